@@ -1,0 +1,173 @@
+"""The ``briefgen`` command line: build, serve, check, new, init (SPEC §8)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.config import load_config
+from briefgen.errors import SourceLines
+from briefgen.model import Collection
+from briefgen.report import plural, print_diagnostics
+from briefgen.scaffold import KINDS, existing_files, init_site, starter
+from briefgen.slug import is_valid_id, slugify
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefgen",
+        description="Build a static website of cited, cross-linked briefings from YAML and "
+                    "Markdown.",
+        epilog="Run 'briefgen COMMAND --help' for a command's options. "
+               "Exit status: 0 success, 1 content or build errors, 2 wrong usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    parser.add_argument("--site", metavar="DIR", type=Path, default=Path("."),
+                        help="the site folder, holding site.yaml (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build_cmd = commands.add_parser("build", help="build the whole site",
+                                    description="Validate everything, then build the site into "
+                                                "the output folder (swapped in on success).")
+    build_cmd.add_argument("--out", metavar="DIR", type=Path,
+                           help="output folder (default: output_dir of site.yaml, 'public')")
+    _visibility_options(build_cmd)
+    build_cmd.add_argument("--base-url", metavar="URL",
+                           help="override base_url of site.yaml (e.g. for a staging host)")
+    build_cmd.add_argument("--quiet", action="store_true",
+                           help="print only errors, no warnings or summary")
+
+    serve_cmd = commands.add_parser("serve", help="build, serve and rebuild on changes",
+                                    description="Live preview: build, serve on loopback, watch "
+                                                "the site and reload the browser on changes.")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    _visibility_options(serve_cmd)
+    serve_cmd.add_argument("--poll", action="store_true",
+                           help="watch by polling (network drives, virtual machines)")
+
+    check_cmd = commands.add_parser("check", help="validate everything, write nothing",
+                                    description="Report every error and warning; write nothing.")
+    check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _visibility_options(check_cmd)
+
+    new_cmd = commands.add_parser("new", help="write a starter briefing, actor or source",
+                                  description="Write a starter file; never overwrites.")
+    new_cmd.add_argument("kind", choices=KINDS)
+    new_cmd.add_argument("id", help="the new file's id: lower-case letters, digits, hyphens")
+
+    init_cmd = commands.add_parser("init", help="scaffold a new site in an empty folder",
+                                   description="Create a site with one example of each kind.")
+    init_cmd.add_argument("dir", type=Path)
+    return parser
+
+
+def _visibility_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--drafts", action="store_true", help="include briefings with status: draft")
+    cmd.add_argument("--future", action="store_true", help="include briefings dated in the future")
+
+
+def _summary(result: BuildResult, errors: int, warnings: int, verb: str) -> str:
+    c = result.counts
+    parts = [plural(c.get("briefings", 0), "briefing") + f" ({plural(c.get('entries', 0), 'entry')})",
+             plural(c.get("actors", 0), "actor"), plural(c.get("sources", 0), "source"),
+             plural(c.get("pages", 0), "page")]
+    return f"{verb} {', '.join(parts)} in {result.seconds:.2f} s" + \
+        (f"; {plural(warnings, 'warning')}" if warnings else "")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    options = BuildOptions(out=args.out, drafts=args.drafts, future=args.future,
+                           base_url=args.base_url)
+    result = build(args.site, options)
+    diagnostics = result.diagnostics if not args.quiet else \
+        [d for d in result.diagnostics if d.severity.value == "error"]
+    errors, warnings = print_diagnostics(diagnostics, SourceLines(args.site))
+    if errors:
+        where = f" {result.out} is unchanged." if result.out else ""
+        print(f"Build failed: {plural(errors, 'error')}, {plural(warnings, 'warning')}. "
+              f"Nothing was written.{where}", file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.quiet and result.stats is not None:
+        s = result.stats
+        print(_summary(result, errors, warnings, "Built"))
+        print(f"  {result.out}: {plural(result.counts.get('files', 0), 'file')} "
+              f"({s.written} written, {s.unchanged} unchanged, {s.removed} removed"
+              + (f", {s.kept} of yours kept" if s.kept else "") + ")")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = build(args.site, BuildOptions(drafts=args.drafts, future=args.future, write=False))
+    errors, warnings = print_diagnostics(result.diagnostics, SourceLines(args.site))
+    verdict = "failed" if errors or (args.strict and warnings) else "passed"
+    print(f"Check {verdict}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+          + (" (--strict: warnings count as errors)" if args.strict and warnings else ""),
+          file=sys.stderr)
+    return EXIT_CONTENT if verdict == "failed" else EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    if not is_valid_id(args.id):
+        print(f"briefgen new: '{args.id}' is not a valid id (lower-case letters, digits and "
+              f"hyphens); try '{slugify(args.id) or 'my-id'}'", file=sys.stderr)
+        return EXIT_USAGE
+    config, diags = load_config(args.site)
+    if config is None:
+        print_diagnostics(diags.items, SourceLines(args.site))
+        return EXIT_CONTENT
+    collection = Collection(args.kind + "s")
+    folder = config.content_path / collection.value
+    clash = existing_files(folder, args.id)
+    if clash:
+        print(f"briefgen new: {clash[0]} already exists; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date())
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{args.id}{suffix}"
+    try:
+        with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
+            handle.write(text)
+    except FileExistsError:
+        print(f"briefgen new: {path} already exists; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    target: Path = args.dir
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"briefgen init: {target} is not an empty folder; nothing was written",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    written = init_site(target)
+    print(f"Created a new site in {target} ({plural(len(written), 'file')}).")
+    print(f"Next: cd {target} && briefgen serve   (or: briefgen build)")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from briefgen.server import serve
+
+    return serve(args.site, host=args.host, port=args.port, drafts=args.drafts,
+                 future=args.future, poll=args.poll)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "new": cmd_new, "init": cmd_init,
+            "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

@@ -1,0 +1,129 @@
+"""``site.yaml``: the site's configuration, read once into a frozen ``SiteConfig``."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from briefgen.errors import Diagnostics, Loc
+from briefgen.schema import (
+    Boolean,
+    Choice,
+    Field,
+    Integer,
+    ReadContext,
+    Record,
+    RecordOf,
+    Text,
+    Url,
+    read_record,
+)
+from briefgen.yamlsource import compose
+
+CONFIG_FILE = "site.yaml"
+
+FIELDS = {
+    "title": Field(Text(), required=True),
+    "base_url": Field(Url()),
+    "description": Field(Text()),
+    "language": Field(Text(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", " (use a code such as en or pt-BR)")),
+    "timezone": Field(Text()),
+    "theme": Field(Text(r"[A-Za-z0-9][A-Za-z0-9_.-]*", " (a folder name under themes/)")),
+    "content_dir": Field(Text()),
+    "output_dir": Field(Text()),
+    "markdown": Field(RecordOf({"unsafe_html": Field(Boolean())}, "markdown")),
+    "citations": Field(RecordOf({"style": Field(Choice(("numeric", "author-date")))},
+                                "citations")),
+    "feeds": Field(RecordOf({"limit": Field(Integer(minimum=1))}, "feeds")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path
+    title: str
+    base_url: str = "http://localhost:8000/"
+    description: str = ""
+    language: str = "en"
+    timezone_name: str = "UTC"
+    theme: str = "default"
+    content_dir: str = "content"
+    output_dir: str = "public"
+    unsafe_html: bool = False
+    citation_style: str = "numeric"
+    feed_limit: int = 50
+
+    @property
+    def zone(self) -> tzinfo:
+        try:
+            return ZoneInfo(self.timezone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return timezone.utc
+
+    @property
+    def content_path(self) -> Path:
+        return (self.root / self.content_dir).resolve()
+
+    @property
+    def output_path(self) -> Path:
+        return (self.root / self.output_dir).resolve()
+
+    def fingerprint(self) -> str:
+        """Changes whenever any setting that affects output changes."""
+        text = repr(sorted((k, str(getattr(self, k))) for k in self.__dataclass_fields__))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _sub(record: Record, key: str, inner: str) -> object:
+    value = record.get(key)
+    return value.get(inner) if isinstance(value, Record) else None
+
+
+def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]:
+    """Pure: the text of site.yaml in, a configuration and its diagnostics out."""
+    diags = Diagnostics(CONFIG_FILE)
+    node, problem = compose(text)
+    if problem:
+        diags.error(problem.loc, problem.message)
+        return None, diags
+    ctx = ReadContext(diags, timezone.utc)
+    record = read_record(node, FIELDS, ctx, "site.yaml")
+    if not isinstance(record, Record) or "title" not in record.values:
+        return None, diags
+    zone_name = record.get("timezone", "UTC")
+    try:
+        ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        diags.error(record.where("timezone"),
+                    f"unknown time zone {zone_name!r}; use an IANA name such as Europe/Paris")
+    base_url = record.get("base_url", "http://localhost:8000/")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    config = SiteConfig(
+        root=root,
+        title=record.get("title"),
+        base_url=base_url,
+        description=record.get("description", ""),
+        language=record.get("language", "en"),
+        timezone_name=zone_name,
+        theme=record.get("theme", "default"),
+        content_dir=record.get("content_dir", "content"),
+        output_dir=record.get("output_dir", "public"),
+        unsafe_html=bool(_sub(record, "markdown", "unsafe_html") or False),
+        citation_style=str(_sub(record, "citations", "style") or "numeric"),
+        feed_limit=int(_sub(record, "feeds", "limit") or 50),  # type: ignore[call-overload]
+    )
+    return config, diags
+
+
+def load_config(root: Path) -> tuple[SiteConfig | None, Diagnostics]:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        diags = Diagnostics(CONFIG_FILE)
+        diags.error(Loc(1, 1), f"no {CONFIG_FILE} in {root}; create one with 'briefgen init DIR'"
+                               " or point --site at a site folder")
+        return None, diags
+    return parse_config(root, path.read_text(encoding="utf-8-sig"))

@@ -1,0 +1,78 @@
+"""The keys each kind of content file accepts (SPEC §3–5, §12)."""
+
+from __future__ import annotations
+
+from briefgen.model import ACTOR_KINDS, SOURCE_KINDS, STATUSES
+from briefgen.schema import (
+    Choice,
+    Date,
+    Field,
+    ListOf,
+    LocatedText,
+    Markdown,
+    RecordOf,
+    Text,
+    Url,
+)
+
+ID_RULE = r"[a-z0-9][a-z0-9-]*"
+
+BRIEFING: dict[str, Field] = {
+    "title": Field(Text(), required=True),
+    "date": Field(Date(), required=True),
+    "summary": Field(Text()),
+    "updated": Field(Date()),
+    "updates": Field(ListOf(RecordOf({"date": Field(Date(), required=True),
+                                      "note": Field(Text(), required=True)}, "an update"))),
+    "authors": Field(ListOf(Text())),
+    "tags": Field(ListOf(LocatedText())),
+    "status": Field(Choice(STATUSES)),
+}
+
+ENTRY: dict[str, Field] = {
+    "date": Field(Date(), required=True),
+    "title": Field(Text(), required=True),
+    "id": Field(Text()),
+    "body": Field(Markdown()),
+}
+
+BRIEFING_YAML: dict[str, Field] = {
+    **BRIEFING,
+    "lead": Field(Markdown()),
+    "entries": Field(ListOf(RecordOf(ENTRY, "an entry"))),
+}
+
+ROLE: dict[str, Field] = {
+    "title": Field(Text(), required=True),
+    "of": Field(Text()),
+    "from": Field(Date()),
+    "to": Field(Date()),
+}
+
+ACTOR: dict[str, Field] = {
+    "name": Field(LocatedText(), required=True),
+    "kind": Field(Choice(ACTOR_KINDS), required=True),
+    "aliases": Field(ListOf(LocatedText())),
+    "summary": Field(Text()),
+    "roles": Field(ListOf(RecordOf(ROLE, "a role"))),
+    "wikidata": Field(Text(r"Q[0-9]+", " (a Wikidata id looks like Q8880)")),
+    "links": Field(ListOf(Url())),
+}
+
+SOURCE: dict[str, Field] = {
+    "title": Field(Text(), required=True),
+    "publisher": Field(LocatedText(), required=True),
+    "date": Field(Date(), required=True),
+    "url": Field(Url()),
+    "authors": Field(ListOf(Text())),
+    "accessed": Field(Date()),
+    "archive_url": Field(Url()),
+    "kind": Field(Choice(SOURCE_KINDS)),
+    "language": Field(Text()),
+}
+
+PAGE: dict[str, Field] = {
+    "title": Field(Text(), required=True),
+    "summary": Field(Text()),
+    "status": Field(Choice(STATUSES)),
+}

@@ -1,0 +1,209 @@
+"""Markdown: markdown-it-py with tables, strikethrough, footnotes, wikilinks and citations.
+
+Parsing is pure and needs no knowledge of the site: ``[[target|label]]`` and ``[@id, locator]``
+become ``wikilink`` and ``citation`` tokens that remember where they stand. Rendering asks an
+``InlineRenderer`` found in ``env["briefgen"]`` how to show them, so this module never needs
+the site's index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Protocol
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from briefgen.dates import looks_like_date
+
+ENV_KEY = "briefgen"
+
+_WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
+_CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
+_HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][A-Za-z0-9_:-]+\s*)+)\}\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class CiteItem:
+    source_id: str
+    locator: str
+
+
+class InlineRenderer(Protocol):
+    """What rendering needs from the site: HTML for a link and for a citation."""
+
+    def wikilink(self, token: Token) -> str: ...
+
+    def citation(self, token: Token) -> str: ...
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    match = _WIKILINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = match.group(0)
+        token.meta = {
+            "target": match.group(1).strip(),
+            "label": (match.group(2) or "").strip() or None,
+            "pos": state.pos,
+        }
+    state.pos = match.end()
+    return True
+
+
+def parse_cite_items(inner: str) -> list[CiteItem] | None:
+    """``@a; @b, p. 4`` → items; None when it is not a citation at all."""
+    items = []
+    for part in inner.split(";"):
+        match = _CITE_ITEM.fullmatch(part)
+        if match is None:
+            return None
+        source_id = match.group("id").rstrip(".:,")
+        tail = (match.group("tail") or "").strip()
+        items.append(CiteItem(source_id, tail.lstrip(",").strip()))
+    return items
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[", state.pos):
+        return False
+    match = _CITATION.match(state.src, state.pos)
+    if match is None:
+        return False
+    items = parse_cite_items(match.group(1))
+    if not items:
+        return False
+    # "[@id](url)" is an ordinary link whose text starts with @.
+    if state.src.startswith("(", match.end()):
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.content = match.group(0)
+        token.meta = {"items": items, "pos": state.pos}
+    state.pos = match.end()
+    return True
+
+
+def _heading_attrs_rule(state: StateCore) -> None:
+    """Read ``{#id .class}`` at the end of headings and a leading date on level-2 ones."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or index + 1 >= len(tokens):
+            continue
+        inline = tokens[index + 1]
+        content = inline.content
+        meta: dict[str, Any] = {"explicit_id": None, "classes": [], "date_text": None}
+        match = _HEADING_ATTRS.search(content)
+        if match:
+            for attr in match.group(1).split():
+                if attr.startswith("#"):
+                    meta["explicit_id"] = attr[1:]
+                else:
+                    meta["classes"].append(attr[1:])
+            content = content[: match.start()].rstrip()
+        if token.tag == "h2" and "section" not in meta["classes"]:
+            first, _, rest = content.partition(" ")
+            if looks_like_date(first):
+                meta["date_text"] = first
+                content = rest.strip()
+        meta["title_source"] = content
+        inline.content = content
+        token.meta = meta
+
+
+def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+    renderer: InlineRenderer | None = env.get(ENV_KEY)
+    token = tokens[idx]
+    if renderer is None:
+        return escape(token.meta["label"] or token.meta["target"])
+    return renderer.wikilink(token)
+
+
+def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+    renderer: InlineRenderer | None = env.get(ENV_KEY)
+    if renderer is None:
+        return escape(tokens[idx].content)
+    return renderer.citation(tokens[idx])
+
+
+def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
+    """The one Markdown configuration of briefgen; build it once and reuse it."""
+    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
+    md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
+    md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
+    md.add_render_rule("wikilink", _render_wikilink)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+MARKDOWN_CONFIG_VERSION = "1"
+
+
+def plain_text(children: Sequence[Token] | None) -> str:
+    """The text a reader sees in inline tokens, with markup removed and link labels kept."""
+    parts: list[str] = []
+    for child in children or ():
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "wikilink":
+            parts.append(child.meta["label"] or child.meta["target"])
+        elif child.type == "image":
+            parts.append(plain_text(child.children))
+    return "".join(parts).strip()
+
+
+def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
+    """Every (parent inline token, child) pair, in document order."""
+    pairs = []
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or ():
+                pairs.append((token, child))
+    return pairs
+
+
+def locate(tokens: Sequence[Token], lines: Sequence[str], first_line: int,
+           inline_line: int | None = None) -> None:
+    """Give every wikilink and citation token its file ``line`` and ``col`` (1-based).
+
+    ``first_line`` is the file line of the Markdown text's first line; block tokens know
+    their line within the text (``map``), and the newlines before a token inside its block
+    give the rest. The column is where its literal text stands on that file line.
+    """
+    searched_from: dict[int, int] = {}
+    for parent, child in iter_inline(tokens):
+        if child.type not in ("wikilink", "citation"):
+            continue
+        block_line = parent.map[0] if parent.map else 0
+        if inline_line is not None and not parent.map:
+            line = inline_line
+        else:
+            line = first_line + block_line + parent.content.count("\n", 0, child.meta["pos"])
+        raw = lines[line - 1] if 0 < line <= len(lines) else ""
+        start = raw.find(child.content, searched_from.get(line, 0))
+        if start < 0:
+            start = raw.find(child.content)
+        if start < 0:
+            newline = parent.content.rfind("\n", 0, child.meta["pos"])
+            start = child.meta["pos"] - newline - 1
+        searched_from[line] = start + len(child.content)
+        child.meta["line"] = line
+        child.meta["col"] = start + 1

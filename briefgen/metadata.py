@@ -1,0 +1,92 @@
+"""JSON-LD for pages: NewsArticle with citations for briefings, Person/Organization/Country
+with sameAs for actors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from briefgen.config import SiteConfig
+from briefgen.index import SiteIndex
+from briefgen.model import Actor, Source
+from briefgen.rendered import RenderedBriefing
+from briefgen.urls import Urls
+
+_ACTOR_TYPES = {"person": "Person", "organization": "Organization", "country": "Country",
+                "group": "Organization"}
+
+
+def wikidata_url(qid: str) -> str:
+    return f"https://www.wikidata.org/wiki/{qid}"
+
+
+def source_ld(source: Source, index: SiteIndex, urls: Urls) -> dict[str, Any]:
+    actor = index.actor_for_name(source.publisher.value)
+    data: dict[str, Any] = {
+        "@type": "CreativeWork",
+        "name": source.title,
+        "url": source.url or urls.absolute(Urls.source(source.id)),
+        "datePublished": source.date.start.iso(),
+        "publisher": {"@type": "Organization",
+                      "name": actor.name.value if actor else source.publisher.value},
+    }
+    if source.authors:
+        data["author"] = [{"@type": "Person", "name": a} for a in source.authors]
+    return data
+
+
+def briefing_ld(rb: RenderedBriefing, config: SiteConfig, index: SiteIndex,
+                urls: Urls) -> dict[str, Any]:
+    b = rb.briefing
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": b.title,
+        "url": urls.absolute(Urls.briefing(b.id)),
+        "mainEntityOfPage": urls.absolute(Urls.briefing(b.id)),
+        "datePublished": b.date.start.iso(),
+        "dateModified": (b.updated or b.date).start.iso(),
+        "description": rb.doc.summary_text,
+        "publisher": {"@type": "Organization", "name": config.title,
+                      "url": urls.absolute("")},
+        "citation": [source_ld(index.sources[s], index, urls) for s in rb.doc.citations],
+        "about": [{"@type": _ACTOR_TYPES[index.actors[a].kind], "name": index.actors[a].name.value,
+                   "url": urls.absolute(Urls.actor(a))}
+                  for a in rb.doc.linked_actors()],
+    }
+    if b.authors:
+        data["author"] = [{"@type": "Person", "name": a} for a in b.authors]
+    if b.tags:
+        data["keywords"] = [t.value for t in b.tags]
+    return data
+
+
+def actor_ld(actor: Actor, urls: Urls) -> dict[str, Any]:
+    same_as = list(actor.links)
+    if actor.wikidata:
+        same_as.insert(0, wikidata_url(actor.wikidata))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": _ACTOR_TYPES[actor.kind],
+        "name": actor.name.value,
+        "url": urls.absolute(Urls.actor(actor.id)),
+    }
+    if actor.aliases:
+        data["alternateName"] = [a.value for a in actor.aliases]
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
+def website_ld(config: SiteConfig, urls: Urls) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": config.title,
+        "url": urls.absolute(""),
+        "description": config.description,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": urls.absolute("search/") + "?q={query}",
+            "query-input": "required name=query",
+        },
+    }

@@ -1,0 +1,186 @@
+"""Phase D (write): build into a fresh folder beside the output, then swap it in.
+
+Safety rules (SPEC §10): never write outside the output folder; refuse an output folder that
+is the site, contains it, lies in content/, or holds files briefgen did not write; inside the
+output, remove only files an earlier build wrote (listed in its manifest) and keep the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = ".briefgen-manifest.json"
+_STAGING = ".{}.briefgen-new"
+_BACKUP = ".{}.briefgen-old"
+
+
+class OutputRefused(Exception):
+    """The output folder is not one briefgen may write to; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    written: int  # new or changed files
+    unchanged: int
+    removed: int
+    kept: int  # files found in the output that briefgen did not write
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def read_manifest(out: Path) -> dict[str, str] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {str(k): str(v) for k, v in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def check_output(out: Path, site_root: Path, protected: list[Path]) -> None:
+    """Raise OutputRefused unless ``out`` is safe to build into."""
+    out, site_root = out.resolve(), site_root.resolve()
+    if _inside(site_root, out):
+        raise OutputRefused(f"refusing to build into {out}: it is or contains the site folder")
+    for folder in protected:
+        if _inside(out, folder.resolve()):
+            raise OutputRefused(f"refusing to build into {out}: it lies inside {folder}")
+    if out.exists() and not out.is_dir():
+        raise OutputRefused(f"refusing to build into {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
+        raise OutputRefused(f"refusing to build into {out}: the folder is not empty and was not "
+                            "created by briefgen; choose a new or empty folder with --out")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _foreign(out: Path, manifest: Mapping[str, str]) -> list[str]:
+    """Top-most paths in ``out`` that briefgen did not write (``.git``, ``CNAME`` …)."""
+    owned_dirs = {str(Path(p).parent.as_posix()) for p in manifest}
+    owned_dirs |= {str(parent.as_posix()) for p in manifest for parent in Path(p).parents}
+    found: list[str] = []
+
+    def walk(folder: Path, rel: str) -> None:
+        for child in sorted(folder.iterdir()):
+            child_rel = f"{rel}{child.name}"
+            if child_rel == MANIFEST or child_rel in manifest:
+                continue
+            if child.is_dir() and not child.is_symlink() and child_rel in owned_dirs:
+                walk(child, child_rel + "/")
+            else:
+                found.append(child_rel)
+
+    if out.is_dir():
+        walk(out, "")
+    return found
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Recover from an interrupted build: keep the foreign files, drop half-written ones."""
+    staging = out.parent / _STAGING.format(out.name)
+    backup = out.parent / _BACKUP.format(out.name)
+    if staging.is_dir():
+        shutil.rmtree(staging)  # a half-written build: only briefgen writes under this name
+    if backup.is_dir():
+        manifest = read_manifest(backup) or {}
+        if not out.exists():
+            backup.rename(out)
+            return
+        for rel in _foreign(backup, manifest):
+            target = out / rel
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (backup / rel).rename(target)
+        _remove_owned(backup, manifest)
+
+
+def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
+    """Delete the files a manifest lists, then empty folders; anything else stays."""
+    for rel in manifest:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / rel).unlink()
+    with contextlib.suppress(FileNotFoundError):
+        (folder / MANIFEST).unlink()
+    for dirpath, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(dirpath)
+
+
+def publish(out: Path, files: Mapping[str, bytes | Path], version: str) -> WriteStats:
+    """Write ``files`` (output path → bytes, or a file to copy) as the new output folder."""
+    out = out.resolve()
+    _clear_leftovers(out)
+    old = read_manifest(out) or {}
+    foreign = _foreign(out, old)
+    clashes = sorted(f for f in foreign if f in files or any(p.startswith(f + "/") for p in files))
+    if clashes:
+        raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "
+                            "produces a file there; move it away first")
+    staging = out.parent / _STAGING.format(out.name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging.mkdir()
+    written = unchanged = 0
+    digests: dict[str, str] = {}
+    try:
+        for rel, data in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            payload = data.read_bytes() if isinstance(data, Path) else data
+            digest = digests[rel] = _digest(payload)
+            if old.get(rel) == digest and _link(out / rel, target):
+                unchanged += 1
+                continue
+            target.write_bytes(payload)
+            written += 1
+        (staging / MANIFEST).write_text(json.dumps(
+            {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
+            indent=0), encoding="utf-8")
+        _swap(out, staging, old, foreign)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    removed = len(set(old) - set(files))
+    return WriteStats(written, unchanged, removed, len(foreign))
+
+
+def _link(existing: Path, new: Path) -> bool:
+    """Reuse an unchanged file by hard link; False if that is not possible."""
+    try:
+        os.link(existing, new)
+        return True
+    except OSError:
+        return False
+
+
+def _swap(out: Path, staging: Path, old: Mapping[str, str], foreign: list[str]) -> None:
+    if not out.exists():
+        staging.rename(out)
+        return
+    if not any(out.iterdir()):
+        out.rmdir()
+        staging.rename(out)
+        return
+    backup = out.parent / _BACKUP.format(out.name)
+    out.rename(backup)
+    staging.rename(out)
+    for rel in foreign:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (backup / rel).rename(target)
+    _remove_owned(backup, old)
+    if backup.exists():
+        # Something unexpected is left; keep it rather than delete what is not ours.
+        leftovers = out / ".briefgen-leftovers"
+        with contextlib.suppress(OSError):
+            backup.rename(leftovers)

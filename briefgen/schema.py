@@ -1,0 +1,284 @@
+"""Typed reading of YAML nodes: every value checked, every problem located.
+
+A schema is a mapping of key names to ``Field``s. ``read_record`` turns a YAML mapping node
+into a ``Record`` (values plus the location of each value) and reports unknown keys (with a
+suggestion), missing keys and wrong types to a ``Diagnostics`` collector.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import yaml
+
+from briefgen.dates import DateError, DateValue, parse_date
+from briefgen.errors import Diagnostics, Loc
+from briefgen.suggest import closest, did_you_mean
+from briefgen.yamlsource import BOOL, INT, NULL, STR, TIMESTAMP, describe, node_loc
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    diags: Diagnostics
+    zone: tzinfo
+    line_offset: int = 0
+
+    def loc(self, node: yaml.Node) -> Loc:
+        return node_loc(node, self.line_offset)
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        span = len(node.value) if isinstance(node, yaml.ScalarNode) else 1
+        self.diags.error(self.loc(node), message, span=max(1, span))
+
+
+class Invalid:
+    """Marks a value that was reported as an error and must not be used."""
+
+
+INVALID = Invalid()
+
+
+class Spec(Protocol):
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """Markdown taken from a file, with the file line its first line stands on."""
+
+    text: str
+    first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    values: dict[str, Any]
+    locs: dict[str, Loc]
+    loc: Loc
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def where(self, key: str) -> Loc:
+        return self.locs.get(key, self.loc)
+
+
+def _scalar_text(node: yaml.Node, ctx: ReadContext, key: str, expected: str) -> str | None:
+    """The raw text of a scalar that YAML resolved as a string, else a located error."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == STR:
+        return str(node.value)
+    if isinstance(node, yaml.ScalarNode) and node.tag in (BOOL, INT, "tag:yaml.org,2002:float",
+                                                         TIMESTAMP, NULL):
+        raw = node.value
+        ctx.error(node, f"'{key}' expects {expected} but YAML reads {raw!r} as {describe(node)};"
+                        f" quote the value: {key}: \"{raw}\"")
+        return None
+    ctx.error(node, f"'{key}' expects {expected}, not {describe(node)}")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    pattern: str | None = None
+    hint: str = ""
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        text = _scalar_text(node, ctx, key, "text")
+        if text is None:
+            return INVALID
+        if self.pattern and re.fullmatch(self.pattern, text) is None:
+            ctx.error(node, f"'{key}' value {text!r} is not valid{self.hint}")
+            return INVALID
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """A Markdown body held in YAML (a briefing's ``lead``, an entry's ``body``)."""
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        text = _scalar_text(node, ctx, key, "Markdown text")
+        if text is None:
+            return INVALID
+        assert isinstance(node, yaml.ScalarNode)
+        first = node.start_mark.line + 1 + ctx.line_offset
+        if node.style in ("|", ">"):
+            first += 1
+        return SourceText(text, first)
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, TIMESTAMP):
+            ctx.error(node, f"'{key}' expects a date such as 2022-02-01, not {describe(node)}")
+            return INVALID
+        try:
+            value: DateValue = parse_date(str(node.value), ctx.zone)
+        except DateError as exc:
+            ctx.error(node, f"invalid date for '{key}': {exc}")
+            return INVALID
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Url:
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        text = _scalar_text(node, ctx, key, "a URL")
+        if text is None:
+            return INVALID
+        parts = urlsplit(text.strip())
+        if parts.scheme.lower() not in ("http", "https"):
+            ctx.error(node, f"'{key}' must be an http or https URL, not {text!r}")
+            return INVALID
+        if not parts.netloc:
+            ctx.error(node, f"'{key}' URL {text!r} has no host")
+            return INVALID
+        return text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    choices: tuple[str, ...]
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        text = _scalar_text(node, ctx, key, "one of " + ", ".join(self.choices))
+        if text is None:
+            return INVALID
+        if text not in self.choices:
+            ctx.error(node, f"'{key}' must be one of {', '.join(self.choices)}, not {text!r}"
+                            + did_you_mean(text, self.choices))
+            return INVALID
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Boolean:
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.tag == BOOL:
+            return str(node.value).lower() in ("yes", "true", "on", "y")
+        ctx.error(node, f"'{key}' expects true or false, not {describe(node)}")
+        return INVALID
+
+
+@dataclass(frozen=True, slots=True)
+class Integer:
+    minimum: int = 0
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.tag == INT:
+            try:
+                value = int(str(node.value).replace("_", ""), 0)
+            except ValueError:
+                value = None
+            if value is not None and value >= self.minimum:
+                return value
+        ctx.error(node, f"'{key}' expects a whole number of at least {self.minimum}")
+        return INVALID
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    item: Spec
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            example = node.value if isinstance(node, yaml.ScalarNode) else "..."
+            ctx.error(node, f"'{key}' expects a list, not {describe(node)}; "
+                            f"write {key}: [{example}]")
+            return INVALID
+        values = [self.item.read(child, ctx, key) for child in node.value]
+        return [v for v in values if v is not INVALID]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    spec: Spec
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOf:
+    fields: Mapping[str, Field]
+    what: str = "this record"
+    extra_keys: frozenset[str] = field(default_factory=frozenset)
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        return read_record(node, self.fields, ctx, self.what, self.extra_keys)
+
+
+def read_record(node: yaml.Node | None, fields: Mapping[str, Field], ctx: ReadContext,
+                what: str, ignore: frozenset[str] = frozenset(),
+                at: Loc | None = None) -> Record | Invalid:
+    """Read a mapping against ``fields``; keys in ``ignore`` are left for the caller."""
+    where = at or (ctx.loc(node) if node is not None else Loc(1 + ctx.line_offset, 1))
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL):
+        node_items: list[tuple[yaml.Node, yaml.Node]] = []
+    elif not isinstance(node, yaml.MappingNode):
+        ctx.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
+        return INVALID
+    else:
+        node_items = list(node.value)
+    values: dict[str, Any] = {}
+    locs: dict[str, Loc] = {}
+    seen: set[str] = set()
+    misspelt: set[str] = set()  # required keys already suggested for an unknown key
+    known = set(fields) | set(ignore)
+    for key_node, value_node in node_items:
+        if not isinstance(key_node, yaml.ScalarNode):
+            ctx.error(key_node, f"keys in {what} must be plain names")
+            continue
+        name = str(key_node.value)
+        if name in seen:
+            ctx.error(key_node, f"key '{name}' appears twice in {what}")
+            continue
+        seen.add(name)
+        if name not in known:
+            ctx.error(key_node, f"unknown key '{name}' in {what}" + did_you_mean(name, known))
+            misspelt.update(closest(name, known, 1))
+            continue
+        if name in ignore:
+            locs[name] = ctx.loc(value_node)
+            values[name] = value_node
+            continue
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag == NULL:
+            if fields[name].required:
+                ctx.error(key_node, f"'{name}' is empty; it is required in {what}")
+            continue
+        value = fields[name].spec.read(value_node, ctx, name)
+        if value is not INVALID:
+            values[name] = value
+            locs[name] = ctx.loc(value_node)
+        else:
+            values[name] = INVALID
+    for name, spec in fields.items():
+        if spec.required and name not in seen and name not in misspelt:
+            ctx.diags.error(where, f"missing required key '{name}' in {what}")
+    clean = {k: v for k, v in values.items() if v is not INVALID}
+    return Record(clean, locs, where)
+
+
+def record_complete(record: Record | Invalid, fields: Mapping[str, Field]) -> bool:
+    """True when every required field was read successfully."""
+    if isinstance(record, Invalid):
+        return False
+    return all(name in record.values for name, f in fields.items() if f.required)
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedText:
+    """Text whose own position matters later (a tag, an alias, a role's ``of``)."""
+
+    pattern: str | None = None
+    hint: str = ""
+
+    def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
+        from briefgen.model import Located
+
+        value = Text(self.pattern, self.hint).read(node, ctx, key)
+        return INVALID if value is INVALID else Located(value, ctx.loc(node))

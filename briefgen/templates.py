@@ -1,0 +1,104 @@
+"""The Jinja2 environment: site templates over the theme's, autoescape on, a few helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+from markupsafe import Markup, escape
+
+from briefgen.dates import DateValue
+from briefgen.urls import Urls
+
+PACKAGED_THEMES = Path(__file__).resolve().parent
+DEFAULT_THEME = "default"
+
+
+class ThemeError(Exception):
+    """The theme cannot be found or a template cannot be rendered."""
+
+
+def theme_folder(site_root: Path, name: str) -> Path:
+    """A site's ``themes/<name>/``, else the packaged default theme."""
+    local = site_root / "themes" / name
+    if local.is_dir():
+        return local
+    if name == DEFAULT_THEME:
+        return PACKAGED_THEMES / "theme"
+    raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
+
+
+def time_html(value: DateValue | None) -> Markup:
+    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end."""
+    if value is None:
+        return Markup("")
+    points = [value.start] if value.end is None else [value.start, value.end]
+    parts = [Markup('<time datetime="{}">{}</time>').format(p.iso(), p.human()) for p in points]
+    return Markup(" – ").join(parts)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def make_environment(site_root: Path, theme: Path, urls: Urls,
+                     asset_digests: dict[str, str]) -> Environment:
+    loaders = [FileSystemLoader(str(site_root / "templates")), FileSystemLoader(str(theme / "templates"))]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+    def asset(name: str) -> str:
+        digest = asset_digests.get(name)
+        return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
+
+    helpers: dict[str, Callable[..., Any]] = {
+        "url": urls.link,
+        "abs_url": urls.absolute,
+        "asset": asset,
+        "briefing_rel": Urls.briefing,
+        "actor_rel": Urls.actor,
+        "source_rel": Urls.source,
+        "tag_rel": Urls.tag,
+        "year_rel": Urls.year,
+    }
+    env.globals.update(helpers)
+    env.filters["time"] = time_html
+    env.filters["safe_html"] = Markup
+    env.filters["plural"] = lambda n, one, many: one if n == 1 else many
+    env.filters["escape_attr"] = escape
+    return env
+
+
+def context_vars(*contexts: object) -> dict[str, Any]:
+    """Flatten context dataclasses into template variables (one level deep)."""
+    values: dict[str, Any] = {}
+    for ctx in contexts:
+        for f in fields(ctx):  # type: ignore[arg-type]
+            values[f.name] = getattr(ctx, f.name)
+    return values
+
+
+def render_template(env: Environment, name: str, variables: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(variables)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        raise ThemeError(f"{where}:{line or 1}: template error: {exc}") from exc

@@ -1,0 +1,64 @@
+"""Where every page lives: site-relative paths, links under base_url, absolute URLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """Links in pages are root-relative (``/briefs/actors/x/``) so the same HTML works under
+    the preview server; feeds, JSON and metadata use absolute URLs."""
+
+    base_url: str
+
+    @property
+    def prefix(self) -> str:
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def link(self, rel: str) -> str:
+        """``rel`` is a site path such as ``actors/x/`` or ``feed.xml``."""
+        return self.prefix + quote(rel, safe="/#:@!$&'()*+,;=-._~%")
+
+    def absolute(self, rel: str) -> str:
+        return self.origin + self.link(rel)
+
+    # Site paths of every kind of page.
+    @staticmethod
+    def briefing(briefing_id: str, entry_id: str | None = None) -> str:
+        return f"briefings/{briefing_id}/" + (f"#{entry_id}" if entry_id else "")
+
+    @staticmethod
+    def actor(actor_id: str) -> str:
+        return f"actors/{actor_id}/"
+
+    @staticmethod
+    def source(source_id: str) -> str:
+        return f"sources/{source_id}/"
+
+    @staticmethod
+    def tag(slug: str) -> str:
+        return f"tags/{slug}/"
+
+    @staticmethod
+    def year(year: int) -> str:
+        return f"timeline/{year}/"
+
+    @staticmethod
+    def page(page_id: str) -> str:
+        return f"{page_id}/"
+
+
+def output_file(rel: str) -> str:
+    """The file a site path is written to: ``actors/x/`` → ``actors/x/index.html``."""
+    rel = rel.split("#", 1)[0]
+    if rel == "" or rel.endswith("/"):
+        return rel + "index.html"
+    return rel

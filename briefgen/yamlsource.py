@@ -1,0 +1,68 @@
+"""YAML text to a node tree with positions, using libyaml's composer when it is present.
+
+Values are never constructed by PyYAML: the schema layer reads each scalar's raw text and
+resolved tag, so ``NO`` in a text field is reported instead of becoming ``False``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from briefgen.errors import Loc
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    loc: Loc
+    message: str
+
+
+def node_loc(node: yaml.Node, line_offset: int = 0) -> Loc:
+    mark = node.start_mark
+    return Loc(mark.line + 1 + line_offset, mark.column + 1)
+
+
+def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProblem | None]:
+    """Compose one YAML document; a syntax error comes back as a located problem."""
+    try:
+        return yaml.compose(text, Loader=_Loader), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is found at the end of the text; point at its start.
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark
+        loc = Loc(mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(1 + line_offset, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        return None, YamlProblem(loc, f"invalid YAML: {what}{context}")
+    except yaml.YAMLError as exc:
+        return None, YamlProblem(Loc(1 + line_offset, 1), f"invalid YAML: {exc}")
+
+
+def describe(node: yaml.Node) -> str:
+    """A name for what the editor wrote, for messages ("a number", "a list")."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return {
+        BOOL: "a yes/no value",
+        INT: "a number",
+        FLOAT: "a number",
+        NULL: "nothing",
+        TIMESTAMP: "a date",
+    }.get(node.tag, "text")
