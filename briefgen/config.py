@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,7 +61,7 @@ class SiteConfig:
         try:
             return ZoneInfo(self.timezone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            return timezone.utc
+            return UTC
 
     @property
     def content_path(self) -> Path:
@@ -89,7 +89,7 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     if problem:
         diags.error(problem.loc, problem.message)
         return None, diags
-    ctx = ReadContext(diags, timezone.utc)
+    ctx = ReadContext(diags, UTC)
     record = read_record(node, FIELDS, ctx, "site.yaml")
     if not isinstance(record, Record) or "title" not in record.values:
         return None, diags

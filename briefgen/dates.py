@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -181,7 +181,7 @@ def parse_point(text: str) -> DatePoint:
     return DatePoint(year, month, day, hour, minute, second, offset, bool(parts["approx"]))
 
 
-def parse_date(text: str, default_zone: tzinfo = timezone.utc) -> DateValue:
+def parse_date(text: str, default_zone: tzinfo = UTC) -> DateValue:
     """Parse any date form of SPEC §2; raise DateError with a readable message."""
     text = text.strip()
     if ".." in text:

@@ -91,11 +91,11 @@ def build_graph(index: SiteIndex, briefings: list[RenderedBriefing],
     by_source: dict[str, list[RenderedEntry]] = defaultdict(list)
     co: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in graph.timeline:
-        for actor in entry.actors:
-            by_actor[actor].append(entry)
-            co[actor].update(a for a in entry.actors if a != actor)
-        for source in entry.sources:
-            by_source[source].append(entry)
+        for actor_id in entry.actors:
+            by_actor[actor_id].append(entry)
+            co[actor_id].update(a for a in entry.actors if a != actor_id)
+        for source_id in entry.sources:
+            by_source[source_id].append(entry)
     graph.entries_by_actor = dict(by_actor)
     graph.entries_by_source = dict(by_source)
     graph.co_actors = {a: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_ACTORS_SHOWN]
@@ -103,10 +103,10 @@ def build_graph(index: SiteIndex, briefings: list[RenderedBriefing],
     b_actor: dict[str, list[RenderedBriefing]] = defaultdict(list)
     b_source: dict[str, list[RenderedBriefing]] = defaultdict(list)
     for rb in graph.briefings:
-        for actor in rb.doc.linked(TargetKind.ACTOR):
-            b_actor[actor].append(rb)
-        for source in rb.doc.citations:
-            b_source[source].append(rb)
+        for actor_id in rb.doc.linked(TargetKind.ACTOR):
+            b_actor[actor_id].append(rb)
+        for source_id in rb.doc.citations:
+            b_source[source_id].append(rb)
     graph.briefings_by_actor = dict(b_actor)
     graph.briefings_by_source = dict(b_source)
     for actor in index.actors.values():

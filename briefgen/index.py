@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.model import Actor, Briefing, Collection, Content, Entry, Page, Source
@@ -18,7 +18,7 @@ RESERVED_PAGE_IDS = frozenset({
 })
 
 
-class TargetKind(str, Enum):
+class TargetKind(StrEnum):
     ACTOR = "actor"
     BRIEFING = "briefing"
     ENTRY = "entry"

@@ -7,7 +7,7 @@ site's index (see ``render``). Locations are kept for whatever is checked after 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from markdown_it.token import Token
 
@@ -15,7 +15,7 @@ from briefgen.dates import DateValue
 from briefgen.errors import Loc
 
 
-class Collection(str, Enum):
+class Collection(StrEnum):
     BRIEFINGS = "briefings"
     ACTORS = "actors"
     SOURCES = "sources"

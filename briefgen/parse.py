@@ -35,7 +35,7 @@ from briefgen.model import (
     Source,
     Update,
 )
-from briefgen.schema import ReadContext, Record, SourceText, read_record, record_complete
+from briefgen.schema import Field, ReadContext, Record, SourceText, read_record, record_complete
 from briefgen.slug import is_valid_id, slugify
 from briefgen.yamlsource import compose
 
@@ -124,7 +124,7 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
     return Parsed(document if ok else None, parser.diags.items, doc_id)
 
 
-def _read(parser: _Parser, node: yaml.Node | None, fields: dict[str, F.Field], what: str,
+def _read(parser: _Parser, node: yaml.Node | None, fields: dict[str, Field], what: str,
           line_offset: int) -> Record | None:
     record = read_record(node, fields, parser.context(line_offset), what)
     return record if isinstance(record, Record) and record_complete(record, fields) else None

@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from briefgen.errors import Diagnostics, Loc
@@ -118,7 +119,9 @@ class DocumentRenderer:
     def render_inline(self, children: Sequence[Token], block: str | None = None) -> str:
         self.block = block
         env: dict[str, Any] = {ENV_KEY: self}
-        return str(self.md.renderer.renderInline(children, self.md.options, env))
+        renderer = self.md.renderer
+        assert isinstance(renderer, RendererHTML)
+        return renderer.renderInline(children, self.md.options, env)
 
     def render_field(self, field_value: InlineMarkdown | None) -> str:
         """A one-line field (summary, update note); citations there are shown, not linked."""
