@@ -40,7 +40,7 @@ class ApiExport:
             "briefing": e.briefing.id,
             "briefing_url": self.urls.absolute(Urls.briefing(e.briefing.id)),
             "url": self.urls.absolute(Urls.briefing(e.briefing.id, e.id)),
-            "title": e.entry.title_text,
+            "title": e.title_text,
             "date": _date(e.entry.date),
             "actors": [self._ref("actor", a, self.index.actors[a].name.value) for a in e.actors],
             "sources": [self._ref("source", s, self.index.sources[s].title) for s in e.sources],
@@ -126,7 +126,7 @@ class ApiExport:
             event: dict[str, Any] = {
                 "unique_id": f"{e.briefing.id}--{e.id}",
                 "start_date": _tl_date(e.entry.date.start),
-                "text": {"headline": e.entry.title_text,
+                "text": {"headline": e.title_text,
                          "text": f'<p>{_escape(e.text[:500])}</p><p><a href="{link}">'
                                  f"Read in “{_escape(e.briefing.title)}”</a></p>"},
                 "group": e.briefing.title,
@@ -162,7 +162,7 @@ def search_index(graph: Graph, index: SiteIndex, urls: Urls,
         docs.append({"t": rb.briefing.title, "u": urls.link(Urls.briefing(rb.briefing.id)),
                      "k": "Briefing", "d": rb.briefing.date.human(), "x": rb.doc.summary_text})
         for e in rb.entries:
-            docs.append({"t": e.entry.title_text, "u": urls.link(Urls.briefing(rb.briefing.id, e.id)),
+            docs.append({"t": e.title_text, "u": urls.link(Urls.briefing(rb.briefing.id, e.id)),
                          "k": "Entry", "d": e.entry.date.human(),
                          "x": f"{e.text} {rb.briefing.title}"})
     for a in index.actors.values():

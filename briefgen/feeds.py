@@ -83,7 +83,7 @@ def briefing_item(rb: RenderedBriefing, urls: Urls, zone: tzinfo) -> FeedItem:
 def entry_item(entry: RenderedEntry, urls: Urls, zone: tzinfo) -> FeedItem:
     link = urls.absolute(Urls.briefing(entry.briefing.id, entry.id))
     when = entry.entry.date.start.first_instant(zone)
-    return FeedItem(link, f"{entry.entry.title_text} ({entry.briefing.title})", link, when, when,
+    return FeedItem(link, f"{entry.title_text} ({entry.briefing.title})", link, when, when,
                     entry.text[:600])
 
 

@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from markdown_it.token import Token
+
 from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.markup import token_text
 from briefgen.model import Actor, Briefing, Collection, Content, Entry, Page, Source
 from briefgen.suggest import closest
 from briefgen.urls import Urls
@@ -101,7 +104,18 @@ class SiteIndex:
                 f"; its entries are {', '.join(ids[:5])}" if ids else "; it has no entries"
             return Lookup(None, f"briefing '{briefing_id}' has no entry '{entry_id}'{suggestion}")
         return Lookup(Target(TargetKind.ENTRY, briefing_id, Urls.briefing(briefing_id, entry.id),
-                             entry.title_text, entry.id, hidden))
+                             self.title_text(entry.title), entry.id, hidden))
+
+    def title_text(self, children: list[Token]) -> str:
+        """Plain text of a title whose wikilinks show the names they resolve to."""
+        words = []
+        for child in children:
+            if child.type == "wikilink" and not child.meta["label"]:
+                actor = self.actor_for_name(child.meta["target"])
+                words.append(actor.name.value if actor else child.meta["target"])
+            else:
+                words.append(token_text(child))
+        return "".join(words).strip()
 
     def _unknown(self, target: str) -> str | None:
         kind, _, rest = target.partition("/")

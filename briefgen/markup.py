@@ -155,19 +155,21 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
 MARKDOWN_CONFIG_VERSION = "1"
 
 
+def token_text(token: Token) -> str:
+    """The text a reader sees of one inline token (markup removed, link labels kept)."""
+    if token.type in ("text", "code_inline", "html_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    if token.type == "wikilink":
+        return str(token.meta["label"] or token.meta["target"])
+    if token.type == "image":
+        return plain_text(token.children)
+    return ""
+
+
 def plain_text(children: Sequence[Token] | None) -> str:
-    """The text a reader sees in inline tokens, with markup removed and link labels kept."""
-    parts: list[str] = []
-    for child in children or ():
-        if child.type in ("text", "code_inline", "html_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif child.type == "wikilink":
-            parts.append(child.meta["label"] or child.meta["target"])
-        elif child.type == "image":
-            parts.append(plain_text(child.children))
-    return "".join(parts).strip()
+    return "".join(token_text(child) for child in children or ()).strip()
 
 
 def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:

@@ -7,6 +7,7 @@ links and citations at their file line and column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -18,11 +19,12 @@ from markdown_it.token import Token
 
 from briefgen.errors import Diagnostics, Loc
 from briefgen.index import SiteIndex, TargetKind
-from briefgen.markup import ENV_KEY, CiteItem, plain_text
+from briefgen.markup import ENV_KEY, CiteItem, token_text
 from briefgen.model import InlineMarkdown, Source
 from briefgen.urls import Urls
 
 SOURCE_ANCHOR = "bg-source-"
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ class DocumentRenderer:
                 parts.append(self.inline_text(token.children or []))
             elif token.type in ("code_block", "fence"):
                 parts.append(token.content.strip())
-        return " ".join(p for p in parts if p)
+        return tidy_text(" ".join(p for p in parts if p))
 
     def inline_text(self, children: Sequence[Token]) -> str:
         words = []
@@ -151,11 +153,14 @@ class DocumentRenderer:
                 target = self.index.resolve(child.meta["target"]).target
                 words.append(child.meta["label"] or (target.text if target else
                                                      child.meta["target"]))
-            elif child.type == "citation":
-                continue
             else:
-                words.append(plain_text([child]) if child.type != "softbreak" else " ")
-        return "".join(words).strip()
+                words.append(token_text(child))
+        return tidy_text("".join(words))
+
+
+def tidy_text(text: str) -> str:
+    """One space between words, none before punctuation left behind by a removed citation."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
 
 
 def author_label(source: Source, index: SiteIndex) -> str:

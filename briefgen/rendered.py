@@ -23,6 +23,8 @@ class RenderedEntry:
     actors: tuple[str, ...]  # actor ids in order of first link
     sources: tuple[str, ...]  # source ids in order of first citation
 
+    title_text: str  # the title as plain text, links showing the names they resolve to
+
     @property
     def id(self) -> str:
         return self.entry.id
@@ -108,7 +110,7 @@ class DocumentRendering:
                 sources = _unique([c.source_id for c in r.cites[start[1]:]])
                 text = r.text(block.body)
                 blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
-                                            actors, sources))
+                                            actors, sources, r.inline_text(block.title)))
             else:
                 blocks.append(RenderedSection(block, r.render_inline(block.title, block.id),
                                               r.render(block.body, block.id)))
