@@ -192,8 +192,7 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
             result.stats = publish(out, files, __version__)
             result.counts["files"] = len(files)
     except (OutputRefused, ThemeError) as exc:
-        where = "site.yaml" if isinstance(exc, OutputRefused) else "templates"
-        result.diagnostics.append(Diagnostic(where, FILE_START, Severity.ERROR, str(exc)))
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -39,6 +39,8 @@ class Diagnostic:
         return (self.path, self.loc.line, self.loc.col, self.message)
 
     def headline(self) -> str:
+        if not self.path:  # a problem of the build itself, not of a file
+            return f"briefgen: {self.severity.value}: {self.message}"
         return f"{self.path}:{self.loc.line}:{self.loc.col}: {self.severity.value}: {self.message}"
 
 
@@ -83,7 +85,7 @@ class SourceLines:
 def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> str:
     """The headline, then the source line and a caret under the column, when known."""
     text = diag.headline()
-    source = sources.line(diag.path, diag.loc.line) if sources else None
+    source = sources.line(diag.path, diag.loc.line) if sources and diag.path else None
     if source is None or not source.strip():
         return text
     expanded = source.replace("\t", " ")

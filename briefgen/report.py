@@ -18,8 +18,9 @@ def use_color(stream: TextIO) -> bool:
 
 
 def print_diagnostics(items: Iterable[Diagnostic], sources: SourceLines,
-                      stream: TextIO = sys.stderr) -> tuple[int, int]:
+                      stream: TextIO | None = None) -> tuple[int, int]:
     """Print every diagnostic, sorted by file and line; return (errors, warnings)."""
+    stream = stream or sys.stderr
     errors = warnings = 0
     color = use_color(stream)
     for diag in sorted_diagnostics(items):

@@ -1,0 +1,154 @@
+"""SPEC §10: builds swap in a fresh folder, refuse dangerous targets and keep foreign files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefgen.output import MANIFEST, OutputRefused, publish
+from tests.conftest import write
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_then_rebuild_keeps_foreign_files_and_removes_stale_ones(example_site, tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("--site", str(example_site), "build", "--out", str(out)).code == 0
+    (out / "CNAME").write_text("briefs.example.org\n")
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / "briefings" / "notes.txt").write_text("mine")
+    actor = next((example_site / "content" / "actors").glob("pamela-falk.*"))
+    actor.unlink()
+    for briefing in (example_site / "content" / "briefings").iterdir():
+        text = briefing.read_text()
+        briefing.write_text(text.replace("[[pamela-falk]]", "Pamela Falk")
+                            .replace("[[Pamela Falk]]", "Pamela Falk"))
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert (out / "CNAME").read_text() == "briefs.example.org\n"
+    assert (out / ".git" / "HEAD").is_file()
+    assert (out / "briefings" / "notes.txt").read_text() == "mine"
+    assert not (out / "actors" / "pamela-falk").exists(), "stale output was not removed"
+    assert "of yours kept" in result.out
+    assert not list(tmp_path.glob(".out.briefgen-*")), "temporary folders were left behind"
+
+
+def test_failed_build_leaves_previous_output_untouched(example_site, tmp_path, cli):
+    out = tmp_path / "out"
+    assert cli("--site", str(example_site), "build", "--out", str(out)).code == 0
+    before = snapshot(out)
+    write(example_site, {"content/actors/broken.yaml": "name: [unclosed\n"})
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1
+    assert snapshot(out) == before
+
+
+def test_second_build_rewrites_nothing(example_site, tmp_path, cli):
+    out = tmp_path / "out"
+    cli("--site", str(example_site), "build", "--out", str(out))
+    inodes = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 0
+    assert "(0 written" in result.out, result.out
+    assert {p: p.stat().st_ino for p in inodes} == inodes, "unchanged files were rewritten"
+
+
+@pytest.mark.parametrize("where", ["site", "parent", "content", "content-sub"])
+def test_refuses_output_that_would_touch_the_site(example_site, cli, where):
+    target = {"site": example_site, "parent": example_site.parent,
+              "content": example_site / "content",
+              "content-sub": example_site / "content" / "public"}[where]
+    before = snapshot(example_site)
+    result = cli("--site", str(example_site), "build", "--out", str(target))
+    assert result.code == 1
+    assert "refusing" in result.err
+    assert snapshot(example_site) == before
+
+
+def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "chapter1.txt").write_text("years of work")
+    result = cli("--site", str(example_site), "build", "--out", str(foreign))
+    assert result.code == 1 and "not empty" in result.err
+    assert snapshot(foreign) == {"chapter1.txt": b"years of work"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli("--site", str(example_site), "build", "--out", str(empty)).code == 0
+    assert (empty / "index.html").is_file()
+
+
+def test_foreign_file_where_the_build_writes_is_an_error_not_an_overwrite(example_site, tmp_path,
+                                                                         cli):
+    out = tmp_path / "out"
+    cli("--site", str(example_site), "build", "--out", str(out))
+    manifest = (out / MANIFEST).read_text()
+    # Pretend robots.txt was not written by briefgen: drop it from the manifest.
+    (out / MANIFEST).write_text(manifest.replace('"robots.txt"', '"robots-old.txt"'))
+    (out / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1
+    assert "robots.txt" in result.err
+    assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /private/\n"
+
+
+def test_interrupted_swap_is_recovered_without_losing_foreign_files(tmp_path):
+    out = tmp_path / "public"
+    publish(out, {"index.html": b"one"}, "test")
+    (out / "CNAME").write_text("mine")
+    # Simulate a crash just after the old output was moved aside and the new one moved in.
+    backup = tmp_path / ".public.briefgen-old"
+    out.rename(backup)
+    publish(tmp_path / "elsewhere", {"x": b"y"}, "test")  # unrelated folder, untouched
+    out.mkdir()
+    (out / "index.html").write_bytes(b"two")
+    (out / MANIFEST).write_text('{"files": {"index.html": ""}}')
+    stats = publish(out, {"index.html": b"three"}, "test")
+    assert (out / "CNAME").read_text() == "mine", "foreign file lost in recovery"
+    assert (out / "index.html").read_bytes() == b"three"
+    assert not backup.exists()
+    assert stats.kept == 1
+
+
+def test_staging_folder_of_an_interrupted_build_is_cleared(tmp_path):
+    out = tmp_path / "public"
+    staging = tmp_path / ".public.briefgen-new"
+    staging.mkdir()
+    (staging / "half.html").write_text("half")
+    publish(out, {"index.html": b"ok"}, "test")
+    assert not staging.exists()
+    assert (out / "index.html").read_bytes() == b"ok"
+
+
+def test_publish_refuses_to_replace_a_foreign_file(tmp_path):
+    out = tmp_path / "public"
+    publish(out, {"index.html": b"a"}, "test")
+    (out / "feed.xml").write_text("mine")
+    with pytest.raises(OutputRefused):
+        publish(out, {"index.html": b"a", "feed.xml": b"<feed/>"}, "test")
+    assert (out / "feed.xml").read_text() == "mine"
+
+
+def test_check_writes_nothing(example_site, cli):
+    before = sorted(p.relative_to(example_site) for p in example_site.rglob("*"))
+    assert cli("--site", str(example_site), "check").code == 0
+    assert sorted(p.relative_to(example_site) for p in example_site.rglob("*")) == before
+    assert not (example_site / "public").exists()
+
+
+def test_output_symlink_pointing_outside_is_kept_not_followed(example_site, tmp_path, cli):
+    out = tmp_path / "out"
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "data.txt").write_text("keep")
+    cli("--site", str(example_site), "build", "--out", str(out))
+    os.symlink(precious, out / "linked")
+    assert cli("--site", str(example_site), "build", "--out", str(out)).code == 0
+    assert (precious / "data.txt").read_text() == "keep"
+    assert (out / "linked").is_symlink()
