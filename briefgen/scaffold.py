@@ -28,7 +28,7 @@ status: draft
 ---
 
 A short lead: why this story matters and what the reader will find below.
-Link actors with [[actor-id]] and cite sources with [@source-id].
+Link actors with `[[actor-id]]` and cite sources with `[@source-id]`.
 
 ## {today.isoformat()} What happened first
 

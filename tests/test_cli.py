@@ -1,0 +1,196 @@
+"""The command line: exit statuses, summaries, new and init (SPEC §8)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from briefgen import __version__
+from tests.conftest import run_subprocess, write
+
+
+def test_version_and_help(cli):
+    result = run_subprocess("--version")
+    assert result.code == 0 and result.out.strip() == f"briefgen {__version__}"
+    helped = run_subprocess("--help")
+    assert helped.code == 0
+    for command in ("build", "serve", "check", "new", "init"):
+        assert command in helped.out
+    assert "Exit status" in helped.out
+
+
+@pytest.mark.parametrize("args", [["no-such-command"], ["build", "--no-such-option"],
+                                  ["new", "briefing"], ["new", "poem", "x"], []])
+def test_usage_errors_exit_2(cli, args):
+    assert cli(*args).code == 2
+
+
+def test_build_prints_a_summary_with_counts(example_site, tmp_path, cli):
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    assert re.match(r"Built 2 briefings \(9 entries\), 15 actors, 4 sources, 1 page in [0-9.]+ s",
+                    result.out), result.out
+    assert "files (" in result.out
+
+
+def test_quiet_build_prints_nothing(example_site, tmp_path, cli):
+    result = cli("--site", str(example_site), "build", "--quiet", "--out", str(tmp_path / "o"))
+    assert result.code == 0 and result.out == "" and result.err == ""
+
+
+def test_missing_site_yaml_is_a_located_error(tmp_path, cli):
+    result = cli("--site", str(tmp_path), "build")
+    assert result.code == 1
+    assert result.headlines[0].startswith("site.yaml:1:1: error: no site.yaml")
+
+
+def test_check_strict_fails_on_warnings_and_lists_them(tmp_path, cli):
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\n",
+        "content/actors/lonely.yaml": "name: Lonely\nkind: person\n",
+    })
+    relaxed = cli("--site", str(site), "check")
+    assert relaxed.code == 0
+    assert relaxed.headlines == [
+        "content/actors/lonely.yaml:1:7: warning: actor 'lonely' is never linked; "
+        "link it with [[lonely]] or remove the file"]
+    strict = cli("--site", str(site), "check", "--strict")
+    assert strict.code == 1 and "--strict" in strict.err
+
+
+def test_new_writes_a_valid_starter_and_never_overwrites(example_site, cli):
+    for kind, doc_id in (("briefing", "nato-summit"), ("actor", "jens-stoltenberg"),
+                         ("source", "nato-communique")):
+        result = cli("--site", str(example_site), "new", kind, doc_id)
+        assert result.code == 0, result.err
+        made = list((example_site / "content" / f"{kind}s").glob(f"{doc_id}.*"))
+        assert len(made) == 1
+        again = cli("--site", str(example_site), "new", kind, doc_id)
+        assert again.code == 1 and "already exists" in again.err
+    check = cli("--site", str(example_site), "check")
+    assert check.code == 0, check.err
+
+
+def test_new_refuses_an_id_taken_in_another_extension(example_site, cli):
+    (example_site / "content" / "actors" / "someone.md").write_text("---\nname: S\nkind: person\n---\n")
+    result = cli("--site", str(example_site), "new", "actor", "someone")
+    assert result.code == 1
+    assert not (example_site / "content" / "actors" / "someone.yaml").exists()
+
+
+def test_new_validates_the_id_and_suggests_one(example_site, cli):
+    result = cli("--site", str(example_site), "new", "actor", "Jens Stoltenberg")
+    assert result.code == 2
+    assert "'jens-stoltenberg'" in result.err
+
+
+def test_new_honours_content_dir(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\ncontent_dir: text\n"})
+    assert cli("--site", str(site), "new", "source", "memo").code == 0
+    assert (site / "text" / "sources" / "memo.yaml").is_file()
+
+
+def test_init_scaffolds_a_site_that_builds_without_warnings(tmp_path, cli):
+    target = tmp_path / "fresh"
+    assert cli("init", str(target)).code == 0
+    check = cli("--site", str(target), "check", "--strict")
+    assert check.code == 0, check.err
+    assert check.headlines == []
+    assert cli("init", str(target)).code == 1
+
+
+def test_init_refuses_a_file(tmp_path, cli):
+    path = tmp_path / "file"
+    path.write_text("x")
+    assert cli("init", str(path)).code == 1
+    assert path.read_text() == "x"
+
+
+def test_drafts_and_future_briefings(tmp_path, cli):
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\n",
+        "content/sources/s.yaml": "title: S\npublisher: P\ndate: 2020\n",
+        "content/briefings/draft.md": "---\ntitle: D\ndate: 2020-01-01\nstatus: draft\n---\n\n"
+                                      "## 2020-01-01 E\n\nText [@s].\n",
+        "content/briefings/later.md": "---\ntitle: L\ndate: 2999-01-01\n---\n\n"
+                                      "## 2999-01-01 E\n\nText [@s].\n",
+    })
+    out = tmp_path / "out"
+    plain = cli("--site", str(site), "build", "--out", str(out))
+    assert plain.code == 0
+    assert any("in the future" in h and "--future" in h for h in plain.headlines)
+    assert not (out / "briefings" / "draft").exists() and not (out / "briefings" / "later").exists()
+    both = cli("--site", str(site), "build", "--out", str(out), "--drafts", "--future")
+    assert both.code == 0
+    assert (out / "briefings" / "draft" / "index.html").is_file()
+    assert (out / "briefings" / "later" / "index.html").is_file()
+
+
+def test_published_page_linking_to_a_draft_is_an_error(tmp_path, cli):
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\n",
+        "content/briefings/draft.md": "---\ntitle: D\ndate: 2020-01-01\nstatus: draft\n---\n",
+        "content/pages/about.md": "---\ntitle: A\n---\n\nSee [[briefings/draft]].\n",
+    })
+    result = cli("--site", str(site), "check")
+    assert result.code == 1
+    assert result.headlines[0].startswith("content/pages/about.md:5:5: error: 'briefings/draft'")
+    assert cli("--site", str(site), "check", "--drafts").code == 0
+
+
+def test_errors_in_yaml_block_scalars_point_at_the_file_line(tmp_path, cli):
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\n",
+        "content/briefings/b.yaml": (
+            "title: B\ndate: 2022\nlead: |\n  Intro with [[nobody]].\nentries:\n"
+            "  - date: 2022-01-01\n    title: E\n    body: |\n      First line.\n"
+            "      Second [@missing] here.\n"),
+    })
+    result = cli("--site", str(site), "check")
+    assert "content/briefings/b.yaml:4:14: error: unknown link target 'nobody'" in result.err
+    assert "content/briefings/b.yaml:10:14: error: unknown source 'missing'" in result.err
+
+
+def test_error_output_shows_the_source_line_and_a_caret(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n",
+                                  "content/actors/a.yaml": "name: NO\nkind: person\n"})
+    result = cli("--site", str(site), "check")
+    lines = result.err.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("content/actors/a.yaml:1:7")))
+    assert "quote the value" in lines[at]
+    assert lines[at + 1].endswith("| name: NO")
+    assert lines[at + 2].endswith("|       ^~")
+
+
+def test_traceback_free_on_binary_content(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    folder = site / "content" / "actors"
+    folder.mkdir(parents=True)
+    (folder / "blob.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    result = run_subprocess("--site", str(site), "check")
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "content/actors/blob.yaml:1:1: error: not UTF-8" in result.err
+
+
+def test_theme_override_from_site_templates(example_site, tmp_path, cli):
+    write(example_site, {"templates/404.html": "<p>Custom {{ site.title }}</p>"})
+    out = tmp_path / "out"
+    assert cli("--site", str(example_site), "build", "--out", str(out)).code == 0
+    assert (out / "404.html").read_text() == "<p>Custom Ukraine Diplomacy Briefings</p>"
+
+
+def test_template_error_is_reported_not_raised(example_site, tmp_path, cli):
+    write(example_site, {"templates/tags.html": "{% for x in %}"})
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert "tags.html" in result.err and "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_theme_is_an_error(tmp_path: Path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\ntheme: fancy\n"})
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))
+    assert result.code == 1 and "theme 'fancy' not found" in result.err

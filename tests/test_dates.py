@@ -1,0 +1,86 @@
+"""Dates of SPEC §2: every form, its rendering, ordering and errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefgen.dates import DateError, looks_like_date, parse_date
+
+
+@pytest.mark.parametrize("text,iso,human", [
+    ("2022", "2022", "2022"),
+    ("2022-02", "2022-02", "February 2022"),
+    ("2022-02-01", "2022-02-01", "1 February 2022"),
+    ("2022-2-1", "2022-02-01", "1 February 2022"),
+    ("2022-02-01T14:30", "2022-02-01T14:30", "1 February 2022, 14:30"),
+    ("2022-02-01T14:30:00+03:00", "2022-02-01T14:30:00+03:00", "1 February 2022, 14:30 UTC+03:00"),
+    ("2022-02-01 14:30:05Z", "2022-02-01T14:30:05+00:00", "1 February 2022, 14:30 UTC"),
+    ("~2022-02", "2022-02", "c. February 2022"),
+    ("2021-11..2022-02", "2021-11/2022-02", "November 2021 – February 2022"),
+    ("2022-01-24..2022-01-28", "2022-01-24/2022-01-28", "24 January 2022 – 28 January 2022"),
+    ("2024-02-29", "2024-02-29", "29 February 2024"),
+])
+def test_forms_parse_and_render_at_their_precision(text, iso, human):
+    value = parse_date(text)
+    assert value.iso() == iso
+    assert value.human() == human
+
+
+@pytest.mark.parametrize("text,words", [
+    ("2022-02-30", "28 days"),
+    ("2023-02-29", "28 days"),
+    ("2022-13", "month 13"),
+    ("2022-00-10", "month 0"),
+    ("2022-02-01T25:00", "time of day"),
+    ("2022-02..2022-01", "ends before it starts"),
+    ("2022..", "incomplete range"),
+    ("..2022", "incomplete range"),
+    ("yesterday", "not a date"),
+    ("22-02-01", "not a date"),
+    ("~", "not a date"),
+    ("2022-02-01T10:00+15:00", "offset"),
+])
+def test_impossible_dates_are_errors_that_say_why(text, words):
+    with pytest.raises(DateError, match=words):
+        parse_date(text)
+
+
+def test_a_range_may_end_within_its_start():
+    # 2022-02..2022-02-10: the end's last instant is not before the start's first instant.
+    value = parse_date("2022-02..2022-02-10")
+    assert value.end is not None and value.end.day == 10
+
+
+def test_ordering_uses_first_instant_in_own_offset_or_site_zone():
+    brussels = ZoneInfo("Europe/Brussels")
+    local = parse_date("2022-02-01T00:30").sort_instant(brussels)
+    offset = parse_date("2022-01-31T23:45+00:00").sort_instant(brussels)
+    assert offset > local  # 23:45 UTC is 00:45 in Brussels, after 00:30
+    assert parse_date("2022").sort_instant(UTC) < parse_date("2022-01-01T00:01").sort_instant(UTC)
+
+
+@pytest.mark.parametrize("word,shaped", [
+    ("2024", True), ("2024-13-01", True), ("~2025-02", True), ("2023-12-06..2023-12-08", True),
+    ("2022-02-01T14:30", True), ("1990s", False), ("24/7", False), ("Q3", False), ("202", False),
+])
+def test_heading_date_shape(word, shaped):
+    assert looks_like_date(word) is shaped
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)),
+       st.sampled_from(["year", "month", "day", "minute"]), st.booleans())
+def test_iso_round_trips(moment, precision, approximate):
+    text = {"year": f"{moment.year:04d}", "month": f"{moment.year:04d}-{moment.month:02d}",
+            "day": moment.strftime("%Y-%m-%d"),
+            "minute": moment.strftime("%Y-%m-%dT%H:%M")}[precision]
+    value = parse_date(("~" if approximate else "") + text)
+    assert value.iso() == text
+    assert parse_date(value.iso()) == parse_date(text)
+    assert value.human().startswith("c. ") is approximate
+    start = value.start.first_instant(timezone.utc)
+    assert start <= value.start.last_instant(timezone.utc)

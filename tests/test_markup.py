@@ -1,0 +1,90 @@
+"""Markdown extensions, fixture by fixture (markdown-it's fixture format: title, input, HTML)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from markdown_it.utils import read_fixture_file
+
+from briefgen.errors import Diagnostics
+from briefgen.index import SiteIndex, build_index
+from briefgen.markup import make_markdown
+from briefgen.model import Collection, Content
+from briefgen.parse import parse_document
+from briefgen.render import DocumentRenderer
+from briefgen.urls import Urls
+
+FIXTURES = Path(__file__).parent / "fixtures" / "markup.md"
+
+DOCS = {
+    (Collection.ACTORS, "content/actors/lavrov.yaml"):
+        "name: Sergei Lavrov\nkind: person\naliases: [Sergey Lavrov]\n",
+    (Collection.ACTORS, "content/actors/russia.yaml"): "name: Russia\nkind: country\n",
+    (Collection.SOURCES, "content/sources/report.yaml"):
+        "title: Talks & tea\npublisher: Wire\ndate: 2022-01-10\n",
+    (Collection.SOURCES, "content/sources/statement.yaml"):
+        "title: Statement\npublisher: russia\ndate: 2022\n",
+    (Collection.BRIEFINGS, "content/briefings/talks.md"):
+        "---\ntitle: Talks in Geneva\ndate: 2022-01-12\n---\n\n## 2022-01-10 Envoys meet in Geneva {#geneva}\n",
+    (Collection.PAGES, "content/pages/about.md"): "---\ntitle: About us\n---\n",
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> SiteIndex:
+    md = make_markdown()
+    parsed = {key: parse_document(key[0], key[1], text, md, UTC) for key, text in DOCS.items()}
+    assert all(p.document is not None for p in parsed.values())
+
+    def docs(c: Collection) -> tuple:
+        return tuple(p.document for (col, _), p in parsed.items() if col is c)
+
+    content = Content(docs(Collection.BRIEFINGS), docs(Collection.ACTORS),
+                      docs(Collection.SOURCES), docs(Collection.PAGES), ())
+    idx, problems = build_index(content, {"talks"}, {"about"})
+    assert problems == []
+    return idx
+
+
+def render(index: SiteIndex, text: str) -> tuple[str, Diagnostics]:
+    md = make_markdown()
+    diags = Diagnostics("content/test.md")
+    renderer = DocumentRenderer(md, index, Urls("https://example.org/"), diags)
+    return renderer.render(md.parse(text, {})), diags
+
+
+@pytest.mark.parametrize("line,title,text,expected", read_fixture_file(FIXTURES),
+                         ids=[f[1] for f in read_fixture_file(FIXTURES)])
+def test_fixture(index, line, title, text, expected):
+    html, diags = render(index, text)
+    assert html == expected, f"{FIXTURES.name}:{line}: {title}"
+    unresolved = "unresolved" in title
+    assert bool(diags.items) is unresolved, [d.headline() for d in diags.items]
+
+
+def test_unknown_targets_are_reported_with_suggestions(index):
+    md = make_markdown()
+    text = "Intro.\n\n- item with [[lavorv]]\n\n> quote [@reprot, p. 2]\n"
+    parsed = parse_document(Collection.PAGES, "content/pages/x.md",
+                            f"---\ntitle: X\n---\n{text}", md, UTC)
+    assert parsed.document is not None
+    diags = Diagnostics("content/pages/x.md")
+    DocumentRenderer(md, index, Urls("https://example.org/"), diags).render(
+        parsed.document.body.tokens)
+    lines = [d.headline() for d in diags.items]
+    assert lines == [
+        "content/pages/x.md:6:13: error: unknown link target 'lavorv'; did you mean 'lavrov'?",
+        "content/pages/x.md:8:9: error: unknown source 'reprot' in citation; did you mean 'report'?",
+    ]
+
+
+def test_author_date_style(index):
+    md = make_markdown()
+    diags = Diagnostics("x")
+    renderer = DocumentRenderer(md, index, Urls("https://example.org/"), diags, "author-date")
+    html = renderer.render(md.parse("Said so [@statement, p. 2; @report].", {}))
+    assert ">Russia 2022</a>, p. 2; " in html
+    assert ">Wire 2022</a>)" in html
+    assert "(<a" in html
