@@ -1,0 +1,80 @@
+"""The built site in a real browser: offline search, no console errors, dark mode, phone width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_subprocess
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "out"
+    result = run_subprocess("build", "--out", str(out), cwd=ROOT)
+    assert result.code == 0, result.err
+    return out
+
+
+def test_search_finds_entries_actors_and_sources(browser, static_server, site_dir):
+    base = static_server(site_dir)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "search/?q=lavrov")
+    page.wait_for_selector("#bg-results li")
+    kinds = page.locator(".bg-result-kind").all_text_contents()
+    assert any(k.startswith("Actor") for k in kinds), kinds
+    assert any(k.startswith("Entry") for k in kinds), kinds
+    page.locator("#bg-results").get_by_role("link", name="Sergey Lavrov", exact=True).click()
+    page.wait_for_url("**/actors/sergey-lavrov/")
+    assert page.locator("h1").inner_text() == "Sergey Lavrov"
+    # typing updates the results without a reload; nonsense finds nothing
+    page.goto(base + "search/")
+    page.fill("#bg-q", "zzzzqqq")
+    page.wait_for_function("document.getElementById('bg-search-status').textContent !== ''")
+    assert page.locator("#bg-search-status").inner_text() == "0 results"
+    assert errors == []
+    page.close()
+
+
+def test_pages_fit_a_phone_and_honour_dark_mode(browser, static_server, site_dir):
+    base = static_server(site_dir)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = context.new_page()
+    for path in ("", "briefings/russia-written-response/", "actors/sergey-lavrov/", "timeline/",
+                 "sources/"):
+        page.goto(base + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow}px on a phone"
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        channels = [int(c) for c in background[background.index("(") + 1:-1].split(",")[:3]]
+        assert max(channels) < 80, f"{path or 'home'} is not dark in dark mode: {background}"
+    context.close()
+
+
+def test_skip_link_moves_focus_to_main(browser, static_server, site_dir):
+    base = static_server(site_dir)
+    page = browser.new_page()
+    page.goto(base + "briefings/russia-written-response/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "bg-skip"
+    assert page.locator(".bg-skip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#bg-main"
+    page.close()
+
+
+def test_citation_jumps_to_its_source_item(browser, static_server, site_dir):
+    base = static_server(site_dir)
+    page = browser.new_page()
+    page.goto(base + "briefings/russia-written-response/")
+    link = page.locator(".bg-cite a").first
+    target = link.get_attribute("href")
+    link.click()
+    assert page.evaluate("location.hash") == target
+    item = page.locator(f"li{target}")
+    assert item.is_visible()
+    assert item.locator("a[href*='/sources/']").count() == 1
+    page.close()
