@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -82,5 +82,5 @@ def test_iso_round_trips(moment, precision, approximate):
     assert value.iso() == text
     assert parse_date(value.iso()) == parse_date(text)
     assert value.human().startswith("c. ") is approximate
-    start = value.start.first_instant(timezone.utc)
-    assert start <= value.start.last_instant(timezone.utc)
+    start = value.start.first_instant(UTC)
+    assert start <= value.start.last_instant(UTC)

@@ -68,10 +68,8 @@ def test_every_internal_link_and_fragment_resolves(built: Path):
             target = built / unquote(url.path[len(prefix):])
             if url.path.endswith("/"):
                 target = target / "index.html"
-            if not target.is_file():
-                broken.append((rel, link))
-            elif url.fragment and target.suffix == ".html" and \
-                    unquote(url.fragment) not in pages[target].ids:
+            if not target.is_file() or (url.fragment and target.suffix == ".html" and \
+                    unquote(url.fragment) not in pages[target].ids):
                 broken.append((rel, link))
     assert not broken, broken[:20]
 

@@ -27,7 +27,8 @@ DOCS = {
     (Collection.SOURCES, "content/sources/statement.yaml"):
         "title: Statement\npublisher: russia\ndate: 2022\n",
     (Collection.BRIEFINGS, "content/briefings/talks.md"):
-        "---\ntitle: Talks in Geneva\ndate: 2022-01-12\n---\n\n## 2022-01-10 Envoys meet in Geneva {#geneva}\n",
+        "---\ntitle: Talks in Geneva\ndate: 2022-01-12\n---\n\n"
+        "## 2022-01-10 Envoys meet in Geneva {#geneva}\n",
     (Collection.PAGES, "content/pages/about.md"): "---\ntitle: About us\n---\n",
 }
 
