@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +10,15 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.api import ApiExport, search_index
 from briefgen.config import SiteConfig, load_config
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity, has_errors
+from briefgen.errors import (
+    FILE_START,
+    Diagnostic,
+    Diagnostics,
+    Progress,
+    Severity,
+    has_errors,
+    no_progress,
+)
 from briefgen.feeds import feeds_for, robots, sitemap
 from briefgen.graph import Graph, build_graph
 from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
@@ -30,8 +37,6 @@ from briefgen.templates import (
 )
 from briefgen.urls import Urls
 
-Progress = Callable[[str, int, int], None]
-
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
@@ -41,6 +46,7 @@ class BuildOptions:
     base_url: str | None = None
     write: bool = True  # False for `check`
     now: datetime | None = None
+    progress: Progress = no_progress
 
 
 @dataclass(slots=True)
@@ -114,7 +120,8 @@ def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Ur
 
 def _outputs(config: SiteConfig, urls: Urls, index: SiteIndex, graph: Graph,
              rendered: _Rendered, content: Content, visible_pages: set[str],
-             theme: Path, diagnostics: list[Diagnostic]) -> dict[str, bytes | Path]:
+             theme: Path, diagnostics: list[Diagnostic],
+             progress: Progress) -> dict[str, bytes | Path]:
     assets = {p.relative_to(theme / "static").as_posix(): p
               for p in sorted((theme / "static").rglob("*")) if p.is_file()} \
         if (theme / "static").is_dir() else {}
@@ -123,8 +130,10 @@ def _outputs(config: SiteConfig, urls: Urls, index: SiteIndex, graph: Graph,
     planner = Planner(config, urls, index, graph, rendered.docs, pages)
     files: dict[str, bytes | Path] = {}
     planned = planner.plan()
-    for page in planned:
+    for number, page in enumerate(planned, start=1):
         files[page.path] = render_template(env, page.template, page.variables).encode("utf-8")
+        if number % 100 == 0 or number == len(planned):
+            progress("Rendering pages", number, len(planned))
     files.update(feeds_for(config, urls, graph, {a.id: a.name.value for a in content.actors}))
     files.update(ApiExport(index, graph, urls, config.title, config.description).files())
     page_texts = [(p.title, Urls.page(p.id), rendered.docs[f"pages/{p.id}"].summary_text)
@@ -165,7 +174,7 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     except ThemeError as exc:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
-    content, diags = load_content(config, make_markdown(config.unsafe_html))
+    content, diags = load_content(config, make_markdown(config.unsafe_html), options.progress)
     result.diagnostics.extend(diags)
     visible_briefings, visible_pages = _visible(content, config, options, result.diagnostics)
     index, diags = build_index(content, visible_briefings, visible_pages)
@@ -178,19 +187,21 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     result.counts = {"briefings": len(graph.briefings), "entries": len(graph.timeline),
                      "actors": len(index.actors), "sources": len(index.sources),
                      "pages": len(visible_pages), "static files": len(content.static)}
-    if not result.ok or not options.write:
+    if not result.ok:
         result.seconds = time.perf_counter() - started
         return result
     out = (options.out or config.output_path).resolve()
-    result.out = out
     try:
-        check_output(out, config.root, [config.content_path, config.root / "templates",
-                                        config.root / "themes"])
+        if options.write:  # refuse a dangerous folder before spending time on pages
+            result.out = out
+            check_output(out, config.root, [config.content_path, config.root / "templates",
+                                            config.root / "themes"])
+        # `check` renders every page too, so template errors surface without writing.
         files = _outputs(config, urls, index, graph, rendered, content, visible_pages, theme,
-                         result.diagnostics)
-        if result.ok:
+                         result.diagnostics, options.progress)
+        result.counts["files"] = len(files)
+        if result.ok and options.write:
             result.stats = publish(out, files, __version__)
-            result.counts["files"] = len(files)
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
     result.seconds = time.perf_counter() - started

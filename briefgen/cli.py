@@ -12,7 +12,7 @@ from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.config import load_config
 from briefgen.errors import SourceLines
 from briefgen.model import Collection
-from briefgen.report import plural, print_diagnostics
+from briefgen.report import TerminalProgress, plural, print_diagnostics
 from briefgen.scaffold import KINDS, existing_files, init_site, starter
 from briefgen.slug import is_valid_id, slugify
 
@@ -83,9 +83,11 @@ def _summary(result: BuildResult, errors: int, warnings: int, verb: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    progress = TerminalProgress()
     options = BuildOptions(out=args.out, drafts=args.drafts, future=args.future,
-                           base_url=args.base_url)
+                           base_url=args.base_url, progress=progress)
     result = build(args.site, options)
+    progress.clear()
     diagnostics = result.diagnostics if not args.quiet else \
         [d for d in result.diagnostics if d.severity.value == "error"]
     errors, warnings = print_diagnostics(diagnostics, SourceLines(args.site))

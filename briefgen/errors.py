@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 
 class Severity(StrEnum):
@@ -56,6 +57,16 @@ class Diagnostics:
 
     def warning(self, loc: Loc, message: str, span: int = 1) -> None:
         self.items.append(Diagnostic(self.path, loc, Severity.WARNING, message, span))
+
+
+class Progress(Protocol):
+    """Told how far a long phase has got: ``progress("Rendering pages", 1200, 5000)``."""
+
+    def __call__(self, phase: str, done: int, total: int) -> None: ...
+
+
+def no_progress(phase: str, done: int, total: int) -> None:
+    """The default: say nothing."""
 
 
 def has_errors(items: Iterable[Diagnostic]) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from briefgen.config import SiteConfig
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Severity, no_progress
 from briefgen.model import Actor, Briefing, Collection, Content, Page, Source, StaticFile
 from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES, Parsed, parse_document
 
@@ -36,7 +36,11 @@ class SourceFile:
     rel: str  # relative to the site folder
 
 
-def content_files(config: SiteConfig, diags: Diagnostics) -> Iterator[SourceFile]:
+def _ignored(rel: str, message: str) -> Diagnostic:
+    return Diagnostic(rel, FILE_START, Severity.WARNING, message)
+
+
+def content_files(config: SiteConfig, notes: list[Diagnostic]) -> Iterator[SourceFile]:
     """Every content file, collection by collection, in code-point order of file names."""
     content = config.content_path
     if not content.is_dir():
@@ -47,13 +51,11 @@ def content_files(config: SiteConfig, diags: Diagnostics) -> Iterator[SourceFile
             continue
         rel = _rel(config, child)
         if not child.is_dir():
-            diags.path = rel
-            diags.warning(FILE_START, f"'{rel}' is ignored: content files belong in one of "
-                                      f"{', '.join(sorted(known - {STATIC_DIR}))}/")
+            notes.append(_ignored(rel, f"'{rel}' is ignored: content files belong in one of "
+                                       f"{', '.join(sorted(known - {STATIC_DIR}))}/"))
         elif child.name not in known:
-            diags.path = rel
-            diags.warning(FILE_START, f"folder '{rel}' is ignored; known folders are "
-                                      f"{', '.join(sorted(known))}")
+            notes.append(_ignored(rel, f"folder '{rel}' is ignored; known folders are "
+                                       f"{', '.join(sorted(known))}"))
     for collection in Collection:
         folder = content / collection.value
         if not folder.is_dir():
@@ -63,9 +65,8 @@ def content_files(config: SiteConfig, diags: Diagnostics) -> Iterator[SourceFile
                 continue
             rel = _rel(config, path)
             if path.suffix.lower() not in _SUFFIXES[collection]:
-                diags.path = rel
                 kinds = " or ".join(_SUFFIXES[collection])
-                diags.warning(FILE_START, f"'{rel}' is ignored: {collection.value} are {kinds} files")
+                notes.append(_ignored(rel, f"'{rel}' is ignored: {collection.value} are {kinds} files"))
                 continue
             yield SourceFile(collection, path, rel)
 
@@ -102,14 +103,17 @@ def read_text(path: Path, rel: str, diags: list[Diagnostic]) -> str | None:
     return None
 
 
-def load_content(config: SiteConfig, md: MarkdownIt) -> tuple[Content, list[Diagnostic]]:
+def load_content(config: SiteConfig, md: MarkdownIt,
+                 progress: Progress = no_progress) -> tuple[Content, list[Diagnostic]]:
     """Parse every content file; report problems of single files and id clashes."""
     diagnostics: list[Diagnostic] = []
-    notes = Diagnostics("")
     parsed: dict[Collection, list[Parsed]] = {c: [] for c in Collection}
     first_file: dict[tuple[Collection, str], str] = {}
     broken: set[tuple[Collection, str]] = set()
-    for source in content_files(config, notes):
+    sources = list(content_files(config, diagnostics))
+    for number, source in enumerate(sources, start=1):
+        if number % 100 == 0 or number == len(sources):
+            progress("Reading content", number, len(sources))
         text = read_text(source.path, source.rel, diagnostics)
         if text is None:
             continue
@@ -127,7 +131,6 @@ def load_content(config: SiteConfig, md: MarkdownIt) -> tuple[Content, list[Diag
             broken.add(key)
         else:
             parsed[source.collection].append(result)
-    diagnostics.extend(notes.items)
 
     def docs(collection: Collection) -> list[object]:
         return [p.document for p in parsed[collection]]

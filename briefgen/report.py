@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -34,6 +35,29 @@ def print_diagnostics(items: Iterable[Diagnostic], sources: SourceLines,
         else:
             warnings += 1
     return errors, warnings
+
+
+class TerminalProgress:
+    """One self-overwriting status line on a terminal, for builds that take a while."""
+
+    def __init__(self, stream: TextIO | None = None, delay: float = 0.5) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+        self.started = time.monotonic()
+        self.delay = delay  # say nothing for builds shorter than this
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.started < self.delay:
+            return
+        self.stream.write(f"\r\033[K{phase} {done}/{total}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def plural(count: int, word: str) -> str:
