@@ -76,7 +76,7 @@ def briefing_item(rb: RenderedBriefing, urls: Urls, zone: tzinfo) -> FeedItem:
     link = urls.absolute(Urls.briefing(b.id))
     published = b.date.start.first_instant(zone)
     updated = (b.updated or b.date).start.first_instant(zone)
-    return FeedItem(link, b.title, link, max(updated, published), published,
+    return FeedItem(link, b.title, link, updated, published,
                     rb.doc.summary_text, tuple(t.value for t in b.tags), b.authors)
 
 

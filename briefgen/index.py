@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from markdown_it.token import Token
 
-from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.markup import token_text
-from briefgen.model import Actor, Briefing, Collection, Content, Entry, Page, Source
+from briefgen.model import Actor, Briefing, Collection, Content, Entry, Located, Page, Source
 from briefgen.suggest import closest
 from briefgen.urls import Urls
 
@@ -145,27 +145,23 @@ class SiteIndex:
 
 
 def _register_names(index: SiteIndex, actors: Iterable[Actor]) -> list[Diagnostic]:
+    """Every id, name and alias names one actor; a clash is reported where the later one
+    (in file order) is written, naming both actors."""
     diagnostics: list[Diagnostic] = []
-    owners: dict[str, str] = {}  # casefolded name → actor id
+    owners: dict[str, str] = {}  # casefolded id, name or alias → actor id
     for actor in actors:
-        own: set[str] = set()
-        for located in (actor.name, *actor.aliases):
+        written = [("id", Located(actor.id, FILE_START)), ("name", actor.name),
+                   *(("alias", alias) for alias in actor.aliases)]
+        for what, located in written:
             key = located.value.casefold()
-            if key in own:
-                continue
-            own.add(key)
-            other = owners.get(key)
-            if other is None and key in index.actors and key != actor.id:
-                other = key
-            if other is not None and other != actor.id:
+            other = owners.setdefault(key, actor.id)
+            if other != actor.id:
                 d = Diagnostics(actor.path)
-                what = "name" if located is actor.name else "alias"
-                d.error(located.loc, f"{what} '{located.value}' of actor '{actor.id}' is already used"
-                                     f" by actor '{other}' ({index.actors[other].path}); "
-                                     "links to it would be ambiguous", span=len(located.value))
+                d.error(located.loc, f"{what} '{located.value}' of actor '{actor.id}' is already the"
+                                     f" id, name or alias of actor '{other}' "
+                                     f"({index.actors[other].path}); links to it would be ambiguous",
+                        span=len(located.value))
                 diagnostics.extend(d.items)
-                continue
-            owners[key] = actor.id
     index.names = owners
     return diagnostics
 
@@ -184,7 +180,8 @@ def build_index(content: Content, visible_briefings: set[str],
     diagnostics = _register_names(index, content.actors)
     for actor in content.actors:
         for role in actor.roles:
-            if role.of is not None and role.of.value not in index.actors:
+            if role.of is not None and role.of.value not in index.actors \
+                    and (Collection.ACTORS, role.of.value) not in index.broken:
                 d = Diagnostics(actor.path)
                 found = closest(role.of.value, index.actors)
                 hint = f"; did you mean {found[0]!r}?" if found else ""

@@ -77,6 +77,19 @@ def actor_ld(actor: Actor, urls: Urls) -> dict[str, Any]:
     return data
 
 
+def webpage_ld(config: SiteConfig, urls: Urls, rel: str, title: str, description: str,
+               collection: bool) -> dict[str, Any]:
+    """The JSON-LD of pages that are neither briefings nor actors: lists, sources, pages."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage" if collection else "WebPage",
+        "name": title,
+        "url": urls.absolute(rel),
+        "description": description,
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": urls.absolute("")},
+    }
+
+
 def website_ld(config: SiteConfig, urls: Urls) -> dict[str, Any]:
     return {
         "@context": "https://schema.org",

@@ -30,7 +30,7 @@ from briefgen.contexts import (
 )
 from briefgen.graph import Graph
 from briefgen.index import SiteIndex
-from briefgen.metadata import actor_ld, briefing_ld, website_ld
+from briefgen.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
 from briefgen.model import ACTOR_KINDS, Page
 from briefgen.render import SOURCE_ANCHOR
 from briefgen.rendered import RenderedDoc
@@ -70,8 +70,13 @@ class Planner:
 
     def _page(self, rel: str, template: str, ctx: object, title: str, description: str,
               **meta: Any) -> PlannedPage:
-        page = PageMeta(rel=rel, title=title, description=description or self.config.description
-                        or title, canonical=self.urls.absolute(rel), **meta)
+        description = description or self.config.description or title
+        if "json_ld" not in meta:
+            meta["json_ld"] = (webpage_ld(self.config, self.urls, rel, title, description,
+                                          collection=template.endswith("s.html")
+                                          or template in ("timeline.html", "tag.html")),)
+        page = PageMeta(rel=rel, title=title, description=description,
+                        canonical=self.urls.absolute(rel), **meta)
         common = Common(self.site_info(), page)
         return PlannedPage(output_file(rel), template, context_vars(common, ctx))
 
@@ -173,7 +178,9 @@ class Planner:
                                 tuple(g.briefings_by_source.get(source.id, [])))
             out.append(self._page(Urls.source(source.id), "source.html", ctx, source.title,
                                   f"{source.publisher.value}, {source.date.human()}: "
-                                  f"{source.title}", section="sources"))
+                                  f"{source.title}", section="sources",
+                                  json_ld=({"@context": "https://schema.org",
+                                            **source_ld(source, self.index, self.urls)},)))
         return out
 
     def timeline(self) -> list[PlannedPage]:

@@ -69,7 +69,22 @@ class _Parser:
         env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
         tokens = self.md.parse(text, env)
         locate(tokens, self.lines, first_line)
+        self.heading_ids(tokens, first_line)
         return Markdown(tokens, first_line)
+
+    def heading_ids(self, tokens: list[Token], first_line: int) -> None:
+        """Check ``{#id}`` on headings and give the heading that id."""
+        for token in tokens:
+            explicit = token.meta.get("explicit_id") if token.type == "heading_open" else None
+            if explicit is None:
+                continue
+            line = first_line + (token.map or [0])[0]
+            raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            loc = Loc(line, raw.rfind("{#") + 1 if "{#" in raw else 1)
+            if _id_problem(explicit, loc, self.diags):
+                token.meta["explicit_id"] = None
+            else:
+                token.attrSet("id", explicit)
 
     def inline(self, text: str, loc: Loc) -> InlineMarkdown:
         tokens = self.md.parseInline(text, {})
@@ -119,9 +134,10 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
         parser.diags.error(problem.loc, problem.message)
         return Parsed(None, parser.diags.items, doc_id)
     line_offset = 0 if is_yaml else 1
+    # A document with errors of its own is still returned when it could be built, so that
+    # its links and citations are checked in the same run; the build fails on the errors.
     document = _BUILDERS[collection](parser, doc_id, node, body, line_offset)
-    ok = document is not None and not any(d.severity.value == "error" for d in parser.diags.items)
-    return Parsed(document if ok else None, parser.diags.items, doc_id)
+    return Parsed(document, parser.diags.items, doc_id)
 
 
 def _read(parser: _Parser, node: yaml.Node | None, fields: dict[str, Field], what: str,
@@ -260,18 +276,24 @@ def _heading_block(parser: _Parser, heading: Token, inline: Token, line: int) ->
 
 
 def _entry(parser: _Parser, date: DateValue, explicit: str | None, title: list[Token],
-           title_text: str, body: list[Token], loc: Loc) -> Entry:
-    if explicit is not None:
-        if not is_valid_id(explicit) or explicit.startswith("bg-"):
-            reason = "is reserved for the theme (bg-)" if explicit.startswith("bg-") else \
-                "must use lower-case letters, digits and hyphens"
-            parser.diags.error(loc, f"entry id '{explicit}' {reason}; try "
-                                    f"'{slugify(explicit.removeprefix('bg-')) or 'entry'}'")
+           title_text: str, body: list[Token], loc: Loc, id_loc: Loc | None = None) -> Entry:
+    if explicit is not None and not (id_loc and _id_problem(explicit, id_loc, parser.diags)):
         entry_id = explicit
     else:
         slug = slugify(title_text)
         entry_id = f"{date.start.date_iso()}-{slug}" if slug else date.start.date_iso()
     return Entry(entry_id, date, title, title_text, body, loc)
+
+
+def _id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
+    """Report an explicit id that breaks the id rule (SPEC §1, §12); True if it does."""
+    if is_valid_id(explicit) and not explicit.startswith("bg-"):
+        return False
+    reason = "starts with bg-, which is reserved for the theme" if explicit.startswith("bg-") \
+        else "must use lower-case letters, digits and hyphens"
+    diags.error(loc, f"id '{explicit}' {reason}; try '{slugify(explicit.removeprefix('bg-')) or 'entry'}'",
+                span=len(explicit) + 3)
+    return True
 
 
 def _yaml_entries(parser: _Parser, items: list[Any]) -> list[Entry | Section]:
@@ -284,10 +306,9 @@ def _yaml_entries(parser: _Parser, items: list[Any]) -> list[Entry | Section]:
         text = item.get("body")
         body = parser.markdown(text.text, text.first_line, f"e{number + 1}").tokens \
             if isinstance(text, SourceText) else []
-        blocks.append(_entry(parser, item.get("date"), item.get("id"), title.tokens[0].children
-                             or [] if title.tokens else [], plain_text(
-                                 title.tokens[0].children if title.tokens else []), body,
-                             item.loc))
+        children = (title.tokens[0].children or []) if title.tokens else []
+        blocks.append(_entry(parser, item.get("date"), item.get("id"), children,
+                             plain_text(children), body, item.loc, item.where("id")))
     return blocks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import traceback
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -14,6 +15,8 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
     select_autoescape,
 )
 from markupsafe import Markup, escape
@@ -98,7 +101,21 @@ def context_vars(*contexts: object) -> dict[str, Any]:
 def render_template(env: Environment, name: str, variables: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(variables)
+    except TemplateNotFound as exc:
+        raise ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
+                         "theme's templates/") from exc
+    except TemplateSyntaxError as exc:
+        raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
+                         f"{exc.message}") from exc
     except TemplateError as exc:
-        where = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        raise ThemeError(f"{where}:{line or 1}: template error: {exc}") from exc
+        raise ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}") from exc
+
+
+def _template_frame(exc: BaseException, fallback: str) -> str:
+    """``file:line`` of the innermost template line in a rendering error's traceback
+    (Jinja maps its frames back to template files)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    if not frames:
+        return f"{fallback}:1"
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
