@@ -113,8 +113,19 @@ class SourceContext:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceListItem:
+    source: Source
+    cited: int  # how many entries cite it
+    publisher_actor: Actor | None  # the actor the publisher names, if any
+
+    @property
+    def publisher(self) -> str:
+        return self.publisher_actor.name.value if self.publisher_actor else self.source.publisher.value
+
+
+@dataclass(frozen=True, slots=True)
 class SourceListContext:
-    sources: tuple[tuple[Source, int], ...]  # with the number of citing entries, newest first
+    sources: tuple[SourceListItem, ...]  # newest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from briefgen.contexts import (
     SiteInfo,
     SourceContext,
     SourceListContext,
+    SourceListItem,
     TagContext,
     TagListContext,
     TimelineContext,
@@ -31,7 +32,7 @@ from briefgen.contexts import (
 from briefgen.graph import Graph
 from briefgen.index import SiteIndex
 from briefgen.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
-from briefgen.model import ACTOR_KINDS, Page
+from briefgen.model import ACTOR_KINDS, Actor, Page
 from briefgen.render import SOURCE_ANCHOR
 from briefgen.rendered import RenderedDoc
 from briefgen.templates import context_vars
@@ -80,14 +81,14 @@ class Planner:
         common = Common(self.site_info(), page)
         return PlannedPage(output_file(rel), template, context_vars(common, ctx))
 
+    def publisher(self, source_id: str) -> Actor | None:
+        actor_id = self.graph.publisher_actor.get(source_id)
+        return self.index.actors.get(actor_id) if actor_id else None
+
     def cited(self, source_ids: tuple[str, ...]) -> tuple[CitedSource, ...]:
-        items = []
-        for number, sid in enumerate(source_ids, start=1):
-            source = self.index.sources[sid]
-            actor_id = self.graph.publisher_actor.get(sid)
-            items.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
-                                     self.index.actors.get(actor_id) if actor_id else None))
-        return tuple(items)
+        return tuple(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", self.index.sources[sid],
+                                 self.publisher(sid))
+                     for number, sid in enumerate(source_ids, start=1))
 
     def plan(self) -> list[PlannedPage]:
         planned = [self.home(), *self.briefings(), *self.actors(), *self.sources(),
@@ -165,19 +166,20 @@ class Planner:
         zone = self.config.zone
         ordered = sorted(self.index.sources.values(),
                          key=lambda s: (-s.date.sort_instant(zone).timestamp(), s.path))
-        listing = SourceListContext(tuple((s, len(g.entries_by_source.get(s.id, [])))
-                                          for s in ordered))
+        listing = SourceListContext(tuple(
+            SourceListItem(s, len(g.entries_by_source.get(s.id, [])), self.publisher(s.id))
+            for s in ordered))
         out = [self._page("sources/", "sources.html", listing, "Sources",
                           "Every document these briefings cite", section="sources")]
         for source in self.index.sources.values():
             doc = self.docs[f"sources/{source.id}"]
-            actor_id = g.publisher_actor.get(source.id)
-            ctx = SourceContext(source, doc, self.cited(doc.citations),
-                                self.index.actors.get(actor_id) if actor_id else None,
+            publisher = self.publisher(source.id)
+            ctx = SourceContext(source, doc, self.cited(doc.citations), publisher,
                                 tuple(g.entries_by_source.get(source.id, [])),
                                 tuple(g.briefings_by_source.get(source.id, [])))
+            name = publisher.name.value if publisher else source.publisher.value
             out.append(self._page(Urls.source(source.id), "source.html", ctx, source.title,
-                                  f"{source.publisher.value}, {source.date.human()}: "
+                                  f"{name}, {source.date.human()}: "
                                   f"{source.title}", section="sources",
                                   json_ld=({"@context": "https://schema.org",
                                             **source_ld(source, self.index, self.urls)},)))
