@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     _visibility_options(build_cmd)
     build_cmd.add_argument("--base-url", metavar="URL",
                            help="override base_url of site.yaml (e.g. for a staging host)")
-    build_cmd.add_argument("--quiet", action="store_true",
+    build_cmd.add_argument("-q", "--quiet", action="store_true",
                            help="print only errors, no warnings or summary")
 
     serve_cmd = commands.add_parser("serve", help="build, serve and rebuild on changes",
