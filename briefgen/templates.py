@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Callable
@@ -42,13 +43,16 @@ def theme_folder(site_root: Path, name: str) -> Path:
     raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
 
 
+@functools.lru_cache(maxsize=4096)
+def _time_html(value: DateValue) -> Markup:
+    points = [value.start] if value.end is None else [value.start, value.end]
+    # iso() and human() are built from numbers and month names: nothing to escape.
+    return Markup(" – ".join(f'<time datetime="{p.iso()}">{p.human()}</time>' for p in points))
+
+
 def time_html(value: DateValue | None) -> Markup:
     """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end."""
-    if value is None:
-        return Markup("")
-    points = [value.start] if value.end is None else [value.start, value.end]
-    parts = [Markup('<time datetime="{}">{}</time>').format(p.iso(), p.human()) for p in points]
-    return Markup(" – ").join(parts)
+    return _time_html(value) if value is not None else Markup("")
 
 
 def file_digest(path: Path) -> str:

@@ -10,6 +10,7 @@ and review the diff of tests/sites/*/expected/ before committing it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -26,6 +27,13 @@ COMPARED = ("api/briefings.json", "api/entries.json", "api/actors.json", "api/so
             "briefings/talks/index.html", "briefings/background/index.html", "CNAME")
 
 
+def readable(rel: str, data: bytes) -> bytes:
+    """JSON is stored pretty-printed so that a change reads well in a diff."""
+    if rel.endswith(".json"):
+        return (json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n").encode()
+    return data
+
+
 @pytest.mark.parametrize("case", SITES, ids=[s.name for s in SITES])
 def test_site_matches_expected_files(case: Path, tmp_path: Path, cli) -> None:
     out = tmp_path / "out"
@@ -34,7 +42,8 @@ def test_site_matches_expected_files(case: Path, tmp_path: Path, cli) -> None:
     listing = "\n".join(sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
                                if p.is_file())) + "\n"
     actual = {"files.txt": listing.encode()}
-    actual |= {rel: (out / rel).read_bytes() for rel in COMPARED if (out / rel).is_file()}
+    actual |= {rel: readable(rel, (out / rel).read_bytes()) for rel in COMPARED
+               if (out / rel).is_file()}
     expected_dir = case / "expected"
     if os.environ.get("BRIEFGEN_UPDATE_GOLDEN"):
         shutil.rmtree(expected_dir, ignore_errors=True)
