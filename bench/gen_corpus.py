@@ -121,6 +121,7 @@ WORDS_PER_BRIEFING = (600, 900)
 ACTORS_PER_BRIEFING = (2, 8)
 CITATIONS_PER_ENTRY = (1, 4)
 WRAP = 96
+SENTENCE = 17  # average words per generated sentence
 
 
 # --------------------------------------------------------------------------- model
@@ -475,7 +476,8 @@ class BriefingWriter:
                 add_citation(quote, cite())
                 quote_cited = True
                 extras.append(wrap(quote, prefix="> "))
-            budget -= sum(len(x.split()) for x in extras)
+            # The heading and the blocks count too; stop a sentence early (the last one overshoots).
+            budget -= sum(len(x.split()) for x in extras) + len(head.split()) + 1 + SENTENCE
             sentences: list[list[str]] = [prose.sentence(with_actor=bool(pending) or r.random() < 0.4)]
             while sum(len(s) for s in sentences) < budget:
                 sentences.append(prose.sentence(with_actor=bool(pending) or r.random() < 0.25))
@@ -576,7 +578,7 @@ def hugo_briefing(b: Briefing, actors: dict[str, Actor], sources: dict[str, Sour
 
 
 def hugo_config(title: str) -> str:
-    return (f'baseURL = "http://localhost:8000/"\ntitle = {q(title)}\nlanguageCode = "en"\n'
+    return (f'baseURL = "http://localhost:8000/"\ntitle = {q(title)}\nlocale = "en"\n'
             'disableKinds = []\n\n[taxonomies]\n  actor = "actors"\n  tag = "tags"\n')
 
 
@@ -594,8 +596,8 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, int]:
     if out.exists():
         shutil.rmtree(out)
     bg, hugo = out / "briefgen", out / "hugo"
-    for folder in ("briefings", "actors", "sources"):
-        (bg / "content" / folder).mkdir(parents=True)
+    for collection in ("briefings", "actors", "sources"):
+        (bg / "content" / collection).mkdir(parents=True)
     (bg / "site.yaml").write_text(
         f"title: {q(title)}\nbase_url: http://localhost:8000/\ntimezone: UTC\n"
         f"description: {q('A synthetic corpus for benchmarking briefgen.')}\n", encoding="utf-8")

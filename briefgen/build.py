@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from briefgen import __version__
 from briefgen.api import ApiExport, search_index
@@ -25,7 +25,7 @@ from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
 from briefgen.load import load_content
 from briefgen.markup import make_markdown
 from briefgen.model import Collection, Content
-from briefgen.output import OutputRefused, WriteStats, check_output, publish
+from briefgen.output import MANIFEST, OutputRefused, WriteStats, check_output, publish
 from briefgen.pages import Planner
 from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc
 from briefgen.templates import (
@@ -146,8 +146,11 @@ def _outputs(config: SiteConfig, urls: Urls, index: SiteIndex, graph: Graph,
     files["robots.txt"] = robots(urls)
     for rel, path in assets.items():
         files[f"assets/{rel}"] = path
+    generated = set(files) | {MANIFEST}
+    folders = {parent.as_posix() for f in generated for parent in PurePosixPath(f).parents}
     for static in content.static:
-        if static.rel in files or any(f.startswith(static.rel + "/") for f in files):
+        parents = {p.as_posix() for p in PurePosixPath(static.rel).parents}
+        if static.rel in generated or static.rel in folders or parents & generated:
             d = Diagnostics(static.path)
             d.error(FILE_START, f"static file '{static.rel}' collides with a generated file of "
                                 "the same path; rename or move it")

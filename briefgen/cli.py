@@ -14,6 +14,7 @@ from briefgen.errors import SourceLines
 from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics
 from briefgen.scaffold import KINDS, existing_files, init_site, starter
+from briefgen.schema import url_problem
 from briefgen.slug import is_valid_id, slugify
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -83,6 +84,9 @@ def _summary(result: BuildResult, errors: int, warnings: int, verb: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    if args.base_url and url_problem(args.base_url):
+        print(f"briefgen build: --base-url {url_problem(args.base_url)}", file=sys.stderr)
+        return EXIT_USAGE
     progress = TerminalProgress()
     options = BuildOptions(out=args.out, drafts=args.drafts, future=args.future,
                            base_url=args.base_url, progress=progress)

@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from briefgen.errors import Diagnostics, Loc
 from briefgen.schema import (
@@ -91,17 +92,26 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
         return None, diags
     ctx = ReadContext(diags, UTC)
     record = read_record(node, FIELDS, ctx, "site.yaml")
-    if not isinstance(record, Record) or "title" not in record.values:
+    if not isinstance(record, Record):
         return None, diags
     zone_name = record.get("timezone", "UTC")
-    try:
-        ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        diags.error(record.where("timezone"),
-                    f"unknown time zone {zone_name!r}; use an IANA name such as Europe/Paris")
+    if zone_problem(zone_name):
+        diags.error(record.where("timezone"), str(zone_problem(zone_name)), span=len(zone_name))
     base_url = record.get("base_url", "http://localhost:8000/")
+    if urlsplit(base_url).query or urlsplit(base_url).fragment:
+        diags.error(record.where("base_url"),
+                    f"'base_url' must not have a query or fragment, not {base_url!r}")
     if not base_url.endswith("/"):
         base_url += "/"
+    content_dir = record.get("content_dir", "content")
+    if "content_dir" in record.values and not (root / content_dir).is_dir():
+        diags.error(record.where("content_dir"), f"'content_dir' folder {content_dir!r} does not exist")
+    theme = record.get("theme", "default")
+    if theme != "default" and not (root / "themes" / theme).is_dir():
+        diags.error(record.where("theme"),
+                    f"theme {theme!r} not found: no folder themes/{theme}/ in the site")
+    if "title" not in record.values:
+        return None, diags
     config = SiteConfig(
         root=root,
         title=record.get("title"),
@@ -109,8 +119,8 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
         description=record.get("description", ""),
         language=record.get("language", "en"),
         timezone_name=zone_name,
-        theme=record.get("theme", "default"),
-        content_dir=record.get("content_dir", "content"),
+        theme=theme,
+        content_dir=content_dir,
         output_dir=record.get("output_dir", "public"),
         unsafe_html=bool(_sub(record, "markdown", "unsafe_html") or False),
         citation_style=str(_sub(record, "citations", "style") or "numeric"),
@@ -119,11 +129,34 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     return config, diags
 
 
+def zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    known = {z.casefold(): z for z in available_timezones()}
+    if name.casefold() in known:
+        return f"unknown time zone {name!r}; did you mean {known[name.casefold()]!r}?"
+    return f"unknown time zone {name!r}; use an IANA name such as Europe/Paris"
+
+
 def load_config(root: Path) -> tuple[SiteConfig | None, Diagnostics]:
     path = root / CONFIG_FILE
+    diags = Diagnostics(CONFIG_FILE)
+    if path.is_dir():
+        diags.error(Loc(1, 1), f"{path} is a folder; site.yaml must be a file")
+        return None, diags
     if not path.is_file():
-        diags = Diagnostics(CONFIG_FILE)
         diags.error(Loc(1, 1), f"no {CONFIG_FILE} in {root}; create one with 'briefgen init DIR'"
                                " or point --site at a site folder")
         return None, diags
-    return parse_config(root, path.read_text(encoding="utf-8-sig"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        diags.error(Loc(1, 1), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        return None, diags
+    except OSError as exc:
+        diags.error(Loc(1, 1), f"cannot read the file: {exc.strerror}")
+        return None, diags
+    return parse_config(root, text)

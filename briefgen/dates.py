@@ -162,6 +162,8 @@ def parse_point(text: str) -> DatePoint:
         )
     parts = match.groupdict()
     year = int(parts["year"])
+    if year == 0:
+        raise DateError(f"'{text}' has no year 0; years run from 0001 to 9999")
     month = int(parts["month"]) if parts["month"] else None
     day = int(parts["day"]) if parts["day"] else None
     if month is not None and not 1 <= month <= 12:

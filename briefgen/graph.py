@@ -142,11 +142,12 @@ def _usage_warnings(index: SiteIndex, graph: Graph,
             warnings.extend(d.items)
     for rb in graph.briefings:
         d = Diagnostics(rb.briefing.path)
-        if not rb.entries:
+        if not rb.entries and not any(getattr(b, "meant_as_entry", False)
+                                      for b in rb.briefing.blocks):
             d.warning(FILE_START, f"briefing '{rb.briefing.id}' has no dated entries; start an "
                                   "entry with a heading such as '## 2022-02-01 What happened'")
         for entry in rb.entries:
-            if not entry.sources:
+            if not entry.attempted_citation:
                 d.warning(entry.entry.loc, f"entry '{entry.id}' cites no source; add a "
                                            "citation such as [@source-id]")
         warnings.extend(d.items)

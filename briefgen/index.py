@@ -88,10 +88,13 @@ class SiteIndex:
         return Lookup(None, self._unknown(target))
 
     def _briefing(self, rest: str) -> Lookup:
-        briefing_id, _, entry_id = rest.partition("#")
+        briefing_id, hash_sign, entry_id = rest.partition("#")
         briefing = self.briefings.get(briefing_id)
         if briefing is None:
             return Lookup(None, self._unknown(f"briefings/{rest}"))
+        if hash_sign and not entry_id:
+            return Lookup(None, f"'briefings/{rest}' names no entry after '#'; write "
+                                f"briefings/{briefing_id}#ENTRY-ID or drop the '#'")
         hidden = not self.is_visible(Collection.BRIEFINGS, briefing_id)
         if not entry_id:
             return Lookup(Target(TargetKind.BRIEFING, briefing_id, Urls.briefing(briefing_id),
@@ -127,7 +130,8 @@ class SiteIndex:
             return None
         candidates = list(self.actors) + [f"briefings/{b}" for b in self.briefings] \
             + [f"sources/{s}" for s in self.sources] + [f"pages/{p}" for p in self.pages]
-        found = closest(target, candidates) or closest(target.casefold(), self.names)
+        bare = [c for c in candidates if c.partition("/")[2] == target]  # "cbs" for sources/cbs
+        found = bare or closest(target, candidates) or closest(target.casefold(), self.names)
         hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
             "; link an actor by id, name or alias, or write briefings/ID, sources/ID or pages/ID"
         return f"unknown link target '{target}'{hint}"
@@ -138,7 +142,7 @@ class SiteIndex:
             return Lookup(Target(TargetKind.SOURCE, source_id, Urls.source(source_id), source.title))
         if (Collection.SOURCES, source_id) in self.broken:
             return Lookup(None, None)
-        found = closest(source_id, self.sources)
+        found = closest(source_id, self.sources) or closest(source_id.lower(), self.sources)
         hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
             "; cite a source by its file name in sources/"
         return Lookup(None, f"unknown source '{source_id}' in citation{hint}")
@@ -183,7 +187,8 @@ def build_index(content: Content, visible_briefings: set[str],
             if role.of is not None and role.of.value not in index.actors \
                     and (Collection.ACTORS, role.of.value) not in index.broken:
                 d = Diagnostics(actor.path)
-                found = closest(role.of.value, index.actors)
+                named = index.actor_for_name(role.of.value)
+                found = [named.id] if named else closest(role.of.value, index.actors)
                 hint = f"; did you mean {found[0]!r}?" if found else ""
                 d.error(role.of.loc, f"role of unknown actor '{role.of.value}'{hint}",
                         span=len(role.of.value))

@@ -107,26 +107,37 @@ def load_content(config: SiteConfig, md: MarkdownIt,
                  progress: Progress = no_progress) -> tuple[Content, list[Diagnostic]]:
     """Parse every content file; report problems of single files and id clashes."""
     diagnostics: list[Diagnostic] = []
-    parsed: dict[Collection, list[Parsed]] = {c: [] for c in Collection}
-    first_file: dict[tuple[Collection, str], str] = {}
     broken: set[tuple[Collection, str]] = set()
     sources = list(content_files(config, diagnostics))
+    results: list[tuple[SourceFile, Parsed]] = []
     for number, source in enumerate(sources, start=1):
         if number % 100 == 0 or number == len(sources):
             progress("Reading content", number, len(sources))
         text = read_text(source.path, source.rel, diagnostics)
         if text is None:
+            broken.add((source.collection, source.path.stem))
             continue
         result = parse_document(source.collection, source.rel, text, md, config.zone)
         diagnostics.extend(result.diagnostics)
+        results.append((source, result))
+    # Files with valid names claim their ids first: 'Brief.md' (an error already) must not
+    # take the id of a valid 'brief.md'.
+    claims = sorted(results, key=lambda r: r[0].path.stem != r[1].id)
+    owner: dict[tuple[Collection, str], str] = {}
+    for source, result in claims:
         key = (source.collection, result.id)
-        if key in first_file:
+        if key not in owner:
+            owner[key] = source.rel
+        elif source.path.stem == result.id:
             d = Diagnostics(source.rel)
             d.error(FILE_START, f"duplicate {source.collection.value[:-1]} id '{result.id}': "
-                                f"{first_file[key]} and {source.rel} both define it; rename one")
+                                f"{owner[key]} and {source.rel} both define it; rename one")
             diagnostics.extend(d.items)
+    parsed: dict[Collection, list[Parsed]] = {c: [] for c in Collection}
+    for source, result in results:
+        key = (source.collection, result.id)
+        if owner[key] != source.rel:
             continue
-        first_file[key] = source.rel
         if result.document is None:
             broken.add(key)
         else:

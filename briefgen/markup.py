@@ -199,11 +199,15 @@ def locate(tokens: Sequence[Token], lines: Sequence[str], first_line: int,
             line = inline_line
         else:
             line = first_line + block_line + parent.content.count("\n", 0, child.meta["pos"])
-        raw = lines[line - 1] if 0 < line <= len(lines) else ""
-        start = raw.find(child.content, searched_from.get(line, 0))
-        if start < 0:
-            start = raw.find(child.content)
-        if start < 0:
+        # YAML folding and escapes can move text off the computed line: then look for the
+        # literal from the start of the text on.
+        for candidate in (line, *range(min(line, inline_line or first_line), len(lines) + 1)):
+            raw = lines[candidate - 1] if 0 < candidate <= len(lines) else ""
+            start = raw.find(child.content, searched_from.get(candidate, 0))
+            if start >= 0:
+                line = candidate
+                break
+        else:
             newline = parent.content.rfind("\n", 0, child.meta["pos"])
             start = child.meta["pos"] - newline - 1
         searched_from[line] = start + len(child.content)

@@ -104,6 +104,7 @@ class Entry:
     title_text: str
     body: list[Token]
     loc: Loc
+    id_loc: Loc | None = None  # where an explicit id is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ class Section:
     title: list[Token]
     title_text: str
     body: list[Token]
+    meant_as_entry: bool = False  # its heading starts with an invalid date (an error)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,11 +37,20 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
+def _safe_rel(rel: str) -> bool:
+    """A manifest entry names a file inside the output folder: relative, no ``..``."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and "\x00" not in rel \
+        and all(p not in ("", ".", "..") for p in parts)
+
+
 def read_manifest(out: Path) -> dict[str, str] | None:
+    """The files an earlier build wrote. Entries that would point outside ``out`` are
+    dropped: a tampered manifest must never make briefgen delete anything else."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files = data["files"]
-        return {str(k): str(v) for k, v in files.items()}
+        return {str(k): str(v) for k, v in files.items() if _safe_rel(str(k))}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -56,6 +65,9 @@ def check_output(out: Path, site_root: Path, protected: list[Path]) -> None:
             raise OutputRefused(f"refusing to build into {out}: it lies inside {folder}")
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"refusing to build into {out}: it is a file, not a folder")
+    blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputRefused(f"refusing to build into {out}: {blocking} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
         raise OutputRefused(f"refusing to build into {out}: the folder is not empty and was not "
                             "created by briefgen; choose a new or empty folder with --out")
@@ -107,9 +119,14 @@ def _clear_leftovers(out: Path) -> None:
 
 def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
     """Delete the files a manifest lists, then empty folders; anything else stays."""
+    root = folder.resolve()
     for rel in manifest:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / rel).unlink()
+        target = folder / rel
+        # Never follow a link out of the folder, whatever the manifest says.
+        if not _safe_rel(rel) or not target.parent.resolve().is_relative_to(root):
+            continue
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            target.unlink()
     with contextlib.suppress(FileNotFoundError):
         (folder / MANIFEST).unlink()
     for dirpath, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):

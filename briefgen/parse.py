@@ -6,7 +6,7 @@ complete index. The results can be cached by the file's fingerprint.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from briefgen import fields as F
-from briefgen.dates import DateError, DateValue, parse_date
+from briefgen.dates import DateError, DatePoint, DateValue, parse_date
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Loc
 from briefgen.frontmatter import split_front_matter
 from briefgen.markup import locate, plain_text
@@ -35,7 +35,7 @@ from briefgen.model import (
     Source,
     Update,
 )
-from briefgen.schema import Field, ReadContext, Record, SourceText, read_record, record_complete
+from briefgen.schema import Field, ReadContext, Record, SourceText, read_record
 from briefgen.slug import is_valid_id, slugify
 from briefgen.yamlsource import compose
 
@@ -96,10 +96,9 @@ class _Parser:
         return self.inline(value, record.where(key)) if isinstance(value, str) else None
 
     @staticmethod
-    def located(record: Record, key: str) -> Located:
+    def located(record: Record, key: str, default: str) -> Located:
         value = record.get(key)
-        assert isinstance(value, Located)
-        return value
+        return value if isinstance(value, Located) else Located(default, FILE_START)
 
 
 def _located_list(values: list[Any]) -> tuple[Located, ...]:
@@ -140,10 +139,15 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
     return Parsed(document, parser.diags.items, doc_id)
 
 
+# Stand-ins for required values that were reported as missing or invalid: the document is
+# still built, so that its links are checked in the same run, but the build fails anyway.
+_NO_DATE = DateValue(DatePoint(1))
+
+
 def _read(parser: _Parser, node: yaml.Node | None, fields: dict[str, Field], what: str,
           line_offset: int) -> Record | None:
     record = read_record(node, fields, parser.context(line_offset), what)
-    return record if isinstance(record, Record) and record_complete(record, fields) else None
+    return record if isinstance(record, Record) else None
 
 
 # ------------------------------------------------------------------ actors, sources, pages
@@ -164,8 +168,8 @@ def _actor(parser: _Parser, doc_id: str, node: yaml.Node | None, body: SourceTex
         of = Located(role.get("of"), role.where("of")) if role.get("of") else None
         roles.append(Role(role.get("title"), of, start, end))
     return Actor(
-        id=doc_id, path=parser.path, name=parser.located(record, "name"),
-        kind=record.get("kind"), aliases=_located_list(record.get("aliases", [])),
+        id=doc_id, path=parser.path, name=parser.located(record, "name", doc_id),
+        kind=record.get("kind", "person"), aliases=_located_list(record.get("aliases", [])),
         summary=parser.inline_field(record, "summary"), roles=tuple(roles),
         wikidata=record.get("wikidata"), links=tuple(record.get("links", [])),
         body=parser.markdown(body.text, body.first_line) if body and body.text.strip() else None,
@@ -178,8 +182,8 @@ def _source(parser: _Parser, doc_id: str, node: yaml.Node | None, body: SourceTe
     if record is None:
         return None
     return Source(
-        id=doc_id, path=parser.path, title=record.get("title"),
-        publisher=parser.located(record, "publisher"), date=record.get("date"),
+        id=doc_id, path=parser.path, title=record.get("title", doc_id),
+        publisher=parser.located(record, "publisher", ""), date=record.get("date", _NO_DATE),
         url=record.get("url"), authors=tuple(record.get("authors", [])),
         accessed=record.get("accessed"), archive_url=record.get("archive_url"),
         kind=record.get("kind", "article"), language=record.get("language"),
@@ -193,7 +197,7 @@ def _page(parser: _Parser, doc_id: str, node: yaml.Node | None, body: SourceText
     if record is None:
         return None
     text = body or SourceText("", 1)
-    return Page(id=doc_id, path=parser.path, title=record.get("title"),
+    return Page(id=doc_id, path=parser.path, title=record.get("title", doc_id),
                 body=parser.markdown(text.text, text.first_line),
                 summary=parser.inline_field(record, "summary"),
                 draft=record.get("status") == "draft")
@@ -215,12 +219,13 @@ def _briefing(parser: _Parser, doc_id: str, node: yaml.Node | None, body: Source
         lead = parser.markdown(lead_text.text, lead_text.first_line, "lead").tokens \
             if isinstance(lead_text, SourceText) else []
         blocks, notes = _yaml_entries(parser, record.get("entries", [])), []
-    _check_entry_ids(parser, blocks)
+    _check_entry_ids(parser, blocks, in_yaml=body is None)
     updates = tuple(Update(u.get("date"), parser.inline(u.get("note"), u.where("note")))
                     for u in record.get("updates", [])
                     if isinstance(u, Record) and "date" in u.values and "note" in u.values)
     return Briefing(
-        id=doc_id, path=parser.path, title=record.get("title"), date=record.get("date"),
+        id=doc_id, path=parser.path, title=record.get("title", doc_id),
+        date=record.get("date", _NO_DATE),
         lead=lead, blocks=tuple(_with_section_ids(blocks)), notes=notes,
         summary=parser.inline_field(record, "summary"), updated=record.get("updated"),
         updates=updates, authors=tuple(record.get("authors", [])),
@@ -269,10 +274,13 @@ def _heading_block(parser: _Parser, heading: Token, inline: Token, line: int) ->
         parser.diags.error(loc, f"entry heading starts with an invalid date: {exc}; to make it an"
                                 " ordinary section, end the heading with {.section}",
                            span=len(date_text))
-        return Section("", title, title_text, [])
+        return Section("", title, title_text, [], meant_as_entry=True)
     if not title_text:
         parser.diags.error(loc, f"entry heading has a date ({date_text}) but no title after it")
-    return _entry(parser, date, meta.get("explicit_id"), title, title_text, [], loc)
+    explicit = meta.get("explicit_id")
+    id_loc = Loc(line, raw.rfind("{#") + 1) if explicit and "{#" in raw else None
+    entry = _entry(parser, date, explicit, title, title_text, [], loc)
+    return replace(entry, id_loc=id_loc)
 
 
 def _entry(parser: _Parser, date: DateValue, explicit: str | None, title: list[Token],
@@ -299,29 +307,29 @@ def _id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
 def _yaml_entries(parser: _Parser, items: list[Any]) -> list[Entry | Section]:
     blocks: list[Entry | Section] = []
     for number, item in enumerate(items):
-        if not isinstance(item, Record) or "date" not in item.values \
-                or "title" not in item.values:
+        if not isinstance(item, Record) or "date" not in item.values:
             continue
-        title = parser.inline(item.get("title"), item.where("title"))
+        title = parser.inline(item.get("title", ""), item.where("title"))
         text = item.get("body")
         body = parser.markdown(text.text, text.first_line, f"e{number + 1}").tokens \
             if isinstance(text, SourceText) else []
         children = (title.tokens[0].children or []) if title.tokens else []
-        blocks.append(_entry(parser, item.get("date"), item.get("id"), children,
-                             plain_text(children), body, item.loc, item.where("id")))
+        entry = _entry(parser, item.get("date"), item.get("id"), children, plain_text(children),
+                       body, item.loc, item.where("id"))
+        blocks.append(replace(entry, id_loc=item.where("id")) if item.get("id") else entry)
     return blocks
 
 
-def _check_entry_ids(parser: _Parser, blocks: list[Entry | Section]) -> None:
+def _check_entry_ids(parser: _Parser, blocks: list[Entry | Section], in_yaml: bool) -> None:
     seen: dict[str, Entry] = {}
+    fix = "give one of them another id" if in_yaml else "give one of them an id with {#another-id}"
     for block in blocks:
         if not isinstance(block, Entry):
             continue
         if block.id in seen:
-            first = seen[block.id]
-            parser.diags.error(block.loc, f"entry id '{block.id}' is already used by the entry on "
-                                          f"line {first.loc.line}; give one of them an id with"
-                                          " {#another-id}")
+            parser.diags.error(block.id_loc or block.loc,
+                               f"entry id '{block.id}' is already used by the entry on line "
+                               f"{seen[block.id].loc.line}; {fix}", span=len(block.id))
         else:
             seen[block.id] = block
 
@@ -337,7 +345,7 @@ def _with_section_ids(blocks: list[Entry | Section]) -> list[Entry | Section]:
             while candidate in used or candidate.startswith("bg-"):
                 candidate, n = f"{base}-{n}", n + 1
             used.add(candidate)
-            block = Section(candidate, block.title, block.title_text, block.body)
+            block = replace(block, id=candidate)
         result.append(block)
     return result
 

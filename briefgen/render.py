@@ -54,6 +54,7 @@ class DocumentRenderer:
     citation_order: list[str] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
+    failed_cites: list[str | None] = field(default_factory=list)  # blocks of unresolved ones
     block: str | None = None
     cite_links: bool = True
 
@@ -86,6 +87,7 @@ class DocumentRenderer:
             if lookup.target is None:
                 if lookup.problem:
                     self._error(token, lookup.problem)
+                self.failed_cites.append(self.block)
                 parts.append(escape(f"@{item.source_id}"))
                 continue
             self.cites.append(CiteRecord(item.source_id, self.block))

@@ -24,6 +24,7 @@ class RenderedEntry:
     sources: tuple[str, ...]  # source ids in order of first citation
 
     title_text: str  # the title as plain text, links showing the names they resolve to
+    attempted_citation: bool = False  # it cites something, even if that did not resolve
 
     @property
     def id(self) -> str:
@@ -110,7 +111,8 @@ class DocumentRendering:
                 sources = _unique([c.source_id for c in r.cites[start[1]:]])
                 text = r.text(block.body)
                 blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
-                                            actors, sources, r.inline_text(block.title)))
+                                            actors, sources, r.inline_text(block.title),
+                                            bool(sources) or block.id in r.failed_cites))
             else:
                 blocks.append(RenderedSection(block, r.render_inline(block.title, block.id),
                                               r.render(block.body, block.id)))

@@ -68,17 +68,31 @@ class Record:
         return self.locs.get(key, self.loc)
 
 
+ITEM = "[]"  # appended to a key by ListOf, so that messages speak of a list item
+
+
+def _label(key: str) -> str:
+    name = key.removesuffix(ITEM)
+    return f"an item of '{name}'" if key.endswith(ITEM) else f"'{name}'"
+
+
 def _scalar_text(node: yaml.Node, ctx: ReadContext, key: str, expected: str) -> str | None:
     """The raw text of a scalar that YAML resolved as a string, else a located error."""
     if isinstance(node, yaml.ScalarNode) and node.tag == STR:
         return str(node.value)
+    name, item = key.removesuffix(ITEM), key.endswith(ITEM)
+    what = f"an item of '{name}'" if item else f"'{name}'"
     if isinstance(node, yaml.ScalarNode) and node.tag in (BOOL, INT, "tag:yaml.org,2002:float",
                                                          TIMESTAMP, NULL):
         raw = node.value
-        ctx.error(node, f"'{key}' expects {expected} but YAML reads {raw!r} as {describe(node)};"
-                        f" quote the value: {key}: \"{raw}\"")
+        fix = f'quote it: "{raw}"' if item else f'quote the value: {name}: "{raw}"'
+        ctx.error(node, f"{what} expects {expected} but YAML reads {raw!r} as {describe(node)}; {fix}")
         return None
-    ctx.error(node, f"'{key}' expects {expected}, not {describe(node)}")
+    if isinstance(node, yaml.ScalarNode) and not node.tag.startswith("tag:yaml.org,2002:"):
+        ctx.error(node, f"{what} has the YAML tag '{node.tag}', which briefgen does not read; "
+                        "remove the tag")
+        return None
+    ctx.error(node, f"{what} expects {expected}, not {describe(node)}")
     return None
 
 
@@ -92,7 +106,7 @@ class Text:
         if text is None:
             return INVALID
         if self.pattern and re.fullmatch(self.pattern, text) is None:
-            ctx.error(node, f"'{key}' value {text!r} is not valid{self.hint}")
+            ctx.error(node, f"{_label(key)} value {text!r} is not valid{self.hint}")
             return INVALID
         return text
 
@@ -116,12 +130,12 @@ class Markdown:
 class Date:
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (STR, INT, TIMESTAMP):
-            ctx.error(node, f"'{key}' expects a date such as 2022-02-01, not {describe(node)}")
+            ctx.error(node, f"{_label(key)} expects a date such as 2022-02-01, not {describe(node)}")
             return INVALID
         try:
             value: DateValue = parse_date(str(node.value), ctx.zone)
         except DateError as exc:
-            ctx.error(node, f"invalid date for '{key}': {exc}")
+            ctx.error(node, f"invalid date for {_label(key)}: {exc}")
             return INVALID
         return value
 
@@ -132,14 +146,27 @@ class Url:
         text = _scalar_text(node, ctx, key, "a URL")
         if text is None:
             return INVALID
-        parts = urlsplit(text.strip())
-        if parts.scheme.lower() not in ("http", "https"):
-            ctx.error(node, f"'{key}' must be an http or https URL, not {text!r}")
-            return INVALID
-        if not parts.netloc:
-            ctx.error(node, f"'{key}' URL {text!r} has no host")
+        problem = url_problem(text.strip())
+        if problem:
+            ctx.error(node, f"'{key.removesuffix(ITEM)}' {problem}")
             return INVALID
         return text.strip()
+
+
+def url_problem(text: str) -> str | None:
+    """Why ``text`` is not an http(s) URL with a host, or None when it is one."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return f"URL {text!r} is not a valid URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"must be an http or https URL, not {text!r}"
+    if not parts.hostname:
+        return f"URL {text!r} has no host"
+    if any(c.isspace() for c in text):
+        return f"URL {text!r} is not a valid URL"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +174,12 @@ class Choice:
     choices: tuple[str, ...]
 
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
-        text = _scalar_text(node, ctx, key, "one of " + ", ".join(self.choices))
-        if text is None:
+        if not isinstance(node, yaml.ScalarNode):
+            ctx.error(node, f"{_label(key)} must be one of {', '.join(self.choices)}, not {describe(node)}")
             return INVALID
-        if text not in self.choices:
-            ctx.error(node, f"'{key}' must be one of {', '.join(self.choices)}, not {text!r}"
+        text = str(node.value)
+        if text not in self.choices or node.tag != STR:
+            ctx.error(node, f"{_label(key)} must be one of {', '.join(self.choices)}, not {text!r}"
                             + did_you_mean(text, self.choices))
             return INVALID
         return text
@@ -162,7 +190,7 @@ class Boolean:
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
         if isinstance(node, yaml.ScalarNode) and node.tag == BOOL:
             return str(node.value).lower() in ("yes", "true", "on", "y")
-        ctx.error(node, f"'{key}' expects true or false, not {describe(node)}")
+        ctx.error(node, f"{_label(key)} expects true or false, not {describe(node)}")
         return INVALID
 
 
@@ -178,7 +206,7 @@ class Integer:
                 value = None
             if value is not None and value >= self.minimum:
                 return value
-        ctx.error(node, f"'{key}' expects a whole number of at least {self.minimum}")
+        ctx.error(node, f"{_label(key)} expects a whole number of at least {self.minimum}")
         return INVALID
 
 
@@ -189,10 +217,12 @@ class ListOf:
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
         if not isinstance(node, yaml.SequenceNode):
             example = node.value if isinstance(node, yaml.ScalarNode) else "..."
+            if isinstance(node, yaml.ScalarNode) and node.tag != STR:
+                example = f'"{example}"'  # a bare yes, 12 or 2022 would not be text
             ctx.error(node, f"'{key}' expects a list, not {describe(node)}; "
                             f"write {key}: [{example}]")
             return INVALID
-        values = [self.item.read(child, ctx, key) for child in node.value]
+        values = [self.item.read(child, ctx, key + ITEM) for child in node.value]
         return [v for v in values if v is not INVALID]
 
 
@@ -216,7 +246,8 @@ def read_record(node: yaml.Node | None, fields: Mapping[str, Field], ctx: ReadCo
                 what: str, ignore: frozenset[str] = frozenset(),
                 at: Loc | None = None) -> Record | Invalid:
     """Read a mapping against ``fields``; keys in ``ignore`` are left for the caller."""
-    where = at or (ctx.loc(node) if node is not None else Loc(1 + ctx.line_offset, 1))
+    empty = node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL)
+    where = at or (Loc(1, 1) if node is None or empty else ctx.loc(node))
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == NULL):
         node_items: list[tuple[yaml.Node, yaml.Node]] = []
     elif not isinstance(node, yaml.MappingNode):
@@ -251,6 +282,9 @@ def read_record(node: yaml.Node | None, fields: Mapping[str, Field], ctx: ReadCo
                 ctx.error(key_node, f"'{name}' is empty; it is required in {what}")
             continue
         value = fields[name].spec.read(value_node, ctx, name)
+        if fields[name].required and _blank(value):
+            ctx.error(key_node, f"'{name}' is empty; it is required in {what}")
+            value = INVALID
         if value is not INVALID:
             values[name] = value
             locs[name] = ctx.loc(value_node)
@@ -263,11 +297,9 @@ def read_record(node: yaml.Node | None, fields: Mapping[str, Field], ctx: ReadCo
     return Record(clean, locs, where)
 
 
-def record_complete(record: Record | Invalid, fields: Mapping[str, Field]) -> bool:
-    """True when every required field was read successfully."""
-    if isinstance(record, Invalid):
-        return False
-    return all(name in record.values for name, f in fields.items() if f.required)
+def _blank(value: Any) -> bool:
+    text = getattr(value, "value", value)
+    return isinstance(text, str) and not text.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,4 +313,9 @@ class LocatedText:
         from briefgen.model import Located
 
         value = Text(self.pattern, self.hint).read(node, ctx, key)
-        return INVALID if value is INVALID else Located(value, ctx.loc(node))
+        if value is INVALID:
+            return INVALID
+        if key.endswith(ITEM) and not value.strip():
+            ctx.error(node, f"an item of '{key.removesuffix(ITEM)}' is empty; remove it")
+            return INVALID
+        return Located(value, ctx.loc(node))

@@ -113,6 +113,9 @@ def render_template(env: Environment, name: str, variables: dict[str, Any]) -> s
                          f"{exc.message}") from exc
     except TemplateError as exc:
         raise ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ThemeError(f"a template used by {name} is not UTF-8 text (byte {exc.start}); "
+                         "save it as UTF-8") from exc
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:

@@ -42,13 +42,20 @@ def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProb
         return yaml.compose(text, Loader=_Loader), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        # An unclosed quote or bracket is found at the end of the text; point at its start.
-        if exc.context_mark and "end of stream" in (exc.problem or ""):
+        # An unclosed quote or bracket is noticed far from where it opened; point at it.
+        if exc.context_mark and (exc.context or "").startswith(
+                ("while parsing a flow", "while scanning a quoted")):
             mark = exc.context_mark
         loc = Loc(mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(1 + line_offset, 1)
         what = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         return None, YamlProblem(loc, f"invalid YAML: {what}{context}")
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        loc = Loc(before.count("\n") + 1 + line_offset, exc.position - before.rfind("\n"))
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return None, YamlProblem(loc, f"invalid YAML: unacceptable character #x{code:04x}: "
+                                      f"{exc.reason}")
     except yaml.YAMLError as exc:
         return None, YamlProblem(Loc(1 + line_offset, 1), f"invalid YAML: {exc}")
 

@@ -194,3 +194,30 @@ def test_unknown_theme_is_an_error(tmp_path: Path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ntheme: fancy\n"})
     result = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))
     assert result.code == 1 and "theme 'fancy' not found" in result.err
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "http://[::1", "ftp://example.org/"])
+def test_bad_base_url_option_is_a_usage_error(example_site, tmp_path, cli, url):
+    result = cli("--site", str(example_site), "build", "--base-url", url, "--out", str(tmp_path / "o"))
+    assert result.code == 2
+    assert not (tmp_path / "o").exists()
+
+
+def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\n",
+        "content/actors/Alice.yaml": "name: Alice A\nkind: person\n",
+        "content/actors/alice.yaml": "name: Alice B\nkind: person\n",
+        "content/pages/p.md": "---\ntitle: P\n---\n\n[[alice]]\n",
+    })
+    result = cli("--site", str(site), "check")
+    errors = [h for h in result.headlines if ": error: " in h]
+    assert errors == ["content/actors/Alice.yaml:1:1: error: 'Alice.yaml' is not a valid file name: "
+                      "ids use lower-case letters, digits and hyphens; rename it to 'alice.yaml'"]
+
+
+def test_template_that_is_not_utf8_is_an_error(example_site, tmp_path, cli):
+    (example_site / "templates").mkdir()
+    (example_site / "templates" / "page.html").write_bytes(b"caf\xe9 {{ title }}")
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "o"))
+    assert result.code == 1 and "not UTF-8" in result.err and "Traceback" not in result.err

