@@ -27,6 +27,7 @@ from briefgen.markup import make_markdown
 from briefgen.model import Collection, Content
 from briefgen.output import MANIFEST, OutputRefused, WriteStats, check_output, publish
 from briefgen.pages import Planner
+from briefgen.render import RefResolver
 from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc
 from briefgen.templates import (
     ThemeError,
@@ -97,8 +98,7 @@ class _Rendered:
 
 def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Urls,
                 visible_pages: set[str], diagnostics: list[Diagnostic]) -> _Rendered:
-    rendering = DocumentRendering(make_markdown(config.unsafe_html), index, urls,
-                                  config.citation_style)
+    rendering = DocumentRendering(RefResolver(index, urls, config.citation_style))
     briefings = []
     for b in content.briefings:
         visible = index.is_visible(Collection.BRIEFINGS, b.id)

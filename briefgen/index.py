@@ -6,10 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from markdown_it.token import Token
-
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
-from briefgen.markup import token_text
+from briefgen.fragments import fill
 from briefgen.model import Actor, Briefing, Collection, Content, Entry, Located, Page, Source
 from briefgen.suggest import closest
 from briefgen.urls import Urls
@@ -107,18 +105,15 @@ class SiteIndex:
                 f"; its entries are {', '.join(ids[:5])}" if ids else "; it has no entries"
             return Lookup(None, f"briefing '{briefing_id}' has no entry '{entry_id}'{suggestion}")
         return Lookup(Target(TargetKind.ENTRY, briefing_id, Urls.briefing(briefing_id, entry.id),
-                             self.title_text(entry.title), entry.id, hidden))
+                             self.title_text(briefing, entry), entry.id, hidden))
 
-    def title_text(self, children: list[Token]) -> str:
-        """Plain text of a title whose wikilinks show the names they resolve to."""
-        words = []
-        for child in children:
-            if child.type == "wikilink" and not child.meta["label"]:
-                actor = self.actor_for_name(child.meta["target"])
-                words.append(actor.name.value if actor else child.meta["target"])
-            else:
-                words.append(token_text(child))
-        return "".join(words).strip()
+    def title_text(self, briefing: Briefing, entry: Entry) -> str:
+        """An entry title's plain text, its links showing the actor names they resolve to."""
+        names = []
+        for ref in briefing.refs:
+            actor = self.actor_for_name(ref.target) if ref.target and not ref.label else None
+            names.append(ref.label or (actor.name.value if actor else ref.target or ""))
+        return fill(entry.title.text, names)
 
     def _unknown(self, target: str) -> str | None:
         kind, _, rest = target.partition("/")

@@ -1,18 +1,19 @@
 """The content model: what editors wrote, parsed and checked, before any cross-referencing.
 
-Markdown is kept as markdown-it token streams, parsed once; it is rendered later against the
-site's index (see ``render``). Locations are kept for whatever is checked after parsing.
+Markdown is already rendered, with links and citations left as placeholders (``Fragment``,
+see ``fragments``) that are filled against the site's index later (``render``). Locations
+are kept for whatever is checked after parsing. Nothing here holds parser state, so a
+document is small, cheap to cache and to pass between processes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-
-from markdown_it.token import Token
 
 from briefgen.dates import DateValue
 from briefgen.errors import Loc
+from briefgen.fragments import EMPTY, Fragment, Ref
 
 
 class Collection(StrEnum):
@@ -25,23 +26,6 @@ class Collection(StrEnum):
 ACTOR_KINDS = ("person", "organization", "country", "group")
 SOURCE_KINDS = ("article", "statement", "transcript", "report", "dataset", "social", "other")
 STATUSES = ("published", "draft")
-
-
-@dataclass(frozen=True, slots=True)
-class Markdown:
-    """A parsed Markdown text: block tokens, and the file line of its first line."""
-
-    tokens: list[Token]
-    first_line: int
-
-
-@dataclass(frozen=True, slots=True)
-class InlineMarkdown:
-    """A one-line Markdown field such as ``summary``: inline tokens and where it stands."""
-
-    source: str
-    tokens: list[Token]
-    loc: Loc
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +51,12 @@ class Actor:
     name: Located
     kind: str
     aliases: tuple[Located, ...] = ()
-    summary: InlineMarkdown | None = None
+    summary: Fragment | None = None
     roles: tuple[Role, ...] = ()
     wikidata: str | None = None
     links: tuple[str, ...] = ()
-    body: Markdown | None = None
+    body: Fragment | None = None
+    refs: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,22 +72,22 @@ class Source:
     archive_url: str | None = None
     kind: str = "article"
     language: str | None = None
-    body: Markdown | None = None
+    body: Fragment | None = None
+    refs: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Update:
     date: DateValue
-    note: InlineMarkdown
+    note: Fragment
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     id: str
     date: DateValue
-    title: list[Token]
-    title_text: str
-    body: list[Token]
+    title: Fragment
+    body: Fragment
     loc: Loc
     id_loc: Loc | None = None  # where an explicit id is written
 
@@ -112,9 +97,8 @@ class Section:
     """An ordinary level-2 section in a briefing body."""
 
     id: str
-    title: list[Token]
-    title_text: str
-    body: list[Token]
+    title: Fragment
+    body: Fragment
     meant_as_entry: bool = False  # its heading starts with an invalid date (an error)
 
 
@@ -124,15 +108,16 @@ class Briefing:
     path: str
     title: str
     date: DateValue
-    lead: list[Token]
+    lead: Fragment
     blocks: tuple[Entry | Section, ...]
-    notes: list[Token] = field(default_factory=list)
-    summary: InlineMarkdown | None = None
+    notes: Fragment = EMPTY
+    summary: Fragment | None = None
     updated: DateValue | None = None
     updates: tuple[Update, ...] = ()
     authors: tuple[str, ...] = ()
     tags: tuple[Located, ...] = ()
     draft: bool = False
+    refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
 
     @property
     def entries(self) -> list[Entry]:
@@ -144,9 +129,10 @@ class Page:
     id: str
     path: str
     title: str
-    body: Markdown
-    summary: InlineMarkdown | None = None
+    body: Fragment
+    summary: Fragment | None = None
     draft: bool = False
+    refs: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

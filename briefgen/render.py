@@ -1,30 +1,23 @@
-"""Phase B: Markdown rendered against the complete index, with every link recorded.
+"""Phase B: fill each document's placeholders against the complete index.
 
-Each document gets its own ``DocumentRenderer``: it numbers citations in order of first use,
-records which actors and sources each block links to (for backlinks), and reports unresolved
-links and citations at their file line and column.
+For every ``Ref`` of a document (in document order) this produces the HTML and the plain
+text that stand in its place, numbers citations by first use, records which actors and
+sources each block links to (for backlinks), and reports unresolved links and citations at
+their file line and column.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-
-from briefgen.errors import Diagnostics, Loc
+from briefgen.errors import Diagnostics
+from briefgen.fragments import Ref
 from briefgen.index import SiteIndex, TargetKind
-from briefgen.markup import ENV_KEY, CiteItem, token_text
-from briefgen.model import InlineMarkdown, Source
+from briefgen.model import Source
 from briefgen.urls import Urls
 
 SOURCE_ANCHOR = "bg-source-"
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,127 +35,87 @@ class CiteRecord:
 
 
 @dataclass(slots=True)
-class DocumentRenderer:
-    """Renders the Markdown of one document; implements ``markup.InlineRenderer``."""
+class Filled:
+    """What a document's refs resolve to."""
 
-    md: MarkdownIt
-    index: SiteIndex
-    urls: Urls
-    diags: Diagnostics
-    citation_style: str = "numeric"
-    visible: bool = True  # the document itself is part of this build
-    citation_order: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)  # one per ref
+    text: list[str] = field(default_factory=list)  # one per ref
+    citation_order: list[str] = field(default_factory=list)  # the Sources list
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
-    failed_cites: list[str | None] = field(default_factory=list)  # blocks of unresolved ones
-    block: str | None = None
-    cite_links: bool = True
+    failed_cite_blocks: set[str | None] = field(default_factory=set)
 
-    # -- InlineRenderer
-    def wikilink(self, token: Token) -> str:
-        meta = token.meta
-        lookup = self.index.resolve(meta["target"])
-        label = meta["label"]
+
+@dataclass(frozen=True, slots=True)
+class RefResolver:
+    index: SiteIndex
+    urls: Urls
+    citation_style: str = "numeric"
+
+    def fill(self, refs: tuple[Ref, ...], diags: Diagnostics, visible: bool = True) -> Filled:
+        """Resolve every ref of one document; ``visible``: the document is in this build."""
+        filled = Filled()
+        for ref in refs:
+            if ref.target is not None:
+                html, text = self._link(ref, filled, diags, visible)
+            else:
+                html, text = self._citation(ref, filled, diags), ""
+            filled.html.append(html)
+            filled.text.append(text)
+        return filled
+
+    def _link(self, ref: Ref, filled: Filled, diags: Diagnostics,
+              visible: bool) -> tuple[str, str]:
+        assert ref.target is not None
+        lookup = self.index.resolve(ref.target)
         target = lookup.target
         if target is None:
             if lookup.problem:
-                self._error(token, lookup.problem)
-            return f'<span class="bg-unresolved">{escape(label or meta["target"])}</span>'
+                diags.error(ref.loc, lookup.problem, span=ref.span)
+            text = ref.label or ref.target
+            return f'<span class="bg-unresolved">{escape(text)}</span>', text
+        text = ref.label or target.text
         if target.hidden:
-            if self.visible:
-                self._error(token, f"'{meta['target']}' is a draft or scheduled and is left out of"
-                                   " this build; publish it, build with --drafts/--future, or"
-                                   " remove the link")
-            return escape(label or target.text)
-        self.links.append(LinkRecord(target.kind, target.id, target.entry_id, self.block))
+            if visible:
+                diags.error(ref.loc, f"'{ref.target}' is a draft or scheduled and is left out of"
+                                     " this build; publish it, build with --drafts/--future, or"
+                                     " remove the link", span=ref.span)
+            return escape(text), text
+        filled.links.append(LinkRecord(target.kind, target.id, target.entry_id, ref.block))
         css = f"bg-link bg-link-{target.kind.value}"
         return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
-                f"{escape(label or target.text)}</a>")
+                f"{escape(text)}</a>"), text
 
-    def citation(self, token: Token) -> str:
-        items: list[CiteItem] = token.meta["items"]
+    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics) -> str:
         parts: list[str] = []
-        for item in items:
+        for item in ref.items:
             lookup = self.index.cite(item.source_id)
             if lookup.target is None:
                 if lookup.problem:
-                    self._error(token, lookup.problem)
-                self.failed_cites.append(self.block)
+                    diags.error(ref.loc, lookup.problem, span=ref.span)
+                filled.failed_cite_blocks.add(ref.block)
                 parts.append(escape(f"@{item.source_id}"))
                 continue
-            self.cites.append(CiteRecord(item.source_id, self.block))
-            if item.source_id not in self.citation_order:
-                self.citation_order.append(item.source_id)
-            parts.append(self._cite_part(self.index.sources[item.source_id], item.locator))
+            filled.cites.append(CiteRecord(item.source_id, ref.block))
+            if item.source_id not in filled.citation_order:
+                filled.citation_order.append(item.source_id)
+            parts.append(self._cite_part(self.index.sources[item.source_id], item.locator,
+                                         filled, ref.linked))
         if self.citation_style == "author-date":
             return f'<span class="bg-cite">({"; ".join(parts)})</span>'
-        separator = "; " if any(i.locator for i in items) else ", "
+        separator = "; " if any(i.locator for i in ref.items) else ", "
         return f'<span class="bg-cite">[{separator.join(parts)}]</span>'
 
-    def _cite_part(self, source: Source, locator: str) -> str:
+    def _cite_part(self, source: Source, locator: str, filled: Filled, linked: bool) -> str:
         if self.citation_style == "author-date":
             label = f"{author_label(source, self.index)} {source.date.year}"
         else:
-            label = str(self.citation_order.index(source.id) + 1)
+            label = str(filled.citation_order.index(source.id) + 1)
         text = escape(label)
-        if self.cite_links:
+        if linked:
             text = (f'<a href="#{SOURCE_ANCHOR}{source.id}" title="{escape(source.title)}">'
                     f"{text}</a>")
         return text + (f", {escape(locator)}" if locator else "")
-
-    def _error(self, token: Token, message: str) -> None:
-        loc = Loc(token.meta.get("line", 1), token.meta.get("col", 1))
-        self.diags.error(loc, message, span=len(token.content))
-
-    # -- rendering
-    def render(self, tokens: Sequence[Token], block: str | None = None) -> str:
-        self.block = block
-        env: dict[str, Any] = {ENV_KEY: self}
-        return str(self.md.renderer.render(tokens, self.md.options, env))
-
-    def render_inline(self, children: Sequence[Token], block: str | None = None) -> str:
-        self.block = block
-        env: dict[str, Any] = {ENV_KEY: self}
-        renderer = self.md.renderer
-        assert isinstance(renderer, RendererHTML)
-        return renderer.renderInline(children, self.md.options, env)
-
-    def render_field(self, field_value: InlineMarkdown | None) -> str:
-        """A one-line field (summary, update note); citations there are shown, not linked."""
-        if field_value is None:
-            return ""
-        previous, self.cite_links = self.cite_links, False
-        try:
-            children = field_value.tokens[0].children if field_value.tokens else []
-            return self.render_inline(children or [], None)
-        finally:
-            self.cite_links = previous
-
-    def text(self, tokens: Sequence[Token]) -> str:
-        """Plain text of block tokens, link labels resolved, for search and feeds."""
-        parts = []
-        for token in tokens:
-            if token.type == "inline":
-                parts.append(self.inline_text(token.children or []))
-            elif token.type in ("code_block", "fence"):
-                parts.append(token.content.strip())
-        return tidy_text(" ".join(p for p in parts if p))
-
-    def inline_text(self, children: Sequence[Token]) -> str:
-        words = []
-        for child in children:
-            if child.type == "wikilink":
-                target = self.index.resolve(child.meta["target"]).target
-                words.append(child.meta["label"] or (target.text if target else
-                                                     child.meta["target"]))
-            else:
-                words.append(token_text(child))
-        return tidy_text("".join(words))
-
-
-def tidy_text(text: str) -> str:
-    """One space between words, none before punctuation left behind by a removed citation."""
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
 
 
 def author_label(source: Source, index: SiteIndex) -> str:

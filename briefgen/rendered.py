@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-
 from briefgen.errors import Diagnostic, Diagnostics
-from briefgen.index import SiteIndex, TargetKind
+from briefgen.fragments import Fragment, fill
+from briefgen.index import TargetKind
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
-from briefgen.render import CiteRecord, DocumentRenderer, LinkRecord
-from briefgen.urls import Urls
+from briefgen.render import CiteRecord, Filled, LinkRecord, RefResolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,59 +76,54 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _doc(renderer: DocumentRenderer, body_html: str, summary_html: str,
-         summary_text: str) -> RenderedDoc:
-    return RenderedDoc(body_html, summary_html, summary_text, tuple(renderer.citation_order),
-                       tuple(renderer.links), tuple(renderer.cites))
-
-
 class DocumentRendering:
-    """Renders documents of one build against one index and Markdown configuration."""
+    """Fills the fragments of documents against one index (phase B)."""
 
-    def __init__(self, md: MarkdownIt, index: SiteIndex, urls: Urls, style: str) -> None:
-        self.md, self.index, self.urls, self.style = md, index, urls, style
-
-    def _renderer(self, path: str, visible: bool) -> tuple[DocumentRenderer, Diagnostics]:
-        diags = Diagnostics(path)
-        return DocumentRenderer(self.md, self.index, self.urls, diags, self.style,
-                                visible), diags
+    def __init__(self, resolver: RefResolver) -> None:
+        self.resolver = resolver
 
     def briefing(self, briefing: Briefing, visible: bool
                  ) -> tuple[RenderedBriefing, list[Diagnostic]]:
-        r, diags = self._renderer(briefing.path, visible)
-        lead_html = r.render(briefing.lead, None)
-        lead_text = r.text(briefing.lead)
+        diags = Diagnostics(briefing.path)
+        filled = self.resolver.fill(briefing.refs, diags, visible)
         blocks: list[RenderedEntry | RenderedSection] = []
         for block in briefing.blocks:
+            title_html = fill(block.title.html, filled.html)
+            body_html = fill(block.body.html, filled.html)
             if isinstance(block, Entry):
-                start = len(r.links), len(r.cites)
-                title_html = r.render_inline(block.title, block.id)
-                body_html = r.render(block.body, block.id)
-                actors = _unique([x.id for x in r.links[start[0]:]
-                                  if x.kind is TargetKind.ACTOR])
-                sources = _unique([c.source_id for c in r.cites[start[1]:]])
-                text = r.text(block.body)
-                blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
-                                            actors, sources, r.inline_text(block.title),
-                                            bool(sources) or block.id in r.failed_cites))
+                actors = _unique([x.id for x in filled.links
+                                  if x.block == block.id and x.kind is TargetKind.ACTOR])
+                sources = _unique([c.source_id for c in filled.cites if c.block == block.id])
+                attempted = bool(sources) or block.id in filled.failed_cite_blocks
+                blocks.append(RenderedEntry(block, briefing, title_html, body_html,
+                                            fill(block.body.text, filled.text), actors, sources,
+                                            fill(block.title.text, filled.text), attempted))
             else:
-                blocks.append(RenderedSection(block, r.render_inline(block.title, block.id),
-                                              r.render(block.body, block.id)))
-        notes_html = r.render(briefing.notes, None) if briefing.notes else ""
-        summary_html = r.render_field(briefing.summary)
-        summary_text = r.inline_text(briefing.summary.tokens[0].children or []) \
-            if briefing.summary and briefing.summary.tokens else lead_text[:300]
-        updates = tuple(r.render_field(u.note) for u in briefing.updates)
-        doc = _doc(r, lead_html, summary_html, summary_text)
-        return RenderedBriefing(briefing, doc, tuple(blocks), notes_html, updates), diags.items
+                blocks.append(RenderedSection(block, title_html, body_html))
+        lead_text = fill(briefing.lead.text, filled.text)
+        doc = _doc(filled, briefing.lead, briefing.summary, lead_text)
+        updates = tuple(fill(u.note.html, filled.html) for u in briefing.updates)
+        return RenderedBriefing(briefing, doc, tuple(blocks),
+                                fill(briefing.notes.html, filled.html), updates), diags.items
 
     def simple(self, document: Actor | Source | Page, visible: bool = True
                ) -> tuple[RenderedDoc, list[Diagnostic]]:
-        r, diags = self._renderer(document.path, visible)
+        diags = Diagnostics(document.path)
+        filled = self.resolver.fill(document.refs, diags, visible)
         body = document.body
-        body_html = r.render(body.tokens, None) if body is not None else ""
+        body_text = fill(body.text, filled.text) if body else ""
         summary = getattr(document, "summary", None)
-        summary_html = r.render_field(summary)
-        summary_text = r.inline_text(summary.tokens[0].children or []) \
-            if summary and summary.tokens else (r.text(body.tokens)[:300] if body else "")
-        return _doc(r, body_html, summary_html, summary_text), diags.items
+        return _doc(filled, body, summary, body_text), diags.items
+
+
+def _doc(filled: Filled, body: Fragment | None, summary: Fragment | None,
+         body_text: str) -> RenderedDoc:
+    summary_text = fill(summary.text, filled.text) if summary else body_text[:300]
+    return RenderedDoc(
+        body_html=fill(body.html, filled.html) if body else "",
+        summary_html=fill(summary.html, filled.html) if summary else "",
+        summary_text=summary_text,
+        citations=tuple(filled.citation_order),
+        links=tuple(filled.links),
+        cites=tuple(filled.cites),
+    )

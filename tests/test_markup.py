@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from briefgen.errors import Diagnostics
 from briefgen.index import SiteIndex, build_index
 from briefgen.markup import make_markdown
 from briefgen.model import Collection, Content
 from briefgen.parse import parse_document
-from briefgen.render import DocumentRenderer
+from briefgen.render import RefResolver
+from briefgen.rendered import DocumentRendering
 from briefgen.urls import Urls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup.md"
@@ -49,32 +49,28 @@ def index() -> SiteIndex:
     return idx
 
 
-def render(index: SiteIndex, text: str) -> tuple[str, Diagnostics]:
-    md = make_markdown()
-    diags = Diagnostics("content/test.md")
-    renderer = DocumentRenderer(md, index, Urls("https://example.org/"), diags)
-    return renderer.render(md.parse(text, {})), diags
+def render(index: SiteIndex, text: str, style: str = "numeric") -> tuple[str, list[str]]:
+    """Parse ``text`` as the body of a page, then fill it against ``index``."""
+    parsed = parse_document(Collection.PAGES, "content/pages/x.md", f"---\ntitle: X\n---\n{text}",
+                            make_markdown(), UTC)
+    assert parsed.document is not None and parsed.diagnostics == []
+    rendering = DocumentRendering(RefResolver(index, Urls("https://example.org/"), style))
+    doc, diags = rendering.simple(parsed.document)
+    return doc.body_html, [d.headline() for d in diags]
 
 
 @pytest.mark.parametrize("line,title,text,expected", read_fixture_file(FIXTURES),
                          ids=[f[1] for f in read_fixture_file(FIXTURES)])
 def test_fixture(index, line, title, text, expected):
-    html, diags = render(index, text)
+    html, problems = render(index, text)
     assert html == expected, f"{FIXTURES.name}:{line}: {title}"
     unresolved = "unresolved" in title
-    assert bool(diags.items) is unresolved, [d.headline() for d in diags.items]
+    assert bool(problems) is unresolved, problems
 
 
 def test_unknown_targets_are_reported_with_suggestions(index):
-    md = make_markdown()
     text = "Intro.\n\n- item with [[lavorv]]\n\n> quote [@reprot, p. 2]\n"
-    parsed = parse_document(Collection.PAGES, "content/pages/x.md",
-                            f"---\ntitle: X\n---\n{text}", md, UTC)
-    assert parsed.document is not None
-    diags = Diagnostics("content/pages/x.md")
-    DocumentRenderer(md, index, Urls("https://example.org/"), diags).render(
-        parsed.document.body.tokens)
-    lines = [d.headline() for d in diags.items]
+    _, lines = render(index, text)
     assert lines == [
         "content/pages/x.md:6:13: error: unknown link target 'lavorv'; did you mean 'lavrov'?",
         "content/pages/x.md:8:9: error: unknown source 'reprot' in citation; did you mean 'report'?",
@@ -82,10 +78,7 @@ def test_unknown_targets_are_reported_with_suggestions(index):
 
 
 def test_author_date_style(index):
-    md = make_markdown()
-    diags = Diagnostics("x")
-    renderer = DocumentRenderer(md, index, Urls("https://example.org/"), diags, "author-date")
-    html = renderer.render(md.parse("Said so [@statement, p. 2; @report].", {}))
+    html, _ = render(index, "Said so [@statement, p. 2; @report].", "author-date")
     assert ">Russia 2022</a>, p. 2; " in html
     assert ">Wire 2022</a>)" in html
     assert "(<a" in html

@@ -1,0 +1,185 @@
+"""Parsing a briefing: front matter, then a lead, dated entries and sections (SPEC §3, §12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from briefgen import fields as F
+from briefgen.dates import DateError, DatePoint, DateValue, parse_date
+from briefgen.docparser import DocumentParser, id_problem
+from briefgen.errors import FILE_START, Loc
+from briefgen.fragments import EMPTY
+from briefgen.markup import plain_text
+from briefgen.model import Briefing, Entry, Located, Section, Update
+from briefgen.schema import Field, Record, SourceText, read_record
+from briefgen.slug import slugify
+
+# Stand-in for a required date that was reported as missing or invalid: the document is
+# still built, so that its links are checked in the same run, but the build fails anyway.
+NO_DATE = DateValue(DatePoint(1))
+
+
+@dataclass(slots=True)
+class _Block:
+    """An entry or section before rendering: its ids must be settled first."""
+
+    id: str
+    title: list[Token]
+    body: list[Token] = field(default_factory=list)
+    date: DateValue | None = None  # None for a section
+    loc: Loc = FILE_START
+    id_loc: Loc | None = None
+    meant_as_entry: bool = False
+
+
+def read(parser: DocumentParser, node: yaml.Node | None, fields: dict[str, Field], what: str,
+         line_offset: int) -> Record | None:
+    record = read_record(node, fields, parser.context(line_offset), what)
+    return record if isinstance(record, Record) else None
+
+
+def located_list(values: list[Any]) -> tuple[Located, ...]:
+    return tuple(v for v in values if isinstance(v, Located))
+
+
+def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
+                   body: SourceText | None, line_offset: int) -> Briefing | None:
+    fields = F.BRIEFING if body is not None else F.BRIEFING_YAML
+    record = read(parser, node, fields, "a briefing", line_offset)
+    if record is None:
+        return None
+    if body is not None:
+        lead, blocks, notes = _split_body(parser, parser.tokens(body.text, body.first_line),
+                                          body.first_line)
+    else:
+        lead_text = record.get("lead")
+        lead = parser.tokens(lead_text.text, lead_text.first_line, "lead") \
+            if isinstance(lead_text, SourceText) else []
+        blocks, notes = _yaml_entries(parser, record.get("entries", [])), []
+    _check_entry_ids(parser, blocks, in_yaml=body is None)
+    _settle_section_ids(blocks)
+    # Rendered in document order, so that citations are numbered by first use.
+    lead_fragment = parser.blocks(lead)
+    rendered: list[Entry | Section] = []
+    for block in blocks:
+        title = parser.fragments.inline(block.title, block.id)
+        content = parser.blocks(block.body, block.id)
+        if block.date is not None:
+            rendered.append(Entry(block.id, block.date, title, content, block.loc, block.id_loc))
+        else:
+            rendered.append(Section(block.id, title, content, block.meant_as_entry))
+    notes_fragment = parser.blocks(notes) if notes else EMPTY
+    updates = tuple(Update(u.get("date"), parser.inline(u.get("note"), u.where("note"),
+                                                        linked=False))
+                    for u in record.get("updates", [])
+                    if isinstance(u, Record) and "date" in u.values and "note" in u.values)
+    return Briefing(
+        id=doc_id, path=parser.path, title=record.get("title", doc_id),
+        date=record.get("date", NO_DATE), lead=lead_fragment, blocks=tuple(rendered),
+        notes=notes_fragment, summary=parser.inline_field(record, "summary"),
+        updated=record.get("updated"), updates=updates, authors=tuple(record.get("authors", [])),
+        tags=located_list(record.get("tags", [])), draft=record.get("status") == "draft",
+        refs=parser.refs,
+    )
+
+
+def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
+                ) -> tuple[list[Token], list[_Block], list[Token]]:
+    """Lead, then one block per level-2 heading; the footnotes come last."""
+    lead: list[Token] = []
+    notes: list[Token] = []
+    blocks: list[_Block] = []
+    current = lead
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == "footnote_block_open":
+            notes = tokens[index:]
+            break
+        if token.type == "heading_open" and token.tag == "h2" and token.level == 0:
+            line = first_line + (token.map or [0])[0]
+            block = _heading_block(parser, token, tokens[index + 1], line)
+            blocks.append(block)
+            current = block.body
+            index += 3  # heading_open, inline, heading_close
+            continue
+        current.append(token)
+        index += 1
+    return lead, blocks, notes
+
+
+def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: int) -> _Block:
+    meta = heading.meta
+    title = inline.children or []
+    raw = parser.lines[line - 1] if 0 < line <= len(parser.lines) else ""
+    date_text = meta.get("date_text")
+    explicit = meta.get("explicit_id")
+    if date_text is None:
+        return _Block(explicit or "", title)
+    loc = Loc(line, max(1, raw.find(date_text) + 1))
+    try:
+        date = parse_date(date_text, parser.zone)
+    except DateError as exc:
+        parser.diags.error(loc, f"entry heading starts with an invalid date: {exc}; to make it an"
+                                " ordinary section, end the heading with {.section}",
+                           span=len(date_text))
+        return _Block("", title, meant_as_entry=True)
+    if not plain_text(title):
+        parser.diags.error(loc, f"entry heading has a date ({date_text}) but no title after it")
+    id_loc = Loc(line, raw.rfind("{#") + 1) if explicit and "{#" in raw else None
+    return _Block(explicit or _default_id(date, title), title, date=date, loc=loc, id_loc=id_loc)
+
+
+def _default_id(date: DateValue, title: list[Token]) -> str:
+    """``<date>-<slug>`` (SPEC §12): the start's ISO date and the title's plain text."""
+    slug = slugify(plain_text(title))
+    return f"{date.start.date_iso()}-{slug}" if slug else date.start.date_iso()
+
+
+def _yaml_entries(parser: DocumentParser, items: list[Any]) -> list[_Block]:
+    blocks: list[_Block] = []
+    for number, item in enumerate(items):
+        if not isinstance(item, Record) or "date" not in item.values:
+            continue
+        title = parser.inline_tokens(item.get("title", ""), item.where("title"))
+        text = item.get("body")
+        body = parser.tokens(text.text, text.first_line, f"e{number + 1}") \
+            if isinstance(text, SourceText) else []
+        explicit, id_loc = item.get("id"), item.where("id")
+        if explicit is not None and id_problem(explicit, id_loc, parser.diags):
+            explicit = None
+        entry_id = explicit or _default_id(item.get("date"), title)
+        blocks.append(_Block(entry_id, title, body, item.get("date"), item.loc,
+                             id_loc if explicit else None))
+    return blocks
+
+
+def _check_entry_ids(parser: DocumentParser, blocks: list[_Block], in_yaml: bool) -> None:
+    seen: dict[str, _Block] = {}
+    fix = "give one of them another id" if in_yaml else "give one of them an id with {#another-id}"
+    for block in blocks:
+        if block.date is None:
+            continue
+        if block.id in seen:
+            parser.diags.error(block.id_loc or block.loc,
+                               f"entry id '{block.id}' is already used by the entry on line "
+                               f"{seen[block.id].loc.line}; {fix}", span=len(block.id))
+        else:
+            seen[block.id] = block
+
+
+def _settle_section_ids(blocks: list[_Block]) -> None:
+    """Sections get unique slugs that cannot clash with entry ids."""
+    used = {b.id for b in blocks if b.date is not None}
+    for block in blocks:
+        if block.date is None:
+            base = block.id or slugify(plain_text(block.title)) or "section"
+            candidate, n = base, 2
+            while candidate in used or candidate.startswith("bg-"):
+                candidate, n = f"{base}-{n}", n + 1
+            used.add(candidate)
+            block.id = candidate

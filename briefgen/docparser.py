@@ -1,0 +1,96 @@
+"""The state of parsing one content file: its lines, diagnostics and rendered fragments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from briefgen.errors import FILE_START, Diagnostics, Loc
+from briefgen.fragments import Fragment, FragmentRenderer
+from briefgen.markup import locate
+from briefgen.model import Located
+from briefgen.schema import ReadContext, Record
+from briefgen.slug import is_valid_id, slugify
+
+
+class DocumentParser:
+    """One file's parse: Markdown is tokenised, located, then rendered to fragments whose
+    links and citations are numbered in document order (``refs``)."""
+
+    def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.md = md
+        self.zone = zone
+        self.diags = Diagnostics(path)
+        self.fragments = FragmentRenderer(md)
+
+    @property
+    def refs(self) -> tuple[Any, ...]:
+        return tuple(self.fragments.refs)
+
+    def context(self, line_offset: int) -> ReadContext:
+        return ReadContext(self.diags, self.zone, line_offset)
+
+    def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
+        env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
+        tokens = self.md.parse(text, env)
+        locate(tokens, self.lines, first_line)
+        self._heading_ids(tokens, first_line)
+        return tokens
+
+    def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
+        return self.fragments.blocks(tokens, block)
+
+    def markdown(self, text: str, first_line: int) -> Fragment:
+        return self.blocks(self.tokens(text, first_line))
+
+    def inline_tokens(self, text: str, loc: Loc) -> list[Token]:
+        tokens = self.md.parseInline(text, {})
+        locate(tokens, self.lines, loc.line, inline_line=loc.line)
+        return (tokens[0].children or []) if tokens else []
+
+    def inline(self, text: str, loc: Loc, block: str | None = None,
+               linked: bool = True) -> Fragment:
+        return self.fragments.inline(self.inline_tokens(text, loc), block, text, linked)
+
+    def inline_field(self, record: Record, key: str) -> Fragment | None:
+        """A one-line field such as ``summary``; citations there are shown, not linked."""
+        value = record.get(key)
+        if not isinstance(value, str):
+            return None
+        return self.inline(value, record.where(key), linked=False)
+
+    @staticmethod
+    def located(record: Record, key: str, default: str) -> Located:
+        value = record.get(key)
+        return value if isinstance(value, Located) else Located(default, FILE_START)
+
+    def _heading_ids(self, tokens: list[Token], first_line: int) -> None:
+        """Check ``{#id}`` on headings and give the heading that id."""
+        for token in tokens:
+            explicit = token.meta.get("explicit_id") if token.type == "heading_open" else None
+            if explicit is None:
+                continue
+            line = first_line + (token.map or [0])[0]
+            raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            loc = Loc(line, raw.rfind("{#") + 1 if "{#" in raw else 1)
+            if id_problem(explicit, loc, self.diags):
+                token.meta["explicit_id"] = None
+            else:
+                token.attrSet("id", explicit)
+
+
+def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
+    """Report an explicit id that breaks the id rule (SPEC §1, §12); True if it does."""
+    if is_valid_id(explicit) and not explicit.startswith("bg-"):
+        return False
+    reason = "starts with bg-, which is reserved for the theme" if explicit.startswith("bg-") \
+        else "must use lower-case letters, digits and hyphens"
+    diags.error(loc, f"id '{explicit}' {reason}; try '{slugify(explicit.removeprefix('bg-')) or 'entry'}'",
+                span=len(explicit) + 3)
+    return True

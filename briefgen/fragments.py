@@ -1,0 +1,119 @@
+"""Markdown rendered once, independently of the rest of the site.
+
+A document's Markdown becomes HTML and plain text at parse time. Every ``[[link]]`` and
+``[@citation]`` in it is left as a numbered placeholder (``\\x00N\\x00``) and recorded as a
+``Ref``; filling the placeholders against the site's index (``render``) is a cheap string
+substitution. So the expensive part is a pure function of the file, safe to cache by its
+content and to run in parallel. NUL cannot occur in rendered content: markdown-it replaces
+it with U+FFFD, so placeholders cannot be forged by editors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+
+from briefgen.errors import Loc
+from briefgen.markup import ENV_KEY, CiteItem, token_text
+
+PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A link or citation waiting for the index: where it stands and what it names."""
+
+    target: str | None  # a link's target; None for a citation
+    label: str | None  # a link's own label
+    items: tuple[CiteItem, ...]  # a citation's sources and locators
+    loc: Loc
+    span: int  # length of its literal text, for the caret under an error
+    block: str | None  # the entry or section it stands in; None for the lead and notes
+    linked: bool = True  # False in one-line fields (summary): citations there are not links
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    html: str
+    text: str  # plain text for search, feeds and excerpts
+    source: str = ""  # the Markdown it came from, kept for one-line fields
+
+
+EMPTY = Fragment("", "")
+
+
+def tidy_text(text: str) -> str:
+    """One space between words, none before punctuation left behind by a removed citation."""
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+
+
+@dataclass(slots=True)
+class FragmentRenderer:
+    """Renders the Markdown of one document; implements ``markup.InlineRenderer``."""
+
+    md: MarkdownIt
+    refs: list[Ref] = field(default_factory=list)
+    block: str | None = None
+    linked: bool = True
+
+    def _placeholder(self, token: Token, target: str | None, label: str | None,
+                     items: tuple[CiteItem, ...]) -> str:
+        number = len(self.refs)
+        loc = Loc(token.meta.get("line", 1), token.meta.get("col", 1))
+        self.refs.append(Ref(target, label, items, loc, len(token.content), self.block,
+                             self.linked))
+        token.meta["ref"] = number
+        return f"\x00{number}\x00"
+
+    def wikilink(self, token: Token) -> str:
+        return self._placeholder(token, token.meta["target"], token.meta["label"], ())
+
+    def citation(self, token: Token) -> str:
+        return self._placeholder(token, None, None, tuple(token.meta["items"]))
+
+    def _env(self) -> dict[str, Any]:
+        return {ENV_KEY: self}
+
+    def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
+        self.block = block
+        html = self.md.renderer.render(tokens, self.md.options, self._env())
+        parts = []
+        for token in tokens:
+            if token.type == "inline":
+                parts.append(_inline_text(token.children or []))
+            elif token.type in ("code_block", "fence"):
+                parts.append(token.content.strip())
+        return Fragment(str(html), tidy_text(" ".join(p for p in parts if p)))
+
+    def inline(self, children: Sequence[Token], block: str | None = None, source: str = "",
+               linked: bool = True) -> Fragment:
+        self.block, self.linked = block, linked
+        renderer = self.md.renderer
+        assert isinstance(renderer, RendererHTML)
+        html = renderer.renderInline(children, self.md.options, self._env())
+        self.linked = True
+        return Fragment(html, tidy_text(_inline_text(children)), source)
+
+
+def _inline_text(children: Sequence[Token]) -> str:
+    words = []
+    for child in children:
+        if child.type == "wikilink":
+            words.append(f"\x00{child.meta['ref']}\x00")
+        elif child.type != "citation":
+            words.append(token_text(child))
+    return "".join(words)
+
+
+def fill(text: str, replacements: Sequence[str]) -> str:
+    """Put each ref's rendering in place of its placeholder."""
+    if "\x00" not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: replacements[int(m.group(1))], text)
