@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from briefgen import __version__
 from briefgen.api import ApiExport, search_index
+from briefgen.cache import Store, cache_folder, code_fingerprint
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
@@ -23,7 +25,7 @@ from briefgen.feeds import feeds_for, robots, sitemap
 from briefgen.graph import Graph, build_graph
 from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
 from briefgen.load import load_content
-from briefgen.markup import make_markdown
+from briefgen.markup import MARKDOWN_CONFIG_VERSION
 from briefgen.model import Collection, Content
 from briefgen.output import MANIFEST, OutputRefused, WriteStats, check_output, publish
 from briefgen.pages import Planner
@@ -48,6 +50,8 @@ class BuildOptions:
     write: bool = True  # False for `check`
     now: datetime | None = None
     progress: Progress = no_progress
+    jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
+    use_cache: bool = True
 
 
 @dataclass(slots=True)
@@ -58,6 +62,7 @@ class BuildResult:
     out: Path | None = None
     seconds: float = 0.0
     config: SiteConfig | None = None
+    notes: list[str] = field(default_factory=list)  # about the build itself, not the content
 
     @property
     def ok(self) -> bool:
@@ -177,7 +182,13 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     except ThemeError as exc:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
-    content, diags = load_content(config, make_markdown(config.unsafe_html), options.progress)
+    cache = Store.open(cache_folder(config.root) if options.use_cache else None,
+                       "documents.pickle", f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:"
+                                           f"{config.unsafe_html}:{config.timezone_name}")
+    content, diags = load_content(config, options.progress, cache, options.jobs)
+    if options.write:  # `check` writes nothing, not even its cache
+        cache.save()
+    result.notes.extend(cache.notes)
     result.diagnostics.extend(diags)
     visible_briefings, visible_pages = _visible(content, config, options, result.diagnostics)
     index, diags = build_index(content, visible_briefings, visible_pages)

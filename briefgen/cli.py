@@ -92,6 +92,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                            base_url=args.base_url, progress=progress)
     result = build(args.site, options)
     progress.clear()
+    for note in result.notes:
+        print(f"briefgen: note: {note}", file=sys.stderr)
     diagnostics = result.diagnostics if not args.quiet else \
         [d for d in result.diagnostics if d.severity.value == "error"]
     errors, warnings = print_diagnostics(diagnostics, SourceLines(args.site))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from briefgen.cache import Store, content_key
 from briefgen.config import SiteConfig
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Severity, no_progress
+from briefgen.markup import make_markdown
 from briefgen.model import Actor, Briefing, Collection, Content, Page, Source, StaticFile
 from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES, Parsed, parse_document
 
@@ -103,23 +110,77 @@ def read_text(path: Path, rel: str, diags: list[Diagnostic]) -> str | None:
     return None
 
 
-def load_content(config: SiteConfig, md: MarkdownIt,
-                 progress: Progress = no_progress) -> tuple[Content, list[Diagnostic]]:
-    """Parse every content file; report problems of single files and id clashes."""
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 48
+
+
+@functools.lru_cache(maxsize=2)
+def _markdown(unsafe_html: bool) -> MarkdownIt:
+    """One parser per process and configuration, built on first use."""
+    return make_markdown(unsafe_html)
+
+
+def _parse_task(task: tuple[Collection, str, str, bool, str]) -> Parsed:
+    collection, rel, text, unsafe_html, zone_name = task
+    return parse_document(collection, rel, text, _markdown(unsafe_html), ZoneInfo(zone_name)
+                          if zone_name != "UTC" else UTC)
+
+
+def _parse_all(tasks: list[tuple[Collection, str, str, bool, str]], jobs: int,
+               progress: Progress) -> list[Parsed]:
+    """Parse in worker processes when there is enough work for them."""
+    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES:
+        results = []
+        for number, task in enumerate(tasks, start=1):
+            results.append(_parse_task(task))
+            if number % 100 == 0:
+                progress("Parsing", number, len(tasks))
+        return results
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+    chunk = max(8, min(64, len(tasks) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = []
+        for number, parsed in enumerate(pool.map(_parse_task, tasks, chunksize=chunk), start=1):
+            results.append(parsed)
+            if number % 100 == 0:
+                progress("Parsing", number, len(tasks))
+        return results
+
+
+def load_content(config: SiteConfig, progress: Progress = no_progress, cache: Store | None = None,
+                 jobs: int = 1) -> tuple[Content, list[Diagnostic]]:
+    """Parse every content file (from the cache when its content is known); report
+    problems of single files and id clashes."""
     diagnostics: list[Diagnostic] = []
     broken: set[tuple[Collection, str]] = set()
     sources = list(content_files(config, diagnostics))
-    results: list[tuple[SourceFile, Parsed]] = []
-    for number, source in enumerate(sources, start=1):
-        if number % 100 == 0 or number == len(sources):
-            progress("Reading content", number, len(sources))
+    store = cache or Store(None, "")
+    found: dict[int, Parsed] = {}
+    keys: dict[int, tuple[Collection, str, str]] = {}
+    tasks: list[tuple[Collection, str, str, bool, str]] = []
+    waiting: list[int] = []
+    for number, source in enumerate(sources):
         text = read_text(source.path, source.rel, diagnostics)
         if text is None:
             broken.add((source.collection, source.path.stem))
             continue
-        result = parse_document(source.collection, source.rel, text, md, config.zone)
-        diagnostics.extend(result.diagnostics)
-        results.append((source, result))
+        keys[number] = (source.collection, source.rel, content_key(text))
+        cached = store.get(keys[number])
+        if cached is not None:
+            found[number] = cached
+        else:
+            tasks.append((source.collection, source.rel, text, config.unsafe_html,
+                          config.timezone_name))
+            waiting.append(number)
+    for number, parsed in zip(waiting, _parse_all(tasks, jobs, progress), strict=True):
+        found[number] = parsed
+        store.put(keys[number], parsed)
+    results: list[tuple[SourceFile, Parsed]] = []
+    for number, source in enumerate(sources):
+        if number in found:
+            diagnostics.extend(found[number].diagnostics)
+            results.append((source, found[number]))
     # Files with valid names claim their ids first: 'Brief.md' (an error already) must not
     # take the id of a valid 'brief.md'.
     claims = sorted(results, key=lambda r: r[0].path.stem != r[1].id)
@@ -133,7 +194,7 @@ def load_content(config: SiteConfig, md: MarkdownIt,
             d.error(FILE_START, f"duplicate {source.collection.value[:-1]} id '{result.id}': "
                                 f"{owner[key]} and {source.rel} both define it; rename one")
             diagnostics.extend(d.items)
-    parsed: dict[Collection, list[Parsed]] = {c: [] for c in Collection}
+    kept: dict[Collection, list[Parsed]] = {c: [] for c in Collection}
     for source, result in results:
         key = (source.collection, result.id)
         if owner[key] != source.rel:
@@ -141,10 +202,10 @@ def load_content(config: SiteConfig, md: MarkdownIt,
         if result.document is None:
             broken.add(key)
         else:
-            parsed[source.collection].append(result)
+            kept[source.collection].append(result)
 
     def docs(collection: Collection) -> list[object]:
-        return [p.document for p in parsed[collection]]
+        return [p.document for p in kept[collection]]
 
     content = Content(
         briefings=tuple(d for d in docs(Collection.BRIEFINGS) if isinstance(d, Briefing)),

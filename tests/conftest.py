@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 from briefgen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests never read or fill the user's build cache (subprocesses inherit this too).
+os.environ["BRIEFGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="briefgen-test-cache-")
 TESTS = Path(__file__).resolve().parent
 
 

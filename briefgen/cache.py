@@ -1,0 +1,110 @@
+"""A persistent cache of parsed documents, keyed by each file's content.
+
+The cache is only an accelerator: it is keyed by the content of each file and by a
+fingerprint of everything else that shapes a parse (briefgen's own code, the Markdown
+configuration, the time zone), so a stale entry can never be found. A cache that cannot
+be read is ignored, with a note, and written afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen import __version__
+
+FORMAT = 2
+
+
+def cache_folder(site_root: Path) -> Path:
+    """Where a site's cache lives: outside the site, so that nothing is added to it
+    (``BRIEFGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefgen``, else ``~/.cache/briefgen``)."""
+    base = os.environ.get("BRIEFGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "briefgen")
+    site = hashlib.sha256(str(site_root.resolve()).encode()).hexdigest()[:16]
+    return Path(base) / site
+
+
+def code_fingerprint() -> str:
+    """Changes whenever briefgen's code does (its version, or any module edited in place)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.glob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(slots=True)
+class Store:
+    """One pickled table: key → value, valid only for one ``context`` fingerprint."""
+
+    path: Path | None
+    context: str
+    entries: dict[Any, Any] = field(default_factory=dict)
+    used: set[Any] = field(default_factory=set)
+    dirty: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, folder: Path | None, name: str, context: str) -> Store:
+        if folder is None:
+            return cls(None, context)
+        store = cls(folder / name, context)
+        path = folder / name
+        if not path.exists():
+            return store
+        try:
+            with path.open("rb") as handle:
+                header = pickle.load(handle)
+                if header == (FORMAT, context):
+                    store.entries = pickle.load(handle)
+                else:
+                    store.dirty = True  # another version or configuration: start afresh
+        except Exception as exc:
+            store.notes.append(f"the build cache {path} could not be read ({type(exc).__name__});"
+                               " it is ignored and written afresh")
+            store.entries, store.dirty = {}, True
+        return store
+
+    def get(self, key: Any) -> Any:
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
+        self.entries[key] = value
+        self.used.add(key)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write what this build used (dropping the rest), atomically."""
+        if self.path is None:
+            return
+        if set(self.entries) != self.used:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+            self.dirty = True
+        if not self.dirty:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump((FORMAT, self.context), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
