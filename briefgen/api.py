@@ -109,15 +109,20 @@ class ApiExport:
                          for e in self.graph.entries_by_source.get(s.id, [])],
         }
 
-    def files(self) -> dict[str, bytes]:
-        g = self.graph
-        return {
-            "api/briefings.json": _dump([self.briefing(b) for b in g.briefings]),
-            "api/entries.json": _dump([self.entry(e) for e in g.timeline]),
-            "api/actors.json": _dump([self.actor(a) for a in self.index.actors.values()]),
-            "api/sources.json": _dump([self.source(s) for s in self.index.sources.values()]),
-            "api/timelinejs.json": _dump(self.timelinejs()),
-        }
+    def briefings_json(self) -> bytes:
+        return _dump([self.briefing(b) for b in self.graph.briefings])
+
+    def entries_json(self) -> bytes:
+        return _dump([self.entry(e) for e in self.graph.timeline])
+
+    def actors_json(self) -> bytes:
+        return _dump([self.actor(a) for a in self.index.actors.values()])
+
+    def sources_json(self) -> bytes:
+        return _dump([self.source(s) for s in self.index.sources.values()])
+
+    def timelinejs_json(self) -> bytes:
+        return _dump(self.timelinejs())
 
     def timelinejs(self) -> dict[str, Any]:
         """Knight Lab TimelineJS 3 JSON: one event per entry."""

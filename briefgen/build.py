@@ -6,10 +6,9 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from briefgen import __version__
-from briefgen.api import ApiExport, search_index
 from briefgen.cache import Store, cache_folder, code_fingerprint
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
@@ -21,21 +20,21 @@ from briefgen.errors import (
     has_errors,
     no_progress,
 )
-from briefgen.feeds import feeds_for, robots, sitemap
-from briefgen.graph import Graph, build_graph
+from briefgen.fingerprint import digest
+from briefgen.graph import build_graph
 from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
 from briefgen.load import load_content
 from briefgen.markup import MARKDOWN_CONFIG_VERSION
 from briefgen.model import Collection, Content
-from briefgen.output import MANIFEST, OutputRefused, WriteStats, check_output, publish
-from briefgen.pages import Planner
+from briefgen.output import REUSE, OutputRefused, Reuse, WriteStats, check_output, publish, read_manifest
+from briefgen.outputs import Output, SiteModel, site_outputs
 from briefgen.render import RefResolver
 from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc
 from briefgen.templates import (
+    TemplateFingerprints,
     ThemeError,
     file_digest,
     make_environment,
-    render_template,
     theme_folder,
 )
 from briefgen.urls import Urls
@@ -63,6 +62,7 @@ class BuildResult:
     seconds: float = 0.0
     config: SiteConfig | None = None
     notes: list[str] = field(default_factory=list)  # about the build itself, not the content
+    rendered: list[str] = field(default_factory=list)  # outputs made afresh (not reused)
 
     @property
     def ok(self) -> bool:
@@ -123,46 +123,61 @@ def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Ur
     return _Rendered(briefings, docs)
 
 
-def _outputs(config: SiteConfig, urls: Urls, index: SiteIndex, graph: Graph,
-             rendered: _Rendered, content: Content, visible_pages: set[str],
-             theme: Path, diagnostics: list[Diagnostic],
-             progress: Progress) -> dict[str, bytes | Path]:
-    assets = {p.relative_to(theme / "static").as_posix(): p
-              for p in sorted((theme / "static").rglob("*")) if p.is_file()} \
-        if (theme / "static").is_dir() else {}
-    env = make_environment(config.root, theme, urls, {k: file_digest(p) for k, p in assets.items()})
+def _model(config: SiteConfig, options: BuildOptions, result: BuildResult) -> SiteModel | None:
+    """Phases A to C: load (from the cache where possible), index, render, invert."""
+    cache = Store.open(cache_folder(config.root) if options.use_cache else None,
+                       "documents.pickle", f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:"
+                                           f"{config.unsafe_html}:{config.timezone_name}")
+    content, diags = load_content(config, options.progress, cache, options.jobs)
+    if options.write:  # `check` writes nothing, not even its cache
+        cache.save()
+    result.notes.extend(cache.notes)
+    result.diagnostics.extend(diags)
+    visible_briefings, visible_pages = _visible(content, config, options, result.diagnostics)
+    index, diags = build_index(content, visible_briefings, visible_pages)
+    result.diagnostics.extend(diags)
+    urls = Urls(config.base_url)
+    rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics)
+    graph, warnings = build_graph(
+        index, rendered.briefings,
+        {(TargetKind.PAGE, k): v for k, v in rendered.docs.items()}, config.zone)
+    result.diagnostics.extend(warnings)
+    result.counts = {"briefings": len(graph.briefings), "entries": len(graph.timeline),
+                     "actors": len(index.actors), "sources": len(index.sources),
+                     "pages": len(visible_pages), "static files": len(content.static)}
     pages = tuple(p for p in content.pages if p.id in visible_pages)
-    planner = Planner(config, urls, index, graph, rendered.docs, pages)
-    files: dict[str, bytes | Path] = {}
-    planned = planner.plan()
-    for number, page in enumerate(planned, start=1):
-        files[page.path] = render_template(env, page.template, page.variables).encode("utf-8")
-        if number % 100 == 0 or number == len(planned):
-            progress("Rendering pages", number, len(planned))
-    files.update(feeds_for(config, urls, graph, {a.id: a.name.value for a in content.actors}))
-    files.update(ApiExport(index, graph, urls, config.title, config.description).files())
-    page_texts = [(p.title, Urls.page(p.id), rendered.docs[f"pages/{p.id}"].summary_text)
-                  for p in pages]
-    files["search/index.json"] = search_index(graph, index, urls, page_texts)
-    lastmod = {Urls.briefing(rb.briefing.id): (rb.briefing.updated or rb.briefing.date)
-               .start.date_iso() for rb in graph.briefings}
-    site_paths = [p.path.removesuffix("index.html") for p in planned if p.path != "404.html"]
-    files["sitemap.xml"] = sitemap(urls, [(rel, lastmod.get(rel)) for rel in site_paths])
-    files["robots.txt"] = robots(urls)
-    for rel, path in assets.items():
-        files[f"assets/{rel}"] = path
-    generated = set(files) | {MANIFEST}
-    folders = {parent.as_posix() for f in generated for parent in PurePosixPath(f).parents}
-    for static in content.static:
-        parents = {p.as_posix() for p in PurePosixPath(static.rel).parents}
-        if static.rel in generated or static.rel in folders or parents & generated:
-            d = Diagnostics(static.path)
-            d.error(FILE_START, f"static file '{static.rel}' collides with a generated file of "
-                                "the same path; rename or move it")
-            diagnostics.extend(d.items)
-            continue
-        files[static.rel] = config.root / static.path
+    return SiteModel(config, urls, index, graph, rendered.docs, content, pages)
+
+
+def _make_files(model: SiteModel, theme: Path, out: Path, records: Store,
+                result: BuildResult, progress: Progress) -> dict[str, bytes | Path | Reuse]:
+    """Phase D: every output, made afresh only when its recorded inputs changed."""
+    static = theme / "static"
+    assets = {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
+              if p.is_file()} if static.is_dir() else {}
+    asset_digests = {k: file_digest(p) for k, p in assets.items()}
+    env = make_environment(model.config.root, theme, model.urls, asset_digests)
+    template_fingerprint = TemplateFingerprints(env, asset_digests)
+    outputs = site_outputs(model, env, assets, result.diagnostics)
+    previous = read_manifest(out) or {}
+    files: dict[str, bytes | Path | Reuse] = {}
+    for number, output in enumerate(outputs, start=1):
+        key = _output_digest(output, template_fingerprint)
+        if records.get(output.path) == key and output.path in previous \
+                and (out / output.path).is_file():
+            files[output.path] = REUSE
+        else:
+            files[output.path] = output.produce()
+            result.rendered.append(output.path)
+        records.put(output.path, key)
+        if number % 100 == 0 or number == len(outputs):
+            progress("Rendering pages", number, len(outputs))
     return files
+
+
+def _output_digest(output: Output, template_fingerprint: TemplateFingerprints) -> str:
+    template = template_fingerprint(output.template) if output.template else ""
+    return digest(output.path, template, output.inputs)
 
 
 def build(site_root: Path, options: BuildOptions) -> BuildResult:
@@ -176,49 +191,35 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     if options.base_url:
         config = replace(config, base_url=options.base_url.rstrip("/") + "/")
     result.config = config
-    urls = Urls(config.base_url)
     try:
         theme = theme_folder(config.root, config.theme)
     except ThemeError as exc:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
-    cache = Store.open(cache_folder(config.root) if options.use_cache else None,
-                       "documents.pickle", f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:"
-                                           f"{config.unsafe_html}:{config.timezone_name}")
-    content, diags = load_content(config, options.progress, cache, options.jobs)
-    if options.write:  # `check` writes nothing, not even its cache
-        cache.save()
-    result.notes.extend(cache.notes)
-    result.diagnostics.extend(diags)
-    visible_briefings, visible_pages = _visible(content, config, options, result.diagnostics)
-    index, diags = build_index(content, visible_briefings, visible_pages)
-    result.diagnostics.extend(diags)
-    rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics)
-    graph, warnings = build_graph(
-        index, rendered.briefings,
-        {(TargetKind.PAGE, k): v for k, v in rendered.docs.items()}, config.zone)
-    result.diagnostics.extend(warnings)
-    result.counts = {"briefings": len(graph.briefings), "entries": len(graph.timeline),
-                     "actors": len(index.actors), "sources": len(index.sources),
-                     "pages": len(visible_pages), "static files": len(content.static)}
-    if not result.ok:
-        result.seconds = time.perf_counter() - started
-        return result
+    model = _model(config, options, result)
     out = (options.out or config.output_path).resolve()
+    if model is not None and result.ok:
+        _write(model, theme, out, options, result)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
+           result: BuildResult) -> None:
+    config = model.config
+    records = Store.open(cache_folder(config.root) if options.use_cache else None,
+                         f"outputs-{digest(str(out))}.pickle",
+                         f"{code_fingerprint()}:{config.fingerprint()}")
     try:
         if options.write:  # refuse a dangerous folder before spending time on pages
             result.out = out
             check_output(out, config.root, [config.content_path, config.root / "templates",
                                             config.root / "themes"])
-        # `check` renders every page too, so template errors surface without writing.
-        files = _outputs(config, urls, index, graph, rendered, content, visible_pages, theme,
-                         result.diagnostics, options.progress)
+        # `check` makes every page too, so template errors surface without writing.
+        files = _make_files(model, theme, out, records, result, options.progress)
         result.counts["files"] = len(files)
         if result.ok and options.write:
             result.stats = publish(out, files, __version__)
+            records.save()  # only once the output really holds what they describe
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
-    result.seconds = time.perf_counter() - started
-    return result
-
-

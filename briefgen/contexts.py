@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from briefgen.fingerprint import digest
 from briefgen.graph import Tag
 from briefgen.model import Actor, Role, Source
 from briefgen.rendered import RenderedBriefing, RenderedDoc, RenderedEntry
@@ -44,6 +45,13 @@ class PageMeta:
     feed: str | None = None  # site path of an Atom feed about this page's subject
     noindex: bool = False
     section: str = ""  # which nav item is current: "briefings", "actors", …
+
+    @property
+    def fingerprint(self) -> str:
+        """For deciding whether to render again. ``json_ld`` is left out: it is made from
+        the page's other inputs (its documents and the configuration) and is large."""
+        return digest(self.rel, self.title, self.description, self.canonical, self.og_type,
+                      self.feed, self.noindex, self.section)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ class DateError(ValueError):
     """A date that cannot be read; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DatePoint:
     year: int
     month: int | None = None
@@ -111,7 +111,7 @@ class DatePoint:
                         tzinfo=self._zone(default))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DateValue:
     """A point in time, or a range with an end of its own precision."""
 

@@ -14,7 +14,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Loc:
     """A 1-based line and column in a file."""
 
@@ -25,7 +25,7 @@ class Loc:
 FILE_START = Loc(1, 1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem in one file. ``path`` is relative to the site folder, POSIX style."""
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from briefgen.config import SiteConfig
-from briefgen.graph import Graph
 from briefgen.rendered import RenderedBriefing, RenderedEntry
 from briefgen.urls import Urls
 
@@ -115,20 +114,3 @@ def sitemap(urls: Urls, pages: Sequence[tuple[str, str | None]]) -> bytes:
 
 def robots(urls: Urls) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n".encode()
-
-
-def feeds_for(config: SiteConfig, urls: Urls, graph: Graph,
-              actor_names: dict[str, str]) -> dict[str, bytes]:
-    """Every feed of the site: the site's, one per actor, one per tag."""
-    files = {"feed.xml": briefing_feed(config, urls, "feed.xml", "", config.title,
-                                       graph.briefings)}
-    for actor_id, name in actor_names.items():
-        rel = f"actors/{actor_id}/feed.xml"
-        files[rel] = entry_feed(config, urls, rel, Urls.actor(actor_id),
-                                f"{name} — {config.title}",
-                                graph.entries_by_actor.get(actor_id, []))
-    for tag in graph.tags:
-        rel = f"tags/{tag.slug}/feed.xml"
-        files[rel] = briefing_feed(config, urls, rel, Urls.tag(tag.slug),
-                                   f"{tag.name} — {config.title}", tag.briefings)
-    return files

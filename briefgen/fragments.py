@@ -26,7 +26,7 @@ PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ref:
     """A link or citation waiting for the index: where it stands and what it names."""
 
@@ -39,7 +39,7 @@ class Ref:
     linked: bool = True  # False in one-line fields (summary): citations there are not links
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fragment:
     html: str
     text: str  # plain text for search, feeds and excerpts

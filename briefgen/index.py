@@ -54,6 +54,8 @@ class SiteIndex:
     names: dict[str, str] = field(default_factory=dict)  # lower-cased name or alias → actor id
     visible: set[tuple[Collection, str]] = field(default_factory=set)
     broken: frozenset[tuple[Collection, str]] = frozenset()
+    # Targets already resolved in this build (the index does not change once built).
+    _resolved: dict[str, Lookup] = field(default_factory=dict, repr=False)
 
     def actor_for_name(self, text: str) -> Actor | None:
         """An actor by id exactly, or by name or alias ignoring case."""
@@ -67,6 +69,12 @@ class SiteIndex:
 
     def resolve(self, target: str) -> Lookup:
         """Resolve a ``[[target]]`` in the order of SPEC §6."""
+        lookup = self._resolved.get(target)
+        if lookup is None:
+            lookup = self._resolved[target] = self._resolve(target)
+        return lookup
+
+    def _resolve(self, target: str) -> Lookup:
         actor = self.actor_for_name(target)
         if actor is not None:
             return Lookup(Target(TargetKind.ACTOR, actor.id, Urls.actor(actor.id), actor.name.value))

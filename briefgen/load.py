@@ -6,7 +6,7 @@ import functools
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from briefgen.cache import Store, content_key
 from briefgen.config import SiteConfig
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Severity, no_progress
+from briefgen.fingerprint import digest
 from briefgen.markup import make_markdown
 from briefgen.model import Actor, Briefing, Collection, Content, Page, Source, StaticFile
 from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES, Parsed, parse_document
@@ -174,6 +175,9 @@ def load_content(config: SiteConfig, progress: Progress = no_progress, cache: St
                           config.timezone_name))
             waiting.append(number)
     for number, parsed in zip(waiting, _parse_all(tasks, jobs, progress), strict=True):
+        if parsed.document is not None:
+            fingerprint = digest(*keys[number])
+            parsed = replace(parsed, document=replace(parsed.document, fingerprint=fingerprint))
         found[number] = parsed
         store.put(keys[number], parsed)
     results: list[tuple[SourceFile, Parsed]] = []

@@ -3,7 +3,9 @@
 Markdown is already rendered, with links and citations left as placeholders (``Fragment``,
 see ``fragments``) that are filled against the site's index later (``render``). Locations
 are kept for whatever is checked after parsing. Nothing here holds parser state, so a
-document is small, cheap to cache and to pass between processes.
+document is small, cheap to cache and to pass between processes. (The classes have no
+``__slots__`` on purpose: pickle restores a plain ``__dict__`` in C, several times faster
+than the ``__setstate__`` that slotted frozen dataclasses need.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ SOURCE_KINDS = ("article", "statement", "transcript", "report", "dataset", "soci
 STATUSES = ("published", "draft")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Located:
     """A string value with the place it was written."""
 
@@ -36,7 +38,7 @@ class Located:
     loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Role:
     title: str
     of: Located | None
@@ -44,7 +46,7 @@ class Role:
     end: DateValue | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Actor:
     id: str
     path: str
@@ -57,9 +59,10 @@ class Actor:
     links: tuple[str, ...] = ()
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
+    fingerprint: str = ""  # of the file's content: stands for everything above
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     id: str
     path: str
@@ -74,15 +77,16 @@ class Source:
     language: str | None = None
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
+    fingerprint: str = ""  # of the file's content: stands for everything above
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Update:
     date: DateValue
     note: Fragment
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     id: str
     date: DateValue
@@ -92,7 +96,7 @@ class Entry:
     id_loc: Loc | None = None  # where an explicit id is written
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Section:
     """An ordinary level-2 section in a briefing body."""
 
@@ -102,7 +106,7 @@ class Section:
     meant_as_entry: bool = False  # its heading starts with an invalid date (an error)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Briefing:
     id: str
     path: str
@@ -118,13 +122,14 @@ class Briefing:
     tags: tuple[Located, ...] = ()
     draft: bool = False
     refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
+    fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property
     def entries(self) -> list[Entry]:
         return [b for b in self.blocks if isinstance(b, Entry)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     id: str
     path: str
@@ -133,9 +138,10 @@ class Page:
     summary: Fragment | None = None
     draft: bool = False
     refs: tuple[Ref, ...] = ()
+    fingerprint: str = ""  # of the file's content: stands for everything above
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StaticFile:
     """A file under ``content/static/``, copied to the output root as it is."""
 
@@ -146,7 +152,7 @@ class StaticFile:
 Document = Briefing | Actor | Source | Page
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from a site folder, in file order within each collection."""
 

@@ -21,6 +21,13 @@ _STAGING = ".{}.briefgen-new"
 _BACKUP = ".{}.briefgen-old"
 
 
+class Reuse:
+    """Marks an output that is unchanged: the file of the previous build is kept."""
+
+
+REUSE = Reuse()
+
+
 class OutputRefused(Exception):
     """The output folder is not one briefgen may write to; the message says why."""
 
@@ -134,11 +141,14 @@ def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
             os.rmdir(dirpath)
 
 
-def publish(out: Path, files: Mapping[str, bytes | Path], version: str) -> WriteStats:
-    """Write ``files`` (output path → bytes, or a file to copy) as the new output folder."""
+def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) -> WriteStats:
+    """Write ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
+    build's file) as the new output folder. When nothing changed, nothing is touched."""
     out = out.resolve()
     _clear_leftovers(out)
     old = read_manifest(out) or {}
+    if old and set(old) == set(files) and all(v is REUSE for v in files.values()):
+        return WriteStats(0, len(files), 0, 0)
     foreign = _foreign(out, old)
     clashes = sorted(f for f in foreign if f in files or any(p.startswith(f + "/") for p in files))
     if clashes:
@@ -150,9 +160,18 @@ def publish(out: Path, files: Mapping[str, bytes | Path], version: str) -> Write
     written = unchanged = 0
     digests: dict[str, str] = {}
     try:
+        made: set[Path] = set()
         for rel, data in files.items():
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if isinstance(data, Reuse):
+                if rel in old and _link(out / rel, target):
+                    digests[rel] = old[rel]
+                    unchanged += 1
+                    continue
+                raise OutputRefused(f"{out / rel} vanished during the build; build again")
             payload = data.read_bytes() if isinstance(data, Path) else data
             digest = digests[rel] = _digest(payload)
             if old.get(rel) == digest and _link(out / rel, target):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen import __version__
@@ -60,14 +60,17 @@ class Planner:
     docs: dict[str, RenderedDoc]  # "actors/<id>", "sources/<id>", "pages/<id>" → rendered
     pages: tuple[Page, ...]  # visible free pages
 
-    def site_info(self) -> SiteInfo:
+    site: SiteInfo = field(init=False)  # the same for every page
+
+    def __post_init__(self) -> None:
         nav = [NavItem("Briefings", "briefings/"), NavItem("Timeline", "timeline/"),
                NavItem("Actors", "actors/"), NavItem("Sources", "sources/"),
                NavItem("Topics", "tags/")]
         nav += [NavItem(p.title, Urls.page(p.id)) for p in self.pages]
-        return SiteInfo(self.config.title, self.config.description, self.config.language,
+        site = SiteInfo(self.config.title, self.config.description, self.config.language,
                         self.config.base_url, tuple(nav), self.config.citation_style,
                         f"briefgen {__version__}")
+        object.__setattr__(self, "site", site)
 
     def _page(self, rel: str, template: str, ctx: object, title: str, description: str,
               **meta: Any) -> PlannedPage:
@@ -78,7 +81,7 @@ class Planner:
                                           or template in ("timeline.html", "tag.html")),)
         page = PageMeta(rel=rel, title=title, description=description,
                         canonical=self.urls.absolute(rel), **meta)
-        common = Common(self.site_info(), page)
+        common = Common(self.site, page)
         return PlannedPage(output_file(rel), template, context_vars(common, ctx))
 
     def publisher(self, source_id: str) -> Actor | None:
@@ -96,7 +99,7 @@ class Planner:
         planned.append(self._page("search/", "search.html", SearchContext("search/index.json"),
                                   "Search", f"Search {self.config.title}", section="search"))
         planned.append(PlannedPage("404.html", "404.html", context_vars(
-            Common(self.site_info(), PageMeta("404.html", "Page not found",
+            Common(self.site, PageMeta("404.html", "Page not found",
                                               "This page does not exist.",
                                               self.urls.absolute("404.html"), noindex=True)),
             NotFoundContext())))

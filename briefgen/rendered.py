@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefgen.errors import Diagnostic, Diagnostics
+from briefgen.fingerprint import digest
 from briefgen.fragments import Fragment, fill
 from briefgen.index import TargetKind
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
@@ -23,6 +24,7 @@ class RenderedEntry:
 
     title_text: str  # the title as plain text, links showing the names they resolve to
     attempted_citation: bool = False  # it cites something, even if that did not resolve
+    fingerprint: str = ""  # stands for everything above (see fingerprint.py)
 
     @property
     def id(self) -> str:
@@ -46,6 +48,7 @@ class RenderedDoc:
     citations: tuple[str, ...]  # source ids in order of first citation: the Sources list
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
+    fingerprint: str = ""
 
     def linked_actors(self) -> list[str]:
         return self.linked(TargetKind.ACTOR)
@@ -66,6 +69,7 @@ class RenderedBriefing:
     blocks: tuple[RenderedEntry | RenderedSection, ...]
     notes_html: str
     updates_html: tuple[str, ...]
+    fingerprint: str = ""
 
     @property
     def entries(self) -> list[RenderedEntry]:
@@ -86,6 +90,7 @@ class DocumentRendering:
                  ) -> tuple[RenderedBriefing, list[Diagnostic]]:
         diags = Diagnostics(briefing.path)
         filled = self.resolver.fill(briefing.refs, diags, visible)
+        fingerprint = _fingerprint(briefing.fingerprint, filled)
         blocks: list[RenderedEntry | RenderedSection] = []
         for block in briefing.blocks:
             title_html = fill(block.title.html, filled.html)
@@ -97,14 +102,16 @@ class DocumentRendering:
                 attempted = bool(sources) or block.id in filled.failed_cite_blocks
                 blocks.append(RenderedEntry(block, briefing, title_html, body_html,
                                             fill(block.body.text, filled.text), actors, sources,
-                                            fill(block.title.text, filled.text), attempted))
+                                            fill(block.title.text, filled.text), attempted,
+                                            f"{fingerprint}:{block.id}"))
             else:
                 blocks.append(RenderedSection(block, title_html, body_html))
         lead_text = fill(briefing.lead.text, filled.text)
-        doc = _doc(filled, briefing.lead, briefing.summary, lead_text)
+        doc = _doc(filled, briefing.lead, briefing.summary, lead_text, fingerprint)
         updates = tuple(fill(u.note.html, filled.html) for u in briefing.updates)
         return RenderedBriefing(briefing, doc, tuple(blocks),
-                                fill(briefing.notes.html, filled.html), updates), diags.items
+                                fill(briefing.notes.html, filled.html), updates,
+                                fingerprint), diags.items
 
     def simple(self, document: Actor | Source | Page, visible: bool = True
                ) -> tuple[RenderedDoc, list[Diagnostic]]:
@@ -113,11 +120,17 @@ class DocumentRendering:
         body = document.body
         body_text = fill(body.text, filled.text) if body else ""
         summary = getattr(document, "summary", None)
-        return _doc(filled, body, summary, body_text), diags.items
+        fingerprint = _fingerprint(document.fingerprint, filled)
+        return _doc(filled, body, summary, body_text, fingerprint), diags.items
+
+
+def _fingerprint(document: str, filled: Filled) -> str:
+    """A rendered document is its file's content plus what its links resolved to."""
+    return digest(document, filled.html, filled.text) if document else ""
 
 
 def _doc(filled: Filled, body: Fragment | None, summary: Fragment | None,
-         body_text: str) -> RenderedDoc:
+         body_text: str, fingerprint: str) -> RenderedDoc:
     summary_text = fill(summary.text, filled.text) if summary else body_text[:300]
     return RenderedDoc(
         body_html=fill(body.html, filled.html) if body else "",
@@ -126,4 +139,5 @@ def _doc(filled: Filled, body: Fragment | None, summary: Fragment | None,
         citations=tuple(filled.citation_order),
         links=tuple(filled.links),
         cites=tuple(filled.cites),
+        fingerprint=fingerprint,
     )

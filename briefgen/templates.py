@@ -18,6 +18,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    meta,
     select_autoescape,
 )
 from markupsafe import Markup, escape
@@ -91,6 +92,47 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     env.filters["escape_attr"] = escape
     return env
+
+
+@functools.lru_cache(maxsize=256)
+def _references(source: str) -> tuple[str | None, ...]:
+    """The templates a template source extends, includes or imports (None: computed)."""
+    return tuple(meta.find_referenced_templates(Environment().parse(source)))
+
+
+class TemplateFingerprints:
+    """For each template, a digest of its source and of every template it extends,
+    includes or imports, so that a page is rendered again when any of them changes."""
+
+    def __init__(self, env: Environment, asset_digests: dict[str, str]) -> None:
+        self.env = env
+        self.assets = repr(sorted(asset_digests.items()))  # asset() URLs carry digests
+        self.known: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.known:
+            sources: dict[str, str] = {}
+            self._collect(name, sources)
+            text = self.assets + "".join(f"\x00{n}\x00{s}" for n, s in sorted(sources.items()))
+            self.known[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self.known[name]
+
+    def _collect(self, name: str, sources: dict[str, str]) -> None:
+        if name in sources:
+            return
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            references = _references(source)
+        except (TemplateError, UnicodeDecodeError):
+            sources[name] = "(unreadable)"  # rendering will report it
+            return
+        sources[name] = source
+        if None in references:  # a computed template name: depend on every template
+            for other in self.env.list_templates():
+                self._collect(other, sources)
+        for reference in references:
+            if reference is not None:
+                self._collect(reference, sources)
 
 
 def context_vars(*contexts: object) -> dict[str, Any]:

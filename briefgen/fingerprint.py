@@ -1,0 +1,59 @@
+"""Digests of the values a page is made from, to tell whether it must be rendered again.
+
+Documents carry a ``fingerprint`` that stands for everything reachable from them (their
+file's content, and for rendered documents what their links resolved to), so a digest
+walks only the small values around them. A value of an unknown kind raises: better to
+fail loudly here than to skip a page that changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import fields, is_dataclass
+from enum import Enum
+from typing import Any
+
+
+def digest(*values: Any) -> str:
+    parts: list[str] = []
+    for value in values:
+        _walk(value, parts)
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(kind: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
+def _walk(value: Any, parts: list[str]) -> None:
+    kind = type(value)
+    if kind in _PLAIN or isinstance(value, Enum):
+        parts.append(repr(value))
+        return
+    fingerprint = getattr(value, "fingerprint", None)
+    if isinstance(fingerprint, str) and fingerprint:
+        parts.append(f"#{kind.__name__}:{fingerprint}")
+    elif isinstance(value, (tuple, list)):
+        parts.append("[")
+        for item in value:
+            _walk(item, parts)
+        parts.append("]")
+    elif isinstance(value, dict):
+        parts.append("{")
+        for key in sorted(value, key=repr):
+            parts.append(repr(key))
+            _walk(value[key], parts)
+        parts.append("}")
+    elif is_dataclass(value) and not isinstance(value, type):
+        parts.append(kind.__name__ + "(")
+        for name in _field_names(kind):  # type: ignore[arg-type]
+            _walk(getattr(value, name), parts)
+        parts.append(")")
+    else:
+        raise TypeError(f"cannot digest a {type(value).__name__}")
