@@ -30,6 +30,7 @@ class SiteInfo:
     nav: tuple[NavItem, ...]
     citation_style: str
     generator: str
+    fingerprint: str = ""  # stands for the fields above (every page has the same)
 
 
 @dataclass(frozen=True, slots=True)

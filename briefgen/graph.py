@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
+from briefgen.fingerprint import digest
 from briefgen.index import SiteIndex, TargetKind
 from briefgen.model import Actor, Role
 from briefgen.rendered import RenderedBriefing, RenderedDoc, RenderedEntry
@@ -21,6 +22,7 @@ class Tag:
     slug: str
     name: str
     briefings: tuple[RenderedBriefing, ...]  # newest first
+    fingerprint: str = ""  # stands for the fields above (pages list a tag many times)
 
 
 @dataclass(slots=True)
@@ -75,8 +77,10 @@ def _tags(graph: Graph, briefings: list[RenderedBriefing], warnings: list[Diagno
             if rb not in members[slug]:
                 members[slug].append(rb)
     order = {id(b): i for i, b in enumerate(briefings)}
-    graph.tags = [Tag(slug, names[slug], tuple(sorted(members[slug], key=lambda b: order[id(b)])))
-                  for slug in sorted(names, key=lambda s: names[s].casefold())]
+    graph.tags = []
+    for slug in sorted(names, key=lambda s: names[s].casefold()):
+        tagged = tuple(sorted(members[slug], key=lambda b: order[id(b)]))
+        graph.tags.append(Tag(slug, names[slug], tagged, digest(slug, names[slug], tagged)))
 
 
 def build_graph(index: SiteIndex, briefings: list[RenderedBriefing],

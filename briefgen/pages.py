@@ -29,6 +29,7 @@ from briefgen.contexts import (
     TagListContext,
     TimelineContext,
 )
+from briefgen.fingerprint import digest
 from briefgen.graph import Graph
 from briefgen.index import SiteIndex
 from briefgen.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
@@ -67,9 +68,10 @@ class Planner:
                NavItem("Actors", "actors/"), NavItem("Sources", "sources/"),
                NavItem("Topics", "tags/")]
         nav += [NavItem(p.title, Urls.page(p.id)) for p in self.pages]
-        site = SiteInfo(self.config.title, self.config.description, self.config.language,
-                        self.config.base_url, tuple(nav), self.config.citation_style,
-                        f"briefgen {__version__}")
+        values = (self.config.title, self.config.description, self.config.language,
+                  self.config.base_url, tuple(nav), self.config.citation_style,
+                  f"briefgen {__version__}")
+        site = SiteInfo(*values, fingerprint=digest(*values))
         object.__setattr__(self, "site", site)
 
     def _page(self, rel: str, template: str, ctx: object, title: str, description: str,
