@@ -23,7 +23,7 @@ from briefgen.errors import (
 from briefgen.fingerprint import digest
 from briefgen.graph import build_graph
 from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
-from briefgen.load import load_content
+from briefgen.load import Scan, file_state, load_content, scan
 from briefgen.markup import MARKDOWN_CONFIG_VERSION
 from briefgen.model import Collection, Content
 from briefgen.output import REUSE, OutputRefused, Reuse, WriteStats, check_output, publish, read_manifest
@@ -63,6 +63,8 @@ class BuildResult:
     config: SiteConfig | None = None
     notes: list[str] = field(default_factory=list)  # about the build itself, not the content
     rendered: list[str] = field(default_factory=list)  # outputs made afresh (not reused)
+    # When a scheduled briefing's date comes, the same inputs make a different site.
+    valid_until: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -70,13 +72,16 @@ class BuildResult:
 
 
 def _visible(content: Content, config: SiteConfig, options: BuildOptions,
-             diagnostics: list[Diagnostic]) -> tuple[set[str], set[str]]:
+             result: BuildResult) -> tuple[set[str], set[str]]:
+    diagnostics = result.diagnostics
     now = options.now or datetime.now(config.zone)
     briefings: set[str] = set()
     for b in content.briefings:
         if b.draft and not options.drafts:
             continue
         if b.date.sort_instant(config.zone) > now and not options.future:
+            starts = b.date.sort_instant(config.zone).timestamp()
+            result.valid_until = min(result.valid_until or starts, starts)
             d = Diagnostics(b.path)
             d.warning(FILE_START, f"briefing '{b.id}' is dated {b.date.human()}, in the future: "
                                   "it is left out until then (build with --future to include it)")
@@ -123,17 +128,18 @@ def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Ur
     return _Rendered(briefings, docs)
 
 
-def _model(config: SiteConfig, options: BuildOptions, result: BuildResult) -> SiteModel | None:
+def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
+           result: BuildResult) -> SiteModel | None:
     """Phases A to C: load (from the cache where possible), index, render, invert."""
     cache = Store.open(cache_folder(config.root) if options.use_cache else None,
                        "documents.pickle", f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:"
                                            f"{config.unsafe_html}:{config.timezone_name}")
-    content, diags = load_content(config, options.progress, cache, options.jobs)
+    content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write:  # `check` writes nothing, not even its cache
         cache.save()
     result.notes.extend(cache.notes)
     result.diagnostics.extend(diags)
-    visible_briefings, visible_pages = _visible(content, config, options, result.diagnostics)
+    visible_briefings, visible_pages = _visible(content, config, options, result)
     index, diags = build_index(content, visible_briefings, visible_pages)
     result.diagnostics.extend(diags)
     urls = Urls(config.base_url)
@@ -196,12 +202,56 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     except ThemeError as exc:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
-    model = _model(config, options, result)
+    scanned = scan(config)
     out = (options.out or config.output_path).resolve()
-    if model is not None and result.ok:
-        _write(model, theme, out, options, result)
+    last_build = Store.open(cache_folder(config.root) if options.use_cache and options.write
+                            else None, f"build-{digest(str(out))}.pickle", code_fingerprint())
+    inputs = _site_inputs(config, scanned, theme, options)
+    if not _replay(last_build, inputs, out, result):
+        model = _model(config, scanned, options, result)
+        if model is not None and result.ok:
+            _write(model, theme, out, options, result)
+        if result.stats is not None:
+            _record(last_build, inputs, out, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _site_inputs(config: SiteConfig, scanned: Scan, theme: Path, options: BuildOptions) -> str:
+    """Everything a build reads: when it is unchanged, so is the site."""
+    folders = [config.root / "templates", theme]
+    templates = [(str(p), *file_state(p)) for folder in folders if folder.is_dir()
+                 for p in sorted(folder.rglob("*")) if p.is_file()]
+    return digest(code_fingerprint(), config.fingerprint(), scanned.fingerprint(), templates,
+                  options.drafts, options.future)
+
+
+def _replay(last_build: Store, inputs: str, out: Path, result: BuildResult) -> bool:
+    """Nothing the build reads has changed since the last build into ``out``, and that
+    output is intact: report the same diagnostics and touch nothing."""
+    record = last_build.get("last")
+    if not record or record["inputs"] != inputs or not result.ok:
+        return False
+    if record["valid_until"] is not None and time.time() >= record["valid_until"]:
+        return False
+    manifest = read_manifest(out)
+    if manifest is None or digest(sorted(manifest.items())) != record["manifest"] \
+            or not all((out / rel).is_file() for rel in manifest):
+        return False
+    result.diagnostics.extend(record["diagnostics"])
+    result.counts = dict(record["counts"])
+    result.out = out
+    result.stats = WriteStats(0, len(manifest), 0, 0)
+    return True
+
+
+def _record(last_build: Store, inputs: str, out: Path, result: BuildResult) -> None:
+    manifest = read_manifest(out) or {}
+    last_build.put("last", {"inputs": inputs, "valid_until": result.valid_until,
+                            "manifest": digest(sorted(manifest.items())),
+                            "diagnostics": list(result.diagnostics),
+                            "counts": dict(result.counts)})
+    last_build.save()
 
 
 def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,

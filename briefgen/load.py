@@ -149,24 +149,60 @@ def _parse_all(tasks: list[tuple[Collection, str, str, bool, str]], jobs: int,
         return results
 
 
-def load_content(config: SiteConfig, progress: Progress = no_progress, cache: Store | None = None,
-                 jobs: int = 1) -> tuple[Content, list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """Every content file with its text and content key, read once per build."""
+
+    sources: list[SourceFile]
+    texts: dict[int, str]  # by position in ``sources``; unreadable files are missing
+    keys: dict[int, tuple[Collection, str, str]]
+    static: list[StaticFile]
+    diagnostics: list[Diagnostic]  # ignored files, unreadable files
+    root: Path
+
+    def fingerprint(self) -> str:
+        """Changes whenever any content or static file does."""
+        static = [(item.path, *file_state(self.root / item.path)) for item in self.static]
+        return digest(sorted(self.keys.values()), static, self.diagnostics)
+
+
+def file_state(path: Path) -> tuple[int, int]:
+    """Size and modification time: enough to notice a changed static or template file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
+def scan(config: SiteConfig) -> Scan:
+    diagnostics: list[Diagnostic] = []
+    sources = list(content_files(config, diagnostics))
+    texts: dict[int, str] = {}
+    keys: dict[int, tuple[Collection, str, str]] = {}
+    for number, source in enumerate(sources):
+        text = read_text(source.path, source.rel, diagnostics)
+        if text is not None:
+            texts[number] = text
+            keys[number] = (source.collection, source.rel, content_key(text))
+    return Scan(sources, texts, keys, static_files(config), diagnostics, config.root)
+
+
+def load_content(config: SiteConfig, scanned: Scan, progress: Progress = no_progress,
+                 cache: Store | None = None, jobs: int = 1) -> tuple[Content, list[Diagnostic]]:
     """Parse every content file (from the cache when its content is known); report
     problems of single files and id clashes."""
-    diagnostics: list[Diagnostic] = []
-    broken: set[tuple[Collection, str]] = set()
-    sources = list(content_files(config, diagnostics))
+    diagnostics: list[Diagnostic] = list(scanned.diagnostics)
+    sources, keys = scanned.sources, scanned.keys
+    broken = {(s.collection, s.path.stem) for n, s in enumerate(sources) if n not in keys}
     store = cache or Store(None, "")
     found: dict[int, Parsed] = {}
-    keys: dict[int, tuple[Collection, str, str]] = {}
     tasks: list[tuple[Collection, str, str, bool, str]] = []
     waiting: list[int] = []
     for number, source in enumerate(sources):
-        text = read_text(source.path, source.rel, diagnostics)
-        if text is None:
-            broken.add((source.collection, source.path.stem))
+        if number not in keys:
             continue
-        keys[number] = (source.collection, source.rel, content_key(text))
+        text = scanned.texts[number]
         cached = store.get(keys[number])
         if cached is not None:
             found[number] = cached
@@ -216,7 +252,7 @@ def load_content(config: SiteConfig, progress: Progress = no_progress, cache: St
         actors=tuple(d for d in docs(Collection.ACTORS) if isinstance(d, Actor)),
         sources=tuple(d for d in docs(Collection.SOURCES) if isinstance(d, Source)),
         pages=tuple(d for d in docs(Collection.PAGES) if isinstance(d, Page)),
-        static=tuple(static_files(config)),
+        static=tuple(scanned.static),
         broken_ids=frozenset(broken),
     )
     return content, diagnostics
