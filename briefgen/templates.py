@@ -76,7 +76,19 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         digest = asset_digests.get(name)
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
+    entry_items: dict[str, Markup] = {}
+
+    def entry_item(entry: Any) -> Markup:
+        """The list item of an entry, rendered once per build: an entry appears on the
+        timeline, its year, and every actor and source page it names."""
+        key = entry.fingerprint or str(id(entry))
+        if key not in entry_items:
+            html = env.get_template(PARTIALS_OF_GLOBALS[0]).render(e=entry)
+            entry_items[key] = Markup(html)
+        return entry_items[key]
+
     helpers: dict[str, Callable[..., Any]] = {
+        "entry_item": entry_item,
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -92,6 +104,10 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     env.filters["escape_attr"] = escape
     return env
+
+
+# Templates that globals such as entry_item() render: every page may depend on them.
+PARTIALS_OF_GLOBALS = ("partials/entry_item.html",)
 
 
 @functools.lru_cache(maxsize=256)
@@ -113,6 +129,8 @@ class TemplateFingerprints:
         if name not in self.known:
             sources: dict[str, str] = {}
             self._collect(name, sources)
+            for partial in PARTIALS_OF_GLOBALS:  # rendered by globals, unseen in the source
+                self._collect(partial, sources)
             text = self.assets + "".join(f"\x00{n}\x00{s}" for n, s in sorted(sources.items()))
             self.known[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self.known[name]

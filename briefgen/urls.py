@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -25,7 +26,7 @@ class Urls:
 
     def link(self, rel: str) -> str:
         """``rel`` is a site path such as ``actors/x/`` or ``feed.xml``."""
-        return self.prefix + quote(rel, safe="/#:@!$&'()*+,;=-._~%")
+        return self.prefix + _quote(rel)
 
     def absolute(self, rel: str) -> str:
         return self.origin + self.link(rel)
@@ -54,6 +55,11 @@ class Urls:
     @staticmethod
     def page(page_id: str) -> str:
         return f"{page_id}/"
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote(rel: str) -> str:
+    return quote(rel, safe="/#:@!$&'()*+,;=-._~%")
 
 
 def output_file(rel: str) -> str:
