@@ -28,6 +28,7 @@ from briefgen.markup import MARKDOWN_CONFIG_VERSION
 from briefgen.model import Collection, Content
 from briefgen.output import REUSE, OutputRefused, Reuse, WriteStats, check_output, publish, read_manifest
 from briefgen.outputs import Output, SiteModel, site_outputs
+from briefgen.parallel import run_all
 from briefgen.render import RefResolver
 from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc
 from briefgen.templates import (
@@ -155,8 +156,8 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
     return SiteModel(config, urls, index, graph, rendered.docs, content, pages)
 
 
-def _make_files(model: SiteModel, theme: Path, out: Path, records: Store,
-                result: BuildResult, progress: Progress) -> dict[str, bytes | Path | Reuse]:
+def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result: BuildResult,
+                progress: Progress, jobs: int) -> dict[str, bytes | Path | Reuse]:
     """Phase D: every output, made afresh only when its recorded inputs changed."""
     static = theme / "static"
     assets = {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
@@ -167,17 +168,22 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store,
     outputs = site_outputs(model, env, assets, result.diagnostics)
     previous = read_manifest(out) or {}
     files: dict[str, bytes | Path | Reuse] = {}
-    for number, output in enumerate(outputs, start=1):
+    stale: list[Output] = []
+    for output in outputs:
         key = _output_digest(output, template_fingerprint)
         if records.get(output.path) == key and output.path in previous \
                 and (out / output.path).is_file():
             files[output.path] = REUSE
         else:
-            files[output.path] = output.produce()
-            result.rendered.append(output.path)
+            files[output.path] = REUSE  # a place in the order; replaced below
+            stale.append(output)
         records.put(output.path, key)
-        if number % 100 == 0 or number == len(outputs):
-            progress("Rendering pages", number, len(outputs))
+    progress("Rendering pages", 0, len(stale))
+    made = run_all([o.produce for o in stale], jobs)
+    for output, data in zip(stale, made, strict=True):
+        files[output.path] = data
+        result.rendered.append(output.path)
+    progress("Rendering pages", len(stale), len(stale))
     return files
 
 
@@ -266,7 +272,7 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
             check_output(out, config.root, [config.content_path, config.root / "templates",
                                             config.root / "themes"])
         # `check` makes every page too, so template errors surface without writing.
-        files = _make_files(model, theme, out, records, result, options.progress)
+        files = _make_files(model, theme, out, records, result, options.progress, options.jobs)
         result.counts["files"] = len(files)
         if result.ok and options.write:
             result.stats = publish(out, files, __version__)

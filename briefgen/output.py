@@ -127,13 +127,17 @@ def _clear_leftovers(out: Path) -> None:
 def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
     """Delete the files a manifest lists, then empty folders; anything else stays."""
     root = folder.resolve()
+    inside: dict[str, bool] = {}  # per parent folder: does it really lie inside ``root``?
     for rel in manifest:
-        target = folder / rel
-        # Never follow a link out of the folder, whatever the manifest says.
-        if not _safe_rel(rel) or not target.parent.resolve().is_relative_to(root):
+        if not _safe_rel(rel):
             continue
+        parent = rel.rpartition("/")[0]
+        if parent not in inside:
+            inside[parent] = (folder / parent).resolve().is_relative_to(root)
+        if not inside[parent]:
+            continue  # never follow a link out of the folder, whatever the manifest says
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
-            target.unlink()
+            os.unlink(os.path.join(folder, rel))
     with contextlib.suppress(FileNotFoundError):
         (folder / MANIFEST).unlink()
     for dirpath, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
@@ -160,24 +164,26 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) 
     written = unchanged = 0
     digests: dict[str, str] = {}
     try:
-        made: set[Path] = set()
+        made: set[str] = set()
         for rel, data in files.items():
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            target = os.path.join(staging, rel)
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             if isinstance(data, Reuse):
-                if rel in old and _link(out / rel, target):
+                if rel in old and _link(os.path.join(out, rel), target):
                     digests[rel] = old[rel]
                     unchanged += 1
                     continue
                 raise OutputRefused(f"{out / rel} vanished during the build; build again")
             payload = data.read_bytes() if isinstance(data, Path) else data
             digest = digests[rel] = _digest(payload)
-            if old.get(rel) == digest and _link(out / rel, target):
+            if old.get(rel) == digest and _link(os.path.join(out, rel), target):
                 unchanged += 1
                 continue
-            target.write_bytes(payload)
+            with open(target, "wb") as handle:
+                handle.write(payload)
             written += 1
         (staging / MANIFEST).write_text(json.dumps(
             {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
@@ -190,7 +196,7 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) 
     return WriteStats(written, unchanged, removed, len(foreign))
 
 
-def _link(existing: Path, new: Path) -> bool:
+def _link(existing: str, new: str) -> bool:
     """Reuse an unchanged file by hard link; False if that is not possible."""
     try:
         os.link(existing, new)

@@ -29,7 +29,7 @@ class Urls:
         return self.prefix + _quote(rel)
 
     def absolute(self, rel: str) -> str:
-        return self.origin + self.link(rel)
+        return _absolute(self.base_url, rel)
 
     # Site paths of every kind of page.
     @staticmethod
@@ -60,6 +60,12 @@ class Urls:
 @functools.lru_cache(maxsize=65536)
 def _quote(rel: str) -> str:
     return quote(rel, safe="/#:@!$&'()*+,;=-._~%")
+
+
+@functools.lru_cache(maxsize=65536)
+def _absolute(base_url: str, rel: str) -> str:
+    urls = Urls(base_url)
+    return urls.origin + urls.link(rel)
 
 
 def output_file(rel: str) -> str:

@@ -1,0 +1,38 @@
+"""Running many small, independent jobs in worker processes that share the parent's model.
+
+Workers are forked after the model is built, so they inherit it instead of receiving it
+pickled; only each result travels back. Where fork is unavailable, or the work is small,
+everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# The jobs of the current run, read by forked workers. It is set only for the duration of
+# one run_all() call, which is how the workers inherit them without pickling.
+_inherited: list[Callable[[], object]] = []
+
+
+def _run(index: int) -> object:
+    return _inherited[index]()
+
+
+def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64) -> list[T]:
+    """Call every job and return their results in order."""
+    if workers <= 1 or len(jobs) < minimum or _inherited \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [job() for job in jobs]
+    _inherited.extend(jobs)
+    try:
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, len(jobs) // (workers * 8))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_run, range(len(jobs)), chunksize=chunk))  # type: ignore[arg-type]
+    finally:
+        _inherited.clear()
