@@ -5,12 +5,15 @@
 For each size the corpus is generated once (cached in the work folder by size and seed) and
 copied to a scratch folder, so edits made by the benchmark never touch the cached corpus. Each
 round runs every scenario once, the tools interleaved; every build is a subprocess whose wall
-time and peak RSS (``ru_maxrss`` from ``os.wait4``) are recorded. See bench/README.md.
+time, CPU time (``os.wait4``) and peak memory of its whole process tree (the sum of the PSS of
+the build and its worker processes, sampled every 20 ms) are recorded. briefgen's build cache
+is kept in the work folder (``BRIEFGEN_CACHE_DIR``). See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -19,8 +22,9 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,9 +48,24 @@ class BenchError(Exception):
 @dataclass(slots=True)
 class Sample:
     seconds: float
-    cpu_seconds: float  # user + system time of the build process and its children
-    max_rss_kib: int
+    cpu_seconds: float  # user + system time of the build process and its waited-for descendants
+    peak_pss_kib: int  # largest sampled sum of PSS over the build's process tree
+    max_rss_kib: int  # ru_maxrss from wait4: the largest RSS of any single process in the tree
+    max_processes: int  # most processes seen in the tree in one sample
+    memory_samples: int
+    sampler_cpu_seconds: float  # CPU time the sampler thread itself used (in the bench process)
     html_pages: int
+
+
+@dataclass(slots=True)
+class Measured:
+    seconds: float
+    cpu_seconds: float
+    peak_pss_kib: int
+    max_rss_kib: int
+    max_processes: int
+    memory_samples: int
+    sampler_cpu_seconds: float
 
 
 @dataclass(slots=True)
@@ -65,7 +84,11 @@ class Result:
 
     @property
     def median_mib(self) -> float:
-        return statistics.median(s.max_rss_kib for s in self.samples) / 1024
+        return statistics.median(s.peak_pss_kib for s in self.samples) / 1024
+
+    @property
+    def max_mib(self) -> float:
+        return max(s.peak_pss_kib for s in self.samples) / 1024
 
     @property
     def pages(self) -> int:
@@ -75,19 +98,133 @@ class Result:
 # --------------------------------------------------------------------------- processes
 
 
-def measure(cmd: Sequence[str], log: Path) -> tuple[float, float, int]:
-    """Run ``cmd``; return (wall seconds, CPU seconds, peak RSS in KiB), or raise BenchError."""
+def _proc_children_supported() -> bool:
+    """Whether /proc/<pid>/task/<tid>/children exists (kernels built with CONFIG_PROC_CHILDREN)."""
+    return any(Path(f"/proc/{os.getpid()}/task").glob("*/children"))
+
+
+def _children_from_task_files(pid: int) -> Iterator[int]:
+    for child_file in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            yield from (int(x) for x in child_file.read_text(encoding="ascii").split())
+        except (OSError, ValueError):
+            continue
+
+
+def _parent_map() -> dict[int, list[int]]:
+    """Parent pid → child pids, from every /proc/<pid>/stat."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:  # exited meanwhile
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    return children
+
+
+def process_tree(root: int, use_task_files: bool) -> list[int]:
+    """``root`` and all its live descendants (children of exited processes are lost: they are
+    reparented away from the tree)."""
+    found = [root]
+    if use_task_files:
+        index = 0
+        while index < len(found):
+            found.extend(c for c in _children_from_task_files(found[index]) if c not in found)
+            index += 1
+        return found
+    by_parent = _parent_map()
+    index = 0
+    while index < len(found):
+        found.extend(c for c in by_parent.get(found[index], ()) if c not in found)
+        index += 1
+    return found
+
+
+def process_memory_kib(pid: int) -> int:
+    """Pss from /proc/<pid>/smaps_rollup, else VmRSS from /proc/<pid>/status; 0 if the process is
+    gone or a zombie."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", b"Pss:"), (f"/proc/{pid}/status", b"VmRSS:")):
+        try:
+            with open(path, "rb") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])  # kB
+    return 0
+
+
+class TreeMemorySampler:
+    """Samples the summed PSS of a process and all its descendants every ``interval`` seconds in
+    a background thread, keeping the largest sum. PSS splits each shared page (e.g. copy-on-write
+    pages of forked workers) between the processes that map it, so the sum counts every page
+    once; plain RSS summed over forked workers would count the shared pages once per process."""
+
+    def __init__(self, root: int, interval: float = 0.02) -> None:
+        self.root = root
+        self.interval = interval
+        self.peak_kib = 0
+        self.max_processes = 0
+        self.samples = 0
+        self.cpu_seconds = 0.0
+        self._use_task_files = _proc_children_supported()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-memory-sampler", daemon=True)
+
+    def sample(self) -> None:
+        pids = process_tree(self.root, self._use_task_files)
+        total = sum(process_memory_kib(pid) for pid in pids)
+        self.samples += 1
+        self.peak_kib = max(self.peak_kib, total)
+        self.max_processes = max(self.max_processes, len(pids))
+
+    def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            while True:
+                self.sample()
+                if self._stop.wait(self.interval):
+                    return
+        finally:
+            self.cpu_seconds = time.thread_time() - started
+
+    def __enter__(self) -> TreeMemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None) -> Measured:
+    """Run ``cmd``; return its wall time, CPU time and peak tree memory, or raise BenchError.
+
+    CPU time is ``ru_utime + ru_stime`` from ``os.wait4``; on Linux that covers the child and
+    every descendant it waited for (e.g. the workers of a process pool that was shut down)."""
     with log.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=None if env is None else dict(env))
+        with TreeMemorySampler(proc.pid) as sampler:
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
     if proc.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise BenchError(f"command failed with exit status {proc.returncode}: {' '.join(cmd)}\n"
                          f"--- last output ({log}) ---\n{tail}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss  # KiB on Linux
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, sampler.peak_kib,
+                    usage.ru_maxrss,  # KiB on Linux
+                    sampler.max_processes, sampler.samples, sampler.cpu_seconds)
 
 
 def capture(cmd: Sequence[str]) -> str:
@@ -162,14 +299,26 @@ def mem_total_gib() -> str:
 # --------------------------------------------------------------------------- corpus
 
 
+def generator_fingerprint() -> str:
+    """Changes whenever gen_corpus.py or the Hugo layouts it copies do."""
+    digest = hashlib.sha256()
+    for path in [HERE / "gen_corpus.py", *sorted((HERE / "hugo_layouts").rglob("*"))]:
+        if path.is_file():
+            digest.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def corpus(workdir: Path, size: int, seed: int, python: str) -> Path:
-    """The cached pristine corpus for (size, seed), generated on first use."""
+    """The cached pristine corpus for (size, seed), generated on first use, and again whenever
+    the generator has changed since."""
     folder = workdir / f"corpus-n{size}-s{seed}"
     marker = folder / ".complete"
-    if marker.exists():
+    stamp = f"{size} {seed} {generator_fingerprint()}\n"
+    if marker.exists() and marker.read_text(encoding="utf-8") == stamp:
         return folder
     partial = workdir / f".corpus-n{size}-s{seed}.partial"
-    print(f"  generating corpus of {size} briefings (seed {seed}) ...", flush=True)
+    why = "the generator changed since" if marker.exists() else "first use"
+    print(f"  generating corpus of {size} briefings (seed {seed}; {why}) ...", flush=True)
     started = time.perf_counter()
     done = subprocess.run([python, str(HERE / "gen_corpus.py"), "--briefings", str(size),
                            "--out", str(partial), "--seed", str(seed)],
@@ -179,7 +328,7 @@ def corpus(workdir: Path, size: int, seed: int, python: str) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     partial.rename(folder)
-    marker.write_text(f"{size} {seed}\n", encoding="utf-8")
+    marker.write_text(stamp, encoding="utf-8")
     print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
     return folder
 
@@ -201,22 +350,25 @@ class Bench:
         self.workdir: Path = args.workdir
         self.results: dict[tuple[int, str], Result] = {}
 
-    def record(self, size: int, scenario: str, measured: tuple[float, float, int],
-               out: Path) -> None:
-        seconds, cpu, rss = measured
+    def record(self, size: int, scenario: str, measured: Measured, out: Path) -> None:
+        m = measured
         result = self.results.setdefault((size, scenario), Result(size, scenario))
-        result.samples.append(Sample(seconds, cpu, rss, count_html(out)))
-        print(f"    {scenario:<14} {seconds:8.2f} s wall {cpu:8.2f} s cpu {rss / 1024:6.0f} MiB",
-              flush=True)
+        result.samples.append(Sample(m.seconds, m.cpu_seconds, m.peak_pss_kib, m.max_rss_kib,
+                                     m.max_processes, m.memory_samples, m.sampler_cpu_seconds,
+                                     count_html(out)))
+        print(f"    {scenario:<14} {m.seconds:8.2f} s wall {m.cpu_seconds:8.2f} s cpu "
+              f"{m.peak_pss_kib / 1024:6.0f} MiB tree PSS ({m.max_processes} proc, "
+              f"{m.memory_samples} samples) {m.max_rss_kib / 1024:6.0f} MiB max RSS", flush=True)
 
-    def hugo_build(self, site: Path, out: Path, log: Path) -> tuple[float, float, int]:
+    def hugo_build(self, site: Path, out: Path, log: Path) -> Measured:
         assert self.hugo is not None
         return measure([self.hugo, "--source", str(site), "--destination", str(out), "--quiet",
                         "--ignoreCache"], log)
 
-    def briefgen_build(self, site: Path, out: Path, log: Path) -> tuple[float, float, int]:
+    def briefgen_build(self, site: Path, out: Path, cache: Path, log: Path) -> Measured:
+        env = {**os.environ, "BRIEFGEN_CACHE_DIR": str(cache)}
         return measure([self.python, "-m", "briefgen", "--site", str(site), "build", "--out",
-                        str(out), "--quiet"], log)
+                        str(out), "--quiet"], log, env)
 
     def run_size(self, size: int) -> None:
         args = self.args
@@ -240,8 +392,8 @@ class Bench:
                 if tool == "hugo":
                     self.round_hugo(size, run, scratch / "hugo", outs / "hugo", logs, edited)
                 else:
-                    self.round_briefgen(size, run, scratch / "briefgen", outs / "briefgen", logs,
-                                        edited)
+                    self.round_briefgen(size, run, scratch / "briefgen", outs / "briefgen",
+                                        self.workdir / f"cache-briefgen-n{size}", logs, edited)
 
     def round_hugo(self, size: int, run: int, site: Path, out: Path, logs: Path,
                    edited: str) -> None:
@@ -252,15 +404,17 @@ class Bench:
         append_sentence(site / "content/briefings" / f"{edited}.md", run)
         self.record(size, "hugo edit", self.hugo_build(site, out, log), out)
 
-    def round_briefgen(self, size: int, run: int, site: Path, out: Path, logs: Path,
+    def round_briefgen(self, size: int, run: int, site: Path, out: Path, cache: Path, logs: Path,
                        edited: str) -> None:
         log = logs / f"briefgen-n{size}.log"
-        for stale in (out, site / ".briefgen-cache"):
+        # The cache lives outside the site (BRIEFGEN_CACHE_DIR); a .briefgen-cache/ in the site
+        # is only left over from older briefgen versions.
+        for stale in (out, cache, site / ".briefgen-cache"):
             shutil.rmtree(stale, ignore_errors=True)
-        self.record(size, "briefgen cold", self.briefgen_build(site, out, log), out)
-        self.record(size, "briefgen warm", self.briefgen_build(site, out, log), out)
+        self.record(size, "briefgen cold", self.briefgen_build(site, out, cache, log), out)
+        self.record(size, "briefgen warm", self.briefgen_build(site, out, cache, log), out)
         append_sentence(site / "content/briefings" / f"{edited}.md", run)
-        self.record(size, "briefgen edit", self.briefgen_build(site, out, log), out)
+        self.record(size, "briefgen edit", self.briefgen_build(site, out, cache, log), out)
 
 
 # --------------------------------------------------------------------------- report
@@ -286,7 +440,7 @@ def environment(python: str, hugo: str | None) -> list[tuple[str, str]]:
 
 def table(results: dict[tuple[int, str], Result], sizes: Sequence[int]) -> str:
     header = ("size", "scenario", "runs", "median s", "min s", "max s", "cpu s", "html pages",
-              "pages/s", "peak MiB", "× hugo cold", "× hugo edit")
+              "pages/s", "peak MiB (tree PSS)", "× hugo cold", "× hugo edit")
     rows: list[tuple[str, ...]] = []
     for size in sizes:
         hugo_cold = results.get((size, "hugo cold"))
@@ -374,9 +528,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print()
     print(table(bench.results, args.sizes))
-    print("\nmedian/min/max s: wall time of the build subprocess; cpu s: median user+system time;\n"
-          "pages/s: .html files in the output / median s; peak MiB: median of the builds' peak RSS;\n"
-          "× hugo: median s / Hugo's median s for the same size (above 1 = slower than Hugo).")
+    print("\nmedian/min/max s: wall time of the build subprocess; cpu s: median user+system time of\n"
+          "the build and its worker processes; pages/s: .html files in the output / median s;\n"
+          "peak MiB (tree PSS): median over the builds of the largest sum of PSS over the build's\n"
+          "process tree, sampled every 20 ms; × hugo: median s / Hugo's median s for the same size\n"
+          "(above 1 = slower than Hugo).")
     if args.json:
         args.json.write_text(json.dumps({
             "environment": dict(env),

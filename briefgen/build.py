@@ -213,7 +213,8 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
     last_build = Store.open(cache_folder(config.root) if options.use_cache and options.write
                             else None, f"build-{digest(str(out))}.pickle", code_fingerprint())
     inputs = _site_inputs(config, scanned, theme, options)
-    if not _replay(last_build, inputs, out, result):
+    now = (options.now or datetime.now(config.zone)).timestamp()
+    if not _replay(last_build, inputs, out, now, result):
         model = _model(config, scanned, options, result)
         if model is not None and result.ok:
             _write(model, theme, out, options, result)
@@ -232,13 +233,13 @@ def _site_inputs(config: SiteConfig, scanned: Scan, theme: Path, options: BuildO
                   options.drafts, options.future)
 
 
-def _replay(last_build: Store, inputs: str, out: Path, result: BuildResult) -> bool:
+def _replay(last_build: Store, inputs: str, out: Path, now: float, result: BuildResult) -> bool:
     """Nothing the build reads has changed since the last build into ``out``, and that
     output is intact: report the same diagnostics and touch nothing."""
     record = last_build.get("last")
     if not record or record["inputs"] != inputs or not result.ok:
         return False
-    if record["valid_until"] is not None and time.time() >= record["valid_until"]:
+    if record["valid_until"] is not None and now >= record["valid_until"]:
         return False
     manifest = read_manifest(out)
     if manifest is None or digest(sorted(manifest.items())) != record["manifest"] \

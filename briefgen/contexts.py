@@ -66,6 +66,15 @@ class CitedSource:
 
 
 @dataclass(frozen=True, slots=True)
+class TagLink:
+    """A topic named on a page, without its briefings (so that the page does not depend on
+    every briefing that shares the topic)."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class HomeContext:
     briefings: tuple[RenderedBriefing, ...]  # latest first
     entries: tuple[RenderedEntry, ...]  # latest first
@@ -77,7 +86,7 @@ class BriefingContext:
     briefing: RenderedBriefing
     sources: tuple[CitedSource, ...]
     actors: tuple[Actor, ...]  # every actor the briefing links to
-    tags: tuple[Tag, ...]
+    tags: tuple[TagLink, ...]
     actor_by_id: dict[str, Actor]  # for each entry's actor chips
     source_by_id: dict[str, CitedSource]  # for each entry's source chips
 

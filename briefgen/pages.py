@@ -26,6 +26,7 @@ from briefgen.contexts import (
     SourceListContext,
     SourceListItem,
     TagContext,
+    TagLink,
     TagListContext,
     TimelineContext,
 )
@@ -127,7 +128,7 @@ class Planner:
             actors = tuple(self.index.actors[a] for a in rb.doc.linked_actors())
             slugs = dict.fromkeys(self.graph.tag_slugs[t.value] for t in b.tags
                                   if t.value in self.graph.tag_slugs)
-            tags = tuple(tags_by_slug[slug] for slug in slugs)
+            tags = tuple(TagLink(slug, tags_by_slug[slug].name) for slug in slugs)
             cited = self.cited(rb.doc.citations)
             ctx = BriefingContext(rb, cited, actors, tags, {a.id: a for a in actors},
                                   {c.source.id: c for c in cited})

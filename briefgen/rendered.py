@@ -100,10 +100,14 @@ class DocumentRendering:
                                   if x.block == block.id and x.kind is TargetKind.ACTOR])
                 sources = _unique([c.source_id for c in filled.cites if c.block == block.id])
                 attempted = bool(sources) or block.id in filled.failed_cite_blocks
-                blocks.append(RenderedEntry(block, briefing, title_html, body_html,
-                                            fill(block.body.text, filled.text), actors, sources,
-                                            fill(block.title.text, filled.text), attempted,
-                                            f"{fingerprint}:{block.id}"))
+                text = fill(block.body.text, filled.text)
+                title_text = fill(block.title.text, filled.text)
+                # Its own fill, not the briefing's: pages that list this entry need not
+                # change when another entry of the same briefing does.
+                own = digest(briefing.fingerprint, block.id, title_html, body_html, text,
+                             title_text, actors, sources, attempted) if fingerprint else ""
+                blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
+                                            actors, sources, title_text, attempted, own))
             else:
                 blocks.append(RenderedSection(block, title_html, body_html))
         lead_text = fill(briefing.lead.text, filled.text)

@@ -1,0 +1,134 @@
+"""Incremental builds: nothing changed → nothing rendered or written; one edit → only the
+outputs that depend on it, and always the same bytes as a clean build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.output import MANIFEST
+
+
+def run(site: Path, out: Path, **options: object) -> BuildResult:
+    result = build(site, BuildOptions(out=out, jobs=1, **options))  # type: ignore[arg-type]
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    return result
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+def states(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*")}
+
+
+def same_as_clean_build(site: Path, out: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    run(site, clean, use_cache=False)
+    assert files(out) == files(clean), "an incremental build differs from a clean one"
+
+
+@pytest.fixture
+def built(example_site: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    first = run(example_site, out)
+    assert first.rendered, "the first build renders everything"
+    return out
+
+
+def test_second_build_renders_nothing_and_writes_nothing(example_site, built):
+    before = states(built)
+    again = run(example_site, built)
+    assert again.rendered == []
+    assert again.stats is not None and again.stats.written == 0 and again.stats.removed == 0
+    assert states(built) == before, "the output folder was touched"
+
+
+def test_unrelated_content_change_rerenders_nothing(example_site, built, tmp_path):
+    # A draft is validated but not published: the site's outputs cannot change.
+    (example_site / "content/briefings/notes.md").write_text(
+        "---\ntitle: Notes\ndate: 2022-02-03\nstatus: draft\n---\n\nLead.\n")
+    before = states(built)
+    again = run(example_site, built)
+    assert again.rendered == []
+    assert states(built) == before
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_editing_an_actor_rerenders_only_what_shows_it(example_site, built, tmp_path):
+    actor = example_site / "content/actors/pamela-falk.yaml"
+    actor.write_text(actor.read_text().replace("name: Pamela Falk", "name: Pamela F. Falk"))
+    again = run(example_site, built)
+    rendered = set(again.rendered)
+    assert {"actors/pamela-falk/index.html", "actors/index.html",
+            "briefings/russia-written-response/index.html"} <= rendered
+    # The other briefing shares topics with the edited one, but shows nothing of her.
+    assert "briefings/us-ambassador-ukraine/index.html" not in rendered
+    assert "Pamela F. Falk" in (built / "briefings/russia-written-response/index.html").read_text()
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_editing_the_end_of_a_page_rerenders_exactly_that_page(example_site, built, tmp_path):
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nA new closing paragraph.\n")
+    again = run(example_site, built)
+    # The search index holds only the page's first 300 characters, which did not change.
+    assert again.rendered == ["about/index.html"]
+    assert again.stats is not None and again.stats.written == 1
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_editing_a_template_rerenders_the_pages_that_use_it(example_site, built, tmp_path):
+    (example_site / "templates").mkdir()
+    (example_site / "templates/tag.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Topic {{ tag.name }}</h1>{% endblock %}')
+    rendered = set(run(example_site, built).rendered)
+    assert rendered and all(p.startswith("tags/") and p.endswith("/index.html") for p in rendered)
+    assert "<h1>Topic Diplomacy</h1>" in (built / "tags/diplomacy/index.html").read_text()
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_deleting_a_briefing_removes_its_pages_and_links(example_site, built, tmp_path):
+    (example_site / "content/briefings/us-ambassador-ukraine.yaml").unlink()
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text().replace("[[briefings/us-ambassador-ukraine]]", "x"))
+    main = example_site / "content/briefings/russia-written-response.md"
+    main.write_text(main.read_text().replace("[[briefings/us-ambassador-ukraine]]", "a second"))
+    result = build(example_site, BuildOptions(out=built, jobs=1))
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    assert not (built / "briefings/us-ambassador-ukraine").exists()
+    assert result.stats is not None and result.stats.removed >= 1
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_corrupt_cache_is_ignored_with_a_note(example_site, built, tmp_path):
+    cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])
+    damaged = 0
+    for path in cache.rglob("*.pickle"):
+        path.write_bytes(b"\x80\x04not a pickle at all")
+        damaged += 1
+    assert damaged
+    touched = example_site / "content/sources/washington-post-2022-01-31.md"
+    touched.write_text(touched.read_text() + "\nOne more note.\n")
+    result = run(example_site, built)
+    assert any("could not be read" in note for note in result.notes), result.notes
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_scheduled_briefing_appears_when_its_date_comes(example_site, built, tmp_path):
+    from datetime import UTC, datetime
+
+    (example_site / "content/briefings/later.md").write_text(
+        "---\ntitle: Later\ndate: 2030-01-01\n---\n\n## 2030-01-01 Then\n\nText "
+        "[@cbs-russia-written-response].\n")
+    early = run(example_site, built, now=datetime(2029, 12, 31, tzinfo=UTC))
+    assert not (built / "briefings/later").exists()
+    assert any("in the future" in d.message for d in early.diagnostics)
+    run(example_site, built, now=datetime(2030, 1, 2, tzinfo=UTC))
+    assert (built / "briefings/later/index.html").is_file()
