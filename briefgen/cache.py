@@ -46,15 +46,38 @@ def content_key(text: str) -> str:
 
 
 @dataclass(slots=True)
+class Session:
+    """Caches kept in memory between the builds of one process (the live preview): each
+    store is read from disk once and, with ``persist`` off, never written back."""
+
+    persist: bool = False
+    stores: dict[tuple[Path | None, str, str], Store] = field(default_factory=dict)
+
+    def open(self, folder: Path | None, name: str, context: str) -> Store:
+        key = (folder, name, context)
+        if key not in self.stores:
+            self.stores[key] = Store.open(folder, name, context)
+        store = self.stores[key]
+        store.used, store.pending = set(), {}  # what an unsaved (failed) build put is gone
+        store.persist = self.persist
+        return store
+
+
+@dataclass(slots=True)
 class Store:
-    """One pickled table: key → value, valid only for one ``context`` fingerprint."""
+    """One pickled table: key → value, valid only for one ``context`` fingerprint.
+
+    What a build puts stays pending until ``save``: a build that fails part-way must not
+    leave records that describe outputs it never wrote."""
 
     path: Path | None
     context: str
     entries: dict[Any, Any] = field(default_factory=dict)
+    pending: dict[Any, Any] = field(default_factory=dict)
     used: set[Any] = field(default_factory=set)
     dirty: bool = False
     notes: list[str] = field(default_factory=list)
+    persist: bool = True  # False: kept in memory only (see Session)
 
     @classmethod
     def open(cls, folder: Path | None, name: str, context: str) -> Store:
@@ -78,24 +101,22 @@ class Store:
         return store
 
     def get(self, key: Any) -> Any:
-        value = self.entries.get(key)
+        value = self.pending.get(key, self.entries.get(key))
         if value is not None:
             self.used.add(key)
         return value
 
     def put(self, key: Any, value: Any) -> None:
-        self.entries[key] = value
+        self.pending[key] = value
         self.used.add(key)
-        self.dirty = True
 
     def save(self) -> None:
-        """Write what this build used (dropping the rest), atomically."""
-        if self.path is None:
-            return
-        if set(self.entries) != self.used:
-            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
-            self.dirty = True
-        if not self.dirty:
+        """Keep what this build used and put (dropping the rest); write it atomically."""
+        if self.pending or set(self.entries) != self.used:
+            merged = {k: v for k, v in self.entries.items() if k in self.used}
+            merged.update(self.pending)
+            self.entries, self.pending, self.dirty = merged, {}, True
+        if not self.dirty or self.path is None or not self.persist:
             return
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)

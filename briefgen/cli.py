@@ -162,7 +162,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from briefgen.server import serve
+    from briefgen.preview import serve
 
     return serve(args.site, host=args.host, port=args.port, drafts=args.drafts,
                  future=args.future, poll=args.poll)

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class WriteStats:
     unchanged: int
     removed: int
     kept: int  # files found in the output that briefgen did not write
+    changed: tuple[str, ...] = ()  # paths written or removed, for the preview's reloads
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -145,7 +147,8 @@ def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
             os.rmdir(dirpath)
 
 
-def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) -> WriteStats:
+def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
+            swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
     """Write ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
     build's file) as the new output folder. When nothing changed, nothing is touched."""
     out = out.resolve()
@@ -162,6 +165,7 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging.mkdir()
     written = unchanged = 0
+    changed: list[str] = []
     digests: dict[str, str] = {}
     try:
         made: set[str] = set()
@@ -185,15 +189,17 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str) 
             with open(target, "wb") as handle:
                 handle.write(payload)
             written += 1
+            changed.append(rel)
         (staging / MANIFEST).write_text(json.dumps(
             {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
             indent=0), encoding="utf-8")
-        _swap(out, staging, old, foreign)
+        with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
+            _swap(out, staging, old, foreign)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    removed = len(set(old) - set(files))
-    return WriteStats(written, unchanged, removed, len(foreign))
+    gone = sorted(set(old) - set(files))
+    return WriteStats(written, unchanged, len(gone), len(foreign), tuple(changed + gone))
 
 
 def _link(existing: str, new: str) -> bool:

@@ -1,28 +1,87 @@
-"""``briefgen serve``: build, serve on loopback, watch the site and rebuild on changes."""
+"""The preview's HTTP side: serve a folder under a path prefix, safely, with live events.
+
+It knows nothing of content: it serves files of one folder, injects the live script into
+HTML responses, and streams the events a ``Broadcaster`` publishes.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import http.server
+import json
 import mimetypes
-import shutil
-import sys
-import tempfile
+import queue
 import threading
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefgen.build import BuildOptions, BuildResult, build
-from briefgen.config import load_config
-from briefgen.errors import SourceLines
-from briefgen.load import is_editor_junk
-from briefgen.report import print_diagnostics
+LIVE_PATH = "__briefgen/"
+HEARTBEAT_SECONDS = 15.0
+_LIVE_SCRIPT = (Path(__file__).resolve().parent / "live.js").read_bytes()
 
-DEBOUNCE_SECONDS = 0.15
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+class Broadcaster:
+    """Fans build events out to every connected tab. A tab that connects later is told the
+    current state (the errors, if the last build failed) but not what changed before it
+    loaded, or it would reload for nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: list[queue.Queue[str | None]] = []
+        self._last: str | None = None
+
+    def publish(self, event: str, data: dict[str, Any]) -> None:
+        message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
+        state = {**data, "changed": []}
+        with self._lock:
+            self._last = f"event: {event}\ndata: {json.dumps(state)}\n\n"
+            for client in self._clients:
+                client.put(message)
+
+    def subscribe(self) -> queue.Queue[str | None]:
+        client: queue.Queue[str | None] = queue.Queue()
+        with self._lock:
+            self._clients.append(client)
+            if self._last is not None:
+                client.put(self._last)
+        return client
+
+    def unsubscribe(self, client: queue.Queue[str | None]) -> None:
+        with self._lock:
+            if client in self._clients:
+                self._clients.remove(client)
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients:
+                client.put(None)
+
+
+class SwapLock:
+    """Many readers (requests) or one writer (the swap of a new build into place)."""
+
+    def __init__(self) -> None:
+        self._readers = 0
+        self._condition = threading.Condition()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._condition:
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._readers -= 1
+                self._condition.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._condition:
+            self._condition.wait_for(lambda: self._readers == 0)
+            yield  # readers wait on the condition's lock until the swap is done
 
 
 def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
@@ -37,148 +96,111 @@ def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
     if any(p == ".." for p in parts):
         return None
     candidate = root.joinpath(*parts) if parts else root
-    if candidate.is_dir():
-        if decoded and not decoded.endswith("/"):
-            return candidate  # the caller redirects to the slash form
-        candidate = candidate / "index.html"
     try:
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
-        return None
-    return candidate
+    if not resolved.is_relative_to(root.resolve()):
+        return None  # a symbolic link that leads out of the folder
+    if resolved.is_dir():
+        if decoded and not decoded.endswith("/"):
+            return candidate  # the caller redirects to the slash form
+        index = resolved / "index.html"
+        return index if index.is_file() else None
+    return candidate if resolved.is_file() else None
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    root: Path
-    prefix: str
-    server_version = "briefgen"
+def inject(html: bytes, prefix: str) -> bytes:
+    tag = f'<script src="{prefix}{LIVE_PATH}live.js" data-prefix="{prefix}" defer></script>'
+    marker = html.rfind(b"</body>")
+    return html[:marker] + tag.encode() + html[marker:] if marker >= 0 else html + tag.encode()
 
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
 
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
+def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
+                 stopping: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        server_version = "briefgen"
+        protocol_version = "HTTP/1.1"
 
-    def _respond(self, send_body: bool) -> None:
-        path = urlsplit(self.path).path
-        if path + "/" == self.prefix:
-            self._redirect(self.prefix)
-            return
-        target = resolve_request(self.root, self.prefix, self.path)
-        if target is not None and target.is_dir():
-            self._redirect(path + "/")
-            return
-        status = 200
-        if target is None:
-            status, target = 404, self.root / "404.html"
-            if not target.is_file():
-                self.send_error(404)
+        def do_GET(self) -> None:
+            self._respond(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self._respond(send_body=False)
+
+        def _respond(self, send_body: bool) -> None:
+            path = urlsplit(self.path).path
+            if path == prefix + LIVE_PATH + "events":
+                self._stream()
                 return
-        body = target.read_bytes()
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
-            ctype += "; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(301)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _watch(site: Path, out_dirs: list[Path], poll: bool, on_change: Callable[[], None]) -> object:
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-    from watchdog.observers.polling import PollingObserver
-
-    class Events(FileSystemEventHandler):
-        def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.event_type in ("opened", "closed_no_write"):
+            if path == prefix + LIVE_PATH + "live.js":
+                self._send(200, "application/javascript; charset=utf-8", _LIVE_SCRIPT, send_body)
                 return
-            for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if not raw:
-                    continue
-                path = Path(str(raw))
-                if is_editor_junk(path.name) or any(path.is_relative_to(o) for o in out_dirs):
-                    continue
-                if any(part.startswith(".") for part in path.relative_to(site).parts):
-                    continue
-                on_change()
+            if path + "/" == prefix:
+                self._redirect(prefix)
                 return
+            with lock.reading():
+                target = resolve_request(root, prefix, self.path)
+                if target is not None and target.is_dir():
+                    self._redirect(path + "/")
+                    return
+                status = 200
+                if target is None:
+                    status, target = 404, root / "404.html"
+                try:
+                    body = target.read_bytes()
+                except OSError:
+                    status, body, target = 404, b"Not found", Path("404.txt")
+            ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if ctype == "text/html":
+                body = inject(body, prefix)
+            if ctype.startswith("text/") or ctype in ("application/javascript", "application/json",
+                                                      "application/xml", "image/svg+xml"):
+                ctype += "; charset=utf-8"
+            self._send(status, ctype, body, send_body)
 
-    observer = PollingObserver(timeout=0.5) if poll else Observer()
-    observer.schedule(Events(), str(site), recursive=True)
-    observer.start()
-    return observer
+        def _send(self, status: int, ctype: str, body: bytes, send_body: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
 
+        def _redirect(self, location: str) -> None:
+            self.send_response(301)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
-def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bool) -> int:
-    site = site.resolve()
-    config, diags = load_config(site)
-    if config is None:
-        print_diagnostics(diags.items, SourceLines(site))
-        return 1
-    if host not in LOOPBACK:
-        print(f"warning: serving on {host} makes the preview reachable from other machines",
-              file=sys.stderr)
-    prefix = urlsplit(config.base_url).path or "/"
-    prefix = prefix if prefix.endswith("/") else prefix + "/"
-    workdir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
-    out = workdir / "site"
-    display_host = f"[{host}]" if ":" in host else host
-    options = BuildOptions(out=out, drafts=drafts, future=future,
-                           base_url=f"http://{display_host}:{port}{prefix}")
-    handler = type("Handler", (_Handler,), {"root": out, "prefix": prefix})
-    try:
-        httpd = http.server.ThreadingHTTPServer((host, port), handler)
-    except OSError as exc:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if exc.errno == errno.EADDRINUSE:
-            print(f"briefgen serve: port {port} is already in use; try --port {port + 1}",
-                  file=sys.stderr)
-        else:
-            print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
-        return 1
-    httpd.daemon_threads = True
-    changed = threading.Event()
+        def _stream(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            client = events.subscribe()
+            try:
+                self.wfile.write(b"retry: 500\n\n")
+                self.wfile.flush()
+                while not stopping.is_set():
+                    try:
+                        message = client.get(timeout=HEARTBEAT_SECONDS)
+                    except queue.Empty:
+                        message = ": keep-alive\n\n"
+                    if message is None:
+                        break
+                    self.wfile.write(message.encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            finally:
+                events.unsubscribe(client)
 
-    def rebuild() -> BuildResult:
-        started = time.perf_counter()
-        result = build(site, options)
-        errors, warnings = print_diagnostics(result.diagnostics, SourceLines(site))
-        took = time.perf_counter() - started
-        state = f"failed ({errors} errors); still serving the last good build" if errors else \
-            f"ok ({warnings} warnings)" if warnings else "ok"
-        print(f"[{time.strftime('%H:%M:%S')}] build {state} in {took:.2f} s", file=sys.stderr)
-        return result
+        def log_message(self, format: str, *args: object) -> None:
+            pass
 
-    rebuild()
-    observer = _watch(site, [out, workdir, config.output_path], poll, changed.set)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    print(f"Serving {site.name} at http://{display_host}:{port}{prefix} (Ctrl-C to stop)")
-    try:
-        while True:
-            changed.wait()
-            time.sleep(DEBOUNCE_SECONDS)  # let a burst of saves settle into one rebuild
-            changed.clear()
-            rebuild()
-    except KeyboardInterrupt:
-        print("\nStopped.", file=sys.stderr)
-    finally:
-        httpd.shutdown()
-        with contextlib.suppress(Exception):
-            observer.stop()  # type: ignore[attr-defined]
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return Handler

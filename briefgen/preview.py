@@ -1,0 +1,172 @@
+"""``briefgen serve``: build, serve, watch; rebuild what changed and tell the browsers.
+
+The model's caches stay in memory between rebuilds (a build ``Session``); each rebuild is
+the ordinary incremental build, so what the preview serves is what ``build`` would write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import http.server
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
+
+from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.cache import Session
+from briefgen.config import load_config
+from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
+from briefgen.load import is_editor_junk
+from briefgen.report import print_diagnostics
+from briefgen.server import Broadcaster, SwapLock, make_handler
+
+DEBOUNCE_SECONDS = 0.08  # a burst of saves (autosave, git checkout) becomes one rebuild
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class Preview:
+    """Rebuilds one site into one folder, keeping the last good build on failure."""
+
+    def __init__(self, site: Path, out: Path, options: BuildOptions) -> None:
+        self.site, self.out = site, out
+        self.options = replace(options, out=out, session=Session(), versioned_assets=False)
+        self.events = Broadcaster()
+        self.lock = SwapLock()
+
+    def rebuild(self) -> BuildResult:
+        result = build(self.site, replace(self.options, swap_lock=self.lock.writing()))
+        sources = SourceLines(self.site)
+        if result.ok:
+            changed = list(result.stats.changed) if result.stats else []
+            self.events.publish("build", {"ok": True, "changed": changed, "errors": []})
+        else:
+            self.events.publish("build", {"ok": False, "changed": [], "errors": [
+                _describe(d, sources) for d in sorted_diagnostics(result.diagnostics)]})
+        return result
+
+
+def _describe(diag: Any, sources: SourceLines) -> dict[str, str]:
+    lines = format_diagnostic(diag, sources).split("\n", 1)
+    location = f"{diag.path}:{diag.loc.line}:{diag.loc.col}" if diag.path else "briefgen"
+    return {"location": location, "severity": diag.severity.value, "message": diag.message,
+            "source": lines[1] if len(lines) > 1 else ""}
+
+
+def is_relevant(site: Path, path: Path, watched: tuple[str, ...], ignored: list[Path]) -> bool:
+    """A change the site is made from: not an editor's swap file, not our own output."""
+    if is_editor_junk(path.name) or any(path.is_relative_to(o) for o in ignored):
+        return False
+    try:
+        parts = path.relative_to(site).parts
+    except ValueError:
+        return False
+    return bool(parts) and parts[0] in watched and not any(p.startswith(".") for p in parts)
+
+
+def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool,
+           changed: threading.Event) -> Any:
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    class Events(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if raw and is_relevant(site, Path(str(raw)), watched, ignored):
+                    changed.set()
+                    return
+
+    observer = PollingObserver(timeout=0.3) if poll else Observer()
+    observer.schedule(Events(), str(site), recursive=True)
+    observer.start()
+    return observer
+
+
+def _stop_on_sigterm() -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, stop)
+
+
+def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bool) -> int:
+    site = site.resolve()
+    config, diags = load_config(site)
+    if config is None:
+        print_diagnostics(diags.items, SourceLines(site))
+        return 1
+    if host not in LOOPBACK:
+        print(f"warning: serving on {host}: other machines can reach the preview",
+              file=sys.stderr)
+    prefix = urlsplit(config.base_url).path or "/"
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    display = f"[{host}]" if ":" in host else host
+    workdir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
+    preview = Preview(site, workdir / "site", BuildOptions(
+        drafts=drafts, future=future, base_url=f"http://{display}:{port}{prefix}"))
+    stopping = threading.Event()
+    handler = make_handler(preview.out, prefix, preview.events, preview.lock, stopping)
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if exc.errno == errno.EADDRINUSE:
+            print(f"briefgen serve: port {port} is already in use; try --port {port + 1}",
+                  file=sys.stderr)
+        else:
+            print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    server.daemon_threads = True
+    _stop_on_sigterm()
+    changed = threading.Event()
+    observer = None
+    try:
+        _report(preview.rebuild(), site)
+        watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
+        observer = _watch(site, watched, [workdir, config.output_path], poll, changed)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f"Serving {site.name} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
+              flush=True)
+        while True:
+            changed.wait()
+            time.sleep(DEBOUNCE_SECONDS)
+            while changed.is_set():  # wait until the burst is over
+                changed.clear()
+                time.sleep(DEBOUNCE_SECONDS)
+            _report(preview.rebuild(), site)
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+    finally:
+        stopping.set()
+        preview.events.close()
+        server.shutdown()
+        server.server_close()
+        if observer is not None:
+            observer.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _report(result: BuildResult, site: Path) -> None:
+    errors, warnings = print_diagnostics(result.diagnostics, SourceLines(site))
+    stamp = time.strftime("%H:%M:%S")
+    if errors:
+        print(f"[{stamp}] build failed: {errors} errors; still serving the last good build",
+              file=sys.stderr, flush=True)
+        return
+    written = result.stats.written if result.stats else 0
+    extra = f", {warnings} warnings" if warnings else ""
+    print(f"[{stamp}] rebuilt in {result.seconds:.2f} s: {written} files changed{extra}",
+          file=sys.stderr, flush=True)
