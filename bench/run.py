@@ -54,6 +54,7 @@ class Sample:
     max_processes: int  # most processes seen in the tree in one sample
     memory_samples: int
     sampler_cpu_seconds: float  # CPU time the sampler thread itself used (in the bench process)
+    other_cpu_seconds: float  # CPU time used by everything else on the machine meanwhile
     html_pages: int
 
 
@@ -66,6 +67,7 @@ class Measured:
     max_processes: int
     memory_samples: int
     sampler_cpu_seconds: float
+    other_cpu_seconds: float
 
 
 @dataclass(slots=True)
@@ -85,10 +87,6 @@ class Result:
     @property
     def median_mib(self) -> float:
         return statistics.median(s.peak_pss_kib for s in self.samples) / 1024
-
-    @property
-    def max_mib(self) -> float:
-        return max(s.peak_pss_kib for s in self.samples) / 1024
 
     @property
     def pages(self) -> int:
@@ -215,32 +213,48 @@ class TreeMemorySampler:
         self._thread.join()
 
 
+def busy_seconds() -> float:
+    """CPU time all processors have spent busy since boot, from /proc/stat (0 if unreadable)."""
+    try:
+        with open("/proc/stat", "rb") as handle:
+            fields = handle.readline().split()
+    except OSError:
+        return 0.0
+    # cpu user nice system idle iowait irq softirq steal ...: everything but idle and iowait
+    busy = sum(int(x) for i, x in enumerate(fields[1:9]) if i not in (3, 4))
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None,
-            interval: float = 0.02) -> Measured:
+            interval: float = 0.02, cwd: Path | None = None) -> Measured:
     """Run ``cmd``; return its wall time, CPU time and peak tree memory, or raise BenchError.
 
     CPU time is ``ru_utime + ru_stime`` from ``os.wait4``; on Linux that covers the child and
     every descendant it waited for (e.g. the workers of a process pool that was shut down)."""
     with log.open("wb") as out:
+        busy = busy_seconds()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=None if env is None else dict(env))
+                                env=None if env is None else dict(env), cwd=cwd)
         with TreeMemorySampler(proc.pid, interval) as sampler:
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - started
+    busy = busy_seconds() - busy
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
     if proc.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise BenchError(f"command failed with exit status {proc.returncode}: {' '.join(cmd)}\n"
                          f"--- last output ({log}) ---\n{tail}")
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, sampler.peak_kib,
-                    usage.ru_maxrss,  # KiB on Linux
-                    sampler.max_processes, sampler.samples, sampler.cpu_seconds)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, cpu, sampler.peak_kib, usage.ru_maxrss,  # KiB on Linux
+                    sampler.max_processes, sampler.samples, sampler.cpu_seconds,
+                    max(0.0, busy - cpu - sampler.cpu_seconds))
 
 
-def capture(cmd: Sequence[str]) -> str:
+def capture(cmd: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120,
+                              env=None if env is None else dict(env), cwd=cwd)
     except OSError as exc:
         return f"unavailable ({exc})"
     return (done.stdout + done.stderr).strip().splitlines()[-1] if done.stdout + done.stderr \
@@ -267,20 +281,58 @@ def find_hugo(explicit: str | None) -> str:
                      "(test/bench only), pass --hugo PATH, or skip it with --tools briefgen.")
 
 
-def git_commit(python: str) -> str:
-    """`` (commit abc1234)`` of the checkout briefgen is imported from, if it is one."""
-    where = subprocess.run([python, "-c", "import briefgen; print(briefgen.__file__)"],
-                           capture_output=True, text=True, check=False).stdout.strip()
-    if not where:
-        return ""
-    repo = Path(where).parent.parent
+def briefgen_package(python: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """The folder of the briefgen package that ``python`` imports (in ``env``, from ``cwd``)."""
+    done = subprocess.run([python, "-c", "import briefgen; print(briefgen.__file__)"],
+                          capture_output=True, text=True, check=False,
+                          env=None if env is None else dict(env), cwd=cwd)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise BenchError(f"{python} cannot import briefgen:\n{done.stderr}")
+    return Path(done.stdout.strip()).parent
+
+
+def git_commit(package: Path) -> str:
+    """``commit abc1234`` of the checkout ``package`` lies in, if it is one."""
+    repo = package.parent
     head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True, check=False)
     if head.returncode != 0:
-        return ""
-    dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", "briefgen"],
+        return "not in a git checkout"
+    dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--", package.name],
                            capture_output=True, text=True, check=False).stdout.strip()
-    return f" (commit {head.stdout.strip()}{', briefgen/ modified' if dirty else ''})"
+    return f"commit {head.stdout.strip()}{f', {package.name}/ modified' if dirty else ''}"
+
+
+def tree_digest(folder: Path) -> str:
+    """Changes whenever any file under ``folder`` (other than compiled bytecode) does. Symbolic
+    links are followed (briefgen/theme is one), as ``shutil.copytree`` does."""
+    files: list[Path] = []
+    for parent, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        files.extend(Path(parent, name) for name in names if not name.endswith(".pyc"))
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def snapshot_briefgen(package: Path, workdir: Path) -> tuple[Path, str]:
+    """Copy the briefgen package into the work folder, so that edits to the checkout while the
+    benchmark runs (and they change briefgen's code fingerprint, which invalidates its cache)
+    neither mix versions nor turn warm builds cold. Returns (the folder to put first on
+    PYTHONPATH, the digest of what was copied)."""
+    root = workdir / "briefgen-snapshot"
+    shutil.rmtree(root, ignore_errors=True)
+    for _ in range(3):  # a copy taken while files are being edited is retaken
+        before = tree_digest(package)
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(package, root / package.name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        copied = tree_digest(root / package.name)
+        if copied == before == tree_digest(package):
+            return root, copied
+        time.sleep(2)
+    raise BenchError(f"{package} kept changing while it was being copied; try again later")
 
 
 def count_html(folder: Path) -> int:
@@ -328,7 +380,7 @@ def corpus(workdir: Path, size: int, seed: int, python: str) -> Path:
     if marker.exists() and marker.read_text(encoding="utf-8") == stamp:
         return folder
     partial = workdir / f".corpus-n{size}-s{seed}.partial"
-    why = "the generator changed since" if marker.exists() else "first use"
+    why = "the cached one was made by another gen_corpus.py" if marker.exists() else "first use"
     print(f"  generating corpus of {size} briefings (seed {seed}; {why}) ...", flush=True)
     started = time.perf_counter()
     done = subprocess.run([python, str(HERE / "gen_corpus.py"), "--briefings", str(size),
@@ -354,9 +406,10 @@ def append_sentence(path: Path, run: int) -> None:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, hugo: str | None) -> None:
+    def __init__(self, args: argparse.Namespace, hugo: str | None, briefgen_env: Mapping[str, str]) -> None:
         self.args = args
         self.hugo = hugo
+        self.briefgen_env = dict(briefgen_env)
         self.python: str = args.python
         self.workdir: Path = args.workdir
         self.interval: float = args.sample_ms / 1000
@@ -367,11 +420,12 @@ class Bench:
         result = self.results.setdefault((size, scenario), Result(size, scenario))
         result.samples.append(Sample(m.seconds, m.cpu_seconds, m.peak_pss_kib, m.max_rss_kib,
                                      m.max_processes, m.memory_samples, m.sampler_cpu_seconds,
-                                     count_html(out)))
+                                     m.other_cpu_seconds, count_html(out)))
         print(f"    {scenario:<14} {m.seconds:8.2f} s wall {m.cpu_seconds:8.2f} s cpu "
               f"{m.peak_pss_kib / 1024:6.0f} MiB tree PSS ({m.max_processes} proc, "
               f"{m.memory_samples} samples, sampler {m.sampler_cpu_seconds:.2f} s cpu) "
-              f"{m.max_rss_kib / 1024:6.0f} MiB max RSS", flush=True)
+              f"{m.max_rss_kib / 1024:6.0f} MiB max RSS, {m.other_cpu_seconds:.2f} s cpu elsewhere",
+              flush=True)
 
     def hugo_build(self, site: Path, out: Path, log: Path) -> Measured:
         assert self.hugo is not None
@@ -379,9 +433,9 @@ class Bench:
                         "--ignoreCache"], log, interval=self.interval)
 
     def briefgen_build(self, site: Path, out: Path, cache: Path, log: Path) -> Measured:
-        env = {**os.environ, "BRIEFGEN_CACHE_DIR": str(cache)}
+        env = {**self.briefgen_env, "BRIEFGEN_CACHE_DIR": str(cache)}
         return measure([self.python, "-m", "briefgen", "--site", str(site), "build", "--out",
-                        str(out), "--quiet"], log, env, self.interval)
+                        str(out), "--quiet"], log, env, self.interval, self.workdir)
 
     def run_size(self, size: int) -> None:
         args = self.args
@@ -437,7 +491,8 @@ class Bench:
 # --------------------------------------------------------------------------- report
 
 
-def environment(python: str, hugo: str | None, sample_ms: float) -> list[tuple[str, str]]:
+def environment(python: str, hugo: str | None, sample_ms: float, briefgen: str,
+                briefgen_env: Mapping[str, str], workdir: Path) -> list[tuple[str, str]]:
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -446,7 +501,8 @@ def environment(python: str, hugo: str | None, sample_ms: float) -> list[tuple[s
     rows = [
         ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("python", capture([python, "--version"]) + f" ({python})"),
-        ("briefgen", capture([python, "-m", "briefgen", "--version"]) + git_commit(python)),
+        ("briefgen", capture([python, "-m", "briefgen", "--version"], briefgen_env, workdir)
+                     + f" ({briefgen})"),
         ("hugo", capture([hugo, "version"]) if hugo else "not used"),
         ("machine", f"{platform.system()} {platform.release()} {platform.machine()}, "
                     f"nproc {cpus}, {cpu_model()}, {mem_total_gib()} RAM"),
@@ -508,6 +564,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-ms", type=float, default=20.0,
                         help="memory sampling interval in ms (default: 20; longer when one sample "
                              f"would otherwise use over {SAMPLER_MAX_SHARE:.0%} of a core)")
+    parser.add_argument("--in-place", dest="snapshot", action="store_false",
+                        help="run briefgen from where it is installed instead of from a copy of the "
+                             "package taken at start (default: a copy in the work folder)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw samples here")
     args = parser.parse_args(argv)
     try:
@@ -532,17 +591,34 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         hugo = find_hugo(args.hugo) if "hugo" in args.tools else None
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        package = briefgen_package(args.python)
+        briefgen_env = dict(os.environ)
+        if args.snapshot:
+            commit = git_commit(package)  # before copying: the state that is copied
+            folder, copied = snapshot_briefgen(package, args.workdir)
+            briefgen_env["PYTHONPATH"] = os.pathsep.join(
+                [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])
+            where = f"{commit}; snapshot {copied} of {package} in {folder}"
+            # Run from the work folder: from the repository, `python -m` would import ./briefgen.
+            imported = briefgen_package(args.python, briefgen_env, args.workdir)
+            if imported != folder / package.name:
+                raise BenchError(f"with PYTHONPATH={folder}, briefgen is imported from {imported}")
+            # Compile every module now, not during the first timed build.
+            subprocess.run([args.python, "-m", "compileall", "-q", str(imported)], check=False,
+                           capture_output=True)
+        else:
+            copied, where = "", f"{git_commit(package)}; run in place from {package}"
         version = subprocess.run([args.python, "-m", "briefgen", "--version"], capture_output=True,
-                                 text=True, check=False)  # also compiles briefgen's .pyc files
+                                 text=True, check=False, env=briefgen_env, cwd=args.workdir)
         if version.returncode != 0:
             raise BenchError(f"{args.python} -m briefgen does not run:\n{version.stderr}")
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        env = environment(args.python, hugo, args.sample_ms)  # runs `hugo version` once: binary in page cache
+        env = environment(args.python, hugo, args.sample_ms, where, briefgen_env, args.workdir)
         width = max(len(k) for k, _ in env)
         for key, value in env:
             print(f"{key:<{width}}  {value}")
         print(f"command{' ' * (width - 7)}  {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]])}")
-        bench = Bench(args, hugo)
+        bench = Bench(args, hugo, briefgen_env)
         for size in args.sizes:
             bench.run_size(size)
     except BenchError as exc:
@@ -551,13 +627,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    env.append(("load at end", f"{load} (1, 5, 15 min)"))
+    print(f"\nload average at end: {load} (1, 5, 15 min)")
+    if args.snapshot and tree_digest(package) != copied:
+        note = f"{package} changed while the benchmark ran; the builds used the snapshot taken at start"
+        env.append(("note", note))
+        print(f"note: {note}")
     print()
     print(table(bench.results, args.sizes))
     print("\nmedian/min/max s: wall time of the build subprocess; cpu s: median user+system time of\n"
           "the build and its worker processes; pages/s: .html files in the output / median s;\n"
           "peak MiB (tree PSS): median over the builds of the largest sum of PSS over the build's\n"
-          "process tree, sampled every 20 ms; × hugo: median s / Hugo's median s for the same size\n"
-          "(above 1 = slower than Hugo).")
+          f"process tree, sampled every {args.sample_ms:g} ms or less often (see 'memory' above);\n"
+          "× hugo: median s / Hugo's median s for the same size (above 1 = slower than Hugo).")
     if args.json:
         args.json.write_text(json.dumps({
             "environment": dict(env),

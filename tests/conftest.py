@@ -126,3 +126,45 @@ def static_server():
     yield start
     for server in servers:
         server.shutdown()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    url: str
+    site: Path
+    proc: subprocess.Popen[str]
+
+
+@pytest.fixture
+def serve_site(tmp_path: Path):
+    """Start a real `briefgen serve` on a copy of a site; yields a start function."""
+    started: list[Served] = []
+
+    def start(site: Path, *args: str) -> Served:
+        port = free_port()
+        env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--site", str(site), "serve",
+                                 "--port", str(port), *args], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        served = Served(f"http://127.0.0.1:{port}/", site, proc)
+        started.append(served)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("Serving "):
+                break
+        else:
+            pytest.fail("briefgen serve stopped before serving")
+        return served
+
+    yield start
+    for served in started:
+        served.proc.terminate()
+        served.proc.wait(timeout=20)

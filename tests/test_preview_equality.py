@@ -1,0 +1,116 @@
+"""The preview's incremental rebuilds equal a clean build, byte for byte, after any sequence
+of edits (hypothesis draws the sequences): adding, changing, renaming and deleting briefings,
+actors and sources, breaking and fixing files, editing templates."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefgen.build import BuildOptions, build
+from briefgen.output import MANIFEST
+from briefgen.preview import Preview
+
+ACTORS = ["ana", "ben", "cleo"]
+SOURCES = ["memo", "wire", "report"]
+BASE_URL = "http://127.0.0.1:8000/"
+
+
+def briefing(n: int, actors: list[str], sources: list[str], extra: int = 0) -> str:
+    entries = "".join(
+        f"\n## 2022-0{1 + i % 9}-1{i % 9} Entry {i} about [[{actors[i % len(actors)]}]]\n\n"
+        f"Text {extra} with [[{actors[(i + 1) % len(actors)]}]] [@{sources[i % len(sources)]}].\n"
+        for i in range(2 + n % 2))
+    return (f"---\ntitle: Briefing {n}\ndate: 2022-03-0{1 + n % 9}\ntags: [T{n % 2}]\n---\n\n"
+            f"Lead {n}.\n{entries}")
+
+
+def initial_site(root: Path) -> None:
+    files = {"site.yaml": f"title: Equality\nbase_url: {BASE_URL}\n"}
+    for a in ACTORS:
+        files[f"content/actors/{a}.yaml"] = f"name: {a.title()}\nkind: person\n"
+    for s in SOURCES:
+        files[f"content/sources/{s}.yaml"] = f"title: {s.title()}\npublisher: Wire\ndate: 2021\n"
+    for n in range(2):
+        files[f"content/briefings/b{n}.md"] = briefing(n, ACTORS, SOURCES)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+operations = st.lists(st.tuples(
+    st.sampled_from(["add", "change", "delete", "rename-actor", "cite", "break", "fix",
+                     "template", "untemplate", "add-source", "delete-source"]),
+    st.integers(min_value=0, max_value=5)), min_size=1, max_size=6)
+
+
+def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
+    briefings = sorted((site / "content/briefings").glob("*.md"))
+    if operation == "add":
+        (site / f"content/briefings/new{n}.md").write_text(briefing(n, ACTORS, SOURCES, n))
+    elif operation == "change" and briefings:
+        path = briefings[n % len(briefings)]
+        path.write_text(path.read_text() + f"\nMore text {n} with [[{ACTORS[n % 3]}]].\n")
+    elif operation == "delete" and len(briefings) > 1:
+        briefings[n % len(briefings)].unlink()
+    elif operation == "rename-actor":
+        (site / f"content/actors/{ACTORS[n % 3]}.yaml").write_text(
+            f"name: Renamed {n}\nkind: person\n")
+    elif operation == "cite" and briefings:
+        path = briefings[n % len(briefings)]
+        path.write_text(path.read_text() + f"\nCited [@{SOURCES[n % 3]}, p. {n}].\n")
+    elif operation == "break":
+        path = (briefings + [site / "site.yaml"])[n % (len(briefings) + 1)]
+        broken.setdefault(path, path.read_text())
+        path.write_text("---\ntitle: [unclosed\n---\n" if path.suffix == ".md" else "title: [x\n")
+    elif operation == "fix":
+        for path, text in broken.items():
+            path.write_text(text)
+        broken.clear()
+    elif operation == "template":
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates/tag.html").write_text(
+            '{% extends "base.html" %}{% block main %}<h1>' + str(n) + " {{ tag.name }}</h1>"
+            "{% endblock %}")
+    elif operation == "untemplate":
+        shutil.rmtree(site / "templates", ignore_errors=True)
+    elif operation == "add-source":
+        (site / f"content/sources/extra{n}.yaml").write_text(
+            f"title: Extra {n}\npublisher: Wire\ndate: 2020\n")
+    elif operation == "delete-source":
+        for path in (site / "content/sources").glob("extra*.yaml"):
+            path.unlink()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_incremental_rebuilds_equal_clean_builds(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        site = root / "site"
+        initial_site(site)
+        preview = Preview(site, root / "served", BuildOptions(base_url=BASE_URL, jobs=1))
+        assert preview.rebuild().ok
+        last_good = snapshot(preview.out)
+        broken: dict[Path, str] = {}
+        for number, (operation, n) in enumerate(steps):
+            apply(site, operation, n, broken)
+            result = preview.rebuild()
+            if not result.ok:
+                assert snapshot(preview.out) == last_good, "a broken edit changed the preview"
+                continue
+            clean = root / f"clean{number}"
+            fresh = build(site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1,
+                                             use_cache=False, versioned_assets=False))
+            assert fresh.ok
+            last_good = snapshot(preview.out)
+            assert last_good == snapshot(clean), f"after {steps[:number + 1]}"

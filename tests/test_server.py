@@ -1,0 +1,132 @@
+"""The preview server: only the output folder is served, safely, with the right types."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from briefgen.server import inject, resolve_request
+from tests.conftest import free_port
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "site"
+    (folder / "actors" / "x").mkdir(parents=True)
+    (folder / "index.html").write_text("<html><body>home</body></html>")
+    (folder / "actors" / "x" / "index.html").write_text("<html><body>x</body></html>")
+    (tmp_path / "secret.txt").write_text("secret")
+    os.symlink(tmp_path / "secret.txt", folder / "leak.txt")
+    os.symlink(tmp_path, folder / "up")
+    return folder
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt", "/..%2fsecret.txt", "/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt",
+    "/%252e%252e/secret.txt", "/..\\secret.txt", "/..%5csecret.txt", "/leak.txt",
+    "/up/secret.txt", "/actors/../../secret.txt", "/%00", "/nope/",
+])
+def test_traversal_and_links_out_are_refused(root, path):
+    assert resolve_request(root, "/", path) is None
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/", "index.html"), ("/index.html", "index.html"), ("/actors/x/", "actors/x/index.html"),
+    ("/actors/x/index.html?a=1#b", "actors/x/index.html"),
+])
+def test_files_under_the_root_are_served(root, path, expected):
+    found = resolve_request(root, "/", path)
+    assert found is not None and found.resolve() == (root / expected).resolve()
+
+
+def test_prefix_is_required(root):
+    assert resolve_request(root, "/briefs/", "/index.html") is None
+    assert resolve_request(root, "/briefs/", "/briefs/actors/x/") is not None
+
+
+def test_reload_script_goes_before_body_end():
+    html = inject(b"<html><body><p>x</p></body></html>", "/b/")
+    assert html.endswith(b'<script src="/b/__briefgen/live.js" data-prefix="/b/" defer>'
+                         b"</script></body></html>")
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_served_site_over_http(example_site, serve_site):
+    served = serve_site(example_site)
+    status, headers, body = fetch(served.url)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"__briefgen/live.js" in body
+    assert fetch(served.url + "assets/style.css")[1]["Content-Type"].startswith("text/css")
+    assert fetch(served.url + "feed.xml")[1]["Content-Type"].startswith("application/xml")
+    assert fetch(served.url + "api/entries.json")[1]["Content-Type"].startswith("application/json")
+    status, _, body = fetch(served.url + "no/such/page/")
+    assert status == 404 and b"Page not found" in body
+    for path in ("..%2f..%2fsite.yaml", "%2e%2e/site.yaml", "%252e%252e/site.yaml", "..\\site.yaml"):
+        assert fetch(served.url + path)[0] == 404, path
+    status, _, script = fetch(served.url + "__briefgen/live.js")
+    assert status == 200 and b"EventSource" in script
+
+
+def test_base_url_path_is_kept_in_the_preview(example_site, serve_site):
+    yaml = example_site / "site.yaml"
+    yaml.write_text(yaml.read_text().replace("base_url: http://localhost:8000/",
+                                             "base_url: https://example.org/desk/"))
+    served = serve_site(example_site)
+    status, _, body = fetch(served.url + "desk/")
+    assert status == 200
+    assert f'href="{served.url}desk/'.encode() in body or b'href="/desk/' in body
+    assert fetch(served.url + "desk/actors/joe-biden/")[0] == 200
+
+
+def test_port_in_use_is_a_clear_error(example_site):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "briefgen", "--site", str(example_site),
+                               "serve", "--port", str(port)], capture_output=True, text=True,
+                              timeout=60)
+    assert proc.returncode == 1
+    assert f"port {port} is already in use; try --port {port + 1}" in proc.stderr
+
+
+def test_stops_cleanly_and_leaves_no_temporary_folder(example_site, serve_site):
+    import glob
+    import tempfile
+
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "briefgen-serve-*")))
+    served = serve_site(example_site)
+    during = set(glob.glob(os.path.join(tempfile.gettempdir(), "briefgen-serve-*"))) - before
+    assert len(during) == 1
+    served.proc.send_signal(2)  # Ctrl-C
+    assert served.proc.wait(timeout=20) == 0
+    time.sleep(0.1)
+    assert not any(os.path.exists(p) for p in during)
+
+
+def test_other_host_than_loopback_warns(example_site):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--site", str(example_site),
+                             "serve", "--host", "0.0.0.0", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "other machines can reach the preview" in err
