@@ -42,7 +42,7 @@ def test_error_overlay_appears_on_a_broken_edit_and_goes_after_the_fix(live):
     text = overlay.inner_text()
     assert "content/briefings/russia-written-response.md:" in text
     assert "vassily-nebenzya-typo" in text
-    line = next(n for n, l in enumerate(path.read_text().splitlines(), 1) if "typo" in l)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "typo" in text)
     assert f"russia-written-response.md:{line}:" in text
     path.write_text(good)
     page.wait_for_selector("#briefgen-error-overlay", state="detached", timeout=15000)

@@ -64,7 +64,7 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
         path = briefings[n % len(briefings)]
         path.write_text(path.read_text() + f"\nCited [@{SOURCES[n % 3]}, p. {n}].\n")
     elif operation == "break":
-        path = (briefings + [site / "site.yaml"])[n % (len(briefings) + 1)]
+        path = [*briefings, site / "site.yaml"][n % (len(briefings) + 1)]
         broken.setdefault(path, path.read_text())
         path.write_text("---\ntitle: [unclosed\n---\n" if path.suffix == ".md" else "title: [x\n")
     elif operation == "fix":
