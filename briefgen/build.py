@@ -27,7 +27,16 @@ from briefgen.index import RESERVED_PAGE_IDS, SiteIndex, TargetKind, build_index
 from briefgen.load import Scan, file_state, load_content, scan
 from briefgen.markup import MARKDOWN_CONFIG_VERSION
 from briefgen.model import Collection, Content
-from briefgen.output import REUSE, OutputRefused, Reuse, WriteStats, check_output, publish, read_manifest
+from briefgen.output import (
+    REUSE,
+    OutputRefused,
+    Reuse,
+    WriteStats,
+    check_output,
+    publish,
+    read_manifest,
+    update_in_place,
+)
 from briefgen.outputs import Output, SiteModel, site_outputs
 from briefgen.parallel import run_all
 from briefgen.render import RefResolver
@@ -55,6 +64,7 @@ class BuildOptions:
     use_cache: bool = True
     session: Session | None = None  # caches kept in memory between builds (the preview)
     versioned_assets: bool = True  # asset URLs end in ?v=<digest> (not in the preview)
+    in_place: bool = False  # update a private folder in place (the preview), not swap it
     swap_lock: AbstractContextManager[object] | None = None  # held while the output is swapped
 
 
@@ -112,8 +122,9 @@ class _Rendered:
 
 
 def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Urls,
-                visible_pages: set[str], diagnostics: list[Diagnostic]) -> _Rendered:
-    rendering = DocumentRendering(RefResolver(index, urls, config.citation_style))
+                visible_pages: set[str], diagnostics: list[Diagnostic],
+                memo: Store | None) -> _Rendered:
+    rendering = DocumentRendering(RefResolver(index, urls, config.citation_style), memo)
     briefings = []
     for b in content.briefings:
         visible = index.is_visible(Collection.BRIEFINGS, b.id)
@@ -156,7 +167,12 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
     index, diags = build_index(content, visible_briefings, visible_pages)
     result.diagnostics.extend(diags)
     urls = Urls(config.base_url)
-    rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics)
+    # Only the preview keeps filled documents between builds (in memory: they are large).
+    memo = options.session.open(None, "rendered", f"{code_fingerprint()}:{config.fingerprint()}") \
+        if options.session is not None else None
+    rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics, memo)
+    if memo is not None:
+        memo.save()
     graph, warnings = build_graph(
         index, rendered.briefings,
         {(TargetKind.PAGE, k): v for k, v in rendered.docs.items()}, config.zone)
@@ -290,7 +306,8 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
         files = _make_files(model, theme, out, records, result, options)
         result.counts["files"] = len(files)
         if result.ok and options.write:
-            result.stats = publish(out, files, __version__, options.swap_lock)
+            write = update_in_place if options.in_place else publish
+            result.stats = write(out, files, __version__, options.swap_lock)
             records.save()  # only once the output really holds what they describe
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))

@@ -126,7 +126,7 @@ def _clear_leftovers(out: Path) -> None:
         _remove_owned(backup, manifest)
 
 
-def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
+def _remove_owned(folder: Path, manifest: Mapping[str, str], keep_manifest: bool = False) -> None:
     """Delete the files a manifest lists, then empty folders; anything else stays."""
     root = folder.resolve()
     inside: dict[str, bool] = {}  # per parent folder: does it really lie inside ``root``?
@@ -140,8 +140,9 @@ def _remove_owned(folder: Path, manifest: Mapping[str, str]) -> None:
             continue  # never follow a link out of the folder, whatever the manifest says
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
             os.unlink(os.path.join(folder, rel))
-    with contextlib.suppress(FileNotFoundError):
-        (folder / MANIFEST).unlink()
+    if not keep_manifest:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / MANIFEST).unlink()
     for dirpath, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
         with contextlib.suppress(OSError):
             os.rmdir(dirpath)
@@ -200,6 +201,41 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
         raise
     gone = sorted(set(old) - set(files))
     return WriteStats(written, unchanged, len(gone), len(foreign), tuple(changed + gone))
+
+
+def update_in_place(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
+                    swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
+    """For the preview's private folder only: write just the files that changed (each by an
+    atomic rename) and remove stale ones, all under ``swap_lock`` so that a reader never
+    sees a half-updated site. User output folders always get the fresh-folder swap."""
+    old = read_manifest(out)
+    if old is None:
+        return publish(out, files, version, swap_lock)
+    digests: dict[str, str] = {}
+    writes: list[tuple[str, bytes]] = []
+    for rel, data in files.items():
+        if isinstance(data, Reuse):
+            digests[rel] = old[rel]
+            continue
+        payload = data.read_bytes() if isinstance(data, Path) else data
+        digests[rel] = _digest(payload)
+        if old.get(rel) != digests[rel]:
+            writes.append((rel, payload))
+    gone = sorted(set(old) - set(files))
+    if writes or gone:
+        with swap_lock or contextlib.nullcontext():
+            for rel, payload in writes:
+                target = os.path.join(out, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target + ".briefgen-tmp", "wb") as handle:
+                    handle.write(payload)
+                os.replace(target + ".briefgen-tmp", target)
+            _remove_owned(out, {rel: old[rel] for rel in gone}, keep_manifest=True)
+            (out / MANIFEST).write_text(json.dumps(
+                {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
+                indent=0), encoding="utf-8")
+    changed = tuple(rel for rel, _ in writes) + tuple(gone)
+    return WriteStats(len(writes), len(files) - len(writes), len(gone), 0, changed)
 
 
 def _link(existing: str, new: str) -> bool:

@@ -29,7 +29,7 @@ from briefgen.load import is_editor_junk
 from briefgen.report import print_diagnostics
 from briefgen.server import Broadcaster, SwapLock, make_handler
 
-DEBOUNCE_SECONDS = 0.08  # a burst of saves (autosave, git checkout) becomes one rebuild
+DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -38,7 +38,8 @@ class Preview:
 
     def __init__(self, site: Path, out: Path, options: BuildOptions) -> None:
         self.site, self.out = site, out
-        self.options = replace(options, out=out, session=Session(), versioned_assets=False)
+        self.options = replace(options, out=out, session=Session(), versioned_assets=False,
+                               in_place=True)
         self.events = Broadcaster()
         self.lock = SwapLock()
 

@@ -52,6 +52,19 @@ class RefResolver:
     urls: Urls
     citation_style: str = "numeric"
 
+    def signature(self, refs: tuple[Ref, ...]) -> tuple[object, ...]:
+        """What the refs resolve to, in a comparable form: equal signatures fill equally."""
+        parts: list[object] = []
+        for ref in refs:
+            if ref.target is not None:
+                parts.append(self.index.resolve(ref.target))
+            else:
+                for item in ref.items:
+                    source = self.index.sources.get(item.source_id)
+                    parts.append((item.source_id, source.fingerprint if source else None,
+                                  author_label(source, self.index) if source else None))
+        return tuple(parts)
+
     def fill(self, refs: tuple[Ref, ...], diags: Diagnostics, visible: bool = True) -> Filled:
         """Resolve every ref of one document; ``visible``: the document is in this build."""
         filled = Filled()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from briefgen.cache import Store
 from briefgen.errors import Diagnostic, Diagnostics
 from briefgen.fingerprint import digest
 from briefgen.fragments import Fragment, fill
@@ -81,13 +84,37 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 
 
 class DocumentRendering:
-    """Fills the fragments of documents against one index (phase B)."""
+    """Fills the fragments of documents against one index (phase B). With a ``memo`` (the
+    preview keeps one between rebuilds), a document whose content and whose links'
+    resolutions are unchanged is not filled again."""
 
-    def __init__(self, resolver: RefResolver) -> None:
+    def __init__(self, resolver: RefResolver, memo: Store | None = None) -> None:
         self.resolver = resolver
+        self.memo = memo
 
     def briefing(self, briefing: Briefing, visible: bool
                  ) -> tuple[RenderedBriefing, list[Diagnostic]]:
+        return self._remembered(briefing, visible, self._briefing)
+
+    def simple(self, document: Actor | Source | Page, visible: bool = True
+               ) -> tuple[RenderedDoc, list[Diagnostic]]:
+        return self._remembered(document, visible, self._simple)
+
+    def _remembered(self, document: Any, visible: bool,
+                    render: Callable[[Any, bool], tuple[Any, list[Diagnostic]]]
+                    ) -> tuple[Any, list[Diagnostic]]:
+        if self.memo is None or not document.fingerprint:
+            return render(document, visible)
+        key = (document.fingerprint, visible, self.resolver.signature(document.refs))
+        found: tuple[Any, list[Diagnostic]] | None = self.memo.get(key)
+        if found is None:
+            found = render(document, visible)
+            if not found[1]:  # documents with problems are rendered afresh, to report them
+                self.memo.put(key, found)
+        return found
+
+    def _briefing(self, briefing: Briefing, visible: bool
+                  ) -> tuple[RenderedBriefing, list[Diagnostic]]:
         diags = Diagnostics(briefing.path)
         filled = self.resolver.fill(briefing.refs, diags, visible)
         fingerprint = _fingerprint(briefing.fingerprint, filled)
@@ -117,8 +144,8 @@ class DocumentRendering:
                                 fill(briefing.notes.html, filled.html), updates,
                                 fingerprint), diags.items
 
-    def simple(self, document: Actor | Source | Page, visible: bool = True
-               ) -> tuple[RenderedDoc, list[Diagnostic]]:
+    def _simple(self, document: Actor | Source | Page, visible: bool = True
+                ) -> tuple[RenderedDoc, list[Diagnostic]]:
         diags = Diagnostics(document.path)
         filled = self.resolver.fill(document.refs, diags, visible)
         body = document.body
