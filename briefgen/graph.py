@@ -74,7 +74,7 @@ def _tags(graph: Graph, briefings: list[RenderedBriefing], warnings: list[Diagno
                           span=len(tag.value))
                 warnings.extend(d.items)
             graph.tag_slugs[tag.value] = slug
-            if rb not in members[slug]:
+            if not members[slug] or members[slug][-1] is not rb:  # one briefing, two spellings
                 members[slug].append(rb)
     order = {id(b): i for i, b in enumerate(briefings)}
     graph.tags = []
