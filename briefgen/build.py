@@ -251,6 +251,7 @@ def build(site_root: Path, options: BuildOptions) -> BuildResult:
             _write(model, theme, out, options, result)
         if result.stats is not None:
             _record(last_build, inputs, out, result)
+    result.notes.extend(last_build.notes)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -297,6 +298,7 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
     config = model.config
     records = _open_store(options, config, f"outputs-{digest(str(out), options.versioned_assets)}.pickle",
                          f"{code_fingerprint()}:{config.fingerprint()}")
+    result.notes.extend(records.notes)
     try:
         if options.write:  # refuse a dangerous folder before spending time on pages
             result.out = out

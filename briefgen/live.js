@@ -79,6 +79,7 @@
       hideErrors();
       var changed = data.changed || [];
       if (!changed.length) return;
+      if (document.title === "Waiting for a good build") { reload(); return; }
       var cssOnly = changed.every(function (p) { return /\.css$/.test(p); });
       if (cssOnly) swapStylesheets();
       else if (changed.indexOf(ownFile()) !== -1) reload();

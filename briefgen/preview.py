@@ -26,7 +26,7 @@ from briefgen.cache import Session
 from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
 from briefgen.load import is_editor_junk
-from briefgen.report import print_diagnostics
+from briefgen.report import plural, print_diagnostics
 from briefgen.server import Broadcaster, SwapLock, make_handler
 
 DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
@@ -164,10 +164,10 @@ def _report(result: BuildResult, site: Path) -> None:
     errors, warnings = print_diagnostics(result.diagnostics, SourceLines(site))
     stamp = time.strftime("%H:%M:%S")
     if errors:
-        print(f"[{stamp}] build failed: {errors} errors; still serving the last good build",
-              file=sys.stderr, flush=True)
+        print(f"[{stamp}] build failed: {plural(errors, 'error')}; still serving the last good "
+              "build", file=sys.stderr, flush=True)
         return
     written = result.stats.written if result.stats else 0
-    extra = f", {warnings} warnings" if warnings else ""
-    print(f"[{stamp}] rebuilt in {result.seconds:.2f} s: {written} files changed{extra}",
+    extra = f", {plural(warnings, 'warning')}" if warnings else ""
+    print(f"[{stamp}] rebuilt in {result.seconds:.2f} s: {plural(written, 'file')} changed{extra}",
           file=sys.stderr, flush=True)

@@ -20,6 +20,9 @@ from urllib.parse import unquote, urlsplit
 LIVE_PATH = "__briefgen/"
 HEARTBEAT_SECONDS = 15.0
 _LIVE_SCRIPT = (Path(__file__).resolve().parent / "live.js").read_bytes()
+_WAITING = (b"<!doctype html><html><head><meta charset=utf-8><title>Waiting for a good build"
+            b"</title></head><body><p>There is no good build yet. This page reloads when "
+            b"there is.</p></body></html>")
 
 
 class Broadcaster:
@@ -149,8 +152,8 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                     status, target = 404, root / "404.html"
                 try:
                     body = target.read_bytes()
-                except OSError:
-                    status, body, target = 404, b"Not found", Path("404.txt")
+                except OSError:  # no good build yet: a page that shows the errors and waits
+                    status, body, target = 404, _WAITING, Path("waiting.html")
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if ctype == "text/html":
                 body = inject(body, prefix)

@@ -78,3 +78,18 @@ def test_scroll_position_is_kept_across_a_reload(live):
     path.write_text(path.read_text() + "\nA closing sentence added by the test.\n")
     page.wait_for_selector("text=A closing sentence added by the test.", timeout=15000)
     page.wait_for_function("Math.abs(window.scrollY - 900) < 60", timeout=5000)
+
+
+def test_a_site_broken_from_the_start_recovers_after_the_fix(example_site, serve_site, browser):
+    path = example_site / SOURCE
+    good = path.read_text()
+    path.write_text(good.replace("[[vassily-nebenzia]]", "[[nobody-at-all]]"))
+    served = serve_site(example_site)
+    page = browser.new_page()
+    page.goto(served.url + PAGE)
+    page.wait_for_selector("#briefgen-error-overlay", timeout=15000)
+    path.write_text(good)
+    page.wait_for_selector("h1", timeout=15000)
+    page.wait_for_function("document.title.includes('written reply')", timeout=15000)
+    assert page.locator("#briefgen-error-overlay").count() == 0
+    page.close()
