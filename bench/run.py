@@ -55,6 +55,7 @@ class Sample:
     memory_samples: int
     sampler_cpu_seconds: float  # CPU time the sampler thread itself used (in the bench process)
     other_cpu_seconds: float  # CPU time used by everything else on the machine meanwhile
+    peak_split_kib: list[int]  # PSS of each process at the peak, the build process first
     html_pages: int
 
 
@@ -68,6 +69,7 @@ class Measured:
     memory_samples: int
     sampler_cpu_seconds: float
     other_cpu_seconds: float
+    peak_split_kib: list[int]
 
 
 @dataclass(slots=True)
@@ -177,6 +179,7 @@ class TreeMemorySampler:
         self.root = root
         self.interval = interval
         self.peak_kib = 0
+        self.peak_split_kib: list[int] = []
         self.max_processes = 0
         self.samples = 0
         self.cpu_seconds = 0.0
@@ -186,9 +189,10 @@ class TreeMemorySampler:
 
     def sample(self) -> None:
         pids = process_tree(self.root, self._use_task_files)
-        total = sum(process_memory_kib(pid) for pid in pids)
+        split = [process_memory_kib(pid) for pid in pids]
         self.samples += 1
-        self.peak_kib = max(self.peak_kib, total)
+        if sum(split) > self.peak_kib:
+            self.peak_kib, self.peak_split_kib = sum(split), split
         self.max_processes = max(self.max_processes, len(pids))
 
     def _run(self) -> None:
@@ -248,7 +252,7 @@ def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None,
     cpu = usage.ru_utime + usage.ru_stime
     return Measured(seconds, cpu, sampler.peak_kib, usage.ru_maxrss,  # KiB on Linux
                     sampler.max_processes, sampler.samples, sampler.cpu_seconds,
-                    max(0.0, busy - cpu - sampler.cpu_seconds))
+                    max(0.0, busy - cpu - sampler.cpu_seconds), sampler.peak_split_kib)
 
 
 def capture(cmd: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
@@ -420,9 +424,10 @@ class Bench:
         result = self.results.setdefault((size, scenario), Result(size, scenario))
         result.samples.append(Sample(m.seconds, m.cpu_seconds, m.peak_pss_kib, m.max_rss_kib,
                                      m.max_processes, m.memory_samples, m.sampler_cpu_seconds,
-                                     m.other_cpu_seconds, count_html(out)))
+                                     m.other_cpu_seconds, m.peak_split_kib, count_html(out)))
+        split = "+".join(f"{k / 1024:.0f}" for k in m.peak_split_kib)
         print(f"    {scenario:<14} {m.seconds:8.2f} s wall {m.cpu_seconds:8.2f} s cpu "
-              f"{m.peak_pss_kib / 1024:6.0f} MiB tree PSS ({m.max_processes} proc, "
+              f"{m.peak_pss_kib / 1024:6.0f} MiB tree PSS (= {split}; {m.max_processes} proc, "
               f"{m.memory_samples} samples, sampler {m.sampler_cpu_seconds:.2f} s cpu) "
               f"{m.max_rss_kib / 1024:6.0f} MiB max RSS, {m.other_cpu_seconds:.2f} s cpu elsewhere",
               flush=True)
