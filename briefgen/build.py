@@ -194,7 +194,9 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
     # The preview serves with caching off and swaps changed stylesheets in place, so its
     # asset URLs carry no digest: a CSS edit then changes the CSS file and nothing else.
     asset_digests = {k: file_digest(p) for k, p in assets.items()} if versioned_assets else {}
-    env = make_environment(model.config.root, theme, model.urls, asset_digests)
+    items = _open_store(options, model.config, "entry-items.pickle",
+                        f"{code_fingerprint()}:{model.config.fingerprint()}:{versioned_assets}")
+    env = make_environment(model.config.root, theme, model.urls, asset_digests, items)
     template_fingerprint = TemplateFingerprints(env, asset_digests)
     outputs = site_outputs(model, env, assets, result.diagnostics)
     previous = read_manifest(out) or {}
@@ -215,6 +217,8 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
         files[output.path] = data
         result.rendered.append(output.path)
     progress("Rendering pages", len(stale), len(stale))
+    if options.write:
+        items.save()
     return files
 
 

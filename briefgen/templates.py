@@ -23,6 +23,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from briefgen.cache import Store
 from briefgen.dates import DateValue
 from briefgen.urls import Urls
 
@@ -60,8 +61,10 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
-def make_environment(site_root: Path, theme: Path, urls: Urls,
-                     asset_digests: dict[str, str]) -> Environment:
+def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: dict[str, str],
+                     memo: Store | None = None) -> Environment:
+    """The environment of one build. ``memo`` keeps rendered entry list items between
+    builds, keyed by the entry's fingerprint and the item template's."""
     loaders = [FileSystemLoader(str(site_root / "templates")), FileSystemLoader(str(theme / "templates"))]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -77,14 +80,23 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
     entry_items: dict[str, Markup] = {}
+    fingerprints: list[TemplateFingerprints] = []  # made on first use: it needs ``env``
 
     def entry_item(entry: Any) -> Markup:
-        """The list item of an entry, rendered once per build: an entry appears on the
-        timeline, its year, and every actor and source page it names."""
+        """The list item of an entry, rendered once: an entry appears on the timeline, its
+        year, and every actor and source page it names."""
         key = entry.fingerprint or str(id(entry))
-        if key not in entry_items:
+        if key in entry_items:
+            return entry_items[key]
+        if not fingerprints:
+            fingerprints.append(TemplateFingerprints(env, asset_digests))
+        memo_key = (key, fingerprints[0](PARTIALS_OF_GLOBALS[0])) if entry.fingerprint else None
+        html = memo.get(memo_key) if memo is not None and memo_key else None
+        if html is None:
             html = env.get_template(PARTIALS_OF_GLOBALS[0]).render(e=entry)
-            entry_items[key] = Markup(html)
+            if memo is not None and memo_key:
+                memo.put(memo_key, html)
+        entry_items[key] = Markup(html)
         return entry_items[key]
 
     helpers: dict[str, Callable[..., Any]] = {
