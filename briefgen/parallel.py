@@ -7,6 +7,7 @@ everything runs in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -29,10 +30,14 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64) ->
             or "fork" not in multiprocessing.get_all_start_methods():
         return [job() for job in jobs]
     _inherited.extend(jobs)
+    # Objects the workers inherit stay shared only while nobody writes to their pages; the
+    # collector would (it marks every object it visits), so keep it away from them.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(jobs) // (workers * 8))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             return list(pool.map(_run, range(len(jobs)), chunksize=chunk))  # type: ignore[arg-type]
     finally:
+        gc.unfreeze()
         _inherited.clear()
