@@ -6,7 +6,7 @@ Rendered Markdown arrives as HTML strings marked safe; everything else is escape
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from briefgen.fingerprint import digest
@@ -184,4 +184,3 @@ class NotFoundContext:
 class Common:
     site: SiteInfo
     page: PageMeta
-    extra: dict[str, Any] = field(default_factory=dict)

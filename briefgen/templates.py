@@ -21,7 +21,7 @@ from jinja2 import (
     meta,
     select_autoescape,
 )
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from briefgen.cache import Store
 from briefgen.dates import DateValue
@@ -114,7 +114,6 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     env.filters["time"] = time_html
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
-    env.filters["escape_attr"] = escape
     return env
 
 
