@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.cache import Session, Store, cache_folder, code_fingerprint
+from briefgen.cache import Session, Store, cache_folder, code_fingerprint, prune_stale
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
@@ -161,6 +161,8 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write:  # `check` writes nothing, not even its cache
         cache.save()
+        if options.use_cache and options.session is None:
+            prune_stale(config.root)
     result.notes.extend(cache.notes)
     result.diagnostics.extend(diags)
     visible_briefings, visible_pages = _visible(content, config, options, result)

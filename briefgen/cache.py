@@ -12,7 +12,10 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,29 @@ def code_fingerprint() -> str:
 
 def content_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+STALE_AFTER_DAYS = 30
+
+
+def prune_stale(site_root: Path) -> None:
+    """Remove the caches of sites not built for a month (temporary sites leave many)."""
+    folder = cache_folder(site_root)
+    cutoff = time.time() - STALE_AFTER_DAYS * 86400
+    with contextlib.suppress(OSError):
+        os.utime(folder)  # this site's cache is fresh
+        for other in folder.parent.iterdir():
+            if other != folder and _ours(other) and other.stat().st_mtime < cutoff:
+                shutil.rmtree(other, ignore_errors=True)
+
+
+def _ours(folder: Path) -> bool:
+    """A site cache folder that briefgen made: a hash for a name, only its files inside
+    (the cache's parent may be a folder the user chose, holding other things)."""
+    if not folder.is_dir() or folder.is_symlink() or re.fullmatch("[0-9a-f]{16}", folder.name) is None:
+        return False
+    return all(p.is_file() and (p.suffix == ".pickle" or p.name.startswith(".tmp-"))
+               for p in folder.iterdir())
 
 
 @dataclass(slots=True)

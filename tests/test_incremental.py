@@ -132,3 +132,21 @@ def test_scheduled_briefing_appears_when_its_date_comes(example_site, built, tmp
     assert any("in the future" in d.message for d in early.diagnostics)
     run(example_site, built, now=datetime(2030, 1, 2, tzinfo=UTC))
     assert (built / "briefings/later/index.html").is_file()
+
+
+def test_caches_of_sites_not_built_for_a_month_are_pruned(example_site, tmp_path):
+    import time
+
+    base = Path(os.environ["BRIEFGEN_CACHE_DIR"])
+    old, recent = base / "0123456789abcdef", base / "fedcba9876543210"
+    foreign = base / "0123456789abcde0"  # named like ours, but holds something else
+    for folder in (old, recent, foreign):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "documents.pickle").write_bytes(b"x")
+    (foreign / "notes.txt").write_text("mine")
+    month_ago = time.time() - 31 * 86400
+    for folder in (old, foreign):
+        os.utime(folder, (month_ago, month_ago))
+    run(example_site, tmp_path / "out")
+    assert not old.exists() and recent.exists()
+    assert (foreign / "notes.txt").read_text() == "mine"
