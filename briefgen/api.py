@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+from briefgen.cache import Store
 from briefgen.dates import DatePoint, DateValue
 from briefgen.graph import Graph
 from briefgen.index import SiteIndex
 from briefgen.model import Actor, Source
 from briefgen.rendered import RenderedBriefing, RenderedEntry
 from briefgen.urls import Urls
+
+T = TypeVar("T")
 
 
 def _dump(data: Any) -> bytes:
@@ -25,11 +29,39 @@ def _date(value: DateValue | None) -> dict[str, Any] | None:
             "approximate": value.start.approximate, "text": value.human()}
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _joined(items: Iterable[T], key_of: Callable[[T], Any], make: Callable[[T], Any],
+            memo: Store | None) -> str:
+    """A JSON array whose items are serialised once and kept in ``memo`` between builds
+    (an edit changes one entry of thousands)."""
+    parts = []
+    for item in items:
+        key = key_of(item) if memo is not None else None
+        text = memo.get(key) if memo is not None and key else None
+        if text is None:
+            text = _json(make(item))
+            if memo is not None and key:
+                memo.put(key, text)
+        parts.append(text)
+    return "[" + ",".join(parts) + "]"
+
+
 class ApiExport:
     def __init__(self, index: SiteIndex, graph: Graph, urls: Urls, title: str,
-                 description: str) -> None:
+                 description: str, memo: Store | None = None) -> None:
         self.index, self.graph, self.urls = index, graph, urls
         self.title, self.description = title, description
+        self.memo = memo
+
+    def _entry_key(self, kind: str, e: RenderedEntry) -> Any:
+        """An entry's JSON depends on it and on the names of what it links to and cites."""
+        if not e.fingerprint:
+            return None
+        return (kind, e.fingerprint, tuple(self.index.actors[a].name.value for a in e.actors),
+                tuple(self.index.sources[s].title for s in e.sources))
 
     def _ref(self, kind: str, doc_id: str, name: str) -> dict[str, str]:
         rel = {"actor": Urls.actor, "source": Urls.source}[kind](doc_id)
@@ -113,7 +145,9 @@ class ApiExport:
         return _dump([self.briefing(b) for b in self.graph.briefings])
 
     def entries_json(self) -> bytes:
-        return _dump([self.entry(e) for e in self.graph.timeline])
+        text = _joined(self.graph.timeline, lambda e: self._entry_key("api", e), self.entry,
+                       self.memo)
+        return (text + "\n").encode("utf-8")
 
     def actors_json(self) -> bytes:
         return _dump([self.actor(a) for a in self.index.actors.values()])
@@ -122,26 +156,25 @@ class ApiExport:
         return _dump([self.source(s) for s in self.index.sources.values()])
 
     def timelinejs_json(self) -> bytes:
-        return _dump(self.timelinejs())
+        events = _joined(self.graph.timeline, lambda e: self._entry_key("tl", e), self._event,
+                         self.memo)
+        title = _json({"text": {"headline": self.title, "text": self.description}})
+        return f'{{"title":{title},"events":{events}}}\n'.encode()
 
-    def timelinejs(self) -> dict[str, Any]:
-        """Knight Lab TimelineJS 3 JSON: one event per entry."""
-        events = []
-        for e in self.graph.timeline:
-            link = self.urls.absolute(Urls.briefing(e.briefing.id, e.id))
-            event: dict[str, Any] = {
-                "unique_id": f"{e.briefing.id}--{e.id}",
-                "start_date": _tl_date(e.entry.date.start),
-                "text": {"headline": e.title_text,
-                         "text": f'<p>{_escape(e.text[:500])}</p><p><a href="{link}">'
-                                 f"Read in “{_escape(e.briefing.title)}”</a></p>"},
-                "group": e.briefing.title,
-            }
-            if e.entry.date.end:
-                event["end_date"] = _tl_date(e.entry.date.end)
-            events.append(event)
-        return {"title": {"text": {"headline": self.title, "text": self.description}},
-                "events": events}
+    def _event(self, e: RenderedEntry) -> dict[str, Any]:
+        """One Knight Lab TimelineJS 3 event per entry."""
+        link = self.urls.absolute(Urls.briefing(e.briefing.id, e.id))
+        event: dict[str, Any] = {
+            "unique_id": f"{e.briefing.id}--{e.id}",
+            "start_date": _tl_date(e.entry.date.start),
+            "text": {"headline": e.title_text,
+                     "text": f'<p>{_escape(e.text[:500])}</p><p><a href="{link}">'
+                             f"Read in “{_escape(e.briefing.title)}”</a></p>"},
+            "group": e.briefing.title,
+        }
+        if e.entry.date.end:
+            event["end_date"] = _tl_date(e.entry.date.end)
+        return event
 
 
 def _escape(text: str) -> str:
@@ -160,17 +193,24 @@ def _tl_date(point: DatePoint) -> dict[str, Any]:
     return data
 
 
+def _search_entry(e: RenderedEntry, urls: Urls) -> dict[str, str]:
+    return {"t": e.title_text, "u": urls.link(Urls.briefing(e.briefing.id, e.id)),
+            "k": "Entry", "d": e.entry.date.human(), "x": f"{e.text} {e.briefing.title}"}
+
+
 def search_index(graph: Graph, index: SiteIndex, urls: Urls,
-                 page_texts: list[tuple[str, str, str]]) -> bytes:
+                 page_texts: list[tuple[str, str, str]], memo: Store | None = None) -> bytes:
     """Documents for the offline search page: title, root-relative URL, kind, date, text."""
-    docs: list[dict[str, str]] = []
+    parts: list[str] = []
     for rb in graph.briefings:
-        docs.append({"t": rb.briefing.title, "u": urls.link(Urls.briefing(rb.briefing.id)),
-                     "k": "Briefing", "d": rb.briefing.date.human(), "x": rb.doc.summary_text})
-        for e in rb.entries:
-            docs.append({"t": e.title_text, "u": urls.link(Urls.briefing(rb.briefing.id, e.id)),
-                         "k": "Entry", "d": e.entry.date.human(),
-                         "x": f"{e.text} {rb.briefing.title}"})
+        parts.append(_json({"t": rb.briefing.title, "u": urls.link(Urls.briefing(rb.briefing.id)),
+                            "k": "Briefing", "d": rb.briefing.date.human(),
+                            "x": rb.doc.summary_text}))
+        if rb.entries:
+            entries = _joined(rb.entries, lambda e: ("search", e.fingerprint) if e.fingerprint
+                              else None, lambda e: _search_entry(e, urls), memo)
+            parts.append(entries[1:-1])
+    docs: list[dict[str, str]] = []
     for a in index.actors.values():
         docs.append({"t": a.name.value, "u": urls.link(Urls.actor(a.id)), "k": "Actor", "d": "",
                      "x": " ".join([x.value for x in a.aliases]
@@ -180,4 +220,5 @@ def search_index(graph: Graph, index: SiteIndex, urls: Urls,
                      "d": s.date.human(), "x": s.publisher.value})
     for title, rel, text in page_texts:
         docs.append({"t": title, "u": urls.link(rel), "k": "Page", "d": "", "x": text})
-    return (json.dumps(docs, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    parts += [_json(d) for d in docs]
+    return ("[" + ",".join(p for p in parts if p) + "]\n").encode("utf-8")

@@ -200,7 +200,9 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
                         f"{code_fingerprint()}:{model.config.fingerprint()}:{versioned_assets}")
     env = make_environment(model.config.root, theme, model.urls, asset_digests, items)
     template_fingerprint = TemplateFingerprints(env, asset_digests)
-    outputs = site_outputs(model, env, assets, result.diagnostics)
+    fragments = _open_store(options, model.config, "fragments.pickle",
+                            f"{code_fingerprint()}:{model.config.fingerprint()}")
+    outputs = site_outputs(model, env, assets, result.diagnostics, fragments)
     previous = read_manifest(out) or {}
     files: dict[str, bytes | Path | Reuse] = {}
     stale: list[Output] = []
@@ -214,13 +216,17 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
             stale.append(output)
         records.put(output.path, key)
     progress("Rendering pages", 0, len(stale))
-    made = run_all([o.produce for o in stale], jobs)
+    # Outputs that fill the caches are made here first; the rest may go to workers.
+    stale.sort(key=lambda o: not o.in_parent)
+    here = [o for o in stale if o.in_parent]
+    made = [o.produce() for o in here] + run_all([o.produce for o in stale[len(here):]], jobs)
     for output, data in zip(stale, made, strict=True):
         files[output.path] = data
         result.rendered.append(output.path)
     progress("Rendering pages", len(stale), len(stale))
     if options.write:
         items.save()
+        fragments.save()
     return files
 
 

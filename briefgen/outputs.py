@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment
 
 from briefgen.api import ApiExport, search_index
+from briefgen.cache import Store
 from briefgen.config import SiteConfig
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.feeds import briefing_feed, entry_feed, robots, sitemap
@@ -34,6 +35,8 @@ class Output:
     inputs: Any  # everything it is made from (see fingerprint.digest)
     produce: Callable[[], bytes | Path]
     template: str | None = None  # an HTML page's template
+    # Made in the main process, never a worker: it fills caches that later builds reuse.
+    in_parent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +53,16 @@ class SiteModel:
 
 
 def site_outputs(model: SiteModel, env: Environment, assets: dict[str, Path],
-                 diagnostics: list[Diagnostic]) -> list[Output]:
+                 diagnostics: list[Diagnostic], memo: Store | None = None) -> list[Output]:
     planner = Planner(model.config, model.urls, model.index, model.graph, model.docs, model.pages)
     outputs: list[Output] = []
     planned = planner.plan()
     for page in planned:
         outputs.append(Output(page.path, page.variables, _renderer(env, page.template,
                                                                    page.variables),
-                              page.template))
+                              page.template, in_parent=page.path == "timeline/index.html"))
     outputs += _feeds(model)
-    outputs += _exports(model, [p.path for p in planned if p.path != "404.html"])
+    outputs += _exports(model, [p.path for p in planned if p.path != "404.html"], memo)
     for rel, path in assets.items():
         outputs.append(Output(f"assets/{rel}", _file_inputs(path), _copy(path)))
     outputs += _static(model, outputs, diagnostics)
@@ -107,9 +110,9 @@ def _briefing_feed(model: SiteModel, rel: str, page: str, title: str,
     return lambda: briefing_feed(model.config, model.urls, rel, page, title, briefings)
 
 
-def _exports(model: SiteModel, page_paths: list[str]) -> list[Output]:
+def _exports(model: SiteModel, page_paths: list[str], memo: Store | None) -> list[Output]:
     index, graph, urls = model.index, model.graph, model.urls
-    api = ApiExport(index, graph, urls, model.config.title, model.config.description)
+    api = ApiExport(index, graph, urls, model.config.title, model.config.description, memo)
     briefings, timeline = tuple(graph.briefings), tuple(graph.timeline)
     actors, sources = tuple(index.actors.values()), tuple(index.sources.values())
     page_texts = tuple((p.title, Urls.page(p.id), model.docs[f"pages/{p.id}"].summary_text)
@@ -120,12 +123,12 @@ def _exports(model: SiteModel, page_paths: list[str]) -> list[Output]:
                        (p.removesuffix("index.html") for p in page_paths))
     return [
         Output("api/briefings.json", (briefings, graph.tag_slugs), api.briefings_json),
-        Output("api/entries.json", timeline, api.entries_json),
+        Output("api/entries.json", timeline, api.entries_json, in_parent=True),
         Output("api/actors.json", (actors, timeline), api.actors_json),
         Output("api/sources.json", (sources, timeline, graph.publisher_actor), api.sources_json),
-        Output("api/timelinejs.json", timeline, api.timelinejs_json),
+        Output("api/timelinejs.json", timeline, api.timelinejs_json, in_parent=True),
         Output("search/index.json", (briefings, actors, sources, page_texts),
-               lambda: search_index(graph, index, urls, list(page_texts))),
+               lambda: search_index(graph, index, urls, list(page_texts), memo), in_parent=True),
         Output("sitemap.xml", site_paths, lambda: sitemap(urls, list(site_paths))),
         Output("robots.txt", urls.base_url, lambda: robots(urls)),
     ]

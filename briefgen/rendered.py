@@ -129,10 +129,14 @@ class DocumentRendering:
                 attempted = bool(sources) or block.id in filled.failed_cite_blocks
                 text = fill(block.body.text, filled.text)
                 title_text = fill(block.title.text, filled.text)
-                # Its own fill, not the briefing's: pages that list this entry need not
-                # change when another entry of the same briefing does.
-                own = digest(briefing.fingerprint, block.id, title_html, body_html, text,
-                             title_text, actors, sources, attempted) if fingerprint else ""
+                # The file's content plus what this entry's own refs became (the rest of
+                # its HTML comes from the file): pages that list this entry need not change
+                # when another entry of the same briefing does.
+                own = digest(briefing.fingerprint, block.id, visible,
+                             [(filled.html[i], filled.text[i]) for i, ref in enumerate(briefing.refs)
+                              if ref.block == block.id],
+                             block.id in filled.failed_cite_blocks) \
+                    if fingerprint else ""
                 blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
                                             actors, sources, title_text, attempted, own))
             else:
