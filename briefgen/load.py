@@ -54,10 +54,11 @@ def content_files(config: SiteConfig, notes: list[Diagnostic]) -> Iterator[Sourc
     if not content.is_dir():
         return
     known = {c.value for c in Collection} | {STATIC_DIR}
+    base = _rel(config, content)  # resolved once: every file's path is relative to it
     for child in sorted(content.iterdir(), key=lambda p: p.name):
         if child.name.startswith(".") or is_editor_junk(child.name):
             continue
-        rel = _rel(config, child)
+        rel = f"{base}/{child.name}"
         if not child.is_dir():
             notes.append(_ignored(rel, f"'{rel}' is ignored: content files belong in one of "
                                        f"{', '.join(sorted(known - {STATIC_DIR}))}/"))
@@ -71,7 +72,7 @@ def content_files(config: SiteConfig, notes: list[Diagnostic]) -> Iterator[Sourc
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
             if path.name.startswith(".") or is_editor_junk(path.name) or not path.is_file():
                 continue
-            rel = _rel(config, path)
+            rel = f"{base}/{collection.value}/{path.name}"
             if path.suffix.lower() not in _SUFFIXES[collection]:
                 kinds = " or ".join(_SUFFIXES[collection])
                 notes.append(_ignored(rel, f"'{rel}' is ignored: {collection.value} are {kinds} files"))
@@ -84,9 +85,11 @@ def static_files(config: SiteConfig) -> list[StaticFile]:
     if not folder.is_dir():
         return []
     found = []
+    base = _rel(config, folder)
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not is_editor_junk(path.name):
-            found.append(StaticFile(path.relative_to(folder).as_posix(), _rel(config, path)))
+            rel = path.relative_to(folder).as_posix()
+            found.append(StaticFile(rel, f"{base}/{rel}"))
     return found
 
 
