@@ -219,7 +219,7 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
     # Outputs that fill the caches are made here first; the rest may go to workers.
     stale.sort(key=lambda o: not o.in_parent)
     here = [o for o in stale if o.in_parent]
-    made = [o.produce() for o in here] + run_all([o.produce for o in stale[len(here):]], jobs)
+    made = run_all([o.produce for o in stale[len(here):]], jobs, here=[o.produce for o in here])
     for output, data in zip(stale, made, strict=True):
         files[output.path] = data
         result.rendered.append(output.path)

@@ -24,11 +24,13 @@ def _run(index: int) -> object:
     return _inherited[index]()
 
 
-def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64) -> list[T]:
-    """Call every job and return their results in order."""
+def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
+            here: Sequence[Callable[[], T]] = ()) -> list[T]:
+    """Call every job and return their results in order: first those of ``here``, which
+    run in this process (while the workers take the others), then those of ``jobs``."""
     if workers <= 1 or len(jobs) < minimum or _inherited \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return [job() for job in jobs]
+        return [job() for job in here] + [job() for job in jobs]
     _inherited.extend(jobs)
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
@@ -37,7 +39,9 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64) ->
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(jobs) // (workers * 8))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_run, range(len(jobs)), chunksize=chunk))  # type: ignore[arg-type]
+            results = pool.map(_run, range(len(jobs)), chunksize=chunk)  # starts the workers
+            mine = [job() for job in here]
+            return mine + list(results)  # type: ignore[arg-type]
     finally:
         gc.unfreeze()
         _inherited.clear()
