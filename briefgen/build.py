@@ -216,7 +216,7 @@ def _make_files(model: SiteModel, theme: Path, out: Path, records: Store, result
             stale.append(output)
         records.put(output.path, key)
     progress("Rendering pages", 0, len(stale))
-    # Outputs that fill the caches are made here first; the rest may go to workers.
+    # Outputs that fill the caches are made in this process, while workers make the rest.
     stale.sort(key=lambda o: not o.in_parent)
     here = [o for o in stale if o.in_parent]
     made = run_all([o.produce for o in stale[len(here):]], jobs, here=[o.produce for o in here])
