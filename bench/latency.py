@@ -128,26 +128,24 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for size in args.sizes.split(","):
             site, hugo_site, briefing = site_for(size, args.workdir)
+            tools = []
             if "briefgen" in args.tools:
-                port = free_port()
-                cmd = [sys.executable, "-m", "briefgen", "--site", str(site), "serve",
-                       "--port", str(port)]
-                with server(cmd, port, args.workdir / f"latency-briefgen-{size}.log", env):
-                    times = measure(browser, f"http://127.0.0.1:{port}/briefings/{briefing}/",
-                                    site / f"content/briefings/{briefing}.md", args.edits,
-                                    args.settle)
-                rows.append((size, "briefgen serve", summary(times)))
-                print(f"{size:>8}  briefgen serve  {rows[-1][2]}", flush=True)
+                tools.append(("briefgen serve", site, lambda port, s=site: [
+                    sys.executable, "-m", "briefgen", "--site", str(s), "serve",
+                    "--port", str(port)]))
             if "hugo" in args.tools and hugo_site is not None:
+                tools.append(("hugo server", hugo_site, lambda port, s=hugo_site: [
+                    find_hugo(None), "server", "--source", str(s), "--port", str(port),
+                    "--bind", "127.0.0.1", "--logLevel", "warn"]))
+            for tool, root, command in tools:
                 port = free_port()
-                cmd = [find_hugo(None), "server", "--source", str(hugo_site), "--port", str(port),
-                       "--bind", "127.0.0.1", "--logLevel", "warn"]
-                with server(cmd, port, args.workdir / f"latency-hugo-{size}.log", env):
+                log = args.workdir / f"latency-{tool.split()[0]}-{size}.log"
+                with server(command(port), port, log, env):
                     times = measure(browser, f"http://127.0.0.1:{port}/briefings/{briefing}/",
-                                    hugo_site / f"content/briefings/{briefing}.md", args.edits,
+                                    root / f"content/briefings/{briefing}.md", args.edits,
                                     args.settle)
-                rows.append((size, "hugo server", summary(times)))
-                print(f"{size:>8}  hugo server     {rows[-1][2]}", flush=True)
+                rows.append((size, tool, summary(times)))
+                print(f"{size:>8}  {tool:15} {rows[-1][2]}", flush=True)
         browser.close()
     print("\nsave-to-reloaded (file write -> new text in the page), Chromium headless")
     for size, tool, text in rows:

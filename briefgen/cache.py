@@ -9,6 +9,7 @@ be read is ignored, with a note, and written afresh.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -34,6 +35,7 @@ def cache_folder(site_root: Path) -> Path:
     return Path(base) / site
 
 
+@functools.cache  # the code does not change while a process runs
 def code_fingerprint() -> str:
     """Changes whenever briefgen's code does (its version, or any module edited in place)."""
     package = Path(__file__).resolve().parent

@@ -15,8 +15,6 @@ from briefgen.schema import (
     Url,
 )
 
-ID_RULE = r"[a-z0-9][a-z0-9-]*"
-
 BRIEFING: dict[str, Field] = {
     "title": Field(Text(), required=True),
     "date": Field(Date(), required=True),

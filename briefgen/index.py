@@ -197,7 +197,3 @@ def build_index(content: Content, visible_briefings: set[str],
                         span=len(role.of.value))
                 diagnostics.extend(d.items)
     return index, diagnostics
-
-
-def entry_of(briefing: Briefing, entry_id: str) -> Entry | None:
-    return next((e for e in briefing.entries if e.id == entry_id), None)
