@@ -1,5 +1,5 @@
 """Entry point for ``python -m briefgen``."""
 
-from briefgen.cli import main
+from briefgen.cli import run
 
-raise SystemExit(main())
+run()

@@ -56,6 +56,7 @@ class SiteIndex:
     broken: frozenset[tuple[Collection, str]] = frozenset()
     # Targets already resolved in this build (the index does not change once built).
     _resolved: dict[str, Lookup] = field(default_factory=dict, repr=False)
+    _cited: dict[str, Lookup] = field(default_factory=dict, repr=False)
 
     def actor_for_name(self, text: str) -> Actor | None:
         """An actor by id exactly, or by name or alias ignoring case."""
@@ -140,6 +141,13 @@ class SiteIndex:
         return f"unknown link target '{target}'{hint}"
 
     def cite(self, source_id: str) -> Lookup:
+        """Resolve the source id of a ``[@source_id]`` citation."""
+        lookup = self._cited.get(source_id)
+        if lookup is None:
+            lookup = self._cited[source_id] = self._cite(source_id)
+        return lookup
+
+    def _cite(self, source_id: str) -> Lookup:
         source = self.sources.get(source_id)
         if source is not None:
             return Lookup(Target(TargetKind.SOURCE, source_id, Urls.source(source_id), source.title))

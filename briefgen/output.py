@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,94 +148,145 @@ def _remove_owned(folder: Path, manifest: Mapping[str, str], keep_manifest: bool
             os.rmdir(dirpath)
 
 
-def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
-            swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
-    """Write ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
-    build's file) as the new output folder. When nothing changed, nothing is touched."""
-    out = out.resolve()
-    _clear_leftovers(out)
-    old = read_manifest(out) or {}
-    if old and set(old) == set(files) and all(v is REUSE for v in files.values()):
-        return WriteStats(0, len(files), 0, 0)
-    foreign = _foreign(out, old)
-    clashes = sorted(f for f in foreign if f in files or any(p.startswith(f + "/") for p in files))
-    if clashes:
-        raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "
-                            "produces a file there; move it away first")
-    staging = out.parent / _STAGING.format(out.name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging.mkdir()
-    written = unchanged = 0
-    changed: list[str] = []
-    digests: dict[str, str] = {}
-    try:
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What became of one output file: its digest, and whether its bytes are new."""
+
+    rel: str
+    digest: str
+    changed: bool
+
+
+class OutputUpdate:
+    """The next state of an output folder, assembled in a staging folder beside it.
+
+    ``put`` may run in forked worker processes: it writes only the staging folder and
+    returns what the parent needs, so pages never travel between processes. ``commit`` then
+    (in the parent) either swaps the staging folder in (``publish``: unchanged files are
+    hard-linked into it first), or, for the preview's private folder (``in_place``), moves the
+    changed files into the output one by one. Until ``commit``, the output is untouched.
+    """
+
+    def __init__(self, out: Path, paths: Collection[str], version: str,
+                 in_place: bool = False) -> None:
+        self.out, self.version, self.paths = out.resolve(), version, frozenset(paths)
+        _clear_leftovers(self.out)
+        old = read_manifest(self.out)
+        self.in_place = in_place and old is not None
+        self.old: dict[str, str] = old or {}
+        self.foreign = [] if self.in_place else _foreign(self.out, self.old)
+        clashes = sorted(f for f in self.foreign
+                         if f in self.paths or any(p.startswith(f + "/") for p in self.paths))
+        if clashes:
+            raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
+                                "build produces a file there; move it away first")
+        self.staging = self.out.parent / _STAGING.format(self.out.name)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging.mkdir()
+        self.written: dict[str, Written] = {}
+
+    def reusable(self, rel: str) -> bool:
+        """The previous build wrote ``rel`` and it is still there."""
+        return rel in self.old and os.path.isfile(os.path.join(self.out, rel))
+
+    def keep(self, rel: str) -> None:
+        """``rel`` is unchanged: the previous build's file stays."""
+        self.written[rel] = Written(rel, self.old[rel], False)
+
+    def put(self, rel: str, data: bytes | Path) -> Written:
+        """Stage the new content of ``rel`` (only if it differs from the previous build's)."""
+        payload = data.read_bytes() if isinstance(data, Path) else data
+        digest = _digest(payload)
+        if self.old.get(rel) == digest and self.reusable(rel):
+            return Written(rel, digest, False)
+        target = os.path.join(self.staging, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(payload)
+        return Written(rel, digest, True)
+
+    def record(self, written: Written) -> None:
+        self.written[written.rel] = written
+
+    def commit(self, swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
+        try:
+            missing = self.paths - set(self.written)
+            if missing:
+                raise ValueError(f"outputs never made: {sorted(missing)[:3]}")
+            changed = sorted(w.rel for w in self.written.values() if w.changed)
+            gone = sorted(set(self.old) - self.paths)
+            stats = WriteStats(len(changed), len(self.paths) - len(changed), len(gone),
+                               len(self.foreign), tuple(changed + gone))
+            if not changed and not gone and self.old:
+                shutil.rmtree(self.staging)
+                return stats
+            if self.in_place:
+                self._move_in(changed, gone, swap_lock)
+            else:
+                self._swap_in(swap_lock)
+            return stats
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _manifest(self, folder: Path) -> None:
+        files = {rel: w.digest for rel, w in sorted(self.written.items())}
+        (folder / MANIFEST).write_text(json.dumps(
+            {"generator": f"briefgen {self.version}", "files": files}, indent=0),
+            encoding="utf-8")
+
+    def _swap_in(self, swap_lock: AbstractContextManager[object] | None) -> None:
         made: set[str] = set()
-        for rel, data in files.items():
-            target = os.path.join(staging, rel)
+        for rel, written in self.written.items():
+            if written.changed:
+                continue
+            target = os.path.join(self.staging, rel)
             parent = os.path.dirname(target)
             if parent not in made:
                 os.makedirs(parent, exist_ok=True)
                 made.add(parent)
-            if isinstance(data, Reuse):
-                if rel in old and _link(os.path.join(out, rel), target):
-                    digests[rel] = old[rel]
-                    unchanged += 1
-                    continue
-                raise OutputRefused(f"{out / rel} vanished during the build; build again")
-            payload = data.read_bytes() if isinstance(data, Path) else data
-            digest = digests[rel] = _digest(payload)
-            if old.get(rel) == digest and _link(os.path.join(out, rel), target):
-                unchanged += 1
-                continue
-            with open(target, "wb") as handle:
-                handle.write(payload)
-            written += 1
-            changed.append(rel)
-        (staging / MANIFEST).write_text(json.dumps(
-            {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
-            indent=0), encoding="utf-8")
+            if not _link(os.path.join(self.out, rel), target):
+                raise OutputRefused(f"{self.out / rel} vanished during the build; build again")
+        self._manifest(self.staging)
         with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
-            _swap(out, staging, old, foreign)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    gone = sorted(set(old) - set(files))
-    return WriteStats(written, unchanged, len(gone), len(foreign), tuple(changed + gone))
+            _swap(self.out, self.staging, self.old, self.foreign)
 
-
-def update_in_place(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
-                    swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
-    """For the preview's private folder only: write just the files that changed (each by an
-    atomic rename) and remove stale ones, all under ``swap_lock`` so that a reader never
-    sees a half-updated site. User output folders always get the fresh-folder swap."""
-    old = read_manifest(out)
-    if old is None:
-        return publish(out, files, version, swap_lock)
-    digests: dict[str, str] = {}
-    writes: list[tuple[str, bytes]] = []
-    for rel, data in files.items():
-        if isinstance(data, Reuse):
-            digests[rel] = old[rel]
-            continue
-        payload = data.read_bytes() if isinstance(data, Path) else data
-        digests[rel] = _digest(payload)
-        if old.get(rel) != digests[rel]:
-            writes.append((rel, payload))
-    gone = sorted(set(old) - set(files))
-    if writes or gone:
+    def _move_in(self, changed: list[str], gone: list[str],
+                 swap_lock: AbstractContextManager[object] | None) -> None:
+        """Each changed file replaces its old one by an atomic rename, all under
+        ``swap_lock``, so that a reader never sees a half-updated site."""
         with swap_lock or contextlib.nullcontext():
-            for rel, payload in writes:
-                target = os.path.join(out, rel)
+            for rel in changed:
+                target = os.path.join(self.out, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target + ".briefgen-tmp", "wb") as handle:
-                    handle.write(payload)
-                os.replace(target + ".briefgen-tmp", target)
-            _remove_owned(out, {rel: old[rel] for rel in gone}, keep_manifest=True)
-            (out / MANIFEST).write_text(json.dumps(
-                {"generator": f"briefgen {version}", "files": dict(sorted(digests.items()))},
-                indent=0), encoding="utf-8")
-    changed = tuple(rel for rel, _ in writes) + tuple(gone)
-    return WriteStats(len(writes), len(files) - len(writes), len(gone), 0, changed)
+                os.replace(os.path.join(self.staging, rel), target)
+            _remove_owned(self.out, {rel: self.old[rel] for rel in gone}, keep_manifest=True)
+            self._manifest(self.out)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
+            swap_lock: AbstractContextManager[object] | None = None,
+            in_place: bool = False) -> WriteStats:
+    """Make ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
+    build's file) the content of ``out``. When nothing changed, nothing is touched."""
+    update = OutputUpdate(out, files, version, in_place)
+    try:
+        for rel, data in files.items():
+            if isinstance(data, Reuse):
+                if not update.reusable(rel):
+                    raise OutputRefused(f"{update.out / rel} vanished during the build; "
+                                        "build again")
+                update.keep(rel)
+            else:
+                update.record(update.put(rel, data))
+    except BaseException:
+        update.abort()
+        raise
+    return update.commit(swap_lock)
 
 
 def _link(existing: str, new: str) -> bool:
