@@ -6,7 +6,7 @@ import functools
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -41,10 +41,12 @@ from briefgen.output import (
 from briefgen.outputs import Output, SiteModel, site_outputs
 from briefgen.parallel import run_all
 from briefgen.render import RefResolver
-from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc
+from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc, RenderedEntry
 from briefgen.templates import (
+    EntryItems,
     TemplateFingerprints,
     ThemeError,
+    entry_items,
     file_digest,
     make_environment,
     theme_folder,
@@ -153,15 +155,16 @@ def _open_store(options: BuildOptions, config: SiteConfig, name: str, context: s
     return Store.open(folder, name, context)
 
 
-def _model(config: SiteConfig, scanned: Scan, options: BuildOptions,
-           result: BuildResult) -> SiteModel | None:
+def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: BuildResult,
+           writing: list[Callable[[], None]]) -> SiteModel | None:
     """Phases A to C: load (from the cache where possible), index, render, invert."""
     parse_context = (f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:{config.unsafe_html}:"
                      f"{config.timezone_name}")
     cache = _open_store(options, config, "documents.pickle", parse_context)
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write:  # `check` writes nothing, not even its cache
-        cache.save()
+        # Written by a child process while this one goes on; the preview (threads) waits.
+        writing.append(cache.save(background=options.session is None))
         if options.use_cache and options.session is None:
             prune_stale(config.root)
     result.notes.extend(cache.notes)
@@ -192,6 +195,8 @@ class _Plan:
     outputs: list[Output]
     stale: list[Output]  # made afresh: their recorded inputs changed
     stores: list[Store]  # caches the rendering fills, saved once the build succeeded
+    entry_items: EntryItems
+    entries: list[RenderedEntry]  # every entry, in timeline order
 
 
 def _plan(model: SiteModel, theme: Path, out: Path, records: Store, result: BuildResult,
@@ -219,7 +224,8 @@ def _plan(model: SiteModel, theme: Path, out: Path, records: Store, result: Buil
                 or not (out / output.path).is_file():
             stale.append(output)
         records.put(output.path, key)
-    return _Plan(outputs, stale, [items, fragments])
+    return _Plan(outputs, stale, [items, fragments], entry_items(env),
+                 model.graph.timeline)
 
 
 def _make(plan: _Plan, update: OutputUpdate | None, result: BuildResult,
@@ -228,6 +234,8 @@ def _make(plan: _Plan, update: OutputUpdate | None, result: BuildResult,
     ``update`` (or, for `check` and failed builds, rendered and dropped)."""
     progress = options.progress
     progress("Rendering pages", 0, len(plan.stale))
+    if len(plan.stale) >= MANY_PAGES:
+        _render_entry_items(plan.entry_items, plan.entries, options.jobs)
     # Outputs that fill the caches are made in this process, while workers make the rest.
     stale = sorted(plan.stale, key=lambda o: not o.in_parent)
     jobs = [functools.partial(_make_one, output, update) for output in stale]
@@ -242,6 +250,23 @@ def _make(plan: _Plan, update: OutputUpdate | None, result: BuildResult,
         for output in plan.outputs:
             if output.path not in stale_paths:
                 update.keep(output.path)
+
+
+MANY_PAGES = 64  # from here on, every entry's list item is probably needed
+
+
+def _render_entry_items(items: EntryItems, entries: Sequence[RenderedEntry], jobs: int) -> None:
+    """Render every entry's list item once, across the workers, before the pages that list
+    entries: otherwise each worker would render each item again for itself."""
+    missing = items.missing(entries)
+    chunks = [missing[i:i + ENTRY_CHUNK] for i in range(0, len(missing), ENTRY_CHUNK)]
+    rendered = run_all([functools.partial(items.render, chunk) for chunk in chunks], jobs,
+                       minimum=2)
+    for chunk, htmls in zip(chunks, rendered, strict=True):
+        items.add(chunk, htmls)
+
+
+ENTRY_CHUNK = 500
 
 
 def _make_one(output: Output, update: OutputUpdate | None) -> Written | None:
@@ -297,9 +322,14 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
     inputs = _site_inputs(config, scanned, theme, options)
     now = (options.now or datetime.now(config.zone)).timestamp()
     if not _replay(last_build, inputs, out, now, result):
-        model = _model(config, scanned, options, result)
-        if model is not None and result.ok:
-            _write(model, theme, out, options, result)
+        writing: list[Callable[[], None]] = []
+        try:
+            model = _model(config, scanned, options, result, writing)
+            if model is not None and result.ok:
+                _write(model, theme, out, options, result)
+        finally:
+            for wait in writing:
+                wait()
         if result.stats is not None:
             _record(last_build, inputs, out, result)
     result.notes.extend(last_build.notes)

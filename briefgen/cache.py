@@ -17,6 +17,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,14 +139,35 @@ class Store:
         self.pending[key] = value
         self.used.add(key)
 
-    def save(self) -> None:
-        """Keep what this build used and put (dropping the rest); write it atomically."""
+    def save(self, background: bool = False) -> Callable[[], None]:
+        """Keep what this build used and put (dropping the rest); write it atomically.
+
+        With ``background``, a forked child process writes the file while this one goes on
+        (pickling a large table takes a second or more); call the returned function to wait
+        for it. Only for a process without other threads: the command line, not the preview.
+        """
         if self.pending or set(self.entries) != self.used:
             merged = {k: v for k, v in self.entries.items() if k in self.used}
             merged.update(self.pending)
             self.entries, self.pending, self.dirty = merged, {}, True
         if not self.dirty or self.path is None or not self.persist:
-            return
+            return _done
+        self.dirty = False
+        if background and hasattr(os, "fork"):
+            child = os.fork()
+            if child == 0:  # the child: write, then leave without running any cleanup
+                code = 0
+                try:
+                    self._write()
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            return lambda: _reap(child)
+        self._write()
+        return _done
+
+    def _write(self) -> None:
+        assert self.path is not None
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
@@ -157,3 +179,12 @@ class Store:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
+
+
+def _done() -> None:
+    """Nothing to wait for."""
+
+
+def _reap(child: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child, 0)

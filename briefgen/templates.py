@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -79,28 +79,8 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
         digest = asset_digests.get(name)
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
-    entry_items: dict[str, Markup] = {}
-    fingerprints: list[TemplateFingerprints] = []  # made on first use: it needs ``env``
-
-    def entry_item(entry: Any) -> Markup:
-        """The list item of an entry, rendered once: an entry appears on the timeline, its
-        year, and every actor and source page it names."""
-        key = entry.fingerprint or str(id(entry))
-        if key in entry_items:
-            return entry_items[key]
-        if not fingerprints:
-            fingerprints.append(TemplateFingerprints(env, asset_digests))
-        memo_key = (key, fingerprints[0](PARTIALS_OF_GLOBALS[0])) if entry.fingerprint else None
-        html = memo.get(memo_key) if memo is not None and memo_key else None
-        if html is None:
-            html = env.get_template(PARTIALS_OF_GLOBALS[0]).render(e=entry)
-            if memo is not None and memo_key:
-                memo.put(memo_key, html)
-        entry_items[key] = Markup(html)
-        return entry_items[key]
-
     helpers: dict[str, Callable[..., Any]] = {
-        "entry_item": entry_item,
+        "entry_item": EntryItems(env, asset_digests, memo),
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -115,6 +95,69 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     return env
+
+
+class EntryItems:
+    """``entry_item(e)``: the list item of an entry, rendered once per build (an entry
+    appears on the timeline, its year, and every actor and source page it names) and kept
+    in ``memo`` between builds, keyed by the entry's fingerprint and the item template's."""
+
+    def __init__(self, env: Environment, asset_digests: dict[str, str],
+                 memo: Store | None) -> None:
+        self.env, self.asset_digests, self.memo = env, asset_digests, memo
+        self.known: dict[str, Markup] = {}
+        self._template_key: str | None = None  # made on first use: templates load lazily
+
+    def __call__(self, entry: Any) -> Markup:
+        key = entry.fingerprint or str(id(entry))
+        html = self.known.get(key)
+        if html is None:
+            html = self.known[key] = Markup(self._remembered(entry) or self.render([entry])[0])
+            if self.memo is not None and entry.fingerprint:
+                self.memo.put(self._memo_key(entry), str(html))
+        return html
+
+    def missing(self, entries: Iterable[Any]) -> list[Any]:
+        """The entries whose item is neither known in this build nor remembered."""
+        found = []
+        for entry in entries:
+            if entry.fingerprint and entry.fingerprint not in self.known:
+                html = self._remembered(entry)
+                if html is None:
+                    found.append(entry)
+                else:
+                    self.known[entry.fingerprint] = Markup(html)
+        return found
+
+    def render(self, entries: Sequence[Any]) -> list[str]:
+        """Render items without remembering them (a worker process may call this)."""
+        template = self.env.get_template(PARTIALS_OF_GLOBALS[0])
+        return [template.render(e=entry) for entry in entries]
+
+    def add(self, entries: Sequence[Any], htmls: Sequence[str]) -> None:
+        for entry, html in zip(entries, htmls, strict=True):
+            self.known[entry.fingerprint] = Markup(html)
+            if self.memo is not None:
+                self.memo.put(self._memo_key(entry), html)
+
+    def _remembered(self, entry: Any) -> str | None:
+        if self.memo is None or not entry.fingerprint:
+            return None
+        html: str | None = self.memo.get(self._memo_key(entry))
+        return html
+
+    def _memo_key(self, entry: Any) -> tuple[str, str]:
+        if self._template_key is None:
+            self._template_key = TemplateFingerprints(self.env, self.asset_digests)(
+                PARTIALS_OF_GLOBALS[0])
+        return entry.fingerprint, self._template_key
+
+
+def entry_items(env: Environment) -> EntryItems:
+    """The ``entry_item`` global of an environment that ``make_environment`` made."""
+    items = env.globals["entry_item"]
+    assert isinstance(items, EntryItems)
+    return items
 
 
 # Templates that globals such as entry_item() render: every page may depend on them.
