@@ -59,6 +59,7 @@ def prune_stale(site_root: Path) -> None:
     folder = cache_folder(site_root)
     cutoff = time.time() - STALE_AFTER_DAYS * 86400
     with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)  # its files may still be being written
         os.utime(folder)  # this site's cache is fresh
         for other in folder.parent.iterdir():
             if other != folder and _ours(other) and other.stat().st_mtime < cutoff:

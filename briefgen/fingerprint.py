@@ -23,7 +23,7 @@ def digest(*values: Any) -> str:
                            digest_size=16).hexdigest()
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = (int, float, bool, type(None))
 
 
 @functools.cache
@@ -32,7 +32,17 @@ def _field_names(kind: Any) -> tuple[str, ...]:
 
 
 def _walk(value: Any, parts: list[str]) -> None:
+    # The most frequent kinds first: this runs for every value of every page's context.
     kind = type(value)
+    if kind is str:
+        parts.append(repr(value))
+        return
+    if kind is tuple or kind is list:
+        parts.append("[")
+        for item in value:
+            _walk(item, parts)
+        parts.append("]")
+        return
     if kind in _PLAIN or isinstance(value, Enum):
         parts.append(repr(value))
         return
@@ -46,7 +56,9 @@ def _walk(value: Any, parts: list[str]) -> None:
         parts.append("]")
     elif isinstance(value, dict):
         parts.append("{")
-        for key in sorted(value, key=repr):
+        keys = list(value)
+        keys.sort(key=None if all(type(k) is str for k in keys) else repr)
+        for key in keys:
             parts.append(repr(key))
             _walk(value[key], parts)
         parts.append("}")
