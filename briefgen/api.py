@@ -64,8 +64,20 @@ class ApiExport:
         """An entry's JSON depends on it and on the names of what it links to and cites."""
         if not e.fingerprint:
             return None
-        return (kind, e.fingerprint, tuple(self.index.actors[a].name.value for a in e.actors),
-                tuple(self.index.sources[s].title for s in e.sources))
+        return (kind, e.fingerprint, self._names(e.actors, e.sources))
+
+    def _briefing_key(self, rb: RenderedBriefing) -> Any:
+        """A briefing's JSON: it, the names of what it links and cites, its tags' pages."""
+        if not rb.fingerprint:
+            return None
+        slugs = tuple(self.graph.tag_slugs.get(t.value, "") for t in rb.briefing.tags)
+        return ("briefing", rb.fingerprint, slugs,
+                self._names(tuple(rb.doc.linked_actors()), rb.doc.citations))
+
+    def _names(self, actor_ids: tuple[str, ...], source_ids: tuple[str, ...]) -> tuple[str, ...]:
+        actors, sources = self.index.actors, self.index.sources
+        return (*[actors[a].name.value for a in actor_ids], "\x00",
+                *[sources[s].title for s in source_ids])
 
     def _ref(self, kind: str, doc_id: str, name: str) -> dict[str, str]:
         rel = {"actor": Urls.actor, "source": Urls.source}[kind](doc_id)
@@ -146,7 +158,8 @@ class ApiExport:
         }
 
     def briefings_json(self) -> bytes:
-        return _dump([self.briefing(b) for b in self.graph.briefings])
+        text = _joined(self.graph.briefings, self._briefing_key, self.briefing, self.memo)
+        return (text + "\n").encode("utf-8")
 
     def entries_json(self) -> bytes:
         text = _joined(self.graph.timeline, lambda e: self._entry_key("api", e), self.entry,

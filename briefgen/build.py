@@ -173,12 +173,13 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
     index, diags = build_index(content, visible_briefings, visible_pages)
     result.diagnostics.extend(diags)
     urls = Urls(config.base_url)
-    # Only the preview keeps filled documents between builds (in memory: they are large).
-    memo = options.session.open(None, "rendered", f"{code_fingerprint()}:{config.fingerprint()}") \
-        if options.session is not None else None
+    # Filled documents are remembered between builds (by the preview also in memory).
+    memo = _open_store(options, config, "rendered.pickle",
+                       f"{code_fingerprint()}:{config.fingerprint()}")
     rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics, memo)
-    if memo is not None:
-        memo.save()
+    result.notes.extend(memo.notes)
+    if options.write:
+        writing.append(memo.save(background=options.session is None))
     graph, warnings = build_graph(
         index, rendered.briefings,
         {(TargetKind.PAGE, k): v for k, v in rendered.docs.items()}, config.zone)

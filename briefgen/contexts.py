@@ -151,6 +151,8 @@ class TimelineContext:
     entries: tuple[RenderedEntry, ...]  # ascending
     years: tuple[int, ...]
     year: int | None = None  # set on a year page
+    # On /timeline/: (year, its entries) for every year, ascending; empty on a year page.
+    by_year: tuple[tuple[int, tuple[RenderedEntry, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

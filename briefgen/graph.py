@@ -39,9 +39,10 @@ class Graph:
     tags: list[Tag] = field(default_factory=list)
     tag_slugs: dict[str, str] = field(default_factory=dict)  # tag as written → slug
     years: list[int] = field(default_factory=list)
+    by_year: dict[int, list[RenderedEntry]] = field(default_factory=dict)  # ascending
 
     def entries_in_year(self, year: int) -> list[RenderedEntry]:
-        return [e for e in self.timeline if e.entry.date.year == year]
+        return self.by_year.get(year, [])
 
 
 def _briefing_key(rb: RenderedBriefing, zone: tzinfo) -> tuple[float, str]:
@@ -90,7 +91,9 @@ def build_graph(index: SiteIndex, briefings: list[RenderedBriefing],
     warnings: list[Diagnostic] = []
     graph = Graph(briefings=sorted(briefings, key=lambda b: _briefing_key(b, zone)))
     graph.timeline = _timeline(graph.briefings, zone)
-    graph.years = sorted({e.entry.date.year for e in graph.timeline})
+    for entry in graph.timeline:
+        graph.by_year.setdefault(entry.entry.date.year, []).append(entry)
+    graph.years = sorted(graph.by_year)
     by_actor: dict[str, list[RenderedEntry]] = defaultdict(list)
     by_source: dict[str, list[RenderedEntry]] = defaultdict(list)
     co: dict[str, Counter[str]] = defaultdict(Counter)

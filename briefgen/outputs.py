@@ -122,8 +122,12 @@ def _exports(model: SiteModel, page_paths: list[str], memo: Store | None) -> lis
     site_paths = tuple((rel, lastmod.get(rel)) for rel in
                        (p.removesuffix("index.html") for p in page_paths))
     return [
-        Output("api/briefings.json", (briefings, graph.tag_slugs), api.briefings_json),
-        Output("api/entries.json", timeline, api.entries_json, in_parent=True),
+        # Names and titles of what they link and cite are part of the JSON (also where a
+        # link has its own label, so the briefing's own fingerprint does not show them).
+        Output("api/briefings.json", (briefings, graph.tag_slugs, actors, sources),
+               api.briefings_json, in_parent=True),
+        Output("api/entries.json", (timeline, actors, sources), api.entries_json,
+               in_parent=True),
         Output("api/actors.json", (actors, timeline), api.actors_json),
         Output("api/sources.json", (sources, timeline, graph.publisher_actor), api.sources_json),
         Output("api/timelinejs.json", timeline, api.timelinejs_json, in_parent=True),

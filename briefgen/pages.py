@@ -194,7 +194,9 @@ class Planner:
     def timeline(self) -> list[PlannedPage]:
         g = self.graph
         years = tuple(g.years)
-        out = [self._page("timeline/", "timeline.html", TimelineContext(tuple(g.timeline), years),
+        by_year = tuple((year, tuple(g.entries_in_year(year))) for year in years)
+        out = [self._page("timeline/", "timeline.html",
+                          TimelineContext(tuple(g.timeline), years, by_year=by_year),
                           "Timeline", "Every dated entry of every briefing", section="timeline")]
         for year in years:
             out.append(self._page(Urls.year(year), "timeline.html",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from briefgen.cache import Store
 from briefgen.errors import Diagnostic, Diagnostics
@@ -79,14 +77,66 @@ class RenderedBriefing:
         return [b for b in self.blocks if isinstance(b, RenderedEntry)]
 
 
+@dataclass(frozen=True, slots=True)
+class _DetachedEntry:
+    title_html: str
+    body_html: str
+    text: str
+    actors: tuple[str, ...]
+    sources: tuple[str, ...]
+    title_text: str
+    attempted_citation: bool
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class _DetachedBriefing:
+    """A rendered briefing without its parsed document, which the memo need not hold twice
+    (the document cache has it); ``attach`` joins them again."""
+
+    doc: RenderedDoc
+    blocks: tuple[_DetachedEntry | tuple[str, str], ...]  # entries; sections' (title, body)
+    notes_html: str
+    updates_html: tuple[str, ...]
+    fingerprint: str
+
+
+def _detach(rb: RenderedBriefing) -> _DetachedBriefing:
+    blocks: list[_DetachedEntry | tuple[str, str]] = []
+    for block in rb.blocks:
+        if isinstance(block, RenderedEntry):
+            blocks.append(_DetachedEntry(block.title_html, block.body_html, block.text,
+                                         block.actors, block.sources, block.title_text,
+                                         block.attempted_citation, block.fingerprint))
+        else:
+            blocks.append((block.title_html, block.body_html))
+    return _DetachedBriefing(rb.doc, tuple(blocks), rb.notes_html, rb.updates_html,
+                             rb.fingerprint)
+
+
+def _attach(detached: _DetachedBriefing, briefing: Briefing) -> RenderedBriefing:
+    blocks: list[RenderedEntry | RenderedSection] = []
+    for block, part in zip(briefing.blocks, detached.blocks, strict=True):
+        if isinstance(part, _DetachedEntry):
+            assert isinstance(block, Entry)
+            blocks.append(RenderedEntry(block, briefing, part.title_html, part.body_html,
+                                        part.text, part.actors, part.sources, part.title_text,
+                                        part.attempted_citation, part.fingerprint))
+        else:
+            assert isinstance(block, Section)
+            blocks.append(RenderedSection(block, *part))
+    return RenderedBriefing(briefing, detached.doc, tuple(blocks), detached.notes_html,
+                            detached.updates_html, detached.fingerprint)
+
+
 def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
 class DocumentRendering:
-    """Fills the fragments of documents against one index (phase B). With a ``memo`` (the
-    preview keeps one between rebuilds), a document whose content and whose links'
-    resolutions are unchanged is not filled again."""
+    """Fills the fragments of documents against one index (phase B). With a ``memo`` (kept
+    in the build cache, and in memory by the preview), a document whose content and whose
+    links' resolutions are unchanged is not filled again."""
 
     def __init__(self, resolver: RefResolver, memo: Store | None = None) -> None:
         self.resolver = resolver
@@ -94,24 +144,34 @@ class DocumentRendering:
 
     def briefing(self, briefing: Briefing, visible: bool
                  ) -> tuple[RenderedBriefing, list[Diagnostic]]:
-        return self._remembered(briefing, visible, self._briefing)
+        key = self._key(briefing, visible)
+        found = self.memo.get(key) if self.memo is not None and key else None
+        if found is not None:
+            return _attach(found, briefing), []
+        rendered, diags = self._briefing(briefing, visible)
+        if self.memo is not None and key and not diags:
+            self.memo.put(key, _detach(rendered))
+        return rendered, diags
 
     def simple(self, document: Actor | Source | Page, visible: bool = True
                ) -> tuple[RenderedDoc, list[Diagnostic]]:
-        return self._remembered(document, visible, self._simple)
+        key = self._key(document, visible)
+        found: RenderedDoc | None = self.memo.get(key) if self.memo is not None and key \
+            else None
+        if found is not None:
+            return found, []
+        rendered, diags = self._simple(document, visible)
+        if self.memo is not None and key and not diags:
+            self.memo.put(key, rendered)
+        return rendered, diags
 
-    def _remembered(self, document: Any, visible: bool,
-                    render: Callable[[Any, bool], tuple[Any, list[Diagnostic]]]
-                    ) -> tuple[Any, list[Diagnostic]]:
+    def _key(self, document: Briefing | Actor | Source | Page, visible: bool
+             ) -> tuple[object, ...] | None:
+        """What a document's rendering depends on. Documents with problems are never
+        remembered: they are rendered afresh, to report them."""
         if self.memo is None or not document.fingerprint:
-            return render(document, visible)
-        key = (document.fingerprint, visible, self.resolver.signature(document.refs))
-        found: tuple[Any, list[Diagnostic]] | None = self.memo.get(key)
-        if found is None:
-            found = render(document, visible)
-            if not found[1]:  # documents with problems are rendered afresh, to report them
-                self.memo.put(key, found)
-        return found
+            return None
+        return (document.fingerprint, visible, self.resolver.signature(document.refs))
 
     def _briefing(self, briefing: Briefing, visible: bool
                   ) -> tuple[RenderedBriefing, list[Diagnostic]]:

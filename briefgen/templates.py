@@ -79,8 +79,10 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
         digest = asset_digests.get(name)
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
+    items = EntryItems(env, asset_digests, memo)
     helpers: dict[str, Callable[..., Any]] = {
-        "entry_item": EntryItems(env, asset_digests, memo),
+        "entry_item": items,
+        "entry_list": items.joined,
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -116,6 +118,11 @@ class EntryItems:
             if self.memo is not None and entry.fingerprint:
                 self.memo.put(self._memo_key(entry), str(html))
         return html
+
+    def joined(self, entries: Iterable[Any]) -> Markup:
+        """``entry_list(entries)``: the items of many entries, one after the other (one call
+        from a template instead of one per entry: the timeline lists every entry)."""
+        return Markup("".join([self(entry) for entry in entries]))
 
     def missing(self, entries: Iterable[Any]) -> list[Any]:
         """The entries whose item is neither known in this build nor remembered."""

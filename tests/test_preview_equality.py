@@ -1,6 +1,7 @@
-"""The preview's incremental rebuilds equal a clean build, byte for byte, after any sequence
-of edits (hypothesis draws the sequences): adding, changing, renaming and deleting briefings,
-actors and sources, breaking and fixing files, editing templates."""
+"""Incremental rebuilds (the preview's, and `build` into the same folder with its cache)
+equal a clean build, byte for byte, after any sequence of edits (hypothesis draws the
+sequences): adding, changing, renaming and deleting briefings, actors and sources, breaking
+and fixing files, editing templates."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from briefgen.output import MANIFEST
 from briefgen.preview import Preview
 
 ACTORS = ["ana", "ben", "cleo"]
+LABELLED_ONLY = "dora"  # linked only with a label of its own: its name shows in no link text
 SOURCES = ["memo", "wire", "report"]
 BASE_URL = "http://127.0.0.1:8000/"
 
@@ -23,7 +25,8 @@ BASE_URL = "http://127.0.0.1:8000/"
 def briefing(n: int, actors: list[str], sources: list[str], extra: int = 0) -> str:
     entries = "".join(
         f"\n## 2022-0{1 + i % 9}-1{i % 9} Entry {i} about [[{actors[i % len(actors)]}]]\n\n"
-        f"Text {extra} with [[{actors[(i + 1) % len(actors)]}]] [@{sources[i % len(sources)]}].\n"
+        f"Text {extra} with [[{actors[(i + 1) % len(actors)]}]] [@{sources[i % len(sources)]}]"
+        f" and [[{LABELLED_ONLY}|someone]].\n"
         for i in range(2 + n % 2))
     return (f"---\ntitle: Briefing {n}\ndate: 2022-03-0{1 + n % 9}\ntags: [T{n % 2}]\n---\n\n"
             f"Lead {n}.\n{entries}")
@@ -31,7 +34,7 @@ def briefing(n: int, actors: list[str], sources: list[str], extra: int = 0) -> s
 
 def initial_site(root: Path) -> None:
     files = {"site.yaml": f"title: Equality\nbase_url: {BASE_URL}\n"}
-    for a in ACTORS:
+    for a in [*ACTORS, LABELLED_ONLY]:
         files[f"content/actors/{a}.yaml"] = f"name: {a.title()}\nkind: person\n"
     for s in SOURCES:
         files[f"content/sources/{s}.yaml"] = f"title: {s.title()}\npublisher: Wire\ndate: 2021\n"
@@ -58,7 +61,7 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
     elif operation == "delete" and len(briefings) > 1:
         briefings[n % len(briefings)].unlink()
     elif operation == "rename-actor":
-        (site / f"content/actors/{ACTORS[n % 3]}.yaml").write_text(
+        (site / f"content/actors/{[*ACTORS, LABELLED_ONLY][n % 4]}.yaml").write_text(
             f"name: Renamed {n}\nkind: person\n")
     elif operation == "cite" and briefings:
         path = briefings[n % len(briefings)]
@@ -113,4 +116,28 @@ def test_incremental_rebuilds_equal_clean_builds(steps):
                                              use_cache=False, versioned_assets=False))
             assert fresh.ok
             last_good = snapshot(preview.out)
+            assert last_good == snapshot(clean), f"after {steps[:number + 1]}"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_incremental_builds_equal_clean_builds(steps):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        site, out = root / "site", root / "public"
+        initial_site(site)
+        options = BuildOptions(out=out, base_url=BASE_URL, jobs=1)
+        assert build(site, options).ok
+        last_good = snapshot(out)
+        broken: dict[Path, str] = {}
+        for number, (operation, n) in enumerate(steps):
+            apply(site, operation, n, broken)
+            result = build(site, options)
+            if not result.ok:
+                assert snapshot(out) == last_good, "a failed build changed the output"
+                continue
+            clean = root / f"clean{number}"
+            assert build(site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1,
+                                            use_cache=False)).ok
+            last_good = snapshot(out)
             assert last_good == snapshot(clean), f"after {steps[:number + 1]}"
