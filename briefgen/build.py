@@ -13,7 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.cache import Session, Store, cache_folder, code_fingerprint, prune_stale
+from briefgen.cache import (
+    Session,
+    Store,
+    cache_folder,
+    code_fingerprint,
+    prune_stale,
+    save_all,
+)
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
@@ -48,6 +55,7 @@ from briefgen.templates import (
     ThemeError,
     entry_items,
     file_digest,
+    load_templates,
     make_environment,
     theme_folder,
 )
@@ -162,11 +170,8 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
                      f"{config.timezone_name}")
     cache = _open_store(options, config, "documents.pickle", parse_context)
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
-    if options.write:  # `check` writes nothing, not even its cache
-        # Written by a child process while this one goes on; the preview (threads) waits.
-        writing.append(cache.save(background=options.session is None))
-        if options.use_cache and options.session is None:
-            prune_stale(config.root)
+    if options.write and options.use_cache and options.session is None:
+        prune_stale(config.root)
     result.notes.extend(cache.notes)
     result.diagnostics.extend(diags)
     visible_briefings, visible_pages = _visible(content, config, options, result)
@@ -178,8 +183,8 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
                        f"{code_fingerprint()}:{config.fingerprint()}")
     rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics, memo)
     result.notes.extend(memo.notes)
-    if options.write:
-        writing.append(memo.save(background=options.session is None))
+    if options.write:  # `check` writes nothing, not even its cache
+        writing.append(save_all([cache, memo], background=options.session is None))
     graph, warnings = build_graph(
         index, rendered.briefings,
         {(TargetKind.PAGE, k): v for k, v in rendered.docs.items()}, config.zone)
@@ -212,11 +217,13 @@ def _plan(model: SiteModel, theme: Path, out: Path, records: Store, result: Buil
     asset_digests = {k: file_digest(p) for k, p in assets.items()} if versioned_assets else {}
     items = _open_store(options, model.config, "entry-items.pickle",
                         f"{code_fingerprint()}:{model.config.fingerprint()}:{versioned_assets}")
-    env = make_environment(model.config.root, theme, model.urls, asset_digests, items)
+    compiled = _open_store(options, model.config, "templates.pickle", code_fingerprint())
+    env = make_environment(model.config.root, theme, model.urls, asset_digests, items, compiled)
     template_fingerprint = TemplateFingerprints(env, asset_digests)
     fragments = _open_store(options, model.config, "fragments.pickle",
                             f"{code_fingerprint()}:{model.config.fingerprint()}")
     outputs = site_outputs(model, env, assets, result.diagnostics, fragments)
+    load_templates(env, (o.template for o in outputs if o.template))
     previous = read_manifest(out) or {}
     stale: list[Output] = []
     for output in outputs:
@@ -225,7 +232,7 @@ def _plan(model: SiteModel, theme: Path, out: Path, records: Store, result: Buil
                 or not (out / output.path).is_file():
             stale.append(output)
         records.put(output.path, key)
-    return _Plan(outputs, stale, [items, fragments], entry_items(env),
+    return _Plan(outputs, stale, [items, fragments, compiled], entry_items(env),
                  model.graph.timeline)
 
 
@@ -327,7 +334,7 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
         try:
             model = _model(config, scanned, options, result, writing)
             if model is not None and result.ok:
-                _write(model, theme, out, options, result)
+                _write(model, theme, out, options, result, writing)
         finally:
             for wait in writing:
                 wait()
@@ -376,7 +383,7 @@ def _record(last_build: Store, inputs: str, out: Path, result: BuildResult) -> N
 
 
 def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
-           result: BuildResult) -> None:
+           result: BuildResult, writing: list[Callable[[], None]]) -> None:
     config = model.config
     records = _open_store(options, config,
                           f"outputs-{digest(str(out), options.versioned_assets)}.pickle",
@@ -399,8 +406,9 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
         if update is not None and result.ok:
             result.stats = update.commit(options.swap_lock)
             update = None
-            for store in (*plan.stores, records):  # only once the output holds what they describe
-                store.save()
+            # Only now that the output holds what the records describe.
+            writing.append(save_all([*plan.stores, records],
+                                    background=options.session is None))
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
     finally:

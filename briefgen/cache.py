@@ -140,32 +140,21 @@ class Store:
         self.pending[key] = value
         self.used.add(key)
 
-    def save(self, background: bool = False) -> Callable[[], None]:
-        """Keep what this build used and put (dropping the rest); write it atomically.
+    def save(self) -> None:
+        """Keep what this build used and put (dropping the rest); write it atomically."""
+        if self._merge():
+            self._write()
 
-        With ``background``, a forked child process writes the file while this one goes on
-        (pickling a large table takes a second or more); call the returned function to wait
-        for it. Only for a process without other threads: the command line, not the preview.
-        """
+    def _merge(self) -> bool:
+        """Fold this build's puts into the table; True if the file must be written."""
         if self.pending or set(self.entries) != self.used:
             merged = {k: v for k, v in self.entries.items() if k in self.used}
             merged.update(self.pending)
             self.entries, self.pending, self.dirty = merged, {}, True
         if not self.dirty or self.path is None or not self.persist:
-            return _done
+            return False
         self.dirty = False
-        if background and hasattr(os, "fork"):
-            child = os.fork()
-            if child == 0:  # the child: write, then leave without running any cleanup
-                code = 0
-                try:
-                    self._write()
-                except BaseException:
-                    code = 1
-                os._exit(code)
-            return lambda: _reap(child)
-        self._write()
-        return _done
+        return True
 
     def _write(self) -> None:
         assert self.path is not None
@@ -180,6 +169,31 @@ class Store:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
+
+
+def save_all(stores: list[Store], background: bool) -> Callable[[], None]:
+    """Save ``stores``. With ``background``, a forked child process writes them while this
+    one goes on (pickling large tables takes seconds); call the returned function to wait
+    for it. Only for a process without other threads: the command line, not the preview.
+    A cache entry is keyed by what it was made from, so the files are valid whenever they
+    are read, even by a build that starts before the child is done."""
+    due = [store for store in stores if store._merge()]
+    if not due:
+        return _done
+    if background and hasattr(os, "fork"):
+        child = os.fork()
+        if child == 0:  # the child: write, then leave without running any cleanup
+            code = 0
+            try:
+                for store in due:
+                    store._write()
+            except BaseException:
+                code = 1
+            os._exit(code)
+        return lambda: _reap(child)
+    for store in due:
+        store._write()
+    return _done
 
 
 def _done() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import traceback
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -21,6 +23,7 @@ from jinja2 import (
     meta,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from briefgen.cache import Store
@@ -61,10 +64,27 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled by earlier builds, kept in the build cache (Jinja checks each
+    against its template's source and its own format before using it)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.store.get(bucket.key)
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.store.put(bucket.key, bucket.bytecode_to_string())
+
+
 def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: dict[str, str],
-                     memo: Store | None = None) -> Environment:
+                     memo: Store | None = None, compiled: Store | None = None) -> Environment:
     """The environment of one build. ``memo`` keeps rendered entry list items between
-    builds, keyed by the entry's fingerprint and the item template's."""
+    builds, keyed by the entry's fingerprint and the item template's; ``compiled`` keeps
+    the compiled templates."""
     loaders = [FileSystemLoader(str(site_root / "templates")), FileSystemLoader(str(theme / "templates"))]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -73,6 +93,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=_CompiledTemplates(compiled) if compiled is not None else None,
     )
 
     def asset(name: str) -> str:
@@ -221,6 +242,15 @@ def context_vars(*contexts: object) -> dict[str, Any]:
         for f in fields(ctx):  # type: ignore[arg-type]
             values[f.name] = getattr(ctx, f.name)
     return values
+
+
+def load_templates(env: Environment, names: Iterable[str]) -> None:
+    """Compile (or take from the cache) every template that will be rendered, once, in this
+    process: worker processes then inherit them. A template with an error is left to
+    ``render_template`` to report."""
+    for name in sorted({*names, *PARTIALS_OF_GLOBALS}):
+        with contextlib.suppress(TemplateError, UnicodeDecodeError):
+            env.get_template(name)
 
 
 def render_template(env: Environment, name: str, variables: dict[str, Any]) -> str:
