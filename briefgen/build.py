@@ -402,6 +402,9 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
         if result.ok and options.write:
             update = OutputUpdate(out, [o.path for o in plan.outputs], __version__,
                                   in_place=options.in_place)
+            if options.session is None:  # the preview's server threads forbid a fork
+                stale = {o.path for o in plan.stale}
+                update.prepare([o.path for o in plan.outputs if o.path not in stale])
         _make(plan, update, result, options)
         if update is not None and result.ok:
             result.stats = update.commit(options.swap_lock)

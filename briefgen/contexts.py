@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from briefgen.fingerprint import digest
 from briefgen.graph import Tag
 from briefgen.model import Actor, Role, Source
 from briefgen.rendered import RenderedBriefing, RenderedDoc, RenderedEntry
@@ -51,8 +50,9 @@ class PageMeta:
     def fingerprint(self) -> str:
         """For deciding whether to render again. ``json_ld`` is left out: it is made from
         the page's other inputs (its documents and the configuration) and is large."""
-        return digest(self.rel, self.title, self.description, self.canonical, self.og_type,
-                      self.feed, self.noindex, self.section)
+        # Not hashed here: the page's digest hashes it with everything else.
+        return repr((self.rel, self.title, self.description, self.canonical, self.og_type,
+                     self.feed, self.noindex, self.section))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,12 @@ class CitedSource:
     anchor: str  # element id of the item ("bg-source-<id>")
     source: Source
     publisher_actor: Actor | None
+
+    @property
+    def fingerprint(self) -> str:
+        """Stands for the fields above (a page lists its sources twice: in order, by id)."""
+        publisher = self.publisher_actor.fingerprint if self.publisher_actor else ""
+        return f"{self.number}:{self.source.fingerprint}:{publisher}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,23 +32,26 @@ def _field_names(kind: Any) -> tuple[str, ...]:
 
 
 def _walk(value: Any, parts: list[str]) -> None:
-    # The most frequent kinds first: this runs for every value of every page's context.
+    # This runs for every value of every page's context: the frequent kinds come first,
+    # and the items of a sequence (often thousands of documents) are handled inline.
     kind = type(value)
     if kind is str:
         parts.append(repr(value))
-        return
-    if kind is tuple or kind is list:
+    elif kind is tuple or kind is list:
         parts.append("[")
         for item in value:
-            _walk(item, parts)
+            item_kind = type(item)
+            if item_kind is str:
+                parts.append(repr(item))
+            elif hasattr(item_kind, "fingerprint") and item.fingerprint:
+                parts.append(f"#{item_kind.__name__}:{item.fingerprint}")
+            else:
+                _walk(item, parts)
         parts.append("]")
-        return
-    if kind in _PLAIN or isinstance(value, Enum):
+    elif kind in _PLAIN or isinstance(value, Enum):
         parts.append(repr(value))
-        return
-    fingerprint = getattr(value, "fingerprint", None)
-    if isinstance(fingerprint, str) and fingerprint:
-        parts.append(f"#{kind.__name__}:{fingerprint}")
+    elif hasattr(kind, "fingerprint") and isinstance(value.fingerprint, str) and value.fingerprint:
+        parts.append(f"#{kind.__name__}:{value.fingerprint}")
     elif isinstance(value, (tuple, list)):
         parts.append("[")
         for item in value:

@@ -20,7 +20,7 @@ from briefgen.urls import Urls
 SOURCE_ANCHOR = "bg-source-"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LinkRecord:
     kind: TargetKind
     id: str
@@ -28,7 +28,7 @@ class LinkRecord:
     block: str | None  # the entry (or section) the link stands in; None for the lead
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CiteRecord:
     source_id: str
     block: str | None

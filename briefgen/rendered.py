@@ -1,4 +1,8 @@
-"""Every document rendered to HTML fragments, with the links and citations it records."""
+"""Every document rendered to HTML fragments, with the links and citations it records.
+
+These classes have no ``__slots__``: the build cache pickles them, and a frozen dataclass
+with slots is unpickled field by field through ``object.__setattr__``, several times slower.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.render import CiteRecord, Filled, LinkRecord, RefResolver
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedEntry:
     entry: Entry
     briefing: Briefing
@@ -32,14 +36,14 @@ class RenderedEntry:
         return self.entry.id
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedSection:
     section: Section
     title_html: str
     body_html: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedDoc:
     """What every kind of document has once rendered."""
 
@@ -63,7 +67,7 @@ class RenderedDoc:
         return list(seen)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedBriefing:
     briefing: Briefing
     doc: RenderedDoc  # body_html is the lead
@@ -77,7 +81,7 @@ class RenderedBriefing:
         return [b for b in self.blocks if isinstance(b, RenderedEntry)]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _DetachedEntry:
     title_html: str
     body_html: str
@@ -89,7 +93,7 @@ class _DetachedEntry:
     fingerprint: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _DetachedBriefing:
     """A rendered briefing without its parsed document, which the memo need not hold twice
     (the document cache has it); ``attach`` joins them again."""

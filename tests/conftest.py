@@ -16,7 +16,12 @@ from briefgen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tests never read or fill the user's build cache (subprocesses inherit this too).
-os.environ["BRIEFGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="briefgen-test-cache-")
+TEST_CACHE = tempfile.mkdtemp(prefix="briefgen-test-cache-")
+os.environ["BRIEFGEN_CACHE_DIR"] = TEST_CACHE
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(TEST_CACHE, ignore_errors=True)
 TESTS = Path(__file__).resolve().parent
 
 
