@@ -156,11 +156,11 @@ def _render_all(content: Content, index: SiteIndex, config: SiteConfig, urls: Ur
 
 
 def _open_store(options: BuildOptions, config: SiteConfig, name: str, context: str,
-                needed: bool = True) -> Store:
+                needed: bool = True, memo: bool = False) -> Store:
     folder = cache_folder(config.root) if options.use_cache and needed else None
     if options.session is not None:
-        return options.session.open(folder, name, context)
-    return Store.open(folder, name, context)
+        return options.session.open(folder, name, context, memo)
+    return Store.open(folder, name, context, memo)
 
 
 def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: BuildResult,
@@ -168,7 +168,7 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
     """Phases A to C: load (from the cache where possible), index, render, invert."""
     parse_context = (f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:{config.unsafe_html}:"
                      f"{config.timezone_name}")
-    cache = _open_store(options, config, "documents.pickle", parse_context)
+    cache = _open_store(options, config, "documents.pickle", parse_context, memo=True)
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write and options.use_cache and options.session is None:
         prune_stale(config.root)
@@ -180,7 +180,7 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
     urls = Urls(config.base_url)
     # Filled documents are remembered between builds (by the preview also in memory).
     memo = _open_store(options, config, "rendered.pickle",
-                       f"{code_fingerprint()}:{config.fingerprint()}")
+                       f"{code_fingerprint()}:{config.fingerprint()}", memo=True)
     rendered = _render_all(content, index, config, urls, visible_pages, result.diagnostics, memo)
     result.notes.extend(memo.notes)
     if options.write:  # `check` writes nothing, not even its cache
@@ -216,12 +216,14 @@ def _plan(model: SiteModel, theme: Path, out: Path, records: Store, result: Buil
     versioned_assets = options.versioned_assets
     asset_digests = {k: file_digest(p) for k, p in assets.items()} if versioned_assets else {}
     items = _open_store(options, model.config, "entry-items.pickle",
-                        f"{code_fingerprint()}:{model.config.fingerprint()}:{versioned_assets}")
-    compiled = _open_store(options, model.config, "templates.pickle", code_fingerprint())
+                        f"{code_fingerprint()}:{model.config.fingerprint()}:{versioned_assets}",
+                        memo=True)
+    compiled = _open_store(options, model.config, "templates.pickle", code_fingerprint(),
+                           memo=True)
     env = make_environment(model.config.root, theme, model.urls, asset_digests, items, compiled)
     template_fingerprint = TemplateFingerprints(env, asset_digests)
     fragments = _open_store(options, model.config, "fragments.pickle",
-                            f"{code_fingerprint()}:{model.config.fingerprint()}")
+                            f"{code_fingerprint()}:{model.config.fingerprint()}", memo=True)
     outputs = site_outputs(model, env, assets, result.diagnostics, fragments)
     load_templates(env, (o.template for o in outputs if o.template))
     previous = read_manifest(out) or {}
@@ -248,7 +250,13 @@ def _make(plan: _Plan, update: OutputUpdate | None, result: BuildResult,
     stale = sorted(plan.stale, key=lambda o: not o.in_parent)
     jobs = [functools.partial(_make_one, output, update) for output in stale]
     here = sum(1 for o in stale if o.in_parent)
-    for written in run_all(jobs[here:], options.jobs, here=jobs[:here]):
+    workers, minimum = _workers(options.jobs), MANY_PAGES
+    if workers and here and len(plan.outputs) >= BIG_SITE and options.session is None \
+            and len(jobs) - here < MANY_PAGES:
+        # A small change to a big site: the site-wide exports made here take seconds, so one
+        # worker makes the other outputs meanwhile.
+        workers, minimum = 1, 1
+    for written in run_all(jobs[here:], workers, minimum, here=jobs[:here]):
         if written is not None and update is not None:
             update.record(written)
     result.rendered.extend(o.path for o in stale)
@@ -261,6 +269,7 @@ def _make(plan: _Plan, update: OutputUpdate | None, result: BuildResult,
 
 
 MANY_PAGES = 64  # from here on, every entry's list item is probably needed
+BIG_SITE = 1000  # outputs
 
 
 def _render_entry_items(items: EntryItems, entries: Sequence[RenderedEntry], jobs: int) -> None:
@@ -268,13 +277,18 @@ def _render_entry_items(items: EntryItems, entries: Sequence[RenderedEntry], job
     entries: otherwise each worker would render each item again for itself."""
     missing = items.missing(entries)
     chunks = [missing[i:i + ENTRY_CHUNK] for i in range(0, len(missing), ENTRY_CHUNK)]
-    rendered = run_all([functools.partial(items.render, chunk) for chunk in chunks], jobs,
-                       minimum=2)
+    rendered = run_all([functools.partial(items.render, chunk) for chunk in chunks],
+                       _workers(jobs), minimum=2)
     for chunk, htmls in zip(chunks, rendered, strict=True):
         items.add(chunk, htmls)
 
 
 ENTRY_CHUNK = 500
+
+
+def _workers(cores: int) -> int:
+    """Worker processes for ``cores`` cores: none for one core (all work stays here)."""
+    return cores if cores > 1 else 0
 
 
 def _make_one(output: Output, update: OutputUpdate | None) -> Written | None:

@@ -83,14 +83,17 @@ class Session:
     persist: bool = False
     stores: dict[tuple[Path | None, str, str], Store] = field(default_factory=dict)
 
-    def open(self, folder: Path | None, name: str, context: str) -> Store:
+    def open(self, folder: Path | None, name: str, context: str, memo: bool = False) -> Store:
         key = (folder, name, context)
         if key not in self.stores:
-            self.stores[key] = Store.open(folder, name, context)
+            self.stores[key] = Store.open(folder, name, context, memo)
         store = self.stores[key]
         store.used, store.pending = set(), {}  # what an unsaved (failed) build put is gone
         store.persist = self.persist
         return store
+
+
+MEMO_SLACK = 32  # new entries a memo table may miss on disk before it is rewritten
 
 
 @dataclass(slots=True)
@@ -108,12 +111,15 @@ class Store:
     dirty: bool = False
     notes: list[str] = field(default_factory=list)
     persist: bool = True  # False: kept in memory only (see Session)
+    # Entries keyed by everything they are made from: a missing one costs time, never
+    # correctness, so a few new ones are not worth rewriting the whole file (see _merge).
+    memo: bool = False
 
     @classmethod
-    def open(cls, folder: Path | None, name: str, context: str) -> Store:
+    def open(cls, folder: Path | None, name: str, context: str, memo: bool = False) -> Store:
         if folder is None:
-            return cls(None, context)
-        store = cls(folder / name, context)
+            return cls(None, context, memo=memo)
+        store = cls(folder / name, context, memo=memo)
         path = folder / name
         if not path.exists():
             return store
@@ -147,6 +153,14 @@ class Store:
 
     def _merge(self) -> bool:
         """Fold this build's puts into the table; True if the file must be written."""
+        if self.memo and self.persist and not self.dirty and self.path is not None \
+                and len(self.pending) <= max(MEMO_SLACK, len(self.entries) // 50) \
+                and self.path.exists():
+            # A one-file edit: later builds remake these few entries rather than this build
+            # rewriting a table of thousands. Unused entries go at the next real write.
+            self.entries.update(self.pending)
+            self.pending = {}
+            return False
         if self.pending or set(self.entries) != self.used:
             merged = {k: v for k, v in self.entries.items() if k in self.used}
             merged.update(self.pending)

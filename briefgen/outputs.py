@@ -60,7 +60,7 @@ def site_outputs(model: SiteModel, env: Environment, assets: dict[str, Path],
     for page in planned:
         outputs.append(Output(page.path, page.variables, _renderer(env, page.template,
                                                                    page.variables),
-                              page.template, in_parent=page.path == "timeline/index.html"))
+                              page.template))
     outputs += _feeds(model)
     outputs += _exports(model, [p.path for p in planned if p.path != "404.html"], memo)
     for rel, path in assets.items():

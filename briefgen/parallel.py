@@ -27,8 +27,9 @@ def _run(index: int) -> object:
 def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
             here: Sequence[Callable[[], T]] = ()) -> list[T]:
     """Call every job and return their results in order: first those of ``here``, which
-    run in this process (while the workers take the others), then those of ``jobs``."""
-    if workers <= 1 or len(jobs) < minimum or _inherited \
+    run in this process (while ``workers`` worker processes take the others), then those
+    of ``jobs``. Without workers, or with fewer than ``minimum`` jobs, all run here."""
+    if workers < 1 or len(jobs) < minimum or _inherited \
             or "fork" not in multiprocessing.get_all_start_methods():
         return [job() for job in here] + [job() for job in jobs]
     _inherited.extend(jobs)
