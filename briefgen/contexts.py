@@ -6,6 +6,7 @@ Rendered Markdown arrives as HTML strings marked safe; everything else is escape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,10 +42,16 @@ class PageMeta:
     description: str
     canonical: str  # absolute URL
     og_type: str = "website"
-    json_ld: tuple[dict[str, Any], ...] = ()
+    # Made only when the page is rendered (in a worker process): large, and made from the
+    # page's other inputs, so it plays no part in deciding whether to render again.
+    make_json_ld: Callable[[], tuple[dict[str, Any], ...]] | None = None
     feed: str | None = None  # site path of an Atom feed about this page's subject
     noindex: bool = False
     section: str = ""  # which nav item is current: "briefings", "actors", …
+
+    @property
+    def json_ld(self) -> tuple[dict[str, Any], ...]:
+        return self.make_json_ld() if self.make_json_ld is not None else ()
 
     @property
     def fingerprint(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from briefgen import __version__
@@ -34,7 +36,7 @@ from briefgen.fingerprint import digest
 from briefgen.graph import Graph
 from briefgen.index import SiteIndex
 from briefgen.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
-from briefgen.model import ACTOR_KINDS, Actor, Page
+from briefgen.model import ACTOR_KINDS, Actor, Page, Source
 from briefgen.render import SOURCE_ANCHOR
 from briefgen.rendered import RenderedDoc
 from briefgen.templates import context_vars
@@ -44,6 +46,15 @@ HOME_BRIEFINGS = 10
 HOME_ENTRIES = 12
 KIND_LABELS = {"person": "People", "organization": "Organizations", "country": "Countries",
                "group": "Groups"}
+
+
+def _one(make: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any
+         ) -> tuple[dict[str, Any], ...]:
+    return (make(*args, **kwargs),)
+
+
+def _source_ld(source: Source, index: SiteIndex, urls: Urls) -> tuple[dict[str, Any], ...]:
+    return ({"@context": "https://schema.org", **source_ld(source, index, urls)},)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +89,10 @@ class Planner:
     def _page(self, rel: str, template: str, ctx: object, title: str, description: str,
               **meta: Any) -> PlannedPage:
         description = description or self.config.description or title
-        if "json_ld" not in meta:
-            meta["json_ld"] = (webpage_ld(self.config, self.urls, rel, title, description,
-                                          collection=template.endswith("s.html")
-                                          or template in ("timeline.html", "tag.html")),)
+        if "make_json_ld" not in meta:
+            meta["make_json_ld"] = partial(_one, webpage_ld, self.config, self.urls, rel, title,
+                                           description, collection=template.endswith("s.html")
+                                           or template in ("timeline.html", "tag.html"))
         page = PageMeta(rel=rel, title=title, description=description,
                         canonical=self.urls.absolute(rel), **meta)
         common = Common(self.site, page)
@@ -115,7 +126,8 @@ class Planner:
         ctx = HomeContext(tuple(g.briefings[:HOME_BRIEFINGS]),
                           tuple(reversed(g.timeline[-HOME_ENTRIES:])), counts)
         return self._page("", "home.html", ctx, self.config.title, self.config.description,
-                          json_ld=(website_ld(self.config, self.urls),), feed="feed.xml")
+                          make_json_ld=partial(_one, website_ld, self.config, self.urls),
+                          feed="feed.xml")
 
     def briefings(self) -> list[PlannedPage]:
         out = [self._page("briefings/", "briefings.html",
@@ -134,7 +146,8 @@ class Planner:
                                   {c.source.id: c for c in cited})
             out.append(self._page(Urls.briefing(b.id), "briefing.html", ctx, b.title,
                                   rb.doc.summary_text, og_type="article", section="briefings",
-                                  json_ld=(briefing_ld(rb, self.config, self.index, self.urls),)))
+                                  make_json_ld=partial(_one, briefing_ld, rb, self.config, self.index,
+                                                       self.urls)))
         return out
 
     def actors(self) -> list[PlannedPage]:
@@ -163,7 +176,7 @@ class Planner:
             out.append(self._page(Urls.actor(actor.id), "actor.html", ctx, actor.name.value,
                                   doc.summary_text or f"{actor.name.value} in {self.config.title}",
                                   og_type="profile", section="actors",
-                                  json_ld=(actor_ld(actor, self.urls),),
+                                  make_json_ld=partial(_one, actor_ld, actor, self.urls),
                                   feed=f"actors/{actor.id}/feed.xml"))
         return out
 
@@ -187,8 +200,8 @@ class Planner:
             out.append(self._page(Urls.source(source.id), "source.html", ctx, source.title,
                                   f"{name}, {source.date.human()}: "
                                   f"{source.title}", section="sources",
-                                  json_ld=({"@context": "https://schema.org",
-                                            **source_ld(source, self.index, self.urls)},)))
+                                  make_json_ld=partial(_source_ld, source, self.index,
+                                                       self.urls)))
         return out
 
     def timeline(self) -> list[PlannedPage]:
