@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -26,8 +26,7 @@ PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """A link or citation waiting for the index: where it stands and what it names."""
 
     target: str | None  # a link's target; None for a citation

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -30,8 +29,7 @@ _CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\
 _HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][A-Za-z0-9_:-]+\s*)+)\}\s*$")
 
 
-@dataclass(frozen=True)
-class CiteItem:
+class CiteItem(NamedTuple):
     source_id: str
     locator: str
 

@@ -8,8 +8,10 @@ their file line and column.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 
 from briefgen.errors import Diagnostics
 from briefgen.fragments import Ref
@@ -20,16 +22,14 @@ from briefgen.urls import Urls
 SOURCE_ANCHOR = "bg-source-"
 
 
-@dataclass(frozen=True)
-class LinkRecord:
+class LinkRecord(NamedTuple):
     kind: TargetKind
     id: str
     entry_id: str | None
     block: str | None  # the entry (or section) the link stands in; None for the lead
 
 
-@dataclass(frozen=True)
-class CiteRecord:
+class CiteRecord(NamedTuple):
     source_id: str
     block: str | None
 
@@ -51,19 +51,35 @@ class RefResolver:
     index: SiteIndex
     urls: Urls
     citation_style: str = "numeric"
+    # What each link target and cited source id resolves to, as text (see ``signature``).
+    _known: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def signature(self, refs: tuple[Ref, ...]) -> tuple[object, ...]:
-        """What the refs resolve to, in a comparable form: equal signatures fill equally."""
-        parts: list[object] = []
+    def signature(self, refs: tuple[Ref, ...]) -> str:
+        """What the refs resolve to, as a digest: equal signatures fill equally."""
+        parts: list[str] = []
         for ref in refs:
             if ref.target is not None:
-                parts.append(self.index.resolve(ref.target))
+                parts.append(self._resolved(ref.target))
             else:
-                for item in ref.items:
-                    source = self.index.sources.get(item.source_id)
-                    parts.append((item.source_id, source.fingerprint if source else None,
-                                  author_label(source, self.index) if source else None))
-        return tuple(parts)
+                parts.extend(self._cited(item.source_id) for item in ref.items)
+        return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                               digest_size=16).hexdigest()
+
+    def _resolved(self, target: str) -> str:
+        found = self._known.get(target)
+        if found is None:
+            found = self._known[target] = repr(self.index.resolve(target))
+        return found
+
+    def _cited(self, source_id: str) -> str:
+        key = "@" + source_id
+        found = self._known.get(key)
+        if found is None:
+            source = self.index.sources.get(source_id)
+            found = self._known[key] = repr((source_id, source.fingerprint if source else None,
+                                             author_label(source, self.index) if source
+                                             else None))
+        return found
 
     def fill(self, refs: tuple[Ref, ...], diags: Diagnostics, visible: bool = True) -> Filled:
         """Resolve every ref of one document; ``visible``: the document is in this build."""
