@@ -194,7 +194,8 @@ def save_all(stores: list[Store], background: bool) -> Callable[[], None]:
     due = [store for store in stores if store._merge()]
     if not due:
         return _done
-    if background and hasattr(os, "fork"):
+    # Forking a process that holds a large model costs a little too: only for large tables.
+    if background and hasattr(os, "fork") and any(store.memo for store in due):
         child = os.fork()
         if child == 0:  # the child: write, then leave without running any cleanup
             code = 0
