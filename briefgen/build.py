@@ -50,7 +50,7 @@ from briefgen.parallel import run_all
 from briefgen.render import RefResolver
 from briefgen.rendered import DocumentRendering, RenderedBriefing, RenderedDoc, RenderedEntry
 from briefgen.templates import (
-    EntryItems,
+    RenderedOnce,
     TemplateFingerprints,
     ThemeError,
     entry_items,
@@ -201,7 +201,7 @@ class _Plan:
     outputs: list[Output]
     stale: list[Output]  # made afresh: their recorded inputs changed
     stores: list[Store]  # caches the rendering fills, saved once the build succeeded
-    entry_items: EntryItems
+    entry_items: RenderedOnce
     entries: list[RenderedEntry]  # every entry, in timeline order
 
 
@@ -272,7 +272,7 @@ MANY_PAGES = 64  # from here on, every entry's list item is probably needed
 BIG_SITE = 1000  # outputs
 
 
-def _render_entry_items(items: EntryItems, entries: Sequence[RenderedEntry], jobs: int) -> None:
+def _render_entry_items(items: RenderedOnce, entries: Sequence[RenderedEntry], jobs: int) -> None:
     """Render every entry's list item once, across the workers, before the pages that list
     entries: otherwise each worker would render each item again for itself."""
     missing = items.missing(entries)

@@ -38,11 +38,19 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        chunk = max(1, len(jobs) // (workers * 8))
+        # One share per worker, handed out at the start: while this process runs the jobs
+        # of ``here`` it holds the interpreter lock, and the pool's thread that would hand
+        # out further shares would wait for it, leaving workers idle. Each share takes every
+        # n-th job, so that expensive jobs (listed together) are spread evenly.
+        order = [i for start in range(workers) for i in range(start, len(jobs), workers)]
+        share = -(-len(jobs) // workers)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(_run, range(len(jobs)), chunksize=chunk)  # starts the workers
+            results = pool.map(_run, order, chunksize=share)  # starts the workers
             mine = [job() for job in here]
-            return mine + list(results)  # type: ignore[arg-type]
+            theirs: list[object] = [None] * len(jobs)
+            for index, result in zip(order, results, strict=True):
+                theirs[index] = result
+            return mine + theirs  # type: ignore[operator]
     finally:
         gc.unfreeze()
         _inherited.clear()

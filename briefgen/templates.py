@@ -100,10 +100,11 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
         digest = asset_digests.get(name)
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
-    items = EntryItems(env, asset_digests, memo)
+    items = RenderedOnce(env, asset_digests, ENTRY_ITEM, "e", memo)
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": items,
         "entry_list": items.joined,
+        "actor_chip_html": RenderedOnce(env, asset_digests, ACTOR_CHIP, "a"),
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -120,76 +121,80 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     return env
 
 
-class EntryItems:
-    """``entry_item(e)``: the list item of an entry, rendered once per build (an entry
-    appears on the timeline, its year, and every actor and source page it names) and kept
-    in ``memo`` between builds, keyed by the entry's fingerprint and the item template's."""
+class RenderedOnce:
+    """A global that renders a small partial template for an item once per build, however
+    many pages show the item: ``entry_item(e)`` (an entry appears on the timeline, its year,
+    and every actor and source page it names) and ``actor_chip_html(a)``. With a ``memo``,
+    the HTML is also kept between builds, keyed by the item's fingerprint and the partial's."""
 
-    def __init__(self, env: Environment, asset_digests: dict[str, str],
-                 memo: Store | None) -> None:
+    def __init__(self, env: Environment, asset_digests: dict[str, str], template: str,
+                 variable: str, memo: Store | None = None) -> None:
         self.env, self.asset_digests, self.memo = env, asset_digests, memo
+        self.template, self.variable = template, variable
         self.known: dict[str, Markup] = {}
         self._template_key: str | None = None  # made on first use: templates load lazily
 
-    def __call__(self, entry: Any) -> Markup:
-        key = entry.fingerprint or str(id(entry))
+    def __call__(self, item: Any) -> Markup:
+        key = item.fingerprint or str(id(item))
         html = self.known.get(key)
         if html is None:
-            html = self.known[key] = Markup(self._remembered(entry) or self.render([entry])[0])
-            if self.memo is not None and entry.fingerprint:
-                self.memo.put(self._memo_key(entry), str(html))
+            html = self.known[key] = Markup(self._remembered(item) or self.render([item])[0])
+            if self.memo is not None and item.fingerprint:
+                self.memo.put(self._memo_key(item), str(html))
         return html
 
-    def joined(self, entries: Iterable[Any]) -> Markup:
-        """``entry_list(entries)``: the items of many entries, one after the other (one call
-        from a template instead of one per entry: the timeline lists every entry)."""
-        return Markup("".join([self(entry) for entry in entries]))
+    def joined(self, items: Iterable[Any]) -> Markup:
+        """``entry_list(entries)``: the HTML of many items, one after the other (one call
+        from a template instead of one per item: the timeline lists every entry)."""
+        return Markup("".join([self(item) for item in items]))
 
-    def missing(self, entries: Iterable[Any]) -> list[Any]:
-        """The entries whose item is neither known in this build nor remembered."""
+    def missing(self, items: Iterable[Any]) -> list[Any]:
+        """The items whose HTML is neither known in this build nor remembered."""
         found = []
-        for entry in entries:
-            if entry.fingerprint and entry.fingerprint not in self.known:
-                html = self._remembered(entry)
+        for item in items:
+            if item.fingerprint and item.fingerprint not in self.known:
+                html = self._remembered(item)
                 if html is None:
-                    found.append(entry)
+                    found.append(item)
                 else:
-                    self.known[entry.fingerprint] = Markup(html)
+                    self.known[item.fingerprint] = Markup(html)
         return found
 
-    def render(self, entries: Sequence[Any]) -> list[str]:
-        """Render items without remembering them (a worker process may call this)."""
-        template = self.env.get_template(PARTIALS_OF_GLOBALS[0])
-        return [template.render(e=entry) for entry in entries]
+    def render(self, items: Sequence[Any]) -> list[str]:
+        """Render without remembering (a worker process may call this)."""
+        template = self.env.get_template(self.template)
+        return [template.render({self.variable: item}) for item in items]
 
-    def add(self, entries: Sequence[Any], htmls: Sequence[str]) -> None:
-        for entry, html in zip(entries, htmls, strict=True):
-            self.known[entry.fingerprint] = Markup(html)
+    def add(self, items: Sequence[Any], htmls: Sequence[str]) -> None:
+        for item, html in zip(items, htmls, strict=True):
+            self.known[item.fingerprint] = Markup(html)
             if self.memo is not None:
-                self.memo.put(self._memo_key(entry), html)
+                self.memo.put(self._memo_key(item), html)
 
-    def _remembered(self, entry: Any) -> str | None:
-        if self.memo is None or not entry.fingerprint:
+    def _remembered(self, item: Any) -> str | None:
+        if self.memo is None or not item.fingerprint:
             return None
-        html: str | None = self.memo.get(self._memo_key(entry))
+        html: str | None = self.memo.get(self._memo_key(item))
         return html
 
-    def _memo_key(self, entry: Any) -> tuple[str, str]:
+    def _memo_key(self, item: Any) -> tuple[str, str]:
         if self._template_key is None:
             self._template_key = TemplateFingerprints(self.env, self.asset_digests)(
-                PARTIALS_OF_GLOBALS[0])
-        return entry.fingerprint, self._template_key
+                self.template)
+        return item.fingerprint, self._template_key
 
 
-def entry_items(env: Environment) -> EntryItems:
+def entry_items(env: Environment) -> RenderedOnce:
     """The ``entry_item`` global of an environment that ``make_environment`` made."""
     items = env.globals["entry_item"]
-    assert isinstance(items, EntryItems)
+    assert isinstance(items, RenderedOnce)
     return items
 
 
+ENTRY_ITEM = "partials/entry_item.html"
+ACTOR_CHIP = "partials/actor_chip.html"
 # Templates that globals such as entry_item() render: every page may depend on them.
-PARTIALS_OF_GLOBALS = ("partials/entry_item.html",)
+PARTIALS_OF_GLOBALS = (ENTRY_ITEM, ACTOR_CHIP)
 
 
 @functools.lru_cache(maxsize=256)
