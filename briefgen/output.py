@@ -127,25 +127,31 @@ def _clear_leftovers(out: Path) -> None:
 
 
 def _remove_owned(folder: Path, manifest: Mapping[str, str], keep_manifest: bool = False) -> None:
-    """Delete the files a manifest lists, then empty folders; anything else stays."""
-    root = folder.resolve()
-    inside: dict[str, bool] = {}  # per parent folder: does it really lie inside ``root``?
+    """Delete the files a manifest lists, then the folders they leave empty; anything else
+    stays. Never follows a symbolic link out of ``folder``, whatever the manifest says."""
+    direct: dict[str, bool] = {"": True}  # folder (relative) → no symbolic link on the way
+
+    def reached_directly(rel_dir: str) -> bool:
+        known = direct.get(rel_dir)
+        if known is None:
+            known = direct[rel_dir] = reached_directly(rel_dir.rpartition("/")[0]) \
+                and not os.path.islink(os.path.join(folder, rel_dir))
+        return known
+
     for rel in manifest:
-        if not _safe_rel(rel):
-            continue
-        parent = rel.rpartition("/")[0]
-        if parent not in inside:
-            inside[parent] = (folder / parent).resolve().is_relative_to(root)
-        if not inside[parent]:
-            continue  # never follow a link out of the folder, whatever the manifest says
-        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
-            os.unlink(os.path.join(folder, rel))
+        if _safe_rel(rel) and reached_directly(rel.rpartition("/")[0]):
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(os.path.join(folder, rel))
     if not keep_manifest:
         with contextlib.suppress(FileNotFoundError):
             (folder / MANIFEST).unlink()
-    for dirpath, _dirs, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
+    # Deepest first; a folder that still holds something stays.
+    for rel_dir in sorted((d for d, ok in direct.items() if ok and d),
+                          key=lambda d: -d.count("/")):
         with contextlib.suppress(OSError):
-            os.rmdir(dirpath)
+            os.rmdir(os.path.join(folder, rel_dir))
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 @dataclass(frozen=True, slots=True)

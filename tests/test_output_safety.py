@@ -174,3 +174,14 @@ def test_output_below_a_file_is_refused(example_site, tmp_path, cli):
     result = cli("--site", str(example_site), "build", "--out", str(blocker / "out"))
     assert result.code == 1 and "is a file" in result.err
     assert blocker.read_text() == "x"
+
+
+def test_in_place_update_removes_stale_files_and_the_folders_they_leave_empty(tmp_path):
+    out = tmp_path / "served"
+    publish(out, {"a/b/index.html": b"1", "c/index.html": b"2"}, "test", in_place=True)
+    (out / "c/notes.txt").write_text("mine")
+    stats = publish(out, {"c/index.html": b"3"}, "test", in_place=True)
+    assert not (out / "a").exists()
+    assert (out / "c/index.html").read_bytes() == b"3"
+    assert (out / "c/notes.txt").read_text() == "mine"
+    assert stats.removed == 1 and stats.written == 1
