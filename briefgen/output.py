@@ -88,22 +88,28 @@ def _digest(data: bytes) -> str:
 
 def _foreign(out: Path, manifest: Mapping[str, str]) -> list[str]:
     """Top-most paths in ``out`` that briefgen did not write (``.git``, ``CNAME`` …)."""
-    owned_dirs = {str(Path(p).parent.as_posix()) for p in manifest}
-    owned_dirs |= {str(parent.as_posix()) for p in manifest for parent in Path(p).parents}
+    owned_dirs: set[str] = set()
+    for rel in manifest:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in owned_dirs:
+            owned_dirs.add(folder)
+            folder = folder.rpartition("/")[0]
     found: list[str] = []
 
-    def walk(folder: Path, rel: str) -> None:
-        for child in sorted(folder.iterdir()):
+    def walk(folder: str, rel: str) -> None:
+        with os.scandir(folder) as children:
+            entries = sorted(children, key=lambda child: child.name)
+        for child in entries:
             child_rel = f"{rel}{child.name}"
             if child_rel == MANIFEST or child_rel in manifest:
                 continue
-            if child.is_dir() and not child.is_symlink() and child_rel in owned_dirs:
-                walk(child, child_rel + "/")
+            if child_rel in owned_dirs and child.is_dir(follow_symlinks=False):
+                walk(child.path, child_rel + "/")
             else:
                 found.append(child_rel)
 
     if out.is_dir():
-        walk(out, "")
+        walk(str(out), "")
     return found
 
 
