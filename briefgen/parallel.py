@@ -38,10 +38,9 @@ def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        # One share per worker, handed out at the start: while this process runs the jobs
-        # of ``here`` it holds the interpreter lock, and the pool's thread that would hand
-        # out further shares would wait for it, leaving workers idle. Each share takes every
-        # n-th job, so that expensive jobs (listed together) are spread evenly.
+        # One share per worker, handed out at the start, so that nothing more has to be
+        # handed out while this process is busy with the jobs of ``here``. Each share takes
+        # every n-th job: expensive jobs, which come together in the list, are spread evenly.
         order = [i for start in range(workers) for i in range(start, len(jobs), workers)]
         share = -(-len(jobs) // workers)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

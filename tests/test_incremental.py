@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.cache import cache_folder
 from briefgen.output import MANIFEST
 
 
@@ -81,6 +82,25 @@ def test_editing_the_end_of_a_page_rerenders_exactly_that_page(example_site, bui
     # The search index holds only the page's first 300 characters, which did not change.
     assert again.rendered == ["about/index.html"]
     assert again.stats is not None and again.stats.written == 1
+    same_as_clean_build(example_site, built, tmp_path)
+
+
+def test_an_edit_links_unchanged_files_and_leaves_the_large_caches_alone(example_site, built,
+                                                                        tmp_path):
+    cache = cache_folder(example_site)
+    tables = {name: (cache / name).stat().st_mtime_ns
+              for name in ("documents.pickle", "rendered.pickle", "fragments.pickle")}
+    unchanged = built / "sources/state-department-2022-01-31/index.html"
+    inode = unchanged.stat().st_ino
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nA new closing paragraph.\n")
+    again = run(example_site, built)
+    assert again.rendered == ["about/index.html"]
+    # The new output folder holds the previous build's file itself (a hard link), not a copy.
+    assert unchanged.stat().st_ino == inode
+    # One new document is not worth rewriting the cache tables: the next build remakes it.
+    assert {name: (cache / name).stat().st_mtime_ns for name in tables} == tables
+    assert run(example_site, built).rendered == []
     same_as_clean_build(example_site, built, tmp_path)
 
 
