@@ -27,8 +27,8 @@ class FeedItem:
     authors: tuple[str, ...] = ()
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrs)
+def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    el = ET.SubElement(parent, tag)
     el.text = text
     return el
 
@@ -38,36 +38,72 @@ def _xml(root: ET.Element) -> bytes:
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return (_text(value).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+class _Lines:
+    """Indented XML, written as text: ElementTree takes about 2 ms for a 20-entry feed, and
+    there is one feed per actor and topic. The bytes are those of ElementTree with
+    ``indent``."""
+
+    def __init__(self) -> None:
+        self.lines = ["<?xml version='1.0' encoding='utf-8'?>"]
+
+    def leaf(self, depth: int, tag: str, text: str = "", **attrs: str) -> None:
+        attributes = "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
+        self.lines.append(f"{'  ' * depth}<{tag}{attributes}>{_text(text)}</{tag}>" if text
+                          else f"{'  ' * depth}<{tag}{attributes} />")
+
+    def open(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}<{tag}>")
+
+    def close(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}</{tag}>")
+
+    def bytes(self) -> bytes:
+        return ("\n".join(self.lines) + "\n").encode("utf-8")
+
+
 def atom(config: SiteConfig, urls: Urls, feed_rel: str, page_rel: str, title: str,
          items: Sequence[FeedItem]) -> bytes:
-    root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": config.language})
-    _text(root, "id", urls.absolute(feed_rel))
-    _text(root, "title", title)
+    out = _Lines()
+    out.lines.append(f'<feed xmlns="{ATOM_NS}" xml:lang="{_attribute(config.language)}">')
+    out.leaf(1, "id", urls.absolute(feed_rel))
+    out.leaf(1, "title", title)
     if config.description:
-        _text(root, "subtitle", config.description)
+        out.leaf(1, "subtitle", config.description)
     newest = max((i.updated for i in items), default=datetime(1970, 1, 1, tzinfo=config.zone))
-    _text(root, "updated", newest.isoformat())
-    ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml",
-                                 "href": urls.absolute(feed_rel)})
-    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html",
-                                 "href": urls.absolute(page_rel)})
-    author = ET.SubElement(root, "author")
-    _text(author, "name", config.title)
-    _text(root, "generator", "briefgen")
+    out.leaf(1, "updated", newest.isoformat())
+    out.leaf(1, "link", rel="self", type="application/atom+xml", href=urls.absolute(feed_rel))
+    out.leaf(1, "link", rel="alternate", type="text/html", href=urls.absolute(page_rel))
+    out.open(1, "author")
+    out.leaf(2, "name", config.title)
+    out.close(1, "author")
+    out.leaf(1, "generator", "briefgen")
     for item in items:
-        entry = ET.SubElement(root, "entry")
-        _text(entry, "id", item.id)
-        _text(entry, "title", item.title)
-        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": item.link})
-        _text(entry, "published", item.published.isoformat())
-        _text(entry, "updated", item.updated.isoformat())
+        out.open(1, "entry")
+        out.leaf(2, "id", item.id)
+        out.leaf(2, "title", item.title)
+        out.leaf(2, "link", rel="alternate", type="text/html", href=item.link)
+        out.leaf(2, "published", item.published.isoformat())
+        out.leaf(2, "updated", item.updated.isoformat())
         for name in item.authors:
-            _text(ET.SubElement(entry, "author"), "name", name)
+            out.open(2, "author")
+            out.leaf(3, "name", name)
+            out.close(2, "author")
         for category in item.categories:
-            ET.SubElement(entry, "category", {"term": category})
+            out.leaf(2, "category", term=category)
         if item.summary:
-            _text(entry, "summary", item.summary)
-    return _xml(root)
+            out.leaf(2, "summary", item.summary)
+        out.close(1, "entry")
+    out.lines.append("</feed>")
+    return out.bytes()
 
 
 def briefing_item(rb: RenderedBriefing, urls: Urls, zone: tzinfo) -> FeedItem:
@@ -106,9 +142,9 @@ def sitemap(urls: Urls, pages: Sequence[tuple[str, str | None]]) -> bytes:
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     for rel, lastmod in pages:
         url = ET.SubElement(root, "url")
-        _text(url, "loc", urls.absolute(rel))
+        _sub(url, "loc", urls.absolute(rel))
         if lastmod:
-            _text(url, "lastmod", lastmod)
+            _sub(url, "lastmod", lastmod)
     return _xml(root)
 
 
