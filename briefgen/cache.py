@@ -188,9 +188,9 @@ class Store:
 def save_all(stores: list[Store], background: bool) -> Callable[[], None]:
     """Save ``stores``. With ``background``, a forked child process writes them while this
     one goes on (pickling large tables takes seconds); call the returned function to wait
-    for it. Only for a process without other threads: the command line, not the preview.
-    A cache entry is keyed by what it was made from, so the files are valid whenever they
-    are read, even by a build that starts before the child is done."""
+    for it (a build does, before it ends). Only for a process without other threads: the
+    command line, not the preview. Each file is replaced atomically, so a reader sees the
+    old table or the new one."""
     due = [store for store in stores if store._merge()]
     if not due:
         return _done
