@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,14 +86,20 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _folders_of(rels: Iterable[str]) -> set[str]:
+    """Every folder (relative, POSIX) that holds one of the files ``rels``, at any depth."""
+    folders: set[str] = set()
+    for rel in rels:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
 def _foreign(out: Path, manifest: Mapping[str, str]) -> list[str]:
     """Top-most paths in ``out`` that briefgen did not write (``.git``, ``CNAME`` …)."""
-    owned_dirs: set[str] = set()
-    for rel in manifest:
-        folder = rel.rpartition("/")[0]
-        while folder and folder not in owned_dirs:
-            owned_dirs.add(folder)
-            folder = folder.rpartition("/")[0]
+    owned_dirs = _folders_of(manifest)
     found: list[str] = []
 
     def walk(folder: str, rel: str) -> None:
@@ -329,13 +335,7 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
 def _link_tree(old: Path, new: Path, rels: list[str]) -> None:
     """Hard-link the files ``rels`` of ``old`` into ``new``, making their folders; a file
     that is already there (linked before) is fine, one that vanished from ``old`` is not."""
-    folders: set[str] = set()
-    for rel in rels:
-        folder = rel.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    for folder in sorted(folders):  # parents first; one mkdir each, cheaper than makedirs
+    for folder in sorted(_folders_of(rels)):  # parents first; one mkdir each, cheaper than makedirs
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.join(new, folder))
     for rel in rels:
