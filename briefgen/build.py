@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.buildlock import output_lock
 from briefgen.cache import (
     Session,
     Store,
     cache_folder,
     code_fingerprint,
+    locks_folder,
     prune_stale,
     save_all,
 )
@@ -40,6 +42,7 @@ from briefgen.model import Collection, Content
 from briefgen.output import (
     OutputRefused,
     OutputUpdate,
+    OutputWriteError,
     WriteStats,
     Written,
     check_output,
@@ -77,6 +80,7 @@ class BuildOptions:
     versioned_assets: bool = True  # asset URLs end in ?v=<digest> (not in the preview)
     in_place: bool = False  # update a private folder in place (the preview), not swap it
     swap_lock: AbstractContextManager[object] | None = None  # held while the output is swapped
+    waiting: Callable[[str], None] = lambda message: None  # told when another build holds the output
 
 
 @dataclass(slots=True)
@@ -337,8 +341,29 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
     except ThemeError as exc:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
-    scanned = scan(config)
     out = (options.out or config.output_path).resolve()
+    if options.write and options.session is None:
+        # Builds into one output take turns (the preview's private folder is its own).
+        def waiting(pid: int | None) -> None:
+            options.waiting(f"waiting for another build of {_shown(out, config.root)}"
+                            + (f" (pid {pid})" if pid else ""))
+
+        with output_lock(locks_folder(), out, waiting):
+            return _build_into(config, theme, out, options, result, started)
+    return _build_into(config, theme, out, options, result, started)
+
+
+def _shown(out: Path, root: Path) -> str:
+    """The output folder as an editor knows it: relative to the site when inside it."""
+    try:
+        return out.relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(out) + "/"
+
+
+def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOptions,
+                result: BuildResult, started: float) -> BuildResult:
+    scanned = scan(config)
     last_build = _open_store(options, config, f"build-{digest(str(out))}.pickle",
                              code_fingerprint(), needed=options.write)
     inputs = _site_inputs(config, scanned, theme, options)
@@ -422,12 +447,22 @@ def _write(model: SiteModel, theme: Path, out: Path, options: BuildOptions,
         _make(plan, update, result, options)
         if update is not None and result.ok:
             result.stats = update.commit(options.swap_lock)
+            result.notes.extend(update.notes)
             update = None
             # Only now that the output holds what the records describe.
             writing.append(save_all([*plan.stores, records],
                                     background=options.session is None))
     except (OutputRefused, ThemeError) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
+    except OutputWriteError as exc:
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR,
+                                             f"{exc.reason} while writing {out / exc.rel}; "
+                                             f"{out} is unchanged"))
+    except OSError as exc:
+        where = exc.filename or out
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR,
+                                             f"{exc.strerror or exc} ({where}); {out} holds "
+                                             "the complete old or new site"))
     finally:
         if update is not None:
             update.abort()

@@ -23,17 +23,46 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.parallel import die_with_parent
 
 FORMAT = 2
 
 
+def cache_root() -> Path:
+    """``BRIEFGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefgen``, else ``~/.cache/briefgen``."""
+    return Path(os.environ.get("BRIEFGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "briefgen"))
+
+
 def cache_folder(site_root: Path) -> Path:
-    """Where a site's cache lives: outside the site, so that nothing is added to it
-    (``BRIEFGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/briefgen``, else ``~/.cache/briefgen``)."""
-    base = os.environ.get("BRIEFGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "briefgen")
+    """Where a site's cache lives: outside the site, so that nothing is added to it."""
     site = hashlib.sha256(str(site_root.resolve()).encode()).hexdigest()[:16]
-    return Path(base) / site
+    return cache_root() / site
+
+
+def locks_folder() -> Path:
+    """Where builds keep the locks of their output folders (see ``buildlock``)."""
+    return cache_root() / "locks"
+
+
+def untrusted(path: Path) -> str | None:
+    """Why a cache file must not be loaded, or None. Loading a cache can run code (a
+    pickle), so it must belong to the user running briefgen and be writable by nobody
+    else, and so must the folder that holds it."""
+    if not hasattr(os, "getuid"):
+        return None
+    for item in (path.parent, path):
+        try:
+            stat = item.lstat()
+        except OSError:
+            continue
+        if item.is_symlink():
+            return f"{item} is a symbolic link"
+        if stat.st_uid != os.getuid():
+            return f"{item} belongs to another user"
+        if stat.st_mode & 0o002:
+            return f"{item} is writable by every user"
+    return None
 
 
 @functools.cache  # the code does not change while a process runs
@@ -59,7 +88,7 @@ def prune_stale(site_root: Path) -> None:
     folder = cache_folder(site_root)
     cutoff = time.time() - STALE_AFTER_DAYS * 86400
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)  # its files may still be being written
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # its files may still be being written
         os.utime(folder)  # this site's cache is fresh
         for other in folder.parent.iterdir():
             if other != folder and _ours(other) and other.stat().st_mtime < cutoff:
@@ -123,6 +152,11 @@ class Store:
         path = folder / name
         if not path.exists():
             return store
+        problem = untrusted(path)
+        if problem:
+            store.notes.append(f"the build cache is not used: {problem}; building without it")
+            store.path, store.dirty = None, True
+            return store
         try:
             with path.open("rb") as handle:
                 header = pickle.load(handle)
@@ -173,7 +207,7 @@ class Store:
     def _write(self) -> None:
         assert self.path is not None
         with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -200,6 +234,7 @@ def save_all(stores: list[Store], background: bool) -> Callable[[], None]:
         if child == 0:  # the child: write, then leave without running any cleanup
             code = 0
             try:
+                die_with_parent()
                 for store in due:
                     store._write()
             except BaseException:

@@ -91,7 +91,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = TerminalProgress()
     options = BuildOptions(out=args.out, drafts=args.drafts, future=args.future,
-                           base_url=args.base_url, progress=progress)
+                           base_url=args.base_url, progress=progress,
+                           waiting=lambda message: print(f"briefgen: {message}", file=sys.stderr,
+                                                         flush=True))
     result = build(args.site, options)
     progress.clear()
     for note in result.notes:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
@@ -19,6 +17,7 @@ from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Sever
 from briefgen.fingerprint import digest
 from briefgen.markup import make_markdown
 from briefgen.model import Actor, Briefing, Collection, Content, Page, Source, StaticFile
+from briefgen.parallel import can_fork, process_pool
 from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES, Parsed, parse_document
 
 STATIC_DIR = "static"
@@ -133,17 +132,15 @@ def _parse_task(task: tuple[Collection, str, str, bool, str]) -> Parsed:
 def _parse_all(tasks: list[tuple[Collection, str, str, bool, str]], jobs: int,
                progress: Progress) -> list[Parsed]:
     """Parse in worker processes when there is enough work for them."""
-    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES:
+    if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES or not can_fork():
         results = []
         for number, task in enumerate(tasks, start=1):
             results.append(_parse_task(task))
             if number % 100 == 0:
                 progress("Parsing", number, len(tasks))
         return results
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else "spawn")
     chunk = max(8, min(64, len(tasks) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with process_pool(jobs) as pool:
         results = []
         for number, parsed in enumerate(pool.map(_parse_task, tasks, chunksize=chunk), start=1):
             results.append(parsed)

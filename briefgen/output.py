@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST = ".briefgen-manifest.json"
-_STAGING = ".{}.briefgen-new"
-_BACKUP = ".{}.briefgen-old"
+from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
+from briefgen.manifest import (
+    MANIFEST,
+    OutputRefused,
+    folders_of,
+    foreign_paths,
+    manifest_bytes,
+    read_manifest,
+    remove_owned,
+)
+from briefgen.parallel import die_with_parent
+from briefgen.swap import Staging, recover, swap_in
 
+__all__ = ["MANIFEST", "OutputRefused", "OutputUpdate", "OutputWriteError", "WriteStats",
+           "Written", "check_output", "publish", "read_manifest"]
 
 class Reuse:
     """Marks an output that is unchanged: the file of the previous build is kept."""
@@ -29,8 +39,15 @@ class Reuse:
 REUSE = Reuse()
 
 
-class OutputRefused(Exception):
-    """The output folder is not one briefgen may write to; the message says why."""
+class OutputWriteError(Exception):
+    """An output file could not be written (a full disk, a read-only folder)."""
+
+    def __init__(self, rel: str, code: int, reason: str) -> None:
+        super().__init__(rel, code, reason)
+        self.rel, self.code, self.reason = rel, code, reason
+
+    def __str__(self) -> str:
+        return f"cannot write {self.rel}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,24 +61,6 @@ class WriteStats:
 
 def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
-
-
-def _safe_rel(rel: str) -> bool:
-    """A manifest entry names a file inside the output folder: relative, no ``..``."""
-    parts = rel.split("/")
-    return bool(rel) and not rel.startswith("/") and "\\" not in rel and "\x00" not in rel \
-        and all(p not in ("", ".", "..") for p in parts)
-
-
-def read_manifest(out: Path) -> dict[str, str] | None:
-    """The files an earlier build wrote. Entries that would point outside ``out`` are
-    dropped: a tampered manifest must never make briefgen delete anything else."""
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
-        return {str(k): str(v) for k, v in files.items() if _safe_rel(str(k))}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
 
 
 def check_output(out: Path, site_root: Path, protected: list[Path]) -> None:
@@ -86,86 +85,6 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _folders_of(rels: Iterable[str]) -> set[str]:
-    """Every folder (relative, POSIX) that holds one of the files ``rels``, at any depth."""
-    folders: set[str] = set()
-    for rel in rels:
-        folder = rel.rpartition("/")[0]
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    return folders
-
-
-def _foreign(out: Path, manifest: Mapping[str, str]) -> list[str]:
-    """Top-most paths in ``out`` that briefgen did not write (``.git``, ``CNAME`` …)."""
-    owned_dirs = _folders_of(manifest)
-    found: list[str] = []
-
-    def walk(folder: str, rel: str) -> None:
-        with os.scandir(folder) as children:
-            entries = sorted(children, key=lambda child: child.name)
-        for child in entries:
-            child_rel = f"{rel}{child.name}"
-            if child_rel == MANIFEST or child_rel in manifest:
-                continue
-            if child_rel in owned_dirs and child.is_dir(follow_symlinks=False):
-                walk(child.path, child_rel + "/")
-            else:
-                found.append(child_rel)
-
-    if out.is_dir():
-        walk(str(out), "")
-    return found
-
-
-def _clear_leftovers(out: Path) -> None:
-    """Recover from an interrupted build: keep the foreign files, drop half-written ones."""
-    staging = out.parent / _STAGING.format(out.name)
-    backup = out.parent / _BACKUP.format(out.name)
-    if staging.is_dir():
-        shutil.rmtree(staging)  # a half-written build: only briefgen writes under this name
-    if backup.is_dir():
-        manifest = read_manifest(backup) or {}
-        if not out.exists():
-            backup.rename(out)
-            return
-        for rel in _foreign(backup, manifest):
-            target = out / rel
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (backup / rel).rename(target)
-        _remove_owned(backup, manifest)
-
-
-def _remove_owned(folder: Path, manifest: Mapping[str, str], keep_manifest: bool = False) -> None:
-    """Delete the files a manifest lists, then the folders they leave empty; anything else
-    stays. Never follows a symbolic link out of ``folder``, whatever the manifest says."""
-    direct: dict[str, bool] = {"": True}  # folder (relative) → no symbolic link on the way
-
-    def reached_directly(rel_dir: str) -> bool:
-        known = direct.get(rel_dir)
-        if known is None:
-            known = direct[rel_dir] = reached_directly(rel_dir.rpartition("/")[0]) \
-                and not os.path.islink(os.path.join(folder, rel_dir))
-        return known
-
-    for rel in manifest:
-        if _safe_rel(rel) and reached_directly(rel.rpartition("/")[0]):
-            with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
-                os.unlink(os.path.join(folder, rel))
-    if not keep_manifest:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / MANIFEST).unlink()
-    # Deepest first; a folder that still holds something stays.
-    for rel_dir in sorted((d for d, ok in direct.items() if ok and d),
-                          key=lambda d: -d.count("/")):
-        with contextlib.suppress(OSError):
-            os.rmdir(os.path.join(folder, rel_dir))
-    with contextlib.suppress(OSError):
-        os.rmdir(folder)
-
-
 @dataclass(frozen=True, slots=True)
 class Written:
     """What became of one output file: its digest, and whether its bytes are new."""
@@ -180,27 +99,31 @@ class OutputUpdate:
 
     ``put`` may run in forked worker processes: it writes only the staging folder and
     returns what the parent needs, so pages never travel between processes. ``commit`` then
-    (in the parent) either swaps the staging folder in (``publish``: unchanged files are
+    (in the parent) either swaps the staging folder in (``swap.swap_in``: unchanged files are
     hard-linked into it first), or, for the preview's private folder (``in_place``), moves the
     changed files into the output one by one. Until ``commit``, the output is untouched.
+    The caller holds the output's build lock (``buildlock``) from before this is made until
+    it is committed or aborted.
     """
 
     def __init__(self, out: Path, paths: Collection[str], version: str,
-                 in_place: bool = False) -> None:
+                 in_place: bool = False, ops: FileOps = OS_FILE_OPS) -> None:
         self.out, self.version, self.paths = out.resolve(), version, frozenset(paths)
-        _clear_leftovers(self.out)
+        self.ops = ops
+        self.notes: list[str] = []
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out, ops, self.notes)
         old = read_manifest(self.out)
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
-        self.foreign = [] if self.in_place else _foreign(self.out, self.old)
+        self.foreign = [] if self.in_place else foreign_paths(self.out, self.old)
         clashes = sorted(f for f in self.foreign
                          if f in self.paths or any(p.startswith(f + "/") for p in self.paths))
         if clashes:
             raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
                                 "build produces a file there; move it away first")
-        self.staging = self.out.parent / _STAGING.format(self.out.name)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.staging.mkdir()
+        self.staging = Staging.create(self.out, ops)
+        self.root = self.staging.site  # where files are staged
         self.written: dict[str, Written] = {}
         self._linker: int | None = None  # a child process linking kept files into staging
         self._prelinked: frozenset[str] = frozenset()
@@ -217,7 +140,8 @@ class OutputUpdate:
         if child == 0:  # the child: link, then leave without running any cleanup
             code = 0
             try:
-                _link_tree(self.out, self.staging, rels)
+                die_with_parent()
+                _link_tree(self.out, self.root, rels)
             except BaseException:
                 code = 1
             os._exit(code)
@@ -241,14 +165,17 @@ class OutputUpdate:
 
     def put(self, rel: str, data: bytes | Path) -> Written:
         """Stage the new content of ``rel`` (only if it differs from the previous build's)."""
-        payload = data.read_bytes() if isinstance(data, Path) else data
-        digest = _digest(payload)
-        if self.old.get(rel) == digest and self.reusable(rel):
-            return Written(rel, digest, False)
-        target = os.path.join(self.staging, rel)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(payload)
+        try:
+            payload = data.read_bytes() if isinstance(data, Path) else data
+            digest = _digest(payload)
+            if self.old.get(rel) == digest and self.reusable(rel):
+                return Written(rel, digest, False)
+            target = os.path.join(self.root, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_new(target, payload)
+        except OSError as exc:
+            # Raised in a worker process too: an exception that pickles, naming the file.
+            raise OutputWriteError(rel, exc.errno or 0, exc.strerror or str(exc)) from None
         return Written(rel, digest, True)
 
     def record(self, written: Written) -> None:
@@ -265,7 +192,7 @@ class OutputUpdate:
                                len(self.foreign), tuple(changed + gone))
             prelinked = self._wait_for_linker()
             if not changed and not gone and self.old:
-                shutil.rmtree(self.staging)
+                self.staging.discard(self.ops)
                 return stats
             if self.in_place:
                 self._move_in(changed, gone, swap_lock)
@@ -280,22 +207,24 @@ class OutputUpdate:
         if self._linker is not None:
             with contextlib.suppress(ChildProcessError):
                 self._wait_for_linker()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.staging.container.exists():
+            self.staging.discard(self.ops)
 
-    def _manifest(self, folder: Path) -> None:
-        files = {rel: w.digest for rel, w in sorted(self.written.items())}
-        (folder / MANIFEST).write_text(json.dumps(
-            {"generator": f"briefgen {self.version}", "files": files}, indent=0),
-            encoding="utf-8")
+    def _manifest_data(self) -> bytes:
+        files = {rel: w.digest for rel, w in self.written.items()}
+        return manifest_bytes(files, self.version, self.staging.token)
 
     def _swap_in(self, swap_lock: AbstractContextManager[object] | None,
                  prelinked: frozenset[str]) -> None:
         unchanged = [rel for rel, w in self.written.items()
                      if not w.changed and rel not in prelinked]
-        _link_tree(self.out, self.staging, unchanged)
-        self._manifest(self.staging)
+        try:
+            _link_tree(self.out, self.root, unchanged)
+            self.ops.write(str(self.root / MANIFEST), self._manifest_data())
+        except OSError as exc:
+            raise OutputWriteError(MANIFEST, exc.errno or 0, exc.strerror or str(exc)) from None
         with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
-            _swap(self.out, self.staging, self.old, self.foreign)
+            swap_in(self.staging, self.ops, self.notes)
 
     def _move_in(self, changed: list[str], gone: list[str],
                  swap_lock: AbstractContextManager[object] | None) -> None:
@@ -305,18 +234,20 @@ class OutputUpdate:
             for rel in changed:
                 target = os.path.join(self.out, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(os.path.join(self.staging, rel), target)
-            _remove_owned(self.out, {rel: self.old[rel] for rel in gone}, keep_manifest=True)
-            self._manifest(self.out)
-        shutil.rmtree(self.staging, ignore_errors=True)
+                os.replace(os.path.join(self.root, rel), target)
+            remove_owned(self.out, gone, self.ops, keep_manifest=True)
+            tmp = self.out / f"{MANIFEST}.tmp"
+            write_new(str(tmp), self._manifest_data())
+            os.replace(tmp, self.out / MANIFEST)
+        self.staging.discard(self.ops)
 
 
 def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
             swap_lock: AbstractContextManager[object] | None = None,
-            in_place: bool = False) -> WriteStats:
+            in_place: bool = False, ops: FileOps = OS_FILE_OPS) -> WriteStats:
     """Make ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
     build's file) the content of ``out``. When nothing changed, nothing is touched."""
-    update = OutputUpdate(out, files, version, in_place)
+    update = OutputUpdate(out, files, version, in_place, ops)
     try:
         for rel, data in files.items():
             if isinstance(data, Reuse):
@@ -335,7 +266,7 @@ def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
 def _link_tree(old: Path, new: Path, rels: list[str]) -> None:
     """Hard-link the files ``rels`` of ``old`` into ``new``, making their folders; a file
     that is already there (linked before) is fine, one that vanished from ``old`` is not."""
-    for folder in sorted(_folders_of(rels)):  # parents first; one mkdir each, cheaper than makedirs
+    for folder in sorted(folders_of(rels)):  # parents first; one mkdir each, cheaper than makedirs
         with contextlib.suppress(FileExistsError):
             os.mkdir(os.path.join(new, folder))
     for rel in rels:
@@ -349,28 +280,12 @@ def _link(existing: str, new: str) -> bool:
     try:
         os.link(existing, new)
         return True
-    except OSError:
+    except FileExistsError:
         return False
-
-
-def _swap(out: Path, staging: Path, old: Mapping[str, str], foreign: list[str]) -> None:
-    if not out.exists():
-        staging.rename(out)
-        return
-    if not any(out.iterdir()):
-        out.rmdir()
-        staging.rename(out)
-        return
-    backup = out.parent / _BACKUP.format(out.name)
-    out.rename(backup)
-    staging.rename(out)
-    for rel in foreign:
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (backup / rel).rename(target)
-    _remove_owned(backup, old)
-    if backup.exists():
-        # Something unexpected is left; keep it rather than delete what is not ours.
-        leftovers = out / ".briefgen-leftovers"
-        with contextlib.suppress(OSError):
-            backup.rename(leftovers)
+    except OSError:
+        # No hard links here (another file system, a FAT drive): copy it.
+        try:
+            shutil.copy2(existing, new)
+            return True
+        except OSError:
+            return False

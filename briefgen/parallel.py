@@ -7,8 +7,14 @@ everything runs in this process.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -24,26 +30,61 @@ def _run(index: int) -> object:
     return _inherited[index]()
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """End this forked process when its parent ends: a build killed with ``kill -9`` must
+    not leave workers running. Linux delivers a signal (``PR_SET_PDEATHSIG``); elsewhere a
+    thread watches for the parent to go."""
+    expected = parent if parent is not None else os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            armed = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(expected,), daemon=True).start()
+    if os.getppid() != expected:  # the parent was gone before the signal was armed
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Forked workers (they inherit this process's model) that end with this process."""
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
             here: Sequence[Callable[[], T]] = ()) -> list[T]:
     """Call every job and return their results in order: first those of ``here``, which
     run in this process (while ``workers`` worker processes take the others), then those
     of ``jobs``. Without workers, or with fewer than ``minimum`` jobs, all run here."""
-    if workers < 1 or len(jobs) < minimum or _inherited \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 1 or len(jobs) < minimum or _inherited or not can_fork():
         return [job() for job in here] + [job() for job in jobs]
     _inherited.extend(jobs)
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
         # One share per worker, handed out at the start, so that nothing more has to be
         # handed out while this process is busy with the jobs of ``here``. Each share takes
         # every n-th job: expensive jobs, which come together in the list, are spread evenly.
         order = [i for start in range(workers) for i in range(start, len(jobs), workers)]
         share = -(-len(jobs) // workers)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with process_pool(workers) as pool:
             results = pool.map(_run, order, chunksize=share)  # starts the workers
             mine = [job() for job in here]
             theirs: list[object] = [None] * len(jobs)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import http.server
 import shutil
 import signal
 import sys
@@ -27,7 +26,7 @@ from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
 from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
-from briefgen.server import Broadcaster, SwapLock, make_handler
+from briefgen.server import BoundedServer, Broadcaster, SwapLock, make_handler
 
 DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -120,7 +119,7 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     stopping = threading.Event()
     handler = make_handler(preview.out, prefix, preview.events, preview.lock, stopping)
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = BoundedServer((host, port), handler)
     except OSError as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         if exc.errno == errno.EADDRINUSE:
@@ -129,7 +128,6 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
         else:
             print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
-    server.daemon_threads = True
     _stop_on_sigterm()
     changed = threading.Event()
     observer = None

@@ -19,6 +19,13 @@ from urllib.parse import unquote, urlsplit
 
 LIVE_PATH = "__briefgen/"
 HEARTBEAT_SECONDS = 15.0
+# A request must arrive (and a heartbeat be written) within this, or the connection goes:
+# idle and half-open connections would otherwise each hold a thread for ever.
+SOCKET_TIMEOUT_SECONDS = 10.0
+MAX_CONNECTIONS = 512  # beyond this, new connections are answered 503 at once
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         b"Content-Length: 26\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+         b"Too many connections: wait")
 _LIVE_SCRIPT = (Path(__file__).resolve().parent / "live.js").read_bytes()
 _WAITING = (b"<!doctype html><html><head><meta charset=utf-8><title>Waiting for a good build"
             b"</title></head><body><p>There is no good build yet. This page reloads when "
@@ -87,6 +94,40 @@ class SwapLock:
             yield  # readers wait on the condition's lock until the swap is done
 
 
+class BoundedServer(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most ``MAX_CONNECTIONS`` of them at a time."""
+
+    daemon_threads = True
+    request_queue_size = 128  # tabs reconnect all at once after a restart
+
+    def __init__(self, address: tuple[str, int],
+                 handler: type[http.server.BaseHTTPRequestHandler],
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
 def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
     """The file under ``root`` that a request path names, or None (never outside ``root``)."""
     path = urlsplit(raw_path).path
@@ -96,8 +137,8 @@ def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
     if "\\" in decoded or "\x00" in decoded or "%" in decoded:
         return None  # backslashes, NULs and double encoding are never legitimate here
     parts = [p for p in decoded.split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        return None
+    if any(p == ".." or p.startswith(".briefgen") for p in parts):
+        return None  # no way out, and briefgen's own bookkeeping (the manifest) is not served
     candidate = root.joinpath(*parts) if parts else root
     try:
         resolved = candidate.resolve(strict=True)
@@ -120,10 +161,12 @@ def inject(html: bytes, prefix: str) -> bytes:
 
 
 def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
-                 stopping: threading.Event) -> type[http.server.BaseHTTPRequestHandler]:
+                 stopping: threading.Event, socket_timeout: float = SOCKET_TIMEOUT_SECONDS
+                 ) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "briefgen"
         protocol_version = "HTTP/1.1"
+        timeout = socket_timeout
 
         def do_GET(self) -> None:
             self._respond(send_body=True)
@@ -198,7 +241,7 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                         break
                     self.wfile.write(message.encode())
                     self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:  # the tab went away, or stopped reading (a heartbeat timed out)
                 pass
             finally:
                 events.unsubscribe(client)

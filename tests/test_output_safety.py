@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.output import MANIFEST, OutputRefused, publish
-from tests.conftest import write
+from tests.conftest import run_subprocess, write
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -99,32 +99,31 @@ def test_foreign_file_where_the_build_writes_is_an_error_not_an_overwrite(exampl
     assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /private/\n"
 
 
-def test_interrupted_swap_is_recovered_without_losing_foreign_files(tmp_path):
+def test_folders_named_like_staging_folders_are_never_touched(tmp_path):
     out = tmp_path / "public"
     publish(out, {"index.html": b"one"}, "test")
-    (out / "CNAME").write_text("mine")
-    # Simulate a crash just after the old output was moved aside and the new one moved in.
-    backup = tmp_path / ".public.briefgen-old"
-    out.rename(backup)
-    publish(tmp_path / "elsewhere", {"x": b"y"}, "test")  # unrelated folder, untouched
-    out.mkdir()
-    (out / "index.html").write_bytes(b"two")
-    (out / MANIFEST).write_text('{"files": {"index.html": ""}}')
-    stats = publish(out, {"index.html": b"three"}, "test")
-    assert (out / "CNAME").read_text() == "mine", "foreign file lost in recovery"
-    assert (out / "index.html").read_bytes() == b"three"
-    assert not backup.exists()
-    assert stats.kept == 1
+    decoys = {".public.briefgen-new/thesis.txt": "years of work",
+              ".public.briefgen-old/index.html": "not for publishing",
+              ".public.briefgen-0123456789abcdef/notes.txt": "no marker"}
+    for rel, text in decoys.items():
+        (tmp_path / rel).parent.mkdir()
+        (tmp_path / rel).write_text(text)
+    publish(out, {"index.html": b"two"}, "test")
+    assert {rel: (tmp_path / rel).read_text() for rel in decoys} == decoys
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "index.html"]
+    assert len(list(tmp_path.iterdir())) == 4, "a staging folder was left behind"
 
 
-def test_staging_folder_of_an_interrupted_build_is_cleared(tmp_path):
+def test_a_marker_for_another_output_does_not_make_a_folder_ours(tmp_path):
     out = tmp_path / "public"
-    staging = tmp_path / ".public.briefgen-new"
-    staging.mkdir()
-    (staging / "half.html").write_text("half")
-    publish(out, {"index.html": b"ok"}, "test")
-    assert not staging.exists()
-    assert (out / "index.html").read_bytes() == b"ok"
+    publish(out, {"index.html": b"one"}, "test")
+    other = tmp_path / ".public.briefgen-00000000000000aa"
+    (other / "site").mkdir(parents=True)
+    (other / "site" / "work.txt").write_text("mine")
+    (other / ".briefgen-staging.json").write_text(json.dumps(
+        {"briefgen": "staging", "out": str(tmp_path / "elsewhere"), "token": "00000000000000aa"}))
+    publish(out, {"index.html": b"two"}, "test")
+    assert (other / "site" / "work.txt").read_text() == "mine"
 
 
 def test_publish_refuses_to_replace_a_foreign_file(tmp_path):
@@ -185,3 +184,51 @@ def test_in_place_update_removes_stale_files_and_the_folders_they_leave_empty(tm
     assert (out / "c/index.html").read_bytes() == b"3"
     assert (out / "c/notes.txt").read_text() == "mine"
     assert stats.removed == 1 and stats.written == 1
+
+
+def test_a_full_disk_is_an_error_naming_the_file_and_keeps_the_old_site(example_site, tmp_path,
+                                                                        monkeypatch):
+    import errno
+
+    from briefgen import output
+    from briefgen.build import BuildOptions, build
+
+    out = tmp_path / "out"
+    assert build(example_site, BuildOptions(out=out, jobs=1)).ok
+    before = snapshot(out)
+    (example_site / "site.yaml").write_text((example_site / "site.yaml").read_text()
+                                            .replace("title:", "title: New", 1))
+    calls = []
+
+    def full(path: str, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        Path(path).write_bytes(data)
+
+    monkeypatch.setattr(output, "write_new", full)
+    result = build(example_site, BuildOptions(out=out, jobs=1))
+    messages = [d.message for d in result.diagnostics]
+    assert not result.ok
+    assert any(m.startswith("No space left on device while writing " + str(out.resolve()))
+               for m in messages), messages
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_cache_others_can_write_is_not_loaded(example_site, tmp_path, monkeypatch):
+    """A pickle in the cache runs when loaded: a cache folder that another user can write
+    to is ignored, with a note."""
+    from briefgen.cache import cache_folder
+
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    first = run_subprocess("--site", str(example_site), "build", "--out", str(out))
+    assert first.code == 0 and "not used" not in first.err
+    folder = cache_folder(example_site)
+    assert list(folder.glob("*.pickle"))
+    folder.chmod(0o777)
+    (example_site / "site.yaml").write_text((example_site / "site.yaml").read_text() + "\n")
+    second = run_subprocess("--site", str(example_site), "build", "--out", str(out))
+    assert second.code == 0, second.err
+    assert f"the build cache is not used: {folder} is writable by every user" in second.err

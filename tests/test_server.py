@@ -130,3 +130,52 @@ def test_other_host_than_loopback_warns(example_site):
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "other machines can reach the preview" in err
+
+
+@pytest.fixture
+def small_server(root):
+    """The preview's server in this process, with a short timeout and four connections."""
+    import threading
+
+    from briefgen.server import BoundedServer, Broadcaster, SwapLock, make_handler
+
+    handler = make_handler(root, "/", Broadcaster(), SwapLock(), threading.Event(),
+                           socket_timeout=0.5)
+    server = BoundedServer(("127.0.0.1", 0), handler, max_connections=4)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_idle_connections_time_out_and_extra_ones_get_503(small_server):
+    host, port = small_server.split("/")[2].split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(4)]
+    time.sleep(0.1)
+    status, headers, _ = fetch(small_server)
+    assert status == 503 and headers["Retry-After"] == "1"
+    time.sleep(1.0)  # the idle connections sent no request within the timeout
+    for sock in idle:
+        sock.settimeout(2)
+        assert sock.recv(1) == b"", "an idle connection was kept open"
+        sock.close()
+    assert fetch(small_server)[0] == 200
+
+
+def test_half_sent_request_does_not_hold_a_slot(small_server):
+    host, port = small_server.split("/")[2].split(":")
+    stuck = [socket.create_connection((host, int(port))) for _ in range(4)]
+    for sock in stuck:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never finished
+    time.sleep(1.2)
+    assert fetch(small_server)[0] == 200
+    for sock in stuck:
+        sock.close()
+
+
+def test_the_manifest_is_not_served(root, small_server):
+    (root / ".briefgen-manifest.json").write_text("{}")
+    (root / ".well-known").mkdir()
+    (root / ".well-known" / "security.txt").write_text("Contact: x")
+    assert fetch(small_server + ".briefgen-manifest.json")[0] == 404
+    assert fetch(small_server + ".well-known/security.txt")[0] == 200

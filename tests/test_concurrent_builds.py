@@ -1,0 +1,122 @@
+"""Builds into one output take turns; a killed build leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.buildlock import output_lock
+from briefgen.cache import locks_folder
+from briefgen.manifest import MANIFEST
+from tests.conftest import run_subprocess, write
+
+# Raise it to run many trials by hand (BRIEFGEN_CONCURRENT_TRIALS=20).
+TRIALS = int(os.environ.get("BRIEFGEN_CONCURRENT_TRIALS", "3"))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+def start_build(site: Path, out: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.Popen([sys.executable, "-m", "briefgen", "--site", str(site), "build",
+                             "--out", str(out)], env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def test_two_builds_at_once_both_succeed_and_leave_a_clean_build(example_site, tmp_path):
+    reference = tmp_path / "reference"
+    assert run_subprocess("--site", str(example_site), "build", "--out", str(reference)).code == 0
+    out = tmp_path / "public"
+    assert run_subprocess("--site", str(example_site), "build", "--out", str(out)).code == 0
+    (out / "CNAME").write_text("briefs.example.org\n")
+    briefing = next((example_site / "content" / "briefings").glob("*.md"))
+    original = briefing.read_text()
+    for trial in range(TRIALS):
+        # Alternate between two versions so that every trial changes the output.
+        briefing.write_text(original if trial % 2 else original + "\nOne more line.\n")
+        first, second = start_build(example_site, out), start_build(example_site, out)
+        for proc in (first, second):
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        expected = tmp_path / "expected" / str(trial)
+        assert run_subprocess("--site", str(example_site), "build", "--out",
+                              str(expected)).code == 0
+        assert files(out) == {**files(expected), "CNAME": b"briefs.example.org\n"}
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    briefing.write_text(original)
+
+
+def test_a_second_build_waits_and_says_for_whom(example_site, tmp_path):
+    out = (tmp_path / "public").resolve()
+    with output_lock(locks_folder(), out, lambda pid: None):
+        proc = start_build(example_site, out)
+        time.sleep(1.5)
+        assert proc.poll() is None, "the second build did not wait"
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"waiting for another build of {out}/ (pid {os.getpid()})" in err
+    assert (out / "index.html").is_file()
+
+
+def test_check_takes_no_lock(example_site, tmp_path):
+    out = (example_site / "public").resolve()
+    with output_lock(locks_folder(), out, lambda pid: None):
+        result = run_subprocess("--site", str(example_site), "check")
+    assert result.code == 0, result.err
+    assert "waiting" not in result.err
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_killed_build_leaves_no_worker_running(tmp_path):
+    site = tmp_path / "site"
+    briefings = {f"content/briefings/b{n:03d}.md":
+                 f"---\ntitle: Briefing {n}\ndate: 2022-01-01\n---\n\n"
+                 + "".join(f"## 2022-01-{d:02d} Day {d}\n\nText {n} {d} " * 20 + "\n\n"
+                           for d in range(1, 20))
+                 for n in range(150)}
+    write(site, {"site.yaml": "title: Many\n", **briefings})
+    proc = start_build(site, tmp_path / "out")
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        if len(workers) >= 2:
+            break
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the build started no workers to test with"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not [w for w in workers if _alive(w)], "workers outlived their build"
