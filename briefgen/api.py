@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -175,7 +176,8 @@ class ApiExport:
     def timelinejs_json(self) -> bytes:
         events = _joined(self.graph.timeline, lambda e: self._entry_key("tl", e), self._event,
                          self.memo)
-        title = _json({"text": {"headline": self.title, "text": self.description}})
+        title = _json({"text": {"headline": _tl_html(self.title), "text": _tl_html(self.description)},
+                       "autolink": False})
         return f'{{"title":{title},"events":{events}}}\n'.encode()
 
     def _event(self, e: RenderedEntry) -> dict[str, Any]:
@@ -184,22 +186,33 @@ class ApiExport:
         event: dict[str, Any] = {
             "unique_id": f"{e.briefing.id}--{e.id}",
             "start_date": _tl_date(e.entry.date.start),
-            "text": {"headline": e.title_text,
-                     "text": f'<p>{_escape(e.text[:500])}</p><p><a href="{link}">'
-                             f"Read in “{_escape(e.briefing.title)}”</a></p>"},
-            "group": e.briefing.title,
+            "text": {"headline": _tl_html(e.title_text),
+                     "text": f'<p>{_tl_html(e.text[:500])}</p><p><a href="{_tl_html(link)}">'
+                             f"Read in “{_tl_html(e.briefing.title)}”</a></p>"},
+            "group": _tl_stripped(e.briefing.title),
+            # TimelineJS's autolinker copies text after `www.` into a single-quoted href after
+            # sanitising has turned &#x27; back into a quote: off, as on the site's own pages.
+            "autolink": False,
         }
         if e.entry.date.end:
             event["end_date"] = _tl_date(e.entry.date.end)
         return event
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _tl_html(text: str) -> str:
+    """Text as HTML that TimelineJS shows as typed, for the fields it sanitises and renders as
+    HTML (headline, text); quotes too, so that it is also safe in an attribute."""
+    return html.escape(text, quote=True)
+
+
+def _tl_stripped(text: str) -> str:
+    """Text for the fields TimelineJS strips of markup and then renders as HTML (group,
+    display_date): the stripping decodes one level of entities, so it is escaped twice."""
+    return _tl_html(_tl_html(text))
 
 
 def _tl_date(point: DatePoint) -> dict[str, Any]:
-    data: dict[str, Any] = {"year": point.year, "display_date": point.human()}
+    data: dict[str, Any] = {"year": point.year, "display_date": _tl_stripped(point.human())}
     if point.month:
         data["month"] = point.month
     if point.day:
