@@ -35,6 +35,7 @@ class Parsed:
     diagnostics: list[Diagnostic]
     # The id under which a failed file is known, so links to it are not reported twice.
     id: str
+    fingerprint: str = ""  # of the file's content and the parse settings
 
 
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,

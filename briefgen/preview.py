@@ -20,8 +20,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from briefgen.build import BuildOptions, BuildResult, build
-from briefgen.cache import Session
+from briefgen.build import BuildOptions, BuildResult, Session, build
 from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
 from briefgen.load import is_editor_junk

@@ -26,5 +26,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
+def name_key(text: str) -> str:
+    """How names, aliases and ids are compared: Unicode-equal and case-insensitive."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
 def is_valid_id(text: str) -> bool:
     return ID_PATTERN.fullmatch(text) is not None

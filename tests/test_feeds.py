@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefgen.config import load_config
-from briefgen.feeds import ATOM_NS, FeedItem, atom
+from briefgen.site.settings import site_settings
 from briefgen.urls import Urls
+from briefgen.web.feeds import ATOM_NS, FeedItem, atom
 
 ROOT = Path(__file__).resolve().parent.parent
 # Any text XML 1.0 allows, but not CR, which an XML parser turns into LF in element text.
@@ -27,7 +28,7 @@ def test_feed_is_well_formed_and_keeps_every_value(title, summary, category, aut
     assert config is not None
     when = datetime(2022, 1, 31, tzinfo=UTC)
     item = FeedItem("urn:x", title, link, when, when, summary, (category,), (author,))
-    root = ET.fromstring(atom(config, Urls(config.base_url), "feed.xml", "", "Site", [item]))
+    root = ET.fromstring(atom(site_settings(config), Urls(config.base_url), "feed.xml", "", "Site", [item]))
     entry = root.find(f"{A}entry")
     assert entry is not None
     assert (entry.findtext(f"{A}title") or "") == title

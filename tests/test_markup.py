@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from pathlib import Path
 
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from briefgen.index import SiteIndex, build_index
-from briefgen.markup import make_markdown
-from briefgen.model import Collection, Content
-from briefgen.parse import parse_document
-from briefgen.render import RefResolver
-from briefgen.rendered import DocumentRendering
-from briefgen.urls import Urls
+from briefgen.engine.deps import Engine, digest_text
+from briefgen.model import Collection
+from briefgen.site.documents import FileText
+from briefgen.site.kinds import INDEXES, site_kinds
+from briefgen.site.settings import Flags, ParseSettings, SiteSettings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup.md"
 
@@ -33,30 +30,35 @@ DOCS = {
 }
 
 
+def fill_page(docs: dict[tuple[Collection, str], str], text: str,
+              style: str = "numeric") -> tuple[str, list[str]]:
+    """Fill ``text``, the body of a free page, against a site made of ``docs``."""
+    files = {rel: body for (_, rel), body in docs.items()}
+    files["content/pages/x.md"] = f"---\ntitle: X\n---\n{text}"
+    engine = Engine(site_kinds(lambda rel: FileText(files.get(rel))), INDEXES)
+    engine.begin_run(4e9)  # 2096: nothing is in the future
+    for rel, body in files.items():
+        engine.set_input(("file", rel), digest_text(body), FileText(body))
+    inputs = {"parse": ParseSettings(False, "UTC"), "flags": Flags(False, False, True),
+              "site": SiteSettings("T", "", "en", "https://example.org/", "UTC", style, 50)}
+    for name, value in inputs.items():
+        engine.set_input(("settings", name), digest_text(repr(value)), value)
+    engine.set_roots({("parse", rel) for rel in files})
+    engine.update(4e9)
+    filled = engine.value(("fill", "pages", "x"))
+    record = engine.record(("fill", "pages", "x"))
+    assert filled is not None and record is not None
+    return filled.body_html, [d.headline() for d in record.diags]
+
+
 @pytest.fixture(scope="module")
-def index() -> SiteIndex:
-    md = make_markdown()
-    parsed = {key: parse_document(key[0], key[1], text, md, UTC) for key, text in DOCS.items()}
-    assert all(p.document is not None for p in parsed.values())
-
-    def docs(c: Collection) -> tuple:
-        return tuple(p.document for (col, _), p in parsed.items() if col is c)
-
-    content = Content(docs(Collection.BRIEFINGS), docs(Collection.ACTORS),
-                      docs(Collection.SOURCES), docs(Collection.PAGES), ())
-    idx, problems = build_index(content, {"talks"}, {"about"})
-    assert problems == []
-    return idx
+def index() -> dict[tuple[Collection, str], str]:
+    return DOCS
 
 
-def render(index: SiteIndex, text: str, style: str = "numeric") -> tuple[str, list[str]]:
-    """Parse ``text`` as the body of a page, then fill it against ``index``."""
-    parsed = parse_document(Collection.PAGES, "content/pages/x.md", f"---\ntitle: X\n---\n{text}",
-                            make_markdown(), UTC)
-    assert parsed.document is not None and parsed.diagnostics == []
-    rendering = DocumentRendering(RefResolver(index, Urls("https://example.org/"), style))
-    doc, diags = rendering.simple(parsed.document)
-    return doc.body_html, [d.headline() for d in diags]
+def render(docs: dict[tuple[Collection, str], str], text: str,
+           style: str = "numeric") -> tuple[str, list[str]]:
+    return fill_page(docs, text, style)
 
 
 @pytest.mark.parametrize("line,title,text,expected", read_fixture_file(FIXTURES),

@@ -226,7 +226,7 @@ def test_a_cache_others_can_write_is_not_loaded(example_site, tmp_path, monkeypa
     first = run_subprocess("--site", str(example_site), "build", "--out", str(out))
     assert first.code == 0 and "not used" not in first.err
     folder = cache_folder(example_site)
-    assert list(folder.glob("*.pickle"))
+    assert list(folder.glob("state-*.sqlite"))
     folder.chmod(0o777)
     (example_site / "site.yaml").write_text((example_site / "site.yaml").read_text() + "\n")
     second = run_subprocess("--site", str(example_site), "build", "--out", str(out))

@@ -1,0 +1,86 @@
+"""Values to JSON text and back, for the build cache: no pickle, so that a cache file can
+never run code. Only the classes listed here come back, built from their fields."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import Enum
+from typing import Any
+
+from briefgen.dates import DatePoint, DateValue
+from briefgen.errors import Diagnostic, Loc, Severity
+
+
+class CodecError(ValueError):
+    """A cache entry that does not decode: the cache is ignored and made afresh."""
+
+
+_CLASSES: dict[str, type] = {}
+_ENUMS: dict[str, type[Enum]] = {}
+
+
+def register(*classes: type) -> None:
+    """Allow these dataclasses, named tuples and enums in the cache."""
+    for cls in classes:
+        if issubclass(cls, Enum):
+            _ENUMS[cls.__name__] = cls
+        else:
+            _CLASSES[cls.__name__] = cls
+
+
+register(DatePoint, DateValue, Loc, Diagnostic, Severity)
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if kind is tuple or kind is list:
+        return [_plain(v) for v in value]
+    if isinstance(value, Enum):
+        return {"$e": kind.__name__, "v": value.value}
+    name = kind.__name__
+    if _CLASSES.get(name) is kind:
+        if dataclasses.is_dataclass(value):
+            fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
+        else:  # a named tuple
+            fields = list(value)
+        return {"$": name, "f": [_plain(v) for v in fields]}
+    if isinstance(value, dict):
+        return {"$d": [[_plain(k), _plain(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot keep a {name} in the build cache")
+
+
+def _rebuild(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_rebuild(v) for v in value)
+    if isinstance(value, dict):
+        if "$" in value:
+            cls = _CLASSES.get(value["$"])
+            if cls is None:
+                raise CodecError(f"unknown class {value['$']!r} in the build cache")
+            return cls(*(_rebuild(v) for v in value["f"]))
+        if "$e" in value:
+            enum = _ENUMS.get(value["$e"])
+            if enum is None:
+                raise CodecError(f"unknown enum {value['$e']!r} in the build cache")
+            return enum(value["v"])
+        if "$d" in value:
+            return {_rebuild(k): _rebuild(v) for k, v in value["$d"]}
+        raise CodecError("malformed object in the build cache")
+    return value
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def encode(value: Any) -> str:
+    return _ENCODER.encode(_plain(value))
+
+
+def decode(text: str) -> Any:
+    try:
+        return _rebuild(json.loads(text))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CodecError(str(exc)) from exc

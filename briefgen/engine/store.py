@@ -1,0 +1,337 @@
+"""The build cache: the engine's state between runs of the command line, in one SQLite
+database per site and variant (flags and base URL), read lazily, one key at a time.
+
+SQLite because a one-file edit must read only the few records it touches, not load the
+whole state (what pickled tables cost before), and because it writes atomically: a build
+that dies leaves the last committed state. Values are JSON (``codec``), never pickles. The
+store is only an accelerator: a file that cannot be read, or that another user could have
+written, is set aside and the build starts afresh; deleting the folder is always safe.
+
+The tables, with the keys they are read by:
+
+- ``keys``: every node key, as text, once (ids make the other tables small);
+- ``nodes``: by node, its record (fingerprint, what it read, what it emitted, its
+  diagnostics, when the clock may change it) and, for kinds that keep it, its value;
+- ``readers``: by node, the nodes that read it (the walk from a change to what it touches);
+- ``contribs``: by index key, what each node emitted into it; ``members``: by member, the
+  index keys it is an item of (the readers of its pieces);
+- ``roots``: the nodes that must exist; ``diags``: the nodes that have diagnostics;
+- ``files``: by content file, the state it had (inode, size, times) and its digest;
+- ``outputs``: by output folder and file, the state of the file the last build wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.engine import codec
+from briefgen.engine.deps import Changes, Item, Key, Record
+
+FORMAT = 1
+_SEP = "\x1f"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes(id INTEGER PRIMARY KEY, fp TEXT NOT NULL, deps TEXT NOT NULL,
+    emits TEXT NOT NULL, valid_until REAL, extra TEXT, value TEXT);
+CREATE INDEX IF NOT EXISTS nodes_expiry ON nodes(valid_until) WHERE valid_until IS NOT NULL;
+CREATE TABLE IF NOT EXISTS diags(id INTEGER PRIMARY KEY, items TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep, reader))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS contribs(idx INTEGER, emitter INTEGER, items TEXT NOT NULL,
+    PRIMARY KEY(idx, emitter)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members(member INTEGER, idx INTEGER, PRIMARY KEY(member, idx))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS roots(id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, ino INTEGER, size INTEGER,
+    mtime INTEGER, ctime INTEGER, digest TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outputs(folder TEXT, rel TEXT, fp TEXT NOT NULL, ino INTEGER,
+    size INTEGER, mtime INTEGER, ctime INTEGER, PRIMARY KEY(folder, rel)) WITHOUT ROWID;
+"""
+
+
+def key_text(key: Key) -> str:
+    return _SEP.join(key)
+
+
+def text_key(text: str) -> Key:
+    return tuple(text.split(_SEP))
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What ``stat`` says of a file: enough to tell that it is not the one recorded."""
+
+    ino: int
+    size: int
+    mtime: int
+    ctime: int
+
+    @classmethod
+    def of(cls, result: os.stat_result) -> FileState:
+        return cls(result.st_ino, result.st_size, result.st_mtime_ns, result.st_ctime_ns)
+
+
+class StoreError(Exception):
+    """The store cannot be opened; the build goes on without it."""
+
+
+class EngineStore:
+    """Implements ``engine.deps.Backing`` over one SQLite file."""
+
+    def __init__(self, path: Path, context: str, readonly: bool = False) -> None:
+        self.path, self.readonly = path, readonly
+        self.notes: list[str] = []
+        try:
+            self.db = self._open(context)
+        except (sqlite3.Error, codec.CodecError, OSError) as exc:
+            raise StoreError(f"the build cache {path} could not be read ({exc}); "
+                             "it is ignored and made afresh") from exc
+        self._ids: dict[Key, int] = {}
+
+    def _open(self, context: str) -> sqlite3.Connection:
+        if self.readonly:
+            if not self.path.exists():
+                raise FileNotFoundError(self.path)
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                 check_same_thread=False)
+        else:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("PRAGMA mmap_size=268435456")
+        try:
+            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            if "no such table" not in str(exc):
+                self.notes.append(f"the build cache {self.path} could not be read ({exc}); it "
+                                  "is ignored and made afresh")
+            found = {}
+        if found != {"format": str(FORMAT), "context": context}:
+            if self.readonly:
+                raise FileNotFoundError(self.path)  # another version: nothing to use
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.path}{suffix}")
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [("format", str(FORMAT)), ("context", context)])
+        return db
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+    # ----------------------------------------------------------------- ids
+
+    def _id(self, key: Key) -> int | None:
+        found = self._ids.get(key)
+        if found is None:
+            row = self.db.execute("SELECT id FROM keys WHERE key = ?", (key_text(key),)).fetchone()
+            if row is None:
+                return None
+            found = self._ids[key] = row[0]
+        return found
+
+    def _ensure_id(self, key: Key) -> int:
+        found = self._id(key)
+        if found is None:
+            cursor = self.db.execute("INSERT INTO keys(key) VALUES (?)", (key_text(key),))
+            found = self._ids[key] = int(cursor.lastrowid or 0)
+        return found
+
+    def _keys(self, ids: Iterable[int]) -> set[Key]:
+        found = set()
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for (text,) in self.db.execute(f"SELECT key FROM keys WHERE id IN ({marks})", chunk):
+                found.add(text_key(text))
+        return found
+
+    # ----------------------------------------------------------------- Backing
+
+    def record(self, key: Key) -> Record | None:
+        node = self._id(key)
+        if node is None:
+            return None
+        row = self.db.execute("SELECT fp, deps, emits, valid_until, extra FROM nodes WHERE id = ?",
+                              (node,)).fetchone()
+        if row is None:
+            return None
+        fp, deps, emits, valid_until, extra = row
+        diags = self.db.execute("SELECT items FROM diags WHERE id = ?", (node,)).fetchone()
+        return Record(fp, codec.decode(deps), codec.decode(emits),
+                      codec.decode(diags[0]) if diags else (), valid_until,
+                      codec.decode(extra) if extra is not None else None)
+
+    def value(self, key: Key) -> tuple[bool, Any]:
+        node = self._id(key)
+        if node is None:
+            return False, None
+        row = self.db.execute("SELECT value FROM nodes WHERE id = ?", (node,)).fetchone()
+        if row is None or row[0] is None:
+            return False, None
+        return True, codec.decode(row[0])
+
+    def readers(self, key: Key) -> set[Key]:
+        node = self._id(key)
+        if node is None:
+            return set()
+        rows = self.db.execute("SELECT reader FROM readers WHERE dep = ?", (node,)).fetchall()
+        return self._keys(r[0] for r in rows)
+
+    def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]:
+        node = self._id(index)
+        if node is None:
+            return {}
+        rows = self.db.execute("SELECT k.key, c.items FROM contribs c JOIN keys k "
+                               "ON k.id = c.emitter WHERE c.idx = ?", (node,)).fetchall()
+        return {text_key(text): codec.decode(items) for text, items in rows}
+
+    def memberships(self, member: Key) -> set[Key]:
+        node = self._id(("member", *member))
+        if node is None:
+            return set()
+        rows = self.db.execute("SELECT idx FROM members WHERE member = ?", (node,)).fetchall()
+        return self._keys(r[0] for r in rows)
+
+    def roots(self) -> set[Key]:
+        rows = self.db.execute("SELECT k.key FROM roots r JOIN keys k ON k.id = r.id").fetchall()
+        return {text_key(r[0]) for r in rows}
+
+    def due(self, now: float) -> list[Key]:
+        rows = self.db.execute("SELECT k.key FROM nodes n JOIN keys k ON k.id = n.id "
+                               "WHERE n.valid_until <= ?", (now,)).fetchall()
+        return [text_key(r[0]) for r in rows]
+
+    def inputs(self, kind: str) -> set[Key]:
+        prefix = kind + _SEP
+        rows = self.db.execute("SELECT k.key FROM keys k JOIN nodes n ON n.id = k.id "
+                               "WHERE k.key >= ? AND k.key < ?",
+                               (prefix, kind + chr(0x20))).fetchall()
+        return {text_key(r[0]) for r in rows}
+
+    def fingerprints(self, kind: str) -> dict[Key, str]:
+        """The recorded fingerprints of every node of one kind (the inputs, in one read)."""
+        prefix = kind + _SEP
+        rows = self.db.execute("SELECT k.key, n.fp FROM keys k JOIN nodes n ON n.id = k.id "
+                               "WHERE k.key >= ? AND k.key < ?",
+                               (prefix, kind + chr(0x20))).fetchall()
+        return {text_key(text): fp for text, fp in rows}
+
+    def diagnostics(self) -> dict[Key, tuple[Any, ...]]:
+        rows = self.db.execute("SELECT k.key, d.items FROM diags d JOIN keys k "
+                               "ON k.id = d.id").fetchall()
+        return {text_key(text): codec.decode(items) for text, items in rows}
+
+    def earliest_expiry(self) -> float | None:
+        row = self.db.execute("SELECT MIN(valid_until) FROM nodes").fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    # ----------------------------------------------------------------- files and outputs
+
+    def file_states(self) -> dict[str, tuple[FileState, str]]:
+        rows = self.db.execute("SELECT rel, ino, size, mtime, ctime, digest FROM files")
+        return {rel: (FileState(ino, size, mtime, ctime), digest)
+                for rel, ino, size, mtime, ctime, digest in rows}
+
+    def output_states(self, folder: str) -> dict[str, tuple[str, FileState]]:
+        rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
+                               "WHERE folder = ?", (folder,))
+        return {rel: (fp, FileState(ino, size, mtime, ctime))
+                for rel, fp, ino, size, mtime, ctime in rows}
+
+    # ----------------------------------------------------------------- writing
+
+    def commit(self, changes: Changes, files: dict[str, tuple[FileState, str]] | None = None,
+               outputs: tuple[str, dict[str, tuple[str, FileState]]] | None = None) -> None:
+        """Write one run's changes in one transaction."""
+        if self.readonly:
+            return
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._write_nodes(changes)
+            self._write_links(changes)
+            if files is not None:
+                db.execute("DELETE FROM files")
+                db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                               [(rel, s.ino, s.size, s.mtime, s.ctime, digest)
+                                for rel, (s, digest) in files.items()])
+            if outputs is not None:
+                folder, states = outputs
+                db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
+                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [(folder, rel, fp, s.ino, s.size, s.mtime, s.ctime)
+                                for rel, (fp, s) in states.items()])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _write_nodes(self, changes: Changes) -> None:
+        db = self.db
+        gone, rows, diag_rows = [], [], []
+        for key, record in changes.records.items():
+            node = self._ensure_id(key)
+            if record is None:
+                gone.append((node,))
+                continue
+            value = changes.values.get(key, _NONE)
+            rows.append((node, record.fp, codec.encode(record.deps), codec.encode(record.emits),
+                         record.valid_until,
+                         codec.encode(record.extra) if record.extra is not None else None,
+                         codec.encode(value) if value is not _NONE else None))
+            diag_rows.append((node, codec.encode(record.diags) if record.diags else None))
+        db.executemany("DELETE FROM nodes WHERE id = ?", gone)
+        db.executemany("DELETE FROM diags WHERE id = ?", gone)
+        db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("DELETE FROM diags WHERE id = ?", [(n,) for n, d in diag_rows if d is None])
+        db.executemany("INSERT OR REPLACE INTO diags VALUES (?, ?)",
+                       [(n, d) for n, d in diag_rows if d is not None])
+        # A value kept without a new record (made again after eviction): same record.
+        db.executemany("UPDATE nodes SET value = ? WHERE id = ?",
+                       [(codec.encode(v), self._ensure_id(k)) for k, v in changes.values.items()
+                        if k not in changes.records])
+
+    def _write_links(self, changes: Changes) -> None:
+        db, ids = self.db, self._ensure_id
+        db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
+                       [(ids(d), ids(r)) for d, r in changes.readers_removed])
+        db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",
+                       [(ids(d), ids(r)) for d, r in changes.readers_added])
+        for (index, emitter), items in changes.contributions.items():
+            if items is None:
+                db.execute("DELETE FROM contribs WHERE idx = ? AND emitter = ?",
+                           (ids(index), ids(emitter)))
+            else:
+                db.execute("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)",
+                           (ids(index), ids(emitter), codec.encode(items)))
+        db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
+                       [(ids(("member", *m)), ids(i)) for m, i in changes.members_removed])
+        db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
+                       [(ids(("member", *m)), ids(i)) for m, i in changes.members_added])
+        if changes.roots is not None:
+            db.execute("DELETE FROM roots")
+            db.executemany("INSERT INTO roots VALUES (?)", [(ids(k),) for k in changes.roots])
+
+
+_NONE = object()
+
+
+def _chunks(items: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,260 @@
+"""Documents as nodes: each content file parsed, the document that owns each id, and the
+identity of each document (what others show of it: a name, a title, a date).
+
+Levels: files and settings (inputs) → ``parse`` (emits into the ``docs``, ``ids`` and
+``names`` indexes) → ``doc`` → ``ident`` (emits the lists of actors, sources, visible
+briefings and pages, and the members of each actor). Identities are small and read by many
+pages (every chip, link text and Sources list), so an edit to a document's body leaves the
+pages that only name it alone.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from briefgen.dates import DateValue
+from briefgen.engine.deps import Reader, digest_text
+from briefgen.errors import FILE_START, Diagnostic, Loc, Severity
+from briefgen.model import Actor, Briefing, Collection, Document, Page, Source
+from briefgen.parse import Parsed, parse_document
+from briefgen.site.ordering import briefing_sort_key
+from briefgen.site.settings import Flags, ParseSettings
+from briefgen.slug import name_key
+from briefgen.suggest import closest
+
+# Page ids that would collide with generated paths (SPEC §12).
+RESERVED_PAGE_IDS = frozenset({
+    "briefings", "actors", "sources", "timeline", "tags", "search", "api", "feed.xml",
+    "sitemap.xml", "robots.txt", "404.html", "assets", "index.html",
+})
+
+
+@functools.lru_cache(maxsize=2)
+def _markdown(unsafe_html: bool) -> Any:
+    from briefgen.markup import make_markdown  # markdown-it is imported only to parse
+
+    return make_markdown(unsafe_html)
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    """A content file as read: its text, or why it could not be read."""
+
+    text: str | None
+    problems: tuple[Diagnostic, ...] = ()
+    missing: bool = False  # the file is gone: it claims no id any more
+
+
+def collection_of(rel: str) -> Collection:
+    """``content/actors/x.yaml`` → actors (the folder a content file is in)."""
+    return Collection(PurePosixPath(rel).parent.name)
+
+
+def parse(r: Reader, rel: str) -> Parsed:
+    """One content file, parsed on its own (no other file is read)."""
+    settings: ParseSettings = r.get(("settings", "parse"))
+    file: FileText = r.get(("file", rel))
+    collection = collection_of(rel)
+    fingerprint = digest_text(repr((rel, r.deps.get(("file", rel)), settings)))
+    if file.missing:
+        return Parsed(None, [], PurePosixPath(rel).stem, fingerprint)
+    if file.text is None:
+        r.diagnostics(file.problems)
+        parsed = Parsed(None, list(file.problems), PurePosixPath(rel).stem, fingerprint)
+    else:
+        parsed = parse_document(collection, rel, file.text, _markdown(settings.unsafe_html),
+                                settings.zone)
+        document = replace(parsed.document, fingerprint=fingerprint) \
+            if parsed.document is not None else None
+        parsed = Parsed(document, parsed.diagnostics, parsed.id, fingerprint)
+        r.diagnostics(parsed.diagnostics)
+    valid = PurePosixPath(rel).stem == parsed.id
+    # Files with valid names claim their ids first: 'Brief.md' (an error already) must
+    # not take the id of a valid 'brief.md'.
+    r.emit("docs", collection.value, parsed.id, ((not valid, rel), None, rel, valid))
+    r.emit("ids", ((collection.value, parsed.id, rel), None, collection.value, parsed.id))
+    if isinstance(parsed.document, Actor):
+        _emit_names(r, parsed.document, rel)
+    return parsed
+
+
+def _names_written(actor: Actor) -> list[tuple[str, str, Loc]]:
+    return [("id", actor.id, FILE_START), ("name", actor.name.value, actor.name.loc),
+            *(("alias", a.value, a.loc) for a in actor.aliases)]
+
+
+def _emit_names(r: Reader, actor: Actor, rel: str) -> None:
+    for position, (what, text, loc) in enumerate(_names_written(actor)):
+        key = name_key(text)
+        r.emit("names", key, ((rel, position), None, actor.id, what, text, loc.line, loc.col, rel))
+        r.emit("name_list", ((key, rel, position), None, key))
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """The document that owns an id (None: its file has errors that stop parsing)."""
+
+    rel: str
+    document: Document | None
+    fingerprint: str
+
+
+def doc(r: Reader, collection: str, doc_id: str) -> Doc | None:
+    claims = r.index("docs", collection, doc_id)
+    if not claims:
+        return None
+    owner = claims[0][2]
+    parsed: Parsed = r.get(("parse", owner))
+    for _, _, rel, valid in claims[1:]:
+        if valid:
+            r.diagnostic(Diagnostic(rel, FILE_START, Severity.ERROR,
+                                    f"duplicate {collection[:-1]} id '{doc_id}': {owner} and {rel} "
+                                    "both define it; rename one"))
+    return Doc(owner, parsed.document, parsed.fingerprint)
+
+
+def doc_fingerprint(found: Doc | None) -> str:
+    return f"{found.rel}:{found.fingerprint}" if found is not None else "-"
+
+
+# ------------------------------------------------------------------------ identities
+
+
+@dataclass(frozen=True, slots=True)
+class ActorIdent:
+    id: str
+    path: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    summary_source: str  # the one-line summary as written ("" if none)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceIdent:
+    id: str
+    path: str
+    title: str
+    publisher: str
+    date: DateValue
+    authors: tuple[str, ...]
+    url: str | None
+    archive_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingIdent:
+    id: str
+    path: str
+    title: str
+    date: DateValue
+    draft: bool
+    visible: bool  # in this build (drafts and scheduled briefings may be left out)
+
+
+@dataclass(frozen=True, slots=True)
+class PageIdent:
+    id: str
+    path: str
+    title: str
+    draft: bool
+    visible: bool
+
+
+Ident = ActorIdent | SourceIdent | BriefingIdent | PageIdent
+
+
+def ident(r: Reader, collection: str, doc_id: str) -> Ident | None:
+    found: Doc | None = r.get(("doc", collection, doc_id))
+    document = found.document if found is not None else None
+    if isinstance(document, Actor):
+        return _actor(r, document)
+    if isinstance(document, Source):
+        r.emit("sources", ((document.path,), (document.id,)))
+        return SourceIdent(document.id, document.path, document.title, document.publisher.value,
+                           document.date, document.authors, document.url, document.archive_url)
+    if isinstance(document, Briefing):
+        return _briefing(r, document)
+    if isinstance(document, Page):
+        return _page(r, document)
+    return None
+
+
+def _actor(r: Reader, actor: Actor) -> ActorIdent:
+    """An actor's identity. A name that another actor also claims is an error at both
+    definitions, each naming the other (SPEC §12); this actor reports its own."""
+    for position, (what, text, loc) in enumerate(_names_written(actor)):
+        others = [item for item in r.index("names", name_key(text)) if item[2] != actor.id]
+        if others:
+            order, _, other, other_what, _, line, col, other_path = others[0]
+            relation = "already" if order < (actor.path, position) else "also"
+            r.diagnostic(Diagnostic(actor.path, loc, Severity.ERROR,
+                                    f"{what} '{text}' of actor '{actor.id}' is {relation} the "
+                                    f"{other_what} of actor '{other}' ({other_path}:{line}:{col}); "
+                                    "links to it would be ambiguous", len(text)))
+    for position, role in enumerate(actor.roles):
+        if role.of is None:
+            continue
+        r.emit("members", role.of.value, ((actor.path, position), (actor.id,), role.title,
+                                          role.start, role.end))
+        if not r.index("docs", "actors", role.of.value):
+            r.diagnostic(_unknown_role_target(r, actor, role.of.value, role.of.loc))
+    r.emit("actors", ((actor.name.value.casefold(), actor.path), (actor.id,), actor.kind))
+    return ActorIdent(actor.id, actor.path, actor.name.value, actor.kind,
+                      tuple(a.value for a in actor.aliases),
+                      actor.summary.source if actor.summary else "")
+
+
+def _unknown_role_target(r: Reader, actor: Actor, target: str, loc: Loc) -> Diagnostic:
+    named = r.index("names", name_key(target))
+    actor_ids = [item[3] for item in r.index("ids") if item[2] == "actors"]
+    found = [named[0][2]] if named else closest(target, actor_ids)
+    hint = f"; did you mean {found[0]!r}?" if found else ""
+    return Diagnostic(actor.path, loc, Severity.ERROR, f"role of unknown actor '{target}'{hint}",
+                      len(target))
+
+
+def _visible(r: Reader, document: Briefing | Page, dated: DateValue | None) -> bool:
+    """Whether a document is in this build: drafts only with --drafts, briefings dated in
+    the future only with --future (until their date comes: see ``Reader.expires``)."""
+    flags: Flags = r.get(("settings", "flags"))
+    if document.draft and not flags.drafts:
+        return False
+    if dated is None or flags.future:
+        return True
+    settings: ParseSettings = r.get(("settings", "parse"))
+    starts = dated.sort_instant(settings.zone).timestamp()
+    if starts > r.now:
+        r.expires(starts)
+        return False
+    return True
+
+
+def _briefing(r: Reader, briefing: Briefing) -> BriefingIdent:
+    visible = _visible(r, briefing, briefing.date)
+    if not visible and not briefing.draft:
+        r.diagnostic(Diagnostic(briefing.path, FILE_START, Severity.WARNING,
+                                f"briefing '{briefing.id}' is dated {briefing.date.human()}, in "
+                                "the future: it is left out until then (build with --future to "
+                                "include it)"))
+    if visible:
+        settings: ParseSettings = r.get(("settings", "parse"))
+        r.emit("briefings", (briefing_sort_key(briefing.date, settings.zone, briefing.path),
+                             (briefing.id,)))
+    return BriefingIdent(briefing.id, briefing.path, briefing.title, briefing.date,
+                         briefing.draft, visible)
+
+
+def _page(r: Reader, page: Page) -> PageIdent:
+    if page.id in RESERVED_PAGE_IDS:
+        r.diagnostic(Diagnostic(page.path, FILE_START, Severity.ERROR,
+                                f"page id '{page.id}' collides with the generated /{page.id}/; "
+                                "rename the file"))
+        return PageIdent(page.id, page.path, page.title, page.draft, False)
+    visible = _visible(r, page, None)
+    if visible:
+        r.emit("pages", ((page.path,), (page.id,), page.title))
+    return PageIdent(page.id, page.path, page.title, page.draft, visible)

@@ -1,0 +1,287 @@
+"""A document's links and citations filled in against the rest of the site (phase B), and
+what it contributes to the site's indexes (phase C: backlinks, cited-by, the timeline).
+
+Parsing left every ``[[link]]`` and ``[@citation]`` as a numbered placeholder; filling puts
+in place of each the HTML and text it resolves to, numbers citations by first use, reports
+what does not resolve, and records the actors and sources each block names. A visible
+document then emits its entries and links into the indexes that pages read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import NamedTuple
+
+from briefgen.engine.deps import Reader, digest_text
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics
+from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill
+from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
+from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
+from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
+from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
+from briefgen.site.ordering import briefing_sort_key, entry_sort_key
+from briefgen.site.settings import SiteSettings
+from briefgen.slug import slugify
+from briefgen.urls import Urls
+
+SOURCE_ANCHOR = "bg-source-"
+
+
+class LinkRecord(NamedTuple):
+    kind: TargetKind
+    id: str
+    entry_id: str | None
+    block: str | None  # the entry (or section) the link stands in; None for the lead
+
+
+class CiteRecord(NamedTuple):
+    source_id: str
+    block: str | None
+
+
+@dataclass(slots=True)
+class Filled:
+    """What a document's refs resolve to."""
+
+    html: list[str] = field(default_factory=list)  # one per ref
+    text: list[str] = field(default_factory=list)  # one per ref
+    citation_order: list[str] = field(default_factory=list)  # the Sources list
+    links: list[LinkRecord] = field(default_factory=list)
+    cites: list[CiteRecord] = field(default_factory=list)
+    failed_cite_blocks: set[str | None] = field(default_factory=set)
+
+
+class RefFiller:
+    """Fills the refs of one document, through the lookups of its node."""
+
+    def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
+        self.lookups, self.urls, self.style = lookups, urls, citation_style
+
+    def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
+        filled = Filled()
+        for ref in refs:
+            if ref.target is not None:
+                html, text = self._link(ref, filled, diags, visible)
+            else:
+                html, text = self._citation(ref, filled, diags), ""
+            filled.html.append(html)
+            filled.text.append(text)
+        return filled
+
+    def _link(self, ref: Ref, filled: Filled, diags: Diagnostics,
+              visible: bool) -> tuple[str, str]:
+        assert ref.target is not None
+        lookup = self.lookups.resolve(ref.target)
+        target = lookup.target
+        if target is None:
+            if lookup.problem:
+                diags.error(ref.loc, lookup.problem, span=ref.span)
+            text = ref.label or ref.target
+            return f'<span class="bg-unresolved">{escape(text)}</span>', text
+        text = ref.label or target.text
+        if target.hidden:
+            if visible:
+                diags.error(ref.loc, f"'{ref.target}' is a draft or scheduled and is left out of"
+                                     " this build; publish it, build with --drafts/--future, or"
+                                     " remove the link", span=ref.span)
+            return escape(text), text
+        filled.links.append(LinkRecord(target.kind, target.id, target.entry_id, ref.block))
+        css = f"bg-link bg-link-{target.kind.value}"
+        return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
+                f"{escape(text)}</a>"), text
+
+    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics) -> str:
+        parts: list[str] = []
+        for item in ref.items:
+            lookup = self.lookups.cite(item.source_id)
+            source = self.lookups.source(item.source_id) if lookup.target else None
+            if source is None:
+                if lookup.problem:
+                    diags.error(ref.loc, lookup.problem, span=ref.span)
+                filled.failed_cite_blocks.add(ref.block)
+                parts.append(escape(f"@{item.source_id}"))
+                continue
+            filled.cites.append(CiteRecord(item.source_id, ref.block))
+            if item.source_id not in filled.citation_order:
+                filled.citation_order.append(item.source_id)
+            parts.append(self._cite_part(source, item.locator, filled, ref.linked))
+        if self.style == "author-date":
+            return f'<span class="bg-cite">({"; ".join(parts)})</span>'
+        separator = "; " if any(i.locator for i in ref.items) else ", "
+        return f'<span class="bg-cite">[{separator.join(parts)}]</span>'
+
+    def _cite_part(self, source: SourceIdent, locator: str, filled: Filled, linked: bool) -> str:
+        if self.style == "author-date":
+            label = f"{self.lookups.author_label(source)} {source.date.year}"
+        else:
+            label = str(filled.citation_order.index(source.id) + 1)
+        text = escape(label)
+        if linked:
+            text = (f'<a href="#{SOURCE_ANCHOR}{source.id}" title="{escape(source.title)}">'
+                    f"{text}</a>")
+        return text + (f", {escape(locator)}" if locator else "")
+
+
+# ------------------------------------------------------------------------ the node
+
+
+def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | RenderedDoc | None:
+    found: Doc | None = r.get(("doc", collection, doc_id))
+    document = found.document if found is not None else None
+    if document is None:
+        return None
+    settings: SiteSettings = r.get(("settings", "site"))
+    identity = r.get(("ident", collection, doc_id))
+    visible = identity.visible if isinstance(identity, (BriefingIdent, PageIdent)) else True
+    diags = Diagnostics(document.path)
+    lookups = Lookups(r)
+    refs = RefFiller(lookups, Urls(settings.base_url), settings.citation_style)
+    resolved = refs.fill(document.refs, diags, visible)
+    r.diagnostics(diags.items)
+    if isinstance(document, Briefing):
+        briefing = _briefing(document, resolved, visible)
+        if visible:
+            _emit_briefing(r, briefing, settings)
+            r.diagnostics(_briefing_warnings(briefing))
+        return briefing
+    doc = _simple(document, resolved)
+    if visible:
+        _emit_links(r, doc, document.path)
+    return doc
+
+
+def fill_fingerprint(value: RenderedBriefing | RenderedDoc | None) -> str:
+    return value.fingerprint if value is not None else "-"
+
+
+def _fingerprint(document: str, resolved: Filled, visible: bool) -> str:
+    """A filled document is its file's content plus what its links resolved to."""
+    return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
+                             resolved.links, resolved.cites, sorted(map(str,
+                                                                        resolved.failed_cite_blocks)),
+                             visible)))
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBriefing:
+    fingerprint = _fingerprint(briefing.fingerprint, resolved, visible)
+    blocks: list[RenderedEntry | RenderedSection] = []
+    for block in briefing.blocks:
+        title_html = fill(block.title.html, resolved.html)
+        body_html = fill(block.body.html, resolved.html)
+        if isinstance(block, Entry):
+            actors = _unique([x.id for x in resolved.links
+                              if x.block == block.id and x.kind is TargetKind.ACTOR])
+            sources = _unique([c.source_id for c in resolved.cites if c.block == block.id])
+            attempted = bool(sources) or block.id in resolved.failed_cite_blocks
+            blocks.append(RenderedEntry(
+                block, briefing, title_html, body_html, fill(block.body.text, resolved.text),
+                actors, sources, fill(block.title.text, resolved.text), attempted))
+        else:
+            blocks.append(RenderedSection(block, title_html, body_html))
+    doc = _doc(resolved, briefing.lead, briefing.summary,
+               fill(briefing.lead.text, resolved.text), fingerprint)
+    updates = tuple(fill(u.note.html, resolved.html) for u in briefing.updates)
+    return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
+                            updates, fingerprint)
+
+
+def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
+    body = document.body
+    body_text = fill(body.text, resolved.text) if body else ""
+    summary = getattr(document, "summary", None)
+    return _doc(resolved, body, summary, body_text,
+                _fingerprint(document.fingerprint, resolved, True))
+
+
+def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
+         body_text: str, fingerprint: str) -> RenderedDoc:
+    summary_text = fill(summary.text, resolved.text) if summary else body_text[:300]
+    return RenderedDoc(
+        body_html=fill(body.html, resolved.html) if body else "",
+        summary_html=fill(summary.html, resolved.html) if summary else "",
+        summary_text=summary_text,
+        citations=tuple(resolved.citation_order),
+        links=tuple(resolved.links),
+        cites=tuple(resolved.cites),
+        fingerprint=fingerprint,
+    )
+
+
+# ------------------------------------------------------------------------ emissions
+
+
+def _emit_links(r: Reader, doc: RenderedDoc, path: str) -> None:
+    """What every visible document contributes to the "never linked / never cited" checks."""
+    for actor_id in dict.fromkeys(x.id for x in doc.links if x.kind is TargetKind.ACTOR):
+        r.emit("linked", actor_id, ((path,), None))
+    for source_id in dict.fromkeys(c.source_id for c in doc.cites):
+        r.emit("cited", source_id, ((path,), None))
+
+
+def _emit_briefing(r: Reader, rb: RenderedBriefing, settings: SiteSettings) -> None:
+    """A visible briefing's entries into the timeline, its year and the pages of the actors
+    and sources they name; the briefing into the lists of its actors, sources and tags."""
+    b = rb.briefing
+    zone = settings.zone
+    _emit_links(r, rb.doc, b.path)
+    years: set[int] = set()
+    for position, entry in enumerate(rb.entries):
+        key = entry_sort_key(entry.entry.date, zone, b.path, position)
+        member = (b.id, entry.id)
+        year = entry.entry.date.year
+        years.add(year)
+        r.emit("timeline", (key, member, year))
+        r.emit("year", str(year), (key, member))
+        for actor_id in entry.actors:
+            r.emit("actor_entries", actor_id, (key, member, entry.actors))
+        for source_id in entry.sources:
+            r.emit("source_entries", source_id, (key, member))
+    for year in sorted(years):
+        r.emit("years", ((year, b.path), None, year))
+    order = briefing_sort_key(b.date, zone, b.path)
+    for actor_id in rb.doc.linked(TargetKind.ACTOR):
+        r.emit("actor_briefings", actor_id, (order, (b.id,)))
+    for source_id in rb.doc.citations:
+        r.emit("source_briefings", source_id, (order, (b.id,)))
+    for position, tag in enumerate(b.tags):
+        slug = slugify(tag.value)
+        if slug:
+            r.emit("tag", slug, ((b.path, position), (b.id,), tag.value,
+                                 tag.loc.line, tag.loc.col, order))
+            r.emit("tags", ((slug, b.path, position), None, slug))
+
+
+def _briefing_warnings(rb: RenderedBriefing) -> list[Diagnostic]:
+    """SPEC §8: a briefing with no entries, an entry that cites no source."""
+    d = Diagnostics(rb.briefing.path)
+    if not rb.entries and not any(isinstance(b, Section) and b.meant_as_entry
+                                  for b in rb.briefing.blocks):
+        d.warning(FILE_START, f"briefing '{rb.briefing.id}' has no dated entries; start an entry "
+                              "with a heading such as '## 2022-02-01 What happened'")
+    for entry in rb.entries:
+        if not entry.attempted_citation:
+            d.warning(entry.entry.loc, f"entry '{entry.id}' cites no source; add a citation "
+                                       "such as [@source-id]")
+    return d.items
+
+
+def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:
+    """The titles of a briefing's entries as plain text, for links to them from elsewhere."""
+    found: Doc | None = r.get(("doc", "briefings", briefing_id))
+    document = found.document if found is not None else None
+    if not isinstance(document, Briefing):
+        return EntryTitles(())
+    lookups = Lookups(r)
+    in_titles = {int(n) for e in document.entries for n in PLACEHOLDER.findall(e.title.text)}
+    names = []
+    for number, ref in enumerate(document.refs):
+        actor = lookups.actor_for_name(ref.target) \
+            if number in in_titles and ref.target and not ref.label else None
+        names.append(ref.label or (actor.name if actor else ref.target or ""))
+    return EntryTitles(tuple((e.id, fill(e.title.text, names)) for e in document.entries))

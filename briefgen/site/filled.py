@@ -1,0 +1,86 @@
+"""Documents with their links and citations filled in: the values of ``fill`` nodes.
+
+A filled briefing holds its own parsed document and what its refs resolved to, and nothing
+of any other document's (see ``engine.deps``): pages read other documents through their
+own nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefgen.model import Briefing, Entry, Section
+
+if TYPE_CHECKING:
+    from briefgen.site.fill import CiteRecord, LinkRecord
+    from briefgen.site.lookup import TargetKind
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEntry:
+    entry: Entry
+    briefing: Briefing
+    title_html: str
+    body_html: str
+    text: str
+    actors: tuple[str, ...]  # actor ids in order of first link
+    sources: tuple[str, ...]  # source ids in order of first citation
+    title_text: str  # the title as plain text, links showing the names they resolve to
+    attempted_citation: bool = False  # it cites something, even if that did not resolve
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSection:
+    section: Section
+    title_html: str
+    body_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedDoc:
+    """What every kind of document has once filled."""
+
+    body_html: str
+    summary_html: str
+    summary_text: str
+    citations: tuple[str, ...]  # source ids in order of first citation: the Sources list
+    links: tuple[LinkRecord, ...]
+    cites: tuple[CiteRecord, ...]
+    fingerprint: str = ""
+
+    def linked_actors(self) -> list[str]:
+        from briefgen.site.lookup import TargetKind
+
+        return self.linked(TargetKind.ACTOR)
+
+    def linked(self, kind: TargetKind) -> list[str]:
+        from briefgen.site.lookup import TargetKind
+
+        seen: dict[str, None] = {}
+        for link in self.links:
+            if link.kind is kind or (kind is TargetKind.BRIEFING and
+                                     link.kind is TargetKind.ENTRY):
+                seen.setdefault(link.id)
+        return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBriefing:
+    briefing: Briefing
+    doc: RenderedDoc  # body_html is the lead
+    blocks: tuple[RenderedEntry | RenderedSection, ...]
+    notes_html: str
+    updates_html: tuple[str, ...]
+    fingerprint: str = ""
+
+    @property
+    def entries(self) -> list[RenderedEntry]:
+        return [b for b in self.blocks if isinstance(b, RenderedEntry)]
+
+    def entry(self, entry_id: str) -> RenderedEntry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)

@@ -1,0 +1,83 @@
+"""The inputs of a build, given to the engine: content files, settings, templates, theme
+assets and static files. Whatever is unchanged since the last run keeps its fingerprint,
+and so everything made from it stays as it is."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.config import SiteConfig
+from briefgen.engine.deps import Engine, digest_text
+from briefgen.errors import Diagnostic
+from briefgen.load import file_state
+from briefgen.site.documents import FileText
+from briefgen.site.scanning import ContentScan
+from briefgen.site.settings import Flags, parse_settings, site_settings
+from briefgen.urls import Urls
+from briefgen.web.templates import TemplateFingerprints, Templates, make_environment
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """What the inputs of this run are, for the roots and the report."""
+
+    content: tuple[str, ...]  # every content file (relative to the site), in scan order
+    diagnostics: tuple[Diagnostic, ...]  # ignored and unreadable files
+    asset_digests: dict[str, str]
+
+
+def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
+                scanned: ContentScan) -> Synced:
+    """Set every input of this run; those gone since the last one become missing."""
+    content = []
+    for file in scanned.files:
+        content.append(file.source.rel)
+        if file.text is not None:
+            engine.set_input(("file", file.source.rel), file.digest, file.text)
+        else:
+            engine.set_input(("file", file.source.rel), file.digest)
+    engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
+    engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
+    engine.set_input(("settings", "flags"), _fp(flags), flags)
+    digests = _assets(engine, theme, flags)
+    urls = Urls(config.base_url)
+    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {})
+    engine.set_input(("service", "templates"),
+                     _fp((config.base_url, str(theme), flags.versioned_assets)), Templates(env))
+    fingerprints = TemplateFingerprints(env)
+    for name in env.list_templates():
+        engine.set_input(("template", name), fingerprints(name), name)
+    _static(engine, config, scanned)
+    engine.retire_inputs("file", FileText(None, (), missing=True))
+    engine.retire_inputs("template", None)
+    engine.retire_inputs("asset", None)
+    engine.retire_inputs("static", None)
+    return Synced(tuple(content), tuple(scanned.diagnostics), digests)
+
+
+def _fp(value: object) -> str:
+    return digest_text(repr(value))
+
+
+def _assets(engine: Engine, theme: Path, flags: Flags) -> dict[str, str]:
+    static = theme / "static"
+    digests: dict[str, str] = {}
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(static).as_posix()
+                digests[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                engine.set_input(("asset", rel), digests[rel], path)
+    engine.set_input(("listing", "assets"), _fp(sorted(digests)), tuple(sorted(digests)))
+    return digests
+
+
+def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
+    listing = []
+    for item in scanned.static:
+        path = config.root / item.path
+        engine.set_input(("static", item.rel), _fp((item.path, *file_state(path))), path)
+        listing.append((item.rel, item.path))
+    engine.set_input(("listing", "static"), _fp(listing), tuple(listing))

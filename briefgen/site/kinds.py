@@ -1,0 +1,119 @@
+"""Every kind of node and index of a site, with its level: the one place where the keys of
+the build's state are defined (the store's tables hold nothing else).
+
+A node reads only nodes of lower levels (``engine.deps``); an index sits between the nodes
+that emit into it and the nodes that read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from briefgen.engine import codec
+from briefgen.engine.deps import IndexKind, Kind, digest_text
+from briefgen.site import check, documents, fill, lookup, pieces
+from briefgen.web import exports, plan
+
+# The values that persisted kinds hold, allowed back from the build cache.
+codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
+               documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
+               pieces.CardDoc, pieces.TagInfo, exports.EntryData)
+
+# Levels, lowest first.
+INPUT = 0
+PARSE = 10
+DOC_INDEXES = 15
+DOC = 20
+IDENT = 30
+IDENT_INDEXES = 35
+RESOLVED = 36
+FILL = 40
+LINK_INDEXES = 45
+PIECES = 50
+LISTS = 55
+EXPORT_PIECES = 60
+CHECKS = 60
+PLAN = 85
+PLAN_STATIC = 86
+OUTPUT = 90
+
+
+def _text_fp(value: Any) -> str:
+    return digest_text(value) if isinstance(value, str) else digest_text(repr(value))
+
+
+INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list")] \
+    + [IndexKind(name, IDENT_INDEXES) for name in ("actors", "sources", "briefings", "pages",
+                                                   "members")] \
+    + [IndexKind(name, LINK_INDEXES) for name in (
+        "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
+        "source_briefings", "linked", "cited", "tag", "tags")]
+
+
+def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
+    """The kinds of one site; ``load_file`` reads a content file (relative path) when its
+    text is needed and was not read this run."""
+    inputs = [
+        Kind("file", INPUT, load=load_file, reads="file"),
+        Kind("settings", INPUT, reads="config"),
+        Kind("service", INPUT, reads="config"),
+        Kind("template", INPUT, reads="template"),
+        Kind("asset", INPUT, reads="asset"),
+        Kind("static", INPUT, reads="static"),
+        Kind("listing", INPUT, reads="static"),
+    ]
+    derived = [
+        Kind("parse", PARSE, documents.parse, lambda p: p.fingerprint, reads="document"),
+        Kind("doc", DOC, documents.doc, documents.doc_fingerprint, reads="document"),
+        Kind("ident", IDENT, documents.ident, persist=True, reads="identity"),
+        Kind("entry_titles", RESOLVED, fill.entry_titles, persist=True, reads="identity"),
+        Kind("publisher", RESOLVED, pieces.publisher, persist=True, reads="identity"),
+        Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body"),
+        Kind("item", PIECES, pieces.entry_item, _text_fp, persist=True, reads="piece"),
+        Kind("chip", PIECES, pieces.actor_chip, _text_fp, persist=True, reads="piece"),
+        Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),
+        Kind("entry_data", PIECES, exports.entry_data, persist=True, reads="piece"),
+        Kind("co_actors", PIECES, pieces.co_actors, persist=True, reads="piece"),
+        Kind("years", PIECES, pieces.years, persist=True, reads="piece"),
+        Kind("tag", PIECES, pieces.tag, persist=True, reads="piece"),
+        Kind("tag_slugs", PIECES, pieces.tag_slugs, persist=True, reads="piece"),
+        Kind("tagged", PIECES, pieces.tagged, persist=True, reads="piece"),
+        Kind("tag_list", LISTS, pieces.tag_list, persist=True, reads="piece"),
+        Kind("check", CHECKS, check.check, reads="check"),
+    ]
+    export_pieces = [
+        Kind(name, EXPORT_PIECES, function, _text_fp, persist=True, reads="piece")
+        for name, function in (
+            ("entry_json", exports.entry_json), ("briefing_json", exports.briefing_json),
+            ("actor_json", exports.actor_json), ("source_json", exports.source_json),
+            ("timeline_event", exports.timeline_event),
+            ("briefing_search", exports.briefing_search), ("actor_search", exports.actor_search),
+            ("source_search", exports.source_search), ("page_search", exports.page_search))
+    ]
+    plans = [
+        Kind("plan", PLAN, plan.plan, reads="plan"),
+        Kind("plan_static", PLAN_STATIC, plan.plan_static, reads="plan"),
+    ]
+    outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output")
+               for name in plan.OUTPUT_KINDS]
+    return inputs + derived + export_pieces + plans + outputs
+
+
+def _maker(kind: str) -> Callable[..., Any]:
+    def make(r: Any, *args: str) -> Any:
+        return plan.make(r, kind, *args)
+
+    return make
+
+
+def file_loader(root: Path) -> Callable[[str], documents.FileText]:
+    from briefgen.load import read_text
+
+    def load(rel: str) -> documents.FileText:
+        diagnostics: list[Any] = []
+        text = read_text(root / rel, rel, diagnostics)
+        return documents.FileText(text, tuple(diagnostics))
+
+    return load

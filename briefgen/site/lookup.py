@@ -1,0 +1,174 @@
+"""What a link target or a cited source id names, looked up through the indexes (SPEC §6).
+
+Every look-up is a read of the node that reader records, failed ones included: a
+``[[target]]`` that names nothing depends on the index key it looked in, so the alias that
+later makes it resolve makes the document stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from briefgen.engine.deps import Reader
+from briefgen.site.documents import ActorIdent, BriefingIdent, Ident, PageIdent, SourceIdent
+from briefgen.slug import name_key
+from briefgen.suggest import closest
+from briefgen.urls import Urls
+
+
+class TargetKind(StrEnum):
+    ACTOR = "actor"
+    BRIEFING = "briefing"
+    ENTRY = "entry"
+    SOURCE = "source"
+    PAGE = "page"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: TargetKind
+    id: str  # the actor, briefing, source or page id
+    rel: str  # site path, with a fragment for entries
+    text: str  # default link text
+    entry_id: str | None = None
+    hidden: bool = False  # a draft or scheduled document left out of this build
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    target: Target | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryTitles:
+    """A briefing's entry ids and their titles as plain text, links showing the names
+    they resolve to (the default text of a ``[[briefings/x#entry]]`` link)."""
+
+    titles: tuple[tuple[str, str], ...]
+
+
+class Lookups:
+    """Resolves targets for one node, through its reader."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        self._resolved: dict[str, Lookup] = {}
+
+    def exists(self, collection: str, doc_id: str) -> bool:
+        return bool(self.r.index("docs", collection, doc_id))
+
+    def ident(self, collection: str, doc_id: str) -> Ident | None:
+        """The identity of a document, if a file claims that id (else None, unrecorded
+        beyond the failed claim)."""
+        if not self.exists(collection, doc_id):
+            return None
+        found: Ident | None = self.r.get(("ident", collection, doc_id))
+        return found
+
+    def broken(self, collection: str, doc_id: str) -> bool:
+        """A file claims the id but has errors that stop it being read: links to it are not
+        reported again."""
+        return self.exists(collection, doc_id) and self.ident(collection, doc_id) is None
+
+    def actor_for_name(self, text: str) -> ActorIdent | None:
+        """An actor by id exactly, or by name or alias (Unicode-equal, ignoring case)."""
+        found = self.ident("actors", text)
+        if isinstance(found, ActorIdent):
+            return found
+        named = self.r.index("names", name_key(text))
+        if named:
+            actor = self.ident("actors", named[0][2])
+            return actor if isinstance(actor, ActorIdent) else None
+        return None
+
+    def resolve(self, target: str) -> Lookup:
+        """A ``[[target]]`` in the order of SPEC §6."""
+        lookup = self._resolved.get(target)
+        if lookup is None:
+            lookup = self._resolved[target] = self._resolve(target)
+        return lookup
+
+    def _resolve(self, target: str) -> Lookup:
+        actor = self.actor_for_name(target)
+        if actor is not None:
+            return Lookup(Target(TargetKind.ACTOR, actor.id, Urls.actor(actor.id), actor.name))
+        kind, _, rest = target.partition("/")
+        if kind == "briefings":
+            return self._briefing(rest)
+        found = self.ident(kind, rest) if kind in ("sources", "pages", "actors") and rest else None
+        if isinstance(found, SourceIdent):
+            return Lookup(Target(TargetKind.SOURCE, rest, Urls.source(rest), found.title))
+        if isinstance(found, PageIdent):
+            return Lookup(Target(TargetKind.PAGE, rest, Urls.page(rest), found.title, None,
+                                 not found.visible))
+        if isinstance(found, ActorIdent):
+            return Lookup(Target(TargetKind.ACTOR, rest, Urls.actor(rest), found.name))
+        return Lookup(None, self._unknown(target))
+
+    def _briefing(self, rest: str) -> Lookup:
+        briefing_id, hash_sign, entry_id = rest.partition("#")
+        briefing = self.ident("briefings", briefing_id)
+        if not isinstance(briefing, BriefingIdent):
+            return Lookup(None, self._unknown(f"briefings/{rest}"))
+        if hash_sign and not entry_id:
+            return Lookup(None, f"'briefings/{rest}' names no entry after '#'; write "
+                                f"briefings/{briefing_id}#ENTRY-ID or drop the '#'")
+        hidden = not briefing.visible
+        if not entry_id:
+            return Lookup(Target(TargetKind.BRIEFING, briefing_id, Urls.briefing(briefing_id),
+                                 briefing.title, None, hidden))
+        titles: EntryTitles = self.r.get(("entry_titles", briefing_id))
+        title = dict(titles.titles).get(entry_id)
+        if title is None:
+            ids = [i for i, _ in titles.titles]
+            hint = closest(entry_id, ids)
+            suggestion = f"; did you mean '{briefing_id}#{hint[0]}'?" if hint else \
+                f"; its entries are {', '.join(ids[:5])}" if ids else "; it has no entries"
+            return Lookup(None, f"briefing '{briefing_id}' has no entry '{entry_id}'{suggestion}")
+        return Lookup(Target(TargetKind.ENTRY, briefing_id, Urls.briefing(briefing_id, entry_id),
+                             title, entry_id, hidden))
+
+    def _unknown(self, target: str) -> str | None:
+        kind, _, rest = target.partition("/")
+        if kind in ("briefings", "sources", "pages", "actors") and \
+                self.broken(kind, rest.partition("#")[0]):
+            return None  # the file exists but has errors of its own, reported there
+        if self.broken("actors", target):
+            return None
+        ids = self.r.index("ids")
+        candidates = [doc_id if coll == "actors" else f"{coll}/{doc_id}"
+                      for _, _, coll, doc_id in ids]
+        bare = [c for c in candidates if c.partition("/")[2] == target]  # "cbs" for sources/cbs
+        found = bare or closest(target, candidates) or closest(
+            name_key(target), [item[2] for item in self.r.index("name_list")])
+        hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
+            "; link an actor by id, name or alias, or write briefings/ID, sources/ID or pages/ID"
+        return f"unknown link target '{target}'{hint}"
+
+    def cite(self, source_id: str) -> Lookup:
+        """The source of a ``[@source_id]`` citation."""
+        source = self.ident("sources", source_id)
+        if isinstance(source, SourceIdent):
+            return Lookup(Target(TargetKind.SOURCE, source_id, Urls.source(source_id),
+                                 source.title))
+        if self.broken("sources", source_id):
+            return Lookup(None, None)
+        sources = [doc_id for _, _, coll, doc_id in self.r.index("ids") if coll == "sources"]
+        found = closest(source_id, sources) or closest(source_id.lower(), sources)
+        hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
+            "; cite a source by its file name in sources/"
+        return Lookup(None, f"unknown source '{source_id}' in citation{hint}")
+
+    def source(self, source_id: str) -> SourceIdent | None:
+        found = self.ident("sources", source_id)
+        return found if isinstance(found, SourceIdent) else None
+
+    def author_label(self, source: SourceIdent) -> str:
+        """The name in an author-date citation: the first author's family name, else the
+        publisher (an actor's name when the publisher is an actor)."""
+        if source.authors:
+            return source.authors[0].split()[-1]
+        actor = self.actor_for_name(source.publisher)
+        return actor.name if actor else source.publisher

@@ -1,0 +1,64 @@
+"""Finding the content files of a run and telling which changed: a file whose ``stat`` is
+what the last run recorded is not read again (its digest is known); the others are read
+and hashed, and only those whose text changed are new to the engine."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from briefgen.config import SiteConfig
+from briefgen.engine.store import FileState
+from briefgen.errors import Diagnostic
+from briefgen.load import SourceFile, content_files, read_text, static_files
+from briefgen.model import StaticFile
+from briefgen.site.documents import FileText
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    source: SourceFile
+    state: FileState | None  # None: it could not be read
+    digest: str  # of its text ("unreadable:…" when it could not be read)
+    text: FileText | None  # read in this run (else the engine reads it when it must)
+
+
+@dataclass(slots=True)
+class ContentScan:
+    files: list[ScannedFile] = field(default_factory=list)
+    static: list[StaticFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # ignored files
+    read: int = 0  # files read in this run
+
+
+def content_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def scan_content(config: SiteConfig, known: dict[str, tuple[FileState, str]]) -> ContentScan:
+    scan = ContentScan()
+    for source in content_files(config, scan.diagnostics):
+        try:
+            state: FileState | None = FileState.of(os.stat(source.path))
+        except OSError:
+            state = None
+        recorded = known.get(source.rel)
+        if state is not None and recorded is not None and recorded[0] == state:
+            scan.files.append(ScannedFile(source, state, recorded[1], None))
+            continue
+        problems: list[Diagnostic] = []
+        text = read_text(source.path, source.rel, problems)
+        scan.read += 1
+        if text is None:
+            digest = "unreadable:" + hashlib.sha256(repr(problems).encode()).hexdigest()
+            scan.files.append(ScannedFile(source, None, digest, FileText(None, tuple(problems))))
+        else:
+            scan.files.append(ScannedFile(source, state, content_digest(text), FileText(text)))
+    scan.static = static_files(config)
+    return scan
+
+
+def file_states(scan: ContentScan) -> dict[str, tuple[FileState, str]]:
+    """What to record of this run's files, for the next run."""
+    return {f.source.rel: (f.state, f.digest) for f in scan.files if f.state is not None}

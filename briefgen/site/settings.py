@@ -1,0 +1,64 @@
+"""The settings a build reads, split by what reads them, so that changing one (the site's
+title) does not make everything that reads another (how Markdown is parsed) stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from briefgen.config import SiteConfig
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+@dataclass(frozen=True, slots=True)
+class ParseSettings:
+    """What shapes the parse of a file: raw HTML allowed or not, the time zone of dates."""
+
+    unsafe_html: bool
+    timezone: str
+
+    @property
+    def zone(self) -> tzinfo:
+        return _zone(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """How this build was asked for (the clock is not a flag: see ``Reader.now``)."""
+
+    drafts: bool
+    future: bool
+    versioned_assets: bool  # asset URLs end in ?v=<digest> (not in the preview)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """What pages, feeds and exports show of the configuration."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    timezone: str
+    citation_style: str
+    feed_limit: int
+
+    @property
+    def zone(self) -> tzinfo:
+        return _zone(self.timezone)
+
+
+def parse_settings(config: SiteConfig) -> ParseSettings:
+    return ParseSettings(config.unsafe_html, config.timezone_name)
+
+
+def site_settings(config: SiteConfig) -> SiteSettings:
+    return SiteSettings(config.title, config.description, config.language, config.base_url,
+                        config.timezone_name, config.citation_style, config.feed_limit)

@@ -1,0 +1,229 @@
+"""What each template receives. Theme authors: this file is the reference (docs/theming.md).
+
+Every template gets ``site`` and ``page``; each page kind adds the fields of its dataclass.
+Rendered Markdown arrives as HTML strings marked safe; everything else is escaped by Jinja.
+
+Everything here was read through the page's reader, so that the page is made again when it
+changes: a page's own document arrives whole (``Actor``, ``Source`` of ``model``), other
+documents as their identities (``ActorIdent``, ``SourceIdent``, ``BriefingCard``), and entries
+in lists as ``EntryView``s that read their entry only when a template asks for more than the
+list item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from briefgen.dates import DateValue
+from briefgen.engine.deps import Reader
+from briefgen.model import Actor, Source
+from briefgen.site.documents import ActorIdent, SourceIdent
+from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.pieces import BriefingCard
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    title: str
+    rel: str  # site path, e.g. "briefings/"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    title: str
+    description: str
+    language: str
+    base_url: str
+    nav: tuple[NavItem, ...]
+    citation_style: str
+    generator: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """The page's own metadata: used in <head>, OpenGraph and the canonical link."""
+
+    rel: str  # site path of the page ("" for home)
+    title: str  # the page's own title, without the site's
+    description: str
+    canonical: str  # absolute URL
+    og_type: str = "website"
+    json_ld: tuple[dict[str, Any], ...] = ()
+    feed: str | None = None  # site path of an Atom feed about this page's subject
+    noindex: bool = False
+    section: str = ""  # which nav item is current: "briefings", "actors", …
+
+
+class EntryView:
+    """An entry in a list: its list item's HTML (``entry_list``), and, should a template ask,
+    everything of the entry (read then, and recorded for the page)."""
+
+    __slots__ = ("_html", "_reader", "briefing_id", "id")
+
+    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, html: str) -> None:
+        self._reader, self._html = reader, html
+        self.briefing_id, self.id = briefing_id, entry_id
+
+    def item_html(self, reader: Reader) -> str:
+        return self._html
+
+    def __getattr__(self, name: str) -> Any:
+        rb: RenderedBriefing = self._reader.get(("fill", "briefings", self.briefing_id))
+        entry = rb.entry(self.id)
+        if entry is None:
+            raise AttributeError(name)
+        return getattr(entry, name)
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSource:
+    """One item of a page's Sources list, in order of first citation."""
+
+    number: int
+    anchor: str  # element id of the item ("bg-source-<id>")
+    source: SourceIdent
+    publisher_actor: ActorIdent | None
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    """A topic named on a page."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeContext:
+    briefings: tuple[BriefingCard, ...]  # latest first
+    entries: tuple[EntryView, ...]  # latest first
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingContext:
+    briefing: RenderedBriefing
+    sources: tuple[CitedSource, ...]
+    actors: tuple[ActorIdent, ...]  # every actor the briefing links to
+    tags: tuple[TagLink, ...]
+    actor_by_id: dict[str, ActorIdent]  # for each entry's actor chips
+    source_by_id: dict[str, CitedSource]  # for each entry's source chips
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingListContext:
+    briefings: tuple[BriefingCard, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class RoleView:
+    title: str
+    start: DateValue | None
+    end: DateValue | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActorContext:
+    actor: Actor
+    doc: RenderedDoc
+    sources: tuple[CitedSource, ...]
+    entries: tuple[EntryView, ...]  # ascending date order, across briefings
+    briefings: tuple[BriefingCard, ...]
+    co_actors: tuple[tuple[ActorIdent, int], ...]  # most frequent first
+    members: tuple[tuple[ActorIdent, RoleView], ...]  # actors whose roles point here
+    role_targets: dict[str, ActorIdent]  # actor id → actor, for each role's "of"
+
+
+@dataclass(frozen=True, slots=True)
+class ActorGroup:
+    kind: str
+    label: str
+    actors: tuple[tuple[ActorIdent, int], ...]  # with the number of entries that link to each
+
+
+@dataclass(frozen=True, slots=True)
+class ActorListContext:
+    groups: tuple[ActorGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    source: Source
+    doc: RenderedDoc
+    sources: tuple[CitedSource, ...]
+    publisher_actor: ActorIdent | None
+    entries: tuple[EntryView, ...]  # entries that cite it, ascending
+    briefings: tuple[BriefingCard, ...]  # briefings that cite it anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class SourceListItem:
+    source: SourceIdent
+    cited: int  # how many entries cite it
+    publisher_actor: ActorIdent | None  # the actor the publisher names, if any
+
+    @property
+    def publisher(self) -> str:
+        return self.publisher_actor.name if self.publisher_actor else self.source.publisher
+
+
+@dataclass(frozen=True, slots=True)
+class SourceListContext:
+    sources: tuple[SourceListItem, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineContext:
+    entries: tuple[EntryView, ...]  # ascending
+    years: tuple[int, ...]
+    year: int | None = None  # set on a year page
+    # On /timeline/: (year, its entries) for every year, ascending; empty on a year page.
+    by_year: tuple[tuple[int, tuple[EntryView, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TagView:
+    slug: str
+    name: str
+    briefings: tuple[BriefingCard, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class TagSummary:
+    slug: str
+    name: str
+    briefings: tuple[str, ...]  # the ids of its briefings, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class TagListContext:
+    tags: tuple[TagSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TagContext:
+    tag: TagView
+
+
+@dataclass(frozen=True, slots=True)
+class FreePageContext:
+    doc: RenderedDoc
+    sources: tuple[CitedSource, ...]
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchContext:
+    index_rel: str  # site path of the JSON search index
+
+
+@dataclass(frozen=True, slots=True)
+class NotFoundContext:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Common:
+    site: SiteInfo
+    page: PageMeta

@@ -1,0 +1,310 @@
+"""The JSON exports, TimelineJS and the search index: the whole model with absolute links.
+
+Each is a join of small pieces, one per entry, briefing, actor or source, each a node of its
+own: an edit makes again the pieces it touches, and the join puts them together.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from briefgen.dates import DatePoint, DateValue
+from briefgen.engine.deps import Reader
+from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.settings import SiteSettings
+from briefgen.slug import slugify
+from briefgen.urls import Urls
+
+# Compact: an indent would switch json to its pure-Python encoder, ten times slower. One
+# encoder for every call: json.dumps with options would make a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(data: Any) -> str:
+    return _ENCODER.encode(data)
+
+
+def _date(value: DateValue | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {"start": value.start.iso(), "end": value.end.iso() if value.end else None,
+            "approximate": value.start.approximate, "text": value.human()}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryData:
+    """What feeds and exports show of an entry."""
+
+    briefing_id: str
+    id: str
+    briefing_title: str
+    title_text: str
+    date: DateValue
+    text: str
+    actors: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def entry_data(r: Reader, briefing_id: str, entry_id: str) -> EntryData | None:
+    rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
+    entry = rb.entry(entry_id) if rb is not None else None
+    if entry is None or rb is None:
+        return None
+    return EntryData(briefing_id, entry_id, rb.briefing.title, entry.title_text,
+                     entry.entry.date, entry.text, entry.actors, entry.sources)
+
+
+class _Refs:
+    """Names and absolute links of other documents, read through the reader."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        settings: SiteSettings = r.get(("settings", "site"))
+        self.settings = settings
+        self.urls = Urls(settings.base_url)
+
+    def actor(self, actor_id: str) -> dict[str, str]:
+        found = self.r.get(("ident", "actors", actor_id))
+        name = found.name if isinstance(found, ActorIdent) else actor_id
+        return {"id": actor_id, "name": name, "url": self.urls.absolute(Urls.actor(actor_id))}
+
+    def source(self, source_id: str) -> dict[str, str]:
+        found = self.r.get(("ident", "sources", source_id))
+        title = found.title if isinstance(found, SourceIdent) else source_id
+        return {"id": source_id, "name": title, "url": self.urls.absolute(Urls.source(source_id))}
+
+
+# ------------------------------------------------------------------------ pieces
+
+
+def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
+    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
+    if e is None:
+        return ""
+    refs = _Refs(r)
+    urls = refs.urls
+    return _json({
+        "id": e.id,
+        "briefing": e.briefing_id,
+        "briefing_url": urls.absolute(Urls.briefing(e.briefing_id)),
+        "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
+        "title": e.title_text,
+        "date": _date(e.date),
+        "actors": [refs.actor(a) for a in e.actors],
+        "sources": [refs.source(s) for s in e.sources],
+        "text": e.text,
+    })
+
+
+def briefing_json(r: Reader, briefing_id: str) -> str:
+    rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
+    if rb is None:
+        return ""
+    refs = _Refs(r)
+    urls, b = refs.urls, rb.briefing
+    return _json({
+        "id": b.id,
+        "url": urls.absolute(Urls.briefing(b.id)),
+        "title": b.title,
+        "date": _date(b.date),
+        "updated": _date(b.updated),
+        "summary": rb.doc.summary_text,
+        "authors": list(b.authors),
+        "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
+                 for t in b.tags],
+        "updates": [{"date": _date(u.date), "note": u.note.source} for u in b.updates],
+        "actors": [refs.actor(a) for a in rb.doc.linked_actors()],
+        "sources": [refs.source(s) for s in rb.doc.citations],
+        "entries": [{"id": e.id, "url": urls.absolute(Urls.briefing(b.id, e.id))}
+                    for e in rb.entries],
+    })
+
+
+def actor_json(r: Reader, actor_id: str) -> str:
+    found: Doc | None = r.get(("doc", "actors", actor_id))
+    a = found.document if found is not None else None
+    if a is None:
+        return ""
+    refs = _Refs(r)
+    urls = refs.urls
+    summary = getattr(a, "summary", None)
+    return _json({
+        "id": a.id,
+        "url": urls.absolute(Urls.actor(a.id)),
+        "name": a.name.value,  # type: ignore[union-attr]
+        "kind": a.kind,  # type: ignore[union-attr]
+        "aliases": [x.value for x in a.aliases],  # type: ignore[union-attr]
+        "summary": summary.source if summary else None,
+        "roles": [{"title": role.title,
+                   "of": refs.actor(role.of.value) if role.of else None,
+                   "from": _date(role.start), "to": _date(role.end)}
+                  for role in a.roles],  # type: ignore[union-attr]
+        "wikidata": a.wikidata,  # type: ignore[union-attr]
+        "links": list(a.links),  # type: ignore[union-attr]
+        "entries": [urls.absolute(Urls.briefing(item[1][0], item[1][1]))
+                    for item in r.index("actor_entries", a.id)],
+        "feed": urls.absolute(f"actors/{a.id}/feed.xml"),
+    })
+
+
+def source_json(r: Reader, source_id: str) -> str:
+    s = r.get(("ident", "sources", source_id))
+    if not isinstance(s, SourceIdent):
+        return ""
+    found: Doc | None = r.get(("doc", "sources", source_id))
+    document: Any = found.document if found is not None else None
+    refs = _Refs(r)
+    urls = refs.urls
+    publisher: str | None = r.get(("publisher", source_id))
+    return _json({
+        "id": s.id,
+        "url": urls.absolute(Urls.source(s.id)),
+        "title": s.title,
+        "publisher": {"name": s.publisher,
+                      "actor": refs.actor(publisher) if publisher else None},
+        "date": _date(s.date),
+        "original_url": s.url,
+        "archive_url": s.archive_url,
+        "accessed": _date(document.accessed) if document is not None else None,
+        "authors": list(s.authors),
+        "kind": document.kind if document is not None else "article",
+        "language": document.language if document is not None else None,
+        "cited_by": [urls.absolute(Urls.briefing(item[1][0], item[1][1]))
+                     for item in r.index("source_entries", s.id)],
+    })
+
+
+def _tl_html(text: str) -> str:
+    """Text as HTML that TimelineJS shows as typed, for the fields it sanitises and renders as
+    HTML (headline, text); quotes too, so that it is also safe in an attribute."""
+    return html.escape(text, quote=True)
+
+
+def _tl_stripped(text: str) -> str:
+    """Text for the fields TimelineJS strips of markup and then renders as HTML (group,
+    display_date): the stripping decodes one level of entities, so it is escaped twice."""
+    return _tl_html(_tl_html(text))
+
+
+def _tl_date(point: DatePoint) -> dict[str, Any]:
+    data: dict[str, Any] = {"year": point.year, "display_date": _tl_stripped(point.human())}
+    if point.month:
+        data["month"] = point.month
+    if point.day:
+        data["day"] = point.day
+    if point.hour is not None:
+        data["hour"] = point.hour
+        data["minute"] = point.minute or 0
+    return data
+
+
+def timeline_event(r: Reader, briefing_id: str, entry_id: str) -> str:
+    """One Knight Lab TimelineJS 3 event per entry."""
+    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
+    if e is None:
+        return ""
+    settings: SiteSettings = r.get(("settings", "site"))
+    link = Urls(settings.base_url).absolute(Urls.briefing(e.briefing_id, e.id))
+    event: dict[str, Any] = {
+        "unique_id": f"{e.briefing_id}--{e.id}",
+        "start_date": _tl_date(e.date.start),
+        "text": {"headline": _tl_html(e.title_text),
+                 "text": f'<p>{_tl_html(e.text[:500])}</p><p><a href="{_tl_html(link)}">'
+                         f"Read in “{_tl_html(e.briefing_title)}”</a></p>"},
+        "group": _tl_stripped(e.briefing_title),
+        # TimelineJS's autolinker copies text after `www.` into a single-quoted href after
+        # sanitising has turned &#x27; back into a quote: off, as on the site's own pages.
+        "autolink": False,
+    }
+    if e.date.end:
+        event["end_date"] = _tl_date(e.date.end)
+    return _json(event)
+
+
+def briefing_search(r: Reader, briefing_id: str) -> str:
+    """The search documents of a briefing and of its entries."""
+    rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
+    if rb is None:
+        return ""
+    settings: SiteSettings = r.get(("settings", "site"))
+    urls = Urls(settings.base_url)
+    b = rb.briefing
+    docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
+             "d": b.date.human(), "x": rb.doc.summary_text}]
+    docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",
+              "d": e.entry.date.human(), "x": f"{e.text} {b.title}"} for e in rb.entries]
+    return ",".join(_json(d) for d in docs)
+
+
+def actor_search(r: Reader, actor_id: str) -> str:
+    a = r.get(("ident", "actors", actor_id))
+    if not isinstance(a, ActorIdent):
+        return ""
+    settings: SiteSettings = r.get(("settings", "site"))
+    return _json({"t": a.name, "u": Urls(settings.base_url).link(Urls.actor(a.id)), "k": "Actor",
+                  "d": "", "x": " ".join([*a.aliases, a.summary_source])})
+
+
+def source_search(r: Reader, source_id: str) -> str:
+    s = r.get(("ident", "sources", source_id))
+    if not isinstance(s, SourceIdent):
+        return ""
+    settings: SiteSettings = r.get(("settings", "site"))
+    return _json({"t": s.title, "u": Urls(settings.base_url).link(Urls.source(s.id)),
+                  "k": "Source", "d": s.date.human(), "x": s.publisher})
+
+
+def page_search(r: Reader, page_id: str) -> str:
+    doc: RenderedDoc | None = r.get(("fill", "pages", page_id))
+    found: Doc | None = r.get(("doc", "pages", page_id))
+    if doc is None or found is None or found.document is None:
+        return ""
+    settings: SiteSettings = r.get(("settings", "site"))
+    return _json({"t": found.document.title,  # type: ignore[union-attr]
+                  "u": Urls(settings.base_url).link(Urls.page(page_id)), "k": "Page", "d": "",
+                  "x": doc.summary_text})
+
+
+# ------------------------------------------------------------------------ joins
+
+
+def _array(parts: list[str]) -> bytes:
+    return ("[" + ",".join(p for p in parts if p) + "]\n").encode("utf-8")
+
+
+def briefings_export(r: Reader) -> bytes:
+    return _array([piece for _, piece in r.each("briefing_json", "briefings")])
+
+
+def entries_export(r: Reader) -> bytes:
+    return _array([piece for _, piece in r.each("entry_json", "timeline")])
+
+
+def actors_export(r: Reader) -> bytes:
+    pieces = sorted(r.each("actor_json", "actors"), key=lambda found: found[0][0][1])
+    return _array([piece for _, piece in pieces])
+
+
+def sources_export(r: Reader) -> bytes:
+    return _array([piece for _, piece in r.each("source_json", "sources")])
+
+
+def timelinejs_export(r: Reader) -> bytes:
+    settings: SiteSettings = r.get(("settings", "site"))
+    events = ",".join(p for _, p in r.each("timeline_event", "timeline") if p)
+    title = _json({"text": {"headline": _tl_html(settings.title),
+                            "text": _tl_html(settings.description)}, "autolink": False})
+    return f'{{"title":{title},"events":[{events}]}}\n'.encode()
+
+
+def search_export(r: Reader) -> bytes:
+    parts = [p for _, p in r.each("briefing_search", "briefings")]
+    actors = sorted(r.each("actor_search", "actors"), key=lambda found: found[0][0][1])
+    parts += [p for _, p in actors]
+    parts += [p for _, p in r.each("source_search", "sources")]
+    parts += [p for _, p in r.each("page_search", "pages")]
+    return _array(parts)

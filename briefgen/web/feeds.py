@@ -1,0 +1,184 @@
+"""Atom feeds, the sitemap and robots.txt: XML with absolute URLs."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from briefgen.engine.deps import Reader
+from briefgen.site.pieces import BriefingCard
+from briefgen.site.settings import SiteSettings
+from briefgen.urls import Urls
+from briefgen.web.exports import EntryData
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    id: str
+    title: str
+    link: str
+    updated: datetime
+    published: datetime
+    summary: str
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+
+
+def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    el = ET.SubElement(parent, tag)
+    el.text = text
+    return el
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
+
+
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return (_text(value).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+class _Lines:
+    """Indented XML, written as text: ElementTree takes about 2 ms for a 20-entry feed, and
+    there is one feed per actor and topic. The bytes are those of ElementTree with
+    ``indent``."""
+
+    def __init__(self) -> None:
+        self.lines = ["<?xml version='1.0' encoding='utf-8'?>"]
+
+    def leaf(self, depth: int, tag: str, text: str = "", **attrs: str) -> None:
+        attributes = "".join(f' {name}="{_attribute(value)}"' for name, value in attrs.items())
+        self.lines.append(f"{'  ' * depth}<{tag}{attributes}>{_text(text)}</{tag}>" if text
+                          else f"{'  ' * depth}<{tag}{attributes} />")
+
+    def open(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}<{tag}>")
+
+    def close(self, depth: int, tag: str) -> None:
+        self.lines.append(f"{'  ' * depth}</{tag}>")
+
+    def bytes(self) -> bytes:
+        return ("\n".join(self.lines) + "\n").encode("utf-8")
+
+
+def atom(config: SiteSettings, urls: Urls, feed_rel: str, page_rel: str, title: str,
+         items: Sequence[FeedItem]) -> bytes:
+    out = _Lines()
+    out.lines.append(f'<feed xmlns="{ATOM_NS}" xml:lang="{_attribute(config.language)}">')
+    out.leaf(1, "id", urls.absolute(feed_rel))
+    out.leaf(1, "title", title)
+    if config.description:
+        out.leaf(1, "subtitle", config.description)
+    newest = max((i.updated for i in items), default=datetime(1970, 1, 1, tzinfo=config.zone))
+    out.leaf(1, "updated", newest.isoformat())
+    out.leaf(1, "link", rel="self", type="application/atom+xml", href=urls.absolute(feed_rel))
+    out.leaf(1, "link", rel="alternate", type="text/html", href=urls.absolute(page_rel))
+    out.open(1, "author")
+    out.leaf(2, "name", config.title)
+    out.close(1, "author")
+    out.leaf(1, "generator", "briefgen")
+    for item in items:
+        out.open(1, "entry")
+        out.leaf(2, "id", item.id)
+        out.leaf(2, "title", item.title)
+        out.leaf(2, "link", rel="alternate", type="text/html", href=item.link)
+        out.leaf(2, "published", item.published.isoformat())
+        out.leaf(2, "updated", item.updated.isoformat())
+        for name in item.authors:
+            out.open(2, "author")
+            out.leaf(3, "name", name)
+            out.close(2, "author")
+        for category in item.categories:
+            out.leaf(2, "category", term=category)
+        if item.summary:
+            out.leaf(2, "summary", item.summary)
+        out.close(1, "entry")
+    out.lines.append("</feed>")
+    return out.bytes()
+
+
+def briefing_item(card: BriefingCard, urls: Urls, zone: tzinfo) -> FeedItem:
+    b = card.briefing
+    link = urls.absolute(Urls.briefing(b.id))
+    published = b.date.start.first_instant(zone)
+    updated = (card.updated or b.date).start.first_instant(zone)
+    return FeedItem(link, b.title, link, updated, published, card.doc.summary_text, card.tags,
+                    card.authors)
+
+
+def entry_item(entry: EntryData, urls: Urls, zone: tzinfo) -> FeedItem:
+    link = urls.absolute(Urls.briefing(entry.briefing_id, entry.id))
+    when = entry.date.start.first_instant(zone)
+    return FeedItem(link, f"{entry.title_text} ({entry.briefing_title})", link, when, when,
+                    entry.text[:600])
+
+
+def _feed_settings(r: Reader) -> tuple[SiteSettings, Urls]:
+    settings: SiteSettings = r.get(("settings", "site"))
+    return settings, Urls(settings.base_url)
+
+
+def _briefing_feed(r: Reader, feed_rel: str, page_rel: str, title: str,
+                   briefing_ids: list[str]) -> bytes:
+    """Briefings newest first, capped at ``feeds.limit``."""
+    settings, urls = _feed_settings(r)
+    cards = [c for c in (r.get(("card", b)) for b in briefing_ids[: settings.feed_limit]) if c]
+    return atom(settings, urls, feed_rel, page_rel, title,
+                [briefing_item(c, urls, settings.zone) for c in cards])
+
+
+def site_feed(r: Reader) -> bytes:
+    settings, _ = _feed_settings(r)
+    ids = [item[1][0] for item in r.index("briefings")]
+    return _briefing_feed(r, "feed.xml", "", settings.title, ids)
+
+
+def tag_feed(r: Reader, slug: str) -> bytes:
+    settings, _ = _feed_settings(r)
+    info = r.get(("tag", slug))
+    return _briefing_feed(r, f"tags/{slug}/feed.xml", Urls.tag(slug),
+                          f"{info.name} — {settings.title}", list(r.get(("tagged", slug))))
+
+
+def actor_feed(r: Reader, actor_id: str) -> bytes:
+    """Entries in ascending date order (SPEC §12); the cap keeps the most recent ones."""
+    settings, urls = _feed_settings(r)
+    actor = r.get(("ident", "actors", actor_id))
+    title = f"{actor.name} — {settings.title}"
+    latest = r.index("actor_entries", actor_id)[-settings.feed_limit:]
+    r.watch("entry_data", "actor_entries", actor_id)
+    entries = [e for e in (r.piece("entry_data", item) for item in latest) if e is not None]
+    return atom(settings, urls, f"actors/{actor_id}/feed.xml", Urls.actor(actor_id), title,
+                [entry_item(e, urls, settings.zone) for e in entries])
+
+
+def sitemap(r: Reader) -> bytes:
+    """Every HTML page but the 404 page, with the last modification of briefings."""
+    from briefgen.web.plan import html_paths
+
+    _, urls = _feed_settings(r)
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for rel in html_paths(r):
+        url = ET.SubElement(root, "url")
+        _sub(url, "loc", urls.absolute(rel))
+        if rel.startswith("briefings/") and rel.count("/") == 2:
+            card = r.get(("card", rel.split("/")[1]))
+            if card is not None:
+                _sub(url, "lastmod", (card.updated or card.briefing.date).start.date_iso())
+    return _xml(root)
+
+
+def robots(r: Reader) -> bytes:
+    _, urls = _feed_settings(r)
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap.xml')}\n".encode()

@@ -1,0 +1,137 @@
+"""Making the outputs the engine names, and writing them into the next state of the output
+folder (``output.OutputUpdate``). Many outputs are made in forked worker processes, which
+inherit the engine and write their files themselves; what each read comes back to be kept.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen import __version__
+from briefgen.engine.deps import Engine, Key, Record
+from briefgen.errors import Progress
+from briefgen.output import OutputUpdate, Written, _digest
+from briefgen.parallel import run_all
+from briefgen.web.plan import StaticFile, output_path
+
+# From this many outputs to make, worker processes pay for themselves.
+MANY_OUTPUTS = 64
+# From this many pieces missing, they are made in workers before the pages that join them
+# (else each worker would make them again for itself).
+MANY_PIECES = 256
+# The pieces that pages and exports join, per index, lowest level first.
+SHARED_PIECES: tuple[tuple[str, str], ...] = (
+    ("entry_data", "timeline"), ("card", "briefings"), ("chip", "actors"),
+    ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
+    ("briefing_json", "briefings"), ("briefing_search", "briefings"),
+    ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
+    ("source_search", "sources"), ("page_search", "pages"),
+)
+
+
+@dataclass(slots=True)
+class MadeOutputs:
+    update: OutputUpdate | None  # None for `check`, or a build with errors
+    records: dict[Key, Record] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)
+
+
+def _workers(cores: int) -> int:
+    return cores if cores > 1 else 0
+
+
+def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key], out: Path | None,
+                 jobs: int, progress: Progress, in_place: bool = False,
+                 fork: bool = True) -> MadeOutputs:
+    """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
+    them all (the others are kept from the previous build) for the caller to commit."""
+    paths = {key: output_path(key) for key in planned}
+    if out is None:
+        todo = [key for key in planned if key in stale]
+        _prefetch(engine, len(todo), jobs, fork)
+        for key in todo:
+            engine.make_output(key)
+        return MadeOutputs(None, rendered=[paths[k] for k in todo])
+    update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place)
+    try:
+        todo = [key for key in planned if key in stale or not _kept(engine, update, key,
+                                                                   paths[key])]
+        progress("Rendering pages", 0, len(todo))
+        if fork and len(todo) >= MANY_OUTPUTS:
+            _prefetch(engine, len(todo), jobs, fork)
+            linked = {paths[k] for k in planned} - {paths[k] for k in todo}
+            update.prepare(sorted(linked))
+        workers = _workers(jobs) if fork else 0
+        made = run_all([functools.partial(_make_one, engine, key, paths[key], update, workers > 0)
+                        for key in todo], workers, MANY_OUTPUTS)
+        result = MadeOutputs(update)
+        for key, (written, record, nodes) in zip(todo, made, strict=True):
+            update.record(written)
+            result.records[key] = record
+            result.rendered.append(paths[key])
+            for node, value, node_record in nodes:
+                engine.adopt(node, value, node_record)
+        todo_set = set(todo)
+        for key in planned:
+            if key not in todo_set:
+                update.keep(paths[key])
+        progress("Rendering pages", len(todo), len(todo))
+        return result
+    except BaseException:
+        update.abort()
+        raise
+
+
+def _kept(engine: Engine, update: OutputUpdate, key: Key, rel: str) -> bool:
+    """The previous build's file is what the engine's record says this output is."""
+    record = engine.record(key)
+    return record is not None and update.old.get(rel) == record.fp and update.reusable(rel)
+
+
+def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worker: bool
+              ) -> tuple[Written, Record, list[tuple[Key, Any, Record]]]:
+    mark = len(engine.fresh)
+    value, reader = engine.make_output(key)
+    data = value.read() if isinstance(value, StaticFile) else value
+    written = update.put(rel, data)
+    # Pieces a worker made on the way are lost with it unless they go back to the parent.
+    made = engine.made_since(mark) if in_worker else []
+    return written, reader.record(written.digest), made
+
+
+def output_digest(data: bytes) -> str:
+    return _digest(data)
+
+
+def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
+    """Make the shared pieces that are missing in workers, so that the workers that make
+    the outputs find them made (a cold build)."""
+    if not fork or outputs < MANY_OUTPUTS or _workers(jobs) == 0:
+        return
+    by_level: dict[int, list[Key]] = {}
+    for piece, index in SHARED_PIECES:
+        by_level.setdefault(engine.kinds[piece].level, []).extend(
+            (piece, *item[1]) for item in engine.value_of_index(("idx", index))
+            if item[1] is not None and engine.record((piece, *item[1])) is None)
+    for level in sorted(by_level):  # one pool of workers per level: each reads the one below
+        compute_in_workers(engine, by_level[level], jobs, chunk=200)
+
+
+def _compute_chunk(engine: Engine, keys: list[Key]) -> list[tuple[Key, Any, Record]]:
+    return [(key, *engine.compute_detached(key)) for key in keys]
+
+
+def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: int = 32) -> None:
+    """Make the nodes ``keys`` (of one level, not yet made) in worker processes when there
+    are many, and keep them as if made here."""
+    if _workers(jobs) == 0 or len(keys) < MANY_PIECES:
+        return
+    chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
+    for results in run_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
+                           _workers(jobs), minimum=2):
+        for key, value, record in results:
+            engine.accept(key, value, record)

@@ -1,0 +1,306 @@
+"""The HTML pages of the site: one function per kind of page, each an output node that
+reads what it shows through its reader and renders its template (SPEC §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from briefgen import __version__
+from briefgen.engine.deps import Reader
+from briefgen.model import ACTOR_KINDS, Actor, Source
+from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.fill import SOURCE_ANCHOR
+from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.pieces import BriefingCard, TagInfo
+from briefgen.site.settings import SiteSettings
+from briefgen.slug import slugify
+from briefgen.urls import Urls, output_file
+from briefgen.web.contexts import (
+    ActorContext,
+    ActorGroup,
+    ActorListContext,
+    BriefingContext,
+    BriefingListContext,
+    CitedSource,
+    Common,
+    EntryView,
+    FreePageContext,
+    HomeContext,
+    NavItem,
+    NotFoundContext,
+    PageMeta,
+    RoleView,
+    SearchContext,
+    SiteInfo,
+    SourceContext,
+    SourceListContext,
+    SourceListItem,
+    TagContext,
+    TagLink,
+    TagListContext,
+    TagSummary,
+    TagView,
+    TimelineContext,
+)
+from briefgen.web.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
+from briefgen.web.templates import ThemeError, context_vars
+
+HOME_BRIEFINGS = 10
+HOME_ENTRIES = 12
+KIND_LABELS = {"person": "People", "organization": "Organizations", "country": "Countries",
+               "group": "Groups"}
+NAV = (("Briefings", "briefings/"), ("Timeline", "timeline/"), ("Actors", "actors/"),
+       ("Sources", "sources/"), ("Topics", "tags/"))
+
+
+class PageReader:
+    """What every page reads: the settings, the site's navigation, the identities of other
+    documents; and how a page is rendered."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        self.settings: SiteSettings = r.get(("settings", "site"))
+        self.urls = Urls(self.settings.base_url)
+
+    def site(self) -> SiteInfo:
+        nav = [NavItem(title, rel) for title, rel in NAV]
+        nav += [NavItem(item[2], Urls.page(item[1][0])) for item in self.r.index("pages")]
+        s = self.settings
+        return SiteInfo(s.title, s.description, s.language, s.base_url, tuple(nav),
+                        s.citation_style, f"briefgen {__version__}")
+
+    def actor(self, actor_id: str) -> ActorIdent | None:
+        found = self.r.get(("ident", "actors", actor_id))
+        return found if isinstance(found, ActorIdent) else None
+
+    def source(self, source_id: str) -> SourceIdent | None:
+        found = self.r.get(("ident", "sources", source_id))
+        return found if isinstance(found, SourceIdent) else None
+
+    def publisher(self, source_id: str) -> ActorIdent | None:
+        actor_id: str | None = self.r.get(("publisher", source_id))
+        return self.actor(actor_id) if actor_id else None
+
+    def cited(self, source_ids: Sequence[str]) -> tuple[CitedSource, ...]:
+        found = []
+        for number, sid in enumerate(source_ids, start=1):
+            source = self.source(sid)
+            if source is not None:
+                found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
+                                         self.publisher(sid)))
+        return tuple(found)
+
+    def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
+        return tuple(EntryView(self.r, item[1][0], item[1][1], html)
+                     for item, html in self.r.each("item", name, *rest))
+
+    def cards(self, name: str, *rest: str) -> tuple[BriefingCard, ...]:
+        return tuple(card for _, card in self.r.each("card", name, *rest) if card is not None)
+
+    def filled(self, collection: str, doc_id: str) -> Any:
+        return self.r.get(("fill", collection, doc_id))
+
+    def document(self, collection: str, doc_id: str) -> Any:
+        found: Doc | None = self.r.get(("doc", collection, doc_id))
+        return found.document if found is not None else None
+
+    def render(self, rel: str, template: str, ctx: object, title: str, description: str,
+               **meta: Any) -> bytes:
+        description = description or self.settings.description or title
+        if "json_ld" not in meta:
+            collection = template.endswith("s.html") or template in ("timeline.html", "tag.html")
+            meta["json_ld"] = (webpage_ld(self.settings, self.urls, rel, title, description,
+                                          collection),)
+        page = PageMeta(rel=rel, title=title, description=description,
+                        canonical=self.urls.absolute(rel), **meta)
+        return self.render_common(template, Common(self.site(), page), ctx)
+
+    def render_common(self, template: str, common: Common, ctx: object) -> bytes:
+        templates = self.r.get(("service", "templates"))
+        try:
+            html = templates.render(self.r, template, context_vars(common, ctx))
+        except ThemeError as exc:
+            raise PageError(str(exc)) from None
+        return str(html).encode("utf-8")
+
+
+class PageError(Exception):
+    """A template could not be rendered; the message names the template and line."""
+
+
+# ------------------------------------------------------------------------ pages
+
+
+def home(r: Reader) -> bytes:
+    p = PageReader(r)
+    counts = {"briefings": len(r.index("briefings")), "entries": len(r.index("timeline")),
+              "actors": len(r.index("actors")), "sources": len(r.index("sources"))}
+    briefings = r.index("briefings")[:HOME_BRIEFINGS]
+    cards = tuple(c for c in (r.get(("card", item[1][0])) for item in briefings) if c)
+    latest = r.index("timeline")[-HOME_ENTRIES:]
+    r.watch("item", "timeline")
+    entries = tuple(EntryView(r, item[1][0], item[1][1], r.piece("item", item))
+                    for item in reversed(latest))
+    s = p.settings
+    return p.render("", "home.html", HomeContext(cards, entries, counts), s.title, s.description,
+                    json_ld=(website_ld(s, p.urls),), feed="feed.xml")
+
+
+def briefings_list(r: Reader) -> bytes:
+    p = PageReader(r)
+    return p.render("briefings/", "briefings.html", BriefingListContext(p.cards("briefings")),
+                    "Briefings", f"All briefings of {p.settings.title}", section="briefings",
+                    feed="feed.xml")
+
+
+def briefing_page(r: Reader, briefing_id: str) -> bytes:
+    p = PageReader(r)
+    rb: RenderedBriefing = p.filled("briefings", briefing_id)
+    b = rb.briefing
+    actors = tuple(a for a in (p.actor(x) for x in rb.doc.linked_actors()) if a is not None)
+    tags: dict[str, TagLink] = {}
+    for tag in b.tags:
+        slug = slugify(tag.value)
+        info: TagInfo | None = r.get(("tag", slug)) if slug else None
+        if info is not None:
+            tags.setdefault(slug, TagLink(slug, info.name))
+    cited = p.cited(rb.doc.citations)
+    ctx = BriefingContext(rb, cited, actors, tuple(tags.values()), {a.id: a for a in actors},
+                          {c.source.id: c for c in cited})
+    ld = briefing_ld(rb, p.settings, p.urls, [(c.source, c.publisher_actor) for c in cited],
+                     actors)
+    return p.render(Urls.briefing(b.id), "briefing.html", ctx, b.title, rb.doc.summary_text,
+                    og_type="article", section="briefings", json_ld=(ld,))
+
+
+def actors_list(r: Reader) -> bytes:
+    p = PageReader(r)
+    by_kind: dict[str, list[tuple[ActorIdent, int]]] = {kind: [] for kind in ACTOR_KINDS}
+    for item in r.index("actors"):
+        actor = p.actor(item[1][0])
+        if actor is not None:
+            by_kind[actor.kind].append((actor, len(r.index("actor_entries", actor.id))))
+    groups = tuple(ActorGroup(kind, KIND_LABELS[kind], tuple(members))
+                   for kind, members in by_kind.items() if members)
+    return p.render("actors/", "actors.html", ActorListContext(groups), "Actors",
+                    "People, organizations and countries in these briefings", section="actors")
+
+
+def actor_page(r: Reader, actor_id: str) -> bytes:
+    p = PageReader(r)
+    actor: Actor = p.document("actors", actor_id)
+    doc: RenderedDoc = p.filled("actors", actor_id)
+    co = tuple((a, n) for a, n in ((p.actor(x), n) for x, n in r.get(("co_actors", actor_id)))
+               if a is not None)
+    members = []
+    for item in r.index("members", actor_id):
+        member = p.actor(item[1][0])
+        if member is not None:
+            members.append((member, RoleView(item[2], item[3], item[4])))
+    targets = {role.of.value: found for role in actor.roles if role.of is not None
+               for found in [p.actor(role.of.value)] if found is not None}
+    ctx = ActorContext(actor=actor, doc=doc, sources=p.cited(doc.citations),
+                       entries=p.entries("actor_entries", actor_id),
+                       briefings=p.cards("actor_briefings", actor_id), co_actors=co,
+                       members=tuple(members), role_targets=targets)
+    name = actor.name.value
+    return p.render(Urls.actor(actor_id), "actor.html", ctx, name,
+                    doc.summary_text or f"{name} in {p.settings.title}", og_type="profile",
+                    section="actors", json_ld=(actor_ld(actor, p.urls),),
+                    feed=f"actors/{actor_id}/feed.xml")
+
+
+def sources_list(r: Reader) -> bytes:
+    p = PageReader(r)
+    zone = p.settings.zone
+    found = [s for s in (p.source(item[1][0]) for item in r.index("sources")) if s is not None]
+    ordered = sorted(found, key=lambda s: (-s.date.sort_instant(zone).timestamp(), s.path))
+    items = tuple(SourceListItem(s, len(r.index("source_entries", s.id)), p.publisher(s.id))
+                  for s in ordered)
+    return p.render("sources/", "sources.html", SourceListContext(items), "Sources",
+                    "Every document these briefings cite", section="sources")
+
+
+def source_page(r: Reader, source_id: str) -> bytes:
+    p = PageReader(r)
+    source: Source = p.document("sources", source_id)
+    doc: RenderedDoc = p.filled("sources", source_id)
+    identity = p.source(source_id)
+    publisher = p.publisher(source_id)
+    ctx = SourceContext(source, doc, p.cited(doc.citations), publisher,
+                        p.entries("source_entries", source_id),
+                        p.cards("source_briefings", source_id))
+    name = publisher.name if publisher else source.publisher.value
+    ld = {"@context": "https://schema.org", **source_ld(identity, publisher, p.urls)} \
+        if identity is not None else {}
+    return p.render(Urls.source(source_id), "source.html", ctx, source.title,
+                    f"{name}, {source.date.human()}: {source.title}", section="sources",
+                    json_ld=(ld,))
+
+
+def timeline(r: Reader) -> bytes:
+    p = PageReader(r)
+    years: tuple[int, ...] = r.get(("years",))
+    entries = p.entries("timeline")
+    grouped: dict[int, list[EntryView]] = {}
+    for item, view in zip(r.index("timeline"), entries, strict=True):
+        grouped.setdefault(item[2], []).append(view)
+    by_year = tuple((year, tuple(grouped.get(year, ()))) for year in years)
+    return p.render("timeline/", "timeline.html", TimelineContext(entries, years, by_year=by_year),
+                    "Timeline", "Every dated entry of every briefing", section="timeline")
+
+
+def year_page(r: Reader, year: str) -> bytes:
+    p = PageReader(r)
+    years: tuple[int, ...] = r.get(("years",))
+    ctx = TimelineContext(p.entries("year", year), years, int(year))
+    return p.render(Urls.year(int(year)), "timeline.html", ctx, f"Timeline: {year}",
+                    f"What happened in {year}", section="timeline")
+
+
+def tags_list(r: Reader) -> bytes:
+    p = PageReader(r)
+    tags = tuple(TagSummary(t.slug, t.name, r.get(("tagged", t.slug)))
+                 for t in r.get(("tag_list",)))
+    return p.render("tags/", "tags.html", TagListContext(tags), "Topics", "Briefings by topic",
+                    section="tags")
+
+
+def tag_page(r: Reader, slug: str) -> bytes:
+    p = PageReader(r)
+    info: TagInfo = r.get(("tag", slug))
+    cards = tuple(c for c in (r.get(("card", b)) for b in r.get(("tagged", slug))) if c)
+    return p.render(Urls.tag(slug), "tag.html", TagContext(TagView(slug, info.name, cards)),
+                    f"Topic: {info.name}", f"Briefings about {info.name}", section="tags",
+                    feed=f"tags/{slug}/feed.xml")
+
+
+def free_page(r: Reader, page_id: str) -> bytes:
+    p = PageReader(r)
+    doc: RenderedDoc = p.filled("pages", page_id)
+    title = p.document("pages", page_id).title
+    return p.render(Urls.page(page_id), "page.html", FreePageContext(doc, p.cited(doc.citations),
+                                                                     title),
+                    title, doc.summary_text, section=page_id)
+
+
+def search_page(r: Reader) -> bytes:
+    p = PageReader(r)
+    return p.render("search/", "search.html", SearchContext("search/index.json"), "Search",
+                    f"Search {p.settings.title}", section="search")
+
+
+def not_found(r: Reader) -> bytes:
+    p = PageReader(r)
+    page = PageMeta("404.html", "Page not found", "This page does not exist.",
+                    p.urls.absolute("404.html"), noindex=True)
+    return p.render_common("404.html", Common(p.site(), page), NotFoundContext())
+
+
+PAGE_PATHS = {"home": "", "briefings": "briefings/", "actors": "actors/", "sources": "sources/",
+              "timeline": "timeline/", "tags": "tags/", "search": "search/", "404": "404.html"}
+
+
+def page_file(rel: str) -> str:
+    return output_file(rel)

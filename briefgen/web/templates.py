@@ -1,0 +1,223 @@
+"""The Jinja2 environment: site templates over the theme's, autoescape on, a few helpers."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    meta,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from briefgen.dates import DateValue
+from briefgen.engine.deps import Reader
+from briefgen.urls import Urls
+
+PACKAGED_THEMES = Path(__file__).resolve().parent.parent
+DEFAULT_THEME = "default"
+
+
+class ThemeError(Exception):
+    """The theme cannot be found or a template cannot be rendered."""
+
+
+def theme_folder(site_root: Path, name: str) -> Path:
+    """A site's ``themes/<name>/``, else the packaged default theme."""
+    local = site_root / "themes" / name
+    if local.is_dir():
+        return local
+    if name == DEFAULT_THEME:
+        return PACKAGED_THEMES / "theme"
+    raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_html(value: DateValue) -> Markup:
+    points = [value.start] if value.end is None else [value.start, value.end]
+    # iso() and human() are built from numbers and month names: nothing to escape.
+    return Markup(" – ".join(f'<time datetime="{p.iso()}">{p.human()}</time>' for p in points))
+
+
+def time_html(value: DateValue | None) -> Markup:
+    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end."""
+    return _time_html(value) if value is not None else Markup("")
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+READER = "_briefgen_reader"  # the context variable that holds the page's reader
+
+
+def _reader(context: Context) -> Reader:
+    reader = context.get(READER)
+    if not isinstance(reader, Reader):
+        raise ThemeError("a briefgen global was called outside a page (in a macro imported "
+                         "without context?); import macros 'with context'")
+    return reader
+
+
+def make_environment(site_root: Path, theme: Path, urls: Urls,
+                     asset_digests: dict[str, str]) -> Environment:
+    """The environment of one build: site templates over the theme's, the globals and
+    filters of docs/theming.md. Globals that read the site (``asset``, ``actor_chip_html``,
+    ``entry_item``) read through the reader of the page being rendered, so what they read
+    is recorded for that page."""
+    loaders = [FileSystemLoader(str(site_root / "templates")),
+               FileSystemLoader(str(theme / "templates"))]
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+    @pass_context
+    def asset(context: Context, name: str) -> str:
+        digest = asset_digests.get(name)
+        if digest:
+            _reader(context).fingerprint(("asset", name))
+        return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
+
+    @pass_context
+    def actor_chip_html(context: Context, actor: Any) -> Markup:
+        return Markup(_reader(context).get(("chip", actor.id)))
+
+    @pass_context
+    def entry_item(context: Context, entry: Any) -> Markup:
+        return Markup(entry.item_html(_reader(context)))
+
+    @pass_context
+    def entry_list(context: Context, entries: Iterable[Any]) -> Markup:
+        reader = _reader(context)
+        return Markup("".join([e.item_html(reader) for e in entries]))
+
+    helpers: dict[str, Callable[..., Any]] = {
+        "entry_item": entry_item,
+        "entry_list": entry_list,
+        "actor_chip_html": actor_chip_html,
+        "url": urls.link,
+        "abs_url": urls.absolute,
+        "asset": asset,
+        "briefing_rel": Urls.briefing,
+        "actor_rel": Urls.actor,
+        "source_rel": Urls.source,
+        "tag_rel": Urls.tag,
+        "year_rel": Urls.year,
+    }
+    env.globals.update(helpers)
+    env.filters["time"] = time_html
+    env.filters["safe_html"] = Markup
+    env.filters["plural"] = lambda n, one, many: one if n == 1 else many
+    return env
+
+
+class Templates:
+    """The templates of one build, as a service that nodes read: rendering records the
+    template (and everything it extends, includes or imports) as read."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
+        r.fingerprint(("template", name))
+        return render_template(self.env, name, {**variables, READER: r})
+
+    def names(self) -> list[str]:
+        return self.env.list_templates()
+
+
+
+
+@functools.lru_cache(maxsize=256)
+def _references(source: str) -> tuple[str | None, ...]:
+    """The templates a template source extends, includes or imports (None: computed)."""
+    return tuple(meta.find_referenced_templates(Environment().parse(source)))
+
+
+class TemplateFingerprints:
+    """For each template, a digest of its source and of every template it extends,
+    includes or imports (the fingerprint of the input ``("template", name)``)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.known: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name not in self.known:
+            sources: dict[str, str] = {}
+            self._collect(name, sources)
+            text = "".join(f"\x00{n}\x00{s}" for n, s in sorted(sources.items()))
+            self.known[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self.known[name]
+
+    def _collect(self, name: str, sources: dict[str, str]) -> None:
+        if name in sources:
+            return
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            references = _references(source)
+        except (TemplateError, UnicodeDecodeError):
+            sources[name] = "(unreadable)"  # rendering will report it
+            return
+        sources[name] = source
+        if None in references:  # a computed template name: depend on every template
+            for other in self.env.list_templates():
+                self._collect(other, sources)
+        for reference in references:
+            if reference is not None:
+                self._collect(reference, sources)
+
+
+def context_vars(*contexts: object) -> dict[str, Any]:
+    """Flatten context dataclasses into template variables (one level deep)."""
+    values: dict[str, Any] = {}
+    for ctx in contexts:
+        for f in fields(ctx):  # type: ignore[arg-type]
+            values[f.name] = getattr(ctx, f.name)
+    return values
+
+
+def render_template(env: Environment, name: str, variables: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(variables)
+    except TemplateNotFound as exc:
+        raise ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
+                         "theme's templates/") from exc
+    except TemplateSyntaxError as exc:
+        raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
+                         f"{exc.message}") from exc
+    except TemplateError as exc:
+        raise ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ThemeError(f"a template used by {name} is not UTF-8 text (byte {exc.start}); "
+                         "save it as UTF-8") from exc
+
+
+def _template_frame(exc: BaseException, fallback: str) -> str:
+    """``file:line`` of the innermost template line in a rendering error's traceback
+    (Jinja maps its frames back to template files)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    if not frames:
+        return f"{fallback}:1"
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
