@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -13,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
-from briefgen.cache import Store, content_key
+from briefgen.cache import Store, cache_folder, content_key
 from briefgen.config import SiteConfig
+from briefgen.contenttree import ContentTree, Entry
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Severity, no_progress
+from briefgen.filesystem import FileProblem, read_regular
 from briefgen.fingerprint import digest
 from briefgen.markup import make_markdown
 from briefgen.model import Actor, Briefing, Collection, Content, Page, Source, StaticFile
@@ -40,77 +43,90 @@ def is_editor_junk(name: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     collection: Collection
-    path: Path
+    path: Path  # as found, below the content folder
     rel: str  # relative to the site folder
+    real: Path  # the file itself, any link resolved: what is read
 
 
 def _ignored(rel: str, message: str) -> Diagnostic:
     return Diagnostic(rel, FILE_START, Severity.WARNING, message)
 
 
-def content_files(config: SiteConfig, notes: list[Diagnostic]) -> Iterator[SourceFile]:
-    """Every content file, collection by collection, in code-point order of file names."""
-    content = config.content_path
-    if not content.is_dir():
-        return
+def _unread(name: str) -> bool:
+    """Names of a content folder that briefgen passes over without a word."""
+    return name.startswith(".") or is_editor_junk(name)
+
+
+def content_tree(config: SiteConfig) -> ContentTree:
+    off_limits = (("the output folder", config.output_path),
+                  ("the build cache", Path(os.path.realpath(cache_folder(config.root).parent))))
+    return ContentTree(config.content_path, _rel(config, config.content_path), off_limits)
+
+
+def content_folders(config: SiteConfig, tree: ContentTree,
+                    notes: list[Diagnostic]) -> dict[str, Entry]:
+    """The known folders of the content folder (briefings, …, static) by name; anything
+    else there gets a warning."""
+    if not os.path.isdir(config.content_path):
+        return {}
     known = {c.value for c in Collection} | {STATIC_DIR}
-    base = _rel(config, content)  # resolved once: every file's path is relative to it
-    for child in sorted(content.iterdir(), key=lambda p: p.name):
-        if child.name.startswith(".") or is_editor_junk(child.name):
-            continue
-        rel = f"{base}/{child.name}"
-        if not child.is_dir():
-            notes.append(_ignored(rel, f"'{rel}' is ignored: content files belong in one of "
-                                       f"{', '.join(sorted(known - {STATIC_DIR}))}/"))
+    folders: dict[str, Entry] = {}
+    for child in tree.children(tree.top(), _unread):
+        if not child.is_dir:
+            notes.append(_ignored(child.rel, f"'{child.rel}' is ignored: content files belong in "
+                                             f"one of {', '.join(sorted(known - {STATIC_DIR}))}/"))
         elif child.name not in known:
-            notes.append(_ignored(rel, f"folder '{rel}' is ignored; known folders are "
-                                       f"{', '.join(sorted(known))}"))
+            notes.append(_ignored(child.rel, f"folder '{child.rel}' is ignored; known folders are "
+                                             f"{', '.join(sorted(known))}"))
+        else:
+            folders[child.name] = child
+    return folders
+
+
+def content_files(tree: ContentTree, folders: dict[str, Entry],
+                  notes: list[Diagnostic]) -> Iterator[SourceFile]:
+    """Every content file, collection by collection, in code-point order of file names."""
     for collection in Collection:
-        folder = content / collection.value
-        if not folder.is_dir():
+        if collection.value not in folders:
             continue
-        for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if path.name.startswith(".") or is_editor_junk(path.name) or not path.is_file():
-                continue
-            rel = f"{base}/{collection.value}/{path.name}"
-            if path.suffix.lower() not in _SUFFIXES[collection]:
-                kinds = " or ".join(_SUFFIXES[collection])
-                notes.append(_ignored(rel, f"'{rel}' is ignored: {collection.value} are {kinds} files"))
-                continue
-            yield SourceFile(collection, path, rel)
+        folder = folders[collection.value]
+        kinds = " or ".join(_SUFFIXES[collection])
+        for entry in tree.children(folder, _unread):
+            if entry.is_dir:
+                notes.append(_ignored(entry.rel, f"folder '{entry.rel}' is ignored: "
+                                                 f"{collection.value} are {kinds} files directly "
+                                                 f"in {folder.rel}/"))
+            elif entry.path.suffix.lower() not in _SUFFIXES[collection]:
+                notes.append(_ignored(entry.rel, f"'{entry.rel}' is ignored: {collection.value} "
+                                                 f"are {kinds} files"))
+            else:
+                yield SourceFile(collection, entry.path, entry.rel, entry.real)
 
 
-def static_files(config: SiteConfig) -> list[StaticFile]:
-    folder = config.content_path / STATIC_DIR
-    if not folder.is_dir():
+def static_files(tree: ContentTree, folders: dict[str, Entry]) -> list[StaticFile]:
+    folder = folders.get(STATIC_DIR)
+    if folder is None:
         return []
-    found = []
-    base = _rel(config, folder)
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not is_editor_junk(path.name):
-            rel = path.relative_to(folder).as_posix()
-            found.append(StaticFile(rel, f"{base}/{rel}"))
-    return found
+    return [StaticFile(entry.path.relative_to(folder.path).as_posix(), entry.rel)
+            for entry in tree.files(folder, is_editor_junk)]
 
 
 def _rel(config: SiteConfig, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    real, root = os.path.realpath(path), os.path.realpath(config.root)
+    if real.startswith(root.rstrip(os.sep) + os.sep):
+        return Path(real).relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def read_text(path: Path, rel: str, diags: list[Diagnostic]) -> str | None:
+    d = Diagnostics(rel)
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        d = Diagnostics(rel)
         d.error(FILE_START, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
-        diags.extend(d.items)
-    except OSError as exc:
-        d = Diagnostics(rel)
-        d.error(FILE_START, f"cannot read the file: {exc.strerror}")
-        diags.extend(d.items)
+    except FileProblem as exc:
+        d.error(FILE_START, f"the file {exc}")
+    diags.extend(d.items)
     return None
 
 
@@ -180,15 +196,19 @@ def file_state(path: Path) -> tuple[int, int]:
 
 def scan(config: SiteConfig) -> Scan:
     diagnostics: list[Diagnostic] = []
-    sources = list(content_files(config, diagnostics))
+    tree = content_tree(config)
+    folders = content_folders(config, tree, diagnostics)
+    sources = list(content_files(tree, folders, diagnostics))
     texts: dict[int, str] = {}
     keys: dict[int, tuple[Collection, str, str]] = {}
     for number, source in enumerate(sources):
-        text = read_text(source.path, source.rel, diagnostics)
+        text = read_text(source.real, source.rel, diagnostics)
         if text is not None:
             texts[number] = text
             keys[number] = (source.collection, source.rel, content_key(text))
-    return Scan(sources, texts, keys, static_files(config), diagnostics, config.root)
+    static = static_files(tree, folders)
+    diagnostics.extend(tree.notes)
+    return Scan(sources, texts, keys, static, diagnostics, config.root)
 
 
 def load_content(config: SiteConfig, scanned: Scan, progress: Progress = no_progress,
