@@ -16,7 +16,8 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
                         "\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]")
 
-_C0_NAMES = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab",
+_C0_NAMES = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x09: "tab", 0x0A: "line feed",
+             0x0B: "vertical tab", 0x0D: "carriage return",
              0x0C: "form feed", 0x1B: "escape"}
 
 
@@ -51,6 +52,18 @@ def describe(char: str) -> str:
     else:
         what = unicodedata.name(char, "").lower() or "a control character"
     return f"U+{code:04X} ({what})"
+
+
+def unshowable(name: str) -> str | None:
+    """What in a file name no web address should hold (a control character, a line break, a
+    byte that is not UTF-8), described; None when there is nothing."""
+    match = _INVISIBLE.search(name)
+    if match is None:
+        return None
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"the byte \\x{code - 0xDC00:02x}, which is not UTF-8"
+    return describe(match.group())
 
 
 def visible(text: str) -> str:

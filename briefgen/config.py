@@ -124,8 +124,7 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
             diags.error(record.where("theme"), f"theme {theme!r} not found: no folder "
                                                f"themes/{theme}/ in the site")
         elif unusable:
-            diags.error(record.where("theme"), f"theme {shortened(theme)}: the folder "
-                                               f"themes/{shortened(theme, quoted=False)}/ {unusable}")
+            diags.error(record.where("theme"), f"theme {shortened(theme)}: its folder {unusable}")
     if "title" not in record.values:
         return None, diags
     config = SiteConfig(

@@ -94,7 +94,8 @@ class ContentTree:
         return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
 
     def _entry(self, folder: Entry, name: str) -> Entry | None:
-        path, rel, real = folder.path / name, f"{folder.rel}/{name}", folder.real / name
+        rel = name if folder.rel == "." else f"{folder.rel}/{name}"
+        path, real = folder.path / name, folder.real / name
         try:
             mode = os.lstat(real).st_mode
         except OSError as exc:

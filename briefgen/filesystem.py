@@ -9,9 +9,10 @@ import stat
 from pathlib import Path
 
 # Far above any real content file, far below what would exhaust memory when parsed.
-MAX_CONTENT_BYTES = 64 * 1024 * 1024
+_MB = 1024 * 1024
+MAX_CONTENT_BYTES = 64 * _MB
 
-_CHUNK = 1024 * 1024
+_CHUNK = _MB
 
 
 class FileProblem(Exception):
@@ -56,7 +57,7 @@ def read_regular(path: str | Path, limit: int = MAX_CONTENT_BYTES) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise FileProblem(f"is {kind(info.st_mode)}, not a regular file")
         if info.st_size > limit:
-            raise FileProblem(_too_big(info.st_size, limit))
+            raise FileProblem(_too_big(f"{info.st_size / _MB:.1f} MB", limit))
         return _read_at_most(fd, limit)
     except OSError as exc:
         raise FileProblem(f"cannot be read: {os_problem(exc)}") from exc
@@ -71,14 +72,12 @@ def _read_at_most(fd: int, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:  # it grew while being read, or it is a file of /proc
-            raise FileProblem(_too_big(size, limit))
+            raise FileProblem(_too_big(f"more than {limit // _MB} MB", limit))
     return b"".join(chunks)
 
 
-def _too_big(size: int, limit: int) -> str:
-    mb = 1024 * 1024
-    over = f"more than {size / mb:.1f} MB" if size > limit else f"{size / mb:.1f} MB"
-    return f"is {over}, over the limit of {limit // mb} MB for one file; split it"
+def _too_big(size: str, limit: int) -> str:
+    return f"is {size}, over the limit of {limit // _MB} MB for one file; split it"
 
 
 # Kernel file systems: their files are views of the running system, some of which block

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 
 from briefgen.cache import Store, cache_folder, content_key
+from briefgen.chars import unshowable
 from briefgen.config import SiteConfig
 from briefgen.contenttree import ContentTree, Entry
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Progress, Severity, no_progress
@@ -103,17 +104,29 @@ def content_files(tree: ContentTree, folders: dict[str, Entry],
                 yield SourceFile(collection, entry.path, entry.rel, entry.real)
 
 
-def static_files(tree: ContentTree, folders: dict[str, Entry]) -> list[StaticFile]:
+def static_files(tree: ContentTree, folders: dict[str, Entry],
+                 notes: list[Diagnostic]) -> list[StaticFile]:
+    """The files to publish as they are; one whose name no web address should hold is an
+    error (it would be published under that name)."""
     folder = folders.get(STATIC_DIR)
     if folder is None:
         return []
-    return [StaticFile(entry.path.relative_to(folder.path).as_posix(), entry.rel)
-            for entry in tree.files(folder, is_editor_junk)]
+    found = []
+    for entry in tree.files(folder, is_editor_junk):
+        rel = entry.path.relative_to(folder.path).as_posix()
+        problem = unshowable(rel)
+        if problem:
+            d = Diagnostics(entry.rel)
+            d.error(FILE_START, f"the name of static file '{rel}' holds {problem}; rename it")
+            notes.extend(d.items)
+        else:
+            found.append(StaticFile(rel, entry.rel))
+    return found
 
 
 def _rel(config: SiteConfig, path: Path) -> str:
     real, root = os.path.realpath(path), os.path.realpath(config.root)
-    if real.startswith(root.rstrip(os.sep) + os.sep):
+    if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
         return Path(real).relative_to(root).as_posix()
     return path.as_posix()
 
@@ -206,7 +219,7 @@ def scan(config: SiteConfig) -> Scan:
         if text is not None:
             texts[number] = text
             keys[number] = (source.collection, source.rel, content_key(text))
-    static = static_files(tree, folders)
+    static = static_files(tree, folders, diagnostics)
     diagnostics.extend(tree.notes)
     return Scan(sources, texts, keys, static, diagnostics, config.root)
 

@@ -54,14 +54,16 @@ def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProb
             mark = exc.context_mark
         if mark and lines is not None:
             mark = lines.mark(mark)
-        loc = Loc(mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(1 + line_offset, 1)
+        line, col = _in_text(text, mark.line, mark.column) if mark else (0, 0)
+        loc = Loc(line + 1 + line_offset, col + 1)
         what = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         return None, YamlProblem(loc, f"invalid YAML: {what}{context}")
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        loc = Loc(before.count("\n") + 1 + line_offset, exc.position - before.rfind("\n"))
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        index = _char_index(text, exc.position, code)
+        breaks = [m.end() for m in _LINE_BREAK.finditer(text, 0, index)]
+        loc = Loc(len(breaks) + 1 + line_offset, index - (breaks[-1] if breaks else 0) + 1)
         return None, YamlProblem(loc, f"invalid YAML: unacceptable character #x{code:04x}: "
                                       f"{exc.reason}")
     except yaml.YAMLError as exc:
@@ -101,6 +103,28 @@ class _FileLines:
                 stack.extend(node.value)
             elif isinstance(node, yaml.MappingNode):
                 stack.extend(child for pair in node.value for child in pair)
+
+
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def _in_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """A 0-based place that libyaml reports, kept inside ``text``: at the end of a text that
+    does not end with a line break, libyaml counts one more line."""
+    lines = _LINE_BREAK.split(text)
+    if text and not lines[-1]:
+        lines.pop()  # the text ends with a line break: nothing stands after it
+    if line < len(lines):
+        return line, column
+    return (len(lines) - 1, len(lines[-1])) if lines else (0, 0)
+
+
+def _char_index(text: str, position: int, code: int) -> int:
+    """The index in ``text`` of the character a reader error is about: libyaml counts the
+    bytes of the UTF-8 text, PyYAML's own reader counts characters."""
+    if 0 <= position < len(text) and ord(text[position]) == code:
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
 
 
 def describe(node: yaml.Node) -> str:
