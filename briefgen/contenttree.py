@@ -53,16 +53,16 @@ class ContentTree:
         files)."""
         try:
             with os.scandir(folder.real) as found:
-                names = sorted(entry.name for entry in found)
+                listed = sorted(((e.name, _mode(e)) for e in found if not skip(e.name)),
+                                key=lambda item: item[0])
         except OSError as exc:
             self._note(folder.rel, Severity.ERROR, f"'{folder.rel}' cannot be read: {os_problem(exc)}")
             return []
         entries = []
-        for name in names:
-            if not skip(name):
-                entry = self._entry(folder, name)
-                if entry is not None:
-                    entries.append(entry)
+        for name, mode in listed:
+            entry = self._entry(folder, name, mode)
+            if entry is not None:
+                entries.append(entry)
         return entries
 
     def files(self, top: Entry, skip: Callable[[str], bool]) -> list[Entry]:
@@ -93,11 +93,11 @@ class ContentTree:
             stack.extend(reversed(folders))
         return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
 
-    def _entry(self, folder: Entry, name: str) -> Entry | None:
+    def _entry(self, folder: Entry, name: str, mode: int | None) -> Entry | None:
         rel = name if folder.rel == "." else f"{folder.rel}/{name}"
         path, real = folder.path / name, folder.real / name
         try:
-            mode = os.lstat(real).st_mode
+            mode = os.lstat(real).st_mode if mode is None else mode
         except OSError as exc:
             self._note(rel, Severity.ERROR, f"'{rel}' cannot be read: {os_problem(exc)}")
             return None
@@ -158,6 +158,18 @@ def _link_text(path: Path) -> str:
         return os.readlink(path)
     except OSError:
         return "?"
+
+
+def _mode(entry: os.DirEntry[str]) -> int | None:
+    """The kind of a listed file where the listing tells it (no system call), else None."""
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return stat.S_IFREG
+        if entry.is_dir(follow_symlinks=False):
+            return stat.S_IFDIR
+    except OSError:
+        pass
+    return None  # a link, a special file, or a file system that does not say: look closer
 
 
 def _holds(folder: Path, path: Path) -> bool:

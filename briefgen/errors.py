@@ -96,7 +96,7 @@ class SourceLines:
 
     Only regular files are read, never blocking, up to the size limit of content files, and
     never through a symbolic link that leads out of the site or into a hidden folder of it (a
-    diagnostic about such a link must not print a line of what it points to)."""
+    diagnostic about a refused link must not print a line of what it points to)."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -115,7 +115,8 @@ class SourceLines:
             root = os.path.realpath(self._root)
             full = os.path.join(root, path)
             real = os.path.realpath(full)
-            inside = real.startswith(root + os.sep) and not real[len(root) + 1:].startswith(".")
+            inner = real[len(root) + 1:].split(os.sep) if real.startswith(root + os.sep) else None
+            inside = inner is not None and not any(part.startswith(".") for part in inner)
             if not inside and real != os.path.normpath(full):
                 return ""
             data = read_regular(real)

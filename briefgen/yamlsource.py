@@ -68,6 +68,8 @@ def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProb
                                       f"{exc.reason}")
     except yaml.YAMLError as exc:
         return None, YamlProblem(Loc(1 + line_offset, 1), f"invalid YAML: {exc}")
+    except RecursionError:  # PyYAML's own composer, without libyaml's limit on nesting
+        return None, YamlProblem(Loc(1 + line_offset, 1), "invalid YAML: nested too deeply")
 
 
 # libyaml also ends a line at U+0085, U+2028 and U+2029; a file's lines (and markdown-it's)

@@ -34,7 +34,8 @@ FORBIDDEN_ESCAPES = ["\\0", "\\a", "\\b", "\\v", "\\f", "\\e", "\\x0b", "\\x1b",
                      "\\ud800", "\\udfff", "\\U0000d800", "\\uFFFE", "\\uffff", "\\x7f", "\\x85",
                      "\\u2028", "\\u2029", "\\N", "\\_", "\\L", "\\P"]
 
-IDS = ["alpha", "beta", "src-a", "brief-a", "about", "timeline", "Bad_Name", "x" * 120]
+IDS = ["alpha", "beta", "src-a", "brief-a", "about", "timeline", "Bad_Name", "x" * 120,
+       "new\nline", "esc\x1b[31m", "bad\udcff", "sp ace", "ÉTÉ", "-lead", "a.b", "nul\x7f"]
 KEYS = ["title", "date", "summary", "updated", "updates", "authors", "tags", "status", "lead",
         "entries", "body", "id", "name", "kind", "aliases", "roles", "wikidata", "links",
         "publisher", "url", "accessed", "archive_url", "language", "of", "from", "to", "note",
@@ -244,10 +245,15 @@ file_bytes = st.one_of(
     st.builds(lambda t, c: t.replace(b"\n", c.encode("utf-8", "surrogatepass"), 1), text_file,
               forbidden_char),
 )
-content_path = st.builds(
-    lambda folder, name, suffix: f"content/{folder}/{name}{suffix}",
-    st.sampled_from(["briefings", "actors", "sources", "pages"]), st.sampled_from(IDS),
-    st.sampled_from([".md", ".yaml", ".yml", ".markdown", ".md", ".yaml", ".txt"]))
+content_path = st.one_of(
+    st.builds(lambda folder, name, suffix: f"content/{folder}/{name}{suffix}",
+              st.sampled_from(["briefings", "actors", "sources", "pages"]), st.sampled_from(IDS),
+              st.sampled_from([".md", ".yaml", ".yml", ".markdown", ".md", ".yaml", ".txt"])),
+    st.builds(lambda folder, name: f"content/{folder}/{name}".replace("//", "/"),
+              st.sampled_from(["static", "static/sub", "static/.well-known", "", "briefings/sub",
+                               "notes"]),
+              st.sampled_from([*IDS, "feed.xml", "index.html", "robots.txt", "CNAME"])),
+)
 site_yaml_values = st.lists(st.tuples(
     st.sampled_from(["title", "base_url", "description", "language", "timezone", "theme",
                      "content_dir", "output_dir", "markdown", "citations", "feeds", "unknown"]),
