@@ -329,7 +329,7 @@ class Outcome:
 
 _HEADLINE = re.compile(r"(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?:error|warning): \S.*")
 _OTHER_LINES = re.compile(
-    r"  \d+ \| .*|  +\| .*|briefgen: (?:error|warning|note): .*|Check (?:passed|failed): .*"
+    r"  \d+ \| .*|  +\| .*|briefgen: note: .*|Check (?:passed|failed): .*"
     r"|Build failed: .*|Built .*|  .+: \d+ files? \(.*\)|Wrote .*")
 _RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
@@ -452,9 +452,12 @@ class Harness:
         outcome = Outcome()
         started = time.perf_counter()
         site = self.write(files)
+        before = _tree_digest(site)
         code, err = _run(["--site", str(site), "check"], self.limit, outcome)
         if code not in (0, 1, -1):
             outcome.problems.append(f"check exited with {code}")
+        if _tree_digest(site) != before:
+            outcome.problems.append("check changed the site folder")
         outcome.problems += _diagnostic_problems(err, site, files)
         outcome.diagnostics = sum(1 for line in err.splitlines() if _HEADLINE.fullmatch(line))
         out = self.workdir / "out"
