@@ -17,8 +17,7 @@ _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a
                         "\u2066-\u2069\ud800-\udfff\ufeff\ufffe\uffff]")
 
 _C0_NAMES = {0x00: "null", 0x07: "bell", 0x08: "backspace", 0x09: "tab", 0x0A: "line feed",
-             0x0B: "vertical tab", 0x0D: "carriage return",
-             0x0C: "form feed", 0x1B: "escape"}
+             0x0B: "vertical tab", 0x0C: "form feed", 0x0D: "carriage return", 0x1B: "escape"}
 
 
 def forbidden(text: str) -> Iterator[tuple[int, str]]:

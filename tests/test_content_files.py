@@ -174,9 +174,10 @@ def test_a_fifo_is_ignored_with_a_warning(site: Path, tmp_path: Path, cli, where
     assert not (out / Path(where).name).exists()
 
 
-def test_a_socket_and_a_fifo_site_yaml_never_block(site: Path, cli) -> None:
+def test_a_socket_and_a_fifo_site_yaml_never_block(site: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(site / "content/pages")  # a socket's path may be only ~100 bytes long
     with socket.socket(socket.AF_UNIX) as sock:
-        sock.bind(str(site / "content/pages/sock.md"))
+        sock.bind("sock.md")
         result = run(cli, site, "check")
         assert result.headlines == ["content/pages/sock.md:1:1: warning: 'content/pages/sock.md' "
                                     "is ignored: it is a socket, not a regular file or folder"]
