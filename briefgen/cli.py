@@ -11,7 +11,8 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import BuildOptions, BuildResult, build
-from briefgen.config import load_config
+from briefgen.chars import shortened, visible
+from briefgen.config import folder_problem, load_config
 from briefgen.errors import SourceLines
 from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics
@@ -88,6 +89,10 @@ def _summary(result: BuildResult, errors: int, warnings: int, verb: str) -> str:
 def cmd_build(args: argparse.Namespace) -> int:
     if args.base_url and url_problem(args.base_url):
         print(f"briefgen build: --base-url {url_problem(args.base_url)}", file=sys.stderr)
+        return EXIT_USAGE
+    unusable = folder_problem(args.out, must_exist=False) if args.out else None
+    if unusable:
+        print(f"briefgen build: --out {visible(shortened(str(args.out)))} {unusable}", file=sys.stderr)
         return EXIT_USAGE
     progress = TerminalProgress()
     options = BuildOptions(out=args.out, drafts=args.drafts, future=args.future,

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from briefgen.charcheck import clean_text, clean_yaml
+from briefgen.chars import shortened
 from briefgen.errors import Diagnostics, Loc
+from briefgen.filesystem import FileProblem, os_problem, pseudo_filesystem, read_regular
 from briefgen.schema import (
     Boolean,
     Choice,
@@ -66,11 +72,11 @@ class SiteConfig:
 
     @property
     def content_path(self) -> Path:
-        return (self.root / self.content_dir).resolve()
+        return Path(os.path.realpath(self.root / self.content_dir))
 
     @property
     def output_path(self) -> Path:
-        return (self.root / self.output_dir).resolve()
+        return Path(os.path.realpath(self.root / self.output_dir))
 
     def fingerprint(self) -> str:
         """Changes whenever any setting that affects output changes."""
@@ -86,7 +92,9 @@ def _sub(record: Record, key: str, inner: str) -> object:
 def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]:
     """Pure: the text of site.yaml in, a configuration and its diagnostics out."""
     diags = Diagnostics(CONFIG_FILE)
+    text = clean_text(text, diags)
     node, problem = compose(text)
+    clean_yaml(node, diags)
     if problem:
         diags.error(problem.loc, problem.message)
         return None, diags
@@ -104,12 +112,19 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     if not base_url.endswith("/"):
         base_url += "/"
     content_dir = record.get("content_dir", "content")
-    if "content_dir" in record.values and not (root / content_dir).is_dir():
-        diags.error(record.where("content_dir"), f"'content_dir' folder {content_dir!r} does not exist")
+    for key in ("content_dir", "output_dir"):
+        if key in record.values:
+            unusable = folder_problem(root / record.get(key), must_exist=key == "content_dir")
+            if unusable:
+                diags.error(record.where(key), f"'{key}' folder {shortened(record.get(key))} {unusable}")
     theme = record.get("theme", "default")
-    if theme != "default" and not (root / "themes" / theme).is_dir():
-        diags.error(record.where("theme"),
-                    f"theme {theme!r} not found: no folder themes/{theme}/ in the site")
+    if theme != "default":
+        unusable = folder_problem(root / "themes" / theme, must_exist=True)
+        if unusable == "does not exist":
+            diags.error(record.where("theme"), f"theme {theme!r} not found: no folder "
+                                               f"themes/{theme}/ in the site")
+        elif unusable:
+            diags.error(record.where("theme"), f"theme {shortened(theme)}: its folder {unusable}")
     if "title" not in record.values:
         return None, diags
     config = SiteConfig(
@@ -129,6 +144,24 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     return config, diags
 
 
+def folder_problem(path: Path, must_exist: bool) -> str | None:
+    """Why a folder named in site.yaml cannot be used, or None."""
+    pseudo = pseudo_filesystem(path)
+    if pseudo:
+        return f"is on the kernel file system {pseudo}, which holds no site; choose a folder of yours"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "does not exist" if must_exist else None
+        return f"cannot be used: {os_problem(exc)}"
+    except ValueError:  # a NUL in the name
+        return "cannot be used: a file name cannot hold a NUL character"
+    if must_exist and not stat.S_ISDIR(mode):
+        return "is not a folder"
+    return None
+
+
 def zone_problem(name: str) -> str | None:
     try:
         ZoneInfo(name)
@@ -144,19 +177,27 @@ def zone_problem(name: str) -> str | None:
 def load_config(root: Path) -> tuple[SiteConfig | None, Diagnostics]:
     path = root / CONFIG_FILE
     diags = Diagnostics(CONFIG_FILE)
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            diags.error(Loc(1, 1), f"no {CONFIG_FILE} in {shortened(str(root), quoted=False)}; "
+                                   "create one with 'briefgen init DIR' or point --site at a site folder")
+        else:
+            diags.error(Loc(1, 1), f"cannot read {shortened(str(path), quoted=False)}: {os_problem(exc)}")
+        return None, diags
+    except ValueError:  # a NUL in the path
+        diags.error(Loc(1, 1), "the site folder's name cannot hold a NUL character")
+        return None, diags
+    if stat.S_ISDIR(mode):
         diags.error(Loc(1, 1), f"{path} is a folder; site.yaml must be a file")
         return None, diags
-    if not path.is_file():
-        diags.error(Loc(1, 1), f"no {CONFIG_FILE} in {root}; create one with 'briefgen init DIR'"
-                               " or point --site at a site folder")
-        return None, diags
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         diags.error(Loc(1, 1), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
         return None, diags
-    except OSError as exc:
-        diags.error(Loc(1, 1), f"cannot read the file: {exc.strerror}")
+    except FileProblem as exc:
+        diags.error(Loc(1, 1), f"the file {exc}")
         return None, diags
     return parse_config(root, text)

@@ -9,7 +9,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefgen.errors import FILE_START, Diagnostics, Loc
+from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer
 from briefgen.markup import locate
 from briefgen.model import Located
@@ -23,7 +23,7 @@ class DocumentParser:
 
     def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.lines = split_lines(text)
         self.md = md
         self.zone = zone
         self.diags = Diagnostics(path)

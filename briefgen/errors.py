@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple, Protocol
+
+from briefgen.chars import visible
+from briefgen.filesystem import FileProblem, read_regular
 
 
 class Severity(StrEnum):
@@ -41,9 +46,12 @@ class Diagnostic:
         return (self.path, self.loc.line, self.loc.col, self.message)
 
     def headline(self) -> str:
+        """``path:line:col: severity: message`` on one line, whatever the path and message
+        hold (see ``chars.visible``)."""
+        message = visible(self.message)
         if not self.path:  # a problem of the build itself, not of a file
-            return f"briefgen: {self.severity.value}: {self.message}"
-        return f"{self.path}:{self.loc.line}:{self.loc.col}: {self.severity.value}: {self.message}"
+            return f"briefgen: {self.severity.value}: {message}"
+        return f"{visible(self.path)}:{self.loc.line}:{self.loc.col}: {self.severity.value}: {message}"
 
 
 @dataclass(slots=True)
@@ -74,8 +82,21 @@ def has_errors(items: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in items)
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines that a ``Loc`` counts: broken at a line feed, a carriage return or both, as
+    editors and Markdown break them (not at the other characters ``str.splitlines`` takes)."""
+    return _LINE_BREAK.split(text.removesuffix("\n").removesuffix("\r")) if text else []
+
+
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
 class SourceLines:
-    """Reads the lines of site files on demand, for the context under a diagnostic."""
+    """Reads the lines of site files on demand, for the context under a diagnostic.
+
+    Only regular files are read, never blocking, up to the size limit of content files, and
+    never through a symbolic link that leads out of the site or into a hidden folder of it (a
+    diagnostic about a refused link must not print a line of what it points to)."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
@@ -83,19 +104,31 @@ class SourceLines:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
-            try:
-                text = (self._root / path).read_text(encoding="utf-8-sig", errors="replace")
-            except OSError:
-                text = ""
-            self._cache[path] = text.splitlines()
+            self._cache[path] = split_lines(self._read(path))
         lines = self._cache[path]
         if not 1 <= number <= len(lines):
             return None
         return lines[number - 1]
 
+    def _read(self, path: str) -> str:
+        try:
+            root = os.path.realpath(self._root)
+            full = os.path.join(root, path)
+            real = os.path.realpath(full)
+            inner = real[len(root) + 1:].split(os.sep) if real.startswith(root + os.sep) else None
+            inside = inner is not None and not any(part.startswith(".") for part in inner)
+            if not inside and real != os.path.normpath(full):
+                return ""
+            data = read_regular(real)
+        except (OSError, ValueError, FileProblem):
+            return ""
+        return data.decode("utf-8-sig", errors="replace")
+
 
 def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> str:
-    """The headline, then the source line and a caret under the column, when known."""
+    """The headline, then the source line and a caret under the column, when known. Control
+    characters and line breaks in either are shown as escapes: one diagnostic is one headline
+    and at most two lines of context, whatever the file holds."""
     text = diag.headline()
     source = sources.line(diag.path, diag.loc.line) if sources and diag.path else None
     if source is None or not source.strip():
@@ -105,8 +138,11 @@ def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> s
     pad = " " * len(gutter)
     col = max(1, min(diag.loc.col, len(expanded) + 1))
     span = max(1, min(diag.span, len(expanded) - col + 1))
-    caret = " " * (col - 1) + "^" + "~" * (span - 1)
-    return f"{text}\n  {gutter} | {expanded}\n  {pad} | {caret}"
+    # Escapes are wider than the characters they stand for: measure the caret after them.
+    before = len(visible(expanded[:col - 1]))
+    width = max(1, len(visible(expanded[col - 1:col - 1 + span])))
+    caret = " " * before + "^" + "~" * (width - 1)
+    return f"{text}\n  {gutter} | {visible(expanded)}\n  {pad} | {caret}"
 
 
 def sorted_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:

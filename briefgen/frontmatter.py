@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from briefgen.errors import Loc
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +21,8 @@ class Split:
 
 def split_front_matter(text: str) -> Split:
     """A file that starts with a ``---`` line has YAML up to the next ``---`` (or ``...``)."""
-    lines = text.splitlines(keepends=True)
+    # Lines as Markdown and every Loc count them: not broken at U+2028 and the like.
+    lines = _LINE.findall(text)
     if not lines or lines[0].rstrip() != "---":
         return Split(None, 1, text, 1)
     for index in range(1, len(lines)):

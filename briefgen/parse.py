@@ -16,8 +16,9 @@ from markdown_it import MarkdownIt
 
 from briefgen import fields as F
 from briefgen.briefings import NO_DATE, located_list, parse_briefing, read
+from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.docparser import DocumentParser
-from briefgen.errors import FILE_START, Diagnostic
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.fragments import Fragment
 from briefgen.frontmatter import split_front_matter
 from briefgen.model import Actor, Collection, Document, Located, Page, Role, Source
@@ -41,7 +42,10 @@ class Parsed:
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
                    zone: tzinfo) -> Parsed:
     """Parse one content file of ``collection``; ``path`` is relative to the site folder."""
+    refused = Diagnostics(path)
+    text = clean_text(text, refused)  # no character XML forbids goes any further
     parser = DocumentParser(path, text, md, zone)
+    parser.diags.items.extend(refused.items)
     name = PurePosixPath(path)
     doc_id = name.stem
     if not is_valid_id(doc_id):
@@ -53,6 +57,7 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
     is_yaml = name.suffix.lower() in YAML_SUFFIXES
     if is_yaml:
         node, problem = compose(text)
+        clean_yaml(node, parser.diags)
         body: SourceText | None = None
     else:
         split = split_front_matter(text)
@@ -61,6 +66,7 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
             return Parsed(None, parser.diags.items, doc_id)
         node, problem = (compose(split.yaml_text, split.yaml_first_line - 1)
                          if split.yaml_text is not None else (None, None))
+        clean_yaml(node, parser.diags, split.yaml_first_line - 1)
         body = SourceText(split.body, split.body_first_line)
     if problem:
         parser.diags.error(problem.loc, problem.message)

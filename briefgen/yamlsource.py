@@ -6,6 +6,8 @@ resolved tag, so ``NO`` in a text field is reported instead of becoming ``False`
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -38,26 +40,93 @@ def node_loc(node: yaml.Node, line_offset: int = 0) -> Loc:
 
 def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProblem | None]:
     """Compose one YAML document; a syntax error comes back as a located problem."""
+    lines = _FileLines(text) if _YAML_ONLY_BREAK.search(text) else None
     try:
-        return yaml.compose(text, Loader=_Loader), None
+        node = yaml.compose(text, Loader=_Loader)
+        if lines is not None and node is not None:
+            lines.relocate(node)
+        return node, None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed quote or bracket is noticed far from where it opened; point at it.
         if exc.context_mark and (exc.context or "").startswith(
                 ("while parsing a flow", "while scanning a quoted")):
             mark = exc.context_mark
-        loc = Loc(mark.line + 1 + line_offset, mark.column + 1) if mark else Loc(1 + line_offset, 1)
+        if mark and lines is not None:
+            mark = lines.mark(mark)
+        line, col = _in_text(text, mark.line, mark.column) if mark else (0, 0)
+        loc = Loc(line + 1 + line_offset, col + 1)
         what = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         return None, YamlProblem(loc, f"invalid YAML: {what}{context}")
     except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        loc = Loc(before.count("\n") + 1 + line_offset, exc.position - before.rfind("\n"))
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        index = _char_index(text, exc.position, code)
+        breaks = [m.end() for m in _LINE_BREAK.finditer(text, 0, index)]
+        loc = Loc(len(breaks) + 1 + line_offset, index - (breaks[-1] if breaks else 0) + 1)
         return None, YamlProblem(loc, f"invalid YAML: unacceptable character #x{code:04x}: "
                                       f"{exc.reason}")
     except yaml.YAMLError as exc:
         return None, YamlProblem(Loc(1 + line_offset, 1), f"invalid YAML: {exc}")
+    except RecursionError:  # PyYAML's own composer, without libyaml's limit on nesting
+        return None, YamlProblem(Loc(1 + line_offset, 1), "invalid YAML: nested too deeply")
+
+
+# libyaml also ends a line at U+0085, U+2028 and U+2029; a file's lines (and markdown-it's)
+# end only at a line feed or carriage return.
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+class _FileLines:
+    """Turns libyaml's lines and columns into the file's, for a text that holds a line break
+    only YAML counts."""
+
+    def __init__(self, text: str) -> None:
+        self._yaml = [0] + [m.end() for m in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text)]
+        self._file = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
+
+    def mark(self, mark: yaml.Mark) -> yaml.Mark:
+        if not 0 <= mark.line < len(self._yaml):
+            return mark
+        index = self._yaml[mark.line] + mark.column
+        line = bisect.bisect_right(self._file, index) - 1
+        return yaml.Mark(mark.name, index, line, index - self._file[line], None, 0)
+
+    def relocate(self, root: yaml.Node) -> None:
+        seen: set[int] = set()  # aliases share nodes
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node.start_mark, node.end_mark = self.mark(node.start_mark), self.mark(node.end_mark)
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(child for pair in node.value for child in pair)
+
+
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def _in_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """A 0-based place that libyaml reports, kept inside ``text``: at the end of a text that
+    does not end with a line break, libyaml counts one more line."""
+    lines = _LINE_BREAK.split(text)
+    if text and not lines[-1]:
+        lines.pop()  # the text ends with a line break: nothing stands after it
+    if line < len(lines):
+        return line, column
+    return (len(lines) - 1, len(lines[-1])) if lines else (0, 0)
+
+
+def _char_index(text: str, position: int, code: int) -> int:
+    """The index in ``text`` of the character a reader error is about: libyaml counts the
+    bytes of the UTF-8 text, PyYAML's own reader counts characters."""
+    if 0 <= position < len(text) and ord(text[position]) == code:
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
 
 
 def describe(node: yaml.Node) -> str:

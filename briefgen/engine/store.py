@@ -33,36 +33,53 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 1
+FORMAT = 2
 _SEP = "\x1f"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes(id INTEGER PRIMARY KEY, fp TEXT NOT NULL, deps TEXT NOT NULL,
-    emits TEXT NOT NULL, valid_until REAL, extra TEXT, value TEXT);
+CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, key BLOB UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes(id INTEGER PRIMARY KEY, fp TEXT NOT NULL, deps BLOB NOT NULL,
+    emits BLOB NOT NULL, valid_until REAL, extra BLOB, value BLOB);
 CREATE INDEX IF NOT EXISTS nodes_expiry ON nodes(valid_until) WHERE valid_until IS NOT NULL;
-CREATE TABLE IF NOT EXISTS diags(id INTEGER PRIMARY KEY, items TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS diags(id INTEGER PRIMARY KEY, items BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep, reader))
     WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS contribs(idx INTEGER, emitter INTEGER, items TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS contribs(idx INTEGER, emitter INTEGER, items BLOB NOT NULL,
     PRIMARY KEY(idx, emitter)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS members(member INTEGER, idx INTEGER, PRIMARY KEY(member, idx))
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS roots(id INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS files(rel TEXT PRIMARY KEY, ino INTEGER, size INTEGER,
+CREATE TABLE IF NOT EXISTS files(rel BLOB PRIMARY KEY, ino INTEGER, size INTEGER,
     mtime INTEGER, ctime INTEGER, digest TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outputs(folder TEXT, rel TEXT, fp TEXT NOT NULL, ino INTEGER,
+CREATE TABLE IF NOT EXISTS outputs(folder BLOB, rel BLOB, fp TEXT NOT NULL, ino INTEGER,
     size INTEGER, mtime INTEGER, ctime INTEGER, PRIMARY KEY(folder, rel)) WITHOUT ROWID;
 """
 
 
-def key_text(key: Key) -> str:
-    return _SEP.join(key)
+def _b(text: str) -> bytes:
+    """Text as stored: UTF-8, file names that are not UTF-8 included (surrogate escapes)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
-def text_key(text: str) -> Key:
-    return tuple(text.split(_SEP))
+def _t(blob: bytes) -> str:
+    return blob.decode("utf-8", "surrogatepass")
+
+
+def key_text(key: Key) -> bytes:
+    return _b(_SEP.join(key))
+
+
+def text_key(blob: bytes) -> Key:
+    return tuple(_t(blob).split(_SEP))
+
+
+def _enc(value: Any) -> bytes:
+    return _b(codec.encode(value))
+
+
+def _dec(blob: bytes) -> Any:
+    return codec.decode(_t(blob))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +190,8 @@ class EngineStore:
             return None
         fp, deps, emits, valid_until, extra = row
         diags = self.db.execute("SELECT items FROM diags WHERE id = ?", (node,)).fetchone()
-        return Record(fp, codec.decode(deps), codec.decode(emits),
-                      codec.decode(diags[0]) if diags else (), valid_until,
-                      codec.decode(extra) if extra is not None else None)
+        return Record(fp, _dec(deps), _dec(emits), _dec(diags[0]) if diags else (), valid_until,
+                      _dec(extra) if extra is not None else None)
 
     def value(self, key: Key) -> tuple[bool, Any]:
         node = self._id(key)
@@ -184,7 +200,7 @@ class EngineStore:
         row = self.db.execute("SELECT value FROM nodes WHERE id = ?", (node,)).fetchone()
         if row is None or row[0] is None:
             return False, None
-        return True, codec.decode(row[0])
+        return True, _dec(row[0])
 
     def readers(self, key: Key) -> set[Key]:
         node = self._id(key)
@@ -199,7 +215,7 @@ class EngineStore:
             return {}
         rows = self.db.execute("SELECT k.key, c.items FROM contribs c JOIN keys k "
                                "ON k.id = c.emitter WHERE c.idx = ?", (node,)).fetchall()
-        return {text_key(text): codec.decode(items) for text, items in rows}
+        return {text_key(text): _dec(items) for text, items in rows}
 
     def memberships(self, member: Key) -> set[Key]:
         node = self._id(("member", *member))
@@ -218,24 +234,22 @@ class EngineStore:
         return [text_key(r[0]) for r in rows]
 
     def inputs(self, kind: str) -> set[Key]:
-        prefix = kind + _SEP
         rows = self.db.execute("SELECT k.key FROM keys k JOIN nodes n ON n.id = k.id "
                                "WHERE k.key >= ? AND k.key < ?",
-                               (prefix, kind + chr(0x20))).fetchall()
+                               (_b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(r[0]) for r in rows}
 
     def fingerprints(self, kind: str) -> dict[Key, str]:
         """The recorded fingerprints of every node of one kind (the inputs, in one read)."""
-        prefix = kind + _SEP
         rows = self.db.execute("SELECT k.key, n.fp FROM keys k JOIN nodes n ON n.id = k.id "
                                "WHERE k.key >= ? AND k.key < ?",
-                               (prefix, kind + chr(0x20))).fetchall()
+                               (_b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(text): fp for text, fp in rows}
 
     def diagnostics(self) -> dict[Key, tuple[Any, ...]]:
         rows = self.db.execute("SELECT k.key, d.items FROM diags d JOIN keys k "
                                "ON k.id = d.id").fetchall()
-        return {text_key(text): codec.decode(items) for text, items in rows}
+        return {text_key(text): _dec(items) for text, items in rows}
 
     def earliest_expiry(self) -> float | None:
         row = self.db.execute("SELECT MIN(valid_until) FROM nodes").fetchone()
@@ -245,13 +259,13 @@ class EngineStore:
 
     def file_states(self) -> dict[str, tuple[FileState, str]]:
         rows = self.db.execute("SELECT rel, ino, size, mtime, ctime, digest FROM files")
-        return {rel: (FileState(ino, size, mtime, ctime), digest)
+        return {_t(rel): (FileState(ino, size, mtime, ctime), digest)
                 for rel, ino, size, mtime, ctime, digest in rows}
 
     def output_states(self, folder: str) -> dict[str, tuple[str, FileState]]:
         rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
-                               "WHERE folder = ?", (folder,))
-        return {rel: (fp, FileState(ino, size, mtime, ctime))
+                               "WHERE folder = ?", (_b(folder),))
+        return {_t(rel): (fp, FileState(ino, size, mtime, ctime))
                 for rel, fp, ino, size, mtime, ctime in rows}
 
     # ----------------------------------------------------------------- writing
@@ -269,13 +283,13 @@ class EngineStore:
             if files is not None:
                 db.execute("DELETE FROM files")
                 db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                               [(rel, s.ino, s.size, s.mtime, s.ctime, digest)
+                               [(_b(rel), s.ino, s.size, s.mtime, s.ctime, digest)
                                 for rel, (s, digest) in files.items()])
             if outputs is not None:
                 folder, states = outputs
-                db.execute("DELETE FROM outputs WHERE folder = ?", (folder,))
+                db.execute("DELETE FROM outputs WHERE folder = ?", (_b(folder),))
                 db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               [(folder, rel, fp, s.ino, s.size, s.mtime, s.ctime)
+                               [(_b(folder), _b(rel), fp, s.ino, s.size, s.mtime, s.ctime)
                                 for rel, (fp, s) in states.items()])
             db.execute("COMMIT")
         except BaseException:
@@ -291,11 +305,11 @@ class EngineStore:
                 gone.append((node,))
                 continue
             value = changes.values.get(key, _NONE)
-            rows.append((node, record.fp, codec.encode(record.deps), codec.encode(record.emits),
+            rows.append((node, record.fp, _enc(record.deps), _enc(record.emits),
                          record.valid_until,
-                         codec.encode(record.extra) if record.extra is not None else None,
-                         codec.encode(value) if value is not _NONE else None))
-            diag_rows.append((node, codec.encode(record.diags) if record.diags else None))
+                         _enc(record.extra) if record.extra is not None else None,
+                         _enc(value) if value is not _NONE else None))
+            diag_rows.append((node, _enc(record.diags) if record.diags else None))
         db.executemany("DELETE FROM nodes WHERE id = ?", gone)
         db.executemany("DELETE FROM diags WHERE id = ?", gone)
         db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -304,7 +318,7 @@ class EngineStore:
                        [(n, d) for n, d in diag_rows if d is not None])
         # A value kept without a new record (made again after eviction): same record.
         db.executemany("UPDATE nodes SET value = ? WHERE id = ?",
-                       [(codec.encode(v), self._ensure_id(k)) for k, v in changes.values.items()
+                       [(_enc(v), self._ensure_id(k)) for k, v in changes.values.items()
                         if k not in changes.records])
 
     def _write_links(self, changes: Changes) -> None:
@@ -319,7 +333,7 @@ class EngineStore:
                            (ids(index), ids(emitter)))
             else:
                 db.execute("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)",
-                           (ids(index), ids(emitter), codec.encode(items)))
+                           (ids(index), ids(emitter), _enc(items)))
         db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
                        [(ids(("member", *m)), ids(i)) for m, i in changes.members_removed])
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from briefgen.config import SiteConfig
 from briefgen.engine.store import FileState
 from briefgen.errors import Diagnostic
-from briefgen.load import SourceFile, content_files, read_text, static_files
+from briefgen.load import (
+    SourceFile,
+    content_files,
+    content_folders,
+    content_tree,
+    read_text,
+    static_files,
+)
 from briefgen.model import StaticFile
 from briefgen.site.documents import FileText
 
@@ -38,9 +45,11 @@ def content_digest(text: str) -> str:
 
 def scan_content(config: SiteConfig, known: dict[str, tuple[FileState, str]]) -> ContentScan:
     scan = ContentScan()
-    for source in content_files(config, scan.diagnostics):
+    tree = content_tree(config)
+    folders = content_folders(config, tree, scan.diagnostics)
+    for source in content_files(tree, folders, scan.diagnostics):
         try:
-            state: FileState | None = FileState.of(os.stat(source.path))
+            state: FileState | None = FileState.of(os.stat(source.real))
         except OSError:
             state = None
         recorded = known.get(source.rel)
@@ -48,14 +57,15 @@ def scan_content(config: SiteConfig, known: dict[str, tuple[FileState, str]]) ->
             scan.files.append(ScannedFile(source, state, recorded[1], None))
             continue
         problems: list[Diagnostic] = []
-        text = read_text(source.path, source.rel, problems)
+        text = read_text(source.real, source.rel, problems)
         scan.read += 1
         if text is None:
             digest = "unreadable:" + hashlib.sha256(repr(problems).encode()).hexdigest()
             scan.files.append(ScannedFile(source, None, digest, FileText(None, tuple(problems))))
         else:
             scan.files.append(ScannedFile(source, state, content_digest(text), FileText(text)))
-    scan.static = static_files(config)
+    scan.static = static_files(tree, folders, scan.diagnostics)
+    scan.diagnostics.extend(tree.notes)
     return scan
 
 

@@ -40,8 +40,11 @@ class ThemeError(Exception):
 def theme_folder(site_root: Path, name: str) -> Path:
     """A site's ``themes/<name>/``, else the packaged default theme."""
     local = site_root / "themes" / name
-    if local.is_dir():
-        return local
+    try:
+        if local.is_dir():
+            return local
+    except (OSError, ValueError) as exc:  # a name over the system's limit, say
+        raise ThemeError(f"theme '{name[:60]}' cannot be used: {exc}") from exc
     if name == DEFAULT_THEME:
         return PACKAGED_THEMES / "theme"
     raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")

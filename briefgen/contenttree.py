@@ -1,0 +1,176 @@
+"""The files and folders of a content folder, under the rules that keep a build inside it.
+
+- A symbolic link is followed only when what it points to lies inside the content folder (not
+  in a hidden folder of it, nor in the output or the cache): anything else is an error at the
+  link, so that no file from elsewhere can be published. A link that loops is an error too.
+- Only regular files and folders are used. A FIFO, socket or device is ignored with a
+  warning and never opened (opening one can block for ever).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.errors import FILE_START, Diagnostic, Severity
+from briefgen.filesystem import kind, os_problem
+
+# Links that lead to one folder many times over (each folder linking twice to the next) make
+# a walk exponential; beyond this many files and folders reached through links, it stops.
+MAX_LINKED_ENTRIES = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str
+    path: Path  # as reached (through any link), below the content folder
+    rel: str  # the same, relative to the site folder: for messages
+    real: Path  # the file or folder itself, every link resolved: what is read
+    is_dir: bool
+    linked: bool  # reached through a link of its own
+
+
+@dataclass(slots=True)
+class ContentTree:
+    content: Path  # the content folder, resolved
+    base: str  # its path relative to the site folder, for messages
+    # Resolved folders that are never content even inside it, by name: the output, the cache.
+    off_limits: tuple[tuple[str, Path], ...] = ()
+    notes: list[Diagnostic] = field(default_factory=list)
+    _linked_entries: int = 0
+
+    def top(self) -> Entry:
+        """The content folder itself."""
+        return Entry(self.content.name, self.content, self.base, self.content, True, False)
+
+    def children(self, folder: Entry, skip: Callable[[str], bool]) -> list[Entry]:
+        """The files and folders directly in ``folder`` that may be used, in code-point order
+        of names; ``skip`` names what to pass over without a word (hidden files, editors'
+        files)."""
+        try:
+            with os.scandir(folder.real) as found:
+                listed = sorted(((e.name, _mode(e)) for e in found if not skip(e.name)),
+                                key=lambda item: item[0])
+        except OSError as exc:
+            self._note(folder.rel, Severity.ERROR, f"'{folder.rel}' cannot be read: {os_problem(exc)}")
+            return []
+        entries = []
+        for name, mode in listed:
+            entry = self._entry(folder, name, mode)
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def files(self, top: Entry, skip: Callable[[str], bool]) -> list[Entry]:
+        """Every file under the folder ``top``, at any depth, in code-point order of paths."""
+        found: list[Entry] = []
+        stack: list[tuple[Entry, bool]] = [(top, False)]  # and whether below a link of its own
+        while stack:
+            current, below_link = stack.pop()
+            folders = []
+            for child in self.children(current, skip):
+                if child.is_dir and child.linked and _holds(child.real, current.real):
+                    self._note(child.rel, Severity.ERROR,
+                               f"'{child.rel}' is a symbolic link to '{_link_text(child.path)}', "
+                               "a folder that holds the link itself: following it would loop "
+                               "for ever; remove it")
+                    continue
+                self._linked_entries += below_link or child.linked
+                if child.is_dir:
+                    folders.append((child, below_link or child.linked))
+                else:
+                    found.append(child)
+            if self._linked_entries > MAX_LINKED_ENTRIES:
+                self._note(top.rel, Severity.ERROR,
+                           f"the symbolic links under '{top.rel}' lead to more than "
+                           f"{MAX_LINKED_ENTRIES} files and folders (links that lead to the "
+                           "same folders again and again); remove some of them")
+                break
+            stack.extend(reversed(folders))
+        return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
+
+    def _entry(self, folder: Entry, name: str, mode: int | None) -> Entry | None:
+        rel = name if folder.rel == "." else f"{folder.rel}/{name}"
+        path, real = folder.path / name, folder.real / name
+        try:
+            mode = os.lstat(real).st_mode if mode is None else mode
+        except OSError as exc:
+            self._note(rel, Severity.ERROR, f"'{rel}' cannot be read: {os_problem(exc)}")
+            return None
+        linked = stat.S_ISLNK(mode)
+        if linked:
+            followed = self._follow(real, rel)
+            if followed is None:
+                return None
+            real, mode = followed
+        if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+            return Entry(name, path, rel, real, stat.S_ISDIR(mode), linked)
+        self._note(rel, Severity.WARNING,
+                   f"'{rel}' is ignored: it is {kind(mode)}, not a regular file or folder")
+        return None
+
+    def _follow(self, path: Path, rel: str) -> tuple[Path, int] | None:
+        """Where a link leads and what is there, when it may be followed."""
+        target = _link_text(path)
+        try:
+            real = Path(os.path.realpath(path, strict=True))
+            mode = os.stat(real).st_mode
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                why = "which leads back to itself (a loop of links); remove it"
+            elif exc.errno == errno.ENOENT:
+                why = "which does not exist; remove the link or create what it points to"
+            else:
+                why = f"which cannot be followed: {os_problem(exc)}"
+            self._note(rel, Severity.ERROR, f"'{rel}' is a symbolic link to '{target}', {why}")
+            return None
+        where = self._not_content(real)
+        if where is not None:
+            self._note(rel, Severity.ERROR,
+                       f"'{rel}' is a symbolic link to '{target}', {where}: briefgen follows "
+                       f"links only to files and folders inside the content folder; move or copy "
+                       f"what it points to into {self.base}/ instead")
+            return None
+        return real, mode
+
+    def _not_content(self, real: Path) -> str | None:
+        """Why ``real`` is not content, or None when it is."""
+        for name, folder in self.off_limits:
+            if _holds(folder, real):
+                return f"which is in {name}"
+        if not _holds(self.content, real):
+            return f"which is outside the content folder {self.base}/"
+        inner = real.relative_to(self.content).parts
+        if inner and inner[0].startswith("."):  # .git, and hidden folders briefgen never reads
+            return f"which is in the hidden folder {self.base}/{inner[0]}/"
+        return None
+
+    def _note(self, rel: str, severity: Severity, message: str) -> None:
+        self.notes.append(Diagnostic(rel, FILE_START, severity, message))
+
+
+def _link_text(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _mode(entry: os.DirEntry[str]) -> int | None:
+    """The kind of a listed file where the listing tells it (no system call), else None."""
+    try:
+        if entry.is_file(follow_symlinks=False):
+            return stat.S_IFREG
+        if entry.is_dir(follow_symlinks=False):
+            return stat.S_IFDIR
+    except OSError:
+        pass
+    return None  # a link, a special file, or a file system that does not say: look closer
+
+
+def _holds(folder: Path, path: Path) -> bool:
+    return path == folder or folder in path.parents

@@ -1,0 +1,279 @@
+"""Hostile file-system layouts in a site: symbolic links, FIFOs, sockets, huge files, names with
+control characters or bytes that are not UTF-8, folders briefgen cannot use. None may hang a
+check or a build, publish a file from outside the content folder, or print more than one line
+per diagnostic headline."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import Diagnostic, Loc, Severity, SourceLines, format_diagnostic
+from tests.conftest import write
+from tests.fuzzing import time_limit
+
+SITE = {
+    "site.yaml": "title: Links\nbase_url: https://example.org/\n",
+    "content/actors/alpha.yaml": "name: Alpha\nkind: person\n",
+    "content/pages/about.md": "---\ntitle: About\n---\nAbout [[alpha]].\n",
+}
+HEADLINE = re.compile(r"[^\n]+:\d+:\d+: (error|warning): [^\n]+")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A valid site in ``tmp_path/site``, with a secret file next to it."""
+    (tmp_path / "secret.txt").write_text("TOP SECRET\n")
+    (tmp_path / "secret-folder").mkdir()
+    (tmp_path / "secret-folder" / "key.txt").write_text("TOP SECRET KEY\n")
+    return write(tmp_path / "site", SITE)
+
+
+def link(path: Path, target: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+def make_deep_folder(parent: Path, name: str, levels: int) -> None:
+    """Folders nested deeper than a path can name: made one level at a time, each relative
+    to the one before."""
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+
+
+def run(cli, site: Path, *args: str):
+    with time_limit(60):
+        return cli("--site", str(site), *args)
+
+
+@pytest.mark.parametrize("where", ["static/leak.txt", "briefings/leak.md", "actors/leak.yaml",
+                                   "sources/leak.yaml", "pages/leak.md", "leak.md"])
+def test_a_link_out_of_the_content_folder_is_an_error_at_the_link(site: Path, tmp_path: Path,
+                                                                   cli, where: str) -> None:
+    depth = "../" * (where.count("/") + 2)
+    link(site / "content" / where, f"{depth}secret.txt")
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 1
+    assert result.headlines == [
+        f"content/{where}:1:1: error: 'content/{where}' is a symbolic link to "
+        f"'{depth}secret.txt', which is outside the content folder content/: briefgen follows "
+        "links only to files and folders inside the content folder; move or copy what it "
+        "points to into content/ instead"]
+    assert "TOP SECRET" not in result.err + result.out  # not even echoed under the error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["static", "briefings", "static/deeper/assets"])
+def test_a_linked_folder_out_of_the_content_folder_is_an_error(site: Path, tmp_path: Path,
+                                                               cli, where: str) -> None:
+    depth = "../" * (where.count("/") + 2)
+    link(site / "content" / where, f"{depth}secret-folder")
+    result = run(cli, site, "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert [h.split(": error: ")[0] for h in result.headlines] == [f"content/{where}:1:1"]
+    assert "outside the content folder" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_links_to_hidden_folders_and_the_output_are_refused_even_inside(tmp_path: Path,
+                                                                        cli) -> None:
+    site = write(tmp_path / "site", {"site.yaml": "title: T\ncontent_dir: .\n",
+                                     "actors/alpha.yaml": SITE["content/actors/alpha.yaml"],
+                                     ".git/config": "[core]\n", "public/index.html": "x"})
+    link(site / "static" / "git-config", "../.git/config")
+    link(site / "static" / "published", "../public")
+    result = run(cli, site, "check")
+    assert result.code == 1
+    assert sorted(h for h in result.headlines if ": error: " in h) == [
+        "static/git-config:1:1: error: 'static/git-config' is a symbolic link to "
+        "'../.git/config', which is in the hidden folder ./.git/: briefgen follows links only to "
+        "files and folders inside the content folder; move or copy what it points to into ./ "
+        "instead",
+        "static/published:1:1: error: 'static/published' is a symbolic link to '../public', "
+        "which is in the output folder: briefgen follows links only to files and folders inside "
+        "the content folder; move or copy what it points to into ./ instead"]
+
+
+def test_links_inside_the_content_folder_are_followed(site: Path, tmp_path: Path, cli) -> None:
+    write(site, {"content/static/real.txt": "real", "content/shared/logo.svg": "<svg/>",
+                 "content/drafts/beta.yaml": "name: Beta\nkind: person\n"})
+    link(site / "content/static/alias.txt", "real.txt")
+    link(site / "content/static/images", "../shared")
+    link(site / "content/actors/beta.yaml", "../drafts/beta.yaml")
+    write(site, {"content/pages/more.md": "---\ntitle: More\n---\n[[beta]]\n"})
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert (out / "alias.txt").read_text() == "real"
+    assert (out / "images/logo.svg").read_text() == "<svg/>"
+    assert (out / "actors/beta/index.html").is_file()
+    assert result.headlines == ["content/shared:1:1: warning: folder 'content/shared' is ignored;"
+                                " known folders are actors, briefings, pages, sources, static",
+                                "content/drafts:1:1: warning: folder 'content/drafts' is ignored;"
+                                " known folders are actors, briefings, pages, sources, static"][::-1]
+
+
+@pytest.mark.parametrize("layout", [
+    {"content/static/loop": ".."},  # the content folder, which holds the link
+    {"content/static/self": "."},
+    {"content/static/deep/up": "../.."},
+    {"content/static/a": "b", "content/static/b": "a"},  # a loop of links
+    {"content/static/me": "me"},
+    {"content/briefings": "briefings"},
+    {"content/static/dangling.txt": "nowhere.txt"},
+])
+def test_loops_and_dangling_links_are_errors_never_hangs(site: Path, cli,
+                                                         layout: dict[str, str]) -> None:
+    (site / "content/static/deep").mkdir(parents=True)
+    for path, target in layout.items():
+        link(site / path, target)
+    result = run(cli, site, "check")
+    assert result.code == 1
+    assert sorted(h.split(":1:1: error: ")[0] for h in result.headlines) == \
+        sorted(p for p in layout)
+    assert all(re.search("loop|itself|does not exist", h) for h in result.headlines)
+
+
+def test_links_that_multiply_a_folder_stop_with_an_error(site: Path, cli) -> None:
+    """Each level links twice to the next: 2**30 paths, if they were walked."""
+    for level in range(30):
+        folder = site / "content/static" / f"l{level}"
+        folder.mkdir(parents=True)
+        (folder / "f.txt").write_text("x")
+        if level:
+            link(site / "content/static" / f"l{level - 1}" / "a", f"../l{level}")
+            link(site / "content/static" / f"l{level - 1}" / "b", f"../l{level}")
+    result = run(cli, site, "check")
+    assert result.code == 1
+    assert any("lead to more than 100000 files and folders" in h for h in result.headlines)
+
+
+@pytest.mark.parametrize("where", ["content/fifo", "content/briefings/fifo.md",
+                                   "content/static/fifo.txt", "content/static/sub/fifo"])
+def test_a_fifo_is_ignored_with_a_warning(site: Path, tmp_path: Path, cli, where: str) -> None:
+    (site / where).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(site / where)
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert result.headlines == [f"{where}:1:1: warning: '{where}' is ignored: it is a FIFO "
+                                "(named pipe), not a regular file or folder"]
+    assert not (out / Path(where).name).exists()
+
+
+def test_a_socket_and_a_fifo_site_yaml_never_block(site: Path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(site / "content/pages")  # a socket's path may be only ~100 bytes long
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("sock.md")
+        result = run(cli, site, "check")
+        assert result.headlines == ["content/pages/sock.md:1:1: warning: 'content/pages/sock.md' "
+                                    "is ignored: it is a socket, not a regular file or folder"]
+    (site / "site.yaml").unlink()
+    os.mkfifo(site / "site.yaml")
+    result = run(cli, site, "check")
+    assert result.code == 1
+    assert result.headlines == ["site.yaml:1:1: error: the file is a FIFO (named pipe), not a "
+                                "regular file"]
+
+
+def test_the_lines_under_a_diagnostic_are_never_read_from_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    diag = Diagnostic("pipe.md", Loc(1, 1), Severity.WARNING, "ignored")
+    with time_limit(10):
+        assert format_diagnostic(diag, SourceLines(tmp_path)) == diag.headline()
+
+
+def test_a_file_over_the_size_limit_is_an_error(site: Path, cli) -> None:
+    with open(site / "content/pages/huge.md", "wb") as handle:
+        handle.truncate(65 * 1024 * 1024)  # sparse: takes no room
+    result = run(cli, site, "check")
+    assert result.headlines == ["content/pages/huge.md:1:1: error: the file is 65.0 MB, over the "
+                                "limit of 64 MB for one file; split it"]
+
+
+@pytest.mark.parametrize("name", [b"new\nline.md", b"esc\x1b[2J.md", b"bad\xff\xfe.md",
+                                  b"bell\x07.md", b"ls\xe2\x80\xa8.md", b"rtl\xe2\x80\xaefdp.md"])
+def test_hostile_file_names_print_as_one_escaped_line(site: Path, tmp_path: Path, cli,
+                                                      name: bytes) -> None:
+    pages = os.fsencode(site / "content/pages")
+    with open(os.path.join(pages, name), "wb") as handle:
+        handle.write(b"---\ntitle: \x1b[31mred\n---\n")
+    static = os.fsencode(site / "content/static")
+    os.makedirs(static)
+    with open(os.path.join(static, name), "wb") as handle:
+        handle.write(b"x")
+    result = run(cli, site, "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202e\ud800-\udfff]", result.err)
+    headlines = [line for line in result.err.splitlines() if ": error: " in line]
+    assert all(HEADLINE.fullmatch(line) for line in headlines)
+    static_error = [h for h in headlines if h.startswith("content/static/")]
+    assert len(static_error) == 1 and "rename it" in static_error[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_diagnostics_escape_control_characters_in_paths_messages_and_lines(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("x\x1b[31my\u2028z\tw\n", encoding="utf-8")
+    diag = Diagnostic("a.md", Loc(1, 2), Severity.ERROR, "bad key 'k\x1b]0;t\x07\n'", span=5)
+    assert format_diagnostic(diag, SourceLines(tmp_path)).split("\n") == [
+        "a.md:1:2: error: bad key 'k\\x1b]0;t\\x07\\n'",
+        "  1 | x\\x1b[31my\\u2028z w",
+        "    |  ^~~~~~~~"]
+
+
+def test_yaml_locations_count_lines_as_the_file_does(site: Path, cli) -> None:
+    """libyaml also breaks lines at U+2028, U+2029 and U+0085; a file's lines do not."""
+    write(site, {"content/actors/alpha.yaml": 'name: "A\u2028B\u2029C\u0085D"\nkind: persn\n'})
+    result = run(cli, site, "check")
+    assert [h.split(" must be")[0] for h in result.headlines] == [
+        "content/actors/alpha.yaml:2:7: error: 'kind'"]
+
+
+@pytest.mark.parametrize("setting, fs", [("content_dir: /proc", "/proc"),
+                                         ("content_dir: /sys/kernel", "/sys"),
+                                         ("output_dir: /dev/shm/site", "/dev")])
+def test_a_folder_on_a_kernel_file_system_is_refused(site: Path, cli, setting: str,
+                                                     fs: str) -> None:
+    (site / "site.yaml").write_text(f"title: T\n{setting}\n")
+    result = run(cli, site, "build")
+    key, value = setting.split(": ")
+    assert result.headlines == [f"site.yaml:2:{len(key) + 3}: error: '{key}' folder '{value}' is "
+                                f"on the kernel file system {fs}, which holds no site; choose a "
+                                "folder of yours"]
+
+
+def test_a_theme_linked_to_a_kernel_file_system_is_refused(site: Path, cli) -> None:
+    link(site / "themes/kernel", "/proc/self")
+    (site / "site.yaml").write_text("title: T\ntheme: kernel\n")
+    result = run(cli, site, "check")
+    assert result.headlines == ["site.yaml:2:8: error: theme 'kernel': its folder is on the "
+                                "kernel file system /proc, which holds no site; choose a folder "
+                                "of yours"]
+
+
+def test_paths_over_the_system_limit_are_errors(site: Path, tmp_path: Path, cli) -> None:
+    long = "a" * 5000
+    result = run(cli, site, "build", "--out", str(tmp_path / long))
+    assert result.code == 2
+    assert "--out" in result.err and "File name too long" in result.err
+    result = run(cli, tmp_path / long, "check")
+    assert result.code == 1
+    assert "File name too long" in result.headlines[0]
+    make_deep_folder(site / "content/static", "d" * 200, 25)  # 5,000 characters deep
+    result = run(cli, site, "check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert any("File name too long" in h for h in result.headlines)
