@@ -11,8 +11,8 @@ from markdown_it.token import Token
 
 from briefgen.errors import FILE_START, Diagnostics, Loc
 from briefgen.fragments import Fragment, FragmentRenderer
-from briefgen.markup import locate
 from briefgen.model import Located
+from briefgen.positions import Locator
 from briefgen.schema import ReadContext, Record
 from briefgen.slug import is_valid_id, slugify
 
@@ -24,6 +24,7 @@ class DocumentParser:
     def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
         self.path = path
         self.lines = text.splitlines()
+        self.locator = Locator(self.lines)
         self.md = md
         self.zone = zone
         self.diags = Diagnostics(path)
@@ -39,7 +40,7 @@ class DocumentParser:
     def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
         env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
         tokens = self.md.parse(text, env)
-        locate(tokens, self.lines, first_line)
+        self.locator.locate(tokens, first_line)
         self._heading_ids(tokens, first_line)
         return tokens
 
@@ -51,7 +52,7 @@ class DocumentParser:
 
     def inline_tokens(self, text: str, loc: Loc) -> list[Token]:
         tokens = self.md.parseInline(text, {})
-        locate(tokens, self.lines, loc.line, inline_line=loc.line)
+        self.locator.locate(tokens, loc.line, inline_line=loc.line)
         return (tokens[0].children or []) if tokens else []
 
     def inline(self, text: str, loc: Loc, block: str | None = None,

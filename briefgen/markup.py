@@ -178,36 +178,3 @@ def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
             for child in token.children or ():
                 pairs.append((token, child))
     return pairs
-
-
-def locate(tokens: Sequence[Token], lines: Sequence[str], first_line: int,
-           inline_line: int | None = None) -> None:
-    """Give every wikilink and citation token its file ``line`` and ``col`` (1-based).
-
-    ``first_line`` is the file line of the Markdown text's first line; block tokens know
-    their line within the text (``map``), and the newlines before a token inside its block
-    give the rest. The column is where its literal text stands on that file line.
-    """
-    searched_from: dict[int, int] = {}
-    for parent, child in iter_inline(tokens):
-        if child.type not in ("wikilink", "citation"):
-            continue
-        block_line = parent.map[0] if parent.map else 0
-        if inline_line is not None and not parent.map:
-            line = inline_line
-        else:
-            line = first_line + block_line + parent.content.count("\n", 0, child.meta["pos"])
-        # YAML folding and escapes can move text off the computed line: then look for the
-        # literal from the start of the text on.
-        for candidate in (line, *range(min(line, inline_line or first_line), len(lines) + 1)):
-            raw = lines[candidate - 1] if 0 < candidate <= len(lines) else ""
-            start = raw.find(child.content, searched_from.get(candidate, 0))
-            if start >= 0:
-                line = candidate
-                break
-        else:
-            newline = parent.content.rfind("\n", 0, child.meta["pos"])
-            start = child.meta["pos"] - newline - 1
-        searched_from[line] = start + len(child.content)
-        child.meta["line"] = line
-        child.meta["col"] = start + 1
