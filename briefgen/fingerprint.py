@@ -16,11 +16,25 @@ from typing import Any
 
 
 def digest(*values: Any) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
     parts: list[str] = []
     for value in values:
-        _walk(value, parts)
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
+        if (type(value) is list or type(value) is tuple) and len(value) > _CHUNK:
+            # A long list (the links of a big document) is hashed a chunk at a time, so
+            # that the text of all its items never exists at once. Same bytes, same digest.
+            parts.append("[")
+            for start in range(0, len(value), _CHUNK):
+                _walk_items(value[start:start + _CHUNK], parts)
+                hasher.update(("\x1f".join(parts) + "\x1f").encode("utf-8", "surrogatepass"))
+                parts.clear()
+            parts.append("]")
+        else:
+            _walk(value, parts)
+    hasher.update("\x1f".join(parts).encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+_CHUNK = 4096
 
 
 _PLAIN = (int, float, bool, type(None))
@@ -39,14 +53,7 @@ def _walk(value: Any, parts: list[str]) -> None:
         parts.append(repr(value))
     elif kind is tuple or kind is list:
         parts.append("[")
-        for item in value:
-            item_kind = type(item)
-            if item_kind is str:
-                parts.append(repr(item))
-            elif hasattr(item_kind, "fingerprint") and item.fingerprint:
-                parts.append(f"#{item_kind.__name__}:{item.fingerprint}")
-            else:
-                _walk(item, parts)
+        _walk_items(value, parts)
         parts.append("]")
     elif kind in _PLAIN or isinstance(value, Enum):
         parts.append(repr(value))
@@ -72,3 +79,15 @@ def _walk(value: Any, parts: list[str]) -> None:
         parts.append(")")
     else:
         raise TypeError(f"cannot digest a {type(value).__name__}")
+
+
+def _walk_items(items: Any, parts: list[str]) -> None:
+    # The items of a sequence (often thousands of documents), handled inline.
+    for item in items:
+        item_kind = type(item)
+        if item_kind is str:
+            parts.append(repr(item))
+        elif hasattr(item_kind, "fingerprint") and item.fingerprint:
+            parts.append(f"#{item_kind.__name__}:{item.fingerprint}")
+        else:
+            _walk(item, parts)

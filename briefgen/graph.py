@@ -100,9 +100,11 @@ def build_graph(index: SiteIndex, briefings: list[RenderedBriefing],
     for entry in graph.timeline:
         for actor_id in entry.actors:
             by_actor[actor_id].append(entry)
-            co[actor_id].update(a for a in entry.actors if a != actor_id)
+            co[actor_id].update(entry.actors)  # itself too, removed below: counted in C
         for source_id in entry.sources:
             by_source[source_id].append(entry)
+    for actor_id, counts in co.items():
+        del counts[actor_id]
     graph.entries_by_actor = dict(by_actor)
     graph.entries_by_source = dict(by_source)
     graph.co_actors = {a: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_ACTORS_SHOWN]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from html import escape
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from briefgen.errors import Diagnostics
 from briefgen.fragments import Ref
@@ -20,6 +20,7 @@ from briefgen.model import Source
 from briefgen.urls import Urls
 
 SOURCE_ANCHOR = "bg-source-"
+T = TypeVar("T")
 
 
 class LinkRecord(NamedTuple):
@@ -41,9 +42,15 @@ class Filled:
     html: list[str] = field(default_factory=list)  # one per ref
     text: list[str] = field(default_factory=list)  # one per ref
     citation_order: list[str] = field(default_factory=list)  # the Sources list
+    citation_number: dict[str, int] = field(default_factory=dict)  # 1-based, in that list
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
+    # Equal strings and records kept once: a link-dense document repeats them by the thousand.
+    pool: dict[object, object] = field(default_factory=dict, repr=False)
+
+    def keep(self, value: T) -> T:
+        return self.pool.setdefault(value, value)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +96,8 @@ class RefResolver:
                 html, text = self._link(ref, filled, diags, visible)
             else:
                 html, text = self._citation(ref, filled, diags), ""
-            filled.html.append(html)
-            filled.text.append(text)
+            filled.html.append(filled.keep(html))
+            filled.text.append(filled.keep(text))
         return filled
 
     def _link(self, ref: Ref, filled: Filled, diags: Diagnostics,
@@ -110,7 +117,8 @@ class RefResolver:
                                      " this build; publish it, build with --drafts/--future, or"
                                      " remove the link", span=ref.span)
             return escape(text), text
-        filled.links.append(LinkRecord(target.kind, target.id, target.entry_id, ref.block))
+        filled.links.append(filled.keep(LinkRecord(target.kind, target.id, target.entry_id,
+                                                   ref.block)))
         css = f"bg-link bg-link-{target.kind.value}"
         return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
                 f"{escape(text)}</a>"), text
@@ -125,9 +133,10 @@ class RefResolver:
                 filled.failed_cite_blocks.add(ref.block)
                 parts.append(escape(f"@{item.source_id}"))
                 continue
-            filled.cites.append(CiteRecord(item.source_id, ref.block))
-            if item.source_id not in filled.citation_order:
+            filled.cites.append(filled.keep(CiteRecord(item.source_id, ref.block)))
+            if item.source_id not in filled.citation_number:
                 filled.citation_order.append(item.source_id)
+                filled.citation_number[item.source_id] = len(filled.citation_order)
             parts.append(self._cite_part(self.index.sources[item.source_id], item.locator,
                                          filled, ref.linked))
         if self.citation_style == "author-date":
@@ -139,7 +148,7 @@ class RefResolver:
         if self.citation_style == "author-date":
             label = f"{author_label(source, self.index)} {source.date.year}"
         else:
-            label = str(filled.citation_order.index(source.id) + 1)
+            label = str(filled.citation_number[source.id])
         text = escape(label)
         if linked:
             text = (f'<a href="#{SOURCE_ANCHOR}{source.id}" title="{escape(source.title)}">'

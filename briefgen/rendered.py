@@ -6,7 +6,9 @@ with slots is unpickled field by field through ``object.__setattr__``, several t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from briefgen.cache import Store
 from briefgen.errors import Diagnostic, Diagnostics
@@ -15,6 +17,8 @@ from briefgen.fragments import Fragment, fill
 from briefgen.index import TargetKind
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.render import CiteRecord, Filled, LinkRecord, RefResolver
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,14 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _by_block(pairs: Iterable[tuple[str | None, T]]) -> dict[str | None, list[T]]:
+    """(block, value) pairs → each block's values, in order."""
+    grouped: dict[str | None, list[T]] = {}
+    for block, value in pairs:
+        grouped.setdefault(block, []).append(value)
+    return grouped
+
+
 class DocumentRendering:
     """Fills the fragments of documents against one index (phase B). With a ``memo`` (kept
     in the build cache, and in memory by the preview), a document whose content and whose
@@ -183,22 +195,25 @@ class DocumentRendering:
         filled = self.resolver.fill(briefing.refs, diags, visible)
         fingerprint = _fingerprint(briefing.fingerprint, filled)
         blocks: list[RenderedEntry | RenderedSection] = []
+        # Grouped once by block: a pass over every ref for each entry would make a briefing
+        # of many entries cost the square of its size.
+        actors_of = _by_block((x.block, x.id) for x in filled.links if x.kind is TargetKind.ACTOR)
+        sources_of = _by_block((c.block, c.source_id) for c in filled.cites)
+        refs_of = _by_block((ref.block, (filled.html[i], filled.text[i]))
+                            for i, ref in enumerate(briefing.refs)) if fingerprint else {}
         for block in briefing.blocks:
             title_html = fill(block.title.html, filled.html)
             body_html = fill(block.body.html, filled.html)
             if isinstance(block, Entry):
-                actors = _unique([x.id for x in filled.links
-                                  if x.block == block.id and x.kind is TargetKind.ACTOR])
-                sources = _unique([c.source_id for c in filled.cites if c.block == block.id])
+                actors = _unique(actors_of.get(block.id, []))
+                sources = _unique(sources_of.get(block.id, []))
                 attempted = bool(sources) or block.id in filled.failed_cite_blocks
                 text = fill(block.body.text, filled.text)
                 title_text = fill(block.title.text, filled.text)
                 # The file's content plus what this entry's own refs became (the rest of
                 # its HTML comes from the file): pages that list this entry need not change
                 # when another entry of the same briefing does.
-                own = digest(briefing.fingerprint, block.id, visible,
-                             [(filled.html[i], filled.text[i]) for i, ref in enumerate(briefing.refs)
-                              if ref.block == block.id],
+                own = digest(briefing.fingerprint, block.id, visible, refs_of.get(block.id, []),
                              block.id in filled.failed_cite_blocks) \
                     if fingerprint else ""
                 blocks.append(RenderedEntry(block, briefing, title_html, body_html, text,
