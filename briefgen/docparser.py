@@ -11,6 +11,7 @@ from markdown_it.token import Token
 
 from briefgen.errors import FILE_START, Diagnostics, Loc
 from briefgen.fragments import Fragment, FragmentRenderer
+from briefgen.markup import SETTLE_KEY
 from briefgen.model import Located
 from briefgen.positions import Locator
 from briefgen.schema import ReadContext, Record
@@ -38,9 +39,23 @@ class DocumentParser:
         return ReadContext(self.diags, self.zone, line_offset)
 
     def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
-        env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
+        """The block tokens of ``text``, each inline token already located and rendered
+        ahead (see ``FragmentRenderer.settle``), except those of footnotes."""
+        search = self.locator.text(first_line)
+        settled: set[int] = set()
+
+        def settle(inline: Token, heading: bool) -> None:
+            search.add(inline)
+            self.fragments.settle(inline, heading)
+            settled.add(id(inline))
+
+        env: dict[str, Any] = {SETTLE_KEY: settle}
+        if doc_id is not None:
+            env["docId"] = doc_id
         tokens = self.md.parse(text, env)
-        self.locator.locate(tokens, first_line)
+        for token in tokens:  # footnotes, which come last, as they are rendered
+            if token.type == "inline" and id(token) not in settled:
+                search.add(token)
         self._heading_ids(tokens, first_line)
         return tokens
 

@@ -83,27 +83,22 @@ class Locator:
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = lines
         self._index: _Occurrences | None = None  # built when a literal is first missing
+        # One int object per line number, shared by the links on that line.
+        self.numbers: dict[int, int] = {}
+
+    def text(self, first_line: int, inline_line: int | None = None) -> TextSearch:
+        """The look-ups of one Markdown text whose first line is file line ``first_line``;
+        ``inline_line``: the line of a one-line field, for inline tokens without a block
+        line."""
+        return TextSearch(self, first_line, inline_line)
 
     def locate(self, tokens: Sequence[Token], first_line: int,
                inline_line: int | None = None) -> None:
-        """Give every wikilink and citation token its file ``line`` and ``col`` (1-based).
-
-        ``first_line`` is the file line of the Markdown text's first line; ``inline_line``
-        the line of a one-line field, for inline tokens that know no block line."""
-        start = first_line if inline_line is None else min(first_line, inline_line)
-        search = _Search(self, start)
-        for parent in tokens:
-            if parent.type != "inline" or not parent.children:
-                continue
-            fixed = inline_line if inline_line is not None and not parent.map else None
-            block_line = first_line + (parent.map[0] if parent.map else 0)
-            newlines = _Newlines(parent.content)
-            for child in parent.children:
-                if child.type in LOCATED:
-                    offset = child.meta["pos"]
-                    count = newlines.advance(offset)
-                    line = block_line + count if fixed is None else fixed
-                    search.place(child, line, offset - newlines.line_start)
+        """Locate the links and citations of every inline token of one text."""
+        search = self.text(first_line, inline_line)
+        for token in tokens:
+            if token.type == "inline":
+                search.add(token)
 
     def find_on_line(self, literal: str, line: int, start: int) -> int:
         """The column of ``literal`` on file line ``line`` from column ``start`` on, or -1."""
@@ -126,15 +121,33 @@ class Locator:
         return self._index.places.get(literal)
 
 
-class _Search:
-    """The look-ups of one text: where on each line the last literal found there ended,
-    and for each literal the first of its places not yet ruled out."""
+class TextSearch:
+    """The look-ups of one text, fed its inline tokens in order: where on each line the
+    last literal found there ended, and for each literal the first of its places not yet
+    ruled out."""
 
-    def __init__(self, locator: Locator, start_line: int) -> None:
+    def __init__(self, locator: Locator, first_line: int, inline_line: int | None) -> None:
         self.locator = locator
-        self.start_line = start_line
+        self.first_line = first_line
+        self.inline_line = inline_line
+        self.start_line = first_line if inline_line is None else min(first_line, inline_line)
         self.searched_from: dict[int, int] = {}
         self.next_place: dict[str, int] = {}
+
+    def add(self, parent: Token) -> None:
+        """Give every wikilink and citation child of ``parent`` (an inline token) its file
+        ``line`` and ``col`` (1-based) in ``meta``."""
+        if not parent.children:
+            return
+        fixed = self.inline_line if self.inline_line is not None and not parent.map else None
+        block_line = self.first_line + (parent.map[0] if parent.map else 0)
+        newlines = _Newlines(parent.content)
+        for child in parent.children:
+            if child.type in LOCATED:
+                offset = child.meta["pos"]
+                count = newlines.advance(offset)
+                line = block_line + count if fixed is None else fixed
+                self.place(child, line, offset - newlines.line_start)
 
     def place(self, token: Token, line: int, text_col: int) -> None:
         literal = token.content
@@ -151,7 +164,7 @@ class _Search:
                 self.searched_from[line] = col + len(literal)
         else:
             self.searched_from[line] = col + len(literal)
-        token.meta["line"] = line
+        token.meta["line"] = self.locator.numbers.setdefault(line, line)
         token.meta["col"] = col + 1
 
     def _first_unused(self, literal: str) -> tuple[int, int] | None:
