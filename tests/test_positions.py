@@ -7,6 +7,7 @@ from datetime import UTC
 from briefgen.markup import make_markdown
 from briefgen.model import Collection
 from briefgen.parse import parse_document
+from tests.conftest import write
 
 FRONT = "---\ntitle: T\ndate: 2022-01-01\n---\n"  # four lines: a body starts on line 5
 
@@ -140,3 +141,23 @@ def test_a_literal_changed_by_an_escape_keeps_its_place_in_the_text():
     # Each [[alice]] takes its own place: the one after [[bob]] does not fall back onto the
     # first, although [[bob]]'s place in the text lies before the second.
     assert got == [(6, 28, "bob"), (6, 37, "alice"), (6, 47, "alice"), (6, 68, "alice")]
+
+
+def test_a_long_line_with_many_problems_is_echoed_around_each_one(tmp_path, cli):
+    words = [f"word [@ghost-{n}]" for n in range(300)]
+    line = " ".join(words)
+    write(tmp_path, {"site.yaml": "title: T\n",
+                     "content/briefings/x.md": f"{FRONT}\n## 2022-01-01 E\n\n{line}\n"})
+    run = cli("--site", str(tmp_path), "check")
+    assert run.code == 1
+    lines = run.err.splitlines()
+    for number in (0, 150, 299):
+        literal = f"[@ghost-{number}]"
+        col = line.index(literal) + 1
+        at = lines.index(f"content/briefings/x.md:8:{col}: error: unknown source "
+                         f"'ghost-{number}' in citation; cite a source by its file name in sources/")
+        echoed, caret = lines[at + 1], lines[at + 2]
+        assert len(echoed) < 220 < len(line)  # a window of the line, not all of it
+        start = caret.index("^")
+        assert echoed[start:start + len(literal)] == literal
+        assert caret[start:] == "^" + "~" * (len(literal) - 1)
