@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from briefgen.errors import FILE_START, Diagnostics, Loc
-from briefgen.fragments import Fragment, FragmentRenderer
+from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
 from briefgen.markup import SETTLE_KEY
 from briefgen.model import Located
 from briefgen.positions import Locator
@@ -42,19 +42,17 @@ class DocumentParser:
         """The block tokens of ``text``, each inline token already located and rendered
         ahead (see ``FragmentRenderer.settle``), except those of footnotes."""
         search = self.locator.text(first_line)
-        settled: set[int] = set()
 
         def settle(inline: Token, heading: bool) -> None:
             search.add(inline)
             self.fragments.settle(inline, heading)
-            settled.add(id(inline))
 
         env: dict[str, Any] = {SETTLE_KEY: settle}
         if doc_id is not None:
             env["docId"] = doc_id
         tokens = self.md.parse(text, env)
-        for token in tokens:  # footnotes, which come last, as they are rendered
-            if token.type == "inline" and id(token) not in settled:
+        for token in tokens:  # footnotes, not settled: they come last, as they are rendered
+            if token.type == "inline" and not is_rendered_ahead(token):
                 search.add(token)
         self._heading_ids(tokens, first_line)
         return tokens

@@ -139,6 +139,11 @@ class FragmentRenderer:
         return Fragment(html, tidy_text(_inline_text(children)), source)
 
 
+def is_rendered_ahead(inline: Token) -> bool:
+    children = inline.children or []
+    return bool(children) and children[0].type == RENDERED
+
+
 def _only(inline: Token, md: MarkdownIt) -> StateCore:
     state = StateCore("", md, {})
     state.tokens = [inline]

@@ -218,13 +218,3 @@ def token_text(token: Token) -> str:
 
 def plain_text(children: Sequence[Token] | None) -> str:
     return "".join(token_text(child) for child in children or ()).strip()
-
-
-def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
-    """Every (parent inline token, child) pair, in document order."""
-    pairs = []
-    for token in tokens:
-        if token.type == "inline":
-            for child in token.children or ():
-                pairs.append((token, child))
-    return pairs
