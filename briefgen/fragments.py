@@ -114,8 +114,11 @@ class FragmentRenderer:
     def rendered(self, token: Token) -> str:
         """The HTML of an inline token rendered ahead, its refs numbered as this document's."""
         first = token.meta["first"] = len(self.refs)
-        self.refs.extend(ref._replace(block=self.block, linked=self.linked)
-                         for ref in token.meta["refs"])
+        block, linked = self.block, self.linked
+        for ref in token.meta["refs"]:
+            self.refs.append(ref if ref.block == block and ref.linked == linked else
+                             Ref(ref.target, ref.label, ref.items, ref.line, ref.col, ref.span,
+                                 block, linked))
         return renumbered(token.meta["html"], first)
 
     def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
