@@ -10,9 +10,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
-from briefgen.fragments import Fragment, FragmentRenderer
-from briefgen.markup import locate
+from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
+from briefgen.markup import SETTLE_KEY
 from briefgen.model import Located
+from briefgen.positions import Locator
 from briefgen.schema import ReadContext, Record
 from briefgen.slug import is_valid_id, slugify
 
@@ -24,6 +25,7 @@ class DocumentParser:
     def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
         self.path = path
         self.lines = split_lines(text)
+        self.locator = Locator(self.lines)
         self.md = md
         self.zone = zone
         self.diags = Diagnostics(path)
@@ -37,9 +39,21 @@ class DocumentParser:
         return ReadContext(self.diags, self.zone, line_offset)
 
     def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
-        env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
+        """The block tokens of ``text``, each inline token already located and rendered
+        ahead (see ``FragmentRenderer.settle``), except those of footnotes."""
+        search = self.locator.text(first_line)
+
+        def settle(inline: Token, heading: bool) -> None:
+            search.add(inline)
+            self.fragments.settle(inline, heading)
+
+        env: dict[str, Any] = {SETTLE_KEY: settle}
+        if doc_id is not None:
+            env["docId"] = doc_id
         tokens = self.md.parse(text, env)
-        locate(tokens, self.lines, first_line)
+        for token in tokens:  # footnotes, not settled: they come last, as they are rendered
+            if token.type == "inline" and not is_rendered_ahead(token):
+                search.add(token)
         self._heading_ids(tokens, first_line)
         return tokens
 
@@ -51,7 +65,7 @@ class DocumentParser:
 
     def inline_tokens(self, text: str, loc: Loc) -> list[Token]:
         tokens = self.md.parseInline(text, {})
-        locate(tokens, self.lines, loc.line, inline_line=loc.line)
+        self.locator.locate(tokens, loc.line, inline_line=loc.line)
         return (tokens[0].children or []) if tokens else []
 
     def inline(self, text: str, loc: Loc, block: str | None = None,

@@ -133,16 +133,26 @@ def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> s
     source = sources.line(diag.path, diag.loc.line) if sources and diag.path else None
     if source is None or not source.strip():
         return text
-    expanded = source.replace("\t", " ")
+    col = max(1, min(diag.loc.col, len(source) + 1))
+    # A long line is shown around the column only: a file whose one line holds thousands
+    # of problems would otherwise print that line thousands of times.
+    start = max(0, min(col - 1 - ECHO_BEFORE, len(source) - ECHO_WIDTH))
+    shown = source[start:start + ECHO_WIDTH].replace("\t", " ")
+    before = "…" if start else ""
+    after = "…" if start + ECHO_WIDTH < len(source) else ""
     gutter = str(diag.loc.line)
     pad = " " * len(gutter)
-    col = max(1, min(diag.loc.col, len(expanded) + 1))
-    span = max(1, min(diag.span, len(expanded) - col + 1))
+    col -= start
+    span = max(1, min(diag.span, len(shown) - col + 1))
     # Escapes are wider than the characters they stand for: measure the caret after them.
-    before = len(visible(expanded[:col - 1]))
-    width = max(1, len(visible(expanded[col - 1:col - 1 + span])))
-    caret = " " * before + "^" + "~" * (width - 1)
-    return f"{text}\n  {gutter} | {visible(expanded)}\n  {pad} | {caret}"
+    lead = len(before) + len(visible(shown[:col - 1]))
+    width = max(1, len(visible(shown[col - 1:col - 1 + span])))
+    caret = " " * lead + "^" + "~" * (width - 1)
+    return f"{text}\n  {gutter} | {before}{visible(shown)}{after}\n  {pad} | {caret}"
+
+
+ECHO_WIDTH = 200  # characters of a source line shown under a diagnostic
+ECHO_BEFORE = 60  # of which before the column, when the line is longer
 
 
 def sorted_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -17,25 +17,34 @@ from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core.state_core import StateCore
+from markdown_it.rules_core.text_join import text_join
 from markdown_it.token import Token
 
 from briefgen.errors import Loc
-from briefgen.markup import ENV_KEY, CiteItem, token_text
+from briefgen.markup import ENV_KEY, RENDERED, CiteItem, plain_text, token_text
 
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 class Ref(NamedTuple):
-    """A link or citation waiting for the index: where it stands and what it names."""
+    """A link or citation waiting for the index: where it stands and what it names. (Its
+    line and column are fields of their own, not a ``Loc``: a link-dense document holds
+    hundreds of thousands of refs.)"""
 
     target: str | None  # a link's target; None for a citation
     label: str | None  # a link's own label
     items: tuple[CiteItem, ...]  # a citation's sources and locators
-    loc: Loc
+    line: int
+    col: int
     span: int  # length of its literal text, for the caret under an error
     block: str | None  # the entry or section it stands in; None for the lead and notes
     linked: bool = True  # False in one-line fields (summary): citations there are not links
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.line, self.col)
 
 
 @dataclass(frozen=True)
@@ -61,13 +70,15 @@ class FragmentRenderer:
     refs: list[Ref] = field(default_factory=list)
     block: str | None = None
     linked: bool = True
+    # While an inline token is rendered ahead (``settle``): its refs, numbered from 0.
+    ahead: list[Ref] | None = None
 
     def _placeholder(self, token: Token, target: str | None, label: str | None,
                      items: tuple[CiteItem, ...]) -> str:
-        number = len(self.refs)
-        loc = Loc(token.meta.get("line", 1), token.meta.get("col", 1))
-        self.refs.append(Ref(target, label, items, loc, len(token.content), self.block,
-                             self.linked))
+        refs = self.refs if self.ahead is None else self.ahead
+        number = len(refs)
+        refs.append(Ref(target, label, items, token.meta.get("line", 1), token.meta.get("col", 1),
+                        len(token.content), self.block, self.linked))
         token.meta["ref"] = number
         return f"\x00{number}\x00"
 
@@ -79,6 +90,36 @@ class FragmentRenderer:
 
     def _env(self) -> dict[str, Any]:
         return {ENV_KEY: self}
+
+    def settle(self, inline: Token, heading: bool) -> None:
+        """Render one inline token ahead, as soon as it is parsed, and keep only the result
+        (one ``RENDERED`` child), so that a document's inline tokens need not all exist at
+        once. Its refs are numbered from 0 here and for good when the document is rendered
+        (``rendered``), which keeps them in the order of rendering."""
+        text_join(_only(inline, self.md))  # what markdown-it does once every token is parsed
+        children = inline.children or []
+        renderer = self.md.renderer
+        assert isinstance(renderer, RendererHTML)
+        self.ahead = []
+        try:
+            html = renderer.renderInline(children, self.md.options, self._env())
+            refs = tuple(self.ahead)
+        finally:
+            self.ahead = None
+        ahead = Token(RENDERED, "", 0)
+        ahead.meta = {"html": html, "text": _inline_text(children), "refs": refs,
+                      "plain": plain_text(children) if heading else "", "first": 0}
+        inline.children = [ahead]
+
+    def rendered(self, token: Token) -> str:
+        """The HTML of an inline token rendered ahead, its refs numbered as this document's."""
+        first = token.meta["first"] = len(self.refs)
+        block, linked = self.block, self.linked
+        for ref in token.meta["refs"]:
+            self.refs.append(ref if ref.block == block and ref.linked == linked else
+                             Ref(ref.target, ref.label, ref.items, ref.line, ref.col, ref.span,
+                                 block, linked))
+        return renumbered(token.meta["html"], first)
 
     def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
         self.block = block
@@ -101,11 +142,31 @@ class FragmentRenderer:
         return Fragment(html, tidy_text(_inline_text(children)), source)
 
 
+def is_rendered_ahead(inline: Token) -> bool:
+    children = inline.children or []
+    return bool(children) and children[0].type == RENDERED
+
+
+def _only(inline: Token, md: MarkdownIt) -> StateCore:
+    state = StateCore("", md, {})
+    state.tokens = [inline]
+    return state
+
+
+def renumbered(text: str, first: int) -> str:
+    """``text`` with placeholder N made N + ``first``."""
+    if not first or "\x00" not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: f"\x00{int(m.group(1)) + first}\x00", text)
+
+
 def _inline_text(children: Sequence[Token]) -> str:
     words = []
     for child in children:
         if child.type == "wikilink":
             words.append(f"\x00{child.meta['ref']}\x00")
+        elif child.type == RENDERED:
+            words.append(renumbered(child.meta["text"], child.meta["first"]))
         elif child.type != "citation":
             words.append(token_text(child))
     return "".join(words)

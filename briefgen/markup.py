@@ -8,7 +8,9 @@ the site's index.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from collections.abc import Sequence
 from html import escape
 from typing import Any, NamedTuple, Protocol
@@ -22,6 +24,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 from briefgen.dates import looks_like_date
 
 ENV_KEY = "briefgen"
+# env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
+# children are parsed.
+SETTLE_KEY = "briefgen_settle"
+RENDERED = "briefgen_rendered"  # an inline token's children, rendered ahead (see fragments)
 
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
@@ -41,6 +47,15 @@ class InlineRenderer(Protocol):
 
     def citation(self, token: Token) -> str: ...
 
+    def rendered(self, token: Token) -> str: ...
+
+
+class InlineSettler(Protocol):
+    """Told of each inline token once its children are parsed; ``heading``: it is a
+    heading's text."""
+
+    def __call__(self, inline: Token, heading: bool) -> None: ...
+
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
@@ -51,17 +66,21 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = match.group(0)
+        # Interned: a link-dense document names the same few targets over and over.
+        label = (match.group(2) or "").strip()
         token.meta = {
-            "target": match.group(1).strip(),
-            "label": (match.group(2) or "").strip() or None,
+            "target": sys.intern(match.group(1).strip()),
+            "label": sys.intern(label) if label else None,
             "pos": state.pos,
         }
     state.pos = match.end()
     return True
 
 
-def parse_cite_items(inner: str) -> list[CiteItem] | None:
-    """``@a; @b, p. 4`` → items; None when it is not a citation at all."""
+@functools.lru_cache(maxsize=4096)
+def parse_cite_items(inner: str) -> tuple[CiteItem, ...] | None:
+    """``@a; @b, p. 4`` → items; None when it is not a citation at all. Remembered, so that
+    the citations of a document that cite the same way share their items."""
     items = []
     for part in inner.split(";"):
         match = _CITE_ITEM.fullmatch(part)
@@ -69,8 +88,8 @@ def parse_cite_items(inner: str) -> list[CiteItem] | None:
             return None
         source_id = match.group("id").rstrip(".:,")
         tail = (match.group("tail") or "").strip()
-        items.append(CiteItem(source_id, tail.lstrip(",").strip()))
-    return items
+        items.append(CiteItem(sys.intern(source_id), tail.lstrip(",").strip()))
+    return tuple(items)
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -120,6 +139,27 @@ def _heading_attrs_rule(state: StateCore) -> None:
         token.meta = meta
 
 
+def _inline_rule(state: StateCore) -> None:
+    """markdown-it's inline stage, handing each inline token to ``env[SETTLE_KEY]`` as soon
+    as it is parsed, so that a document's inline tokens need not all exist at once. Tokens
+    of footnote definitions are not handed over: they move to the end of the document."""
+    settle: InlineSettler | None = state.env.get(SETTLE_KEY)
+    in_note = False
+    previous: Token | None = None
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+            if settle is not None and not in_note:
+                settle(token, previous is not None and previous.type == "heading_open")
+        elif token.type == "footnote_reference_open":
+            in_note = True
+        elif token.type == "footnote_reference_close":
+            in_note = False
+        previous = token
+
+
 def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                      env: dict[str, Any]) -> str:
     renderer: InlineRenderer | None = env.get(ENV_KEY)
@@ -137,6 +177,12 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.citation(tokens[idx])
 
 
+def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+    renderer: InlineRenderer = env[ENV_KEY]  # only a renderer makes these tokens
+    return renderer.rendered(tokens[idx])
+
+
 def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     """The one Markdown configuration of briefgen; build it once and reuse it."""
     md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": False})
@@ -145,8 +191,10 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
+    md.core.ruler.at("inline", _inline_rule)
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule(RENDERED, _render_rendered)
     return md
 
 
@@ -163,51 +211,10 @@ def token_text(token: Token) -> str:
         return str(token.meta["label"] or token.meta["target"])
     if token.type == "image":
         return plain_text(token.children)
+    if token.type == RENDERED:
+        return str(token.meta["plain"])
     return ""
 
 
 def plain_text(children: Sequence[Token] | None) -> str:
     return "".join(token_text(child) for child in children or ()).strip()
-
-
-def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
-    """Every (parent inline token, child) pair, in document order."""
-    pairs = []
-    for token in tokens:
-        if token.type == "inline":
-            for child in token.children or ():
-                pairs.append((token, child))
-    return pairs
-
-
-def locate(tokens: Sequence[Token], lines: Sequence[str], first_line: int,
-           inline_line: int | None = None) -> None:
-    """Give every wikilink and citation token its file ``line`` and ``col`` (1-based).
-
-    ``first_line`` is the file line of the Markdown text's first line; block tokens know
-    their line within the text (``map``), and the newlines before a token inside its block
-    give the rest. The column is where its literal text stands on that file line.
-    """
-    searched_from: dict[int, int] = {}
-    for parent, child in iter_inline(tokens):
-        if child.type not in ("wikilink", "citation"):
-            continue
-        block_line = parent.map[0] if parent.map else 0
-        if inline_line is not None and not parent.map:
-            line = inline_line
-        else:
-            line = first_line + block_line + parent.content.count("\n", 0, child.meta["pos"])
-        # YAML folding and escapes can move text off the computed line: then look for the
-        # literal from the start of the text on.
-        for candidate in (line, *range(min(line, inline_line or first_line), len(lines) + 1)):
-            raw = lines[candidate - 1] if 0 < candidate <= len(lines) else ""
-            start = raw.find(child.content, searched_from.get(candidate, 0))
-            if start >= 0:
-                line = candidate
-                break
-        else:
-            newline = parent.content.rfind("\n", 0, child.meta["pos"])
-            start = child.meta["pos"] - newline - 1
-        searched_from[line] = start + len(child.content)
-        child.meta["line"] = line
-        child.meta["col"] = start + 1

@@ -84,3 +84,14 @@ def test_author_date_style(index):
     assert ">Russia 2022</a>, p. 2; " in html
     assert ">Wire 2022</a>)" in html
     assert "(<a" in html
+
+
+def test_citations_are_numbered_in_reading_order_with_footnotes_last(index):
+    # The footnote is defined before the second paragraph but shown after it.
+    html, problems = render(index, "A note[^n] here.\n\n[^n]: Said [@statement].\n\n"
+                                   "Then [@report] and [[lavrov]].\n")
+    assert problems == []
+    report_at, statement_at = html.index('title="Talks &amp; tea">'), html.index('title="Statement">')
+    assert report_at < statement_at
+    assert html[report_at:].startswith('title="Talks &amp; tea">1</a>')
+    assert html[statement_at:].startswith('title="Statement">2</a>')

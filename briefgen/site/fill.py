@@ -9,10 +9,10 @@ document then emits its entries and links into the indexes that pages read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
@@ -27,6 +27,8 @@ from briefgen.slug import slugify
 from briefgen.urls import Urls
 
 SOURCE_ANCHOR = "bg-source-"
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 class LinkRecord(NamedTuple):
@@ -48,9 +50,15 @@ class Filled:
     html: list[str] = field(default_factory=list)  # one per ref
     text: list[str] = field(default_factory=list)  # one per ref
     citation_order: list[str] = field(default_factory=list)  # the Sources list
+    citation_number: dict[str, int] = field(default_factory=dict)  # 1-based, in that list
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
+    # Equal strings and records kept once: a link-dense document repeats them by the thousand.
+    pool: dict[object, object] = field(default_factory=dict, repr=False)
+
+    def keep(self, value: T) -> T:
+        return self.pool.setdefault(value, value)  # type: ignore[return-value]
 
 
 class RefFiller:
@@ -66,8 +74,8 @@ class RefFiller:
                 html, text = self._link(ref, filled, diags, visible)
             else:
                 html, text = self._citation(ref, filled, diags), ""
-            filled.html.append(html)
-            filled.text.append(text)
+            filled.html.append(filled.keep(html))
+            filled.text.append(filled.keep(text))
         return filled
 
     def _link(self, ref: Ref, filled: Filled, diags: Diagnostics,
@@ -87,7 +95,8 @@ class RefFiller:
                                      " this build; publish it, build with --drafts/--future, or"
                                      " remove the link", span=ref.span)
             return escape(text), text
-        filled.links.append(LinkRecord(target.kind, target.id, target.entry_id, ref.block))
+        filled.links.append(filled.keep(LinkRecord(target.kind, target.id, target.entry_id,
+                                                   ref.block)))
         css = f"bg-link bg-link-{target.kind.value}"
         return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
                 f"{escape(text)}</a>"), text
@@ -103,9 +112,10 @@ class RefFiller:
                 filled.failed_cite_blocks.add(ref.block)
                 parts.append(escape(f"@{item.source_id}"))
                 continue
-            filled.cites.append(CiteRecord(item.source_id, ref.block))
-            if item.source_id not in filled.citation_order:
+            filled.cites.append(filled.keep(CiteRecord(item.source_id, ref.block)))
+            if item.source_id not in filled.citation_number:
                 filled.citation_order.append(item.source_id)
+                filled.citation_number[item.source_id] = len(filled.citation_order)
             parts.append(self._cite_part(source, item.locator, filled, ref.linked))
         if self.style == "author-date":
             return f'<span class="bg-cite">({"; ".join(parts)})</span>'
@@ -116,7 +126,7 @@ class RefFiller:
         if self.style == "author-date":
             label = f"{self.lookups.author_label(source)} {source.date.year}"
         else:
-            label = str(filled.citation_order.index(source.id) + 1)
+            label = str(filled.citation_number[source.id])
         text = escape(label)
         if linked:
             text = (f'<a href="#{SOURCE_ANCHOR}{source.id}" title="{escape(source.title)}">'
@@ -168,16 +178,27 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _by_block(pairs: Iterable[tuple[str | None, V]]) -> dict[str | None, list[V]]:
+    """(block, value) pairs → each block's values, in order."""
+    grouped: dict[str | None, list[V]] = {}
+    for block, value in pairs:
+        grouped.setdefault(block, []).append(value)
+    return grouped
+
+
 def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBriefing:
     fingerprint = _fingerprint(briefing.fingerprint, resolved, visible)
+    # Grouped once by block: a pass over every ref for each entry would make a briefing of
+    # many entries cost the square of its size.
+    actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
+    sources_of = _by_block((c.block, c.source_id) for c in resolved.cites)
     blocks: list[RenderedEntry | RenderedSection] = []
     for block in briefing.blocks:
         title_html = fill(block.title.html, resolved.html)
         body_html = fill(block.body.html, resolved.html)
         if isinstance(block, Entry):
-            actors = _unique([x.id for x in resolved.links
-                              if x.block == block.id and x.kind is TargetKind.ACTOR])
-            sources = _unique([c.source_id for c in resolved.cites if c.block == block.id])
+            actors = _unique(actors_of.get(block.id, []))
+            sources = _unique(sources_of.get(block.id, []))
             attempted = bool(sources) or block.id in resolved.failed_cite_blocks
             blocks.append(RenderedEntry(
                 block, briefing, title_html, body_html, fill(block.body.text, resolved.text),
