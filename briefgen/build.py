@@ -113,7 +113,7 @@ def _visible(content: Content, config: SiteConfig, options: BuildOptions,
             starts = b.date.sort_instant(config.zone).timestamp()
             result.valid_until = min(result.valid_until or starts, starts)
             d = Diagnostics(b.path)
-            d.warning(FILE_START, f"briefing '{b.id}' is dated {b.date.human()}, in the future: "
+            d.warning(b.date_loc, f"briefing '{b.id}' is dated {b.date.human()}, in the future: "
                                   "it is left out until then (build with --future to include it)")
             diagnostics.extend(d.items)
             continue
@@ -171,7 +171,7 @@ def _model(config: SiteConfig, scanned: Scan, options: BuildOptions, result: Bui
            writing: list[Callable[[], None]]) -> SiteModel | None:
     """Phases A to C: load (from the cache where possible), index, render, invert."""
     parse_context = (f"{code_fingerprint()}:{MARKDOWN_CONFIG_VERSION}:{config.unsafe_html}:"
-                     f"{config.timezone_name}")
+                     f"{config.timezone_name}:{config.language}")
     cache = _open_store(options, config, "documents.pickle", parse_context, memo=True)
     content, diags = load_content(config, scanned, options.progress, cache, options.jobs)
     if options.write and options.use_cache and options.session is None:

@@ -9,9 +9,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc
 from briefgen.fragments import Fragment, FragmentRenderer
-from briefgen.markup import locate
+from briefgen.markup import ENTRY_HEADINGS, locate
 from briefgen.model import Located
 from briefgen.schema import ReadContext, Record
 from briefgen.slug import is_valid_id, slugify
@@ -21,11 +22,13 @@ class DocumentParser:
     """One file's parse: Markdown is tokenised, located, then rendered to fragments whose
     links and citations are numbered in document order (``refs``)."""
 
-    def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
+    def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo,
+                 language: str = "en") -> None:
         self.path = path
         self.lines = text.splitlines()
         self.md = md
         self.zone = zone
+        self.months = month_table(language)  # for dates written with month names
         self.diags = Diagnostics(path)
         self.fragments = FragmentRenderer(md)
 
@@ -36,8 +39,13 @@ class DocumentParser:
     def context(self, line_offset: int) -> ReadContext:
         return ReadContext(self.diags, self.zone, line_offset)
 
-    def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
+    def tokens(self, text: str, first_line: int, doc_id: str | None = None,
+               entries: bool = False) -> list[Token]:
+        """Tokens of Markdown ``text``; with ``entries``, top-level level-2 headings that
+        start with a date carry it apart (a Markdown briefing's body)."""
         env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
+        if entries:
+            env[ENTRY_HEADINGS] = True
         tokens = self.md.parse(text, env)
         locate(tokens, self.lines, first_line)
         self._heading_ids(tokens, first_line)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
+from briefgen.dates import SortKey
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.fingerprint import digest
 from briefgen.index import SiteIndex, TargetKind
@@ -45,16 +46,16 @@ class Graph:
         return self.by_year.get(year, [])
 
 
-def _briefing_key(rb: RenderedBriefing, zone: tzinfo) -> tuple[float, str]:
-    return (-rb.briefing.date.sort_instant(zone).timestamp(), rb.briefing.path)
+def _briefing_key(rb: RenderedBriefing, zone: tzinfo) -> tuple[SortKey, str]:
+    return (-rb.briefing.date.sort_key(zone), rb.briefing.path)
 
 
 def _timeline(briefings: Iterable[RenderedBriefing], zone: tzinfo) -> list[RenderedEntry]:
-    keyed: list[tuple[datetime, str, int, RenderedEntry]] = []
+    keyed: list[tuple[SortKey, str, int, RenderedEntry]] = []
     for rb in briefings:
         for position, entry in enumerate(rb.entries):
-            keyed.append((entry.entry.date.sort_instant(zone), rb.briefing.path, position, entry))
-    keyed.sort(key=lambda k: (k[0].timestamp(), k[1], k[2]))
+            keyed.append((entry.entry.date.sort_key(zone), rb.briefing.path, position, entry))
+    keyed.sort(key=lambda k: k[:3])
     return [k[3] for k in keyed]
 
 

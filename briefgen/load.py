@@ -123,13 +123,16 @@ def _markdown(unsafe_html: bool) -> MarkdownIt:
     return make_markdown(unsafe_html)
 
 
-def _parse_task(task: tuple[Collection, str, str, bool, str]) -> Parsed:
-    collection, rel, text, unsafe_html, zone_name = task
+ParseTask = tuple[Collection, str, str, bool, str, str]
+
+
+def _parse_task(task: ParseTask) -> Parsed:
+    collection, rel, text, unsafe_html, zone_name, language = task
     return parse_document(collection, rel, text, _markdown(unsafe_html), ZoneInfo(zone_name)
-                          if zone_name != "UTC" else UTC)
+                          if zone_name != "UTC" else UTC, language)
 
 
-def _parse_all(tasks: list[tuple[Collection, str, str, bool, str]], jobs: int,
+def _parse_all(tasks: list[ParseTask], jobs: int,
                progress: Progress) -> list[Parsed]:
     """Parse in worker processes when there is enough work for them."""
     if jobs <= 1 or len(tasks) < PARALLEL_MIN_FILES or not can_fork():
@@ -197,7 +200,7 @@ def load_content(config: SiteConfig, scanned: Scan, progress: Progress = no_prog
     broken = {(s.collection, s.path.stem) for n, s in enumerate(sources) if n not in keys}
     store = cache or Store(None, "")
     found: dict[int, Parsed] = {}
-    tasks: list[tuple[Collection, str, str, bool, str]] = []
+    tasks: list[ParseTask] = []
     waiting: list[int] = []
     for number, source in enumerate(sources):
         if number not in keys:
@@ -208,7 +211,7 @@ def load_content(config: SiteConfig, scanned: Scan, progress: Progress = no_prog
             found[number] = cached
         else:
             tasks.append((source.collection, source.rel, text, config.unsafe_html,
-                          config.timezone_name))
+                          config.timezone_name, config.language))
             waiting.append(number)
     for number, parsed in zip(waiting, _parse_all(tasks, jobs, progress), strict=True):
         if parsed.document is not None:

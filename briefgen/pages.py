@@ -184,7 +184,7 @@ class Planner:
         g = self.graph
         zone = self.config.zone
         ordered = sorted(self.index.sources.values(),
-                         key=lambda s: (-s.date.sort_instant(zone).timestamp(), s.path))
+                         key=lambda s: (-s.date.sort_key(zone), s.path))
         listing = SourceListContext(tuple(
             SourceListItem(s, len(g.entries_by_source.get(s.id, [])), self.publisher(s.id))
             for s in ordered))

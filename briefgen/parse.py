@@ -38,9 +38,10 @@ class Parsed:
 
 
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
-                   zone: tzinfo) -> Parsed:
-    """Parse one content file of ``collection``; ``path`` is relative to the site folder."""
-    parser = DocumentParser(path, text, md, zone)
+                   zone: tzinfo, language: str = "en") -> Parsed:
+    """Parse one content file of ``collection``; ``path`` is relative to the site folder;
+    ``language`` is the site's (month names in headings are read in it and in English)."""
+    parser = DocumentParser(path, text, md, zone, language)
     name = PurePosixPath(path)
     doc_id = name.stem
     if not is_valid_id(doc_id):
