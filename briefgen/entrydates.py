@@ -46,27 +46,29 @@ def _far_ahead(diags: Diagnostics, entries: Sequence[DatedEntry],
     if value.year >= 9999:  # no year after it
         return
     limit = a_year_after(date.fromordinal(value.end_key(zone).day)).toordinal()
-    opt_out = "add planned: true to the entry" if in_yaml else "end its heading with {.planned}"
+    opt_out = "add planned: true to it" if in_yaml else "end its heading with {.planned}"
     for entry in entries:
         if entry.planned or entry.date.sort_key(zone).day <= limit:
             continue
         diags.warning(entry.loc, f"entry '{entry.id}' is dated {entry.date.written()}, more than "
                                  f"a year after the briefing's '{key}' ({value.written()}); "
-                                 f"correct the year if it is a typo, or {opt_out} if the entry "
-                                 "announces a planned event", span=entry.span)
+                                 "correct the year if it is a typo; if the entry announces a "
+                                 f"planned event, {opt_out}", span=entry.span)
 
 
 def _out_of_order(diags: Diagnostics, entries: Sequence[DatedEntry], zone: tzinfo) -> None:
     """Report the first entry against the order most of the briefing's entries follow
     (ascending or descending). An entry whose date overlaps the other's (``2022-01`` after
-    ``2022-01-20``) is in either order."""
+    ``2022-01-20``) is in either order. ``frontier`` is the latest entry so far (the
+    earliest when descending): an entry dated wholly before it (after it) is out of place."""
     starts = [e.date.sort_key(zone) for e in entries]
     ends = [e.date.end_key(zone) for e in entries]
     pairs = range(1, len(entries))
     up = sum(1 for i in pairs if starts[i] > ends[i - 1])
     down = sum(1 for i in pairs if ends[i] < starts[i - 1])
-    ascending = up >= down
-    frontier = 0  # the entry the next one must not come before (ascending) or after
+    # Most steps decide; a tie (one typo among three entries) goes by first and last entry.
+    ascending = up > down or (up == down and not (len(entries) > 1 and ends[-1] < starts[0]))
+    frontier = 0
     for i in pairs:
         broken = ends[i] < starts[frontier] if ascending else starts[i] > ends[frontier]
         if broken:
