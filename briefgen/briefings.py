@@ -9,8 +9,10 @@ import yaml
 from markdown_it.token import Token
 
 from briefgen import fields as F
+from briefgen.datehints import Misdated, misdated
 from briefgen.dates import DateError, DatePoint, DateValue, parse_date
 from briefgen.docparser import DocumentParser, id_problem
+from briefgen.entrydates import DatedEntry, check_entry_dates
 from briefgen.errors import FILE_START, Loc
 from briefgen.fragments import EMPTY
 from briefgen.markup import plain_text
@@ -34,6 +36,9 @@ class _Block:
     loc: Loc = FILE_START
     id_loc: Loc | None = None
     meant_as_entry: bool = False
+    date_loc: Loc | None = None  # where the date is written, when not at ``loc`` (YAML)
+    date_span: int = 1  # how much of its line the date takes
+    planned: bool = False  # announces a planned event (``{.planned}``, ``planned: true``)
 
 
 def read(parser: DocumentParser, node: yaml.Node | None, fields: dict[str, Field], what: str,
@@ -53,14 +58,18 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
     if record is None:
         return None
     if body is not None:
-        lead, blocks, notes = _split_body(parser, parser.tokens(body.text, body.first_line),
-                                          body.first_line)
+        lead, blocks, notes = _split_body(
+            parser, parser.tokens(body.text, body.first_line, entries=True), body.first_line)
     else:
         lead_text = record.get("lead")
         lead = parser.tokens(lead_text.text, lead_text.first_line, "lead") \
             if isinstance(lead_text, SourceText) else []
         blocks, notes = _yaml_entries(parser, record.get("entries", [])), []
     _check_entry_ids(parser, blocks, in_yaml=body is None)
+    check_entry_dates(parser.diags, [DatedEntry(b.id, b.date, b.date_loc or b.loc, b.date_span,
+                                                b.planned)
+                                     for b in blocks if b.date is not None],
+                      _reference_date(record), parser.zone, in_yaml=body is None)
     _settle_section_ids(blocks)
     # Rendered in document order, so that citations are numbered by first use.
     lead_fragment = parser.blocks(lead)
@@ -83,8 +92,17 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         notes=notes_fragment, summary=parser.inline_field(record, "summary"),
         updated=record.get("updated"), updates=updates, authors=tuple(record.get("authors", [])),
         tags=located_list(record.get("tags", [])), draft=record.get("status") == "draft",
-        refs=parser.refs,
+        refs=parser.refs, date_loc=record.where("date") if "date" in record.values else FILE_START,
     )
+
+
+def _reference_date(record: Record) -> tuple[str, DateValue] | None:
+    """The date entries are compared with: the last update, else the publication."""
+    for key in ("updated", "date"):
+        value = record.get(key)
+        if isinstance(value, DateValue):
+            return key, value
+    return None
 
 
 def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
@@ -118,9 +136,15 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
     raw = parser.lines[line - 1] if 0 < line <= len(parser.lines) else ""
     date_text = meta.get("date_text")
     explicit = meta.get("explicit_id")
+    if "section" not in meta["classes"]:
+        hint = misdated(meta["text"], parser.months)
+        if hint is not None:
+            _report_misdated(parser, hint, meta["text"], Loc(line, _column(raw, hint.text)))
+            if not hint.month_only:
+                return _Block("", title, meant_as_entry=True)
     if date_text is None:
         return _Block(explicit or "", title)
-    loc = Loc(line, max(1, raw.find(date_text) + 1))
+    loc = Loc(line, _column(raw, date_text))
     try:
         date = parse_date(date_text, parser.zone)
     except DateError as exc:
@@ -131,7 +155,35 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
     if not plain_text(title):
         parser.diags.error(loc, f"entry heading has a date ({date_text}) but no title after it")
     id_loc = Loc(line, raw.rfind("{#") + 1) if explicit and "{#" in raw else None
-    return _Block(explicit or _default_id(date, title), title, date=date, loc=loc, id_loc=id_loc)
+    return _Block(explicit or _default_id(date, title), title, date=date, loc=loc, id_loc=id_loc,
+                  date_span=len(date_text), planned="planned" in meta["classes"])
+
+
+def _column(raw: str, text: str) -> int:
+    return max(1, raw.find(text) + 1)
+
+
+def _report_misdated(parser: DocumentParser, hint: Misdated, text: str, loc: Loc) -> None:
+    """A heading that starts with a date briefgen does not read: say what to write."""
+    section = "end the heading with {.section}"
+    if hint.month_only:
+        reading = hint.readings[0]
+        rest = text[len(hint.text):].strip() or "…"
+        parser.diags.warning(loc, f"heading starts with a month written as '{hint.text}'; to make "
+                                  f"it an entry dated {parse_date(reading).human()}, write "
+                                  f"## {reading} {rest}; to keep it an ordinary section, {section}",
+                             span=len(hint.text))
+        return
+    if not hint.readings:
+        parser.diags.error(loc, f"heading starts with {hint.what} written as '{hint.text}' "
+                                f"({hint.problem}); correct it and write it in ISO form "
+                                f"(YYYY-MM-DD) to make this an entry, or {section}",
+                           span=len(hint.text))
+        return
+    forms = hint.readings[0] if len(hint.readings) == 1 else " or ".join(
+        f"{r} ({parse_date(r).human()})" for r in hint.readings)
+    parser.diags.error(loc, f"heading starts with {hint.what} written as '{hint.text}'; write "
+                            f"{forms} to make this an entry, or {section}", span=len(hint.text))
 
 
 def _default_id(date: DateValue, title: list[Token]) -> str:
@@ -153,9 +205,19 @@ def _yaml_entries(parser: DocumentParser, items: list[Any]) -> list[_Block]:
         if explicit is not None and id_problem(explicit, id_loc, parser.diags):
             explicit = None
         entry_id = explicit or _default_id(item.get("date"), title)
+        date_loc = item.where("date")
         blocks.append(_Block(entry_id, title, body, item.get("date"), item.loc,
-                             id_loc if explicit else None))
+                             id_loc if explicit else None, date_loc=date_loc,
+                             date_span=_value_span(parser, date_loc),
+                             planned=item.get("planned") is True))
     return blocks
+
+
+def _value_span(parser: DocumentParser, loc: Loc) -> int:
+    """The length of the YAML value written at ``loc``, for the caret under it."""
+    raw = parser.lines[loc.line - 1] if 0 < loc.line <= len(parser.lines) else ""
+    words = raw[loc.col - 1:].split()
+    return len(words[0]) if words else 1
 
 
 def _check_entry_ids(parser: DocumentParser, blocks: list[_Block], in_yaml: bool) -> None:

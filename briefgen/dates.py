@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
+from typing import NamedTuple
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -22,6 +23,17 @@ _POINT = re.compile(
     r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
     r"\s*(?P<tz>Z|[+-]\d{1,2}(?::?\d{2})?)?)?)?)?"
 )
+
+
+class SortKey(NamedTuple):
+    """A date's position: a calendar day (proleptic ordinal), then an instant (POSIX time)."""
+
+    day: int
+    instant: float
+
+    def __neg__(self) -> SortKey:
+        """The key for newest-first lists."""
+        return SortKey(-self.day, -self.instant)
 
 
 class Precision(IntEnum):
@@ -65,6 +77,10 @@ class DatePoint:
         if self.day is not None:
             text += f"-{self.day:02d}"
         return text
+
+    def written(self) -> str:
+        """The point as an editor writes it: ``~`` kept, seconds and offset as in ``iso``."""
+        return ("~" if self.approximate else "") + self.iso()
 
     def iso(self) -> str:
         """ISO 8601 at the point's own precision, valid in ``<time datetime>``."""
@@ -126,8 +142,28 @@ class DateValue:
             return self.start.human()
         return f"{self.start.human()} – {self.end.human()}"
 
+    def written(self) -> str:
+        """The value as an editor writes it in a heading (``~2022-01``, ``2022-01..2022-02``)."""
+        return self.start.written() if self.end is None else \
+            f"{self.start.written()}..{self.end.written()}"
+
     def sort_instant(self, default: tzinfo) -> datetime:
         return self.start.first_instant(default)
+
+    def sort_key(self, default: tzinfo) -> SortKey:
+        """Where the value stands in a list (SPEC §12): the calendar day of its start as
+        written (so an offset never moves it to another day), then its first instant.
+        ``default`` is the zone of times written without an offset."""
+        first = self.start.first_instant(default)
+        return SortKey(first.date().toordinal(), first.timestamp())
+
+    def end_key(self, default: tzinfo) -> SortKey:
+        """The same for the last instant the value covers: the end of its range, month,
+        day… A value lies wholly before another when its ``end_key`` is below the other's
+        ``sort_key``."""
+        point = self.end or self.start
+        last = point.last_instant(default)
+        return SortKey(last.date().toordinal(), last.timestamp())
 
     @property
     def year(self) -> int:

@@ -9,9 +9,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
-from briefgen.markup import SETTLE_KEY
+from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY
 from briefgen.model import Located
 from briefgen.positions import Locator
 from briefgen.schema import ReadContext, Record
@@ -22,12 +23,14 @@ class DocumentParser:
     """One file's parse: Markdown is tokenised, located, then rendered to fragments whose
     links and citations are numbered in document order (``refs``)."""
 
-    def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo) -> None:
+    def __init__(self, path: str, text: str, md: MarkdownIt, zone: tzinfo,
+                 language: str = "en") -> None:
         self.path = path
         self.lines = split_lines(text)
         self.locator = Locator(self.lines)
         self.md = md
         self.zone = zone
+        self.months = month_table(language)  # for dates written with month names
         self.diags = Diagnostics(path)
         self.fragments = FragmentRenderer(md)
 
@@ -38,9 +41,12 @@ class DocumentParser:
     def context(self, line_offset: int) -> ReadContext:
         return ReadContext(self.diags, self.zone, line_offset)
 
-    def tokens(self, text: str, first_line: int, doc_id: str | None = None) -> list[Token]:
+    def tokens(self, text: str, first_line: int, doc_id: str | None = None,
+               entries: bool = False) -> list[Token]:
         """The block tokens of ``text``, each inline token already located and rendered
-        ahead (see ``FragmentRenderer.settle``), except those of footnotes."""
+        ahead (see ``FragmentRenderer.settle``), except those of footnotes. With
+        ``entries``, top-level level-2 headings that start with a date carry it apart (a
+        Markdown briefing's body)."""
         search = self.locator.text(first_line)
 
         def settle(inline: Token, heading: bool) -> None:
@@ -50,6 +56,8 @@ class DocumentParser:
         env: dict[str, Any] = {SETTLE_KEY: settle}
         if doc_id is not None:
             env["docId"] = doc_id
+        if entries:
+            env[ENTRY_HEADINGS] = True
         tokens = self.md.parse(text, env)
         for token in tokens:  # footnotes, not settled: they come last, as they are rendered
             if token.type == "inline" and not is_rendered_ahead(token):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from briefgen.model import ACTOR_KINDS, SOURCE_KINDS, STATUSES
 from briefgen.schema import (
+    Boolean,
     Choice,
     Date,
     Field,
@@ -32,6 +33,7 @@ ENTRY: dict[str, Field] = {
     "title": Field(Text(), required=True),
     "id": Field(Text()),
     "body": Field(Markdown()),
+    "planned": Field(Boolean()),  # announces a planned event: may be dated far ahead
 }
 
 BRIEFING_YAML: dict[str, Field] = {

@@ -28,6 +28,8 @@ ENV_KEY = "briefgen"
 # children are parsed.
 SETTLE_KEY = "briefgen_settle"
 RENDERED = "briefgen_rendered"  # an inline token's children, rendered ahead (see fragments)
+# Set in the environment of a parse whose top-level level-2 headings may open entries.
+ENTRY_HEADINGS = "briefgenEntryHeadings"
 
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
@@ -113,7 +115,10 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _heading_attrs_rule(state: StateCore) -> None:
-    """Read ``{#id .class}`` at the end of headings and a leading date on level-2 ones."""
+    """Read ``{#id .class}`` at the end of every heading; in a Markdown briefing's body
+    (``env[ENTRY_HEADINGS]``) also the leading date of top-level level-2 headings, which
+    open entries (SPEC §3, §12). Every other heading keeps its text as written."""
+    entries = bool(state.env.get(ENTRY_HEADINGS))
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or index + 1 >= len(tokens):
@@ -129,7 +134,9 @@ def _heading_attrs_rule(state: StateCore) -> None:
                 else:
                     meta["classes"].append(attr[1:])
             content = content[: match.start()].rstrip()
-        if token.tag == "h2" and "section" not in meta["classes"]:
+        meta["text"] = content
+        if entries and token.tag == "h2" and token.level == 0 \
+                and "section" not in meta["classes"]:
             first, _, rest = content.partition(" ")
             if looks_like_date(first):
                 meta["date_text"] = first
@@ -198,7 +205,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     return md
 
 
-MARKDOWN_CONFIG_VERSION = "1"
+MARKDOWN_CONFIG_VERSION = "2"
 
 
 def token_text(token: Token) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from briefgen.dates import DateValue
-from briefgen.errors import Loc
+from briefgen.errors import FILE_START, Loc
 from briefgen.fragments import EMPTY, Fragment, Ref
 
 
@@ -122,6 +122,7 @@ class Briefing:
     tags: tuple[Located, ...] = ()
     draft: bool = False
     refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
+    date_loc: Loc = FILE_START  # where ``date`` is written (a scheduled briefing is told there)
     fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property

@@ -40,11 +40,12 @@ class Parsed:
 
 
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
-                   zone: tzinfo) -> Parsed:
-    """Parse one content file of ``collection``; ``path`` is relative to the site folder."""
+                   zone: tzinfo, language: str = "en") -> Parsed:
+    """Parse one content file of ``collection``; ``path`` is relative to the site folder;
+    ``language`` is the site's (month names in headings are read in it and in English)."""
     refused = Diagnostics(path)
     text = clean_text(text, refused)  # no character XML forbids goes any further
-    parser = DocumentParser(path, text, md, zone)
+    parser = DocumentParser(path, text, md, zone, language)
     parser.diags.items.extend(refused.items)
     name = PurePosixPath(path)
     doc_id = name.stem

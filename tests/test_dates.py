@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefgen.dates import DateError, looks_like_date, parse_date
+from tests.conftest import write
 
 
 @pytest.mark.parametrize("text,iso,human", [
@@ -84,3 +86,67 @@ def test_iso_round_trips(moment, precision, approximate):
     assert value.human().startswith("c. ") is approximate
     start = value.start.first_instant(UTC)
     assert start <= value.start.last_instant(UTC)
+
+
+def test_position_is_the_calendar_day_as_written_then_the_first_instant():
+    # 23:00 at -07:00 on 1 May is 06:00 UTC on 2 May, yet the reader sees 1 May.
+    late = parse_date("2023-05-01T23:00-07:00")
+    assert late.sort_key(UTC) < parse_date("2023-05-02T01:00Z").sort_key(UTC)
+    assert late.sort_key(UTC) < parse_date("2023-05-02").sort_key(UTC)
+    assert late.sort_key(UTC) > parse_date("2023-05-01T22:00Z").sort_key(UTC)
+    # 00:30 in Brussels (23:30 UTC the day before) stands on 1 February, after 23:45 UTC on
+    # 31 January; within 1 February, instants decide.
+    brussels = ZoneInfo("Europe/Brussels")
+    assert parse_date("2022-02-01T00:30").sort_key(brussels) > \
+        parse_date("2022-01-31T23:45+00:00").sort_key(brussels)
+    assert parse_date("2022-02-01T00:30").sort_key(brussels) < \
+        parse_date("2022-02-01T00:15+00:00").sort_key(brussels)
+    # Coarser dates stand at their first day; a range at its start.
+    assert parse_date("2022").sort_key(UTC) == parse_date("2022-01-01").sort_key(UTC)
+    assert parse_date("2022-03..2022-05").sort_key(UTC) == parse_date("2022-03-01").sort_key(UTC)
+    assert parse_date("~2022-03").sort_key(UTC) == parse_date("2022-03").sort_key(UTC)
+
+
+def test_newest_first_is_the_negated_key():
+    keys = [parse_date(t).sort_key(UTC) for t in ("2023-05-02", "2023-05-01T23:00-07:00")]
+    assert sorted(keys, key=lambda k: -k) == [keys[0], keys[1]]
+
+
+def test_end_key_is_the_last_day_and_instant_covered():
+    assert parse_date("2022-02").end_key(UTC).day == parse_date("2022-02-28").sort_key(UTC).day
+    assert parse_date("2022-01-24..2022-01-28").end_key(UTC) > \
+        parse_date("2022-01-28T23:59").sort_key(UTC)
+    assert parse_date("2023-05-01T23:00-07:00").end_key(UTC).day == \
+        parse_date("2023-05-01").sort_key(UTC).day
+
+
+def test_written_form_round_trips():
+    for text in ("~2022-01", "2022-01-24..2022-01-28", "2023-05-01T23:00:00-07:00", "2022"):
+        assert parse_date(text).written() == text
+
+
+LATE_AND_EARLY = {
+    "site.yaml": "title: Order\n",
+    "content/sources/wire.yaml": "title: Wire\npublisher: Wire\ndate: 2023-05-01\n",
+    # Two briefings a day apart as written, in the other order as instants.
+    "content/briefings/a-west.md": "---\ntitle: West\ndate: 2023-05-01T23:00-07:00\n---\n\n"
+                                   "## 2023-05-01T23:00-07:00 Late in the west [@wire]\n\n"
+                                   "## 2023-12-31T23:00-07:00 New Year's Eve in the west [@wire]\n",
+    "content/briefings/b-utc.md": "---\ntitle: UTC\ndate: 2023-05-02T01:00Z\n---\n\n"
+                                  "## 2023-05-02T01:00Z Early in UTC [@wire]\n",
+}
+
+
+def test_lists_follow_the_day_as_written(tmp_path, cli):
+    site = write(tmp_path / "site", LATE_AND_EARLY)
+    out = tmp_path / "out"
+    result = cli("--site", str(site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    entries = [e["id"] for e in json.loads((out / "api/entries.json").read_text("utf-8"))]
+    assert entries == ["2023-05-01-late-in-the-west", "2023-05-02-early-in-utc",
+                       "2023-12-31-new-year-s-eve-in-the-west"]
+    briefings = [b["id"] for b in json.loads((out / "api/briefings.json").read_text("utf-8"))]
+    assert briefings == ["b-utc", "a-west"]  # newest first
+    # Listed on the year page of its day as written, though it is 2024 in UTC.
+    assert "new-year-s-eve-in-the-west" in (out / "timeline/2023/index.html").read_text("utf-8")
+    assert not (out / "timeline/2024").exists()

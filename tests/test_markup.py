@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from markdown_it.utils import read_fixture_file
 
 from briefgen.engine.deps import Engine, digest_text
+from briefgen.markup import make_markdown
 from briefgen.model import Collection
+from briefgen.parse import parse_document
 from briefgen.site.documents import FileText
 from briefgen.site.kinds import INDEXES, site_kinds
 from briefgen.site.settings import Flags, ParseSettings, SiteSettings
@@ -95,3 +98,42 @@ def test_citations_are_numbered_in_reading_order_with_footnotes_last(index):
     assert report_at < statement_at
     assert html[report_at:].startswith('title="Talks &amp; tea">1</a>')
     assert html[statement_at:].startswith('title="Statement">2</a>')
+
+
+def test_headings_outside_briefing_entries_keep_their_dates(index):
+    # A free page (actors and sources are parsed the same way): no entries, no date rule.
+    html, problems = render(index, "## 2024 in review\n\n## 2024-13-01 x\n\n> ## 2022-01-01 Quoted\n")
+    assert html == "<h2>2024 in review</h2>\n<h2>2024-13-01 x</h2>\n" \
+                   "<blockquote>\n<h2>2022-01-01 Quoted</h2>\n</blockquote>\n"
+    assert problems == []
+
+
+def parse_briefing_text(text: str):
+    parsed = parse_document(Collection.BRIEFINGS, "content/briefings/b.md",
+                            f"---\ntitle: B\ndate: 2022-02-01\n---\n{text}", make_markdown(), UTC)
+    assert parsed.document is not None
+    return parsed.document, [d.headline() for d in parsed.diagnostics]
+
+
+def test_only_top_level_level_2_headings_of_a_briefing_open_entries():
+    briefing, problems = parse_briefing_text(
+        "## 2022-01-01 Talks {#talks}\n\n> ## 2022-01-02 Quoted\n\n- ## 2022-01-03 Listed\n\n"
+        "### 2022-01-04 Deeper {#deeper}\n\n## 2024 in review {.section}\n")
+    assert problems == []
+    assert [e.id for e in briefing.entries] == ["talks"]
+    body = briefing.entries[0].body.html
+    assert "<h2>2022-01-02 Quoted</h2>" in body
+    assert "<h2>2022-01-03 Listed</h2>" in body
+    # {#id} gives any other heading its id; the text stays as written.
+    assert '<h3 id="deeper">2022-01-04 Deeper</h3>' in body
+    assert briefing.blocks[1].title.html == "2024 in review"
+
+
+def test_yaml_briefing_lead_and_bodies_keep_their_headings():
+    text = ("title: Y\ndate: 2022-02-01\nlead: |\n  ## 2022 in review\nentries:\n"
+            "  - date: 2022-01-01\n    title: Talks\n    body: |\n      ## 2021-13-01 Looking back\n")
+    parsed = parse_document(Collection.BRIEFINGS, "content/briefings/y.yaml", text,
+                            make_markdown(), UTC)
+    assert parsed.document is not None and parsed.diagnostics == []
+    assert parsed.document.lead.html == "<h2>2022 in review</h2>\n"
+    assert parsed.document.entries[0].body.html == "<h2>2021-13-01 Looking back</h2>\n"

@@ -20,7 +20,7 @@ from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Loc, Severity
 from briefgen.model import Actor, Briefing, Collection, Document, Page, Source
 from briefgen.parse import Parsed, parse_document
-from briefgen.site.ordering import briefing_sort_key
+from briefgen.site.ordering import newest_first_key
 from briefgen.site.settings import Flags, ParseSettings
 from briefgen.slug import name_key
 from briefgen.suggest import closest
@@ -66,7 +66,7 @@ def parse(r: Reader, rel: str) -> Parsed:
         parsed = Parsed(None, list(file.problems), PurePosixPath(rel).stem, fingerprint)
     else:
         parsed = parse_document(collection, rel, file.text, _markdown(settings.unsafe_html),
-                                settings.zone)
+                                settings.zone, settings.language)
         document = replace(parsed.document, fingerprint=fingerprint) \
             if parsed.document is not None else None
         parsed = Parsed(document, parsed.diagnostics, parsed.id, fingerprint)
@@ -236,13 +236,13 @@ def _visible(r: Reader, document: Briefing | Page, dated: DateValue | None) -> b
 def _briefing(r: Reader, briefing: Briefing) -> BriefingIdent:
     visible = _visible(r, briefing, briefing.date)
     if not visible and not briefing.draft:
-        r.diagnostic(Diagnostic(briefing.path, FILE_START, Severity.WARNING,
+        r.diagnostic(Diagnostic(briefing.path, briefing.date_loc, Severity.WARNING,
                                 f"briefing '{briefing.id}' is dated {briefing.date.human()}, in "
                                 "the future: it is left out until then (build with --future to "
                                 "include it)"))
     if visible:
         settings: ParseSettings = r.get(("settings", "parse"))
-        r.emit("briefings", (briefing_sort_key(briefing.date, settings.zone, briefing.path),
+        r.emit("briefings", (newest_first_key(briefing.date, settings.zone, briefing.path),
                              (briefing.id,)))
     return BriefingIdent(briefing.id, briefing.path, briefing.title, briefing.date,
                          briefing.draft, visible)

@@ -21,7 +21,7 @@ from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
-from briefgen.site.ordering import briefing_sort_key, entry_sort_key
+from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -265,7 +265,7 @@ def _emit_briefing(r: Reader, rb: RenderedBriefing, settings: SiteSettings) -> N
             r.emit("source_entries", source_id, (key, member))
     for year in sorted(years):
         r.emit("years", ((year, b.path), None, year))
-    order = briefing_sort_key(b.date, zone, b.path)
+    order = newest_first_key(b.date, zone, b.path)
     for actor_id in rb.doc.linked(TargetKind.ACTOR):
         r.emit("actor_briefings", actor_id, (order, (b.id,)))
     for source_id in rb.doc.citations:

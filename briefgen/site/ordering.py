@@ -1,4 +1,6 @@
-"""How entries and briefings are ordered (SPEC §12), defined once."""
+"""How entries, briefings and sources are ordered (SPEC §12), defined once: by the calendar
+day as written, then the first instant (``DateValue.sort_key``); ties by file name, then by
+place in the file."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from briefgen.dates import DateValue
 
 
 def entry_sort_key(date: DateValue, zone: tzinfo, path: str, position: int) -> tuple[Any, ...]:
-    """Ascending date order; ties fall back to the file name, then the place in the file."""
-    return (date.sort_instant(zone).timestamp(), path, position)
+    """Ascending (timelines, actor and source pages)."""
+    key = date.sort_key(zone)
+    return (key.day, key.instant, path, position)
 
 
-def briefing_sort_key(date: DateValue, zone: tzinfo, path: str) -> tuple[Any, ...]:
-    """Newest first; ties fall back to the file name."""
-    return (-date.sort_instant(zone).timestamp(), path)
+def newest_first_key(date: DateValue, zone: tzinfo, path: str) -> tuple[Any, ...]:
+    """Descending (lists of briefings and of sources)."""
+    key = -date.sort_key(zone)
+    return (key.day, key.instant, path)

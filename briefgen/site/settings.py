@@ -19,10 +19,12 @@ def _zone(name: str) -> tzinfo:
 
 @dataclass(frozen=True, slots=True)
 class ParseSettings:
-    """What shapes the parse of a file: raw HTML allowed or not, the time zone of dates."""
+    """What shapes the parse of a file: raw HTML allowed or not, the time zone of dates,
+    the language of month names in dates written another way."""
 
     unsafe_html: bool
     timezone: str
+    language: str = "en"
 
     @property
     def zone(self) -> tzinfo:
@@ -56,7 +58,7 @@ class SiteSettings:
 
 
 def parse_settings(config: SiteConfig) -> ParseSettings:
-    return ParseSettings(config.unsafe_html, config.timezone_name)
+    return ParseSettings(config.unsafe_html, config.timezone_name, config.language)
 
 
 def site_settings(config: SiteConfig) -> SiteSettings:

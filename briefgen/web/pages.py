@@ -12,6 +12,7 @@ from briefgen.model import ACTOR_KINDS, Actor, Source
 from briefgen.site.documents import ActorIdent, Doc, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.ordering import newest_first_key
 from briefgen.site.pieces import BriefingCard, TagInfo
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -215,7 +216,7 @@ def sources_list(r: Reader) -> bytes:
     p = PageReader(r)
     zone = p.settings.zone
     found = [s for s in (p.source(item[1][0]) for item in r.index("sources")) if s is not None]
-    ordered = sorted(found, key=lambda s: (-s.date.sort_instant(zone).timestamp(), s.path))
+    ordered = sorted(found, key=lambda s: newest_first_key(s.date, zone, s.path))
     items = tuple(SourceListItem(s, len(r.index("source_entries", s.id)), p.publisher(s.id))
                   for s in ordered)
     return p.render("sources/", "sources.html", SourceListContext(items), "Sources",
