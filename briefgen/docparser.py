@@ -11,10 +11,11 @@ from markdown_it.token import Token
 
 from briefgen.errors import FILE_START, Diagnostics, Loc
 from briefgen.fragments import Fragment, FragmentRenderer
-from briefgen.markup import locate
+from briefgen.markup import iter_inline, locate
 from briefgen.model import Located
+from briefgen.rawhtml import OPEN, UNCLOSED
 from briefgen.schema import ReadContext, Record
-from briefgen.slug import is_valid_id, slugify
+from briefgen.slug import id_slug, is_valid_id
 
 
 class DocumentParser:
@@ -28,6 +29,8 @@ class DocumentParser:
         self.zone = zone
         self.diags = Diagnostics(path)
         self.fragments = FragmentRenderer(md)
+        # Explicit ids of the document's page (headings' {#id}, entries' id:) → where written.
+        self.ids: dict[str, Loc] = {}
 
     @property
     def refs(self) -> tuple[Any, ...]:
@@ -40,6 +43,7 @@ class DocumentParser:
         env: dict[str, Any] = {} if doc_id is None else {"docId": doc_id}
         tokens = self.md.parse(text, env)
         locate(tokens, self.lines, first_line)
+        self._unclosed_comments(tokens)
         self._heading_ids(tokens, first_line)
         return tokens
 
@@ -52,6 +56,7 @@ class DocumentParser:
     def inline_tokens(self, text: str, loc: Loc) -> list[Token]:
         tokens = self.md.parseInline(text, {})
         locate(tokens, self.lines, loc.line, inline_line=loc.line)
+        self._unclosed_comments(tokens)
         return (tokens[0].children or []) if tokens else []
 
     def inline(self, text: str, loc: Loc, block: str | None = None,
@@ -70,8 +75,31 @@ class DocumentParser:
         value = record.get(key)
         return value if isinstance(value, Located) else Located(default, FILE_START)
 
+    def _unclosed_comments(self, tokens: Sequence[Token]) -> None:
+        """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest."""
+        found = [t for t in tokens if t.type == UNCLOSED]
+        found += [child for _, child in iter_inline(tokens) if child.type == UNCLOSED]
+        for token in sorted(found, key=lambda t: (t.meta["line"], t.meta["col"])):
+            if token.map is None:  # inside a paragraph
+                message = ("HTML comment is not closed in its paragraph; add '-->' where the "
+                           "note ends (a note that spans blank lines must start its own line)")
+            else:
+                message = "HTML comment is not closed; add '-->' where the note ends"
+            self.diags.error(Loc(token.meta["line"], token.meta["col"]), message, span=len(OPEN))
+
+    def claim_id(self, element_id: str, loc: Loc, span: int) -> bool:
+        """Record an explicit id; one written twice on a page is an error at the second,
+        naming the line of the first (SPEC §12). True if the id was free."""
+        first = self.ids.get(element_id)
+        if first is None:
+            self.ids[element_id] = loc
+            return True
+        self.diags.error(loc, f"id '{element_id}' is already used on line {first.line}; ids are "
+                              "unique on a page: give one of them another id", span=span)
+        return False
+
     def _heading_ids(self, tokens: list[Token], first_line: int) -> None:
-        """Check ``{#id}`` on headings and give the heading that id."""
+        """Check ``{#id}`` on headings of every level and give the heading that id."""
         for token in tokens:
             explicit = token.meta.get("explicit_id") if token.type == "heading_open" else None
             if explicit is None:
@@ -81,8 +109,9 @@ class DocumentParser:
             loc = Loc(line, raw.rfind("{#") + 1 if "{#" in raw else 1)
             if id_problem(explicit, loc, self.diags):
                 token.meta["explicit_id"] = None
-            else:
-                token.attrSet("id", explicit)
+                continue
+            if self.claim_id(explicit, loc, len(explicit) + 3):
+                token.attrSet("id", explicit)  # a second one has none, even in a failed build
 
 
 def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
@@ -91,6 +120,6 @@ def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
         return False
     reason = "starts with bg-, which is reserved for the theme" if explicit.startswith("bg-") \
         else "must use lower-case letters, digits and hyphens"
-    diags.error(loc, f"id '{explicit}' {reason}; try '{slugify(explicit.removeprefix('bg-')) or 'entry'}'",
+    diags.error(loc, f"id '{explicit}' {reason}; try '{id_slug(explicit.removeprefix('bg-')) or 'entry'}'",
                 span=len(explicit) + 3)
     return True

@@ -9,6 +9,7 @@ from enum import StrEnum
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.fragments import fill
 from briefgen.model import Actor, Briefing, Collection, Content, Entry, Located, Page, Source
+from briefgen.slug import name_key
 from briefgen.suggest import closest
 from briefgen.urls import Urls
 
@@ -51,7 +52,7 @@ class SiteIndex:
     briefings: dict[str, Briefing] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     pages: dict[str, Page] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)  # lower-cased name or alias → actor id
+    names: dict[str, str] = field(default_factory=dict)  # name_key of a name or alias → actor id
     visible: set[tuple[Collection, str]] = field(default_factory=set)
     broken: frozenset[tuple[Collection, str]] = frozenset()
     # Targets already resolved in this build (the index does not change once built).
@@ -62,7 +63,7 @@ class SiteIndex:
         """An actor by id exactly, or by name or alias ignoring case."""
         if text in self.actors:
             return self.actors[text]
-        actor_id = self.names.get(text.casefold())
+        actor_id = self.names.get(name_key(text))
         return self.actors.get(actor_id) if actor_id else None
 
     def is_visible(self, collection: Collection, doc_id: str) -> bool:
@@ -135,7 +136,7 @@ class SiteIndex:
         candidates = list(self.actors) + [f"briefings/{b}" for b in self.briefings] \
             + [f"sources/{s}" for s in self.sources] + [f"pages/{p}" for p in self.pages]
         bare = [c for c in candidates if c.partition("/")[2] == target]  # "cbs" for sources/cbs
-        found = bare or closest(target, candidates) or closest(target.casefold(), self.names)
+        found = bare or closest(target, candidates) or closest(name_key(target), self.names)
         hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
             "; link an actor by id, name or alias, or write briefings/ID, sources/ID or pages/ID"
         return f"unknown link target '{target}'{hint}"
@@ -163,12 +164,12 @@ def _register_names(index: SiteIndex, actors: Iterable[Actor]) -> list[Diagnosti
     """Every id, name and alias names one actor; a clash is reported where the later one
     (in file order) is written, naming both actors."""
     diagnostics: list[Diagnostic] = []
-    owners: dict[str, str] = {}  # casefolded id, name or alias → actor id
+    owners: dict[str, str] = {}  # name_key of an id, name or alias → actor id
     for actor in actors:
         written = [("id", Located(actor.id, FILE_START)), ("name", actor.name),
                    *(("alias", alias) for alias in actor.aliases)]
         for what, located in written:
-            key = located.value.casefold()
+            key = name_key(located.value)
             other = owners.setdefault(key, actor.id)
             if other != actor.id:
                 d = Diagnostics(actor.path)

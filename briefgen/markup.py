@@ -17,9 +17,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.dates import looks_like_date
+from briefgen.footnotes import footnotes_plugin
+from briefgen.rawhtml import UNCLOSED, rawhtml_plugin
+from briefgen.slug import nfc
 
 ENV_KEY = "briefgen"
 
@@ -27,6 +29,8 @@ _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
 _CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][A-Za-z0-9_:-]+\s*)+)\}\s*$")
+# Editors' notes at the end of a heading, removed before its {#id} is looked for.
+_TRAILING_NOTES = re.compile(r"(?:\s*<!--(?:>|->|(?:(?!-->).)*-->))+\s*$")
 
 
 class CiteItem(NamedTuple):
@@ -51,9 +55,10 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = match.group(0)
+        # Targets and labels in NFC, as names are read from YAML (SPEC §12).
         token.meta = {
-            "target": match.group(1).strip(),
-            "label": (match.group(2) or "").strip() or None,
+            "target": nfc(match.group(1).strip()),
+            "label": nfc((match.group(2) or "").strip()) or None,
             "pos": state.pos,
         }
     state.pos = match.end()
@@ -100,7 +105,7 @@ def _heading_attrs_rule(state: StateCore) -> None:
         if token.type != "heading_open" or index + 1 >= len(tokens):
             continue
         inline = tokens[index + 1]
-        content = inline.content
+        content = _TRAILING_NOTES.sub("", inline.content)
         meta: dict[str, Any] = {"explicit_id": None, "classes": [], "date_text": None}
         match = _HEADING_ATTRS.search(content)
         if match:
@@ -109,7 +114,7 @@ def _heading_attrs_rule(state: StateCore) -> None:
                     meta["explicit_id"] = attr[1:]
                 else:
                     meta["classes"].append(attr[1:])
-            content = content[: match.start()].rstrip()
+            content = _TRAILING_NOTES.sub("", content[: match.start()]).rstrip()
         if token.tag == "h2" and "section" not in meta["classes"]:
             first, _, rest = content.partition(" ")
             if looks_like_date(first):
@@ -139,9 +144,10 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
 
 def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     """The one Markdown configuration of briefgen; build it once and reuse it."""
-    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
+    md.use(footnotes_plugin)
+    md.use(rawhtml_plugin, unsafe_html)
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
@@ -150,12 +156,12 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     return md
 
 
-MARKDOWN_CONFIG_VERSION = "1"
+MARKDOWN_CONFIG_VERSION = "2"
 
 
 def token_text(token: Token) -> str:
     """The text a reader sees of one inline token (markup removed, link labels kept)."""
-    if token.type in ("text", "code_inline", "html_inline"):
+    if token.type in ("text", "code_inline"):
         return token.content
     if token.type in ("softbreak", "hardbreak"):
         return " "
@@ -180,34 +186,49 @@ def iter_inline(tokens: Sequence[Token]) -> list[tuple[Token, Token]]:
     return pairs
 
 
+LOCATED = ("wikilink", "citation", UNCLOSED)  # inline tokens that diagnostics point at
+
+
 def locate(tokens: Sequence[Token], lines: Sequence[str], first_line: int,
            inline_line: int | None = None) -> None:
-    """Give every wikilink and citation token its file ``line`` and ``col`` (1-based).
+    """Give every wikilink, citation and unclosed comment token its file ``line`` and
+    ``col`` (1-based).
 
     ``first_line`` is the file line of the Markdown text's first line; block tokens know
     their line within the text (``map``), and the newlines before a token inside its block
-    give the rest. The column is where its literal text stands on that file line.
+    give the rest. The column is where its literal text stands on that file line: at or
+    after its column within the block's text, since container markers (``> ``, list
+    indents) and YAML indentation only add to the left, and a removed comment may hold the
+    same literal earlier on the line.
     """
     searched_from: dict[int, int] = {}
     for parent, child in iter_inline(tokens):
-        if child.type not in ("wikilink", "citation"):
+        if child.type not in LOCATED:
             continue
         block_line = parent.map[0] if parent.map else 0
+        newline = parent.content.rfind("\n", 0, child.meta["pos"])
+        in_block = child.meta["pos"] - newline - 1
         if inline_line is not None and not parent.map:
             line = inline_line
         else:
             line = first_line + block_line + parent.content.count("\n", 0, child.meta["pos"])
         # YAML folding and escapes can move text off the computed line: then look for the
         # literal from the start of the text on.
-        for candidate in (line, *range(min(line, inline_line or first_line), len(lines) + 1)):
+        candidates = (line, *range(min(line, inline_line or first_line), len(lines) + 1))
+        for number, candidate in enumerate(candidates):
             raw = lines[candidate - 1] if 0 < candidate <= len(lines) else ""
-            start = raw.find(child.content, searched_from.get(candidate, 0))
+            lowest = searched_from.get(candidate, 0)
+            start = raw.find(child.content, max(lowest, in_block) if number == 0 else lowest)
             if start >= 0:
                 line = candidate
                 break
         else:
-            newline = parent.content.rfind("\n", 0, child.meta["pos"])
-            start = child.meta["pos"] - newline - 1
+            start = in_block
         searched_from[line] = start + len(child.content)
         child.meta["line"] = line
         child.meta["col"] = start + 1
+    for token in tokens:
+        if token.type == UNCLOSED and token.map:
+            line = first_line + token.map[0]
+            raw = lines[line - 1] if 0 < line <= len(lines) else ""
+            token.meta = {"line": line, "col": raw.find(token.content) + 1 or 1}

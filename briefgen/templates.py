@@ -117,6 +117,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     env.globals.update(helpers)
     env.filters["time"] = time_html
     env.filters["safe_html"] = Markup
+    env.filters["fragment"] = Urls.fragment
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     return env
 
