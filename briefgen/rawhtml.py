@@ -68,7 +68,16 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
             token.meta = {"pos": state.pos}
         state.pos += len(OPEN)
         return True
+    line_start = state.pos == 0 or state.src[state.pos - 1] == "\n"
     state.pos = found + len(CLOSE)
+    if silent:
+        return True
+    # The note goes with the spaces that set it apart: "a <!-- note --> b" reads "a b".
+    if state.pos == state.posMax or state.src[state.pos] == "\n":
+        state.pending = state.pending.rstrip(" ")
+    elif line_start or state.pending.endswith(" "):
+        while state.src.startswith(" ", state.pos):
+            state.pos += 1
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC
 from pathlib import Path
 
@@ -30,6 +31,7 @@ DOCS = {
         "---\ntitle: Talks in Geneva\ndate: 2022-01-12\n---\n\n"
         "## 2022-01-10 Envoys meet in Geneva {#geneva}\n",
     (Collection.PAGES, "content/pages/about.md"): "---\ntitle: About us\n---\n",
+    (Collection.ACTORS, "content/actors/muller.yaml"): "name: José Müller\nkind: person\n",
 }
 
 
@@ -49,10 +51,11 @@ def index() -> SiteIndex:
     return idx
 
 
-def render(index: SiteIndex, text: str, style: str = "numeric") -> tuple[str, list[str]]:
+def render(index: SiteIndex, text: str, style: str = "numeric",
+           unsafe_html: bool = False) -> tuple[str, list[str]]:
     """Parse ``text`` as the body of a page, then fill it against ``index``."""
     parsed = parse_document(Collection.PAGES, "content/pages/x.md", f"---\ntitle: X\n---\n{text}",
-                            make_markdown(), UTC)
+                            make_markdown(unsafe_html), UTC)
     assert parsed.document is not None and parsed.diagnostics == []
     rendering = DocumentRendering(RefResolver(index, Urls("https://example.org/"), style))
     doc, diags = rendering.simple(parsed.document)
@@ -82,3 +85,31 @@ def test_author_date_style(index):
     assert ">Russia 2022</a>, p. 2; " in html
     assert ">Wire 2022</a>)" in html
     assert "(<a" in html
+
+
+def test_names_typed_in_decomposed_form_resolve(index):
+    decomposed = unicodedata.normalize("NFD", "José Müller")
+    assert decomposed != "José Müller"
+    html, problems = render(index, f"[[{decomposed}]], [[{decomposed.upper()}]] and "
+                                   f"[[muller|{decomposed}]]")
+    assert problems == []
+    link = '<a class="bg-link bg-link-actor" href="/actors/muller/">José Müller</a>'
+    assert html == f"<p>{link}, {link} and {link}</p>\n"
+
+
+def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
+    text = ('<span title="[[russia]]">x</span> <!-- note [[nobody]] --> [[russia]]\n\n'
+            "<div>\n[[russia]] <!-- a note\nover lines -->\n</div>\n")
+    html, problems = render(index, text, unsafe_html=True)
+    assert problems == []
+    assert html == ('<p><span title="[[russia]]">x</span> <a class="bg-link bg-link-actor" '
+                    'href="/actors/russia/">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+def test_an_error_after_a_comment_points_at_its_own_line_and_column(index, unsafe_html):
+    text = ("Intro <!-- a [[nobody]]\nlong note -->, then [[nobody]].\n\n"
+            "<!--\n[[nobody]]\n\n-->\n> quoted <!-- [[nobody]] --> [[nobody]]\n")
+    _, lines = render(index, text, unsafe_html=unsafe_html)
+    assert [line.split(": error:")[0] for line in lines] == [
+        "content/pages/x.md:5:21", "content/pages/x.md:11:30"]
