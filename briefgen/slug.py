@@ -14,6 +14,7 @@ _EXTRA_FOLDS = str.maketrans(
      "ı": "i"}
 )
 _HYPHENS = re.compile(r"-{2,}")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def nfc(text: str) -> str:
@@ -40,7 +41,7 @@ def _slug_piece(ch: str, after_kept_letter: bool) -> tuple[str, bool]:
         return (ch.lower() if ch.isalnum() else "-"), False
     folded = fold_ascii(ch)
     if folded and folded.isascii():  # a Latin letter with an accent, a ligature, a full-width letter
-        return re.sub(r"[^a-z0-9]+", "-", folded.lower()) or "", False
+        return _NOT_ALNUM.sub("-", folded.lower()), False
     category = unicodedata.category(ch)
     if category[0] in "LN":
         return ch.lower(), True
@@ -56,6 +57,8 @@ def slugify(text: str) -> str:
     Latin letters, letters and digits of other scripts kept, every run of anything else one
     ``-``. ``"Dragoș Tudorache!"`` → ``"dragos-tudorache"``, ``"Дипломатия"`` → ``"дипломатия"``.
     """
+    if text.isascii():  # the common case, and the same result as the loop below
+        return _NOT_ALNUM.sub("-", text.lower()).strip("-")
     pieces = []
     kept = False
     for ch in nfc(text):
@@ -67,8 +70,7 @@ def slugify(text: str) -> str:
 def id_slug(text: str) -> str:
     """An id made of ASCII only (SPEC §1: file names and explicit ``{#id}``s), as proposed
     when one is written wrongly: ``"Bad_Id"`` → ``"bad-id"``."""
-    folded = fold_ascii(text).lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    return _NOT_ALNUM.sub("-", fold_ascii(text).lower()).strip("-")
 
 
 def is_valid_id(text: str) -> bool:
