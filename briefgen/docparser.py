@@ -120,6 +120,8 @@ def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
         return False
     reason = "starts with bg-, which is reserved for the theme" if explicit.startswith("bg-") \
         else "must use lower-case letters, digits and hyphens"
-    diags.error(loc, f"id '{explicit}' {reason}; try '{id_slug(explicit.removeprefix('bg-')) or 'entry'}'",
-                span=len(explicit) + 3)
+    fixed = id_slug(explicit.removeprefix("bg-"))
+    fix = f"try '{fixed}'" if fixed else \
+        "an explicit id is ASCII (without one, an entry's id keeps the script of its title)"
+    diags.error(loc, f"id '{explicit}' {reason}; {fix}", span=len(explicit) + 3)
     return True

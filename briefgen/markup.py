@@ -28,7 +28,8 @@ ENV_KEY = "briefgen"
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
 _CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
-_HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][A-Za-z0-9_:-]+\s*)+)\}\s*$")
+# Any {#id .class} is read, so that an id in another script is reported, not left in the title.
+_HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][^\s{}]+\s*)+)\}\s*$")
 # Editors' notes at the end of a heading, removed before its {#id} is looked for.
 _TRAILING_NOTES = re.compile(r"(?:\s*<!--(?:>|->|(?:(?!-->).)*-->))+\s*$")
 
