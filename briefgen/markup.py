@@ -145,6 +145,8 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
 
 def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     """The one Markdown configuration of briefgen; build it once and reuse it."""
+    # Raw HTML is always recognised, so that the document has one structure whatever
+    # unsafe_html says; rawhtml_plugin decides how it is shown.
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnotes_plugin)
