@@ -39,6 +39,7 @@ class _Block:
     date_loc: Loc | None = None  # where the date is written, when not at ``loc`` (YAML)
     date_span: int = 1  # how much of its line the date takes
     planned: bool = False  # announces a planned event (``{.planned}``, ``planned: true``)
+    explicit: bool = False  # the id was written by the editor, not generated
 
 
 def read(parser: DocumentParser, node: yaml.Node | None, fields: dict[str, Field], what: str,
@@ -65,12 +66,11 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         lead = parser.tokens(lead_text.text, lead_text.first_line, "lead") \
             if isinstance(lead_text, SourceText) else []
         blocks, notes = _yaml_entries(parser, record.get("entries", [])), []
-    _check_entry_ids(parser, blocks, in_yaml=body is None)
+    _settle_ids(parser, blocks)
     check_entry_dates(parser.diags, [DatedEntry(b.id, b.date, b.date_loc or b.loc, b.date_span,
                                                 b.planned)
                                      for b in blocks if b.date is not None],
                       _reference_date(record), parser.zone, in_yaml=body is None)
-    _settle_section_ids(blocks)
     # Rendered in document order, so that citations are numbered by first use.
     lead_fragment = parser.blocks(lead)
     rendered: list[Entry | Section] = []
@@ -91,7 +91,8 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         date=record.get("date", NO_DATE), lead=lead_fragment, blocks=tuple(rendered),
         notes=notes_fragment, summary=parser.inline_field(record, "summary"),
         updated=record.get("updated"), updates=updates, authors=tuple(record.get("authors", [])),
-        tags=located_list(record.get("tags", [])), draft=record.get("status") == "draft",
+        tags=_tags(parser, located_list(record.get("tags", []))),
+        draft=record.get("status") == "draft",
         refs=parser.refs, date_loc=record.where("date") if "date" in record.values else FILE_START,
     )
 
@@ -103,6 +104,19 @@ def _reference_date(record: Record) -> tuple[str, DateValue] | None:
         if isinstance(value, DateValue):
             return key, value
     return None
+
+
+def _tags(parser: DocumentParser, tags: tuple[Located, ...]) -> tuple[Located, ...]:
+    """Tags that have a URL: a tag without a letter or digit would have an empty slug."""
+    kept = []
+    for tag in tags:
+        if slugify(tag.value):
+            kept.append(tag)
+        else:
+            parser.diags.error(tag.loc, f"tag '{tag.value}' has no letter or digit, so it can have "
+                                        "no page; write it in words", span=len(tag.value))
+    return tuple(kept)
+
 
 
 def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
@@ -143,7 +157,7 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
             if not hint.month_only:
                 return _Block("", title, meant_as_entry=True)
     if date_text is None:
-        return _Block(explicit or "", title)
+        return _Block(explicit or "", title, explicit=explicit is not None)
     loc = Loc(line, _column(raw, date_text))
     try:
         date = parse_date(date_text, parser.zone)
@@ -156,7 +170,8 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
         parser.diags.error(loc, f"entry heading has a date ({date_text}) but no title after it")
     id_loc = Loc(line, raw.rfind("{#") + 1) if explicit and "{#" in raw else None
     return _Block(explicit or _default_id(date, title), title, date=date, loc=loc, id_loc=id_loc,
-                  date_span=len(date_text), planned="planned" in meta["classes"])
+                  date_span=len(date_text), planned="planned" in meta["classes"],
+                  explicit=explicit is not None)
 
 
 def _column(raw: str, text: str) -> int:
@@ -197,19 +212,21 @@ def _yaml_entries(parser: DocumentParser, items: list[Any]) -> list[_Block]:
     for number, item in enumerate(items):
         if not isinstance(item, Record) or "date" not in item.values:
             continue
+        explicit, id_loc = item.get("id"), item.where("id")
+        if explicit is not None and id_problem(explicit, id_loc, parser.diags):
+            explicit = None
+        if explicit is not None:
+            parser.claim_id(explicit, id_loc, len(explicit))
         title = parser.inline_tokens(item.get("title", ""), item.where("title"))
         text = item.get("body")
         body = parser.tokens(text.text, text.first_line, f"e{number + 1}") \
             if isinstance(text, SourceText) else []
-        explicit, id_loc = item.get("id"), item.where("id")
-        if explicit is not None and id_problem(explicit, id_loc, parser.diags):
-            explicit = None
         entry_id = explicit or _default_id(item.get("date"), title)
         date_loc = item.where("date")
         blocks.append(_Block(entry_id, title, body, item.get("date"), item.loc,
                              id_loc if explicit else None, date_loc=date_loc,
                              date_span=_value_span(parser, date_loc),
-                             planned=item.get("planned") is True))
+                             planned=item.get("planned") is True, explicit=explicit is not None))
     return blocks
 
 
@@ -220,28 +237,21 @@ def _value_span(parser: DocumentParser, loc: Loc) -> int:
     return len(words[0]) if words else 1
 
 
-def _check_entry_ids(parser: DocumentParser, blocks: list[_Block], in_yaml: bool) -> None:
-    seen: dict[str, _Block] = {}
-    fix = "give one of them another id" if in_yaml else "give one of them an id with {#another-id}"
+def _settle_ids(parser: DocumentParser, blocks: list[_Block]) -> None:
+    """Generated ids (entries' ``<date>-<slug>``, sections' slugs) give way to the ids the
+    editor wrote anywhere on the page and to each other, in document order: ``-2``, ``-3``."""
+    used = set(parser.ids)
     for block in blocks:
-        if block.date is None:
-            continue
-        if block.id in seen:
-            parser.diags.error(block.id_loc or block.loc,
-                               f"entry id '{block.id}' is already used by the entry on line "
-                               f"{seen[block.id].loc.line}; {fix}", span=len(block.id))
-        else:
-            seen[block.id] = block
+        if not block.explicit:
+            block.id = unique_id(block.id or slugify(plain_text(block.title)) or "section", used)
 
 
-def _settle_section_ids(blocks: list[_Block]) -> None:
-    """Sections get unique slugs that cannot clash with entry ids."""
-    used = {b.id for b in blocks if b.date is not None}
-    for block in blocks:
-        if block.date is None:
-            base = block.id or slugify(plain_text(block.title)) or "section"
-            candidate, n = base, 2
-            while candidate in used or candidate.startswith("bg-"):
-                candidate, n = f"{base}-{n}", n + 1
-            used.add(candidate)
-            block.id = candidate
+def unique_id(base: str, used: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``…, whichever is free; never a theme id (``bg-``)."""
+    while base.startswith("bg-"):
+        base = base.removeprefix("bg-") or "section"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate

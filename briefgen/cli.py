@@ -18,7 +18,7 @@ from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics
 from briefgen.scaffold import KINDS, existing_files, init_site, starter
 from briefgen.schema import url_problem
-from briefgen.slug import is_valid_id, slugify
+from briefgen.slug import id_slug, is_valid_id
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     if not is_valid_id(args.id):
         print(f"briefgen new: '{args.id}' is not a valid id (lower-case letters, digits and "
-              f"hyphens); try '{slugify(args.id) or 'my-id'}'", file=sys.stderr)
+              f"hyphens); try '{id_slug(args.id) or 'my-id'}'", file=sys.stderr)
         return EXIT_USAGE
     config, diags = load_config(args.site)
     if config is None:

@@ -15,8 +15,9 @@ from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
 from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY
 from briefgen.model import Located
 from briefgen.positions import Locator
+from briefgen.rawhtml import OPEN, UNCLOSED
 from briefgen.schema import ReadContext, Record
-from briefgen.slug import is_valid_id, slugify
+from briefgen.slug import id_slug, is_valid_id
 
 
 class DocumentParser:
@@ -33,6 +34,8 @@ class DocumentParser:
         self.months = month_table(language)  # for dates written with month names
         self.diags = Diagnostics(path)
         self.fragments = FragmentRenderer(md)
+        # Explicit ids of the document's page (headings' {#id}, entries' id:) → where written.
+        self.ids: dict[str, Loc] = {}
 
     @property
     def refs(self) -> tuple[Any, ...]:
@@ -51,6 +54,7 @@ class DocumentParser:
 
         def settle(inline: Token, heading: bool) -> None:
             search.add(inline)
+            self._unclosed_comments(inline.children or ())
             self.fragments.settle(inline, heading)
 
         env: dict[str, Any] = {SETTLE_KEY: settle}
@@ -62,6 +66,8 @@ class DocumentParser:
         for token in tokens:  # footnotes, not settled: they come last, as they are rendered
             if token.type == "inline" and not is_rendered_ahead(token):
                 search.add(token)
+                self._unclosed_comments(token.children or ())
+        self._unclosed_blocks(tokens, first_line)
         self._heading_ids(tokens, first_line)
         return tokens
 
@@ -74,6 +80,8 @@ class DocumentParser:
     def inline_tokens(self, text: str, loc: Loc) -> list[Token]:
         tokens = self.md.parseInline(text, {})
         self.locator.locate(tokens, loc.line, inline_line=loc.line)
+        for token in tokens:
+            self._unclosed_comments(token.children or ())
         return (tokens[0].children or []) if tokens else []
 
     def inline(self, text: str, loc: Loc, block: str | None = None,
@@ -92,8 +100,39 @@ class DocumentParser:
         value = record.get(key)
         return value if isinstance(value, Located) else Located(default, FILE_START)
 
+    def _unclosed_comments(self, children: Sequence[Token]) -> None:
+        """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest of the
+        paragraph (the children of an inline token, already located)."""
+        for token in children:
+            if token.type == UNCLOSED:
+                self.diags.error(Loc(token.meta["line"], token.meta["col"]),
+                                 "HTML comment is not closed in its paragraph; add '-->' where "
+                                 "the note ends (a note that spans blank lines must start its "
+                                 "own line)", span=len(OPEN))
+
+    def _unclosed_blocks(self, tokens: Sequence[Token], first_line: int) -> None:
+        """The same for a comment that starts a block: it would hide the rest of the text."""
+        for token in tokens:
+            if token.type == UNCLOSED and token.map:
+                line = first_line + token.map[0]
+                raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+                self.diags.error(Loc(line, raw.find(token.content) + 1 or 1),
+                                 "HTML comment is not closed; add '-->' where the note ends",
+                                 span=len(OPEN))
+
+    def claim_id(self, element_id: str, loc: Loc, span: int) -> bool:
+        """Record an explicit id; one written twice on a page is an error at the second,
+        naming the line of the first (SPEC §12). True if the id was free."""
+        first = self.ids.get(element_id)
+        if first is None:
+            self.ids[element_id] = loc
+            return True
+        self.diags.error(loc, f"id '{element_id}' is already used on line {first.line}; ids are "
+                              "unique on a page: give one of them another id", span=span)
+        return False
+
     def _heading_ids(self, tokens: list[Token], first_line: int) -> None:
-        """Check ``{#id}`` on headings and give the heading that id."""
+        """Check ``{#id}`` on headings of every level and give the heading that id."""
         for token in tokens:
             explicit = token.meta.get("explicit_id") if token.type == "heading_open" else None
             if explicit is None:
@@ -103,8 +142,9 @@ class DocumentParser:
             loc = Loc(line, raw.rfind("{#") + 1 if "{#" in raw else 1)
             if id_problem(explicit, loc, self.diags):
                 token.meta["explicit_id"] = None
-            else:
-                token.attrSet("id", explicit)
+                continue
+            if self.claim_id(explicit, loc, len(explicit) + 3):
+                token.attrSet("id", explicit)  # a second one has none, even in a failed build
 
 
 def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
@@ -113,6 +153,8 @@ def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
         return False
     reason = "starts with bg-, which is reserved for the theme" if explicit.startswith("bg-") \
         else "must use lower-case letters, digits and hyphens"
-    diags.error(loc, f"id '{explicit}' {reason}; try '{slugify(explicit.removeprefix('bg-')) or 'entry'}'",
-                span=len(explicit) + 3)
+    fixed = id_slug(explicit.removeprefix("bg-"))
+    fix = f"try '{fixed}'" if fixed else \
+        "an explicit id is ASCII (without one, an entry's id keeps the script of its title)"
+    diags.error(loc, f"id '{explicit}' {reason}; {fix}", span=len(explicit) + 3)
     return True

@@ -19,9 +19,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
 
 from briefgen.dates import looks_like_date
+from briefgen.footnotes import footnotes_plugin
+from briefgen.rawhtml import rawhtml_plugin
+from briefgen.slug import nfc
 
 ENV_KEY = "briefgen"
 # env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
@@ -34,7 +36,10 @@ ENTRY_HEADINGS = "briefgenEntryHeadings"
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
 _CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
-_HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][A-Za-z0-9_:-]+\s*)+)\}\s*$")
+# Any {#id .class} is read, so that an id in another script is reported, not left in the title.
+_HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][^\s{}]+\s*)+)\}\s*$")
+# Editors' notes at the end of a heading, removed before its {#id} is looked for.
+_TRAILING_NOTES = re.compile(r"(?:\s*<!--(?:>|->|(?:(?!-->).)*-->))+\s*$")
 
 
 class CiteItem(NamedTuple):
@@ -68,10 +73,11 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = match.group(0)
-        # Interned: a link-dense document names the same few targets over and over.
-        label = (match.group(2) or "").strip()
+        # Targets and labels in NFC, as names are read from YAML (SPEC §12); interned: a
+        # link-dense document names the same few targets over and over.
+        label = nfc((match.group(2) or "").strip())
         token.meta = {
-            "target": sys.intern(match.group(1).strip()),
+            "target": sys.intern(nfc(match.group(1).strip())),
             "label": sys.intern(label) if label else None,
             "pos": state.pos,
         }
@@ -124,7 +130,7 @@ def _heading_attrs_rule(state: StateCore) -> None:
         if token.type != "heading_open" or index + 1 >= len(tokens):
             continue
         inline = tokens[index + 1]
-        content = inline.content
+        content = _TRAILING_NOTES.sub("", inline.content)
         meta: dict[str, Any] = {"explicit_id": None, "classes": [], "date_text": None}
         match = _HEADING_ATTRS.search(content)
         if match:
@@ -133,7 +139,7 @@ def _heading_attrs_rule(state: StateCore) -> None:
                     meta["explicit_id"] = attr[1:]
                 else:
                     meta["classes"].append(attr[1:])
-            content = content[: match.start()].rstrip()
+            content = _TRAILING_NOTES.sub("", content[: match.start()]).rstrip()
         meta["text"] = content
         if entries and token.tag == "h2" and token.level == 0 \
                 and "section" not in meta["classes"]:
@@ -192,9 +198,12 @@ def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
 
 def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     """The one Markdown configuration of briefgen; build it once and reuse it."""
-    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": False})
+    # Raw HTML is always recognised, so that the document has one structure whatever
+    # unsafe_html says; rawhtml_plugin decides how it is shown.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
+    md.use(footnotes_plugin)
+    md.use(rawhtml_plugin, unsafe_html)
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
@@ -210,7 +219,7 @@ MARKDOWN_CONFIG_VERSION = "2"
 
 def token_text(token: Token) -> str:
     """The text a reader sees of one inline token (markup removed, link labels kept)."""
-    if token.type in ("text", "code_inline", "html_inline"):
+    if token.type in ("text", "code_inline"):
         return token.content
     if token.type in ("softbreak", "hardbreak"):
         return " "
@@ -225,3 +234,4 @@ def token_text(token: Token) -> str:
 
 def plain_text(children: Sequence[Token] | None) -> str:
     return "".join(token_text(child) for child in children or ()).strip()
+

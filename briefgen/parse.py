@@ -23,7 +23,7 @@ from briefgen.fragments import Fragment
 from briefgen.frontmatter import split_front_matter
 from briefgen.model import Actor, Collection, Document, Located, Page, Role, Source
 from briefgen.schema import Record, SourceText
-from briefgen.slug import is_valid_id, slugify
+from briefgen.slug import id_slug, is_valid_id
 from briefgen.yamlsource import compose
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -50,7 +50,7 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
     name = PurePosixPath(path)
     doc_id = name.stem
     if not is_valid_id(doc_id):
-        fixed = slugify(doc_id) or "untitled"
+        fixed = id_slug(doc_id) or "untitled"
         parser.diags.error(FILE_START, f"'{name.name}' is not a valid file name: ids use lower-case"
                                        f" letters, digits and hyphens; rename it to "
                                        f"'{fixed}{name.suffix}'")

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
-LOCATED = ("wikilink", "citation")
+from briefgen.rawhtml import UNCLOSED
+
+LOCATED = ("wikilink", "citation", UNCLOSED)  # inline tokens that diagnostics point at
 # A bracketed span without brackets inside: every literal of a citation is one, and the
 # literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
@@ -151,7 +153,11 @@ class TextSearch:
 
     def place(self, token: Token, line: int, text_col: int) -> None:
         literal = token.content
-        col = self.locator.find_on_line(literal, line, self.searched_from.get(line, 0))
+        # At or after its column in the text: container markers (``> ``, list indents) and
+        # YAML indentation only add to the left, and a removed comment may hold the same
+        # literal earlier on the line.
+        col = self.locator.find_on_line(literal, line,
+                                        max(self.searched_from.get(line, 0), text_col))
         if col < 0:
             found = self._first_unused(literal)
             if found is None:

@@ -18,6 +18,7 @@ import yaml
 
 from briefgen.dates import DateError, DateValue, parse_date
 from briefgen.errors import Diagnostics, Loc
+from briefgen.slug import nfc
 from briefgen.suggest import closest, did_you_mean
 from briefgen.yamlsource import BOOL, INT, NULL, STR, TIMESTAMP, describe, node_loc
 
@@ -304,7 +305,9 @@ def _blank(value: Any) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LocatedText:
-    """Text whose own position matters later (a tag, an alias, a role's ``of``)."""
+    """Text that names something and whose position matters later (a name, an alias, a
+    tag, a publisher). It is read in NFC, so that spellings that differ only in how their
+    accents are encoded are one name; display text elsewhere is left as written."""
 
     pattern: str | None = None
     hint: str = ""
@@ -318,4 +321,4 @@ class LocatedText:
         if key.endswith(ITEM) and not value.strip():
             ctx.error(node, f"an item of '{key.removesuffix(ITEM)}' is empty; remove it")
             return INVALID
-        return Located(value, ctx.loc(node))
+        return Located(nfc(value), ctx.loc(node))

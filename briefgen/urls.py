@@ -31,6 +31,12 @@ class Urls:
     def absolute(self, rel: str) -> str:
         return _absolute(self.base_url, rel)
 
+    @staticmethod
+    def fragment(element_id: str) -> str:
+        """A link to an element of the same page: ``#`` and the id, percent-encoded as every
+        other URL is (entry ids may hold letters of any script)."""
+        return "#" + _quote(element_id)
+
     # Site paths of every kind of page.
     @staticmethod
     def briefing(briefing_id: str, entry_id: str | None = None) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_subprocess
+from tests.conftest import ROOT, run_subprocess, write
 
 
 @pytest.fixture(scope="module")
@@ -77,4 +77,29 @@ def test_citation_jumps_to_its_source_item(browser, static_server, site_dir):
     item = page.locator(f"li{target}")
     assert item.is_visible()
     assert item.locator("a[href*='/sources/']").count() == 1
+    page.close()
+
+
+def test_tags_and_entries_in_any_script_are_reached_by_their_links(browser, static_server,
+                                                                   tmp_path):
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\n",
+        "content/briefings/talks.md":
+            "---\ntitle: Talks\ndate: 2022-01-10\ntags: [Дипломатия]\n---\n\n"
+            "## 2022-01-05 Переговоры в Женеве\n\nText.\n\n## 2022-01-06 外交会談\n\nText.\n\n"
+            "## 2022-01-07 Third\n\nBack to [[briefings/talks#2022-01-05-переговоры-в-женеве]].\n",
+    })
+    out = tmp_path / "out"
+    result = run_subprocess("--site", str(site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    base = static_server(out)
+    page = browser.new_page()
+    page.goto(base + "briefings/talks/")
+    for link, target in ((page.locator(".bg-toc a").nth(1), "2022-01-06-外交会談"),
+                         (page.locator(".bg-link-entry"), "2022-01-05-переговоры-в-женеве")):
+        link.click()
+        assert page.evaluate("document.querySelector(':target').id") == target
+    page.locator(".bg-kicker a").click()
+    page.wait_for_url("**/tags/*/")
+    assert page.locator("h1").inner_text().strip().endswith("Дипломатия")
     page.close()

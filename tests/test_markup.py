@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC
 from pathlib import Path
 
@@ -30,11 +31,12 @@ DOCS = {
         "---\ntitle: Talks in Geneva\ndate: 2022-01-12\n---\n\n"
         "## 2022-01-10 Envoys meet in Geneva {#geneva}\n",
     (Collection.PAGES, "content/pages/about.md"): "---\ntitle: About us\n---\n",
+    (Collection.ACTORS, "content/actors/muller.yaml"): "name: José Müller\nkind: person\n",
 }
 
 
-def fill_page(docs: dict[tuple[Collection, str], str], text: str,
-              style: str = "numeric") -> tuple[str, list[str]]:
+def fill_page(docs: dict[tuple[Collection, str], str], text: str, style: str = "numeric",
+              unsafe_html: bool = False) -> tuple[str, list[str]]:
     """Fill ``text``, the body of a free page, against a site made of ``docs``."""
     files = {rel: body for (_, rel), body in docs.items()}
     files["content/pages/x.md"] = f"---\ntitle: X\n---\n{text}"
@@ -42,7 +44,7 @@ def fill_page(docs: dict[tuple[Collection, str], str], text: str,
     engine.begin_run(4e9)  # 2096: nothing is in the future
     for rel, body in files.items():
         engine.set_input(("file", rel), digest_text(body), FileText(body))
-    inputs = {"parse": ParseSettings(False, "UTC"), "flags": Flags(False, False, True),
+    inputs = {"parse": ParseSettings(unsafe_html, "UTC"), "flags": Flags(False, False, True),
               "site": SiteSettings("T", "", "en", "https://example.org/", "UTC", style, 50)}
     for name, value in inputs.items():
         engine.set_input(("settings", name), digest_text(repr(value)), value)
@@ -59,9 +61,9 @@ def index() -> dict[tuple[Collection, str], str]:
     return DOCS
 
 
-def render(docs: dict[tuple[Collection, str], str], text: str,
-           style: str = "numeric") -> tuple[str, list[str]]:
-    return fill_page(docs, text, style)
+def render(docs: dict[tuple[Collection, str], str], text: str, style: str = "numeric",
+           unsafe_html: bool = False) -> tuple[str, list[str]]:
+    return fill_page(docs, text, style, unsafe_html)
 
 
 @pytest.mark.parametrize("line,title,text,expected", read_fixture_file(FIXTURES),
@@ -137,3 +139,31 @@ def test_yaml_briefing_lead_and_bodies_keep_their_headings():
     assert parsed.document is not None and parsed.diagnostics == []
     assert parsed.document.lead.html == "<h2>2022 in review</h2>\n"
     assert parsed.document.entries[0].body.html == "<h2>2021-13-01 Looking back</h2>\n"
+
+
+def test_names_typed_in_decomposed_form_resolve(index):
+    decomposed = unicodedata.normalize("NFD", "José Müller")
+    assert decomposed != "José Müller"
+    html, problems = render(index, f"[[{decomposed}]], [[{decomposed.upper()}]] and "
+                                   f"[[muller|{decomposed}]]")
+    assert problems == []
+    link = '<a class="bg-link bg-link-actor" href="/actors/muller/">José Müller</a>'
+    assert html == f"<p>{link}, {link} and {link}</p>\n"
+
+
+def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
+    text = ('<span title="[[russia]]">x</span> <!-- note [[nobody]] --> [[russia]]\n\n'
+            "<div>\n[[russia]] <!-- a note\nover lines -->\n</div>\n")
+    html, problems = render(index, text, unsafe_html=True)
+    assert problems == []
+    assert html == ('<p><span title="[[russia]]">x</span> <a class="bg-link bg-link-actor" '
+                    'href="/actors/russia/">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+def test_an_error_after_a_comment_points_at_its_own_line_and_column(index, unsafe_html):
+    text = ("Intro <!-- a [[nobody]]\nlong note -->, then [[nobody]].\n\n"
+            "<!--\n[[nobody]]\n\n-->\n> quoted <!-- [[nobody]] --> [[nobody]]\n")
+    _, lines = render(index, text, unsafe_html=unsafe_html)
+    assert [line.split(": error:")[0] for line in lines] == [
+        "content/pages/x.md:5:21", "content/pages/x.md:11:30"]

@@ -279,3 +279,19 @@ def test_export_loads_in_timelinejs_without_error(load_timeline, site: Path, tmp
     for event in loaded.events:
         title = loaded.entries[event["unique_id"]]["title"]
         assert texts(page, f'[id="{event["unique_id"]}"] .tl-headline') == [" ".join(title.split())]
+
+
+def test_entry_ids_in_any_script_are_timelinejs_slide_ids(load_timeline, tmp_path: Path) -> None:
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\n",
+        "content/briefings/talks.md": "---\ntitle: Talks\ndate: 2022-01-10\n---\n\n"
+                                      "## 2022-01-05 Переговоры в Женеве\n\nText.\n\n"
+                                      "## 2022-01-06 外交会談\n\nText.\n",
+    })
+    loaded = load_timeline(build(site, tmp_path / "out"))
+    assert loaded.problems == []
+    assert [e["unique_id"] for e in loaded.events] == [
+        "talks--2022-01-05-переговоры-в-женеве", "talks--2022-01-06-外交会談"]
+    for event in loaded.events:
+        title = loaded.entries[event["unique_id"]]["title"]
+        assert texts(loaded.page, f'[id="{event["unique_id"]}"] .tl-headline') == [title]

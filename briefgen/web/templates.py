@@ -131,6 +131,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
     env.filters["time"] = time_html
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
+    env.filters["fragment"] = Urls.fragment
     return env
 
 
