@@ -21,10 +21,11 @@ from pathlib import Path
 from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
-from briefgen.engine.deps import Engine, Key, digest_text
+from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import EngineStore, FileState, StoreError
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, WriteStats, check_output
+from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
 from briefgen.site.inputs import Synced, sync_inputs
 from briefgen.site.kinds import INDEXES, file_loader, site_kinds
@@ -32,7 +33,7 @@ from briefgen.site.scanning import file_states, scan_content
 from briefgen.site.settings import Flags
 from briefgen.web.make import MadeOutputs, compute_in_workers, make_outputs
 from briefgen.web.pages import PageError
-from briefgen.web.plan import output_path
+from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
@@ -68,6 +69,7 @@ class BuildResult:
     rendered: list[str] = field(default_factory=list)  # outputs made afresh (not reused)
     # When a scheduled briefing's date comes, the same inputs make a different site.
     valid_until: float | None = None
+    made: dict[Key, Record] = field(default_factory=dict)  # the outputs made, what they read
 
     @property
     def ok(self) -> bool:
@@ -215,8 +217,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return
         if store is not None:
-            outputs.stale |= _changed_in_folder(out, outputs.all,
-                                                store.output_states(str(out)))
+            outputs.untrusted = frozenset(_changed_in_folder(out, outputs.all,
+                                                             store.output_states(str(out))))
+            outputs.stale |= outputs.untrusted
     if not result.ok:
         return  # content errors: no page is made (its template may rely on what is wrong)
     _make(engine, outputs, out, options, result)
@@ -224,7 +227,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         if session is not None:
             session.files = file_states(scanned)
         if store is not None:
-            states = _folder_states(out, outputs.all, engine)
+            made = {key: record.fp for key, record in result.made.items()}
+            states = _folder_states(out, outputs.all, {**outputs.fingerprints, **made})
             store.commit(engine.take_changes(), file_states(scanned), (str(out), states))
 
 
@@ -245,14 +249,17 @@ def _changed_in_folder(out: Path, planned: list[Key], recorded: dict[str, tuple[
     return changed
 
 
-def _folder_states(out: Path, planned: list[Key], engine: Engine) -> dict[str, tuple[str, FileState]]:
+def _folder_states(out: Path, planned: list[Key], fingerprints: dict[Key, str]
+                   ) -> dict[str, tuple[str, FileState]]:
+    """What the output folder holds now, for the next build to compare with: a ``stat``
+    each (the times change when a file is hard-linked into a new tree)."""
     states = {}
     for key in planned:
         rel = output_path(key)
-        record = engine.record(key)
+        fp = fingerprints.get(key)
         with contextlib.suppress(OSError):
-            if record is not None:
-                states[rel] = (record.fp, FileState.of(os.stat(out / rel)))
+            if fp is not None:
+                states[rel] = (fp, FileState.of(os.stat(out / rel)))
     return states
 
 
@@ -260,6 +267,9 @@ def _folder_states(out: Path, planned: list[Key], engine: Engine) -> dict[str, t
 class Settled:
     all: list[Key]  # every output, in plan order
     stale: set[Key]  # outputs whose inputs changed (or that are new)
+    fingerprints: dict[Key, str]  # of the outputs the engine knows
+    # Outputs whose file is not the one the last build left: made again, and never copied from.
+    untrusted: frozenset[Key] = frozenset()
 
 
 def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -> Settled:
@@ -284,8 +294,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
         stale |= set(engine.update(now).outputs)
         if not removed and not engine.pending():
             break
-    stale |= {key for key in planned if engine.record(key) is None}
-    return Settled(planned, stale & set(planned))
+    known = engine.fingerprints(OUTPUT_KINDS)
+    stale |= {key for key in planned if key not in known}
+    return Settled(planned, stale & set(planned), known)
 
 
 def _document_roots(engine: Engine, synced: Synced, now: bool) -> set[Key]:
@@ -295,10 +306,9 @@ def _document_roots(engine: Engine, synced: Synced, now: bool) -> set[Key]:
         return {key for key in engine.roots() if key[0] in DOCUMENT_NODES}
     roots: set[Key] = set()
     for rel in synced.content:
-        parsed = engine.value(("parse", rel))
-        collection = collection_of(rel).value
+        collection, doc_id = collection_of(rel).value, document_id(rel)
         roots.add(("check", rel))
-        roots.update((kind, collection, parsed.id) for kind in ("doc", "ident", "fill"))
+        roots.update((kind, collection, doc_id) for kind in ("doc", "ident", "fill"))
     return roots
 
 
@@ -321,8 +331,9 @@ def _make(engine: Engine, outputs: Settled, out: Path, options: BuildOptions,
     writing = options.write and result.ok
     try:
         made: MadeOutputs = make_outputs(
-            engine, outputs.all, outputs.stale, out if writing else None, options.jobs,
-            options.progress, in_place=options.in_place, fork=options.session is None)
+            engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
+            options.jobs, options.progress, in_place=options.in_place,
+            fork=options.session is None, untrusted=outputs.untrusted)
     except (PageError, ThemeError, OutputRefused) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return
@@ -332,6 +343,7 @@ def _make(engine: Engine, outputs: Settled, out: Path, options: BuildOptions,
                                              f"{out} is unchanged"))
         return
     result.rendered.extend(made.rendered)
+    result.made = made.records
     if made.update is None:
         return
     try:

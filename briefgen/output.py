@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +177,22 @@ class OutputUpdate:
             # Raised in a worker process too: an exception that pickles, naming the file.
             raise OutputWriteError(rel, exc.errno or 0, exc.strerror or str(exc)) from None
         return Written(rel, digest, True)
+
+    def put_joined(self, rel: str, digest: str,
+                   write: Callable[[str, str | None], str]) -> tuple[Written, str | None]:
+        """Stage an output that ``write(target, previous)`` writes (copying from the previous
+        build's file, when there is one) and whose digest is known beforehand; return what
+        ``write`` returned (the new layout), None when the file is unchanged."""
+        if self.old.get(rel) == digest and self.reusable(rel):
+            return Written(rel, digest, False), None
+        try:
+            target = os.path.join(self.root, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            previous = os.path.join(self.out, rel) if self.reusable(rel) else None
+            layout = write(target, previous)
+        except OSError as exc:
+            raise OutputWriteError(rel, exc.errno or 0, exc.strerror or str(exc)) from None
+        return Written(rel, digest, True), layout
 
     def record(self, written: Written) -> None:
         self.written[written.rel] = written

@@ -39,6 +39,13 @@ class Parsed:
     fingerprint: str = ""  # of the file's content and the parse settings
 
 
+def document_id(path: str) -> str:
+    """The id of the document in file ``path``: its name without the extension, or, for a
+    name that breaks the id rule, the fixed name that the error proposes."""
+    stem = PurePosixPath(path).stem
+    return stem if is_valid_id(stem) else (id_slug(stem) or "untitled")
+
+
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
                    zone: tzinfo, language: str = "en") -> Parsed:
     """Parse one content file of ``collection``; ``path`` is relative to the site folder;
@@ -48,13 +55,11 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
     parser = DocumentParser(path, text, md, zone, language)
     parser.diags.items.extend(refused.items)
     name = PurePosixPath(path)
-    doc_id = name.stem
-    if not is_valid_id(doc_id):
-        fixed = id_slug(doc_id) or "untitled"
+    doc_id = document_id(path)
+    if doc_id != name.stem:
         parser.diags.error(FILE_START, f"'{name.name}' is not a valid file name: ids use lower-case"
                                        f" letters, digits and hyphens; rename it to "
-                                       f"'{fixed}{name.suffix}'")
-        doc_id = fixed
+                                       f"'{doc_id}{name.suffix}'")
     is_yaml = name.suffix.lower() in YAML_SUFFIXES
     if is_yaml:
         node, problem = compose(text)

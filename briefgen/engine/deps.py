@@ -117,6 +117,8 @@ class Backing(Protocol):
 
     def fingerprints(self, kind: str) -> dict[Key, str]: ...
 
+    def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]: ...
+
 
 class EmptyBacking:
     """No earlier state: a first build, or the preview's first one."""
@@ -152,6 +154,9 @@ class EmptyBacking:
         return None
 
     def fingerprints(self, kind: str) -> dict[Key, str]:
+        return {}
+
+    def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
         return {}
 
 
@@ -222,14 +227,16 @@ class Reader:
         return [(item, self.piece(piece, item)) for item in items if item[1] is not None]
 
     def each_fingerprint(self, piece: str, name: str, *rest: str) -> list[tuple[Item, str]]:
-        """As ``each``, with the pieces' fingerprints instead of their values."""
-        items = self.index(name, *rest)
+        """As ``each``, with the pieces' fingerprints instead of their values (read at once,
+        and no piece is loaded)."""
+        items = [item for item in self.index(name, *rest) if item[1] is not None]
         self._watch(piece, ("idx", name, *rest))
-        found = []
-        for item in items:
-            if item[1] is not None:
-                found.append((item, self._engine.fingerprint_of((piece, *item[1]), self._level)))
-        return found
+        fps = self._engine.fingerprints_of([(piece, *item[1]) for item in items], self._level)
+        return [(item, fps[(piece, *item[1])]) for item in items]
+
+    def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
+        """The fingerprints of pieces read as part of a ``watch`` (not recorded on their own)."""
+        return self._engine.fingerprints_of(keys, self._level)
 
     def piece(self, piece: str, item: Item) -> Any:
         """The piece of one item's member, read as part of an ``each`` (not recorded on
@@ -695,6 +702,40 @@ class Engine:
     def live(self) -> Iterator[Key]:
         """Every node known in memory (for the preview and tests)."""
         return (key for key, record in self._records.items() if record is not None)
+
+    def fingerprints_of(self, keys: list[Key], reader_level: int) -> dict[Key, str]:
+        """The fingerprints of many nodes, those the store knows read at once."""
+        found: dict[Key, str] = {}
+        unknown = []
+        for key in keys:
+            self._check_level(key, reader_level)
+            if key in self._records and key not in self._queued:
+                record = self._records[key]
+                if record is not None:
+                    found[key] = record.fp
+                    continue
+            unknown.append(key)
+        stored = self.backing.fingerprints_of([k for k in unknown if k not in self._records])
+        for key in unknown:
+            if key in stored and key not in self._queued:
+                found[key] = stored[key]
+            else:
+                found[key] = self.demand(key, reader_level)[1]
+        return found
+
+    def fingerprints(self, kinds: Iterable[str]) -> dict[Key, str]:
+        """The fingerprint of every known node of ``kinds`` (read at once from the store)."""
+        kinds = set(kinds)
+        found: dict[Key, str] = {}
+        for kind in kinds:
+            found.update(self.backing.fingerprints(kind))
+        for key, record in self._records.items():
+            if key[0] in kinds:
+                if record is None:
+                    found.pop(key, None)
+                else:
+                    found[key] = record.fp
+        return found
 
     def pending(self) -> bool:
         return bool(self._queued)

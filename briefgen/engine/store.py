@@ -33,7 +33,7 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 2
+FORMAT = 4
 _SEP = "\x1f"
 
 _SCHEMA = """
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep,
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS contribs(idx INTEGER, emitter INTEGER, items BLOB NOT NULL,
     PRIMARY KEY(idx, emitter)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS contribs_emitter ON contribs(emitter);
 CREATE TABLE IF NOT EXISTS members(member INTEGER, idx INTEGER, PRIMARY KEY(member, idx))
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS roots(id INTEGER PRIMARY KEY);
@@ -80,6 +81,36 @@ def _enc(value: Any) -> bytes:
 
 def _dec(blob: bytes) -> Any:
     return codec.decode(_t(blob))
+
+
+def _enc_value(value: Any) -> bytes:
+    """A node's value: text as it is (list items, JSON pieces: most of what is kept), the
+    rest through the codec."""
+    if type(value) is str:
+        return b"s" + _b(value)
+    return b"j" + _enc(value)
+
+
+def _dec_value(blob: bytes) -> Any:
+    return _t(blob[1:]) if blob[:1] == b"s" else _dec(blob[1:])
+
+
+_DEP, _FP = "\x1e", "\x1d"  # between the dependencies of a record; between key and fingerprint
+
+
+def _enc_deps(deps: tuple[tuple[Key, str], ...]) -> bytes:
+    """What a node read, compactly: the records of thousands of nodes are written at once."""
+    return _b(_DEP.join(f"{_SEP.join(key)}{_FP}{fp}" for key, fp in deps))
+
+
+def _dec_deps(blob: bytes) -> tuple[tuple[Key, str], ...]:
+    if not blob:
+        return ()
+    found = []
+    for part in _t(blob).split(_DEP):
+        key, _, fp = part.rpartition(_FP)
+        found.append((tuple(key.split(_SEP)), fp))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +194,6 @@ class EngineStore:
             found = self._ids[key] = row[0]
         return found
 
-    def _ensure_id(self, key: Key) -> int:
-        found = self._id(key)
-        if found is None:
-            cursor = self.db.execute("INSERT INTO keys(key) VALUES (?)", (key_text(key),))
-            found = self._ids[key] = int(cursor.lastrowid or 0)
-        return found
-
     def _keys(self, ids: Iterable[int]) -> set[Key]:
         found = set()
         for chunk in _chunks(list(ids)):
@@ -190,8 +214,15 @@ class EngineStore:
             return None
         fp, deps, emits, valid_until, extra = row
         diags = self.db.execute("SELECT items FROM diags WHERE id = ?", (node,)).fetchone()
-        return Record(fp, _dec(deps), _dec(emits), _dec(diags[0]) if diags else (), valid_until,
+        return Record(fp, _dec_deps(deps), self._emits(node) if emits else (),
+                      _dec(diags[0]) if diags else (), valid_until,
                       _dec(extra) if extra is not None else None)
+
+    def _emits(self, node: int) -> tuple[tuple[Key, tuple[Item, ...]], ...]:
+        """What a node emitted: kept once, in ``contribs``, where the indexes are read."""
+        rows = self.db.execute("SELECT k.key, c.items FROM contribs c JOIN keys k ON k.id = c.idx"
+                               " WHERE c.emitter = ?", (node,)).fetchall()
+        return tuple(sorted((text_key(text), _dec(items)) for text, items in rows))
 
     def value(self, key: Key) -> tuple[bool, Any]:
         node = self._id(key)
@@ -200,7 +231,7 @@ class EngineStore:
         row = self.db.execute("SELECT value FROM nodes WHERE id = ?", (node,)).fetchone()
         if row is None or row[0] is None:
             return False, None
-        return True, _dec(row[0])
+        return True, _dec_value(row[0])
 
     def readers(self, key: Key) -> set[Key]:
         node = self._id(key)
@@ -235,16 +266,26 @@ class EngineStore:
 
     def inputs(self, kind: str) -> set[Key]:
         rows = self.db.execute("SELECT k.key FROM keys k JOIN nodes n ON n.id = k.id "
-                               "WHERE k.key >= ? AND k.key < ?",
-                               (_b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
+                               "WHERE k.key = ? OR (k.key >= ? AND k.key < ?)",
+                               (_b(kind), _b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(r[0]) for r in rows}
 
     def fingerprints(self, kind: str) -> dict[Key, str]:
         """The recorded fingerprints of every node of one kind (the inputs, in one read)."""
         rows = self.db.execute("SELECT k.key, n.fp FROM keys k JOIN nodes n ON n.id = k.id "
-                               "WHERE k.key >= ? AND k.key < ?",
-                               (_b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
+                               "WHERE k.key = ? OR (k.key >= ? AND k.key < ?)",
+                               (_b(kind), _b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(text): fp for text, fp in rows}
+
+    def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
+        found: dict[Key, str] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(f"SELECT k.key, n.fp FROM keys k JOIN nodes n ON n.id = k.id "
+                                   f"WHERE k.key IN ({marks})", [key_text(k) for k in part])
+            found.update((text_key(text), fp) for text, fp in rows)
+        return found
 
     def diagnostics(self) -> dict[Key, tuple[Any, ...]]:
         rows = self.db.execute("SELECT k.key, d.items FROM diags d JOIN keys k "
@@ -296,19 +337,51 @@ class EngineStore:
             db.execute("ROLLBACK")
             raise
 
+    def _prepare_ids(self, changes: Changes) -> None:
+        """Give every key this commit names an id, in bulk: a first build names thousands."""
+        keys: set[Key] = set(changes.records) | set(changes.values)
+        for pair in (changes.readers_added, changes.readers_removed):
+            for dep, reader in pair:
+                keys.add(dep)
+                keys.add(reader)
+        for index, emitter in changes.contributions:
+            keys.add(index)
+            keys.add(emitter)
+        for pair in (changes.members_added, changes.members_removed):
+            for member, index in pair:
+                keys.add(("member", *member))
+                keys.add(index)
+        keys |= changes.roots or set()
+        missing = [k for k in keys if k not in self._ids]
+        for chunk in range(0, len(missing), 500):
+            part = missing[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            for node, text in self.db.execute(f"SELECT id, key FROM keys WHERE key IN ({marks})",
+                                              [key_text(k) for k in part]):
+                self._ids[text_key(text)] = node
+        new = [k for k in missing if k not in self._ids]
+        if new:
+            row = self.db.execute("SELECT MAX(id) FROM keys").fetchone()
+            start = (row[0] or 0) + 1
+            self.db.executemany("INSERT INTO keys VALUES (?, ?)",
+                                [(start + i, key_text(k)) for i, k in enumerate(new)])
+            self._ids.update({k: start + i for i, k in enumerate(new)})
+
     def _write_nodes(self, changes: Changes) -> None:
         db = self.db
+        self._prepare_ids(changes)
         gone, rows, diag_rows = [], [], []
         for key, record in changes.records.items():
-            node = self._ensure_id(key)
+            node = self._ids[key]
             if record is None:
                 gone.append((node,))
                 continue
             value = changes.values.get(key, _NONE)
-            rows.append((node, record.fp, _enc(record.deps), _enc(record.emits),
-                         record.valid_until,
+            # The emissions themselves are in ``contribs``: this says only whether there are any.
+            rows.append((node, record.fp, _enc_deps(record.deps),
+                         b"1" if record.emits else b"", record.valid_until,
                          _enc(record.extra) if record.extra is not None else None,
-                         _enc(value) if value is not _NONE else None))
+                         _enc_value(value) if value is not _NONE else None))
             diag_rows.append((node, _enc(record.diags) if record.diags else None))
         db.executemany("DELETE FROM nodes WHERE id = ?", gone)
         db.executemany("DELETE FROM diags WHERE id = ?", gone)
@@ -318,11 +391,11 @@ class EngineStore:
                        [(n, d) for n, d in diag_rows if d is not None])
         # A value kept without a new record (made again after eviction): same record.
         db.executemany("UPDATE nodes SET value = ? WHERE id = ?",
-                       [(_enc(v), self._ensure_id(k)) for k, v in changes.values.items()
+                       [(_enc_value(v), self._ids[k]) for k, v in changes.values.items()
                         if k not in changes.records])
 
     def _write_links(self, changes: Changes) -> None:
-        db, ids = self.db, self._ensure_id
+        db, ids = self.db, self._ids.__getitem__
         db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
                        [(ids(d), ids(r)) for d, r in changes.readers_removed])
         db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",

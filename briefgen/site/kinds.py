@@ -14,12 +14,12 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text
 from briefgen.site import check, documents, fill, lookup, pieces
-from briefgen.web import exports, plan
+from briefgen.web import exports, feeds, plan
 
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
                documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
-               pieces.CardDoc, pieces.TagInfo, exports.EntryData)
+               pieces.CardDoc, pieces.TagInfo, exports.EntryData, feeds.FeedEntry)
 
 # Levels, lowest first.
 INPUT = 0
@@ -71,10 +71,13 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("entry_titles", RESOLVED, fill.entry_titles, persist=True, reads="identity"),
         Kind("publisher", RESOLVED, pieces.publisher, persist=True, reads="identity"),
         Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body"),
-        Kind("item", PIECES, pieces.entry_item, _text_fp, persist=True, reads="piece"),
-        Kind("chip", PIECES, pieces.actor_chip, _text_fp, persist=True, reads="piece"),
+        # List items and chips are not kept: pages copy unchanged items from their own
+        # previous file (web/joined.py), and a chip is quick to make again.
+        Kind("item", PIECES, pieces.entry_item, _text_fp, reads="piece"),
+        Kind("chip", PIECES, pieces.actor_chip, _text_fp, reads="piece"),
         Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),
-        Kind("entry_data", PIECES, exports.entry_data, persist=True, reads="piece"),
+        Kind("entry_data", PIECES, exports.entry_data, reads="piece"),
+        Kind("feed_entry", LISTS, feeds.feed_entry, persist=True, reads="piece"),
         Kind("co_actors", PIECES, pieces.co_actors, persist=True, reads="piece"),
         Kind("years", PIECES, pieces.years, persist=True, reads="piece"),
         Kind("tag", PIECES, pieces.tag, persist=True, reads="piece"),
@@ -83,8 +86,9 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("tag_list", LISTS, pieces.tag_list, persist=True, reads="piece"),
         Kind("check", CHECKS, check.check, reads="check"),
     ]
+    # Not kept either: the exports copy unchanged pieces from their previous file.
     export_pieces = [
-        Kind(name, EXPORT_PIECES, function, _text_fp, persist=True, reads="piece")
+        Kind(name, EXPORT_PIECES, function, _text_fp, reads="piece")
         for name, function in (
             ("entry_json", exports.entry_json), ("briefing_json", exports.briefing_json),
             ("actor_json", exports.actor_json), ("source_json", exports.source_json),

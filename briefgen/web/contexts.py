@@ -56,17 +56,18 @@ class PageMeta:
 
 
 class EntryView:
-    """An entry in a list: its list item's HTML (``entry_list``), and, should a template ask,
-    everything of the entry (read then, and recorded for the page)."""
+    """An entry in a list: the fingerprint of its list item (``entry_list`` joins the items
+    into the page), and, should a template ask, everything of the entry (read then, and
+    recorded for the page)."""
 
-    __slots__ = ("_html", "_reader", "briefing_id", "id")
+    __slots__ = ("_reader", "briefing_id", "fp", "id")
 
-    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, html: str) -> None:
-        self._reader, self._html = reader, html
+    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, fp: str) -> None:
+        self._reader, self.fp = reader, fp
         self.briefing_id, self.id = briefing_id, entry_id
 
     def item_html(self, reader: Reader) -> str:
-        return self._html
+        return str(reader.get(("item", self.briefing_id, self.id)))
 
     def __getattr__(self, name: str) -> Any:
         rb: RenderedBriefing = self._reader.get(("fill", "briefings", self.briefing_id))

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Item, Reader, digest_text
 from briefgen.site.documents import ActorIdent, Doc, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
+from briefgen.web.joined import Joined, Piece, join
 
 # Compact: an indent would switch json to its pure-Python encoder, ten times slower. One
 # encoder for every call: json.dumps with options would make a new one each time.
@@ -271,40 +273,52 @@ def page_search(r: Reader, page_id: str) -> str:
 
 # ------------------------------------------------------------------------ joins
 
-
-def _array(parts: list[str]) -> bytes:
-    return ("[" + ",".join(p for p in parts if p) + "]\n").encode("utf-8")
+_EMPTY = digest_text("")  # the fingerprint of a piece with nothing to show
 
 
-def briefings_export(r: Reader) -> bytes:
-    return _array([piece for _, piece in r.each("briefing_json", "briefings")])
+def _pieces(r: Reader, piece: str, index: str, *rest: str,
+            order: Callable[[Item], Any] | None = None) -> list[Piece]:
+    found = r.each_fingerprint(piece, index, *rest)
+    if order is not None:
+        found.sort(key=lambda pair: order(pair[0]))
+    return [Piece((piece, *item[1]), fp) for item, fp in found if fp != _EMPTY]
 
 
-def entries_export(r: Reader) -> bytes:
-    return _array([piece for _, piece in r.each("entry_json", "timeline")])
+def _by_path(item: Item) -> Any:
+    return item[0][1]  # actors' items are ordered by name, then path: exports use file order
 
 
-def actors_export(r: Reader) -> bytes:
-    pieces = sorted(r.each("actor_json", "actors"), key=lambda found: found[0][0][1])
-    return _array([piece for _, piece in pieces])
+def _array(pieces: list[Piece]) -> Joined:
+    return Joined(("[", *join(pieces, ","), "]\n"))
 
 
-def sources_export(r: Reader) -> bytes:
-    return _array([piece for _, piece in r.each("source_json", "sources")])
+def briefings_export(r: Reader) -> Joined:
+    return _array(_pieces(r, "briefing_json", "briefings"))
 
 
-def timelinejs_export(r: Reader) -> bytes:
+def entries_export(r: Reader) -> Joined:
+    return _array(_pieces(r, "entry_json", "timeline"))
+
+
+def actors_export(r: Reader) -> Joined:
+    return _array(_pieces(r, "actor_json", "actors", order=_by_path))
+
+
+def sources_export(r: Reader) -> Joined:
+    return _array(_pieces(r, "source_json", "sources"))
+
+
+def timelinejs_export(r: Reader) -> Joined:
     settings: SiteSettings = r.get(("settings", "site"))
-    events = ",".join(p for _, p in r.each("timeline_event", "timeline") if p)
     title = _json({"text": {"headline": _tl_html(settings.title),
                             "text": _tl_html(settings.description)}, "autolink": False})
-    return f'{{"title":{title},"events":[{events}]}}\n'.encode()
+    events = _pieces(r, "timeline_event", "timeline")
+    return Joined((f'{{"title":{title},"events":[', *join(events, ","), "]}\n"))
 
 
-def search_export(r: Reader) -> bytes:
-    parts = [p for _, p in r.each("briefing_search", "briefings")]
-    actors = sorted(r.each("actor_search", "actors"), key=lambda found: found[0][0][1])
-    parts += [p for _, p in actors]
-    parts += [p for _, p in r.each("source_search", "sources")]
-    parts += [p for _, p in r.each("page_search", "pages")]
-    return _array(parts)
+def search_export(r: Reader) -> Joined:
+    pieces = _pieces(r, "briefing_search", "briefings")
+    pieces += _pieces(r, "actor_search", "actors", order=_by_path)
+    pieces += _pieces(r, "source_search", "sources")
+    pieces += _pieces(r, "page_search", "pages")
+    return _array(pieces)

@@ -117,11 +117,30 @@ def briefing_item(card: BriefingCard, urls: Urls, zone: tzinfo) -> FeedItem:
                     card.authors)
 
 
-def entry_item(entry: EntryData, urls: Urls, zone: tzinfo) -> FeedItem:
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """What a feed shows of an entry (kept in the build cache: an actor's feed is made again
+    from its latest entries whenever one of them changes)."""
+
+    link: str
+    title: str
+    when: str  # ISO 8601, the start of its date
+    summary: str
+
+
+def feed_entry(r: Reader, briefing_id: str, entry_id: str) -> FeedEntry | None:
+    entry: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
+    if entry is None:
+        return None
+    settings, urls = _feed_settings(r)
     link = urls.absolute(Urls.briefing(entry.briefing_id, entry.id))
-    when = entry.date.start.first_instant(zone)
-    return FeedItem(link, f"{entry.title_text} ({entry.briefing_title})", link, when, when,
-                    entry.text[:600])
+    return FeedEntry(link, f"{entry.title_text} ({entry.briefing_title})",
+                     entry.date.start.first_instant(settings.zone).isoformat(), entry.text[:600])
+
+
+def _entry_item(entry: FeedEntry) -> FeedItem:
+    when = datetime.fromisoformat(entry.when)
+    return FeedItem(entry.link, entry.title, entry.link, when, when, entry.summary)
 
 
 def _feed_settings(r: Reader) -> tuple[SiteSettings, Urls]:
@@ -157,10 +176,10 @@ def actor_feed(r: Reader, actor_id: str) -> bytes:
     actor = r.get(("ident", "actors", actor_id))
     title = f"{actor.name} — {settings.title}"
     latest = r.index("actor_entries", actor_id)[-settings.feed_limit:]
-    r.watch("entry_data", "actor_entries", actor_id)
-    entries = [e for e in (r.piece("entry_data", item) for item in latest) if e is not None]
+    r.watch("feed_entry", "actor_entries", actor_id)
+    entries = [e for e in (r.piece("feed_entry", item) for item in latest) if e is not None]
     return atom(settings, urls, f"actors/{actor_id}/feed.xml", Urls.actor(actor_id), title,
-                [entry_item(e, urls, settings.zone) for e in entries])
+                [_entry_item(e) for e in entries])
 
 
 def sitemap(r: Reader) -> bytes:

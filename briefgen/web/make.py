@@ -14,8 +14,9 @@ from typing import Any
 from briefgen import __version__
 from briefgen.engine.deps import Engine, Key, Record
 from briefgen.errors import Progress
-from briefgen.output import OutputUpdate, Written, _digest
+from briefgen.output import OutputUpdate, Written
 from briefgen.parallel import run_all
+from briefgen.web.joined import Joined, decode_layout, write_joined
 from briefgen.web.plan import StaticFile, output_path
 
 # From this many outputs to make, worker processes pay for themselves.
@@ -26,6 +27,7 @@ MANY_PIECES = 256
 # The pieces that pages and exports join, per index, lowest level first.
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
     ("entry_data", "timeline"), ("card", "briefings"), ("chip", "actors"),
+    ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
     ("briefing_json", "briefings"), ("briefing_search", "briefings"),
     ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
@@ -44,9 +46,10 @@ def _workers(cores: int) -> int:
     return cores if cores > 1 else 0
 
 
-def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key], out: Path | None,
-                 jobs: int, progress: Progress, in_place: bool = False,
-                 fork: bool = True) -> MadeOutputs:
+def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
+                 known: dict[Key, str], out: Path | None, jobs: int, progress: Progress,
+                 in_place: bool = False, fork: bool = True,
+                 untrusted: frozenset[Key] = frozenset()) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
     them all (the others are kept from the previous build) for the caller to commit."""
     paths = {key: output_path(key) for key in planned}
@@ -58,15 +61,16 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key], out: P
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
     update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place)
     try:
-        todo = [key for key in planned if key in stale or not _kept(engine, update, key,
-                                                                   paths[key])]
+        todo = [key for key in planned
+                if key in stale or not _kept(update, known.get(key), paths[key])]
         progress("Rendering pages", 0, len(todo))
         if fork and len(todo) >= MANY_OUTPUTS:
             _prefetch(engine, len(todo), jobs, fork)
             linked = {paths[k] for k in planned} - {paths[k] for k in todo}
             update.prepare(sorted(linked))
         workers = _workers(jobs) if fork else 0
-        made = run_all([functools.partial(_make_one, engine, key, paths[key], update, workers > 0)
+        made = run_all([functools.partial(_make_one, engine, key, paths[key], update, workers > 0,
+                                          key not in untrusted)
                         for key in todo], workers, MANY_OUTPUTS)
         result = MadeOutputs(update)
         for key, (written, record, nodes) in zip(todo, made, strict=True):
@@ -86,26 +90,44 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key], out: P
         raise
 
 
-def _kept(engine: Engine, update: OutputUpdate, key: Key, rel: str) -> bool:
+def _kept(update: OutputUpdate, fingerprint: str | None, rel: str) -> bool:
     """The previous build's file is what the engine's record says this output is."""
-    record = engine.record(key)
-    return record is not None and update.old.get(rel) == record.fp and update.reusable(rel)
+    return fingerprint is not None and update.old.get(rel) == fingerprint \
+        and update.reusable(rel)
 
 
-def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worker: bool
-              ) -> tuple[Written, Record, list[tuple[Key, Any, Record]]]:
+def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worker: bool,
+              trusted: bool) -> tuple[Written, Record, list[tuple[Key, Any, Record]]]:
     mark = len(engine.fresh)
     value, reader = engine.make_output(key)
-    data = value.read() if isinstance(value, StaticFile) else value
-    written = update.put(rel, data)
+    if isinstance(value, Joined):
+        written, layout = _put_joined(engine, key, rel, update, value, trusted)
+        record = reader.record(written.digest, layout)
+    else:
+        data = value.read() if isinstance(value, StaticFile) else value
+        written = update.put(rel, data)
+        record = reader.record(written.digest)
     # Pieces a worker made on the way are lost with it unless they go back to the parent.
     made = engine.made_since(mark) if in_worker else []
-    return written, reader.record(written.digest), made
+    return written, record, made
 
 
-def output_digest(data: bytes) -> str:
-    return _digest(data)
+def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value: Joined,
+                trusted: bool) -> tuple[Written, str | None]:
+    """Stage a joined output, copying the pieces the previous file holds unchanged (only if
+    that file is the one the previous record describes)."""
+    old = engine.record(key)
+    layout = decode_layout(old.extra) if trusted and old is not None \
+        and update.old.get(rel) == old.fp else {}
 
+    def piece_text(piece: Key) -> str:
+        return str(engine.value(piece))
+
+    def write(target: str, previous: str | None) -> str:
+        return write_joined(target, value, previous, layout, piece_text)[0]
+
+    written, new_layout = update.put_joined(rel, value.fingerprint, write)
+    return written, new_layout if new_layout is not None else (old.extra if old else None)
 
 def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
     """Make the shared pieces that are missing in workers, so that the workers that make

@@ -44,6 +44,7 @@ from briefgen.web.contexts import (
     TagView,
     TimelineContext,
 )
+from briefgen.web.joined import Joined
 from briefgen.web.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
 from briefgen.web.templates import ThemeError, context_vars
 
@@ -93,8 +94,8 @@ class PageReader:
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
-        return tuple(EntryView(self.r, item[1][0], item[1][1], html)
-                     for item, html in self.r.each("item", name, *rest))
+        return tuple(EntryView(self.r, item[1][0], item[1][1], fp)
+                     for item, fp in self.r.each_fingerprint("item", name, *rest))
 
     def cards(self, name: str, *rest: str) -> tuple[BriefingCard, ...]:
         return tuple(card for _, card in self.r.each("card", name, *rest) if card is not None)
@@ -107,7 +108,7 @@ class PageReader:
         return found.document if found is not None else None
 
     def render(self, rel: str, template: str, ctx: object, title: str, description: str,
-               **meta: Any) -> bytes:
+               **meta: Any) -> bytes | Joined:
         description = description or self.settings.description or title
         if "json_ld" not in meta:
             collection = template.endswith("s.html") or template in ("timeline.html", "tag.html")
@@ -117,13 +118,13 @@ class PageReader:
                         canonical=self.urls.absolute(rel), **meta)
         return self.render_common(template, Common(self.site(), page), ctx)
 
-    def render_common(self, template: str, common: Common, ctx: object) -> bytes:
+    def render_common(self, template: str, common: Common, ctx: object) -> bytes | Joined:
         templates = self.r.get(("service", "templates"))
         try:
-            html = templates.render(self.r, template, context_vars(common, ctx))
+            html = templates.render_joined(self.r, template, context_vars(common, ctx))
         except ThemeError as exc:
             raise PageError(str(exc)) from None
-        return str(html).encode("utf-8")
+        return html if isinstance(html, Joined) else html.encode("utf-8")
 
 
 class PageError(Exception):
@@ -133,29 +134,30 @@ class PageError(Exception):
 # ------------------------------------------------------------------------ pages
 
 
-def home(r: Reader) -> bytes:
+def home(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     counts = {"briefings": len(r.index("briefings")), "entries": len(r.index("timeline")),
               "actors": len(r.index("actors")), "sources": len(r.index("sources"))}
     briefings = r.index("briefings")[:HOME_BRIEFINGS]
     cards = tuple(c for c in (r.get(("card", item[1][0])) for item in briefings) if c)
-    latest = r.index("timeline")[-HOME_ENTRIES:]
+    latest = list(reversed(r.index("timeline")[-HOME_ENTRIES:]))
     r.watch("item", "timeline")
-    entries = tuple(EntryView(r, item[1][0], item[1][1], r.piece("item", item))
-                    for item in reversed(latest))
+    fps = r.fingerprints_of([("item", *item[1]) for item in latest])
+    entries = tuple(EntryView(r, item[1][0], item[1][1], fps[("item", *item[1])])
+                    for item in latest)
     s = p.settings
     return p.render("", "home.html", HomeContext(cards, entries, counts), s.title, s.description,
                     json_ld=(website_ld(s, p.urls),), feed="feed.xml")
 
 
-def briefings_list(r: Reader) -> bytes:
+def briefings_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     return p.render("briefings/", "briefings.html", BriefingListContext(p.cards("briefings")),
                     "Briefings", f"All briefings of {p.settings.title}", section="briefings",
                     feed="feed.xml")
 
 
-def briefing_page(r: Reader, briefing_id: str) -> bytes:
+def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
     p = PageReader(r)
     rb: RenderedBriefing = p.filled("briefings", briefing_id)
     b = rb.briefing
@@ -175,7 +177,7 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes:
                     og_type="article", section="briefings", json_ld=(ld,))
 
 
-def actors_list(r: Reader) -> bytes:
+def actors_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     by_kind: dict[str, list[tuple[ActorIdent, int]]] = {kind: [] for kind in ACTOR_KINDS}
     for item in r.index("actors"):
@@ -188,7 +190,7 @@ def actors_list(r: Reader) -> bytes:
                     "People, organizations and countries in these briefings", section="actors")
 
 
-def actor_page(r: Reader, actor_id: str) -> bytes:
+def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
     p = PageReader(r)
     actor: Actor = p.document("actors", actor_id)
     doc: RenderedDoc = p.filled("actors", actor_id)
@@ -212,7 +214,7 @@ def actor_page(r: Reader, actor_id: str) -> bytes:
                     feed=f"actors/{actor_id}/feed.xml")
 
 
-def sources_list(r: Reader) -> bytes:
+def sources_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     zone = p.settings.zone
     found = [s for s in (p.source(item[1][0]) for item in r.index("sources")) if s is not None]
@@ -223,7 +225,7 @@ def sources_list(r: Reader) -> bytes:
                     "Every document these briefings cite", section="sources")
 
 
-def source_page(r: Reader, source_id: str) -> bytes:
+def source_page(r: Reader, source_id: str) -> bytes | Joined:
     p = PageReader(r)
     source: Source = p.document("sources", source_id)
     doc: RenderedDoc = p.filled("sources", source_id)
@@ -240,7 +242,7 @@ def source_page(r: Reader, source_id: str) -> bytes:
                     json_ld=(ld,))
 
 
-def timeline(r: Reader) -> bytes:
+def timeline(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     years: tuple[int, ...] = r.get(("years",))
     entries = p.entries("timeline")
@@ -252,7 +254,7 @@ def timeline(r: Reader) -> bytes:
                     "Timeline", "Every dated entry of every briefing", section="timeline")
 
 
-def year_page(r: Reader, year: str) -> bytes:
+def year_page(r: Reader, year: str) -> bytes | Joined:
     p = PageReader(r)
     years: tuple[int, ...] = r.get(("years",))
     ctx = TimelineContext(p.entries("year", year), years, int(year))
@@ -260,7 +262,7 @@ def year_page(r: Reader, year: str) -> bytes:
                     f"What happened in {year}", section="timeline")
 
 
-def tags_list(r: Reader) -> bytes:
+def tags_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     tags = tuple(TagSummary(t.slug, t.name, r.get(("tagged", t.slug)))
                  for t in r.get(("tag_list",)))
@@ -268,7 +270,7 @@ def tags_list(r: Reader) -> bytes:
                     section="tags")
 
 
-def tag_page(r: Reader, slug: str) -> bytes:
+def tag_page(r: Reader, slug: str) -> bytes | Joined:
     p = PageReader(r)
     info: TagInfo = r.get(("tag", slug))
     cards = tuple(c for c in (r.get(("card", b)) for b in r.get(("tagged", slug))) if c)
@@ -277,7 +279,7 @@ def tag_page(r: Reader, slug: str) -> bytes:
                     feed=f"tags/{slug}/feed.xml")
 
 
-def free_page(r: Reader, page_id: str) -> bytes:
+def free_page(r: Reader, page_id: str) -> bytes | Joined:
     p = PageReader(r)
     doc: RenderedDoc = p.filled("pages", page_id)
     title = p.document("pages", page_id).title
@@ -286,13 +288,13 @@ def free_page(r: Reader, page_id: str) -> bytes:
                     title, doc.summary_text, section=page_id)
 
 
-def search_page(r: Reader) -> bytes:
+def search_page(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     return p.render("search/", "search.html", SearchContext("search/index.json"), "Search",
                     f"Search {p.settings.title}", section="search")
 
 
-def not_found(r: Reader) -> bytes:
+def not_found(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     page = PageMeta("404.html", "Page not found", "This page does not exist.",
                     p.urls.absolute("404.html"), noindex=True)

@@ -17,8 +17,9 @@ from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.manifest import MANIFEST
 from briefgen.urls import Urls, output_file
 from briefgen.web import exports, feeds, pages
+from briefgen.web.joined import Joined
 
-SINGLE_PAGES: dict[str, tuple[str, Callable[[Reader], bytes]]] = {
+SINGLE_PAGES: dict[str, tuple[str, Callable[[Reader], bytes | Joined]]] = {
     "home": ("", pages.home),
     "briefings": ("briefings/", pages.briefings_list),
     "actors": ("actors/", pages.actors_list),
@@ -29,7 +30,7 @@ SINGLE_PAGES: dict[str, tuple[str, Callable[[Reader], bytes]]] = {
     "404": ("404.html", pages.not_found),
 }
 
-EXPORTS: dict[str, Callable[[Reader], bytes]] = {
+EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "api/briefings.json": exports.briefings_export,
     "api/entries.json": exports.entries_export,
     "api/actors.json": exports.actors_export,
@@ -161,7 +162,7 @@ def make(r: Reader, kind: str, *args: str) -> Any:
     return _MAKERS[kind](r, *args)
 
 
-_MAKERS: dict[str, Callable[..., bytes]] = {
+_MAKERS: dict[str, Callable[..., bytes | Joined]] = {
     "briefing_page": pages.briefing_page,
     "actor_page": pages.actor_page,
     "source_page": pages.source_page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import fields
@@ -18,7 +19,6 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
-    meta,
     pass_context,
     select_autoescape,
 )
@@ -28,6 +28,7 @@ from markupsafe import Markup
 from briefgen.dates import DateValue
 from briefgen.engine.deps import Reader
 from briefgen.urls import Urls
+from briefgen.web.joined import Joined, Piece
 
 PACKAGED_THEMES = Path(__file__).resolve().parent.parent
 DEFAULT_THEME = "default"
@@ -67,6 +68,8 @@ def file_digest(path: Path) -> str:
 
 
 READER = "_briefgen_reader"  # the context variable that holds the page's reader
+JOINS = "_briefgen_joins"  # the lists of pieces a page's entry_list() calls stand for
+_JOIN_MARK = re.compile("\x00J([0-9]+)\x00")  # NUL never reaches a template's output otherwise
 
 
 def _reader(context: Context) -> Reader:
@@ -107,12 +110,18 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
 
     @pass_context
     def entry_item(context: Context, entry: Any) -> Markup:
-        return Markup(entry.item_html(_reader(context)))
+        return entry_list(context, [entry])
 
     @pass_context
     def entry_list(context: Context, entries: Iterable[Any]) -> Markup:
-        reader = _reader(context)
-        return Markup("".join([e.item_html(reader) for e in entries]))
+        """The list items of ``entries``: a mark that the page's output replaces with the
+        items themselves, copied from the previous file where unchanged (``joined``)."""
+        joins = context.get(JOINS)
+        if not isinstance(joins, list):  # a partial rendered on its own: the items' text
+            reader = _reader(context)
+            return Markup("".join([e.item_html(reader) for e in entries]))
+        joins.append([Piece(("item", e.briefing_id, e.id), e.fp) for e in entries])
+        return Markup(f"\x00J{len(joins) - 1}\x00")
 
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
@@ -146,16 +155,59 @@ class Templates:
         r.fingerprint(("template", name))
         return render_template(self.env, name, {**variables, READER: r})
 
+    def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
+        """Render a page whose entry lists become pieces of a ``Joined`` output."""
+        joins: list[list[Piece]] = []
+        html = self.render(r, name, {**variables, JOINS: joins})
+        if not joins:
+            return html
+        parts: list[str | Piece] = []
+        last = 0
+        for mark in _JOIN_MARK.finditer(html):
+            parts.append(html[last:mark.start()])
+            parts.extend(joins[int(mark.group(1))])
+            last = mark.end()
+        parts.append(html[last:])
+        return Joined(tuple(p for p in parts if p != ""))
+
     def names(self) -> list[str]:
         return self.env.list_templates()
 
 
 
 
+# A tag that names another template: {% extends/include/import/from <what> ... %}.
+_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(.*?)\s*[-+]?%\}", re.S)
+_LITERAL = re.compile(r"""(["'])((?:(?!\1).)*)\1""")
+_TAIL = re.compile(r"(?:\s+(?:import\b.*|as\s+\w+.*|ignore\s+missing.*|with(?:out)?\s+context.*))?",
+                   re.S)
+
+
 @functools.lru_cache(maxsize=256)
 def _references(source: str) -> tuple[str | None, ...]:
-    """The templates a template source extends, includes or imports (None: computed)."""
-    return tuple(meta.find_referenced_templates(Environment().parse(source)))
+    """The templates a template source extends, includes or imports (None: a name computed
+    while rendering, or a tag this reading cannot tell: then every template counts). Read
+    with a pattern rather than Jinja's parser: a build reads every template's references,
+    and parsing them all costs more than the rest of a build that changes nothing."""
+    found: list[str | None] = []
+    for match in _REFERENCE.finditer(source):
+        what = match.group(1)
+        names = []
+        rest = what
+        if rest.startswith("["):  # include ['a.html', 'b.html']
+            inner, bracket, rest = rest[1:].partition("]")
+            names = [m.group(2) for m in _LITERAL.finditer(inner)]
+            if not bracket or not names:
+                return (None,)
+        else:
+            literal = _LITERAL.match(rest)
+            if literal is None:
+                return (None,)
+            names, rest = [literal.group(2)], rest[literal.end():]
+        if _TAIL.fullmatch(rest) is None:
+            return (None,)
+        found.extend(names)
+    return tuple(found)
 
 
 class TemplateFingerprints:
