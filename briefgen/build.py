@@ -8,11 +8,10 @@ the build cache on disk by the command line (``engine.store``).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -37,6 +36,7 @@ from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
+SITE_ROOTS = {*PLANS, ("counts",)}  # nodes every build needs, besides documents and outputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,51 +216,50 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         except OutputRefused as exc:
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return
-        if store is not None:
-            outputs.untrusted = frozenset(_changed_in_folder(out, outputs.all,
-                                                             store.output_states(str(out))))
-            outputs.stale |= outputs.untrusted
     if not result.ok:
         return  # content errors: no page is made (its template may rely on what is wrong)
-    _make(engine, outputs, out, options, result)
-    if result.ok and result.stats is not None:
-        if session is not None:
-            session.files = file_states(scanned)
-        if store is not None:
-            made = {key: record.fp for key, record in result.made.items()}
-            states = _folder_states(out, outputs.all, {**outputs.fingerprints, **made})
-            store.commit(engine.take_changes(), file_states(scanned), (str(out), states))
+    recorded = store.output_states(str(out)) if store is not None and options.write else {}
+    paths = {key: output_path(key) for key in outputs.all}
+    current: dict[str, FileState | None] = {}
+    if store is not None and options.write:
+        current = _folder_now(out, paths.values())
+        outputs.untrusted = frozenset(k for k, rel in paths.items()
+                                      if rel not in recorded or recorded[rel][1] != current[rel])
+        outputs.stale |= outputs.untrusted
+    if store is not None and options.write and not outputs.stale \
+            and recorded.keys() == set(paths.values()):
+        # The folder holds exactly what the engine says: nothing to make, write or swap.
+        result.stats = WriteStats(0, len(paths), 0, 0)
+    else:
+        _make(engine, outputs, out, options, result)
+    if not result.ok or result.stats is None:
+        return
+    if session is not None:
+        session.files = file_states(scanned)
+    if store is not None:
+        files = file_states(scanned)
+        if result.stats.written or result.stats.removed:
+            current = _folder_now(out, paths.values())  # linking changed the files' times
+        fingerprints = {**outputs.fingerprints,
+                        **{key: record.fp for key, record in result.made.items()}}
+        states = {rel: (fingerprints[key], state) for key, rel in paths.items()
+                  if key in fingerprints and (state := current.get(rel)) is not None}
+        changes = engine.take_changes()
+        if not changes.empty() or files != known or states != recorded:
+            store.commit(changes, files, (str(out), states))
 
 
-def _changed_in_folder(out: Path, planned: list[Key], recorded: dict[str, tuple[str, FileState]]
-                       ) -> set[Key]:
-    """Outputs whose file is not what the last build left (deleted, restored from a
-    backup, edited by hand): a ``stat`` each."""
-    changed = set()
-    for key in planned:
-        rel = output_path(key)
-        found = recorded.get(rel)
+def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
+    """The state of each output file in the folder (a ``stat`` each): a file that is not what
+    the last build left (deleted, restored from a backup, edited by hand) is made again."""
+    folder = str(out)
+    found: dict[str, FileState | None] = {}
+    for rel in rels:
         try:
-            state = FileState.of(os.stat(out / rel))
+            found[rel] = FileState.of(os.stat(os.path.join(folder, rel)))
         except OSError:
-            state = None
-        if found is None or state != found[1]:
-            changed.add(key)
-    return changed
-
-
-def _folder_states(out: Path, planned: list[Key], fingerprints: dict[Key, str]
-                   ) -> dict[str, tuple[str, FileState]]:
-    """What the output folder holds now, for the next build to compare with: a ``stat``
-    each (the times change when a file is hard-linked into a new tree)."""
-    states = {}
-    for key in planned:
-        rel = output_path(key)
-        fp = fingerprints.get(key)
-        with contextlib.suppress(OSError):
-            if fp is not None:
-                states[rel] = (fp, FileState.of(os.stat(out / rel)))
-    return states
+            found[rel] = None
+    return found
 
 
 @dataclass(slots=True)
@@ -280,17 +279,18 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
     document's nodes, then the outputs the plans name. The outputs of the last run stay
     roots until the new plan is known, so that nothing they share is dropped in between."""
     parses = {("parse", rel) for rel in synced.content}
-    if fork:  # a cold start: parse in worker processes
-        compute_in_workers(engine, [k for k in sorted(parses) if engine.record(k) is None], jobs)
+    if fork:  # the files never parsed (all of them, the first time) in worker processes
+        known = engine.fingerprints(["parse"])
+        compute_in_workers(engine, [k for k in sorted(parses) if k not in known], jobs)
     kept = {key for key in engine.roots() if engine.kinds[key[0]].output}
-    engine.set_roots(parses | set(PLANS) | kept | _document_roots(engine, synced, now=False))
+    engine.set_roots(parses | SITE_ROOTS | kept | _document_roots(engine, synced, now=False))
     stale = set(engine.update(now).outputs)
     documents = _document_roots(engine, synced, now=True)
-    engine.set_roots(parses | set(PLANS) | kept | documents)
+    engine.set_roots(parses | SITE_ROOTS | kept | documents)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
-        _, removed = engine.set_roots(parses | set(PLANS) | documents | set(planned))
+        _, removed = engine.set_roots(parses | SITE_ROOTS | documents | set(planned))
         stale |= set(engine.update(now).outputs)
         if not removed and not engine.pending():
             break
@@ -316,12 +316,9 @@ DOCUMENT_NODES = ("doc", "ident", "fill", "check")
 
 
 def _counts(engine: Engine, synced: Synced) -> dict[str, int]:
-    def size(name: str) -> int:
-        return len(engine.value_of_index(("idx", name)))
-
-    return {"briefings": size("briefings"), "entries": size("timeline"),
-            "actors": size("actors"), "sources": size("sources"), "pages": size("pages"),
-            "static files": len(engine.value(("listing", "static")))}
+    counts: dict[str, int] = dict(engine.value(("counts",)))
+    counts["static files"] = len(engine.value(("listing", "static")))
+    return counts
 
 
 def _make(engine: Engine, outputs: Settled, out: Path, options: BuildOptions,

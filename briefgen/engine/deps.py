@@ -182,6 +182,11 @@ class Changes:
     members_removed: set[tuple[Key, Key]] = field(default_factory=set)
     roots: set[Key] | None = None
 
+    def empty(self) -> bool:
+        return not (self.records or self.values or self.readers_added or self.readers_removed
+                    or self.contributions or self.members_added or self.members_removed
+                    or self.roots is not None)
+
 
 class Reader:
     """Handed to a node's function: every value it reads goes through here and is recorded
@@ -671,7 +676,8 @@ class Engine:
         old = self.roots()
         added, removed = roots - old, old - roots
         self._roots = set(roots)
-        self.changes.roots = self._roots
+        if added or removed:
+            self.changes.roots = self._roots
         # A former root that something still reads stays, until nothing does.
         self._orphans.update(removed)
         self._drop_orphans()

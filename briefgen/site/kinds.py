@@ -84,6 +84,7 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("tag_slugs", PIECES, pieces.tag_slugs, persist=True, reads="piece"),
         Kind("tagged", PIECES, pieces.tagged, persist=True, reads="piece"),
         Kind("tag_list", LISTS, pieces.tag_list, persist=True, reads="piece"),
+        Kind("counts", LISTS, pieces.counts, persist=True, reads="piece"),
         Kind("check", CHECKS, check.check, reads="check"),
     ]
     # Not kept either: the exports copy unchanged pieces from their previous file.
@@ -97,8 +98,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
             ("source_search", exports.source_search), ("page_search", exports.page_search))
     ]
     plans = [
-        Kind("plan", PLAN, plan.plan, reads="plan"),
-        Kind("plan_static", PLAN_STATIC, plan.plan_static, reads="plan"),
+        Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),
+        Kind("plan_static", PLAN_STATIC, plan.plan_static, persist=True, reads="plan"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output")
                for name in plan.OUTPUT_KINDS]

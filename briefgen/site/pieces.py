@@ -143,3 +143,10 @@ def tagged(r: Reader, slug: str) -> tuple[str, ...]:
     for item in sorted(r.index("tag", slug), key=lambda item: item[5]):
         seen.setdefault(item[1][0])
     return tuple(seen)
+
+
+def counts(r: Reader) -> tuple[tuple[str, int], ...]:
+    """How many of each the site has, for the build's summary."""
+    return (("briefings", len(r.index("briefings"))), ("entries", len(r.index("timeline"))),
+            ("actors", len(r.index("actors"))), ("sources", len(r.index("sources"))),
+            ("pages", len(r.index("pages"))))
