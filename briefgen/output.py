@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
@@ -27,7 +28,7 @@ from briefgen.manifest import (
     remove_owned,
 )
 from briefgen.parallel import die_with_parent
-from briefgen.swap import Staging, recover, swap_in
+from briefgen.swap import BUILDING, READY, Container, recover, swap_in
 
 __all__ = ["MANIFEST", "OutputRefused", "OutputUpdate", "OutputWriteError", "WriteStats",
            "Written", "check_output", "publish", "read_manifest"]
@@ -95,15 +96,15 @@ class Written:
 
 
 class OutputUpdate:
-    """The next state of an output folder, assembled in a staging folder beside it.
+    """The next state of an output folder, assembled beside it (see ``swap``).
 
-    ``put`` may run in forked worker processes: it writes only the staging folder and
-    returns what the parent needs, so pages never travel between processes. ``commit`` then
-    (in the parent) either swaps the staging folder in (``swap.swap_in``: unchanged files are
-    hard-linked into it first), or, for the preview's private folder (``in_place``), moves the
-    changed files into the output one by one. Until ``commit``, the output is untouched.
-    The caller holds the output's build lock (``buildlock``) from before this is made until
-    it is committed or aborted.
+    ``put`` may run in forked worker processes: it writes only the container's ``new/``
+    folder and returns what the parent needs, so pages never travel between processes.
+    ``commit`` then (in the parent) either brings the kept spare tree to the new site and
+    exchanges it with the output, or, for the preview's private folder (``in_place``), moves
+    the changed files into the output one by one. Until ``commit``, the output and the spare
+    are untouched. The caller holds the output's build lock (``buildlock``) from before this
+    is made until it is committed or aborted.
     """
 
     def __init__(self, out: Path, paths: Collection[str], version: str,
@@ -112,7 +113,7 @@ class OutputUpdate:
         self.ops = ops
         self.notes: list[str] = []
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        recover(self.out, ops, self.notes)
+        container = recover(self.out, ops, self.notes)
         old = read_manifest(self.out)
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
@@ -122,18 +123,23 @@ class OutputUpdate:
         if clashes:
             raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
                                 "build produces a file there; move it away first")
-        self.staging = Staging.create(self.out, ops)
-        self.root = self.staging.site  # where files are staged
+        self.container = container or Container.create(self.out, ops)
+        spare = self.container.spare()
+        self.spare: dict[str, str] | None = spare.files if spare is not None else None
+        with contextlib.suppress(FileExistsError):
+            ops.mkdir(str(self.container.new))
+        self.root = self.container.new  # where this build writes its files
+        self.build = secrets.token_hex(8)
         self.written: dict[str, Written] = {}
         self._linker: int | None = None  # a child process linking kept files into staging
-        self._prelinked: frozenset[str] = frozenset()
 
     def prepare(self, kept: Collection[str]) -> None:
-        """Start linking the previous build's files of ``kept`` (outputs whose inputs did not
-        change) into the staging folder, in a child process while this one renders the
-        rest: making thousands of folders takes a second. Only for a process without other
-        threads (the command line)."""
-        if self.in_place or not kept or not hasattr(os, "fork"):
+        """Without a spare (a first build, or after a crash), start linking the previous
+        build's files of ``kept`` into the container's tree, in a child process while this one
+        renders the rest: making thousands of folders takes seconds. Only for a process
+        without other threads (the command line)."""
+        if self.in_place or self.spare is not None or not kept or not hasattr(os, "fork") \
+                or self.container.state != BUILDING:
             return
         rels = sorted(kept)
         child = os.fork()
@@ -141,19 +147,16 @@ class OutputUpdate:
             code = 0
             try:
                 die_with_parent()
-                _link_tree(self.out, self.root, rels)
+                _link_tree(self.out, self.container.site, rels)
             except BaseException:
                 code = 1
             os._exit(code)
-        self._linker, self._prelinked = child, frozenset(rels)
+        self._linker = child
 
-    def _wait_for_linker(self) -> bool:
-        """Wait for ``prepare``'s child; True if it linked every kept file."""
-        if self._linker is None:
-            return False
-        _, status = os.waitpid(self._linker, 0)
-        self._linker = None
-        return os.waitstatus_to_exitcode(status) == 0
+    def _wait_for_linker(self) -> None:
+        if self._linker is not None:
+            os.waitpid(self._linker, 0)
+            self._linker = None
 
     def reusable(self, rel: str) -> bool:
         """The previous build wrote ``rel`` and it is still there."""
@@ -206,41 +209,74 @@ class OutputUpdate:
             gone = sorted(set(self.old) - self.paths)
             stats = WriteStats(len(changed), len(self.paths) - len(changed), len(gone),
                                len(self.foreign), tuple(changed + gone))
-            prelinked = self._wait_for_linker()
+            self._wait_for_linker()
             if not changed and not gone and self.old:
-                self.staging.discard(self.ops)
+                self._clean()
                 return stats
             if self.in_place:
                 self._move_in(changed, gone, swap_lock)
             else:
-                self._swap_in(swap_lock, self._prelinked if prelinked else frozenset())
+                self._publish(changed, swap_lock)
             return stats
         except BaseException:
             self.abort()
             raise
 
     def abort(self) -> None:
-        if self._linker is not None:
-            with contextlib.suppress(ChildProcessError):
-                self._wait_for_linker()
-        if self.staging.container.exists():
-            self.staging.discard(self.ops)
+        """Drop what this build wrote; the output and the spare stay as they were (a spare
+        that a failed commit left half-built is thrown away by the next start)."""
+        self._wait_for_linker()
+        self._clean()
+
+    def _clean(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def _manifest_data(self) -> bytes:
         files = {rel: w.digest for rel, w in self.written.items()}
-        return manifest_bytes(files, self.version, self.staging.token)
+        return manifest_bytes(files, self.version, self.build)
 
-    def _swap_in(self, swap_lock: AbstractContextManager[object] | None,
-                 prelinked: frozenset[str]) -> None:
-        unchanged = [rel for rel, w in self.written.items()
-                     if not w.changed and rel not in prelinked]
+    def _publish(self, changed: list[str], swap_lock: AbstractContextManager[object] | None
+                 ) -> None:
+        """Bring the container's tree to the new site (only what differs from what it holds),
+        then exchange it with the output."""
+        container, ops, site = self.container, self.ops, self.container.site
+        spare = self.spare or {}
+        container.set_state(ops, BUILDING, self.build)
+        with contextlib.suppress(FileNotFoundError):
+            ops.unlink(str(site / MANIFEST))
         try:
-            _link_tree(self.out, self.root, unchanged)
-            self.ops.write(str(self.root / MANIFEST), self._manifest_data())
+            for rel in changed:
+                _clear_way(site, rel)
+                _make_parents(site, rel, ops)
+                ops.rename(os.path.join(self.root, rel), os.path.join(site, rel))
+            for rel, written in self.written.items():
+                if not written.changed:
+                    self._keep_in_tree(rel, written, spare)
+            _remove_files(site, [rel for rel in spare if rel not in self.paths], ops)
+            ops.write(str(site / MANIFEST), self._manifest_data())
         except OSError as exc:
-            raise OutputWriteError(MANIFEST, exc.errno or 0, exc.strerror or str(exc)) from None
+            raise OutputWriteError(exc.filename or MANIFEST, exc.errno or 0,
+                                   exc.strerror or str(exc)) from None
+        container.set_state(ops, READY, self.build)
         with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
-            swap_in(self.staging, self.ops, self.notes)
+            swap_in(container, ops, self.notes)
+        self._clean()
+
+    def _keep_in_tree(self, rel: str, written: Written, spare: dict[str, str]) -> None:
+        """An unchanged output: the tree must hold the output's own file (the spare may hold
+        an older one); a hard link, never a copy written in place."""
+        target = os.path.join(self.container.site, rel)
+        source = os.path.join(self.out, rel)
+        if spare.get(rel) == written.digest and _same_file(target, source):
+            return
+        _clear_way(self.container.site, rel)
+        _make_parents(self.container.site, rel, self.ops)
+        temporary = f"{target}.briefgen-link"
+        with contextlib.suppress(FileNotFoundError):
+            self.ops.unlink(temporary)
+        if not _link(source, temporary):
+            raise OutputRefused(f"{self.out / rel} vanished during the build; build again")
+        self.ops.rename(temporary, target)
 
     def _move_in(self, changed: list[str], gone: list[str],
                  swap_lock: AbstractContextManager[object] | None) -> None:
@@ -255,7 +291,53 @@ class OutputUpdate:
             tmp = self.out / f"{MANIFEST}.tmp"
             write_new(str(tmp), self._manifest_data())
             os.replace(tmp, self.out / MANIFEST)
-        self.staging.discard(self.ops)
+        self._clean()
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        a, b = os.lstat(first), os.lstat(second)
+    except OSError:
+        return False
+    return (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
+
+
+def _make_parents(root: Path, rel: str, ops: FileOps) -> None:
+    folder = rel.rpartition("/")[0]
+    if not folder or os.path.isdir(os.path.join(root, folder)):
+        return
+    missing = []
+    while folder and not os.path.isdir(os.path.join(root, folder)):
+        missing.append(folder)
+        folder = folder.rpartition("/")[0]
+    for path in reversed(missing):
+        ops.mkdir(os.path.join(root, path))
+
+
+def _clear_way(root: Path, rel: str) -> None:
+    """In the container's own tree, a folder where a file goes (or a file where a folder
+    goes) is an earlier build's and goes."""
+    target = os.path.join(root, rel)
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    folder = rel.rpartition("/")[0]
+    while folder:
+        path = os.path.join(root, folder)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)
+        folder = folder.rpartition("/")[0]
+
+
+def _remove_files(root: Path, rels: list[str], ops: FileOps) -> None:
+    """Remove files of the container's tree, then the folders they leave empty."""
+    folders: set[str] = set()
+    for rel in rels:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            ops.unlink(os.path.join(root, rel))
+        folders.update(folders_of([rel]))
+    for folder in sorted(folders, key=lambda f: -f.count("/")):
+        with contextlib.suppress(OSError):
+            ops.rmdir(os.path.join(root, folder))
 
 
 def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,

@@ -1,22 +1,28 @@
-"""Putting a staged site in the place of the output folder in one atomic step, and
+"""Putting the next site in the place of the output folder in one atomic step, and
 finishing or undoing an interrupted one at the next start (SPEC §10).
 
-A build stages the new site in ``<parent>/.<name>.briefgen-<token>/site``; the container
-holds a marker naming the output and the token, which is what proves briefgen made it:
-a folder without a valid marker is never touched, whatever its name. The new manifest
-carries the same token, so the state of an interrupted swap can always be read off the
-folders themselves:
+Beside the output, briefgen keeps one container, ``<parent>/.<name>.briefgen-<token>/``,
+with a marker naming the output, the token and the container's state; the marker is what
+proves briefgen made it: a folder without a valid one is never touched, whatever its name.
+The container holds ``site/``, a complete earlier tree of the site (the *spare*), and
+``new/``, the files a running build writes. Publishing a build:
 
-1. the staged tree is complete once its manifest is written;
-2. the foreign files of the output (``.git``, ``CNAME``) are moved into the staged tree;
-3. the staged tree and the output are exchanged (``renameat2(RENAME_EXCHANGE)``: both
-   paths exist at every instant), or, where the system cannot, the output is moved to
-   ``old`` and the staged tree to its place;
-4. the previous tree is emptied of briefgen's files; anything else found there moves into
-   the output; the container goes.
+1. the spare is marked ``building``: its manifest goes, and it is brought to the new site:
+   the new files are moved in, the unchanged ones hard-linked from the output where the
+   spare's differ, the ones no longer made removed. Only what changed since the spare's build
+   is touched: no folder is made or removed for the thousands of pages that did not change;
+2. its new manifest (with the build's token) is written and it is marked ``ready``;
+3. the output's foreign files (``.git``, ``CNAME``) are moved into it;
+4. it and the output are exchanged (``renameat2(RENAME_EXCHANGE)``: both paths exist at
+   every instant), or, where the system cannot, the output is moved to ``old/`` and the
+   tree to its place, and ``old/`` becomes ``site/``;
+5. the previous output, now in ``site/``, is complete with its own manifest: the spare of
+   the next build. The container is marked ``spare``.
 
 ``recover`` turns any state between these steps into the complete old site or the complete
-new one, with every foreign file back in the output.
+new one, with every foreign file back in the output; a spare that was being built when the
+process died is thrown away (it holds only briefgen's files) and the next build makes a
+fresh one.
 """
 
 from __future__ import annotations
@@ -32,16 +38,19 @@ from pathlib import Path
 
 from briefgen.fileops import FileOps
 from briefgen.manifest import (
+    MANIFEST,
+    Manifest,
     OutputRefused,
     foreign_paths,
     load_manifest,
     remove_empty_folders,
-    remove_owned,
 )
 
 MARKER = ".briefgen-staging.json"
-NEW_TREE = "site"
-OLD_TREE = "old"
+SITE, NEW, OLD = "site", "new", "old"
+SPARE, BUILDING, READY = "spare", "building", "ready"
+KEPT = "kept"  # holds something of the editor's that had nowhere to go: never touched again
+_TOKEN = re.compile("[0-9a-f]{16}")
 
 
 def _prefix(out: Path) -> str:
@@ -49,88 +58,122 @@ def _prefix(out: Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Staging:
-    """A container beside the output that briefgen made, with the new tree inside it."""
+class Container:
+    """The folder beside the output that briefgen made and keeps."""
 
     out: Path
-    container: Path
+    path: Path
     token: str
 
     @property
     def site(self) -> Path:
-        return self.container / NEW_TREE
+        return self.path / SITE
+
+    @property
+    def new(self) -> Path:
+        return self.path / NEW
 
     @property
     def old(self) -> Path:
-        return self.container / OLD_TREE
+        return self.path / OLD
 
     @classmethod
-    def create(cls, out: Path, ops: FileOps) -> Staging:
+    def create(cls, out: Path, ops: FileOps) -> Container:
         token = secrets.token_hex(8)
-        staging = cls(out, out.parent / f"{_prefix(out)}{token}", token)
-        ops.mkdir(str(staging.container))
-        marker = {"briefgen": "staging", "out": str(out), "token": token, "pid": os.getpid()}
-        ops.write(str(staging.container / MARKER), json.dumps(marker).encode())
-        ops.mkdir(str(staging.site))
-        return staging
+        container = cls(out, out.parent / f"{_prefix(out)}{token}", token)
+        ops.mkdir(str(container.path))
+        container.set_state(ops, BUILDING, "")
+        ops.mkdir(str(container.site))
+        return container
 
-    @classmethod
-    def found(cls, out: Path, ops: FileOps) -> list[Staging]:
-        """The containers beside ``out`` that briefgen made for it (a valid marker). A
-        container that a crash left before its marker was complete holds nothing else,
-        and is removed here."""
-        found = []
-        prefix = _prefix(out)
-        with contextlib.suppress(OSError), os.scandir(out.parent) as entries:
-            candidates = [e for e in entries if e.name.startswith(prefix) and not e.is_symlink()
-                          and _TOKEN.fullmatch(e.name[len(prefix):]) and e.is_dir()]
-        for entry in candidates:
-            token = entry.name[len(prefix):]
-            if _marker_matches(Path(entry.path), out, token):
-                found.append(cls(out, Path(entry.path), token))
-            else:
-                _remove_unfinished(Path(entry.path), ops)
-        return sorted(found, key=lambda s: s.token)
+    def marker(self) -> dict[str, str] | None:
+        try:
+            found = json.loads((self.path / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        ok = isinstance(found, dict) and found.get("briefgen") == "staging" \
+            and found.get("token") == self.token and found.get("out") == str(self.out)
+        return found if ok else None
 
-    def discard(self, ops: FileOps) -> None:
-        """Drop a staged tree that was never swapped in (a failed build): it holds only
-        briefgen's files, foreign ones move in only once it is complete."""
-        shutil.rmtree(self.site, ignore_errors=True)
-        _remove_container(self, ops, [])
+    @property
+    def state(self) -> str:
+        return str((self.marker() or {}).get("state", ""))
+
+    @property
+    def build(self) -> str:
+        """The token of the build the container is being brought to (state building, ready)."""
+        return str((self.marker() or {}).get("build", ""))
+
+    def set_state(self, ops: FileOps, state: str, build: str) -> None:
+        """Write the marker anew in one step (a new file renamed over the old one)."""
+        marker = {"briefgen": "staging", "out": str(self.out), "token": self.token,
+                  "state": state, "build": build, "pid": os.getpid()}
+        temporary = str(self.path / f"{MARKER}.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            ops.unlink(temporary)
+        ops.write(temporary, json.dumps(marker).encode())
+        ops.rename(temporary, str(self.path / MARKER))
+
+    def spare(self) -> Manifest | None:
+        """The manifest of the complete tree in ``site/``, if the container keeps one."""
+        return load_manifest(self.site) if self.state == SPARE and self.site.is_dir() else None
+
+    def discard(self, ops: FileOps, notes: list[str]) -> None:
+        """Remove the container, which holds only briefgen's files (the caller checked)."""
+        for tree in (self.site, self.new, self.old):
+            shutil.rmtree(tree, ignore_errors=True)
+        for name in (MARKER, f"{MARKER}.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                ops.unlink(str(self.path / name))
+        try:
+            ops.rmdir(str(self.path))
+        except OSError:
+            notes.append(f"{self.path} was kept: it holds files briefgen did not write; look "
+                         "through it and delete it")
 
 
-_TOKEN = re.compile("[0-9a-f]{16}")
+def containers(out: Path, ops: FileOps) -> list[Container]:
+    """The containers beside ``out`` that briefgen made for it (a valid marker). A container
+    that a crash left before its marker was complete holds nothing else, and goes here."""
+    found = []
+    prefix = _prefix(out)
+    with contextlib.suppress(OSError), os.scandir(out.parent) as entries:
+        candidates = [e for e in entries if e.name.startswith(prefix) and not e.is_symlink()
+                      and _TOKEN.fullmatch(e.name[len(prefix):]) and e.is_dir()]
+    for entry in candidates:
+        container = Container(out, Path(entry.path), entry.name[len(prefix):])
+        if container.marker() is not None:
+            found.append(container)
+        else:
+            _remove_unfinished(container.path, ops)
+    return sorted(found, key=lambda c: c.token)
 
 
-def _remove_unfinished(container: Path, ops: FileOps) -> None:
-    """A folder of our name with at most a marker that did not finish being written."""
+def _remove_unfinished(path: Path, ops: FileOps) -> None:
+    """A folder of our name holding at most a marker that did not finish being written."""
     with contextlib.suppress(OSError):
-        names = os.listdir(container)
-        if names == [MARKER]:
-            ops.unlink(str(container / MARKER))
-        if names in ([], [MARKER]):
-            ops.rmdir(str(container))
+        names = sorted(os.listdir(path))
+        for name in names:
+            if name not in (MARKER, f"{MARKER}.tmp"):
+                return
+        for name in names:
+            ops.unlink(str(path / name))
+        ops.rmdir(str(path))
 
 
-def _marker_matches(container: Path, out: Path, token: str) -> bool:
-    try:
-        marker = json.loads((container / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(marker, dict) and marker.get("briefgen") == "staging" \
-        and marker.get("token") == token and marker.get("out") == str(out)
-
-
-def _token_of(folder: Path) -> str | None:
+def _build_of(folder: Path) -> str | None:
     manifest = load_manifest(folder)
     return manifest.build if manifest is not None else None
 
 
-def swap_in(staging: Staging, ops: FileOps, notes: list[str]) -> None:
-    """Steps 2 to 4 above: the staged tree (manifest written) becomes the output."""
-    out, site = staging.out, staging.site
-    old_files = _owned_files(out)
-    foreign = foreign_paths(out, old_files) if out.is_dir() and old_files is not None else []
+# ------------------------------------------------------------------------ publishing
+
+
+def swap_in(container: Container, ops: FileOps, notes: list[str]) -> None:
+    """Steps 3 to 5: the ready tree (manifest written) becomes the output."""
+    out, site = container.out, container.site
+    owned = _owned_files(out)
+    foreign = foreign_paths(out, owned) if out.is_dir() and owned is not None else []
     clashes = [rel for rel in foreign if os.path.lexists(site / rel)]
     if clashes:
         raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "
@@ -142,12 +185,36 @@ def swap_in(staging: Staging, ops: FileOps, notes: list[str]) -> None:
         ops.rename(str(out / rel), str(target))
     if not out.exists():
         ops.rename(str(site), str(out))
-        _remove_container(staging, ops, notes)
+        container.set_state(ops, BUILDING, "")  # an empty container: no spare yet
+        ops.mkdir(str(site))
         return
     if not ops.exchange(str(site), str(out)):
-        ops.rename(str(out), str(staging.old))
+        ops.rename(str(out), str(container.old))
         ops.rename(str(site), str(out))
-    _finish(staging, notes, ops)
+        ops.rename(str(container.old), str(site))
+    _keep_as_spare(container, ops, notes)
+
+
+def _keep_as_spare(container: Container, ops: FileOps, notes: list[str]) -> None:
+    """The previous output, now in ``site/``, is the next build's spare; a file of the
+    editor's that reached it (one that appeared in the output during the swap) goes back
+    into the output first. An empty folder (a first build into an empty output) is no spare."""
+    manifest = load_manifest(container.site)
+    if manifest is None:
+        _empty_into_output(container.site, container.out, notes, ops)
+        container.set_state(ops, BUILDING, "")
+        return
+    for rel in foreign_paths(container.site, manifest.files):
+        target = container.out / rel
+        if not os.path.lexists(target) and target.parent.is_dir():
+            ops.rename(str(container.site / rel), str(target))
+        else:
+            notes.append(f"{container.site / rel} could not be moved back into "
+                         f"{container.out}; it was left where it is, in a folder briefgen "
+                         "will not touch again")
+            container.set_state(ops, KEPT, "")
+            return
+    container.set_state(ops, SPARE, manifest.build)
 
 
 def _owned_files(out: Path) -> dict[str, str] | None:
@@ -167,25 +234,13 @@ def _make_folders(root: Path, folder: Path, ops: FileOps) -> None:
         ops.mkdir(str(path))
 
 
-def _finish(staging: Staging, notes: list[str], ops: FileOps) -> None:
-    """Step 4: the previous tree, wherever it is now, is emptied into the output."""
-    for previous in (staging.site, staging.old):
-        if previous.is_dir() and not previous.is_symlink():
-            _empty_previous(previous, staging.out, notes, ops)
-    _remove_container(staging, ops, notes)
-
-
-def _empty_previous(previous: Path, out: Path, notes: list[str], ops: FileOps) -> None:
-    """Remove briefgen's files of a previous tree; move anything else into the output (a
-    file that appeared there during the swap), where its place is free."""
-    manifest = load_manifest(previous)
-    if manifest is not None:
-        remove_owned(previous, manifest.files, ops)
+def _empty_into_output(previous: Path, out: Path, notes: list[str], ops: FileOps) -> None:
+    """Move what a tree that briefgen does not keep holds into the output (files that
+    appeared there while it was swapped), where their place is free; drop empty folders."""
     remove_empty_folders(previous, ops)
-    _move_remaining(previous, out, previous, notes, ops)
-    remove_empty_folders(previous, ops)
-    with contextlib.suppress(OSError):
-        ops.rmdir(str(previous))
+    if previous.is_dir():
+        _move_remaining(previous, out, previous, notes, ops)
+        remove_empty_folders(previous, ops)
 
 
 def _move_remaining(folder: Path, out: Path, root: Path, notes: list[str], ops: FileOps) -> None:
@@ -203,55 +258,98 @@ def _move_remaining(folder: Path, out: Path, root: Path, notes: list[str], ops: 
                          "it was left where it is")
 
 
-def _remove_container(staging: Staging, ops: FileOps, notes: list[str]) -> None:
-    for leftover in (staging.site, staging.old):
-        if leftover.exists():
-            notes.append(f"{staging.container} was kept: it still holds files briefgen did "
-                         "not write; look through it and delete it")
+# ------------------------------------------------------------------------ recovery
+
+
+def recover(out: Path, ops: FileOps, notes: list[str]) -> Container | None:
+    """Bring every interrupted publish of ``out`` to the complete old or new site, with the
+    foreign files back in the output; return the container to build the next site in (the
+    one with a spare, if any). Safe to run again after any interruption."""
+    kept: Container | None = None
+    for container in containers(out, ops):
+        if container.state == KEPT:
+            notes.append(f"{container.path} holds files of yours that briefgen could not put "
+                         "back; look through it, then delete it")
+            continue
+        _recover_one(container, ops, notes)
+        if not container.path.exists() or container.state == KEPT:
+            continue
+        if kept is None or (kept.spare() is None and container.spare() is not None):
+            if kept is not None:
+                _drop(kept, ops, notes)
+            kept = container
+        else:
+            _drop(container, ops, notes)
+    return kept
+
+
+def _drop(container: Container, ops: FileOps, notes: list[str]) -> None:
+    """An extra container: its trees hold only briefgen's files once recovered."""
+    if container.site.is_dir():
+        manifest = load_manifest(container.site)
+        if manifest is not None and foreign_paths(container.site, manifest.files):
+            notes.append(f"{container.path} was kept: it holds files briefgen did not write")
             return
-    with contextlib.suppress(FileNotFoundError):
-        ops.unlink(str(staging.container / MARKER))
-    try:
-        ops.rmdir(str(staging.container))
-    except OSError:
-        notes.append(f"{staging.container} was kept: it holds files briefgen did not write")
+    container.discard(ops, notes)
 
 
-def recover(out: Path, ops: FileOps, notes: list[str]) -> None:
-    """Bring every interrupted swap of ``out`` to the complete old or new site, with the
-    foreign files back in the output. Safe to run again after any interruption."""
-    for staging in Staging.found(out, ops):
-        _recover_one(staging, ops, notes)
+def _recover_one(container: Container, ops: FileOps, notes: list[str]) -> None:
+    site, old = container.site, container.old
+    state, build = container.state, container.build
+    shutil.rmtree(container.new, ignore_errors=True)  # a build's own files, never published
+    if state == READY:
+        _recover_ready(container, build, ops, notes)
+    elif state == BUILDING:
+        # Being brought to a new site when the process died: nothing of it was published,
+        # and foreign files move in only once it is ready. Start afresh next time.
+        for tree in (site, old):
+            shutil.rmtree(tree, ignore_errors=True)
+        with contextlib.suppress(FileExistsError):
+            ops.mkdir(str(site))
+    elif state == SPARE and not site.is_dir() and old.is_dir():
+        ops.rename(str(old), str(site))  # the last rename of a swap without exchange
 
 
-def _recover_one(staging: Staging, ops: FileOps, notes: list[str]) -> None:
-    out, site, old = staging.out, staging.site, staging.old
-    new_complete = site.is_dir() and _token_of(site) == staging.token
+def _recover_ready(container: Container, build: str, ops: FileOps, notes: list[str]) -> None:
+    out, site, old = container.out, container.site, container.old
     if not os.path.lexists(out):
-        # Between the two renames of a system without an exchange (or a first build).
-        if new_complete:
+        # Between the renames of a system without an exchange.
+        if site.is_dir() and _build_of(site) == build:
             ops.rename(str(site), str(out))
         elif old.is_dir():
             ops.rename(str(old), str(out))
-    if _token_of(out) == staging.token:
-        _finish(staging, notes, ops)  # the new site is in place: only cleaning up is left
-        return
-    # The output still holds the old site: undo the staging, returning foreign files.
-    if site.is_dir():
-        if new_complete:
-            manifest = load_manifest(site)
-            assert manifest is not None
-            for rel in foreign_paths(site, manifest.files):
-                target = out / rel
-                if not os.path.lexists(target) and target.parent.is_dir():
-                    ops.rename(str(site / rel), str(target))
-            remove_owned(site, manifest.files, ops)
-            remove_empty_folders(site, ops)
-            with contextlib.suppress(OSError):
-                ops.rmdir(str(site))
+    if _build_of(out) == build:
+        # The new site is in place: what is left is to keep the previous one as the spare.
+        if not site.is_dir() and old.is_dir():
+            ops.rename(str(old), str(site))
+        elif site.is_dir() and old.is_dir():
+            _empty_into_output(old, out, notes, ops)  # the new tree had not left site/
+        if site.is_dir():
+            _keep_as_spare(container, ops, notes)
         else:
-            # Never got as far as moving foreign files: all of it is briefgen's.
-            shutil.rmtree(site, ignore_errors=True)
-    if old.is_dir():
-        _empty_previous(old, out, notes, ops)
-    _remove_container(staging, ops, notes)
+            container.set_state(ops, BUILDING, "")
+            ops.mkdir(str(site))
+        return
+    # The output still holds the old site: the foreign files go back; the ready tree, a
+    # complete site never published, stays as the spare (its manifest says what it holds).
+    if old.is_dir() and not site.is_dir():
+        ops.rename(str(old), str(site))
+    manifest = load_manifest(site) if site.is_dir() else None
+    if manifest is None:
+        shutil.rmtree(site, ignore_errors=True)
+        container.set_state(ops, BUILDING, "")
+        ops.mkdir(str(site))
+        return
+    stuck = False
+    for rel in foreign_paths(site, manifest.files):
+        target = out / rel
+        if not os.path.lexists(target) and target.parent.is_dir():
+            ops.rename(str(site / rel), str(target))
+        else:
+            notes.append(f"{site / rel} could not be moved back into {out}; it was left where "
+                         "it is, in a folder briefgen will not touch again")
+            stuck = True
+    container.set_state(ops, KEPT if stuck else SPARE, "" if stuck else manifest.build)
+
+
+__all__ = ["MANIFEST", "Container", "recover", "swap_in"]

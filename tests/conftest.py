@@ -173,3 +173,40 @@ def serve_site(tmp_path: Path):
     for served in started:
         served.proc.terminate()
         served.proc.wait(timeout=20)
+
+
+def leftovers(out: Path) -> list[str]:
+    """What a build left beside its output folder ``out``, besides the one tree it keeps
+    there on purpose (see swap.py): a folder of briefgen's name with a valid marker, in the
+    ``spare`` state, holding only what its manifest lists."""
+    import json
+    import re
+
+    from briefgen.manifest import foreign_paths, load_manifest
+
+    found = []
+    kept = 0
+    for path in sorted(out.parent.iterdir()):
+        if path == out or not path.name.startswith(f".{out.name}.briefgen-"):
+            continue
+        if re.fullmatch(r"[0-9a-f]{16}", path.name.rsplit("-", 1)[-1]) and kept == 0:
+            try:
+                marker = json.loads((path / ".briefgen-staging.json").read_text())
+            except (OSError, ValueError):
+                marker = {}
+            if not (path / "site").is_dir():
+                found.append(path.name)
+                continue
+            manifest = load_manifest(path / "site")
+            entries = sorted(p.name for p in path.iterdir())
+            if manifest is None:
+                clean = not any((path / "site").iterdir())
+            else:
+                clean = not foreign_paths(path / "site", manifest.files)
+            if marker.get("state") in ("spare", "building") and clean and entries in (
+                    [".briefgen-staging.json", "site"],
+                    [".briefgen-staging.json", "new", "site"]):
+                kept += 1
+                continue
+        found.append(path.name)
+    return found

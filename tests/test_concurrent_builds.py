@@ -14,7 +14,7 @@ import pytest
 from briefgen.buildlock import output_lock
 from briefgen.cache import locks_folder
 from briefgen.manifest import MANIFEST
-from tests.conftest import run_subprocess, write
+from tests.conftest import leftovers, run_subprocess, write
 
 # Raise it to run many trials by hand (BRIEFGEN_CONCURRENT_TRIALS=20).
 TRIALS = int(os.environ.get("BRIEFGEN_CONCURRENT_TRIALS", "3"))
@@ -51,7 +51,7 @@ def test_two_builds_at_once_both_succeed_and_leave_a_clean_build(example_site, t
         assert run_subprocess("--site", str(example_site), "build", "--out",
                               str(expected)).code == 0
         assert files(out) == {**files(expected), "CNAME": b"briefs.example.org\n"}
-        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+        assert leftovers(out) == []
     briefing.write_text(original)
 
 

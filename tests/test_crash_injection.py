@@ -8,7 +8,9 @@ chosen operation, so no ``finally`` or ``except`` of briefgen runs, as with ``ki
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,9 @@ from briefgen.output import publish
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
+# The build before OLD: the tree briefgen keeps as the spare when OLD is published.
+EARLIER = {"index.html": b"earlier home", "docs/index.html": b"old docs",
+           "earlier/only/index.html": b"earlier", "same.css": b"same"}
 OLD = {"index.html": b"old home", "docs/index.html": b"old docs", "gone/index.html": b"gone",
        "same.css": b"same"}
 NEW = {"index.html": b"new home", "docs/index.html": b"new docs", "added/deep/index.html": b"add",
@@ -73,8 +78,10 @@ def files(folder: Path) -> dict[str, bytes]:
             for p in folder.rglob("*") if p.is_file()}
 
 
-def setup(root: Path) -> Path:
+def setup(root: Path, spare: bool = True) -> Path:
     out = root / "public"
+    if spare:  # two builds: the second keeps the first's tree as its spare
+        publish(out, EARLIER, "test")
     publish(out, OLD, "test")
     for rel, data in {**FOREIGN, **DECOYS}.items():
         target = (out / rel) if rel in FOREIGN else (root / rel)
@@ -112,30 +119,45 @@ def assert_nothing_lost(root: Path) -> None:
     assert (root / "outside.txt").read_bytes() == b"untouched"
 
 
+def kept_trees(root: Path) -> list[Path]:
+    """The folders briefgen keeps beside the output (a valid marker), decoys aside."""
+    return [p for p in root.iterdir() if re.fullmatch(r"\.public\.briefgen-[0-9a-f]{16}", p.name)
+            and (p / ".briefgen-staging.json").is_file()]
+
+
 def assert_recovered(root: Path, out: Path) -> None:
     publish(out, NEW, "test")  # the next build recovers first
     assert site_files(out) == NEW
     assert {rel: files(out)[rel] for rel in FOREIGN} == FOREIGN
-    assert sorted(p.name for p in root.iterdir()) == sorted(
+    assert sorted(p.name for p in root.iterdir() if p not in kept_trees(root)) == sorted(
         [".public.briefgen-0123456789abcdef", ".public.briefgen-new", ".public.briefgen-old",
          "outside.txt", "public"]), "a staging folder was left behind"
+    kept = kept_trees(root)
+    assert len(kept) <= 1, "more than one tree kept beside the output"
+    for tree in kept:
+        marker = json.loads((tree / ".briefgen-staging.json").read_text())
+        if marker["state"] == "spare":  # a complete earlier site, nothing of the editor's
+            assert site_files(tree / "site") in (EARLIER, OLD, NEW)
+            assert not any((tree / "site" / rel).exists() for rel in FOREIGN)
     assert_nothing_lost(root)
 
 
-def count_operations(tmp_path: Path, exchange: bool) -> int:
+def count_operations(tmp_path: Path, exchange: bool, spare: bool) -> int:
     counter = Faults(exchange=exchange)
-    publish(setup(tmp_path / "count"), NEW, "test", ops=counter)  # type: ignore[arg-type]
+    root = tmp_path / f"count-{exchange}-{spare}"
+    publish(setup(root, spare), NEW, "test", ops=counter)  # type: ignore[arg-type]
     return counter.count
 
 
+@pytest.mark.parametrize("spare", [True, False], ids=["with-spare", "first-publish"])
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
-def test_a_crash_at_any_operation_leaves_a_complete_site_and_recovers(tmp_path, exchange):
-    total = count_operations(tmp_path, exchange)
+def test_a_crash_at_any_operation_leaves_a_complete_site_and_recovers(tmp_path, exchange, spare):
+    total = count_operations(tmp_path, exchange, spare)
     assert total >= 10, "the publish should go through the injected operations"
     for crash_at in range(1, total + 1):
         root = tmp_path / f"crash-{crash_at}"
         root.mkdir()
-        out = setup(root)
+        out = setup(root, spare)
         assert crash_publish(out, Faults(crash_at, exchange)) == CRASHED
         if out.exists() or exchange:
             # With an atomic exchange the output exists at every instant.
@@ -146,7 +168,7 @@ def test_a_crash_at_any_operation_leaves_a_complete_site_and_recovers(tmp_path, 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_a_crash_during_recovery_is_recovered_too(tmp_path, exchange):
-    total = count_operations(tmp_path, exchange)
+    total = count_operations(tmp_path, exchange, spare=True)
     for first in range(2, total + 1, 2):
         for second in range(1, 40, 3):
             root = tmp_path / f"crash-{first}-{second}"
@@ -158,3 +180,20 @@ def test_a_crash_during_recovery_is_recovered_too(tmp_path, exchange):
                 assert site_files(out) in (OLD, NEW), (first, second)
             assert_nothing_lost(root)
             assert_recovered(root, out)
+
+
+def test_a_publish_touches_only_what_changed_since_the_kept_tree(tmp_path):
+    """The spare tree is brought to the new site by its differences: one changed page of two
+    hundred costs a few file operations, not two hundred folders and links."""
+    out = tmp_path / "public"
+    site = {f"pages/{n}/index.html": f"page {n}".encode() for n in range(200)}
+    publish(out, site, "test")
+    publish(out, {**site, "pages/7/index.html": b"seven"}, "test")
+    counter = Faults()
+    publish(out, {**site, "pages/7/index.html": b"seven", "pages/9/index.html": b"nine"},
+            "test", ops=counter)  # type: ignore[arg-type]
+    assert counter.count < 20, counter.count
+    assert (out / "pages/9/index.html").read_bytes() == b"nine"
+    assert (out / "pages/7/index.html").read_bytes() == b"seven"
+    assert site_files(out) == {**site, "pages/7/index.html": b"seven",
+                               "pages/9/index.html": b"nine"}

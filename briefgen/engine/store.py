@@ -23,6 +23,7 @@ The tables, with the keys they are read by:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -157,6 +158,9 @@ class EngineStore:
             db.execute("PRAGMA synchronous=NORMAL")
         with contextlib.suppress(sqlite3.Error):
             db.execute("PRAGMA mmap_size=268435456")
+            # A first build writes the whole state in one transaction: keep its pages in memory.
+            db.execute("PRAGMA cache_size=-131072")
+            db.execute("PRAGMA temp_store=MEMORY")
         try:
             found = dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
@@ -339,11 +343,10 @@ class EngineStore:
 
     def _prepare_ids(self, changes: Changes) -> None:
         """Give every key this commit names an id, in bulk: a first build names thousands."""
-        keys: set[Key] = set(changes.records) | set(changes.values)
+        keys: set[Key] = set(changes.records)
+        keys.update(changes.values)
         for pair in (changes.readers_added, changes.readers_removed):
-            for dep, reader in pair:
-                keys.add(dep)
-                keys.add(reader)
+            keys.update(dep for dep, _ in pair)  # readers are records of this run
         for index, emitter in changes.contributions:
             keys.add(index)
             keys.add(emitter)
@@ -352,6 +355,7 @@ class EngineStore:
                 keys.add(("member", *member))
                 keys.add(index)
         keys |= changes.roots or set()
+        keys.update(reader for _, reader in changes.readers_removed)
         missing = [k for k in keys if k not in self._ids]
         for chunk in range(0, len(missing), 500):
             part = missing[chunk:chunk + 500]
@@ -398,22 +402,40 @@ class EngineStore:
         db, ids = self.db, self._ids.__getitem__
         db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
                        [(ids(d), ids(r)) for d, r in changes.readers_removed])
-        db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",
-                       [(ids(d), ids(r)) for d, r in changes.readers_added])
+        self._add_readers(changes.readers_added)
+        gone, kept = [], []
         for (index, emitter), items in changes.contributions.items():
             if items is None:
-                db.execute("DELETE FROM contribs WHERE idx = ? AND emitter = ?",
-                           (ids(index), ids(emitter)))
+                gone.append((ids(index), ids(emitter)))
             else:
-                db.execute("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)",
-                           (ids(index), ids(emitter), _enc(items)))
+                kept.append((ids(index), ids(emitter), _enc(items)))
+        db.executemany("DELETE FROM contribs WHERE idx = ? AND emitter = ?", gone)
+        db.executemany("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)", kept)
         db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
                        [(ids(("member", *m)), ids(i)) for m, i in changes.members_removed])
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
-                       [(ids(("member", *m)), ids(i)) for m, i in changes.members_added])
+                       sorted((ids(("member", *m)), ids(i)) for m, i in changes.members_added))
         if changes.roots is not None:
             db.execute("DELETE FROM roots")
             db.executemany("INSERT INTO roots VALUES (?)", [(ids(k),) for k in changes.roots])
+
+    def _add_readers(self, added: set[tuple[Key, Key]]) -> None:
+        """Rows of the reverse index. A first build adds hundreds of thousands: each reader's
+        dependencies go in as one JSON array, which SQLite unfolds into rows itself."""
+        ids = self._ids
+        if len(added) < 20000:
+            self.db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",
+                                sorted((ids[d], ids[r]) for d, r in added))
+            return
+        by_reader: dict[int, list[int]] = {}
+        for dep, reader in added:
+            by_reader.setdefault(ids[reader], []).append(ids[dep])
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS pending(reader INTEGER, deps TEXT)")
+        self.db.executemany("INSERT INTO pending VALUES (?, ?)",
+                            [(reader, json.dumps(deps)) for reader, deps in by_reader.items()])
+        self.db.execute("INSERT OR IGNORE INTO readers SELECT j.value, p.reader "
+                        "FROM pending p, json_each(p.deps) j ORDER BY 1, 2")
+        self.db.execute("DELETE FROM pending")
 
 
 _NONE = object()
