@@ -31,6 +31,7 @@ TIMESTAMP = "tag:yaml.org,2002:timestamp"
 class YamlProblem:
     loc: Loc
     message: str
+    span: int = 1  # how many characters the caret underlines
 
 
 def node_loc(node: yaml.Node, line_offset: int = 0) -> Loc:
