@@ -65,7 +65,7 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
         if split.problem:
             parser.diags.error(*split.problem)
             return Parsed(None, parser.diags.items, doc_id)
-        node, problem = (compose(split.yaml_text, split.yaml_first_line - 1)
+        node, problem = (compose(split.yaml_text, split.yaml_first_line - 1, front_matter=True)
                          if split.yaml_text is not None else (None, None))
         clean_yaml(node, parser.diags, split.yaml_first_line - 1)
         body = SourceText(split.body, split.body_first_line)
