@@ -296,6 +296,8 @@ def _levels(source: Source, line: int) -> list[tuple[int, int, str]]:
 def _after_closer(failure: Failure, source: Source) -> Explained | None:
     """Text after a value that ended too soon: a closing quote or bracket."""
     line, col = failure.at
+    if source.line(line).text[:col].rstrip()[-1:] not in ('"', "'", "]", "}"):
+        return None  # nothing closed just before: spare a second scan of the whole text
     tokens = source.tokens_before(line, col)
     last = tokens[-1] if tokens else None
     if isinstance(last, yaml.ScalarToken) and last.style in ('"', "'"):
