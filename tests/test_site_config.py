@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.cache import cache_folder
 from briefgen.config import parse_config
 from tests.conftest import write
 
@@ -61,3 +62,16 @@ def test_check_reports_site_yaml_and_content_problems_together(tmp_path: Path, c
     assert result.code == 1
     assert [h.split(": error: ")[0] for h in result.headlines if ": error: " in h] == [
         "content/actors/a.yaml:2:7", "site.yaml:2:11"]
+
+
+def test_a_build_with_site_yaml_errors_writes_neither_output_nor_cache(tmp_path: Path, cli) -> None:
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\nfeeds:\n  limit: 0\n",
+        "content/actors/a.yaml": "name: A\nkind: person\n",
+    })
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert result.headlines[-1] == "site.yaml:3:10: error: 'limit' expects a whole number of at least 1"
+    assert "actor 'a' is never linked" in result.headlines[0]
+    assert not (tmp_path / "out").exists()
+    assert not list(cache_folder(site).glob("*.sqlite"))
