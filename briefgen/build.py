@@ -112,8 +112,12 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
     result = BuildResult()
     config, config_diags = load_config(site_root)
     result.diagnostics.extend(config_diags.items)
-    if config is None or not result.ok:
+    if config is None:
         return result
+    if not result.ok:
+        # Errors in site.yaml: the content is still checked, so that the run reports every
+        # problem, but nothing is written (not the output, not the build cache).
+        options = replace(options, write=False)
     if options.base_url:
         config = replace(config, base_url=options.base_url.rstrip("/") + "/")
     result.config = config

@@ -13,11 +13,13 @@ from briefgen import __version__
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.chars import shortened, visible
 from briefgen.config import folder_problem, load_config
+from briefgen.dates import DateError
 from briefgen.errors import SourceLines
 from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics
-from briefgen.scaffold import KINDS, existing_files, init_site, starter
+from briefgen.scaffold import KINDS, date_in_id, existing_files, init_site, starter
 from briefgen.schema import url_problem
+from briefgen.site.documents import RESERVED_PAGE_IDS
 from briefgen.slug import id_slug, is_valid_id
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -61,10 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _visibility_options(check_cmd)
 
-    new_cmd = commands.add_parser("new", help="write a starter briefing, actor or source",
+    new_cmd = commands.add_parser("new", help="write a starter briefing, actor, source or page",
                                   description="Write a starter file; never overwrites.")
     new_cmd.add_argument("kind", choices=KINDS)
-    new_cmd.add_argument("id", help="the new file's id: lower-case letters, digits, hyphens")
+    new_cmd.add_argument("id", help="the new file's id: lower-case letters, digits, hyphens "
+                                    "(a source id that ends in a date, such as "
+                                    "memo-2024-03-01, gives the source that date)")
+    new_cmd.add_argument("--yaml", action="store_true",
+                         help="write a briefing in its YAML form (lead and entries) instead "
+                              "of Markdown")
 
     init_cmd = commands.add_parser("init", help="scaffold a new site in an empty folder",
                                    description="Create a site with one example of each kind.")
@@ -135,6 +142,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"briefgen new: '{args.id}' is not a valid id (lower-case letters, digits and "
               f"hyphens); try '{id_slug(args.id) or 'my-id'}'", file=sys.stderr)
         return EXIT_USAGE
+    refused = _new_refused(args.kind, args.id, args.yaml)
+    if refused:
+        print(f"briefgen new: {refused}", file=sys.stderr)
+        return EXIT_USAGE
     config, diags = load_config(args.site)
     if config is None:
         print_diagnostics(diags.items, SourceLines(args.site))
@@ -145,7 +156,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if clash:
         print(f"briefgen new: {clash[0]} already exists; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
-    suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date())
+    if args.kind == "source":
+        _note_date_in_id(args.id)
+    suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date(), args.yaml)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{args.id}{suffix}"
     try:
@@ -156,6 +169,25 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     print(f"Wrote {path}")
     return EXIT_OK
+
+
+def _new_refused(kind: str, doc_id: str, yaml_form: bool) -> str | None:
+    """Why ``new`` cannot write this starter at all, or None."""
+    if kind == "page" and yaml_form:
+        return "free pages are Markdown only; leave out --yaml"
+    if kind == "page" and doc_id in RESERVED_PAGE_IDS:
+        reserved = ", ".join(sorted(i for i in RESERVED_PAGE_IDS if is_valid_id(i)))
+        return (f"'{doc_id}' cannot be a page id: briefgen makes /{doc_id}/ itself (the ids "
+                f"{reserved} are taken); choose another id")
+    return None
+
+
+def _note_date_in_id(doc_id: str) -> None:
+    try:
+        date_in_id(doc_id)
+    except DateError as exc:
+        print(f"briefgen new: note: the id ends in a date that does not exist ({exc}); the "
+              "source is dated today", file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import yaml
+
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.chars import shortened
 from briefgen.errors import Diagnostics, Loc
@@ -89,59 +91,116 @@ def _sub(record: Record, key: str, inner: str) -> object:
     return value.get(inner) if isinstance(value, Record) else None
 
 
+# Stands in for a missing title while the content is checked; the build fails on the error.
+PLACEHOLDER_TITLE = "Untitled site"
+
+
 def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]:
-    """Pure: the text of site.yaml in, a configuration and its diagnostics out."""
+    """Pure: the text of site.yaml in, a configuration and its diagnostics out.
+
+    A setting with an error is reported and replaced by its default (a missing title by a
+    placeholder), so that the content is still checked in the same run; the build then
+    fails on the errors and writes nothing. The configuration is None only when there is
+    nothing to check the content with: site.yaml is not YAML, not a mapping, or its
+    content folder cannot be used."""
     diags = Diagnostics(CONFIG_FILE)
     text = clean_text(text, diags)
     node, problem = compose(text)
     clean_yaml(node, diags)
     if problem:
-        diags.error(problem.loc, problem.message)
+        diags.error(problem.loc, problem.message, span=problem.span)
         return None, diags
     ctx = ReadContext(diags, UTC)
     record = read_record(node, FIELDS, ctx, "site.yaml")
     if not isinstance(record, Record):
         return None, diags
-    zone_name = record.get("timezone", "UTC")
-    if zone_problem(zone_name):
-        diags.error(record.where("timezone"), str(zone_problem(zone_name)), span=len(zone_name))
-    base_url = record.get("base_url", "http://localhost:8000/")
-    if urlsplit(base_url).query or urlsplit(base_url).fragment:
-        diags.error(record.where("base_url"),
-                    f"'base_url' must not have a query or fragment, not {base_url!r}")
-    if not base_url.endswith("/"):
-        base_url += "/"
-    content_dir = record.get("content_dir", "content")
-    for key in ("content_dir", "output_dir"):
-        if key in record.values:
-            unusable = folder_problem(root / record.get(key), must_exist=key == "content_dir")
-            if unusable:
-                diags.error(record.where(key), f"'{key}' folder {shortened(record.get(key))} {unusable}")
-    theme = record.get("theme", "default")
-    if theme != "default":
-        unusable = folder_problem(root / "themes" / theme, must_exist=True)
-        if unusable == "does not exist":
-            diags.error(record.where("theme"), f"theme {theme!r} not found: no folder "
-                                               f"themes/{theme}/ in the site")
-        elif unusable:
-            diags.error(record.where("theme"), f"theme {shortened(theme)}: its folder {unusable}")
-    if "title" not in record.values:
+    base_url, zone_name = _base_url(record, diags), _zone_name(record, diags)
+    content_dir = _content_dir(root, record, _written_keys(node), diags)
+    output_dir, theme = _output_dir(root, record, diags), _theme(root, record, diags)
+    if content_dir is None:
         return None, diags
     config = SiteConfig(
         root=root,
-        title=record.get("title"),
+        title=record.get("title", PLACEHOLDER_TITLE),
         base_url=base_url,
         description=record.get("description", ""),
         language=record.get("language", "en"),
         timezone_name=zone_name,
         theme=theme,
         content_dir=content_dir,
-        output_dir=record.get("output_dir", "public"),
+        output_dir=output_dir,
         unsafe_html=bool(_sub(record, "markdown", "unsafe_html") or False),
         citation_style=str(_sub(record, "citations", "style") or "numeric"),
         feed_limit=int(_sub(record, "feeds", "limit") or 50),  # type: ignore[call-overload]
     )
     return config, diags
+
+
+def _written_keys(node: yaml.Node | None) -> set[str]:
+    """The top-level keys written in site.yaml, whether or not their values are valid."""
+    if not isinstance(node, yaml.MappingNode):
+        return set()
+    return {str(key.value) for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _zone_name(record: Record, diags: Diagnostics) -> str:
+    name: str = record.get("timezone", "UTC")
+    problem = zone_problem(name)
+    if problem:
+        diags.error(record.where("timezone"), problem, span=len(name))
+        return "UTC"
+    return name
+
+
+def _base_url(record: Record, diags: Diagnostics) -> str:
+    base_url: str = record.get("base_url", "http://localhost:8000/")
+    parts = urlsplit(base_url)
+    if parts.query or parts.fragment:
+        diags.error(record.where("base_url"),
+                    f"'base_url' must not have a query or fragment, not {base_url!r}")
+        base_url = parts._replace(query="", fragment="").geturl()
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _content_dir(root: Path, record: Record, written: set[str], diags: Diagnostics) -> str | None:
+    """The content folder, or None when the one site.yaml names cannot be read: checking
+    another folder's content instead would report problems the editor does not have. One
+    that does not exist is kept (it holds nothing to check; ``new`` creates it)."""
+    if "content_dir" in written and "content_dir" not in record.values:
+        return None  # written with a value of the wrong type, already reported
+    content_dir: str = record.get("content_dir", "content")
+    if "content_dir" in record.values:
+        unusable = folder_problem(root / content_dir, must_exist=True)
+        if unusable:
+            diags.error(record.where("content_dir"),
+                        f"'content_dir' folder {shortened(content_dir)} {unusable}")
+        if unusable and unusable != "does not exist":
+            return None
+    return content_dir
+
+
+def _output_dir(root: Path, record: Record, diags: Diagnostics) -> str:
+    output_dir: str = record.get("output_dir", "public")
+    if "output_dir" in record.values:
+        unusable = folder_problem(root / output_dir, must_exist=False)
+        if unusable:
+            diags.error(record.where("output_dir"),
+                        f"'output_dir' folder {shortened(output_dir)} {unusable}")
+            return "public"  # nothing is written in a run with errors
+    return output_dir
+
+
+def _theme(root: Path, record: Record, diags: Diagnostics) -> str:
+    theme: str = record.get("theme", "default")
+    if theme == "default":
+        return theme
+    unusable = folder_problem(root / "themes" / theme, must_exist=True)
+    if unusable == "does not exist":
+        diags.error(record.where("theme"), f"theme {theme!r} not found: no folder "
+                                           f"themes/{theme}/ in the site")
+    elif unusable:
+        diags.error(record.where("theme"), f"theme {shortened(theme)}: its folder {unusable}")
+    return "default" if unusable else theme
 
 
 def folder_problem(path: Path, must_exist: bool) -> str | None:

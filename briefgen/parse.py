@@ -70,12 +70,12 @@ def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,
         if split.problem:
             parser.diags.error(*split.problem)
             return Parsed(None, parser.diags.items, doc_id)
-        node, problem = (compose(split.yaml_text, split.yaml_first_line - 1)
+        node, problem = (compose(split.yaml_text, split.yaml_first_line - 1, front_matter=True)
                          if split.yaml_text is not None else (None, None))
         clean_yaml(node, parser.diags, split.yaml_first_line - 1)
         body = SourceText(split.body, split.body_first_line)
     if problem:
-        parser.diags.error(problem.loc, problem.message)
+        parser.diags.error(problem.loc, problem.message, span=problem.span)
         return Parsed(None, parser.diags.items, doc_id)
     line_offset = 0 if is_yaml else 1
     # A document with errors of its own is still returned when it could be built, so that

@@ -2,29 +2,65 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
+from briefgen.dates import DateError, parse_date
 from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 
-KINDS = ("briefing", "actor", "source")
+KINDS = ("briefing", "actor", "source", "page")
+
+# A source is often named after what it is and the day it appeared: cbs-reply-2022-01-31.
+_DATE_AT_END = re.compile(r"(?:^|-)(\d{4}-\d{2}(?:-\d{2})?)$")
+
+_DRAFT = "# Drafts are validated but left out of the site; remove this line to publish.\nstatus: draft"
+
+
+def date_in_id(doc_id: str) -> str | None:
+    """The day or month an id ends with (``…-2024-03-01``, ``…-2024-03``); DateError when
+    it ends with one that does not exist (``…-2024-02-30``)."""
+    match = _DATE_AT_END.search(doc_id)
+    if match is None:
+        return None
+    parse_date(match[1])
+    return match[1]
+
+
+def _source_date(doc_id: str, today: date) -> str:
+    try:
+        return date_in_id(doc_id) or today.isoformat()
+    except DateError:
+        return today.isoformat()
 
 
 def _title(doc_id: str) -> str:
-    return " ".join(word.capitalize() for word in doc_id.split("-"))
+    match = _DATE_AT_END.search(doc_id)
+    words = doc_id[:match.start() if match else len(doc_id)].split("-")
+    return " ".join(word.capitalize() for word in words if word) or doc_id
 
 
-def starter(kind: str, doc_id: str, today: date) -> tuple[str, str]:
-    """(file suffix, text) of a new file that validates as it is."""
+def starter(kind: str, doc_id: str, today: date, yaml_form: bool = False) -> tuple[str, str]:
+    """(file suffix, text) of a new file that validates as it is; ``yaml_form`` writes a
+    briefing in its YAML form (actors and sources are always YAML, pages always Markdown)."""
     title = _title(doc_id)
     if kind == "briefing":
-        return ".md", f"""---
+        return (".yaml", _yaml_briefing(title, today)) if yaml_form else \
+            (".md", _markdown_briefing(title, today))
+    if kind == "page":
+        return ".md", _page(title)
+    if kind == "actor":
+        return ".yaml", _actor(title)
+    return ".yaml", _source(title, _source_date(doc_id, today))
+
+
+def _markdown_briefing(title: str, today: date) -> str:
+    return f"""---
 title: "{title}"
 date: {today.isoformat()}
 summary: One sentence that says what this briefing follows.
 tags: []
-# Drafts are validated but left out of the site; remove this line to publish.
-status: draft
+{_DRAFT}
 ---
 
 A short lead: why this story matters and what the reader will find below.
@@ -34,8 +70,39 @@ Link actors with `[[actor-id]]` and cite sources with `[@source-id]`.
 
 Describe the event in your own words, then cite where the facts come from.
 """
-    if kind == "actor":
-        return ".yaml", f"""name: "{title}"
+
+
+def _yaml_briefing(title: str, today: date) -> str:
+    return f"""title: "{title}"
+date: {today.isoformat()}
+summary: One sentence that says what this briefing follows.
+tags: []
+{_DRAFT}
+lead: |
+  A short lead: why this story matters and what the reader will find below.
+  Link actors with `[[actor-id]]` and cite sources with `[@source-id]`.
+entries:
+  - date: {today.isoformat()}
+    title: What happened first
+    body: |
+      Describe the event in your own words, then cite where the facts come from.
+"""
+
+
+def _page(title: str) -> str:
+    return f"""---
+title: "{title}"
+summary: One line on what this page is for.
+{_DRAFT}
+---
+
+Write the page in Markdown. Link actors with `[[actor-id]]` and briefings with
+`[[briefings/briefing-id]]`, and cite sources with `[@source-id]`.
+"""
+
+
+def _actor(title: str) -> str:
+    return f"""name: "{title}"
 # person, organization, country or group
 kind: person
 summary: One line on who this is.
@@ -45,9 +112,12 @@ aliases: []
 #     of: some-country-id
 #     from: 2004-03-09
 """
-    return ".yaml", f"""title: "{title}"
+
+
+def _source(title: str, day: str) -> str:
+    return f"""title: "{title}"
 publisher: The publisher's name, or an actor id
-date: {today.isoformat()}
+date: {day}
 # url: https://example.org/the-article
 # kind: article, statement, transcript, report, dataset, social or other
 kind: article

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import yaml
 
 from briefgen.errors import Loc
+from briefgen.yamlerrors import explain
+from briefgen.yamltext import Place, Source
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -31,6 +33,7 @@ TIMESTAMP = "tag:yaml.org,2002:timestamp"
 class YamlProblem:
     loc: Loc
     message: str
+    span: int = 1  # how many characters the caret underlines
 
 
 def node_loc(node: yaml.Node, line_offset: int = 0) -> Loc:
@@ -38,8 +41,10 @@ def node_loc(node: yaml.Node, line_offset: int = 0) -> Loc:
     return Loc(mark.line + 1 + line_offset, mark.column + 1)
 
 
-def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProblem | None]:
-    """Compose one YAML document; a syntax error comes back as a located problem."""
+def compose(text: str, line_offset: int = 0, front_matter: bool = False
+            ) -> tuple[yaml.Node | None, YamlProblem | None]:
+    """Compose one YAML document; a syntax error comes back as a located problem, in plain
+    words for the mistakes editors make (see ``yamlerrors``)."""
     lines = _FileLines(text) if _YAML_ONLY_BREAK.search(text) else None
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -47,18 +52,7 @@ def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProb
             lines.relocate(node)
         return node, None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # An unclosed quote or bracket is noticed far from where it opened; point at it.
-        if exc.context_mark and (exc.context or "").startswith(
-                ("while parsing a flow", "while scanning a quoted")):
-            mark = exc.context_mark
-        if mark and lines is not None:
-            mark = lines.mark(mark)
-        line, col = _in_text(text, mark.line, mark.column) if mark else (0, 0)
-        loc = Loc(line + 1 + line_offset, col + 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        return None, YamlProblem(loc, f"invalid YAML: {what}{context}")
+        return None, _syntax_problem(exc, text, _placer(text, lines, line_offset), front_matter)
     except yaml.reader.ReaderError as exc:
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
         index = _char_index(text, exc.position, code)
@@ -70,6 +64,33 @@ def compose(text: str, line_offset: int = 0) -> tuple[yaml.Node | None, YamlProb
         return None, YamlProblem(Loc(1 + line_offset, 1), f"invalid YAML: {exc}")
     except RecursionError:  # PyYAML's own composer, without libyaml's limit on nesting
         return None, YamlProblem(Loc(1 + line_offset, 1), "invalid YAML: nested too deeply")
+
+
+def _placer(text: str, lines: _FileLines | None, line_offset: int) -> Place:
+    """Where a 0-based line and column that libyaml reports stand in the file."""
+    def place(line: int, column: int) -> Loc:
+        if lines is not None:
+            line, column = lines.position(line, column)
+        line, column = _in_text(text, line, column)
+        return Loc(line + 1 + line_offset, column + 1)
+
+    return place
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, place: Place,
+                    front_matter: bool) -> YamlProblem:
+    plain = explain(exc, Source(text, place, front_matter, _Loader))
+    if plain is not None:
+        return YamlProblem(plain.loc, plain.message, plain.span)
+    mark = exc.problem_mark or exc.context_mark
+    # An unclosed quote or bracket is noticed far from where it opened; point at it.
+    if exc.context_mark and (exc.context or "").startswith(
+            ("while parsing a flow", "while scanning a quoted")):
+        mark = exc.context_mark
+    loc = place(mark.line, mark.column) if mark else place(0, 0)
+    what = exc.problem or exc.context or "invalid YAML"
+    context = f" ({exc.context})" if exc.context and exc.problem else ""
+    return YamlProblem(loc, f"invalid YAML: {what}{context}")
 
 
 # libyaml also ends a line at U+0085, U+2028 and U+2029; a file's lines (and markdown-it's)
@@ -85,12 +106,18 @@ class _FileLines:
         self._yaml = [0] + [m.end() for m in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text)]
         self._file = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
 
+    def position(self, line: int, column: int) -> tuple[int, int]:
+        if not 0 <= line < len(self._yaml):
+            return line, column
+        index = self._yaml[line] + column
+        file_line = bisect.bisect_right(self._file, index) - 1
+        return file_line, index - self._file[file_line]
+
     def mark(self, mark: yaml.Mark) -> yaml.Mark:
         if not 0 <= mark.line < len(self._yaml):
             return mark
-        index = self._yaml[mark.line] + mark.column
-        line = bisect.bisect_right(self._file, index) - 1
-        return yaml.Mark(mark.name, index, line, index - self._file[line], None, 0)
+        line, column = self.position(mark.line, mark.column)
+        return yaml.Mark(mark.name, self._file[line] + column, line, column, None, 0)
 
     def relocate(self, root: yaml.Node) -> None:
         seen: set[int] = set()  # aliases share nodes

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefgen import __version__
 from tests.conftest import run_subprocess, write
@@ -90,6 +92,63 @@ def test_new_honours_content_dir(tmp_path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ncontent_dir: text\n"})
     assert cli("--site", str(site), "new", "source", "memo").code == 0
     assert (site / "text" / "sources" / "memo.yaml").is_file()
+
+
+def test_new_source_takes_its_date_from_an_id_that_ends_in_one(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    for doc_id, title, day in (("cbs-reply-2022-01-31", "Cbs Reply", "2022-01-31"),
+                               ("memo-2024-03", "Memo", "2024-03")):
+        assert cli("--site", str(site), "new", "source", doc_id).code == 0
+        text = (site / "content" / "sources" / f"{doc_id}.yaml").read_text()
+        assert f'title: "{title}"\n' in text and f"\ndate: {day}\n" in text
+    before = datetime.now(UTC).date().isoformat()
+    result = cli("--site", str(site), "new", "source", "memo-2024-02-30")
+    after = datetime.now(UTC).date().isoformat()
+    assert result.code == 0
+    assert "'2024-02-30' is not a real date" in result.err and "dated today" in result.err
+    text = (site / "content" / "sources" / "memo-2024-02-30.yaml").read_text()
+    assert f"\ndate: {before}\n" in text or f"\ndate: {after}\n" in text
+
+
+def test_new_page_writes_a_draft_page_and_refuses_reserved_ids(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    assert cli("--site", str(site), "new", "page", "methodology").code == 0
+    text = (site / "content" / "pages" / "methodology.md").read_text()
+    assert text.startswith('---\ntitle: "Methodology"\n') and "status: draft" in text
+    for reserved in ("search", "tags", "timeline", "api", "assets"):
+        result = cli("--site", str(site), "new", "page", reserved)
+        assert result.code == 2
+        assert f"'{reserved}' cannot be a page id: briefgen makes /{reserved}/ itself" in result.err
+        assert not (site / "content" / "pages" / f"{reserved}.md").exists()
+    result = cli("--site", str(site), "new", "page", "about", "--yaml")
+    assert result.code == 2 and "Markdown only" in result.err
+
+
+def test_new_briefing_yaml_writes_the_yaml_form(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    assert cli("--site", str(site), "new", "briefing", "nato-summit", "--yaml").code == 0
+    assert not (site / "content" / "briefings" / "nato-summit.md").exists()
+    data = yaml.safe_load((site / "content" / "briefings" / "nato-summit.yaml").read_text())
+    assert data["title"] == "Nato Summit" and data["status"] == "draft"
+    assert "[[actor-id]]" in data["lead"]
+    assert [sorted(entry) for entry in data["entries"]] == [["body", "date", "title"]]
+
+
+def test_every_starter_passes_check(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    for args in (["briefing", "in-markdown"], ["briefing", "in-yaml", "--yaml"],
+                 ["actor", "someone"], ["actor", "something", "--yaml"],
+                 ["source", "memo-2024-03-01"], ["page", "methodology"]):
+        assert cli("--site", str(site), "new", *args).code == 0
+    check = cli("--site", str(site), "check")
+    assert check.code == 0, check.err
+    assert sorted(check.headlines) == [
+        "content/actors/someone.yaml:1:7: warning: actor 'someone' is never linked; link it "
+        "with [[someone]] or remove the file",
+        "content/actors/something.yaml:1:7: warning: actor 'something' is never linked; link it "
+        "with [[something]] or remove the file",
+        "content/sources/memo-2024-03-01.yaml:1:1: warning: source 'memo-2024-03-01' is never "
+        "cited"]
 
 
 def test_init_scaffolds_a_site_that_builds_without_warnings(tmp_path, cli):

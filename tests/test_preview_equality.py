@@ -69,7 +69,12 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
     elif operation == "break":
         path = [*briefings, site / "site.yaml"][n % (len(briefings) + 1)]
         broken.setdefault(path, path.read_text())
-        path.write_text("---\ntitle: [unclosed\n---\n" if path.suffix == ".md" else "title: [x\n")
+        if path.suffix == ".md":
+            path.write_text("---\ntitle: [unclosed\n---\n")
+        elif n % 2:  # settings with errors: the content is checked with their defaults
+            path.write_text(f"base_url: {BASE_URL}\ntimezone: Mars/Olympus\nfeeds:\n  limit: 0\n")
+        else:
+            path.write_text("title: [x\n")
     elif operation == "fix":
         for path, text in broken.items():
             path.write_text(text)

@@ -1,0 +1,77 @@
+"""site.yaml: a setting with an error is reported and replaced by its default, so that the
+content is checked in the same run; only a site.yaml that cannot be read stops early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.cache import cache_folder
+from briefgen.config import parse_config
+from tests.conftest import write
+
+
+def messages(diags) -> list[str]:
+    return [f"{d.loc.line}:{d.loc.col}: {d.message}" for d in diags.items]
+
+
+def test_bad_settings_fall_back_to_their_defaults(tmp_path: Path) -> None:
+    config, diags = parse_config(tmp_path, "timezone: Mars/Olympus\nlanguage: english\n"
+                                           "feeds:\n  limit: 0\ncitations:\n  style: apa\n"
+                                           "markdown:\n  unsafe_html: maybe\ntheme: fancy\n"
+                                           "base_url: 'https://example.org/b?x=1'\ncolour: red\n")
+    assert config is not None
+    assert config.title  # a placeholder: the content is checked, nothing is built
+    assert (config.timezone_name, config.language, config.feed_limit,
+            config.citation_style, config.unsafe_html, config.theme, config.base_url) == (
+        "UTC", "en", 50, "numeric", False, "default", "https://example.org/b/")
+    assert len(diags.items) == 9
+    assert "1:1: missing required key 'title' in site.yaml" in messages(diags)
+
+
+def test_good_settings_next_to_bad_ones_are_kept(tmp_path: Path) -> None:
+    config, diags = parse_config(tmp_path, "title: Kept\ntimezone: Europe/Paris\nfeeds:\n"
+                                           "  limit: 7\ntittle: typo\n")
+    assert config is not None
+    assert (config.title, config.timezone_name, config.feed_limit) == ("Kept", "Europe/Paris", 7)
+    assert messages(diags) == ["5:1: unknown key 'tittle' in site.yaml; did you mean 'title'?"]
+
+
+@pytest.mark.parametrize("text", ["title: [unclosed\n", "- a list\n", "just text\n",
+                                  "title: T\ncontent_dir: 12\n", "title: T\ncontent_dir: file.txt\n"])
+def test_a_site_yaml_that_names_no_readable_content_stops_early(tmp_path: Path, text: str) -> None:
+    write(tmp_path, {"file.txt": "x"})
+    config, diags = parse_config(tmp_path, text)
+    assert config is None
+    assert diags.items
+
+
+def test_a_content_folder_that_does_not_exist_yet_is_kept_for_new(tmp_path: Path) -> None:
+    config, diags = parse_config(tmp_path, "title: T\ncontent_dir: text\n")
+    assert config is not None and config.content_dir == "text"
+    assert messages(diags) == ["2:14: 'content_dir' folder 'text' does not exist"]
+
+
+def test_check_reports_site_yaml_and_content_problems_together(tmp_path: Path, cli) -> None:
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\ntimezone: Nowhere\n",
+        "content/actors/a.yaml": "name: A\nkind: persn\n",
+    })
+    result = cli("--site", str(site), "check")
+    assert result.code == 1
+    assert [h.split(": error: ")[0] for h in result.headlines if ": error: " in h] == [
+        "content/actors/a.yaml:2:7", "site.yaml:2:11"]
+
+
+def test_a_build_with_site_yaml_errors_writes_neither_output_nor_cache(tmp_path: Path, cli) -> None:
+    site = write(tmp_path / "s", {
+        "site.yaml": "title: T\nfeeds:\n  limit: 0\n",
+        "content/actors/a.yaml": "name: A\nkind: person\n",
+    })
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert result.headlines[-1] == "site.yaml:3:10: error: 'limit' expects a whole number of at least 1"
+    assert "actor 'a' is never linked" in result.headlines[0]
+    assert not (tmp_path / "out").exists()
+    assert not list(cache_folder(site).glob("*.sqlite"))
