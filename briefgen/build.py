@@ -245,6 +245,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         return
     if session is not None:
         session.files = file_states(scanned)
+        engine.take_changes()  # nothing to write them to: kept, they would pile up
     if store is not None:
         files = file_states(scanned)
         if result.stats.written or result.stats.removed:

@@ -189,9 +189,8 @@ def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tm
     (tmp_path / f"state.sqlite.new-{dead}").write_bytes(b"half")
     store = EngineStore(path, "v2")
     changes = Changes()
-    changes.records[("parse", "a.md")] = Record("fp1", deps=((("file", "a.md"), "f"),))
+    changes.records[("parse", "a.md")] = Record("fp1", deps=(("file", "a.md"),))
     changes.records[("file", "a.md")] = Record("f")
-    changes.readers_added.add((("file", "a.md"), ("parse", "a.md")))
     store.commit(changes)
     assert not store.fresh
     store.close()

@@ -36,7 +36,7 @@ from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 4
+FORMAT = 5
 _SEP = "\x1f"
 
 _TABLES = """
@@ -48,7 +48,7 @@ CREATE TABLE diags(id INTEGER PRIMARY KEY, items BLOB NOT NULL);
 CREATE TABLE readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep, reader)) WITHOUT ROWID;
 CREATE TABLE contribs(idx INTEGER, emitter INTEGER, items BLOB NOT NULL,
     PRIMARY KEY(idx, emitter)) WITHOUT ROWID;
-CREATE TABLE members(member INTEGER, idx INTEGER, PRIMARY KEY(member, idx)) WITHOUT ROWID;
+CREATE TABLE members(member BLOB, idx INTEGER, PRIMARY KEY(member, idx)) WITHOUT ROWID;
 CREATE TABLE roots(id INTEGER PRIMARY KEY);
 CREATE TABLE files(rel BLOB PRIMARY KEY, ino INTEGER, size INTEGER,
     mtime INTEGER, ctime INTEGER, digest TEXT NOT NULL) WITHOUT ROWID;
@@ -101,22 +101,10 @@ def _dec_value(blob: bytes) -> Any:
     return _t(blob[1:]) if blob[:1] == b"s" else _dec(blob[1:])
 
 
-_DEP, _FP = "\x1e", "\x1d"  # between the dependencies of a record; between key and fingerprint
-
-
-def _enc_deps(deps: tuple[tuple[Key, str], ...]) -> bytes:
-    """What a node read, compactly: the records of thousands of nodes are written at once."""
-    return _b(_DEP.join(f"{_SEP.join(key)}{_FP}{fp}" for key, fp in deps))
-
-
-def _dec_deps(blob: bytes) -> tuple[tuple[Key, str], ...]:
-    if not blob:
-        return ()
-    found = []
-    for part in _t(blob).split(_DEP):
-        key, _, fp = part.rpartition(_FP)
-        found.append((tuple(key.split(_SEP)), fp))
-    return tuple(found)
+def _enc_deps(ids: list[int]) -> bytes:
+    """What a node read, as the ids of the keys: a JSON array, which SQLite can unfold into
+    the rows of the reverse index itself (a first build has hundreds of thousands)."""
+    return _b(json.dumps(ids, separators=(",", ":"))) if ids else b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +153,7 @@ class EngineStore:
             raise StoreError(f"the build cache {path} could not be read ({exc}); "
                              "it is ignored and made afresh") from exc
         self._ids: dict[Key, int] = {}
+        self._names: dict[int, Key] = {}
 
     def _meta(self, db: sqlite3.Connection) -> dict[str, str]:
         try:
@@ -231,12 +220,27 @@ class EngineStore:
         return found
 
     def _keys(self, ids: Iterable[int]) -> set[Key]:
-        found = set()
-        for chunk in _chunks(list(ids)):
+        return set(self._named(list(ids)).values())
+
+    def _named(self, ids: list[int]) -> dict[int, Key]:
+        """The keys of ``ids`` (remembered: the deps of the nodes an edit touches overlap)."""
+        missing = [node for node in ids if node not in self._names]
+        for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
-            for (text,) in self.db.execute(f"SELECT key FROM keys WHERE id IN ({marks})", chunk):
-                found.add(text_key(text))
-        return found
+            for node, text in self.db.execute(f"SELECT id, key FROM keys WHERE id IN ({marks})",
+                                              chunk):
+                key = self._names[node] = text_key(text)
+                self._ids[key] = node
+        return {node: self._names[node] for node in ids if node in self._names}
+
+    def _dec_deps(self, blob: bytes) -> tuple[Key, ...]:
+        if not blob:
+            return ()
+        ids = json.loads(blob)
+        named = self._named(ids)
+        if len(named) != len(set(ids)):
+            raise codec.CodecError("a dependency names a key the store does not have")
+        return tuple(named[node] for node in ids)
 
     # ----------------------------------------------------------------- Backing
 
@@ -250,7 +254,7 @@ class EngineStore:
             return None
         fp, deps, emits, valid_until, extra = row
         diags = self.db.execute("SELECT items FROM diags WHERE id = ?", (node,)).fetchone()
-        return Record(fp, _dec_deps(deps), self._emits(node) if emits else (),
+        return Record(fp, self._dec_deps(deps), self._emits(node) if emits else (),
                       _dec(diags[0]) if diags else (), valid_until,
                       _dec(extra) if extra is not None else None)
 
@@ -285,10 +289,8 @@ class EngineStore:
         return {text_key(text): _dec(items) for text, items in rows}
 
     def memberships(self, member: Key) -> set[Key]:
-        node = self._id(("member", *member))
-        if node is None:
-            return set()
-        rows = self.db.execute("SELECT idx FROM members WHERE member = ?", (node,)).fetchall()
+        rows = self.db.execute("SELECT idx FROM members WHERE member = ?",
+                               (key_text(member),)).fetchall()
         return self._keys(r[0] for r in rows)
 
     def roots(self) -> set[Key]:
@@ -400,17 +402,17 @@ class EngineStore:
         """Give every key this commit names an id, in bulk: a first build names thousands."""
         keys: set[Key] = set(changes.records)
         keys.update(changes.values)
-        for pair in (changes.readers_added, changes.readers_removed):
-            keys.update(dep for dep, _ in pair)  # readers are records of this run
+        for record in changes.records.values():
+            if record is not None:
+                keys.update(record.deps)
+        for deps in changes.before.values():
+            keys.update(deps)
         for index, emitter in changes.contributions:
             keys.add(index)
             keys.add(emitter)
         for pair in (changes.members_added, changes.members_removed):
-            for member, index in pair:
-                keys.add(("member", *member))
-                keys.add(index)
+            keys.update(index for _, index in pair)
         keys |= changes.roots or set()
-        keys.update(reader for _, reader in changes.readers_removed)
         missing = [k for k in keys if k not in self._ids]
         if self.fresh:
             missing.sort()  # ids in key order: the keys' index is built from sorted rows
@@ -429,17 +431,17 @@ class EngineStore:
             self._ids.update({k: start + i for i, k in enumerate(new)})
 
     def _write_nodes(self, changes: Changes) -> None:
-        db = self.db
+        db, ids = self.db, self._ids
         self._prepare_ids(changes)
         gone, rows, diag_rows = [], [], []
         for key, record in changes.records.items():
-            node = self._ids[key]
+            node = ids[key]
             if record is None:
                 gone.append((node,))
                 continue
             value = changes.values.get(key, _NONE)
             # The emissions themselves are in ``contribs``: this says only whether there are any.
-            rows.append((node, record.fp, _enc_deps(record.deps),
+            rows.append((node, record.fp, _enc_deps([ids[dep] for dep in record.deps]),
                          b"1" if record.emits else b"", record.valid_until,
                          _enc(record.extra) if record.extra is not None else None,
                          _enc_value(value) if value is not _NONE else None))
@@ -455,14 +457,12 @@ class EngineStore:
                        [(n, d) for n, d in diag_rows if d is not None])
         # A value kept without a new record (made again after eviction): same record.
         db.executemany("UPDATE nodes SET value = ? WHERE id = ?",
-                       [(_enc_value(v), self._ids[k]) for k, v in changes.values.items()
+                       [(_enc_value(v), ids[k]) for k, v in changes.values.items()
                         if k not in changes.records])
 
     def _write_links(self, changes: Changes) -> None:
         db, ids = self.db, self._ids.__getitem__
-        db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
-                       [(ids(d), ids(r)) for d, r in changes.readers_removed])
-        self._add_readers(changes.readers_added)
+        self._write_readers(changes)
         gone, kept = [], []
         for (index, emitter), items in changes.contributions.items():
             if items is None:
@@ -473,30 +473,31 @@ class EngineStore:
         kept.sort(key=_first_two)
         db.executemany("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)", kept)
         db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
-                       [(ids(("member", *m)), ids(i)) for m, i in changes.members_removed])
+                       [(key_text(m), ids(i)) for m, i in changes.members_removed])
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
-                       sorted((ids(("member", *m)), ids(i)) for m, i in changes.members_added))
+                       sorted((key_text(m), ids(i)) for m, i in changes.members_added))
         if changes.roots is not None:
             db.execute("DELETE FROM roots")
             db.executemany("INSERT INTO roots VALUES (?)", [(ids(k),) for k in changes.roots])
 
-    def _add_readers(self, added: set[tuple[Key, Key]]) -> None:
-        """Rows of the reverse index. A first build adds hundreds of thousands: each reader's
-        dependencies go in as one JSON array, which SQLite unfolds into rows itself."""
-        ids = self._ids
-        if len(added) < 20000:
-            self.db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",
-                                sorted((ids[d], ids[r]) for d, r in added))
+    def _write_readers(self, changes: Changes) -> None:
+        """The reverse index follows what each changed node read, before and now."""
+        if self.fresh:
+            # Everything is new: SQLite unfolds the nodes' dependency arrays itself.
+            self.db.execute("INSERT INTO readers SELECT j.value, n.id FROM nodes n, "
+                            "json_each(n.deps) j WHERE n.deps != x'' ORDER BY 1, 2")
             return
-        by_reader: dict[int, list[int]] = {}
-        for dep, reader in added:
-            by_reader.setdefault(ids[reader], []).append(ids[dep])
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS pending(reader INTEGER, deps TEXT)")
-        self.db.executemany("INSERT INTO pending VALUES (?, ?)",
-                            [(reader, json.dumps(deps)) for reader, deps in by_reader.items()])
-        self.db.execute("INSERT OR IGNORE INTO readers SELECT j.value, p.reader "
-                        "FROM pending p, json_each(p.deps) j ORDER BY 1, 2")
-        self.db.execute("DELETE FROM pending")
+        ids = self._ids
+        removed: list[tuple[int, int]] = []
+        added: list[tuple[int, int]] = []
+        for key, record in changes.records.items():
+            before = set(changes.before.get(key, ()))
+            now = set(record.deps) if record is not None else set()
+            node = ids[key]
+            removed.extend((ids[dep], node) for dep in before - now)
+            added.extend((ids[dep], node) for dep in now - before)
+        self.db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?", removed)
+        self.db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)", sorted(added))
 
 
 _NONE = object()
