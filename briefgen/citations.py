@@ -10,7 +10,6 @@ turns the prefixes and suffixes into HTML.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -156,10 +155,8 @@ def _closing_ticks(text: str, at: int, run: int) -> int:
     return -1
 
 
-@functools.lru_cache(maxsize=4096)
 def parse_bracket(inner: str) -> tuple[ItemSyntax, ...] | CiteProblem:
-    """The items of ``[inner]``, or why it does not parse. Remembered: the citations of a
-    document that cite the same way share their items."""
+    """The items of ``[inner]``, or why it does not parse."""
     marks = list(_top_level(inner))
     starts = [0] + [at + 1 for at in marks if inner[at] == ";"]
     ends = [at for at in marks if inner[at] == ";"] + [len(inner)]
@@ -193,7 +190,7 @@ def _item(inner: str, start: int, end: int, ats: list[int],
         return CiteProblem(f"citation item '{written}' names two sources; separate them with "
                            "';', as in [@a; @b]")
     suppress = at > start and inner[at - 1] == "-"
-    prefix = " ".join(inner[start:at - suppress].split())
+    prefix = inner[start:at - suppress].strip()
     separator, suffix = split_suffix(inner[key[1]:end])
     return ItemSyntax(key[0], suppress, prefix, separator, suffix)
 
@@ -204,15 +201,14 @@ def split_suffix(written: str) -> tuple[str, str]:
     with a comma, as Pandoc does (``@a{ii}``)."""
     lead = _SEPARATOR.match(written)
     assert lead is not None  # the pattern matches the empty string
-    gap, rest = lead.group(), " ".join(written[lead.end():].split())
+    gap, rest = lead.group(), written[lead.end():].strip()
     separator = ", " if "," in gap else " " if gap else ""
-    if rest.startswith("{"):
-        close = _closing_brace(rest, 0, len(rest))
-        if close == 1:  # "{}": what follows is a suffix, not a locator
-            return split_suffix(rest[2:])
-        if close > 0:
-            rest = (rest[1:close].strip() + rest[close + 1:]).strip()
-            separator = separator or ", "
+    close = _closing_brace(rest, 0, len(rest)) if rest.startswith("{") else -1
+    if close > 0:
+        braced = rest[1:close].strip()
+        if not braced:  # "{}": what follows is a suffix, not a locator
+            return split_suffix(rest[close + 1:])
+        return (separator or ", "), (braced + rest[close + 1:]).strip()
     if not gap and rest[:1].isalnum():
         separator = " "
     return (separator if rest else ""), rest

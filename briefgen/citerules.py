@@ -12,7 +12,6 @@ import functools
 import sys
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -23,7 +22,6 @@ from briefgen.citations import (
     NO_PHRASE,
     CiteItem,
     CiteProblem,
-    ItemSyntax,
     Phrase,
     begins_like_citation,
     locator,
@@ -65,8 +63,11 @@ def _holds_nested(children: Sequence[Token]) -> bool:
                for child in children)
 
 
-def _items(md: MarkdownIt, parsed: tuple[ItemSyntax, ...] | CiteProblem
-           ) -> tuple[CiteItem, ...] | CiteProblem:
+@functools.lru_cache(maxsize=4096)
+def _items(md: MarkdownIt, inner: str) -> tuple[CiteItem, ...] | CiteProblem:
+    """The items of ``[inner]`` with their words rendered. Remembered, so that the
+    citations of a document that cite the same way share their items."""
+    parsed = parse_bracket(inner)
     if isinstance(parsed, CiteProblem):
         return parsed
     items = []
@@ -85,7 +86,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     src, start = state.src, state.pos
     if src[start] != "[" or not begins_like_citation(src, start, state.posMax):
         return False
-    end = state.md.helpers.parseLinkLabel(state, start, False)
+    end = _closing_bracket(state, start)
     if end >= 0 and src.startswith("(", end + 1):
         return False  # "[@handle](url)" is an ordinary link whose text starts with @
     if end < 0:
@@ -95,7 +96,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
         stop = start + 1
     else:
         literal = src[start:end + 1]
-        found = _items(state.md, parse_bracket(src[start + 1:end]))
+        found = _items(state.md, src[start + 1:end])
         stop = end + 1
     if not silent:
         if isinstance(found, CiteProblem):
@@ -108,6 +109,17 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
             token.meta = {"items": found, "pos": start, "intext": None}
     state.pos = stop
     return True
+
+
+def _closing_bracket(state: StateInline, start: int) -> int:
+    """Where the bracket at ``start`` closes, or -1: as markdown-it finds a link's text, so
+    that inner brackets, code and HTML are passed over; most citations have none of these
+    and are read at once."""
+    src = state.src
+    close = src.find("]", start, state.posMax)
+    if close >= 0 and not any(mark in src[start + 1:close] for mark in "[`\\<"):
+        return close
+    return int(state.md.helpers.parseLinkLabel(state, start, False))
 
 
 def intext_rule(state: StateInline, silent: bool) -> bool:
@@ -150,7 +162,7 @@ def _locator_bracket(state: StateInline, at: int) -> tuple[int, Phrase, Phrase] 
     if index >= end or src[index] != "[" or src.startswith("[^", index) \
             or begins_like_citation(src, index, end):
         return None
-    close = state.md.helpers.parseLinkLabel(state, index, False)
+    close = _closing_bracket(state, index)
     if close < 0 or src.startswith(("(", "["), close + 1) or not src[index + 1:close].strip():
         return None
     content = src[index + 1:close]
@@ -179,8 +191,3 @@ def _shift(children: Sequence[Token] | None, offset: int) -> None:
             child.meta["pos"] += offset
         if child.type == "image":
             _shift(child.children, offset)
-
-
-def render_cite_error(self: Any, tokens: Sequence[Token], idx: int, options: Any,
-                      env: dict[str, Any]) -> str:
-    return escape(tokens[idx].meta["shown"])

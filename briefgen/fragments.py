@@ -35,8 +35,8 @@ class Ref(NamedTuple):
     hundreds of thousands of refs.)"""
 
     target: str | None  # a link's target; None for a citation
-    label: str | None  # a link's own label
-    items: tuple[CiteItem, ...]  # a citation's sources and locators
+    label: str | None  # a link's own label; a citation's text if it does not parse
+    items: tuple[CiteItem, ...]  # a citation's sources and locators; none if it does not parse
     line: int
     col: int
     span: int  # length of its literal text, for the caret under an error
@@ -85,6 +85,9 @@ class FragmentRenderer:
         if token.type == "wikilink":
             ref = Ref(meta["target"], meta["label"], (), meta.get("line", 1), meta.get("col", 1),
                       len(literal), self.block, self.linked, alt)
+        elif "problem" in meta:  # a citation that does not parse: no items, its text as written
+            ref = Ref(None, meta["shown"], (), meta.get("line", 1), meta.get("col", 1),
+                      len(literal), self.block, self.linked, alt)
         else:
             ref = Ref(None, None, meta["items"], meta.get("line", 1), meta.get("col", 1),
                       len(literal), self.block, self.linked, alt, meta["intext"])
@@ -96,6 +99,9 @@ class FragmentRenderer:
         return self._placeholder(token)
 
     def citation(self, token: Token) -> str:
+        return self._placeholder(token)
+
+    def cite_error(self, token: Token) -> str:
         return self._placeholder(token)
 
     def alt(self, children: Sequence[Token]) -> str:

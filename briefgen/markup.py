@@ -22,14 +22,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from briefgen.citerules import (
-    CITATION,
-    CITE_ERROR,
-    citation_rule,
-    image_rule,
-    intext_rule,
-    render_cite_error,
-)
+from briefgen.citerules import CITATION, CITE_ERROR, citation_rule, image_rule, intext_rule
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
@@ -56,6 +49,10 @@ class InlineRenderer(Protocol):
     def wikilink(self, token: Token) -> str: ...
 
     def citation(self, token: Token) -> str: ...
+
+    def cite_error(self, token: Token) -> str:
+        """A bracket that begins like a citation but does not parse (reported)."""
+        ...
 
     def alt(self, children: Sequence[Token]) -> str:
         """An image's alt text, its links and citations as plain text."""
@@ -162,6 +159,13 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.citation(tokens[idx])
 
 
+def _render_cite_error(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: dict[str, Any]) -> str:
+    renderer: InlineRenderer | None = env.get(ENV_KEY)
+    token = tokens[idx]
+    return renderer.cite_error(token) if renderer is not None else escape(token.meta["shown"])
+
+
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                   env: dict[str, Any]) -> str:
     renderer: InlineRenderer | None = env.get(ENV_KEY)
@@ -193,7 +197,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.core.ruler.at("inline", _inline_rule)
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule(CITATION, _render_citation)
-    md.add_render_rule(CITE_ERROR, render_cite_error)
+    md.add_render_rule(CITE_ERROR, _render_cite_error)
     md.add_render_rule("image", _render_image)
     md.add_render_rule(RENDERED, _render_rendered)
     return md
@@ -230,13 +234,13 @@ def alt_text(children: Sequence[Token],
     gives it (else as written), so that none of its words is lost."""
     parts = []
     for child in children:
-        if child.type in ("text", "code_inline", "html_inline", CITE_ERROR):
+        if child.type in ("text", "code_inline", "html_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.type == "image":
             parts.append(alt_text(child.children or [], ref))
-        elif child.type in ("wikilink", CITATION):
+        elif child.type in ("wikilink", CITATION, CITE_ERROR):
             parts.append(ref(child) if ref is not None else
-                         child.content if child.type == CITATION else token_text(child))
+                         token_text(child) if child.type == "wikilink" else child.content)
     return "".join(parts)

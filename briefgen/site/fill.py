@@ -117,6 +117,10 @@ class RefFiller:
                 f"{escape(text)}</a>"), text
 
     def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics) -> Forms:
+        if not ref.items:  # it does not parse (reported with the file): shown as written
+            filled.failed_cite_blocks.add(ref.block)
+            written = Phrase(escape(ref.label or ""), ref.label or "")
+            return Forms(written, written)
         if ref.intext is not None:
             return self._intext(ref, ref.intext, filled, diags)
         return citeforms.bracketed([self._cited(item, ref, filled, diags) for item in ref.items],
@@ -126,11 +130,24 @@ class RefFiller:
         lookup = self.lookups.cite(item.source_id)
         source = self.lookups.source(item.source_id) if lookup.target else None
         if source is None:
-            if lookup.problem:
-                diags.error(ref.loc, lookup.problem, span=ref.span)
+            problem = self._cut_key(item) or lookup.problem
+            if problem:
+                diags.error(ref.loc, problem, span=ref.span)
             filled.failed_cite_blocks.add(ref.block)
             return Cited(item, None)
         return Cited(item, self._shown(source, ref, filled))
+
+    def _cut_key(self, item: CiteItem) -> str | None:
+        """``[@a--b]`` cites ``a``: a key ends before doubled or final punctuation, as in
+        Pandoc. Name the source id that was meant, if one was."""
+        rest = item.suffix.text
+        if not rest or rest[0] in " ,":
+            return None
+        written = item.source_id + rest
+        meant = next((i for i in self.lookups.source_ids()
+                      if len(i) > len(item.source_id) and written.startswith(i)), None)
+        return (f"unknown source '{item.source_id}' in citation; a source id with doubled or "
+                f"final punctuation is written in braces: @{{{meant}}}") if meant else None
 
     def _intext(self, ref: Ref, written: Phrase, filled: Filled, diags: Diagnostics) -> Forms:
         """``@id``: a citation if a source has the id, else the words as written (with a
