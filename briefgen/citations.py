@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-_SIMPLE_KEY = re.compile(r"\w(?:\w|[:.#$%&+?<>~/-](?=\w))*")
+SIMPLE_KEY = re.compile(r"\w(?:\w|[:.#$%&+?<>~/-](?=\w))*")
 # What may stand right before an in-text @key: the start, a space or an opening mark.
 _OPENS_INTEXT = frozenset("(\"'“‘«*_")
 _SEPARATOR = re.compile(r"[\s,]*")
@@ -60,7 +60,7 @@ def read_key(text: str, at: int, end: int | None = None) -> tuple[str, int] | No
         close = _closing_brace(text, at, end)
         key = text[at + 1:close].strip() if close > 0 else ""
         return (key, close + 1) if key and "\n" not in key else None
-    match = _SIMPLE_KEY.match(text, at, end)
+    match = SIMPLE_KEY.match(text, at, end)
     return (match.group(), match.end()) if match else None
 
 
@@ -111,30 +111,27 @@ def begins_like_citation(src: str, start: int, end: int) -> bool:
         at = found.end() + (mark == "\\")
 
 
+_MARKS = re.compile(r"[\\`\[\]{};@]")
+
+
 def _top_level(text: str) -> Iterator[int]:
     """Offsets of ``;`` and ``@`` outside code spans, inner brackets and braces."""
-    index, depth, braces = 0, 0, 0
-    while index < len(text):
-        char = text[index]
+    at, depth, braces = 0, 0, 0
+    while (found := _MARKS.search(text, at)) is not None:
+        index, char = found.start(), found.group()
+        at = index + 1
         if char == "\\":
-            index += 2
-            continue
-        if char == "`":
+            at += 1
+        elif char == "`":
             run = _ticks(text, index)
             close = _closing_ticks(text, index + run, run)
-            index = close if close > 0 else index + run
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth = max(0, depth - 1)
-        elif char == "{":
-            braces += 1
-        elif char == "}":
-            braces = max(0, braces - 1)
-        elif char in ";@" and depth == 0 and braces == 0:
+            at = close if close > 0 else index + run
+        elif char in "[]":
+            depth = depth + 1 if char == "[" else max(0, depth - 1)
+        elif char in "{}":
+            braces = braces + 1 if char == "{" else max(0, braces - 1)
+        elif depth == 0 and braces == 0:
             yield index
-        index += 1
 
 
 def _ticks(text: str, at: int) -> int:

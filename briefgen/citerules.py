@@ -9,6 +9,7 @@ becomes a ``citation_error`` token, which the document parser reports where it s
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Sequence
 from html import escape
@@ -20,6 +21,7 @@ from markdown_it.token import Token
 
 from briefgen.citations import (
     NO_PHRASE,
+    SIMPLE_KEY,
     CiteItem,
     CiteProblem,
     Phrase,
@@ -35,6 +37,7 @@ CITATION = "citation"
 CITE_ERROR = "citation_error"
 # What a citation's prefix or suffix cannot hold: it would need a ref of its own.
 _NESTED = frozenset({"wikilink", CITATION, CITE_ERROR, "footnote_ref", UNCLOSED})
+_INNER_MARK = re.compile(r"[\[`\\<]")  # what only markdown-it can step over in a bracket
 _NOT_CLOSED = "citation is not closed; end it with ']' (or write \\[ for a literal bracket)"
 
 
@@ -63,10 +66,27 @@ def _holds_nested(children: Sequence[Token]) -> bool:
                for child in children)
 
 
+# The usual citation, ``@id`` or ``@id, p. 4``: a simple key and a locator of words without
+# a character Markdown or HTML would treat apart. Read at once, to the same items.
+_PLAIN = re.compile(r"\s*@(" + SIMPLE_KEY.pattern + r")(?:(\s*,\s*|[ \t]+)"
+                    r"([^\s\[\]{};@`\\*_<>&!~|\"][^\n\[\]{};@`\\*_<>&!~|\"]*?))?\s*")
+
+
 @functools.lru_cache(maxsize=4096)
 def _items(md: MarkdownIt, inner: str) -> tuple[CiteItem, ...] | CiteProblem:
     """The items of ``[inner]`` with their words rendered. Remembered, so that the
     citations of a document that cite the same way share their items."""
+    plain = _PLAIN.fullmatch(inner)
+    if plain is None:
+        return parsed_items(md, inner)
+    key, gap, words = plain.groups()
+    separator = (", " if "," in gap else " ") if words else ""
+    suffix = Phrase(separator + (words or ""), separator + " ".join((words or "").split()))
+    return (CiteItem(sys.intern(key), NO_PHRASE, suffix),)
+
+
+def parsed_items(md: MarkdownIt, inner: str) -> tuple[CiteItem, ...] | CiteProblem:
+    """The items of ``[inner]`` by the whole grammar."""
     parsed = parse_bracket(inner)
     if isinstance(parsed, CiteProblem):
         return parsed
@@ -117,7 +137,7 @@ def _closing_bracket(state: StateInline, start: int) -> int:
     and are read at once."""
     src = state.src
     close = src.find("]", start, state.posMax)
-    if close >= 0 and not any(mark in src[start + 1:close] for mark in "[`\\<"):
+    if close >= 0 and _INNER_MARK.search(src, start + 1, close) is None:
         return close
     return int(state.md.helpers.parseLinkLabel(state, start, False))
 

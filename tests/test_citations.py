@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import citerules
 from briefgen.citations import CiteProblem, ItemSyntax, parse_bracket, read_key, split_suffix
+from briefgen.markup import make_markdown
 from briefgen.model import Collection
 from briefgen.suggest import one_edit_apart
 from tests.conftest import write
@@ -40,6 +42,16 @@ def test_brackets_read_as_pandoc_reads_them(inner, items):
                                    "-@", "@{}"])
 def test_brackets_that_do_not_parse(inner):
     assert isinstance(parse_bracket(inner), CiteProblem)
+
+
+@pytest.mark.parametrize("inner", [
+    "@a", " @a ", "@a, p. 4", "@a,p. 4", "@a p. 4", "@a,\n  para.  6 ", "@a-b.c, 12:30 (video)",
+    "@a, p. 'x' #3 $4 %5 ^6 = (7)", "@a, \"quoted\"", "@a, p. 4 & 5", "@a, *p*", "@a, {x}",
+    "@a.", "@a--b", "-@a", "@a; @b", "see @a", "@a, p.\n4",
+])
+def test_the_quick_reading_of_usual_citations_agrees_with_the_grammar(inner):
+    md = make_markdown()
+    assert citerules._items(md, inner) == citerules.parsed_items(md, inner)
 
 
 def test_keys_end_before_final_or_doubled_punctuation():

@@ -27,8 +27,8 @@ class Shown:
     id: str
     title: str
     number: int  # in the page's Sources list
-    author: str  # the name of the author-date style
-    publisher: str  # as the Sources list shows it
+    author: str  # the name of the author-date style ("" in the numeric style)
+    publisher: str  # as the Sources list shows it ("" where the numeric style shows a number)
     year: str
 
 
@@ -36,12 +36,6 @@ class Shown:
 class Cited:
     item: CiteItem
     source: Shown | None  # None: the id names no source (reported), shown as written
-
-
-@dataclass(frozen=True, slots=True)
-class Forms:
-    page: Phrase  # where the Sources list is
-    detached: Phrase  # where there is none
 
 
 class _Words:
@@ -70,12 +64,9 @@ class _Words:
         return Phrase(f'<span class="{css}">{"".join(self.html)}</span>', "".join(self.text))
 
 
-def bracketed(cited: Sequence[Cited], style: str) -> Forms:
-    """A citation in brackets: ``[@a, p. 4; see @b]``."""
-    return Forms(_bracketed(cited, style, True), _bracketed(cited, style, False))
-
-
-def _bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
+def bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
+    """A citation in brackets (``[@a, p. 4; see @b]``), where a Sources list is (``linked``)
+    or where none is."""
     numbers = style == NUMERIC and linked
     plain = all(not c.item.prefix.text and not c.item.suffix.text for c in cited)
     separator = ", " if numbers and plain else "; "
@@ -102,12 +93,9 @@ def _bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
     return words.phrase("bg-cite")
 
 
-def intext(cited: Cited, style: str) -> Forms:
-    """An in-text citation of a source: ``@a [p. 4]``."""
-    return Forms(_intext(cited, style, True), _intext(cited, style, False))
-
-
-def _intext(cited: Cited, style: str, linked: bool) -> Phrase:
+def intext(cited: Cited, style: str, linked: bool) -> Phrase:
+    """An in-text citation of a source (``@a [p. 4]``), where a Sources list is (``linked``)
+    or where none is."""
     source, suffix = cited.source, cited.item.suffix
     assert source is not None  # an in-text id that names no source stays as written
     words = _Words()

@@ -20,7 +20,7 @@ from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site import citeforms
-from briefgen.site.citeforms import Cited, Forms, Shown
+from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
@@ -71,6 +71,9 @@ class RefFiller:
 
     def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
         self.lookups, self.urls, self.style = lookups, urls, citation_style
+        # Names of cited sources, looked up once each and only where a citation shows them.
+        self._authors: dict[str, str] = {}
+        self._publishers: dict[str, str] = {}
 
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
@@ -81,12 +84,13 @@ class RefFiller:
                     html = escape(text)
                 detached = html
             else:
-                forms = self._citation(ref, filled, diags)
-                page, alone = forms.page, forms.detached
+                # The form without numbers is needed where words are kept: in-text citations
+                # and one-line fields, which lists show without a Sources list.
+                alone = ref.intext is not None or not ref.linked
+                page, apart = self._citation(ref, filled, diags, alone)
                 html = escape(page.text) if ref.alt else page.html
-                detached = escape(alone.text) if ref.alt else alone.html
-                # Plain text (search, excerpts) has no bracketed numbers; words it keeps.
-                text = alone.text if ref.intext is not None or not ref.linked else ""
+                detached = escape(apart.text) if ref.alt else apart.html
+                text = apart.text if alone else ""  # search text has no bracketed numbers
             filled.html.append(filled.keep(html))
             filled.text.append(filled.keep(text))
             if not ref.linked:
@@ -116,17 +120,21 @@ class RefFiller:
         return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
                 f"{escape(text)}</a>"), text
 
-    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics) -> Forms:
+    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics,
+                  alone: bool) -> tuple[Phrase, Phrase]:
+        """The citation where its page's Sources list is, and (if ``alone``) where none is."""
         if not ref.items:  # it does not parse (reported with the file): shown as written
             filled.failed_cite_blocks.add(ref.block)
             written = Phrase(escape(ref.label or ""), ref.label or "")
-            return Forms(written, written)
+            return written, written
         if ref.intext is not None:
             return self._intext(ref, ref.intext, filled, diags)
-        return citeforms.bracketed([self._cited(item, ref, filled, diags) for item in ref.items],
-                                   self.style)
+        cited = [self._cited(item, ref, filled, diags, alone) for item in ref.items]
+        page = citeforms.bracketed(cited, self.style, True)
+        return page, citeforms.bracketed(cited, self.style, False) if alone else page
 
-    def _cited(self, item: CiteItem, ref: Ref, filled: Filled, diags: Diagnostics) -> Cited:
+    def _cited(self, item: CiteItem, ref: Ref, filled: Filled, diags: Diagnostics,
+               alone: bool) -> Cited:
         lookup = self.lookups.cite(item.source_id)
         source = self.lookups.source(item.source_id) if lookup.target else None
         if source is None:
@@ -135,7 +143,8 @@ class RefFiller:
                 diags.error(ref.loc, problem, span=ref.span)
             filled.failed_cite_blocks.add(ref.block)
             return Cited(item, None)
-        return Cited(item, self._shown(source, ref, filled))
+        self._record(source.id, ref, filled)
+        return Cited(item, self._shown(source, filled.citation_number[source.id], alone))
 
     def _cut_key(self, item: CiteItem) -> str | None:
         """``[@a--b]`` cites ``a``: a key ends before doubled or final punctuation, as in
@@ -149,7 +158,8 @@ class RefFiller:
         return (f"unknown source '{item.source_id}' in citation; a source id with doubled or "
                 f"final punctuation is written in braces: @{{{meant}}}") if meant else None
 
-    def _intext(self, ref: Ref, written: Phrase, filled: Filled, diags: Diagnostics) -> Forms:
+    def _intext(self, ref: Ref, written: Phrase, filled: Filled,
+                diags: Diagnostics) -> tuple[Phrase, Phrase]:
         """``@id``: a citation if a source has the id, else the words as written (with a
         warning when the word is one edit away from a source id)."""
         item = ref.items[0]
@@ -160,8 +170,10 @@ class RefFiller:
                 diags.warning(ref.loc, f"'@{item.source_id}' names no source and stays text; "
                                        f"did you mean '@{near}'? (write \\@{item.source_id} "
                                        "to keep it as text)", span=ref.span)
-            return Forms(written, written)
-        return citeforms.intext(Cited(item, self._shown(source, ref, filled)), self.style)
+            return written, written
+        self._record(source.id, ref, filled)
+        cited = Cited(item, self._shown(source, filled.citation_number[source.id], True))
+        return citeforms.intext(cited, self.style, True), citeforms.intext(cited, self.style, False)
 
     def intext_text(self, ref: Ref) -> str:
         """The plain text of an in-text citation away from its page (entry titles in
@@ -171,19 +183,28 @@ class RefFiller:
         source = self.lookups.source(item.source_id)
         if source is None:
             return ref.intext.text
-        shown = Shown(source.id, source.title, 0, self.lookups.author_label(source),
-                      self.lookups.publisher_label(source), str(source.date.year))
-        return citeforms.intext(Cited(item, shown), self.style).detached.text
+        return citeforms.intext(Cited(item, self._shown(source, 0, True)), self.style,
+                                False).text
 
-    def _shown(self, source: SourceIdent, ref: Ref, filled: Filled) -> Shown:
-        """Record the citation (Sources list, cited-by) and say how its source is shown."""
-        filled.cites.append(filled.keep(CiteRecord(source.id, ref.block)))
-        if source.id not in filled.citation_number:
-            filled.citation_order.append(source.id)
-            filled.citation_number[source.id] = len(filled.citation_order)
-        return Shown(source.id, source.title, filled.citation_number[source.id],
-                     self.lookups.author_label(source), self.lookups.publisher_label(source),
-                     str(source.date.year))
+    @staticmethod
+    def _record(source_id: str, ref: Ref, filled: Filled) -> None:
+        """A citation of ``source_id``: for the Sources list and the cited-by indexes."""
+        filled.cites.append(filled.keep(CiteRecord(source_id, ref.block)))
+        if source_id not in filled.citation_number:
+            filled.citation_order.append(source_id)
+            filled.citation_number[source_id] = len(filled.citation_order)
+
+    def _shown(self, source: SourceIdent, number: int, alone: bool) -> Shown:
+        """How a source is shown: the author-date style names its author; the numeric style
+        names its publisher only where there is no Sources list (``alone``)."""
+        author = publisher = ""
+        if self.style != citeforms.NUMERIC:
+            author = self._authors.get(source.id) or self._authors.setdefault(
+                source.id, self.lookups.author_label(source))
+        elif alone:
+            publisher = self._publishers.get(source.id) or self._publishers.setdefault(
+                source.id, self.lookups.publisher_label(source))
+        return Shown(source.id, source.title, number, author, publisher, str(source.date.year))
 
 
 # ------------------------------------------------------------------------ the node
