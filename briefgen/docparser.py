@@ -90,7 +90,7 @@ class DocumentParser:
         return self.fragments.inline(self.inline_tokens(text, loc), block, text, linked)
 
     def inline_field(self, record: Record, key: str) -> Fragment | None:
-        """A one-line field such as ``summary``; citations there are shown, not linked."""
+        """A one-line field such as ``summary``, shown on lists too (see ``Ref.linked``)."""
         value = record.get(key)
         if not isinstance(value, str):
             return None

@@ -41,7 +41,9 @@ class Ref(NamedTuple):
     col: int
     span: int  # length of its literal text, for the caret under an error
     block: str | None  # the entry or section it stands in; None for the lead and notes
-    linked: bool = True  # False in one-line fields (summary): citations there are not links
+    # False in one-line fields (summary): shown also on pages without a Sources list, where
+    # their citations keep words instead of numbers.
+    linked: bool = True
     alt: bool = False  # in an image's alt text: filled as plain text
     # An in-text citation (``@id``): its text as written, shown when no source has the id.
     intext: Phrase | None = None

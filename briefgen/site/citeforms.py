@@ -24,12 +24,17 @@ NUMERIC = "numeric"
 class Shown:
     """What a cited source is shown as."""
 
-    id: str
-    title: str
     number: int  # in the page's Sources list
     author: str  # the name of the author-date style ("" in the numeric style)
     publisher: str  # as the Sources list shows it ("" where the numeric style shows a number)
     year: str
+    link: str  # the opening tag of a link to its item in the Sources list
+
+    @staticmethod
+    def of(source_id: str, title: str, number: int, author: str, publisher: str,
+           year: str) -> Shown:
+        return Shown(number, author, publisher, year,
+                     f'<a href="#{SOURCE_ANCHOR}{escape(source_id)}" title="{escape(title)}">')
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,23 +46,23 @@ class Cited:
 class _Words:
     """HTML and plain text written side by side."""
 
-    def __init__(self) -> None:
-        self.html: list[str] = []
-        self.text: list[str] = []
+    __slots__ = ("html", "text")
+
+    def __init__(self, first: str) -> None:
+        self.html, self.text = [first], [first]
+
+    def mark(self, mark: str) -> None:
+        """Punctuation, which needs no escaping."""
+        self.html.append(mark)
+        self.text.append(mark)
 
     def add(self, phrase: Phrase) -> None:
         self.html.append(phrase.html)
         self.text.append(phrase.text)
 
-    def plain(self, text: str) -> None:
-        self.add(Phrase(escape(text), text))
-
-    def label(self, text: str, source: Shown, linked: bool) -> None:
-        if not linked:
-            self.plain(text)
-            return
-        self.html.append(f'<a href="#{SOURCE_ANCHOR}{escape(source.id)}" '
-                         f'title="{escape(source.title)}">{escape(text)}</a>')
+    def name(self, text: str, source: Shown | None = None) -> None:
+        """Words of the site's data; a link to the Sources list with ``source``."""
+        self.html.append(f"{source.link}{escape(text)}</a>" if source else escape(text))
         self.text.append(text)
 
     def phrase(self, css: str) -> Phrase:
@@ -68,28 +73,34 @@ def bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
     """A citation in brackets (``[@a, p. 4; see @b]``), where a Sources list is (``linked``)
     or where none is."""
     numbers = style == NUMERIC and linked
+    only = cited[0] if len(cited) == 1 else None
+    if numbers and only and only.source and not only.item.prefix.text:
+        # The usual citation, [@id] or [@id, p. 4], written at once.
+        number, suffix = str(only.source.number), only.item.suffix
+        return Phrase(f'<span class="bg-cite">[{only.source.link}{number}</a>{suffix.html}]</span>',
+                      f"[{number}{suffix.text}]")
     plain = all(not c.item.prefix.text and not c.item.suffix.text for c in cited)
     separator = ", " if numbers and plain else "; "
-    words = _Words()
-    words.plain("[" if numbers else "(")
+    words = _Words("[" if numbers else "(")
     for index, one in enumerate(cited):
         if index:
-            words.plain(separator)
+            words.mark(separator)
         if one.item.prefix.text:
             words.add(one.item.prefix)
-            words.plain(" ")
+            words.mark(" ")
         source = one.source
+        link = source if linked else None
         if source is None:
-            words.plain(f"@{one.item.source_id}")
+            words.name(f"@{one.item.source_id}")
         elif numbers:
-            words.label(str(source.number), source, linked)
+            words.name(str(source.number), link)
         elif style == NUMERIC:
-            words.plain(source.publisher)
+            words.name(source.publisher)
         else:
             name = source.year if one.item.suppress_author else f"{source.author} {source.year}"
-            words.label(name, source, linked)
+            words.name(name, link)
         words.add(one.item.suffix)
-    words.plain("]" if numbers else ")")
+    words.mark("]" if numbers else ")")
     return words.phrase("bg-cite")
 
 
@@ -98,17 +109,17 @@ def intext(cited: Cited, style: str, linked: bool) -> Phrase:
     or where none is."""
     source, suffix = cited.source, cited.item.suffix
     assert source is not None  # an in-text id that names no source stays as written
-    words = _Words()
-    if style == NUMERIC and not linked:
-        words.plain(source.publisher)
-        if suffix.text:
-            words.plain(" (")
-            words.add(Phrase(suffix.html.removeprefix(", "), suffix.text.removeprefix(", ")))
-            words.plain(")")
-        return words.phrase("bg-cite bg-cite-intext")
     numeric = style == NUMERIC
-    words.plain(f"{source.publisher} [" if numeric else f"{source.author} (")
-    words.label(str(source.number) if numeric else source.year, source, linked)
+    words = _Words("")
+    words.name(source.publisher if numeric else source.author)
+    if numeric and not linked:
+        if suffix.text:
+            words.mark(" (")
+            words.add(Phrase(suffix.html.removeprefix(", "), suffix.text.removeprefix(", ")))
+            words.mark(")")
+        return words.phrase("bg-cite bg-cite-intext")
+    words.mark(" [" if numeric else " (")
+    words.name(str(source.number) if numeric else source.year, source if linked else None)
     words.add(suffix)
-    words.plain("]" if numeric else ")")
+    words.mark("]" if numeric else ")")
     return words.phrase("bg-cite bg-cite-intext")

@@ -71,9 +71,9 @@ class RefFiller:
 
     def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
         self.lookups, self.urls, self.style = lookups, urls, citation_style
-        # Names of cited sources, looked up once each and only where a citation shows them.
-        self._authors: dict[str, str] = {}
-        self._publishers: dict[str, str] = {}
+        # How each cited source is shown (with its publisher: where there is no Sources
+        # list), made once: its names are looked up only where a citation shows them.
+        self._shown_as: dict[tuple[str, bool], Shown] = {}
 
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
@@ -197,14 +197,14 @@ class RefFiller:
     def _shown(self, source: SourceIdent, number: int, alone: bool) -> Shown:
         """How a source is shown: the author-date style names its author; the numeric style
         names its publisher only where there is no Sources list (``alone``)."""
-        author = publisher = ""
-        if self.style != citeforms.NUMERIC:
-            author = self._authors.get(source.id) or self._authors.setdefault(
-                source.id, self.lookups.author_label(source))
-        elif alone:
-            publisher = self._publishers.get(source.id) or self._publishers.setdefault(
-                source.id, self.lookups.publisher_label(source))
-        return Shown(source.id, source.title, number, author, publisher, str(source.date.year))
+        key = (source.id, alone and self.style == citeforms.NUMERIC)
+        shown = self._shown_as.get(key)
+        if shown is None or shown.number != number:
+            author = self.lookups.author_label(source) if self.style != citeforms.NUMERIC else ""
+            publisher = self.lookups.publisher_label(source) if key[1] else ""
+            shown = self._shown_as[key] = Shown.of(source.id, source.title, number, author,
+                                                   publisher, str(source.date.year))
+        return shown
 
 
 # ------------------------------------------------------------------------ the node
