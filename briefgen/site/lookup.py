@@ -56,6 +56,7 @@ class Lookups:
         self.r = r
         self._resolved: dict[str, Lookup] = {}
         self._source_ids: list[str] | None = None
+        self._near: dict[str, str | None] = {}  # handles repeat: "@newsdesk" is looked at once
 
     def exists(self, collection: str, doc_id: str) -> bool:
         return bool(self.r.index("docs", collection, doc_id))
@@ -170,7 +171,10 @@ class Lookups:
 
     def near_source(self, word: str) -> str | None:
         """The source id one edit away from ``word``, if there is one."""
-        return next((i for i in self.source_ids() if one_edit_apart(word, i)), None)
+        if word not in self._near:
+            self._near[word] = next((i for i in self.source_ids() if one_edit_apart(word, i)),
+                                    None)
+        return self._near[word]
 
     def source(self, source_id: str) -> SourceIdent | None:
         found = self.ident("sources", source_id)
