@@ -358,6 +358,11 @@ class Engine:
         # the equality tests notice a missing dependency.
         self.ignored_reads = ignored_reads
         self._records: dict[Key, Record | None] = {}
+        # Of the records set in memory: those with diagnostics, those the clock may change
+        # (so that reporting and the clock's check do not go through every record).
+        self._diagnosed: dict[Key, tuple[Diagnostic, ...]] = {}
+        self._expiring: dict[Key, float] = {}
+        self._set_here: set[Key] = set()  # records set in this process (the store's are older)
         self._values: dict[Key, Any] = {}
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
@@ -391,10 +396,13 @@ class Engine:
         if not self.ignored_reads:
             return True
         head = key[0]
-        name = key[1] if head in ("idx", "each") else head
-        kind = self.kinds.get(name)
-        label = kind.read_kind if kind is not None else f"idx:{name}"
-        return label not in self.ignored_reads and head not in self.ignored_reads
+        if head == "idx":
+            labels = {f"idx:{key[1]}"}
+        elif head == "each":  # a piece of every member of an index: both are read
+            labels = {self.kinds[key[1]].read_kind, f"idx:{key[3]}", head}
+        else:
+            labels = {self.kinds[head].read_kind}
+        return not labels & self.ignored_reads
 
     # ----------------------------------------------------------------- records
 
@@ -419,6 +427,15 @@ class Engine:
             self._readers_of(dep).add(key)
         self._records[key] = new
         self.changes.records[key] = new
+        self._set_here.add(key)
+        if new is not None and new.diags:
+            self._diagnosed[key] = new.diags
+        else:
+            self._diagnosed.pop(key, None)
+        if new is not None and new.valid_until is not None:
+            self._expiring[key] = new.valid_until
+        else:
+            self._expiring.pop(key, None)
 
     def _readers_of(self, key: Key) -> set[Key]:
         found = self._readers.get(key)
@@ -446,11 +463,15 @@ class Engine:
         self._changed(key)
         return True
 
-    def begin_run(self, now: float, input_kinds: Iterable[str] = ()) -> None:
-        """Start a run at time ``now``: inputs are set anew (see ``retire_inputs``). The
-        recorded fingerprints of ``input_kinds`` are read at once, not one by one."""
+    def begin_run(self, now: float, input_kinds: Iterable[str] = (),
+                  same_inputs: bool = False) -> None:
+        """Start a run at time ``now``: inputs are set anew (see ``retire_inputs``), or,
+        with ``same_inputs``, those of the last run stay set and only the changed ones are
+        set again. The recorded fingerprints of ``input_kinds`` are read at once, not one
+        by one."""
         self.now = now
-        self._inputs = {}
+        if not same_inputs:
+            self._inputs = {}
         self._preloaded = set(input_kinds)
         for kind in input_kinds:
             for key, fp in self.backing.fingerprints(kind).items():
@@ -692,10 +713,10 @@ class Engine:
         update = self._update = Update()
         if now is not None:
             for key in self.backing.due(now):
-                self.push(key)
-            for key, record in list(self._records.items()):
-                if record is not None and record.valid_until is not None \
-                        and record.valid_until <= now:
+                if key not in self._set_here:  # else its record here says (below)
+                    self.push(key)
+            for key, until in list(self._expiring.items()):
+                if until <= now:
                     self.push(key)
         while self._heap and (below is None or self._heap[0][0] < below):
             _, key = heapq.heappop(self._heap)
@@ -814,18 +835,15 @@ class Engine:
 
     def all_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of every live node."""
-        found = dict(self.backing.diagnostics())
-        for key, record in self._records.items():
-            if record is None or not record.diags:
-                found.pop(key, None)
-            else:
-                found[key] = record.diags
+        found = {key: diags for key, diags in self.backing.diagnostics().items()
+                 if key not in self._set_here}
+        found.update(self._diagnosed)
         return [d for diags in found.values() for d in diags]
 
     def valid_until(self) -> float | None:
-        """The earliest time at which a node may change by the clock alone."""
-        times = [r.valid_until for r in self._records.values()
-                 if r is not None and r.valid_until is not None]
+        """The earliest time at which a node may change by the clock alone (the store's
+        earliest may be of a record changed since: too early is only a needless check)."""
+        times = list(self._expiring.values())
         stored = self.backing.earliest_expiry()
         if stored is not None:
             times.append(stored)
