@@ -296,8 +296,10 @@ def search_page(r: Reader) -> bytes | Joined:
 
 def not_found(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    page = PageMeta("404.html", "Page not found", "This page does not exist.",
-                    p.urls.absolute("404.html"), noindex=True)
+    title, description = "Page not found", "This page does not exist."
+    ld = webpage_ld(p.settings, p.urls, "404.html", title, description, False)
+    page = PageMeta("404.html", title, description, p.urls.absolute("404.html"),
+                    json_ld=(ld,), noindex=True)
     return p.render_common("404.html", Common(p.site(), page), NotFoundContext())
 
 
