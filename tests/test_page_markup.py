@@ -8,6 +8,7 @@ The HTML checker is the Nu Html Checker (the W3C's validator), from the npm regi
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -21,7 +22,8 @@ from tests.conftest import ROOT, TESTS, run_subprocess, write
 
 BASE = "https://briefs.example.org/desk/"
 VNU = TESTS / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-INSTALL = "npm ci --prefix tests/vnu --ignore-scripts` and a Java runtime, `apt-get install -y default-jre-headless"
+INSTALL = ("npm ci --prefix tests/vnu --ignore-scripts` and a Java runtime, "
+           "`apt-get install -y default-jre-headless")
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 DRAFT = """---
@@ -99,7 +101,7 @@ def test_headings_start_at_h1_and_never_skip_a_level(built: Path):
                   if el.tag in {f"{XHTML}h{n}" for n in range(1, 7)}]
         assert levels and levels[0] == 1 and levels.count(1) == 1, f"{path}: {levels}"
         skipped += [f"{path.relative_to(built)}: h{a} then h{b}"
-                    for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+                    for a, b in itertools.pairwise(levels) if b > a + 1]
     assert skipped == []
 
 
