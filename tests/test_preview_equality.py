@@ -1,15 +1,19 @@
 """Incremental rebuilds (the preview's, and `build` into the same folder with its cache)
 equal a clean build, byte for byte, after any sequence of edits (hypothesis draws the
 sequences): adding, changing, renaming and deleting briefings, actors and sources, breaking
-and fixing files, editing templates."""
+and fixing files, editing templates, turning briefings and pages into drafts or scheduling
+them and back, the clock passing their dates, and building with and without --drafts and
+--future."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.build import BuildOptions, build
@@ -40,15 +44,29 @@ def initial_site(root: Path) -> None:
         files[f"content/sources/{s}.yaml"] = f"title: {s.title()}\npublisher: Wire\ndate: 2021\n"
     for n in range(2):
         files[f"content/briefings/b{n}.md"] = briefing(n, ACTORS, SOURCES)
+    # Scheduled: shown (marked) with --future, published once the clock passes its date.
+    files["content/briefings/b2.md"] = briefing(2, ACTORS, SOURCES).replace("date: 2022-",
+                                                                            "date: 2999-")
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
 
 
-operations = st.lists(st.tuples(
-    st.sampled_from(["add", "change", "delete", "rename-actor", "cite", "break", "fix",
-                     "template", "untemplate", "add-source", "delete-source"]),
-    st.integers(min_value=0, max_value=5)), min_size=1, max_size=6)
+EDITS = ["add", "change", "delete", "rename-actor", "cite", "break", "fix", "template",
+         "untemplate", "add-source", "delete-source", "draft", "publish", "schedule",
+         "unschedule", "page", "time", "flags"]
+# "time": the clock moves past every scheduled date (and never back). "flags": the next builds
+# of the command line into the same folder switch --drafts and --future (the preview keeps its
+# flags).
+LATE = datetime(2999, 12, 31, tzinfo=UTC)
+operations = st.lists(st.tuples(st.sampled_from(EDITS), st.integers(min_value=0, max_value=5)),
+                      min_size=1, max_size=6)
+flags = st.tuples(st.booleans(), st.booleans())  # (--drafts, --future)
+# Always tried: the clock passing a scheduled date, a briefing turned into a draft and
+# published again, and builds into one folder switching their flags in between.
+CLOCK = ([("time", 0)], (True, True))
+SWITCHES = ([("draft", 1), ("flags", 1), ("publish", 0), ("flags", 3), ("schedule", 0),
+             ("time", 0), ("flags", 0), ("page", 0), ("flags", 1)], (False, True))
 
 
 def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
@@ -92,6 +110,21 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
     elif operation == "delete-source":
         for path in (site / "content/sources").glob("extra*.yaml"):
             path.unlink()
+    elif operation in ("draft", "schedule") and briefings:
+        path = briefings[n % len(briefings)]
+        text = path.read_text()
+        path.write_text(text.replace("---\n", "---\nstatus: draft\n", 1) if operation == "draft"
+                        else text.replace("date: 2022-", "date: 2999-", 1))
+    elif operation in ("publish", "unschedule"):
+        for path in briefings:
+            text = path.read_text()
+            path.write_text(text.replace("status: draft\n", "") if operation == "publish"
+                            else text.replace("date: 2999-", "date: 2022-"))
+    elif operation == "page":  # a free page, a draft when n is even
+        status = "draft" if n % 2 == 0 else "published"
+        (site / "content/pages").mkdir(exist_ok=True)
+        (site / f"content/pages/p{n % 2}.md").write_text(
+            f"---\ntitle: Page {n}\nstatus: {status}\n---\n\nAbout [[{ACTORS[n % 3]}]].\n")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -100,17 +133,25 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(operations)
-def test_incremental_rebuilds_equal_clean_builds(steps):
+@given(operations, flags)
+@example(*CLOCK)
+@example(*SWITCHES)
+def test_incremental_rebuilds_equal_clean_builds(steps, shown):
+    drafts, future = shown
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         site = root / "site"
         initial_site(site)
-        preview = Preview(site, root / "served", BuildOptions(base_url=BASE_URL, jobs=1))
+        preview = Preview(site, root / "served", BuildOptions(base_url=BASE_URL, jobs=1,
+                                                              drafts=drafts, future=future))
         assert preview.rebuild().ok
         last_good = snapshot(preview.out)
         broken: dict[Path, str] = {}
+        now = None
         for number, (operation, n) in enumerate(steps):
+            if operation == "time":
+                now = LATE
+                preview.options = replace(preview.options, now=now)
             apply(site, operation, n, broken)
             result = preview.rebuild()
             if not result.ok:
@@ -118,31 +159,42 @@ def test_incremental_rebuilds_equal_clean_builds(steps):
                 continue
             clean = root / f"clean{number}"
             fresh = build(site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1,
-                                             use_cache=False, versioned_assets=False))
+                                             use_cache=False, versioned_assets=False,
+                                             drafts=drafts, future=future, now=now))
             assert fresh.ok
             last_good = snapshot(preview.out)
             assert last_good == snapshot(clean), f"after {steps[:number + 1]}"
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(operations)
-def test_incremental_builds_equal_clean_builds(steps):
+@given(operations, flags)
+@example(*CLOCK)
+@example(*SWITCHES)
+def test_incremental_builds_equal_clean_builds(steps, shown):
+    drafts, future = shown
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         site, out = root / "site", root / "public"
         initial_site(site)
-        options = BuildOptions(out=out, base_url=BASE_URL, jobs=1)
-        assert build(site, options).ok
+        assert build(site, BuildOptions(out=out, base_url=BASE_URL, jobs=1, drafts=drafts,
+                                        future=future)).ok
         last_good = snapshot(out)
         broken: dict[Path, str] = {}
+        now = None
         for number, (operation, n) in enumerate(steps):
+            now = LATE if operation == "time" else now
+            if operation == "flags":
+                drafts, future = bool(n % 2), bool(n // 2 % 2)
             apply(site, operation, n, broken)
+            options = BuildOptions(out=out, base_url=BASE_URL, jobs=1, drafts=drafts,
+                                   future=future, now=now)
             result = build(site, options)
             if not result.ok:
                 assert snapshot(out) == last_good, "a failed build changed the output"
                 continue
             clean = root / f"clean{number}"
             assert build(site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1,
-                                            use_cache=False)).ok
+                                            use_cache=False, drafts=drafts, future=future,
+                                            now=now)).ok
             last_good = snapshot(out)
             assert last_good == snapshot(clean), f"after {steps[:number + 1]}"

@@ -14,8 +14,9 @@ from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader, digest_text
-from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.pieces import briefing_status
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -96,6 +97,7 @@ def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
         "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
         "title": e.title_text,
         "date": _date(e.date),
+        "status": briefing_status(r, e.briefing_id),
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
         "text": e.text,
@@ -114,6 +116,7 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "title": b.title,
         "date": _date(b.date),
         "updated": _date(b.updated),
+        "status": briefing_status(r, briefing_id),
         "summary": rb.doc.summary_text,
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
@@ -235,10 +238,13 @@ def briefing_search(r: Reader, briefing_id: str) -> str:
     settings: SiteSettings = r.get(("settings", "site"))
     urls = Urls(settings.base_url)
     b = rb.briefing
+    status = briefing_status(r, briefing_id)
+    marked = {"s": status} if status != PUBLISHED else {}  # search.js shows it as a badge
     docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
-             "d": b.date.human(), "x": rb.doc.summary_text}]
+             "d": b.date.human(), "x": rb.doc.summary_text, **marked}]
     docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",
-              "d": e.entry.date.human(), "x": f"{e.text} {b.title}"} for e in rb.entries]
+              "d": e.entry.date.human(), "x": f"{e.text} {b.title}", **marked}
+             for e in rb.entries]
     return ",".join(_json(d) for d in docs)
 
 
@@ -266,9 +272,12 @@ def page_search(r: Reader, page_id: str) -> str:
     if doc is None or found is None or found.document is None:
         return ""
     settings: SiteSettings = r.get(("settings", "site"))
+    identity = r.get(("ident", "pages", page_id))
+    marked = {"s": identity.status} \
+        if isinstance(identity, PageIdent) and identity.status != PUBLISHED else {}
     return _json({"t": found.document.title,  # type: ignore[union-attr]
                   "u": Urls(settings.base_url).link(Urls.page(page_id)), "k": "Page", "d": "",
-                  "x": doc.summary_text})
+                  "x": doc.summary_text, **marked})
 
 
 # ------------------------------------------------------------------------ joins
