@@ -13,28 +13,22 @@ from markupsafe import Markup
 from briefgen.dates import DateValue
 from briefgen.engine.deps import Reader
 from briefgen.errors import Diagnostic, Loc, Severity
-from briefgen.site.documents import PUBLISHED, ActorIdent, BriefingIdent, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing
 from briefgen.site.lookup import Lookups
 
 CO_ACTORS_SHOWN = 8
 
 
-def briefing_status(r: Reader, briefing_id: str) -> str:
-    """Published, draft or scheduled (the last two only in builds that show them)."""
-    found = r.get(("ident", "briefings", briefing_id))
-    return found.status if isinstance(found, BriefingIdent) else PUBLISHED
-
-
 def entry_item(r: Reader, briefing_id: str, entry_id: str) -> str:
     """The HTML of one entry in a list (timeline, year, actor and source pages, home)."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
     entry = rb.entry(entry_id) if rb is not None else None
-    if entry is None:
+    if rb is None or entry is None:
         return ""
     templates = r.get(("service", "templates"))
     return str(templates.render(r, "partials/entry_item.html",
-                                {"e": entry, "status": briefing_status(r, briefing_id)}))
+                                {"e": entry, "status": rb.status}))
 
 
 def actor_chip(r: Reader, actor_id: str) -> str:
@@ -84,8 +78,7 @@ def briefing_card(r: Reader, briefing_id: str) -> BriefingCard | None:
     return BriefingCard(CardBriefing(b.id, b.title, b.date),
                         CardDoc(rb.doc.summary_html, rb.doc.summary_text),
                         tuple(e.id for e in rb.entries), b.updated,
-                        tuple(t.value for t in b.tags), b.authors,
-                        briefing_status(r, briefing_id))
+                        tuple(t.value for t in b.tags), b.authors, rb.status)
 
 
 def co_actors(r: Reader, actor_id: str) -> tuple[tuple[str, int], ...]:

@@ -16,7 +16,6 @@ from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader, digest_text
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
-from briefgen.site.pieces import briefing_status
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -50,6 +49,7 @@ class EntryData:
     text: str
     actors: tuple[str, ...]
     sources: tuple[str, ...]
+    status: str = "published"  # of its briefing
 
 
 def entry_data(r: Reader, briefing_id: str, entry_id: str) -> EntryData | None:
@@ -58,7 +58,7 @@ def entry_data(r: Reader, briefing_id: str, entry_id: str) -> EntryData | None:
     if entry is None or rb is None:
         return None
     return EntryData(briefing_id, entry_id, rb.briefing.title, entry.title_text,
-                     entry.entry.date, entry.text, entry.actors, entry.sources)
+                     entry.entry.date, entry.text, entry.actors, entry.sources, rb.status)
 
 
 class _Refs:
@@ -97,7 +97,7 @@ def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
         "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
         "title": e.title_text,
         "date": _date(e.date),
-        "status": briefing_status(r, e.briefing_id),
+        "status": e.status,
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
         "text": e.text,
@@ -116,7 +116,7 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "title": b.title,
         "date": _date(b.date),
         "updated": _date(b.updated),
-        "status": briefing_status(r, briefing_id),
+        "status": rb.status,
         "summary": rb.doc.summary_text,
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
@@ -238,8 +238,7 @@ def briefing_search(r: Reader, briefing_id: str) -> str:
     settings: SiteSettings = r.get(("settings", "site"))
     urls = Urls(settings.base_url)
     b = rb.briefing
-    status = briefing_status(r, briefing_id)
-    marked = {"s": status} if status != PUBLISHED else {}  # search.js shows it as a badge
+    marked = {"s": rb.status} if rb.status != PUBLISHED else {}  # search.js shows it as a badge
     docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
              "d": b.date.human(), "x": rb.doc.summary_text, **marked}]
     docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",

@@ -13,7 +13,7 @@ from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, Sourc
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.ordering import newest_first_key
-from briefgen.site.pieces import BriefingCard, TagInfo, briefing_status
+from briefgen.site.pieces import BriefingCard, TagInfo
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls, output_file
@@ -214,7 +214,7 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
         if info is not None:
             tags.setdefault(slug, TagLink(slug, info.name))
     cited = p.cited(rb.doc.citations)
-    status = briefing_status(r, briefing_id)
+    status = rb.status
     ctx = BriefingContext(rb, cited, actors, tuple(tags.values()), {a.id: a for a in actors},
                           {c.source.id: c for c in cited}, status)
     ld = briefing_ld(rb, p.settings, p.urls, [(c.source, c.publisher_actor) for c in cited],
