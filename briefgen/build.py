@@ -161,7 +161,9 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
             session.files = {}
         return session.engine, None
     store = _open_store(config, flags, options, result) if options.use_cache else None
-    return Engine(kinds, INDEXES, backing=store), store
+    # A fresh store has nothing to read: the engine does not ask it (a first build would
+    # ask for every node it makes).
+    return Engine(kinds, INDEXES, backing=store if store and not store.fresh else None), store
 
 
 def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
@@ -175,7 +177,10 @@ def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
         result.notes.append(f"the build cache is not used: {problem}; building without it")
         return None
     try:
-        store = EngineStore(path, f"{code_fingerprint()}", readonly=not options.write)
+        store = EngineStore(path, f"{code_fingerprint()}", readonly=not options.write,
+                            on_wait=lambda pid: options.waiting(
+                                "waiting for another build of this site"
+                                + (f" (pid {pid})" if pid else "")))
     except StoreError as exc:
         if options.write:
             result.notes.append(str(exc))
@@ -240,6 +245,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         return
     if session is not None:
         session.files = file_states(scanned)
+        engine.take_changes()  # nothing to write them to: kept, they would pile up
     if store is not None:
         files = file_states(scanned)
         if result.stats.written or result.stats.removed:

@@ -17,17 +17,17 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from markdown_it.token import Token
 
 from briefgen.rawhtml import UNCLOSED
 
-LOCATED = ("wikilink", "citation", UNCLOSED)  # inline tokens that diagnostics point at
-# A bracketed span without brackets inside: every literal of a citation is one, and the
+# Inline tokens that diagnostics point at.
+LOCATED = frozenset({"wikilink", "citation", "citation_error", UNCLOSED})
+# A bracketed span without brackets inside: most literals of a citation are one, and the
 # literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
-_CITATION_START = re.compile(r"\[\s*@")
 _COLUMN_BITS = 32  # a place in the file is packed into one int: line << 32 | column
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
@@ -46,7 +46,7 @@ class _Occurrences:
                 continue
             for match in _SPAN.finditer(raw):
                 start, end = match.span()
-                if _CITATION_START.match(raw, start):
+                if "@" in match.group():
                     self._add(match.group(), _place(number, start))
                 if start and raw[start - 1] == "[" and raw.startswith("]", end):
                     self._add(raw[start - 1:end + 1], _place(number, start - 1))
@@ -123,6 +123,16 @@ class Locator:
         return self._index.places.get(literal)
 
 
+def _located(children: Sequence[Token]) -> Iterator[Token]:
+    """The tokens to locate among ``children``, those of images' alt text included, in the
+    order of the text."""
+    for child in children:
+        if child.type in LOCATED:
+            yield child
+        elif child.type == "image" and child.children:
+            yield from _located(child.children)
+
+
 class TextSearch:
     """The look-ups of one text, fed its inline tokens in order: where on each line the
     last literal found there ended, and for each literal the first of its places not yet
@@ -144,15 +154,15 @@ class TextSearch:
         fixed = self.inline_line if self.inline_line is not None and not parent.map else None
         block_line = self.first_line + (parent.map[0] if parent.map else 0)
         newlines = _Newlines(parent.content)
-        for child in parent.children:
-            if child.type in LOCATED:
-                offset = child.meta["pos"]
-                count = newlines.advance(offset)
-                line = block_line + count if fixed is None else fixed
-                self.place(child, line, offset - newlines.line_start)
+        for child in _located(parent.children):
+            offset = child.meta["pos"]
+            count = newlines.advance(offset)
+            line = block_line + count if fixed is None else fixed
+            self.place(child, line, offset - newlines.line_start)
 
     def place(self, token: Token, line: int, text_col: int) -> None:
-        literal = token.content
+        # A citation wrapped over lines is found by its first line.
+        literal = token.content.partition("\n")[0]
         # At or after its column in the text: container markers (``> ``, list indents) and
         # YAML indentation only add to the left, and a removed comment may hold the same
         # literal earlier on the line.

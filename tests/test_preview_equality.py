@@ -32,7 +32,10 @@ def briefing(n: int, actors: list[str], sources: list[str], extra: int = 0) -> s
         f"Text {extra} with [[{actors[(i + 1) % len(actors)]}]] [@{sources[i % len(sources)]}]"
         f" and [[{LABELLED_ONLY}|someone]].\n"
         for i in range(2 + n % 2))
-    return (f"---\ntitle: Briefing {n}\ndate: 2022-03-0{1 + n % 9}\ntags: [T{n % 2}]\n---\n\n"
+    # The summary's citations show on cards as publishers; in-text ones always do.
+    summary = f"Summary {n} [@{sources[n % len(sources)]}], as @{sources[(n + 1) % len(sources)]} says"
+    return (f"---\ntitle: Briefing {n}\ndate: 2022-03-0{1 + n % 9}\ntags: [T{n % 2}]\n"
+            f"summary: \"{summary}\"\n---\n\n"
             f"Lead {n}.\n{entries}")
 
 
@@ -53,8 +56,8 @@ def initial_site(root: Path) -> None:
 
 
 EDITS = ["add", "change", "delete", "rename-actor", "cite", "break", "fix", "template",
-         "untemplate", "add-source", "delete-source", "draft", "publish", "schedule",
-         "unschedule", "page", "time", "flags"]
+         "untemplate", "add-source", "delete-source", "cite-in-text", "publisher", "draft",
+         "publish", "schedule", "unschedule", "page", "time", "flags"]
 # "time": the clock moves past every scheduled date (and never back). "flags": the next builds
 # of the command line into the same folder switch --drafts and --future (the preview keeps its
 # flags).
@@ -107,6 +110,15 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
     elif operation == "add-source":
         (site / f"content/sources/extra{n}.yaml").write_text(
             f"title: Extra {n}\npublisher: Wire\ndate: 2020\n")
+    elif operation == "cite-in-text" and briefings:
+        # "@extraN" is text until a source has that id; the map's citation is in alt text.
+        path = briefings[n % len(briefings)]
+        path.write_text(path.read_text() + f"\n@extra{n} [p. {n}] and @{SOURCES[n % 3]} say so"
+                                           f" ![map [@{SOURCES[(n + 1) % 3]}]](https://x.org/m.png).\n")
+    elif operation == "publisher":  # in-text citations and cards show the publisher
+        publisher = [*ACTORS, "Wire"][n % 4]
+        (site / f"content/sources/{SOURCES[n % 3]}.yaml").write_text(
+            f"title: {SOURCES[n % 3].title()}\npublisher: {publisher}\ndate: 2021\n")
     elif operation == "delete-source":
         for path in (site / "content/sources").glob("extra*.yaml"):
             path.unlink()

@@ -84,7 +84,7 @@ class Record:
     """What a node was made from and what it made: kept between runs."""
 
     fp: str
-    deps: tuple[tuple[Key, str], ...] = ()
+    deps: tuple[Key, ...] = ()  # what it read (when that changes, it is made again)
     emits: tuple[tuple[Key, tuple[Item, ...]], ...] = ()
     diags: tuple[Diagnostic, ...] = ()
     valid_until: float | None = None  # the value may change at this time (the clock)
@@ -174,18 +174,18 @@ class Changes:
     """What one run changed, for the store to write back (``EngineStore.commit``)."""
 
     records: dict[Key, Record | None] = field(default_factory=dict)  # None: dropped
+    # For each node of ``records`` that had a record before the run: what it read then (the
+    # store turns the difference into rows of its reverse index).
+    before: dict[Key, tuple[Key, ...]] = field(default_factory=dict)
     values: dict[Key, Any] = field(default_factory=dict)
-    readers_added: set[tuple[Key, Key]] = field(default_factory=set)  # (dep, reader)
-    readers_removed: set[tuple[Key, Key]] = field(default_factory=set)
     contributions: dict[tuple[Key, Key], tuple[Item, ...] | None] = field(default_factory=dict)
     members_added: set[tuple[Key, Key]] = field(default_factory=set)  # (member, index)
     members_removed: set[tuple[Key, Key]] = field(default_factory=set)
     roots: set[Key] | None = None
 
     def empty(self) -> bool:
-        return not (self.records or self.values or self.readers_added or self.readers_removed
-                    or self.contributions or self.members_added or self.members_removed
-                    or self.roots is not None)
+        return not (self.records or self.values or self.contributions or self.members_added
+                    or self.members_removed or self.roots is not None)
 
 
 class Reader:
@@ -281,7 +281,7 @@ class Reader:
     def record(self, fp: str, extra: Any = None) -> Record:
         emits = tuple((key, tuple(sorted(items, key=_item_order)))
                       for key, items in sorted(self.emits.items()))
-        return Record(fp, tuple(self.deps.items()), emits, tuple(self.diags), self.valid_until,
+        return Record(fp, tuple(self.deps), emits, tuple(self.diags), self.valid_until,
                       extra)
 
 
@@ -359,19 +359,17 @@ class Engine:
 
     def _set_record(self, key: Key, new: Record | None) -> None:
         old = self.record(key)
-        old_deps = {dep for dep, _ in old.deps} if old else set()
-        new_deps = {dep for dep, _ in new.deps} if new else set()
+        if old is not None and key not in self.changes.records:
+            self.changes.before[key] = old.deps
+        old_deps = set(old.deps) if old else set()
+        new_deps = set(new.deps) if new else set()
         for dep in old_deps - new_deps:
             readers = self._readers_of(dep)
             readers.discard(key)
-            self.changes.readers_added.discard((dep, key))
-            self.changes.readers_removed.add((dep, key))
             if not readers:
                 self._orphans.add(dep)
         for dep in new_deps - old_deps:
             self._readers_of(dep).add(key)
-            self.changes.readers_removed.discard((dep, key))
-            self.changes.readers_added.add((dep, key))
         self._records[key] = new
         self.changes.records[key] = new
 

@@ -76,7 +76,7 @@ def briefing_card(r: Reader, briefing_id: str) -> BriefingCard | None:
         return None
     b = rb.briefing
     return BriefingCard(CardBriefing(b.id, b.title, b.date),
-                        CardDoc(rb.doc.summary_html, rb.doc.summary_text),
+                        CardDoc(rb.doc.summary_list_html, rb.doc.summary_text),
                         tuple(e.id for e in rb.entries), b.updated,
                         tuple(t.value for t in b.tags), b.authors, rb.status)
 

@@ -15,7 +15,7 @@ from briefgen import __version__
 from briefgen.engine.deps import Engine, Key, Record
 from briefgen.errors import Progress
 from briefgen.output import OutputUpdate, Written
-from briefgen.parallel import run_all
+from briefgen.parallel import stream_all
 from briefgen.web.joined import Joined, decode_layout, write_joined
 from briefgen.web.plan import StaticFile, output_path
 
@@ -69,11 +69,13 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             linked = {paths[k] for k in planned} - {paths[k] for k in todo}
             update.prepare(sorted(linked))
         workers = _workers(jobs) if fork else 0
-        made = run_all([functools.partial(_make_one, engine, key, paths[key], update, workers > 0,
-                                          key not in untrusted)
-                        for key in todo], workers, MANY_OUTPUTS)
+        made = stream_all([functools.partial(_make_one, engine, key, paths[key], update,
+                                             workers > 0, key not in untrusted)
+                           for key in todo], workers, MANY_OUTPUTS)
         result = MadeOutputs(update)
-        for key, (written, record, nodes) in zip(todo, made, strict=True):
+        for done, (key, (written, record, nodes)) in enumerate(zip(todo, made, strict=True)):
+            if done % 256 == 0:
+                progress("Rendering pages", done, len(todo))
             update.record(written)
             result.records[key] = record
             result.rendered.append(paths[key])
@@ -153,7 +155,7 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: in
     if _workers(jobs) == 0 or len(keys) < MANY_PIECES:
         return
     chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
-    for results in run_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
-                           _workers(jobs), minimum=2):
+    for results in stream_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
+                              _workers(jobs), minimum=2, batch=1):
         for key, value, record in results:
             engine.accept(key, value, record)
