@@ -27,7 +27,7 @@ from briefgen.output import OutputRefused, OutputWriteError, WriteStats, check_o
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
 from briefgen.site.inputs import Synced, sync_inputs
-from briefgen.site.kinds import INDEXES, file_loader, site_kinds
+from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
 from briefgen.site.scanning import file_states, scan_content
 from briefgen.site.settings import Flags
 from briefgen.web.make import MadeOutputs, compute_in_workers, make_outputs
@@ -297,6 +297,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
     stale = set(engine.update(now).outputs)
     documents = _document_roots(engine, synced, now=True)
     engine.set_roots(parses | SITE_ROOTS | kept | documents)
+    if fork:  # documents filled (rendered, links resolved) in worker processes when many
+        stale |= set(engine.update(now, below=FILL).outputs)
+        compute_in_workers(engine, engine.queued("fill"), jobs)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]

@@ -245,6 +245,11 @@ class OutputUpdate:
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(site / MANIFEST))
         try:
+            if self.spare is None and _empty(site):
+                # Nothing to bring up to date (a first build): the staging tree is the site.
+                ops.rmdir(str(site))
+                ops.rename(str(self.root), str(site))
+                changed = []
             for rel in changed:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
@@ -292,6 +297,14 @@ class OutputUpdate:
             write_new(str(tmp), self._manifest_data())
             os.replace(tmp, self.out / MANIFEST)
         self._clean()
+
+
+def _empty(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return False
 
 
 def _same_file(first: str, second: str) -> bool:

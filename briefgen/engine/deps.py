@@ -44,6 +44,25 @@ def digest_text(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+_PART, _PART_FP = "\x1e", "\x1f"
+
+
+def parts_fingerprint(value: tuple[tuple[str, Any], ...]) -> str:
+    """The fingerprint of a node with parts: each part's name and fingerprint (text as it
+    is, anything else by its ``repr``)."""
+    return _PART.join(f"{part}{_PART_FP}{digest_text(p if isinstance(p, str) else repr(p))}"
+                      for part, p in value)
+
+
+def part_fingerprints(fp: str) -> dict[str, str]:
+    return dict(row.split(_PART_FP) for row in fp.split(_PART)) if fp else {}
+
+
+def part_of(member: Key) -> str:
+    """Which part of its head's node stands for a member: the rest of its key."""
+    return _PART_FP.join(member[1:])
+
+
 def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -65,6 +84,11 @@ class Kind:
     reads: str = ""  # the kind of read that reading it counts as (default: its name)
     # For inputs: (*key[1:]) -> value, when the value is needed.
     load: Callable[..., Any] | None = None
+    # The node stands for many pieces (one per entry of a briefing): its key is the head of
+    # their members, its value a tuple of ``(part, piece)`` pairs, its fingerprint theirs
+    # (``parts_fingerprint``). One node instead of one per entry: far fewer records to keep,
+    # while each piece keeps a fingerprint of its own for the outputs that join them.
+    parts: bool = False
 
     @property
     def read_kind(self) -> str:
@@ -91,6 +115,15 @@ class Record:
     extra: Any = None  # kept for the caller (an output's layout)
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Where one piece is: its node, which part of it (``""``: all), and its fingerprint."""
+
+    key: Key
+    part: str
+    fp: str
+
+
 class Backing(Protocol):
     """Where the engine's state lives between runs (``store.EngineStore``); every method
     reads lazily, one key at a time."""
@@ -103,7 +136,7 @@ class Backing(Protocol):
 
     def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]: ...
 
-    def memberships(self, member: Key) -> set[Key]: ...
+    def memberships(self, member: str) -> set[Key]: ...
 
     def roots(self) -> set[Key]: ...
 
@@ -135,7 +168,7 @@ class EmptyBacking:
     def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]:
         return {}
 
-    def memberships(self, member: Key) -> set[Key]:
+    def memberships(self, member: str) -> set[Key]:
         return set()
 
     def roots(self) -> set[Key]:
@@ -179,8 +212,8 @@ class Changes:
     before: dict[Key, tuple[Key, ...]] = field(default_factory=dict)
     values: dict[Key, Any] = field(default_factory=dict)
     contributions: dict[tuple[Key, Key], tuple[Item, ...] | None] = field(default_factory=dict)
-    members_added: set[tuple[Key, Key]] = field(default_factory=set)  # (member, index)
-    members_removed: set[tuple[Key, Key]] = field(default_factory=set)
+    members_added: set[tuple[str, Key]] = field(default_factory=set)  # (member's head, index)
+    members_removed: set[tuple[str, Key]] = field(default_factory=set)
     roots: set[Key] | None = None
 
     def empty(self) -> bool:
@@ -231,13 +264,29 @@ class Reader:
         self._watch(piece, ("idx", name, *rest))
         return [(item, self.piece(piece, item)) for item in items if item[1] is not None]
 
-    def each_fingerprint(self, piece: str, name: str, *rest: str) -> list[tuple[Item, str]]:
-        """As ``each``, with the pieces' fingerprints instead of their values (read at once,
-        and no piece is loaded)."""
+    def each_fingerprint(self, piece: str, name: str, *rest: str) -> list[tuple[Item, Part]]:
+        """As ``each``, with where each piece is and its fingerprint instead of its value
+        (read at once, and no piece is loaded)."""
         items = [item for item in self.index(name, *rest) if item[1] is not None]
         self._watch(piece, ("idx", name, *rest))
-        fps = self._engine.fingerprints_of([(piece, *item[1]) for item in items], self._level)
-        return [(item, fps[(piece, *item[1])]) for item in items]
+        return list(zip(items, self.places(piece, items), strict=True))
+
+    def places(self, piece: str, items: list[Item]) -> list[Part]:
+        """Where the ``piece`` of each item's member is, with its fingerprint: for items
+        of an index that is watched (``watch``), the pieces themselves not recorded."""
+        engine = self._engine
+        places = [engine.place(piece, item[1]) for item in items]
+        fps = engine.fingerprints_of(list(dict.fromkeys(key for key, _ in places)), self._level)
+        if not engine.kinds[piece].parts:
+            return [Part(key, "", fps[key]) for key, _ in places]
+        split: dict[Key, dict[str, str]] = {}
+        found = []
+        for key, part in places:
+            parts = split.get(key)
+            if parts is None:
+                parts = split[key] = part_fingerprints(fps[key])
+            found.append(Part(key, part, parts.get(part, "")))
+        return found
 
     def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
         """The fingerprints of pieces read as part of a ``watch`` (not recorded on their own)."""
@@ -246,8 +295,7 @@ class Reader:
     def piece(self, piece: str, item: Item) -> Any:
         """The piece of one item's member, read as part of an ``each`` (not recorded on
         its own: the pattern dependency covers it)."""
-        value, _ = self._engine.demand((piece, *item[1]), self._level)
-        return value
+        return self._engine.piece_value(piece, item[1], self._level)
 
     def watch(self, piece: str, name: str, *rest: str) -> None:
         """Depend on the ``piece`` of every member of an index, read later by ``piece``."""
@@ -315,7 +363,7 @@ class Engine:
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
         self._index_cache: dict[Key, tuple[tuple[Item, ...], str]] = {}
-        self._members: dict[Key, set[Key]] = {}
+        self._members: dict[str, set[Key]] = {}  # a member's head → the indexes it is in
         self._inputs: dict[Key, str] = {}  # input key -> fingerprint set for this run
         self._preloaded: set[str] = set()  # input kinds whose records were read at once
         self._roots: set[Key] | None = None
@@ -537,6 +585,22 @@ class Engine:
         if self.record(key) != record:
             self._set_record(key, record)
 
+    def place(self, piece: str, member: Key) -> tuple[Key, str]:
+        """The node that holds the ``piece`` of ``member``, and which part of it."""
+        if self.kinds[piece].parts:
+            return (piece, member[0]), part_of(member)
+        return (piece, *member), ""
+
+    def piece_value(self, piece: str, member: Key, reader_level: int = 1 << 30) -> Any:
+        key, part = self.place(piece, member)
+        value, _ = self.demand(key, reader_level)
+        if not self.kinds[piece].parts:
+            return value
+        for name, found in value:
+            if name == part:
+                return found
+        return None
+
     def value(self, key: Key) -> Any:
         """The value of any node, from outside a node's function (made if need be)."""
         return self.demand(key, 1 << 30)[0]
@@ -579,11 +643,13 @@ class Engine:
             else:
                 contributions[emitter] = items
             self.changes.contributions[(index, emitter)] = items
-            old_members = {i[1] for i in before.get(index, ()) if i[1] is not None}
-            new_members = {i[1] for i in (items or ()) if i[1] is not None}
+            # Memberships are kept by a member's head (a briefing's id for its entries): the
+            # node of pieces with parts is keyed by it.
+            old_members = {i[1][0] for i in before.get(index, ()) if i[1]}
+            new_members = {i[1][0] for i in (items or ()) if i[1]}
             for member in old_members - new_members:
-                if not any(member in {i[1] for i in part}
-                           for part in contributions.values()):
+                if not any(i[1] and i[1][0] == member
+                           for part in contributions.values() for i in part):
                     self._memberships(member).discard(index)
                     self.changes.members_removed.add((member, index))
             for member in new_members - old_members:
@@ -593,7 +659,7 @@ class Engine:
             self._index_cache.pop(index, None)
             self._changed(index)
 
-    def _memberships(self, member: Key) -> set[Key]:
+    def _memberships(self, member: str) -> set[Key]:
         found = self._members.get(member)
         if found is None:
             found = self._members[member] = self.backing.memberships(member)
@@ -605,8 +671,7 @@ class Engine:
         """``key`` has a new fingerprint: its readers must be made again."""
         self._push_readers(key)
         if key[0] != "idx" and len(key) > 1 and key[0] in self.kinds:
-            member = key[1:]
-            for index in self._memberships(member):
+            for index in self._memberships(key[1]):
                 self._push_readers(("each", key[0], *index))
 
     def _push_readers(self, key: Key) -> None:
@@ -623,9 +688,11 @@ class Engine:
             self._queued.add(key)
             heapq.heappush(self._heap, (self.level(key), key))
 
-    def update(self, now: float | None = None) -> Update:
+    def update(self, now: float | None = None, below: int | None = None) -> Update:
         """Bring every node up to date with the inputs set for this run; return the
-        outputs to make. Call after the ``set_input``s of the run."""
+        outputs to make. Call after the ``set_input``s of the run. With ``below``, only
+        the nodes of lower levels (the caller makes the next level elsewhere, see
+        ``queued``, then updates again)."""
         update = self._update = Update()
         if now is not None:
             for key in self.backing.due(now):
@@ -634,7 +701,7 @@ class Engine:
                 if record is not None and record.valid_until is not None \
                         and record.valid_until <= now:
                     self.push(key)
-        while self._heap:
+        while self._heap and (below is None or self._heap[0][0] < below):
             _, key = heapq.heappop(self._heap)
             if key not in self._queued:
                 continue
@@ -643,7 +710,8 @@ class Engine:
                 continue
             self._compute(key)
         self._update = None
-        self._drop_orphans()
+        if below is None:
+            self._drop_orphans()
         update.outputs = set(self._due_outputs)
         return update
 
@@ -743,6 +811,10 @@ class Engine:
 
     def pending(self) -> bool:
         return bool(self._queued)
+
+    def queued(self, kind: str) -> list[Key]:
+        """The nodes of ``kind`` waiting to be made in this update, in key order."""
+        return sorted(key for key in self._queued if key[0] == kind)
 
     def all_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of every live node."""

@@ -20,15 +20,16 @@ from briefgen.site.lookup import Lookups
 CO_ACTORS_SHOWN = 8
 
 
-def entry_item(r: Reader, briefing_id: str, entry_id: str) -> str:
-    """The HTML of one entry in a list (timeline, year, actor and source pages, home)."""
+def entry_item(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """The HTML of each entry of a briefing in a list (timeline, year, actor and source
+    pages, home), by entry id."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
-    entry = rb.entry(entry_id) if rb is not None else None
-    if rb is None or entry is None:
-        return ""
+    if rb is None:
+        return ()
     templates = r.get(("service", "templates"))
-    return str(templates.render(r, "partials/entry_item.html",
-                                {"e": entry, "status": rb.status}))
+    return tuple((entry.id, str(templates.render(r, "partials/entry_item.html",
+                                                 {"e": entry, "status": rb.status})))
+                 for entry in rb.entries)
 
 
 def actor_chip(r: Reader, actor_id: str) -> str:

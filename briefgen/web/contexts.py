@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DateValue
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Part, Reader
 from briefgen.model import Actor, Source
 from briefgen.site.documents import ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -60,14 +60,19 @@ class EntryView:
     into the page), and, should a template ask, everything of the entry (read then, and
     recorded for the page)."""
 
-    __slots__ = ("_reader", "briefing_id", "fp", "id")
+    __slots__ = ("_reader", "briefing_id", "id", "place")
 
-    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, fp: str) -> None:
-        self._reader, self.fp = reader, fp
+    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, place: Part) -> None:
+        self._reader, self.place = reader, place
         self.briefing_id, self.id = briefing_id, entry_id
 
+    @property
+    def fp(self) -> str:
+        return self.place.fp
+
     def item_html(self, reader: Reader) -> str:
-        return str(reader.get(("item", self.briefing_id, self.id)))
+        items = dict(reader.get(self.place.key))
+        return str(items.get(self.place.part, ""))
 
     def __getattr__(self, name: str) -> Any:
         rb: RenderedBriefing = self._reader.get(("fill", "briefings", self.briefing_id))

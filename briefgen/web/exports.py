@@ -52,13 +52,14 @@ class EntryData:
     status: str = "published"  # of its briefing
 
 
-def entry_data(r: Reader, briefing_id: str, entry_id: str) -> EntryData | None:
+def entries_data(r: Reader, briefing_id: str) -> list[EntryData]:
+    """What feeds and exports show of each entry of a briefing (read from its fill)."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
-    entry = rb.entry(entry_id) if rb is not None else None
-    if entry is None or rb is None:
-        return None
-    return EntryData(briefing_id, entry_id, rb.briefing.title, entry.title_text,
-                     entry.entry.date, entry.text, entry.actors, entry.sources, rb.status)
+    if rb is None:
+        return []
+    return [EntryData(briefing_id, entry.id, rb.briefing.title, entry.title_text,
+                      entry.entry.date, entry.text, entry.actors, entry.sources, rb.status)
+            for entry in rb.entries]
 
 
 class _Refs:
@@ -84,13 +85,11 @@ class _Refs:
 # ------------------------------------------------------------------------ pieces
 
 
-def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
-    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if e is None:
-        return ""
+def entry_json(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """The JSON of each entry of a briefing (``api/entries.json``), by entry id."""
     refs = _Refs(r)
     urls = refs.urls
-    return _json({
+    return tuple((e.id, _json({
         "id": e.id,
         "briefing": e.briefing_id,
         "briefing_url": urls.absolute(Urls.briefing(e.briefing_id)),
@@ -101,7 +100,7 @@ def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
         "text": e.text,
-    })
+    })) for e in entries_data(r, briefing_id))
 
 
 def briefing_json(r: Reader, briefing_id: str) -> str:
@@ -207,13 +206,15 @@ def _tl_date(point: DatePoint) -> dict[str, Any]:
     return data
 
 
-def timeline_event(r: Reader, briefing_id: str, entry_id: str) -> str:
-    """One Knight Lab TimelineJS 3 event per entry."""
-    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if e is None:
-        return ""
+def timeline_event(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """One Knight Lab TimelineJS 3 event per entry of a briefing, by entry id."""
     settings: SiteSettings = r.get(("settings", "site"))
-    link = Urls(settings.base_url).absolute(Urls.briefing(e.briefing_id, e.id))
+    urls = Urls(settings.base_url)
+    return tuple((e.id, _timeline_event(e, urls)) for e in entries_data(r, briefing_id))
+
+
+def _timeline_event(e: EntryData, urls: Urls) -> str:
+    link = urls.absolute(Urls.briefing(e.briefing_id, e.id))
     event: dict[str, Any] = {
         "unique_id": f"{e.briefing_id}--{e.id}",
         "start_date": _tl_date(e.date.start),
@@ -281,7 +282,8 @@ def page_search(r: Reader, page_id: str) -> str:
 
 # ------------------------------------------------------------------------ joins
 
-_EMPTY = digest_text("")  # the fingerprint of a piece with nothing to show
+# The fingerprints of a piece with nothing to show, and of a part that is not there.
+_EMPTY = (digest_text(""), "")
 
 
 def _pieces(r: Reader, piece: str, index: str, *rest: str,
@@ -289,7 +291,7 @@ def _pieces(r: Reader, piece: str, index: str, *rest: str,
     found = r.each_fingerprint(piece, index, *rest)
     if order is not None:
         found.sort(key=lambda pair: order(pair[0]))
-    return [Piece((piece, *item[1]), fp) for item, fp in found if fp != _EMPTY]
+    return [place for _, place in found if place.fp not in _EMPTY]
 
 
 def _by_path(item: Item) -> Any:

@@ -11,7 +11,7 @@ from briefgen.engine.deps import Reader
 from briefgen.site.pieces import BriefingCard
 from briefgen.site.settings import SiteSettings
 from briefgen.urls import Urls
-from briefgen.web.exports import EntryData
+from briefgen.web.exports import EntryData, entries_data
 from briefgen.web.pages import shows_unpublished, unpublished
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -129,14 +129,17 @@ class FeedEntry:
     summary: str
 
 
-def feed_entry(r: Reader, briefing_id: str, entry_id: str) -> FeedEntry | None:
-    entry: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if entry is None:
-        return None
+def feed_entry(r: Reader, briefing_id: str) -> tuple[tuple[str, FeedEntry], ...]:
+    """What a feed shows of each entry of a briefing, by entry id."""
     settings, urls = _feed_settings(r)
+    return tuple((e.id, _feed_entry(e, urls, settings.zone))
+                 for e in entries_data(r, briefing_id))
+
+
+def _feed_entry(entry: EntryData, urls: Urls, zone: tzinfo) -> FeedEntry:
     link = urls.absolute(Urls.briefing(entry.briefing_id, entry.id))
     return FeedEntry(link, f"{entry.title_text} ({entry.briefing_title})",
-                     entry.date.start.first_instant(settings.zone).isoformat(), entry.text[:600])
+                     entry.date.start.first_instant(zone).isoformat(), entry.text[:600])
 
 
 def _entry_item(entry: FeedEntry) -> FeedItem:

@@ -16,7 +16,7 @@ from briefgen.engine.deps import Engine, Key, Record
 from briefgen.errors import Progress
 from briefgen.output import OutputUpdate, Written
 from briefgen.parallel import stream_all
-from briefgen.web.joined import Joined, decode_layout, write_joined
+from briefgen.web.joined import Joined, Piece, decode_layout, write_joined
 from briefgen.web.plan import StaticFile, output_path
 
 # From this many outputs to make, worker processes pay for themselves.
@@ -26,8 +26,7 @@ MANY_OUTPUTS = 64
 MANY_PIECES = 256
 # The pieces that pages and exports join, per index, lowest level first.
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
-    ("entry_data", "timeline"), ("card", "briefings"), ("chip", "actors"),
-    ("feed_entry", "timeline"),
+    ("card", "briefings"), ("chip", "actors"), ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
     ("briefing_json", "briefings"), ("briefing_search", "briefings"),
     ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
@@ -122,8 +121,11 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     layout = decode_layout(old.extra) if trusted and old is not None \
         and update.old.get(rel) == old.fp else {}
 
-    def piece_text(piece: Key) -> str:
-        return str(engine.value(piece))
+    def piece_text(piece: Piece) -> str:
+        value = engine.value(piece.key)
+        if piece.part:
+            value = dict(value).get(piece.part, "")
+        return str(value)
 
     def write(target: str, previous: str | None) -> str:
         return write_joined(target, value, previous, layout, piece_text)[0]
@@ -131,18 +133,22 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     written, new_layout = update.put_joined(rel, value.fingerprint, write)
     return written, new_layout if new_layout is not None else (old.extra if old else None)
 
+
 def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
     """Make the shared pieces that are missing in workers, so that the workers that make
     the outputs find them made (a cold build)."""
     if not fork or outputs < MANY_OUTPUTS or _workers(jobs) == 0:
         return
-    by_level: dict[int, list[Key]] = {}
+    by_level: dict[int, dict[Key, None]] = {}
     for piece, index in SHARED_PIECES:
-        by_level.setdefault(engine.kinds[piece].level, []).extend(
-            (piece, *item[1]) for item in engine.value_of_index(("idx", index))
-            if item[1] is not None and engine.record((piece, *item[1])) is None)
+        keys = by_level.setdefault(engine.kinds[piece].level, {})
+        for item in engine.value_of_index(("idx", index)):
+            if item[1] is not None:
+                key = engine.place(piece, item[1])[0]
+                if key not in keys and engine.record(key) is None:
+                    keys[key] = None
     for level in sorted(by_level):  # one pool of workers per level: each reads the one below
-        compute_in_workers(engine, by_level[level], jobs, chunk=200)
+        compute_in_workers(engine, list(by_level[level]), jobs, chunk=200)
 
 
 def _compute_chunk(engine: Engine, keys: list[Key]) -> list[tuple[Key, Any, Record]]:

@@ -186,9 +186,8 @@ def home(r: Reader) -> bytes | Joined:
     cards = tuple(c for c in (r.get(("card", item[1][0])) for item in briefings) if c)
     latest = list(reversed(r.index("timeline")[-HOME_ENTRIES:]))
     r.watch("item", "timeline")
-    fps = r.fingerprints_of([("item", *item[1]) for item in latest])
-    entries = tuple(EntryView(r, item[1][0], item[1][1], fps[("item", *item[1])])
-                    for item in latest)
+    entries = tuple(EntryView(r, item[1][0], item[1][1], place)
+                    for item, place in zip(latest, r.places("item", latest), strict=True))
     s = p.settings
     return p.render("", "home.html", HomeContext(cards, entries, counts), s.title, s.description,
                     json_ld=(website_ld(s, p.urls),), feed="feed.xml",
