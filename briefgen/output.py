@@ -264,16 +264,16 @@ class OutputUpdate:
                                    exc.strerror or str(exc)) from None
         container.set_state(ops, READY, self.build)
         with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
-            swap_in(container, ops, self.notes)
+            swap_in(container, ops, self.notes, self.foreign)
         self._clean()
 
     def _keep_in_tree(self, rel: str, written: Written, spare: dict[str, str]) -> None:
         """An unchanged output: the tree must hold the output's own file (the spare may hold
         an older one); a hard link, never a copy written in place."""
+        if spare.get(rel) == written.digest:
+            return  # the spare's file has the content the output's has
         target = os.path.join(self.container.site, rel)
         source = os.path.join(self.out, rel)
-        if spare.get(rel) == written.digest and _same_file(target, source):
-            return
         _clear_way(self.container.site, rel)
         _make_parents(self.container.site, rel, self.ops)
         temporary = f"{target}.briefgen-link"
@@ -305,14 +305,6 @@ def _empty(folder: Path) -> bool:
             return next(entries, None) is None
     except FileNotFoundError:
         return False
-
-
-def _same_file(first: str, second: str) -> bool:
-    try:
-        a, b = os.lstat(first), os.lstat(second)
-    except OSError:
-        return False
-    return (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
 
 
 def _make_parents(root: Path, rel: str, ops: FileOps) -> None:

@@ -199,7 +199,6 @@ class EngineError(Exception):
 
 _MISSING = object()
 MISSING_INPUT = "missing"  # the fingerprint of an input that is gone
-_MOD = 1 << 128
 
 
 @dataclass(slots=True)
@@ -252,9 +251,9 @@ class Reader:
         """Every item emitted into an index key, in sort-key order (none: a failed
         look-up, recorded like any other)."""
         key = ("idx", name, *rest)
-        items, fp = self._engine.index_value(key, self._level)
+        items = self._engine.index_value(key, self._level)
         if self._engine.records_read(key):
-            self.deps[key] = fp
+            self.deps[key] = ""
         return items
 
     def each(self, piece: str, name: str, *rest: str) -> list[tuple[Item, Any]]:
@@ -362,7 +361,7 @@ class Engine:
         self._values: dict[Key, Any] = {}
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
-        self._index_cache: dict[Key, tuple[tuple[Item, ...], str]] = {}
+        self._index_cache: dict[Key, tuple[Item, ...]] = {}
         self._members: dict[str, set[Key]] = {}  # a member's head → the indexes it is in
         self._inputs: dict[Key, str] = {}  # input key -> fingerprint set for this run
         self._preloaded: set[str] = set()  # input kinds whose records were read at once
@@ -478,7 +477,8 @@ class Engine:
     def fingerprint_of(self, key: Key, reader_level: int) -> str:
         self._check_level(key, reader_level)
         if key[0] == "idx":
-            return self.index_value(key, reader_level)[1]
+            self.index_value(key, reader_level)
+            return ""  # an index tells its readers when it changes; it has no fingerprint
         record = self.record(key)
         if record is None or key in self._queued:
             self.demand(key, reader_level)
@@ -617,17 +617,13 @@ class Engine:
             found = self._contrib[index] = self.backing.contributions(index)
         return found
 
-    def index_value(self, key: Key, reader_level: int) -> tuple[tuple[Item, ...], str]:
+    def index_value(self, key: Key, reader_level: int) -> tuple[Item, ...]:
         self._check_level(key, reader_level)
         cached = self._index_cache.get(key)
         if cached is None:
             contributions = self._contributions(key)
-            items = tuple(sorted((item for items in contributions.values() for item in items),
-                                 key=_item_order))
-            total = 0
-            for contributor, part in contributions.items():
-                total = (total + int(digest_text(repr((contributor, part))), 16)) % _MOD
-            cached = self._index_cache[key] = (items, f"{len(items)}:{total:x}")
+            cached = self._index_cache[key] = tuple(sorted(
+                (item for items in contributions.values() for item in items), key=_item_order))
         return cached
 
     def _apply_emits(self, emitter: Key, old: tuple[tuple[Key, tuple[Item, ...]], ...],
@@ -836,7 +832,7 @@ class Engine:
         return min(times, default=None)
 
     def value_of_index(self, key: Key) -> tuple[Item, ...]:
-        return self.index_value(key, 1 << 30)[0]
+        return self.index_value(key, 1 << 30)
 
     def take_changes(self) -> Changes:
         changes, self.changes = self.changes, Changes()
