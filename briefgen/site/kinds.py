@@ -46,7 +46,7 @@ def _text_fp(value: Any) -> str:
 
 INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list")] \
     + [IndexKind(name, IDENT_INDEXES) for name in ("actors", "sources", "briefings", "pages",
-                                                   "members")] \
+                                                   "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (
         "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
         "source_briefings", "linked", "cited", "tag", "tags")]

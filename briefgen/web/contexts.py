@@ -51,7 +51,7 @@ class PageMeta:
     og_type: str = "website"
     json_ld: tuple[dict[str, Any], ...] = ()
     feed: str | None = None  # site path of an Atom feed about this page's subject
-    noindex: bool = False
+    noindex: bool = False  # the 404 page, and pages that show a draft or scheduled briefing
     section: str = ""  # which nav item is current: "briefings", "actors", …
 
 
@@ -115,6 +115,7 @@ class BriefingContext:
     tags: tuple[TagLink, ...]
     actor_by_id: dict[str, ActorIdent]  # for each entry's actor chips
     source_by_id: dict[str, CitedSource]  # for each entry's source chips
+    status: str = "published"  # "draft" or "scheduled" in builds that show them
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,7 @@ class FreePageContext:
     doc: RenderedDoc
     sources: tuple[CitedSource, ...]
     title: str
+    status: str = "published"  # "draft" in builds with --drafts
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader, digest_text
-from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -49,6 +49,7 @@ class EntryData:
     text: str
     actors: tuple[str, ...]
     sources: tuple[str, ...]
+    status: str = "published"  # of its briefing
 
 
 def entries_data(r: Reader, briefing_id: str) -> list[EntryData]:
@@ -57,7 +58,7 @@ def entries_data(r: Reader, briefing_id: str) -> list[EntryData]:
     if rb is None:
         return []
     return [EntryData(briefing_id, entry.id, rb.briefing.title, entry.title_text,
-                      entry.entry.date, entry.text, entry.actors, entry.sources)
+                      entry.entry.date, entry.text, entry.actors, entry.sources, rb.status)
             for entry in rb.entries]
 
 
@@ -95,6 +96,7 @@ def entry_json(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
         "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
         "title": e.title_text,
         "date": _date(e.date),
+        "status": e.status,
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
         "text": e.text,
@@ -113,6 +115,7 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "title": b.title,
         "date": _date(b.date),
         "updated": _date(b.updated),
+        "status": rb.status,
         "summary": rb.doc.summary_text,
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
@@ -236,10 +239,12 @@ def briefing_search(r: Reader, briefing_id: str) -> str:
     settings: SiteSettings = r.get(("settings", "site"))
     urls = Urls(settings.base_url)
     b = rb.briefing
+    marked = {"s": rb.status} if rb.status != PUBLISHED else {}  # search.js shows it as a badge
     docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
-             "d": b.date.human(), "x": rb.doc.summary_text}]
+             "d": b.date.human(), "x": rb.doc.summary_text, **marked}]
     docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",
-              "d": e.entry.date.human(), "x": f"{e.text} {b.title}"} for e in rb.entries]
+              "d": e.entry.date.human(), "x": f"{e.text} {b.title}", **marked}
+             for e in rb.entries]
     return ",".join(_json(d) for d in docs)
 
 
@@ -267,9 +272,12 @@ def page_search(r: Reader, page_id: str) -> str:
     if doc is None or found is None or found.document is None:
         return ""
     settings: SiteSettings = r.get(("settings", "site"))
+    identity = r.get(("ident", "pages", page_id))
+    marked = {"s": identity.status} \
+        if isinstance(identity, PageIdent) and identity.status != PUBLISHED else {}
     return _json({"t": found.document.title,  # type: ignore[union-attr]
                   "u": Urls(settings.base_url).link(Urls.page(page_id)), "k": "Page", "d": "",
-                  "x": doc.summary_text})
+                  "x": doc.summary_text, **marked})
 
 
 # ------------------------------------------------------------------------ joins
