@@ -60,6 +60,7 @@ class Actor:
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
+    short_name: str | None = None  # shown in chips, never in the editor's sentences
 
 
 @dataclass(frozen=True)

@@ -137,10 +137,11 @@ def _html_blocks_as_text(state: StateCore) -> None:
 
 def _html_inline_as_text(state: StateInline) -> None:
     """The same for raw HTML within a paragraph, as soon as the paragraph is parsed (before
-    it is rendered ahead, see ``markup``)."""
+    it is rendered ahead, see ``markup``). It becomes ``text_special``, which typography
+    leaves as typed and which is joined into the text around it afterwards."""
     for token in state.tokens:
         if token.type == "html_inline":
-            token.type = "text"
+            token.type = "text_special"
 
 
 def _paragraph(block: Token) -> list[Token]:

@@ -15,7 +15,7 @@ from briefgen.errors import Diagnostic
 from briefgen.load import file_state
 from briefgen.site.documents import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
-from briefgen.site.settings import Flags, parse_settings, site_settings
+from briefgen.site.settings import Flags, date_style, parse_settings, site_settings
 from briefgen.urls import Urls
 from briefgen.web.templates import TemplateFingerprints, Templates, make_environment
 
@@ -46,6 +46,7 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
     engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
     engine.set_input(("settings", "flags"), _fp(flags), flags)
+    engine.set_input(("settings", "dates"), _fp(date_style(config)), date_style(config))
     digests = _assets(engine, theme, flags)
     urls = Urls(config.base_url)
     env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {})

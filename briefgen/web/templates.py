@@ -8,6 +8,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import fields
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from briefgen.dates import DateValue
+from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Reader
+from briefgen.site.roles import role_on
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 
@@ -51,16 +54,17 @@ def theme_folder(site_root: Path, name: str) -> Path:
     raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
 
 
-@functools.lru_cache(maxsize=4096)
-def _time_html(value: DateValue) -> Markup:
-    points = [value.start] if value.end is None else [value.start, value.end]
-    # iso() and human() are built from numbers and month names: nothing to escape.
-    return Markup(" – ".join(f'<time datetime="{p.iso()}">{p.human()}</time>' for p in points))
+@functools.lru_cache(maxsize=8192)
+def _time_html(value: DateValue, style: DateStyle) -> Markup:
+    # Dates are shown with numbers, month names and zone names: nothing to escape.
+    return Markup("".join(f'<time datetime="{part.iso}">{part.text}</time>' if part.iso else
+                          part.text for part in date_parts(value, style)))
 
 
-def time_html(value: DateValue | None) -> Markup:
-    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end."""
-    return _time_html(value) if value is not None else Markup("")
+def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
+    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end
+    ("<time>13</time>–<time>14 July 2023</time>")."""
+    return _time_html(value, style) if value is not None else Markup("")
 
 
 def file_digest(path: Path) -> str:
@@ -104,9 +108,24 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
             _reader(context).fingerprint(("asset", name))
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
+    def role_index(reader: Reader, actor: Any, on: DateValue) -> int | None:
+        style: DateStyle = reader.get(("settings", "dates"))
+        return role_on(reader.get(("roles", actor.id)), on, style.zone or UTC)
+
     @pass_context
-    def actor_chip_html(context: Context, actor: Any) -> Markup:
-        return Markup(_reader(context).get(("chip", actor.id)))
+    def actor_chip_html(context: Context, actor: Any, on: DateValue | None = None) -> Markup:
+        """The actor's chip; ``on`` a date: with the role the actor held then, if any."""
+        reader = _reader(context)
+        index = role_index(reader, actor, on) if on is not None else None
+        key = ("chip", actor.id) if index is None else ("chip", actor.id, str(index))
+        return Markup(reader.get(key))
+
+    @pass_context
+    def actor_role(context: Context, actor: Any, on: DateValue) -> str:
+        """The title of the role the actor held on a date ("" if none)."""
+        reader = _reader(context)
+        index = role_index(reader, actor, on)
+        return reader.get(("roles", actor.id))[index].title if index is not None else ""
 
     @pass_context
     def entry_item(context: Context, entry: Any) -> Markup:
@@ -123,10 +142,19 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         joins.append([e.place for e in entries])
         return Markup(f"\x00J{len(joins) - 1}\x00")
 
+    @pass_context
+    def time(context: Context, value: DateValue | None) -> Markup:
+        return time_html(value, _reader(context).get(("settings", "dates")))
+
+    @pass_context
+    def date_plain(context: Context, value: DateValue | None) -> str:
+        return date_text(value, _reader(context).get(("settings", "dates"))) if value else ""
+
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
         "entry_list": entry_list,
         "actor_chip_html": actor_chip_html,
+        "actor_role": actor_role,
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -137,7 +165,8 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         "year_rel": Urls.year,
     }
     env.globals.update(helpers)
-    env.filters["time"] = time_html
+    env.filters["time"] = time
+    env.filters["date_text"] = date_plain
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     env.filters["fragment"] = Urls.fragment
