@@ -27,7 +27,7 @@ from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
 from briefgen.slug import nfc
-from briefgen.typography import Typesetter
+from briefgen.typography import VERBATIM, Typesetter
 
 ENV_KEY = "briefgen"
 # env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
@@ -142,7 +142,7 @@ def _inline_rule(state: StateCore, typesetter: Typesetter | None) -> None:
             if token.children is None:
                 token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
-            if typesetter is not None:
+            if typesetter is not None and not state.env.get(VERBATIM):
                 typesetter.apply(token, state)
             if settle is not None and not in_note:
                 settle(token, previous is not None and previous.type == "heading_open")

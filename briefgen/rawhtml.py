@@ -20,6 +20,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from briefgen.typography import RAW_HTML
+
 OPEN, CLOSE = "<!--", "-->"
 UNCLOSED = "comment_unclosed"
 
@@ -142,6 +144,7 @@ def _html_inline_as_text(state: StateInline) -> None:
     for token in state.tokens:
         if token.type == "html_inline":
             token.type = "text_special"
+            token.meta[RAW_HTML] = True
 
 
 def _paragraph(block: Token) -> list[Token]:

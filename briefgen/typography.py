@@ -20,6 +20,7 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 NBSP, NNBSP = "\u00a0", "\u202f"
+VERBATIM = "briefgenVerbatim"  # set in a parse's env: its text is left as typed
 
 # Double open, double close, single open, single close (after CLDR's delimiters); the
 # apostrophe is ’ in every language. Looked up by the whole tag, then its language.
@@ -80,6 +81,13 @@ _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 # start a line.
 _FRENCH_NARROW = re.compile(r" ([;!?])")
 _FRENCH_COLON = re.compile(r" :(?=\s|$)")
+# Raw HTML (see ``_raw_html_apart``).
+RAW_HTML = "briefgenRawHtml"  # in the meta of raw HTML shown as text
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"})
+_CODE_ELEMENTS = frozenset({"script", "style", "code", "pre", "kbd", "samp", "var", "textarea",
+                            "math", "svg"})
 # A URL written as text: kept as typed (its dashes and quotes are part of an address).
 _URL = re.compile(r"(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://|\bwww\.)[^\s<>]+")
 
@@ -113,7 +121,7 @@ class Typesetter:
             self.typeset(inline.children, state)
 
     def typeset(self, children: list[Token], state: StateCore) -> None:
-        children[:] = list(_with_urls_apart(children))
+        children[:] = list(_with_urls_apart(_raw_html_apart(children)))
         for token in children:
             if token.type == "text":
                 token.content = self._marks(token.content)
@@ -144,6 +152,33 @@ class Typesetter:
             text = _FRENCH_NARROW.sub(NNBSP + "\\1", text)
             text = _FRENCH_COLON.sub(NBSP + ":", text)
         return text
+
+
+def _raw_html_apart(children: list[Token]) -> list[Token]:
+    """Text inside raw HTML elements keeps what was typed (made ``text_special``): inside
+    any element when raw HTML is shown as text (``<b>"x"</b>`` is shown as written), and
+    inside elements whose text is code when it is passed through (``<script>``, ``<code>``)."""
+    open_tags: list[str] = []
+    for token in children:
+        shown = token.type == "text_special" and token.meta.get(RAW_HTML)
+        if shown or token.type == "html_inline":
+            _follow_tag(token.content, open_tags, everything=bool(shown))
+        elif token.type == "text" and open_tags:
+            token.type = "text_special"
+    return children
+
+
+def _follow_tag(tag: str, open_tags: list[str], everything: bool) -> None:
+    match = _TAG.match(tag)
+    if match is None:
+        return
+    closing, name = match.group(1) == "/", match.group(2).lower()
+    if closing:
+        if name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name):]
+    elif not tag.rstrip().endswith("/>") and name not in _VOID \
+            and (everything or name in _CODE_ELEMENTS):
+        open_tags.append(name)
 
 
 def _with_urls_apart(children: list[Token]) -> Iterator[Token]:
