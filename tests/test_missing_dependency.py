@@ -44,6 +44,8 @@ NAMED = {
     "idx:linked": steps(("add-actor", 0), ("lead-link", 3)),
     "idx:cited": steps(("add-source", 1), ("cite-in-text", 1)),
     "idx:tag": steps(("tags", 10)),
+    # A role's dates move: the chips of the entries within them change, nothing else.
+    "roles": steps(("role", 1), ("role-dates", 1), ("role-dates", 2)),
 }
 
 UNREAD = {"output", "check"}  # read by no node: nothing can depend on them
