@@ -7,7 +7,7 @@ import hashlib
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from markupsafe import Markup
 from briefgen.dates import DateValue
 from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Reader
-from briefgen.site.roles import role_on
+from briefgen.site.roles import RoleSpan, role_on
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 
@@ -72,6 +72,7 @@ def file_digest(path: Path) -> str:
 
 
 READER = "_briefgen_reader"  # the context variable that holds the page's reader
+MEMO = "_briefgen_memo"  # what one rendering has read already (see ``RenderMemo``)
 JOINS = "_briefgen_joins"  # the lists of pieces a page's entry_list() calls stand for
 _JOIN_MARK = re.compile("\x00J([0-9]+)\x00")  # NUL never reaches a template's output otherwise
 
@@ -82,6 +83,35 @@ def _reader(context: Context) -> Reader:
         raise ThemeError("a briefgen global was called outside a page (in a macro imported "
                          "without context?); import macros 'with context'")
     return reader
+
+
+@dataclass(slots=True)
+class RenderMemo:
+    """What the globals of one rendering have read through its reader: read once (and so
+    recorded once), then taken from here by every later call of the same rendering."""
+
+    style: DateStyle | None = None
+    roles: dict[str, tuple[RoleSpan, ...]] = field(default_factory=dict)
+
+
+def _memo(context: Context) -> RenderMemo:
+    memo = context.get(MEMO)
+    return memo if isinstance(memo, RenderMemo) else RenderMemo()
+
+
+def _date_style(context: Context) -> DateStyle:
+    memo = _memo(context)
+    if memo.style is None:
+        memo.style = _reader(context).get(("settings", "dates"))
+    return memo.style
+
+
+def _roles(context: Context, actor_id: str) -> tuple[RoleSpan, ...]:
+    memo = _memo(context)
+    found = memo.roles.get(actor_id)
+    if found is None:
+        found = memo.roles[actor_id] = _reader(context).get(("roles", actor_id))
+    return found
 
 
 def make_environment(site_root: Path, theme: Path, urls: Urls,
@@ -108,24 +138,22 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
             _reader(context).fingerprint(("asset", name))
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
-    def role_index(reader: Reader, actor: Any, on: DateValue) -> int | None:
-        style: DateStyle = reader.get(("settings", "dates"))
-        return role_on(reader.get(("roles", actor.id)), on, style.zone or UTC)
+    def role_index(context: Context, actor: Any, on: DateValue) -> int | None:
+        spans = _roles(context, actor.id)
+        return role_on(spans, on, _date_style(context).zone or UTC) if spans else None
 
     @pass_context
     def actor_chip_html(context: Context, actor: Any, on: DateValue | None = None) -> Markup:
         """The actor's chip; ``on`` a date: with the role the actor held then, if any."""
-        reader = _reader(context)
-        index = role_index(reader, actor, on) if on is not None else None
+        index = role_index(context, actor, on) if on is not None else None
         key = ("chip", actor.id) if index is None else ("chip", actor.id, str(index))
-        return Markup(reader.get(key))
+        return Markup(_reader(context).get(key))
 
     @pass_context
     def actor_role(context: Context, actor: Any, on: DateValue) -> str:
         """The title of the role the actor held on a date ("" if none)."""
-        reader = _reader(context)
-        index = role_index(reader, actor, on)
-        return reader.get(("roles", actor.id))[index].title if index is not None else ""
+        index = role_index(context, actor, on)
+        return _roles(context, actor.id)[index].title if index is not None else ""
 
     @pass_context
     def entry_item(context: Context, entry: Any) -> Markup:
@@ -144,11 +172,11 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
 
     @pass_context
     def time(context: Context, value: DateValue | None) -> Markup:
-        return time_html(value, _reader(context).get(("settings", "dates")))
+        return time_html(value, _date_style(context)) if value is not None else Markup("")
 
     @pass_context
     def date_plain(context: Context, value: DateValue | None) -> str:
-        return date_text(value, _reader(context).get(("settings", "dates"))) if value else ""
+        return date_text(value, _date_style(context)) if value is not None else ""
 
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
@@ -182,7 +210,7 @@ class Templates:
 
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         r.fingerprint(("template", name))
-        return render_template(self.env, name, {**variables, READER: r})
+        return render_template(self.env, name, {**variables, READER: r, MEMO: RenderMemo()})
 
     def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
         """Render a page whose entry lists become pieces of a ``Joined`` output."""
