@@ -138,7 +138,8 @@ def measure(browser: Browser, urls: list[str], source: Path, edit: str, edits: i
 
 
 def linked_actor(source: Path) -> str:
-    """An actor that the briefing links (the first one, by id)."""
+    """An actor that the briefing links (the first one, by id; the Hugo twin has the same
+    actors, linked with Markdown links)."""
     found = re.search(r"\[\[([a-z0-9-]+)[\]|]", source.read_text(encoding="utf-8"))
     assert found is not None, f"{source} links no actor"
     return found.group(1)
@@ -184,6 +185,7 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for size in args.sizes.split(","):
             site, hugo_site, briefing = site_for(size, args.workdir)
+            actor = linked_actor(site / f"content/briefings/{briefing}.md")  # the same for both
             tools = []
             if "briefgen" in args.tools:
                 tools.append(("briefgen serve", site, lambda port, s=site: [
@@ -199,7 +201,7 @@ def main() -> int:
                 source = root / f"content/briefings/{briefing}.md"
                 base = f"http://127.0.0.1:{port}"
                 pages = {"briefing": f"{base}/briefings/{briefing}/",
-                         "actor": f"{base}/actors/{linked_actor(source)}/"}
+                         "actor": f"{base}/actors/{actor}/"}
                 with server(command(port), port, log, env) as memory:
                     for edit, shown in (("body", ["briefing"]), ("title", ["briefing", "actor"])):
                         times = measure(browser, [pages[name] for name in shown], source, edit,
