@@ -109,7 +109,7 @@ def chips(page: str, entry: str) -> list[str]:
     block = page.split(f'id="{entry}"', 1)[1].split("</article>", 1)[0]
     row = block.split("bg-chips-actors", 1)[1].split("</p>", 1)[0]
     return [re.sub(r"<[^>]+>", "", chip) for chip in
-            re.findall(r'<span class="bg-chip bg-chip-\w+">(.*?</a>(?:<span class="bg-chip-role">'
+            re.findall(r'<span class="bg-chip bg-chip-actor bg-chip-\w+">(.*?</a>(?:<span class="bg-chip-role">'
                        r'.*?</span>)?)</span>', row)]
 
 
