@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
 from typing import NamedTuple
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+from briefgen.datetext import MONTHS, date_text, point_text
 
 # The shape of a date as the first word of a heading (SPEC §12): a word with this shape must
 # be a valid date, or the heading is an error rather than an ordinary section.
@@ -96,8 +95,6 @@ class DatePoint:
 
     def human(self) -> str:
         """The point as a reader sees it, in the default style (see ``datetext``)."""
-        from briefgen.datetext import point_text
-
         return point_text(self)
 
     def _zone(self, default: tzinfo) -> tzinfo:
@@ -133,8 +130,6 @@ class DateValue:
     def human(self) -> str:
         """The value as a reader sees it, ranges compact, in the default style (see
         ``datetext``)."""
-        from briefgen.datetext import date_text
-
         return date_text(self)
 
     def written(self) -> str:

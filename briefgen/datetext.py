@@ -9,11 +9,15 @@ that the machine-readable value is always exact.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from briefgen.dates import MONTHS, DatePoint, DateValue
+if TYPE_CHECKING:  # dates imports this module: its values are only handed in here
+    from briefgen.dates import DatePoint, DateValue
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
 # Where the reader expects "July 13, 2023" and a 12-hour clock (CLDR's formats).
 MONTH_FIRST = frozenset({"en-us", "en-ph"})
@@ -49,7 +53,6 @@ class Shown:
     iso: str | None = None
 
 
-@functools.lru_cache(maxsize=8192)
 def date_parts(value: DateValue, style: DateStyle = PLAIN) -> tuple[Shown, ...]:
     """``value`` as shown: one part per point (a range's ends, joined by a dash)."""
     if value.end is None:
@@ -60,7 +63,9 @@ def date_parts(value: DateValue, style: DateStyle = PLAIN) -> tuple[Shown, ...]:
 
 
 def date_text(value: DateValue, style: DateStyle = PLAIN) -> str:
-    return "".join(part.text for part in date_parts(value, style))
+    if value.end is None:
+        return point_text(value.start, style)
+    return "".join(_range(value.start, value.end, style))
 
 
 def point_text(point: DatePoint, style: DateStyle = PLAIN) -> str:

@@ -109,8 +109,8 @@ def chips(page: str, entry: str) -> list[str]:
     block = page.split(f'id="{entry}"', 1)[1].split("</article>", 1)[0]
     row = block.split("bg-chips-actors", 1)[1].split("</p>", 1)[0]
     return [re.sub(r"<[^>]+>", "", chip) for chip in
-            re.findall(r'<span class="bg-chip bg-chip-actor bg-chip-\w+">(.*?</a>(?:<span class="bg-chip-role">'
-                       r'.*?</span>)?)</span>', row)]
+            re.findall(r'<span class="bg-chip bg-chip-actor bg-chip-\w+">(.*?</a>'
+                       r'(?:<span class="bg-chip-role">.*?</span>)?)</span>', row)]
 
 
 def test_each_chip_shows_the_role_held_on_its_entry_s_date(page: str):

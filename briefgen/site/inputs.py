@@ -46,12 +46,14 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
     engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
     engine.set_input(("settings", "flags"), _fp(flags), flags)
-    engine.set_input(("settings", "dates"), _fp(date_style(config)), date_style(config))
     digests = _assets(engine, theme, flags)
     urls = Urls(config.base_url)
-    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {})
+    dates = date_style(config)  # the environment's filters show dates so
+    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {},
+                           dates)
     engine.set_input(("service", "templates"),
-                     _fp((config.base_url, str(theme), flags.versioned_assets)), Templates(env))
+                     _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
+                     Templates(env))
     fingerprints = TemplateFingerprints(env)
     for name in env.list_templates():
         engine.set_input(("template", name), fingerprints(name), name)

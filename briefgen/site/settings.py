@@ -68,6 +68,5 @@ def site_settings(config: SiteConfig) -> SiteSettings:
 
 
 def date_style(config: SiteConfig) -> DateStyle:
-    """How dates are shown (read by every template that shows one: a setting of its own, so
-    that changing the site's title leaves them alone)."""
+    """How dates are shown: the templates' filters show them so (see site/inputs.py)."""
     return DateStyle.for_site(config.language, _zone(config.timezone_name))

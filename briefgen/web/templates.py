@@ -7,7 +7,7 @@ import hashlib
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ def file_digest(path: Path) -> str:
 
 
 READER = "_briefgen_reader"  # the context variable that holds the page's reader
-MEMO = "_briefgen_memo"  # what one rendering has read already (see ``RenderMemo``)
+MEMO = "_briefgen_memo"  # actors' roles that one rendering has read already
 JOINS = "_briefgen_joins"  # the lists of pieces a page's entry_list() calls stand for
 _JOIN_MARK = re.compile("\x00J([0-9]+)\x00")  # NUL never reaches a template's output otherwise
 
@@ -85,41 +85,24 @@ def _reader(context: Context) -> Reader:
     return reader
 
 
-@dataclass(slots=True)
-class RenderMemo:
-    """What the globals of one rendering have read through its reader: read once (and so
-    recorded once), then taken from here by every later call of the same rendering."""
-
-    style: DateStyle | None = None
-    roles: dict[str, tuple[RoleSpan, ...]] = field(default_factory=dict)
-
-
-def _memo(context: Context) -> RenderMemo:
+def _roles(context: Context, reader: Reader, actor_id: str) -> tuple[RoleSpan, ...]:
+    """An actor's roles, read once per rendering (and so recorded once)."""
     memo = context.get(MEMO)
-    return memo if isinstance(memo, RenderMemo) else RenderMemo()
-
-
-def _date_style(context: Context) -> DateStyle:
-    memo = _memo(context)
-    if memo.style is None:
-        memo.style = _reader(context).get(("settings", "dates"))
-    return memo.style
-
-
-def _roles(context: Context, actor_id: str) -> tuple[RoleSpan, ...]:
-    memo = _memo(context)
-    found = memo.roles.get(actor_id)
+    if not isinstance(memo, dict):
+        return reader.get(("roles", actor_id))  # type: ignore[no-any-return]
+    found = memo.get(actor_id)
     if found is None:
-        found = memo.roles[actor_id] = _reader(context).get(("roles", actor_id))
-    return found
+        found = memo[actor_id] = reader.get(("roles", actor_id))
+    return found  # type: ignore[no-any-return]
 
 
-def make_environment(site_root: Path, theme: Path, urls: Urls,
-                     asset_digests: dict[str, str]) -> Environment:
+def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: dict[str, str],
+                     dates: DateStyle = PLAIN) -> Environment:
     """The environment of one build: site templates over the theme's, the globals and
     filters of docs/theming.md. Globals that read the site (``asset``, ``actor_chip_html``,
     ``entry_item``) read through the reader of the page being rendered, so what they read
-    is recorded for that page."""
+    is recorded for that page. ``dates``: how dates are shown (part of the fingerprint of
+    the templates service, see site/inputs.py)."""
     loaders = [FileSystemLoader(str(site_root / "templates")),
                FileSystemLoader(str(theme / "templates"))]
     env = Environment(
@@ -138,22 +121,25 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
             _reader(context).fingerprint(("asset", name))
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
-    def role_index(context: Context, actor: Any, on: DateValue) -> int | None:
-        spans = _roles(context, actor.id)
-        return role_on(spans, on, _date_style(context).zone or UTC) if spans else None
+    zone = dates.zone or UTC
 
     @pass_context
     def actor_chip_html(context: Context, actor: Any, on: DateValue | None = None) -> Markup:
         """The actor's chip; ``on`` a date: with the role the actor held then, if any."""
-        index = role_index(context, actor, on) if on is not None else None
-        key = ("chip", actor.id) if index is None else ("chip", actor.id, str(index))
-        return Markup(_reader(context).get(key))
+        reader = _reader(context)
+        if on is not None:
+            spans = _roles(context, reader, actor.id)
+            index = role_on(spans, on, zone) if spans else None
+            if index is not None:
+                return Markup(reader.get(("chip", actor.id, str(index))))
+        return Markup(reader.get(("chip", actor.id)))
 
     @pass_context
     def actor_role(context: Context, actor: Any, on: DateValue) -> str:
         """The title of the role the actor held on a date ("" if none)."""
-        index = role_index(context, actor, on)
-        return _roles(context, actor.id)[index].title if index is not None else ""
+        spans = _roles(context, _reader(context), actor.id)
+        index = role_on(spans, on, zone) if spans else None
+        return spans[index].title if index is not None else ""
 
     @pass_context
     def entry_item(context: Context, entry: Any) -> Markup:
@@ -170,13 +156,11 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         joins.append([e.place for e in entries])
         return Markup(f"\x00J{len(joins) - 1}\x00")
 
-    @pass_context
-    def time(context: Context, value: DateValue | None) -> Markup:
-        return time_html(value, _date_style(context)) if value is not None else Markup("")
+    def time(value: DateValue | None) -> Markup:
+        return time_html(value, dates)
 
-    @pass_context
-    def date_plain(context: Context, value: DateValue | None) -> str:
-        return date_text(value, _date_style(context)) if value is not None else ""
+    def date_plain(value: DateValue | None) -> str:
+        return date_text(value, dates) if value is not None else ""
 
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
@@ -210,7 +194,7 @@ class Templates:
 
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         r.fingerprint(("template", name))
-        return render_template(self.env, name, {**variables, READER: r, MEMO: RenderMemo()})
+        return render_template(self.env, name, {**variables, READER: r, MEMO: {}})
 
     def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
         """Render a page whose entry lists become pieces of a ``Joined`` output."""
