@@ -6,7 +6,7 @@ import functools
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import fields
 from datetime import UTC
 from pathlib import Path
@@ -54,17 +54,20 @@ def theme_folder(site_root: Path, name: str) -> Path:
     raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
 
 
-@functools.lru_cache(maxsize=8192)
-def _time_html(value: DateValue, style: DateStyle) -> Markup:
+def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
+    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end
+    ("<time>13</time>–<time>14 July 2023</time>")."""
+    if value is None:
+        return Markup("")
     # Dates are shown with numbers, month names and zone names: nothing to escape.
     return Markup("".join(f'<time datetime="{part.iso}">{part.text}</time>' if part.iso else
                           part.text for part in date_parts(value, style)))
 
 
-def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
-    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end
-    ("<time>13</time>–<time>14 July 2023</time>")."""
-    return _time_html(value, style) if value is not None else Markup("")
+def counted(items: Sized, one: str, many: str) -> str:
+    """``"2 actors"``, ``"1 source"``; ``""`` for none."""
+    n = len(items)
+    return f"{n} {one if n == 1 else many}" if n else ""
 
 
 def file_digest(path: Path) -> str:
@@ -156,6 +159,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
         joins.append([e.place for e in entries])
         return Markup(f"\x00J{len(joins) - 1}\x00")
 
+    @functools.lru_cache(maxsize=8192)  # dates repeat: one entry's on many pages
     def time(value: DateValue | None) -> Markup:
         return time_html(value, dates)
 
@@ -181,6 +185,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     env.filters["date_text"] = date_plain
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
+    env.filters["counted"] = counted
     env.filters["fragment"] = Urls.fragment
     return env
 
