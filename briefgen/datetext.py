@@ -69,6 +69,9 @@ def date_text(value: DateValue, style: DateStyle = PLAIN) -> str:
 
 
 def point_text(point: DatePoint, style: DateStyle = PLAIN) -> str:
+    if point.day is not None and point.hour is None and not point.approximate \
+            and not style.month_first:  # the usual case, at once
+        return f"{point.day} {MONTHS[point.month - 1]} {point.year}"  # type: ignore[operator]
     text = _day(point, style)
     if point.hour is not None:
         text += f", {_clock(point, style)}"

@@ -112,7 +112,9 @@ class Typesetter:
     def apply(self, inline: Token, state: StateCore) -> None:
         """Typeset the children of ``inline`` (its source tells whether any can change).
         ``state.md.options.quotes`` must hold ``self.quotes``."""
-        if inline.children and self.wanted(inline.content):
+        text = inline.content  # the test of ``wanted``, written out: it runs on every run
+        if inline.children and ("'" in text or '"' in text or "--" in text or "..." in text
+                                or (self.french and self.wanted(text))):
             self.typeset(inline.children, state)
 
     def wanted(self, text: str) -> bool:
