@@ -16,8 +16,11 @@ from html import escape
 from typing import Any, NamedTuple, Protocol
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as image_rule
+from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
 from briefgen.dates import looks_like_date
@@ -33,6 +36,12 @@ RENDERED = "briefgen_rendered"  # an inline token's children, rendered ahead (se
 # Set in the environment of a parse whose top-level level-2 headings may open entries.
 ENTRY_HEADINGS = "briefgenEntryHeadings"
 
+# A token that the parse of a document turns back into text once it is located: a bracketed
+# plain text such as "[report]" or "[Sergei Lavrov]", which may be a citation or a link
+# written without its "@" or second bracket (``docparser``).
+BRACKETED = "briefgen_bracketed"
+# Only text that renders as itself: no markup, entity, escape or nested bracket inside.
+_BRACKETED = re.compile(r"\[([^\[\]\n*_`<>\\&~!@^|{}()]+)\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
 _CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
@@ -118,6 +127,43 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"items": items, "pos": state.pos}
     state.pos = match.end()
     return True
+
+
+def _bracketed_rule(state: StateInline, silent: bool) -> bool:
+    """``[plain text]`` that is neither a link nor a link's label. Scans made in silent mode
+    (a link's label being measured) pass it over, so that links parse as they always did."""
+    if silent or not state.src.startswith("[", state.pos):
+        return False
+    match = _BRACKETED.match(state.src, state.pos)
+    if match is None or state.src.startswith(("(", "["), match.end()):
+        return False
+    references = state.env.get("references") or {}
+    if normalizeReference(match.group(1)) in references:
+        return False  # a shortcut reference link: the link rule makes it
+    token = state.push(BRACKETED, "", 0)
+    token.content = match.group(0)
+    token.meta = {"pos": state.pos, "text": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+def _located(rule: Any) -> Any:
+    """markdown-it's link (or image) rule, its token told where its literal starts, so that
+    a link to a path of the site that does not exist can be reported there."""
+
+    def located(state: StateInline, silent: bool) -> bool:
+        start, first = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent:
+            for token in state.tokens[first:]:
+                if token.type in ("link_open", "image"):
+                    token.meta["pos"] = start
+                    token.meta["literal"] = state.src[start:state.pos]
+                    break
+        return True
+
+    return located
 
 
 def _heading_attrs_rule(state: StateCore) -> None:
@@ -206,6 +252,9 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.use(rawhtml_plugin, unsafe_html)
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
+    md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
+    md.inline.ruler.at("link", _located(link_rule))
+    md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
     md.core.ruler.at("inline", _inline_rule)
     md.add_render_rule("wikilink", _render_wikilink)

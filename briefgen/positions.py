@@ -21,9 +21,12 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from briefgen.markup import BRACKETED
 from briefgen.rawhtml import UNCLOSED
 
-LOCATED = ("wikilink", "citation", UNCLOSED)  # inline tokens that diagnostics point at
+# Inline tokens that diagnostics point at (links and images only when their rule noted
+# where they start: an autolink is not checked).
+LOCATED = ("wikilink", "citation", UNCLOSED, BRACKETED, "link_open", "image")
 # A bracketed span without brackets inside: every literal of a citation is one, and the
 # literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
@@ -146,13 +149,15 @@ class TextSearch:
         newlines = _Newlines(parent.content)
         for child in parent.children:
             if child.type in LOCATED:
-                offset = child.meta["pos"]
+                offset = child.meta.get("pos")
+                if offset is None:
+                    continue
                 count = newlines.advance(offset)
                 line = block_line + count if fixed is None else fixed
                 self.place(child, line, offset - newlines.line_start)
 
     def place(self, token: Token, line: int, text_col: int) -> None:
-        literal = token.content
+        literal = token.meta.get("literal") or token.content
         # At or after its column in the text: container markers (``> ``, list indents) and
         # YAML indentation only add to the left, and a removed comment may hold the same
         # literal earlier on the line.
