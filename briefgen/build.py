@@ -38,7 +38,7 @@ from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
 # Nodes every build needs, besides documents and outputs.
-SITE_ROOTS = {*PLANS, ("counts",), ("held",), ("published",)}
+SITE_ROOTS = {*PLANS, ("counts",), ("held_warnings",), ("publish",)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ def hold(r: Reader, diagnostic: Diagnostic) -> None:
     r.emit("held", (diagnostic.sort_key(), None, diagnostic))
 
 
-def held(r: Reader) -> None:
-    """The node ``("held",)``."""
+def held_warnings(r: Reader) -> None:
+    """The node ``("held_warnings",)``."""
     if r.index("unreadable"):
         return
     r.diagnostics(item[2] for item in r.index("held"))

@@ -93,7 +93,7 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("tag_list", LISTS, pieces.tag_list, persist=True, reads="piece"),
         Kind("counts", LISTS, pieces.counts, persist=True, reads="piece"),
         Kind("check", CHECKS, check.check, reads="check"),
-        Kind("held", HELD, held.held, reads="check"),
+        Kind("held_warnings", HELD, held.held_warnings, reads="check"),
         Kind("mention_names", RESOLVED, mentions.mention_names, reads="mentions"),
         Kind("mentions", CHECKS, mentions.mentions, reads="mentions"),
     ]
@@ -110,7 +110,7 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
     plans = [
         Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),
         Kind("plan_static", PLAN_STATIC, plan.plan_static, persist=True, reads="plan"),
-        Kind("published", PUBLISH, sitepaths.published, reads="plan"),
+        Kind("publish", PUBLISH, sitepaths.publish, reads="plan"),
         Kind("site_links", SITE_LINKS, sitepaths.check_links, reads="check"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output")

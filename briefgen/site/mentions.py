@@ -29,7 +29,7 @@ _WORD = re.compile(r"\w+")
 class Mention:
     path: str
     loc: Loc
-    text: str  # the name or alias, as it stands in the text
+    text: str  # the name or alias, as the actor's file writes it
     actor_id: str
     entry_id: str
 
@@ -40,8 +40,9 @@ class Mention:
                        f"link it as [[{self.text}]] to list the entry on the actor's page")
 
 
-# The words of a name, the name between its first and last word, and its actor.
-Candidate = tuple[tuple[str, ...], str, str]
+# The words of a name, the name between its first and last word (what is looked for: "U.S"
+# for "U.S."), its actor, and the name as written.
+Candidate = tuple[tuple[str, ...], str, str, str]
 
 
 def mention_names(r: Reader) -> dict[str, tuple[Candidate, ...]]:
@@ -54,7 +55,7 @@ def mention_names(r: Reader) -> dict[str, tuple[Candidate, ...]]:
             continue
         core = text[words[0].start():words[-1].end()]
         table.setdefault(words[0].group(), []).append(
-            (tuple(w.group() for w in words), core, actor_id))
+            (tuple(w.group() for w in words), core, actor_id, text))
     return {first: tuple(sorted(found, key=lambda c: (-len(c[0]), c[1], c[2])))
             for first, found in table.items()}
 
@@ -71,12 +72,12 @@ def mentions(r: Reader, briefing_id: str) -> tuple[Mention, ...]:
     found: list[Mention] = []
     for number, entry in enumerate(entries):
         last = entries[number + 1].entry.loc.line if number + 1 < len(entries) else len(lines) + 1
-        named: dict[str, str] = {}
-        for actor_id, text in _names_in(_entry_text(entry), table):
+        named: dict[str, tuple[str, str]] = {}
+        for actor_id, core, text in _names_in(_entry_text(entry), table):
             if actor_id not in entry.actors:
-                named.setdefault(actor_id, text)
-        for actor_id, text in named.items():
-            loc = _locate(text, lines, entry.entry.loc, last)
+                named.setdefault(actor_id, (core, text))
+        for actor_id, (core, text) in named.items():
+            loc = _locate(core, lines, entry.entry.loc, last)
             found.append(Mention(rb.briefing.path, loc, text, actor_id, entry.id))
     return tuple(found)
 
@@ -86,18 +87,20 @@ def _entry_text(entry: RenderedEntry) -> str:
     return nfc(PLACEHOLDER.sub("\x00", f"{entry.entry.title.text}\n{entry.entry.body.text}"))
 
 
-def _names_in(text: str, table: dict[str, tuple[Candidate, ...]]) -> Iterator[tuple[str, str]]:
-    """(actor id, name) for every name in ``text``, longest first where names overlap."""
+def _names_in(text: str,
+              table: dict[str, tuple[Candidate, ...]]) -> Iterator[tuple[str, str, str]]:
+    """(actor id, what was found, the name as written) for every name in ``text``, the
+    longest first where names overlap."""
     words = list(_WORD.finditer(text))
     at = 0
     while at < len(words):
         step = 1
-        for name_words, core, actor_id in table.get(words[at].group(), ()):
+        for name_words, core, actor_id, written in table.get(words[at].group(), ()):
             end = at + len(name_words)
             if end <= len(words) and all(words[at + i].group() == word
                                          for i, word in enumerate(name_words)) \
                     and text[words[at].start():words[end - 1].end()] == core:
-                yield actor_id, core
+                yield actor_id, core, written
                 step = len(name_words)
                 break
         at += step

@@ -1,11 +1,11 @@
 """Markdown links and images to paths of the site (``[about](/about/)``), checked against
 the files the site publishes (SPEC §7: every internal link resolves to a file of the build).
 
-The published paths come from the plans: one node turns them into the ``published`` index,
-keyed by path, and each document's links look up only the paths they name. So adding a
-page makes stale just the documents that link to its path, and a link that resolves
-depends on one index key, not on the whole plan. Levels: plans → ``published`` → its index
-→ ``site_links`` (one per content file).
+The published paths come from the plans: the ``publish`` node turns them into the
+``published`` index, keyed by path, and each document's links look up only the paths they
+name. So adding a page makes stale just the documents that link to its path, and a link
+that resolves depends on one index key, not on the whole plan. Levels: plans → ``publish``
+→ the ``published`` index → ``site_links`` (one node per content file).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ PLANS = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
 _DOCUMENT_FOLDERS = {"briefings": "briefings", "actors": "actors", "sources": "sources"}
 
 
-def published(r: Reader) -> None:
-    """The node ``("published",)``: every file the site publishes, as an index key."""
+def publish(r: Reader) -> None:
+    """The node ``("publish",)``: every file the site publishes, as an index key."""
     for plan in PLANS:
         for key in r.get(plan):
             path = output_path(key)
