@@ -21,7 +21,7 @@ from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.held import hold
-from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
+from briefgen.site.lookup import DRAFT, EntryTitles, Lookups, TargetKind
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -136,7 +136,7 @@ class RefFiller:
 
 def hidden_problem(what: str, why: str) -> str:
     """The error for a link from a published page to a document left out of this build."""
-    if why == "a draft":
+    if why == DRAFT:
         return (f"{what} is a draft and is left out of this build; publish it (remove "
                 "'status: draft'), build with --drafts, or remove the link")
     return (f"{what} is {why} and is left out of this build until then; build with --future, "

@@ -19,6 +19,9 @@ from briefgen.slug import is_valid_id, name_key
 from briefgen.suggest import closest
 from briefgen.urls import Urls
 
+DRAFT = "a draft"  # why a document is left out of a build (else: "scheduled for <date>")
+CUTOFF = 0.6  # the least similarity of a suggestion, as difflib's close matches
+
 
 class TargetKind(StrEnum):
     ACTOR = "actor"
@@ -108,7 +111,7 @@ class Lookups:
             if not found.visible and not found.draft:
                 return Lookup(None)  # a page id that is refused: reported at the page
             return Lookup(Target(TargetKind.PAGE, rest, Urls.page(rest), found.title, None,
-                                 not found.visible, "a draft" if not found.visible else ""))
+                                 not found.visible, DRAFT if not found.visible else ""))
         if isinstance(found, ActorIdent):
             return Lookup(Target(TargetKind.ACTOR, rest, Urls.actor(rest), found.name))
         return Lookup(None, self._unknown(target))
@@ -141,7 +144,7 @@ class Lookups:
         """Why a briefing is left out of this build: a draft, or dated in the future."""
         flags: Flags = self.r.get(("settings", "flags"))
         if briefing.draft and not flags.drafts:
-            return "a draft"
+            return DRAFT
         return f"scheduled for {briefing.date.human()}"
 
     def unreadable(self, collection: str | None = None) -> bool:
@@ -158,8 +161,7 @@ class Lookups:
             return None
         if "/" not in target and self.unreadable("actors"):
             return None  # it may be a name or alias in the actor file that cannot be read
-        paths = [f"{coll}/{doc_id}" for _, _, coll, doc_id in self.r.index("ids")
-                 if coll != "actors"]
+        paths = [f"{coll}/{doc_id}" for _, _, coll, doc_id in self.r.index("ids")]
         bare = [repr(c) for c in paths if c.partition("/")[2] == target]  # "cbs": sources/cbs
         found = bare or (
             [] if "/" in target else actor_suggestions(target, self.r.index("name_list"))
@@ -220,6 +222,3 @@ def actor_suggestions(typed: str, names: Iterable[Item], limit: int = 3) -> list
     if wants_id:
         return [f"'{actor_id}' ({shown_name.get(actor_id, actor_id)})" for actor_id, _ in ranked]
     return [repr(text) for _, (_, text) in ranked]
-
-
-CUTOFF = 0.6  # as difflib's close matches

@@ -18,7 +18,7 @@ from briefgen.model import Briefing, Page, SiteLink
 from briefgen.parse import Parsed
 from briefgen.site.documents import BriefingIdent, Doc, PageIdent, collection_of
 from briefgen.site.fill import hidden_problem
-from briefgen.site.lookup import Lookups
+from briefgen.site.lookup import DRAFT, Lookups
 from briefgen.site.settings import SiteSettings
 from briefgen.suggest import closest
 from briefgen.urls import Urls, output_file
@@ -77,41 +77,35 @@ class _Checker:
         if path + "/" == self.prefix:
             return None  # the home page, without its final slash
         if not path.startswith(self.prefix):
-            inside = self.prefix + path[1:]
             if self.exists(path[1:]):
                 return (f"{what} leaves the site, which is at {self.prefix} (the path of "
-                        f"base_url); did you mean '{inside}'?")
+                        f"base_url); did you mean '{self.prefix}{path[1:]}'?")
             return None  # another part of the same host: not the site's to check
         site_rel = path[len(self.prefix):]
         if self.exists(site_rel):
             return None
-        return self._missing(site_rel, what)
-
-    def _missing(self, site_rel: str, what: str) -> str | None:
         first, _, rest = site_rel.partition("/")
         collection, doc_id = (_DOCUMENT_FOLDERS[first], rest.partition("/")[0]) \
             if first in _DOCUMENT_FOLDERS else ("pages", first)
         if doc_id and self.lookups.exists(collection, doc_id):
-            return self._hidden(collection, doc_id, f"'{self.prefix}{site_rel}'")
+            found = self.lookups.ident(collection, doc_id)
+            if found is None or (isinstance(found, PageIdent) and not found.visible
+                                 and not found.draft):
+                return None  # a file with errors of its own, reported there
+            if isinstance(found, BriefingIdent | PageIdent) and not found.visible:
+                return self._hidden(found, f"'{self.prefix}{site_rel}'")
         if first in ("tags", "timeline") and self.lookups.unreadable("briefings"):
             return None  # the briefing that makes this page may be the one that is unreadable
-        return f"{what}: the site has no {'file' if 'image' in what else 'page or file'} " \
-               f"at this path{self._suggestion(site_rel)}"
+        return (f"{what}: the site has no {'file' if link.image else 'page or file'} at this "
+                f"path{self._suggestion(site_rel)}")
 
-    def _hidden(self, collection: str, doc_id: str, what: str) -> str | None:
-        """A link to a document that exists but is not published at that path: it has
-        errors of its own (reported there), or it is a draft or scheduled."""
-        found = self.lookups.ident(collection, doc_id)
-        if isinstance(found, BriefingIdent) and not found.visible:
-            why = self.lookups.why_hidden(found)
-        elif isinstance(found, PageIdent) and not found.visible and found.draft:
-            why = "a draft"
-        else:
-            return None
+    def _hidden(self, found: BriefingIdent | PageIdent, what: str) -> str | None:
+        """A link to a draft or a scheduled briefing: an error from a published page."""
         if self.may_hide:
             own = self.r.get(("ident", self.collection, self.doc_id))
             if isinstance(own, BriefingIdent | PageIdent) and not own.visible:
                 return None  # from a page that is left out too
+        why = self.lookups.why_hidden(found) if isinstance(found, BriefingIdent) else DRAFT
         return hidden_problem(what, why)
 
     def _suggestion(self, site_rel: str) -> str:
