@@ -16,7 +16,7 @@ from html import escape
 from typing import Any, NamedTuple, Protocol
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
+from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import image as image_rule
@@ -236,6 +236,12 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.citation(tokens[idx])
 
 
+def _render_bracketed(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                      env: dict[str, Any]) -> str:
+    """As the text it is (the parse of a document makes these text again once located)."""
+    return escapeHtml(tokens[idx].content)
+
+
 def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                      env: dict[str, Any]) -> str:
     renderer: InlineRenderer = env[ENV_KEY]  # only a renderer makes these tokens
@@ -260,6 +266,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule(RENDERED, _render_rendered)
+    md.add_render_rule(BRACKETED, _render_bracketed)
     return md
 
 
@@ -268,7 +275,7 @@ MARKDOWN_CONFIG_VERSION = "2"
 
 def token_text(token: Token) -> str:
     """The text a reader sees of one inline token (markup removed, link labels kept)."""
-    if token.type in ("text", "code_inline"):
+    if token.type in ("text", "code_inline", BRACKETED):
         return token.content
     if token.type in ("softbreak", "hardbreak"):
         return " "
