@@ -12,7 +12,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,15 +23,15 @@ from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import EngineStore, FileState, StoreError
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
-from briefgen.output import OutputRefused, OutputWriteError, WriteStats, check_output
+from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
-from briefgen.site.inputs import Synced, sync_inputs
-from briefgen.site.kinds import INDEXES, file_loader, site_kinds
+from briefgen.site.inputs import Synced, sync_files, sync_inputs
+from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
 from briefgen.site.mentions import Mention
-from briefgen.site.scanning import file_states, scan_content
+from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
-from briefgen.web.make import MadeOutputs, compute_in_workers, make_outputs
+from briefgen.web.make import FirstPages, MadeOutputs, Pending, compute_in_workers, make_outputs
 from briefgen.web.pages import PageError
 from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.templates import ThemeError, theme_folder
@@ -55,9 +55,19 @@ class BuildOptions:
     session: Session | None = None  # the engine kept in memory between builds (the preview)
     versioned_assets: bool = True  # asset URLs end in ?v=<digest> (not in the preview)
     in_place: bool = False  # update a private folder in place (the preview), not swap it
-    swap_lock: AbstractContextManager[object] | None = None  # held while the output is swapped
+    swap_lock: SwapLock | None = None  # held while the output is swapped (made anew each time)
     waiting: Callable[[str], None] = lambda message: None  # told when another build holds the output
     mentions: bool = False  # list the unlinked mentions of actors (`check --mentions`)
+    # The preview: the files changed since its last build, as its watcher saw them (site
+    # relative; None: not known, so everything is looked at), the output files that tabs show
+    # (made and put in place first), told which of those changed once they are, and told
+    # which files are being remade (so that requests for them wait).
+    changed: frozenset[str] | None = None
+    wanted: frozenset[str] = frozenset()
+    # Tests: kinds of reads not recorded, to show that the equality tests notice.
+    ignored_reads: frozenset[str] = frozenset()
+    made_first: Callable[[list[str]], None] | None = None
+    pending: Pending | None = None
 
 
 @dataclass(slots=True)
@@ -89,6 +99,12 @@ class Session:
     engine: Engine | None = None
     context: tuple[object, ...] = ()
     files: dict[str, tuple[FileState, str]] = field(default_factory=dict)
+    # What the last good build found, for the next one to start from when only content files
+    # changed: no scan of every file, no settings read again, the same plan of outputs.
+    scan: ContentScan | None = None
+    synced: Synced | None = None
+    settled: Settled | None = None
+    paths: dict[Key, str] = field(default_factory=dict)
 
 
 def build(site_root: Path, options: BuildOptions) -> BuildResult:
@@ -159,13 +175,19 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
     (the command line; read-only for ``check``)."""
     kinds, session = site_kinds(file_loader(config.root)), options.session
     if session is not None:
-        context = (config.root, config.content_dir, theme, flags, config.base_url)
+        context = (config.root, config.content_dir, theme, flags, config.base_url,
+                   options.ignored_reads, options.mentions)
         if session.engine is None or session.context != context:
-            session.engine, session.context = Engine(kinds, INDEXES), context
-            session.files = {}
+            session.engine = Engine(kinds, INDEXES, ignored_reads=options.ignored_reads)
+            session.context = context
+            session.files, session.paths = {}, {}
+            session.scan = session.synced = session.settled = None
         return session.engine, None
     store = _open_store(config, flags, options, result) if options.use_cache else None
-    return Engine(kinds, INDEXES, backing=store), store
+    # A fresh store has nothing to read: the engine does not ask it (a first build would
+    # ask for every node it makes).
+    return Engine(kinds, INDEXES, backing=store if store and not store.fresh else None,
+                  ignored_reads=options.ignored_reads), store
 
 
 def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
@@ -179,7 +201,10 @@ def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
         result.notes.append(f"the build cache is not used: {problem}; building without it")
         return None
     try:
-        store = EngineStore(path, f"{code_fingerprint()}", readonly=not options.write)
+        store = EngineStore(path, f"{code_fingerprint()}", readonly=not options.write,
+                            on_wait=lambda pid: options.waiting(
+                                "waiting for another build of this site"
+                                + (f" (pid {pid})" if pid else "")))
     except StoreError as exc:
         if options.write:
             result.notes.append(str(exc))
@@ -204,15 +229,20 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
 def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: Path,
          flags: Flags, out: Path, options: BuildOptions, result: BuildResult) -> None:
     now = (options.now or datetime.now(config.zone)).timestamp()
-    engine.begin_run(now, input_kinds=("file",) if store is not None else ())
     session = options.session
-    known = store.file_states() if store is not None else session.files if session else {}
-    options.progress("Reading", 0, 1)
-    scanned = scan_content(config, known)
-    synced = sync_inputs(engine, config, theme, flags, scanned)
+    quick = _quick_inputs(engine, session, options.changed, now)
+    if quick is None:
+        engine.begin_run(now, input_kinds=("file",) if store is not None else ())
+        known = store.file_states() if store is not None else session.files if session else {}
+        options.progress("Reading", 0, 1)
+        scanned = scan_content(config, known)
+        synced = sync_inputs(engine, config, theme, flags, scanned)
+    else:
+        scanned, synced = quick
     result.diagnostics.extend(synced.diagnostics)
-    outputs = _settle(engine, synced, now, options.jobs, fork=session is None,
-                      mentions=options.mentions)
+    settled = _settle_quickly(engine, session, now) if quick is not None else None
+    outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
+                                 mentions=options.mentions)
     result.diagnostics.extend(engine.all_diagnostics())
     if options.mentions:
         result.mentions = [m for key in sorted(engine.roots()) if key[0] == "mentions"
@@ -231,7 +261,11 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if not result.ok:
         return  # content errors: no page is made (its template may rely on what is wrong)
     recorded = store.output_states(str(out)) if store is not None and options.write else {}
-    paths = {key: output_path(key) for key in outputs.all}
+    if session is not None and session.settled is not None \
+            and outputs.all is session.settled.all:
+        paths = session.paths
+    else:
+        paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
     if store is not None and options.write:
         current = _folder_now(out, paths.values())
@@ -243,11 +277,15 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         # The folder holds exactly what the engine says: nothing to make, write or swap.
         result.stats = WriteStats(0, len(paths), 0, 0)
     else:
-        _make(engine, outputs, out, options, result)
+        _make(engine, outputs, paths, out, options, result)
     if not result.ok or result.stats is None:
         return
     if session is not None:
         session.files = file_states(scanned)
+        session.scan, session.synced, session.paths = scanned, synced, paths
+        outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
+        session.settled = outputs
+        engine.take_changes()  # nothing to write them to: kept, they would pile up
     if store is not None:
         files = file_states(scanned)
         if result.stats.written or result.stats.removed:
@@ -259,6 +297,35 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         changes = engine.take_changes()
         if not changes.empty() or files != known or states != recorded:
             store.commit(changes, files, (str(out), states))
+
+
+def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,
+                  now: float) -> tuple[ContentScan, Synced] | None:
+    """The preview after an edit of content files it knows: only those are read again;
+    the settings, templates, assets and static files are what the last build had."""
+    if session is None or changed is None or session.scan is None or session.synced is None \
+            or session.settled is None:
+        return None
+    scanned = rescan(session.scan, set(changed))
+    if scanned is None:
+        return None
+    engine.begin_run(now, same_inputs=True)
+    sync_files(engine, (f for f in scanned.files if f.source.rel in changed))
+    return scanned, session.synced
+
+
+def _settle_quickly(engine: Engine, session: Session | None, now: float) -> Settled | None:
+    """Bring the engine up to date when the files are the same ones as in the last build:
+    the roots are those of the last build, and, unless a plan changed, so are the outputs.
+    None when a plan changed: then the roots must be found again (``_settle``)."""
+    if session is None or session.settled is None:
+        return None
+    plans = {plan: engine.record(plan) for plan in PLANS}
+    stale = set(engine.update(now).outputs)
+    if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
+        return None
+    last = session.settled
+    return Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
 
 
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
@@ -279,6 +346,7 @@ class Settled:
     all: list[Key]  # every output, in plan order
     stale: set[Key]  # outputs whose inputs changed (or that are new)
     fingerprints: dict[Key, str]  # of the outputs the engine knows
+    paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
 
@@ -300,6 +368,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
     stale = set(engine.update(now).outputs)
     documents = _document_roots(engine, synced, now=True, mentions=mentions)
     engine.set_roots(parses | SITE_ROOTS | kept | documents)
+    if fork:  # documents filled (rendered, links resolved) in worker processes when many
+        stale |= set(engine.update(now, below=FILL).outputs)
+        compute_in_workers(engine, engine.queued("fill"), jobs)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
@@ -309,7 +380,8 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
             break
     known = engine.fingerprints(OUTPUT_KINDS)
     stale |= {key for key in planned if key not in known}
-    return Settled(planned, stale & set(planned), known)
+    planned_set = frozenset(planned)
+    return Settled(planned, stale & planned_set, known, paths_of=planned_set)
 
 
 def _document_roots(engine: Engine, synced: Synced, now: bool,
@@ -337,16 +409,27 @@ def _counts(engine: Engine, synced: Synced) -> dict[str, int]:
     return counts
 
 
-def _make(engine: Engine, outputs: Settled, out: Path, options: BuildOptions,
-          result: BuildResult) -> None:
+def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
+          options: BuildOptions, result: BuildResult) -> None:
     """Make the stale outputs (all of them for ``check``, so that template errors surface)
     and, for a build without errors, write them."""
+    try:
+        _make_and_write(engine, outputs, paths, out, options, result)
+    finally:
+        if options.pending is not None:
+            options.pending.clear()  # every file is in place (or stays old): none to wait for
+
+
+def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
+                    options: BuildOptions, result: BuildResult) -> None:
     writing = options.write and result.ok
     try:
+        first = FirstPages(options.wanted, options.made_first, options.pending,
+                           options.swap_lock) if options.made_first is not None else None
         made: MadeOutputs = make_outputs(
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
-            fork=options.session is None, untrusted=outputs.untrusted)
+            fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first)
     except (PageError, ThemeError, OutputRefused) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return

@@ -30,12 +30,18 @@ def lock_path(locks: Path, out: Path) -> Path:
 def output_lock(locks: Path, out: Path, on_wait: Callable[[int | None], None]) -> Iterator[None]:
     """Hold the lock of ``out`` for the body; when another build holds it, call
     ``on_wait(pid of that build)`` once, then wait for it."""
+    locks.mkdir(parents=True, exist_ok=True)
+    with file_lock(lock_path(locks, out), on_wait):
+        yield
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, on_wait: Callable[[int | None], None]) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (made if need be) for the body."""
     if fcntl is None:
         yield
         return
-    locks.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path(locks, out), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
-                 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

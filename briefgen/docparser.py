@@ -9,6 +9,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from briefgen.citerules import CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
@@ -58,7 +59,7 @@ class DocumentParser:
         def settle(inline: Token, heading: bool) -> None:
             search.add(inline)
             self._note_links(inline)
-            self._unclosed_comments(inline.children or ())
+            self._inline_problems(inline.children or ())
             self.fragments.settle(inline, heading)
 
         env: dict[str, Any] = {SETTLE_KEY: settle}
@@ -71,7 +72,7 @@ class DocumentParser:
             if token.type == "inline" and not is_rendered_ahead(token):
                 search.add(token)
                 self._note_links(token)
-                self._unclosed_comments(token.children or ())
+                self._inline_problems(token.children or ())
         self._unclosed_blocks(tokens, first_line)
         self._heading_ids(tokens, first_line)
         return tokens
@@ -87,7 +88,7 @@ class DocumentParser:
         self.locator.locate(tokens, loc.line, inline_line=loc.line)
         for token in tokens:
             self._note_links(token)
-            self._unclosed_comments(token.children or ())
+            self._inline_problems(token.children or ())
         return (tokens[0].children or []) if tokens else []
 
     def inline(self, text: str, loc: Loc, block: str | None = None,
@@ -95,7 +96,7 @@ class DocumentParser:
         return self.fragments.inline(self.inline_tokens(text, loc), block, text, linked)
 
     def inline_field(self, record: Record, key: str) -> Fragment | None:
-        """A one-line field such as ``summary``; citations there are shown, not linked."""
+        """A one-line field such as ``summary``, shown on lists too (see ``Ref.linked``)."""
         value = record.get(key)
         if not isinstance(value, str):
             return None
@@ -124,15 +125,23 @@ class DocumentParser:
                 url = str(token.attrs.get("href" if kind == "link_open" else "src") or "")
                 if "line" in token.meta and url.startswith("/") and not url.startswith("//"):
                     self.site_links.append(SiteLink(url, token.meta["line"], token.meta["col"],
-                                                    len(token.meta["literal"]), kind == "image"))
-                if token.children:  # an image's description: its brackets are not located
+                                                    len(token.meta["literal"].partition("\n")[0]),
+                                                    kind == "image"))
+                if token.children:  # an image's alt text
                     self._note_children(token.children)
 
-    def _unclosed_comments(self, children: Sequence[Token]) -> None:
+    def _inline_problems(self, children: Sequence[Token]) -> None:
         """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest of the
-        paragraph (the children of an inline token, already located)."""
+        paragraph; so is a bracket that begins like a citation but does not parse (the
+        children of an inline token, already located)."""
         for token in children:
-            if token.type == UNCLOSED:
+            if token.type == CITE_ERROR:
+                self.diags.error(Loc(token.meta["line"], token.meta["col"]),
+                                 token.meta["problem"],
+                                 span=len(token.content.partition("\n")[0]))
+            elif token.type == "image":
+                self._inline_problems(token.children or ())
+            elif token.type == UNCLOSED:
                 self.diags.error(Loc(token.meta["line"], token.meta["col"]),
                                  "HTML comment is not closed in its paragraph; add '-->' where "
                                  "the note ends (a note that spans blank lines must start its "

@@ -11,7 +11,7 @@ it with U+FFFD, so placeholders cannot be forged by editors.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -21,8 +21,9 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.rules_core.text_join import text_join
 from markdown_it.token import Token
 
+from briefgen.citations import CiteItem, Phrase
 from briefgen.errors import Loc
-from briefgen.markup import ENV_KEY, RENDERED, CiteItem, plain_text, token_text
+from briefgen.markup import ENV_KEY, RENDERED, alt_text, plain_text, token_text
 
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
@@ -34,13 +35,18 @@ class Ref(NamedTuple):
     hundreds of thousands of refs.)"""
 
     target: str | None  # a link's target; None for a citation
-    label: str | None  # a link's own label
-    items: tuple[CiteItem, ...]  # a citation's sources and locators
+    label: str | None  # a link's own label; a citation's text if it does not parse
+    items: tuple[CiteItem, ...]  # a citation's sources and locators; none if it does not parse
     line: int
     col: int
     span: int  # length of its literal text, for the caret under an error
     block: str | None  # the entry or section it stands in; None for the lead and notes
-    linked: bool = True  # False in one-line fields (summary): citations there are not links
+    # False in one-line fields (summary): shown also on pages without a Sources list, where
+    # their citations keep words instead of numbers.
+    linked: bool = True
+    alt: bool = False  # in an image's alt text: filled as plain text
+    # An in-text citation (``@id``): its text as written, shown when no source has the id.
+    intext: Phrase | None = None
 
     @property
     def loc(self) -> Loc:
@@ -73,20 +79,35 @@ class FragmentRenderer:
     # While an inline token is rendered ahead (``settle``): its refs, numbered from 0.
     ahead: list[Ref] | None = None
 
-    def _placeholder(self, token: Token, target: str | None, label: str | None,
-                     items: tuple[CiteItem, ...]) -> str:
+    def _placeholder(self, token: Token, alt: bool = False) -> str:
         refs = self.refs if self.ahead is None else self.ahead
         number = len(refs)
-        refs.append(Ref(target, label, items, token.meta.get("line", 1), token.meta.get("col", 1),
-                        len(token.content), self.block, self.linked))
-        token.meta["ref"] = number
+        meta = token.meta
+        literal = token.content.partition("\n")[0]
+        if token.type == "wikilink":
+            ref = Ref(meta["target"], meta["label"], (), meta.get("line", 1), meta.get("col", 1),
+                      len(literal), self.block, self.linked, alt)
+        elif "problem" in meta:  # a citation that does not parse: no items, its text as written
+            ref = Ref(None, meta["shown"], (), meta.get("line", 1), meta.get("col", 1),
+                      len(literal), self.block, self.linked, alt)
+        else:
+            ref = Ref(None, None, meta["items"], meta.get("line", 1), meta.get("col", 1),
+                      len(literal), self.block, self.linked, alt, meta["intext"])
+        refs.append(ref)
+        meta["ref"] = number
         return f"\x00{number}\x00"
 
     def wikilink(self, token: Token) -> str:
-        return self._placeholder(token, token.meta["target"], token.meta["label"], ())
+        return self._placeholder(token)
 
     def citation(self, token: Token) -> str:
-        return self._placeholder(token, None, None, tuple(token.meta["items"]))
+        return self._placeholder(token)
+
+    def cite_error(self, token: Token) -> str:
+        return self._placeholder(token)
+
+    def alt(self, children: Sequence[Token]) -> str:
+        return alt_text(children, lambda token: self._placeholder(token, alt=True))
 
     def _env(self) -> dict[str, Any]:
         return {ENV_KEY: self}
@@ -107,7 +128,7 @@ class FragmentRenderer:
         finally:
             self.ahead = None
         ahead = Token(RENDERED, "", 0)
-        ahead.meta = {"html": html, "text": _inline_text(children), "refs": refs,
+        ahead.meta = {"html": html, "text": _inline_text(children, True), "refs": refs,
                       "plain": plain_text(children) if heading else "", "first": 0}
         inline.children = [ahead]
 
@@ -117,8 +138,7 @@ class FragmentRenderer:
         block, linked = self.block, self.linked
         for ref in token.meta["refs"]:
             self.refs.append(ref if ref.block == block and ref.linked == linked else
-                             Ref(ref.target, ref.label, ref.items, ref.line, ref.col, ref.span,
-                                 block, linked))
+                             ref._replace(block=block, linked=linked))
         return renumbered(token.meta["html"], first)
 
     def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
@@ -127,7 +147,7 @@ class FragmentRenderer:
         parts = []
         for token in tokens:
             if token.type == "inline":
-                parts.append(_inline_text(token.children or []))
+                parts.append(_inline_text(token.children or [], True))
             elif token.type in ("code_block", "fence"):
                 parts.append(token.content.strip())
         return Fragment(str(html), tidy_text(" ".join(p for p in parts if p)))
@@ -139,7 +159,7 @@ class FragmentRenderer:
         assert isinstance(renderer, RendererHTML)
         html = renderer.renderInline(children, self.md.options, self._env())
         self.linked = True
-        return Fragment(html, tidy_text(_inline_text(children)), source)
+        return Fragment(html, tidy_text(_inline_text(children, linked)), source)
 
 
 def is_rendered_ahead(inline: Token) -> bool:
@@ -160,13 +180,19 @@ def renumbered(text: str, first: int) -> str:
     return PLACEHOLDER.sub(lambda m: f"\x00{int(m.group(1)) + first}\x00", text)
 
 
-def _inline_text(children: Sequence[Token]) -> str:
+def _inline_text(children: Sequence[Token], linked: bool) -> str:
+    """Plain text with a placeholder for each link; for a citation only where it has words
+    of its own: in-text (``@id``), or where there is no Sources list to point at (``linked``
+    false: a summary), so that search text and excerpts have no bracketed numbers."""
     words = []
     for child in children:
-        if child.type == "wikilink":
+        if child.type == "wikilink" or (child.type == "citation" and (
+                child.meta["intext"] is not None or not linked)):
             words.append(f"\x00{child.meta['ref']}\x00")
         elif child.type == RENDERED:
             words.append(renumbered(child.meta["text"], child.meta["first"]))
+        elif child.type == "image":
+            words.append(_inline_text(child.children or [], linked))
         elif child.type != "citation":
             words.append(token_text(child))
     return "".join(words)
@@ -177,3 +203,10 @@ def fill(text: str, replacements: Sequence[str]) -> str:
     if "\x00" not in text:
         return text
     return PLACEHOLDER.sub(lambda m: replacements[int(m.group(1))], text)
+
+
+def fill_each(text: str, replacement: Callable[[int], str]) -> str:
+    """Put ``replacement(n)`` in place of placeholder n."""
+    if "\x00" not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: replacement(int(m.group(1))), text)

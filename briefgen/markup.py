@@ -1,28 +1,30 @@
 """Markdown: markdown-it-py with tables, strikethrough, footnotes, wikilinks and citations.
 
-Parsing is pure and needs no knowledge of the site: ``[[target|label]]`` and ``[@id, locator]``
-become ``wikilink`` and ``citation`` tokens that remember where they stand. Rendering asks an
+Parsing is pure and needs no knowledge of the site: ``[[target|label]]``, ``[see @id, p. 4]``
+and in-text ``@id [p. 4]`` become ``wikilink`` and ``citation`` tokens that remember where they
+stand (a bracket that begins like a citation but does not parse becomes a ``citation_error``).
+An in-text ``@word`` is a citation only if a source has that id, which the parse cannot know:
+its token keeps the text as written for the fill to show otherwise. Rendering asks an
 ``InlineRenderer`` found in ``env["briefgen"]`` how to show them, so this module never needs
 the site's index.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline import image as image_rule
 from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
+from briefgen.citerules import CITATION, CITE_ERROR, citation_rule, image_rule, intext_rule
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
@@ -43,17 +45,10 @@ BRACKETED = "briefgen_bracketed"
 # Only text that renders as itself: no markup, entity, escape or nested bracket inside.
 _BRACKETED = re.compile(r"\[([^\[\]\n*_`<>\\&~!@^|{}()]+)\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
-_CITATION = re.compile(r"\[(\s*@[^\[\]\n]*?)\]")
-_CITE_ITEM = re.compile(r"\s*@(?P<id>[\w][\w:.#$%&+?<>~/-]*?)(?P<tail>[,\s].*)?\s*", re.S)
 # Any {#id .class} is read, so that an id in another script is reported, not left in the title.
 _HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][^\s{}]+\s*)+)\}\s*$")
 # Editors' notes at the end of a heading, removed before its {#id} is looked for.
 _TRAILING_NOTES = re.compile(r"(?:\s*<!--(?:>|->|(?:(?!-->).)*-->))+\s*$")
-
-
-class CiteItem(NamedTuple):
-    source_id: str
-    locator: str
 
 
 class InlineRenderer(Protocol):
@@ -62,6 +57,14 @@ class InlineRenderer(Protocol):
     def wikilink(self, token: Token) -> str: ...
 
     def citation(self, token: Token) -> str: ...
+
+    def cite_error(self, token: Token) -> str:
+        """A bracket that begins like a citation but does not parse (reported)."""
+        ...
+
+    def alt(self, children: Sequence[Token]) -> str:
+        """An image's alt text, its links and citations as plain text."""
+        ...
 
     def rendered(self, token: Token) -> str: ...
 
@@ -90,41 +93,6 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
             "label": sys.intern(label) if label else None,
             "pos": state.pos,
         }
-    state.pos = match.end()
-    return True
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_cite_items(inner: str) -> tuple[CiteItem, ...] | None:
-    """``@a; @b, p. 4`` → items; None when it is not a citation at all. Remembered, so that
-    the citations of a document that cite the same way share their items."""
-    items = []
-    for part in inner.split(";"):
-        match = _CITE_ITEM.fullmatch(part)
-        if match is None:
-            return None
-        source_id = match.group("id").rstrip(".:,")
-        tail = (match.group("tail") or "").strip()
-        items.append(CiteItem(sys.intern(source_id), tail.lstrip(",").strip()))
-    return tuple(items)
-
-
-def _citation_rule(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("[", state.pos):
-        return False
-    match = _CITATION.match(state.src, state.pos)
-    if match is None:
-        return False
-    items = parse_cite_items(match.group(1))
-    if not items:
-        return False
-    # "[@id](url)" is an ordinary link whose text starts with @.
-    if state.src.startswith("(", match.end()):
-        return False
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.content = match.group(0)
-        token.meta = {"items": items, "pos": state.pos}
     state.pos = match.end()
     return True
 
@@ -242,6 +210,22 @@ def _render_bracketed(self: Any, tokens: Sequence[Token], idx: int, options: Any
     return escapeHtml(tokens[idx].content)
 
 
+def _render_cite_error(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: dict[str, Any]) -> str:
+    renderer: InlineRenderer | None = env.get(ENV_KEY)
+    token = tokens[idx]
+    return renderer.cite_error(token) if renderer is not None else escape(token.meta["shown"])
+
+
+def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                  env: dict[str, Any]) -> str:
+    renderer: InlineRenderer | None = env.get(ENV_KEY)
+    token = tokens[idx]
+    children = token.children or []
+    token.attrSet("alt", renderer.alt(children) if renderer is not None else alt_text(children))
+    return str(self.renderToken(tokens, idx, options, env))
+
+
 def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                      env: dict[str, Any]) -> str:
     renderer: InlineRenderer = env[ENV_KEY]  # only a renderer makes these tokens
@@ -257,20 +241,23 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.use(footnotes_plugin)
     md.use(rawhtml_plugin, unsafe_html)
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
-    md.inline.ruler.before("link", "briefgen_citation", _citation_rule)
+    md.inline.ruler.before("link", "briefgen_citation", citation_rule)
+    md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)
     md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
     md.inline.ruler.at("link", _located(link_rule))
     md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
     md.core.ruler.at("inline", _inline_rule)
     md.add_render_rule("wikilink", _render_wikilink)
-    md.add_render_rule("citation", _render_citation)
+    md.add_render_rule(CITATION, _render_citation)
+    md.add_render_rule(CITE_ERROR, _render_cite_error)
+    md.add_render_rule("image", _render_image)
     md.add_render_rule(RENDERED, _render_rendered)
     md.add_render_rule(BRACKETED, _render_bracketed)
     return md
 
 
-MARKDOWN_CONFIG_VERSION = "2"
+MARKDOWN_CONFIG_VERSION = "3"
 
 
 def token_text(token: Token) -> str:
@@ -281,6 +268,8 @@ def token_text(token: Token) -> str:
         return " "
     if token.type == "wikilink":
         return str(token.meta["label"] or token.meta["target"])
+    if token.type == CITATION:  # an in-text one reads as written until the fill knows better
+        return token.content if token.meta["intext"] is not None else ""
     if token.type == "image":
         return plain_text(token.children)
     if token.type == RENDERED:
@@ -291,3 +280,21 @@ def token_text(token: Token) -> str:
 def plain_text(children: Sequence[Token] | None) -> str:
     return "".join(token_text(child) for child in children or ()).strip()
 
+
+
+def alt_text(children: Sequence[Token],
+             ref: Callable[[Token], str] | None = None) -> str:
+    """The alt text of an image: its text without markup, each link and citation as ``ref``
+    gives it (else as written), so that none of its words is lost."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline", "html_inline", BRACKETED):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(alt_text(child.children or [], ref))
+        elif child.type in ("wikilink", CITATION, CITE_ERROR):
+            parts.append(ref(child) if ref is not None else
+                         token_text(child) if child.type == "wikilink" else child.content)
+    return "".join(parts)

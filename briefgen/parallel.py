@@ -15,14 +15,14 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
 
 # The jobs of the current run, read by forked workers. It is set only for the duration of
-# one run_all() call, which is how the workers inherit them without pickling.
+# one stream_all() call, which is how the workers inherit them without pickling.
 _inherited: list[Callable[[], object]] = []
 
 
@@ -67,30 +67,23 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def run_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
-            here: Sequence[Callable[[], T]] = ()) -> list[T]:
-    """Call every job and return their results in order: first those of ``here``, which
-    run in this process (while ``workers`` worker processes take the others), then those
-    of ``jobs``. Without workers, or with fewer than ``minimum`` jobs, all run here."""
+def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
+               batch: int = 8) -> Iterator[T]:
+    """Call every job and yield the results in order, each as soon as it and those before
+    it are done: the caller takes in the first results while the workers make the next
+    (the command line's parent process would otherwise wait, then work while they wait).
+    Jobs are handed out ``batch`` at a time, so that a worker with quick jobs takes more."""
     if workers < 1 or len(jobs) < minimum or _inherited or not can_fork():
-        return [job() for job in here] + [job() for job in jobs]
+        for job in jobs:
+            yield job()
+        return
     _inherited.extend(jobs)
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()
     try:
-        # One share per worker, handed out at the start, so that nothing more has to be
-        # handed out while this process is busy with the jobs of ``here``. Each share takes
-        # every n-th job: expensive jobs, which come together in the list, are spread evenly.
-        order = [i for start in range(workers) for i in range(start, len(jobs), workers)]
-        share = -(-len(jobs) // workers)
         with process_pool(workers) as pool:
-            results = pool.map(_run, order, chunksize=share)  # starts the workers
-            mine = [job() for job in here]
-            theirs: list[object] = [None] * len(jobs)
-            for index, result in zip(order, results, strict=True):
-                theirs[index] = result
-            return mine + theirs  # type: ignore[operator]
+            yield from pool.map(_run, range(len(jobs)), chunksize=batch)  # type: ignore[misc]
     finally:
         gc.unfreeze()
         _inherited.clear()

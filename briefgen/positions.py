@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from markdown_it.token import Token
 
@@ -26,11 +26,12 @@ from briefgen.rawhtml import UNCLOSED
 
 # Inline tokens that diagnostics point at (links and images only when their rule noted
 # where they start: an autolink is not checked).
-LOCATED = ("wikilink", "citation", UNCLOSED, BRACKETED, "link_open", "image")
-# A bracketed span without brackets inside: every literal of a citation is one, and the
+LOCATED = frozenset({"wikilink", "citation", "citation_error", UNCLOSED, BRACKETED,
+                     "link_open", "image"})
+# A bracketed span without brackets inside: most literals of a citation are one, and the
 # literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
-_CITATION_START = re.compile(r"\[\s*@")
+_OPENING = {"link_open": len("["), "image": len("![")}  # tokens whose text follows them
 _COLUMN_BITS = 32  # a place in the file is packed into one int: line << 32 | column
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
@@ -49,7 +50,7 @@ class _Occurrences:
                 continue
             for match in _SPAN.finditer(raw):
                 start, end = match.span()
-                if _CITATION_START.match(raw, start):
+                if "@" in match.group():
                     self._add(match.group(), _place(number, start))
                 if start and raw[start - 1] == "[" and raw.startswith("]", end):
                     self._add(raw[start - 1:end + 1], _place(number, start - 1))
@@ -126,6 +127,16 @@ class Locator:
         return self._index.places.get(literal)
 
 
+def _located(children: Sequence[Token]) -> Iterator[Token]:
+    """The tokens to locate among ``children``, those of images' alt text included, in the
+    order of the text."""
+    for child in children:
+        if child.type in LOCATED and "pos" in child.meta:
+            yield child
+        if child.type == "image" and child.children:
+            yield from _located(child.children)
+
+
 class TextSearch:
     """The look-ups of one text, fed its inline tokens in order: where on each line the
     last literal found there ended, and for each literal the first of its places not yet
@@ -147,17 +158,19 @@ class TextSearch:
         fixed = self.inline_line if self.inline_line is not None and not parent.map else None
         block_line = self.first_line + (parent.map[0] if parent.map else 0)
         newlines = _Newlines(parent.content)
-        for child in parent.children:
-            if child.type in LOCATED:
-                offset = child.meta.get("pos")
-                if offset is None:
-                    continue
-                count = newlines.advance(offset)
-                line = block_line + count if fixed is None else fixed
-                self.place(child, line, offset - newlines.line_start)
+        for child in _located(parent.children):
+            offset = child.meta["pos"]
+            count = newlines.advance(offset)
+            line = block_line + count if fixed is None else fixed
+            self.place(child, line, offset - newlines.line_start)
 
     def place(self, token: Token, line: int, text_col: int) -> None:
-        literal = token.meta.get("literal") or token.content
+        # A link is found by its whole literal (kept by its rule), a citation wrapped over
+        # lines by its first line.
+        literal = (token.meta.get("literal") or token.content).partition("\n")[0]
+        # What the literal covers: a link or an image only its opening, as the tokens of its
+        # text (or alt text) are placed after it.
+        covered = _OPENING.get(token.type, len(literal))
         # At or after its column in the text: container markers (``> ``, list indents) and
         # YAML indentation only add to the left, and a removed comment may hold the same
         # literal earlier on the line.
@@ -169,12 +182,12 @@ class TextSearch:
                 # Not in the file as written (an escape changed it): its place in the text.
                 col = text_col
                 self.searched_from[line] = max(self.searched_from.get(line, 0),
-                                               col + len(literal))
+                                               col + covered)
             else:
                 line, col = found
-                self.searched_from[line] = col + len(literal)
+                self.searched_from[line] = col + covered
         else:
-            self.searched_from[line] = col + len(literal)
+            self.searched_from[line] = col + covered
         token.meta["line"] = self.locator.numbers.setdefault(line, line)
         token.meta["col"] = col + 1
 

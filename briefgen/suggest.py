@@ -32,3 +32,20 @@ def within_one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         return a[start + 1:] == b[start + 1:]
     return a[start:] == b[start + 1:]
+
+
+def one_edit_apart(word: str, other: str) -> bool:
+    """Whether one letter added, dropped or changed, or two neighbours swapped, turns
+    ``word`` into ``other`` (``reprot`` → ``report``)."""
+    if word == other or abs(len(word) - len(other)) > 1:
+        return False
+    if len(word) == len(other):
+        differ = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+        return len(differ) == 1 or (
+            len(differ) == 2 and differ[1] == differ[0] + 1
+            and word[differ[0]] == other[differ[1]] and word[differ[1]] == other[differ[0]])
+    short, long = sorted((word, other), key=len)
+    same = 0
+    while same < len(short) and short[same] == long[same]:
+        same += 1
+    return short[same:] == long[same + 1:]

@@ -4,14 +4,12 @@ nothing says), and `check --mentions` lists names written without a link."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from briefgen.build import BuildOptions, BuildResult, build
-from briefgen.engine.deps import Engine
 from briefgen.preview import Preview
 from briefgen.suggest import within_one_edit
 from tests.conftest import write
@@ -53,11 +51,9 @@ def incremental_and_clean(tmp_path: Path, edits: list[Edit],
     nothing reports; ``ignored``: reads the engine does not record (to show that the
     scenario depends on them)."""
     site = write(tmp_path / "site", SITE)
-    preview = Preview(site, tmp_path / "served",
-                      BuildOptions(base_url=BASE_URL, jobs=1, mentions=True))
-    with pytest.MonkeyPatch.context() as patch:  # the preview's engine, kept for every rebuild
-        patch.setattr("briefgen.build.Engine", functools.partial(Engine, ignored_reads=ignored))
-        preview.rebuild()
+    preview = Preview(site, tmp_path / "served", BuildOptions(
+        base_url=BASE_URL, jobs=1, mentions=True, ignored_reads=ignored))
+    preview.rebuild()
     found = []
     for edit in edits:
         edit(site)

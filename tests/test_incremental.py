@@ -163,3 +163,66 @@ def test_caches_of_sites_not_built_for_a_month_are_pruned(example_site, tmp_path
     run(example_site, tmp_path / "out")
     assert not old.exists() and recent.exists()
     assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tmp_path):
+    """A fresh state is written to a new file and renamed in place: a build that stops before
+    that (an error, a kill) leaves the old file as it was and, once the next one starts, no
+    half-written file."""
+    import subprocess
+    import sys
+
+    from briefgen.engine.deps import Changes, Record
+    from briefgen.engine.store import EngineStore
+
+    path = tmp_path / "state.sqlite"
+    path.write_bytes(b"an older version's state")
+    store = EngineStore(path, "v2")
+    assert store.fresh
+    store.close()  # never committed
+    assert path.read_bytes() == b"an older version's state"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.sqlite", "state.sqlite.lock"]
+
+    # A build killed while writing leaves its new file; the next store removes it.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (tmp_path / f"state.sqlite.new-{dead}").write_bytes(b"half")
+    store = EngineStore(path, "v2")
+    changes = Changes()
+    changes.records[("parse", "a.md")] = Record("fp1", deps=(("file", "a.md"),))
+    changes.records[("file", "a.md")] = Record("f")
+    store.commit(changes)
+    assert not store.fresh
+    store.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if ".new-" in p.name) == []
+
+    again = EngineStore(path, "v2")
+    assert not again.fresh
+    assert again.record(("parse", "a.md")) == changes.records[("parse", "a.md")]
+    assert again.readers(("file", "a.md")) == {("parse", "a.md")}
+    again.close()
+
+
+def test_writers_of_one_state_take_turns(tmp_path):
+    """Two builds of one site and variant (into two outputs) share a state: the second
+    waits for the first, and says so; a reader (``check``) never waits."""
+    import threading
+
+    from briefgen.engine.store import EngineStore
+
+    path = tmp_path / "state.sqlite"
+    first = EngineStore(path, "v1")
+    waited: list[int | None] = []
+    opened = threading.Event()
+
+    def second() -> None:
+        EngineStore(path, "v1", on_wait=waited.append).close()
+        opened.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    assert not opened.wait(0.5), "the second writer did not wait"
+    assert waited == [os.getpid()]
+    first.close()
+    assert opened.wait(10)
+    thread.join()

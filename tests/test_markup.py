@@ -51,9 +51,9 @@ def fill_page(docs: dict[tuple[Collection, str], str], text: str, style: str = "
     engine.set_roots({("parse", rel) for rel in files})
     engine.update(4e9)
     filled = engine.value(("fill", "pages", "x"))
-    record = engine.record(("fill", "pages", "x"))
-    assert filled is not None and record is not None
-    return filled.body_html, [d.headline() for d in record.diags]
+    parsed, record = engine.record(("parse", "content/pages/x.md")), engine.record(("fill", "pages", "x"))
+    assert filled is not None and parsed is not None and record is not None
+    return filled.body_html, [d.headline() for d in (*parsed.diags, *record.diags)]
 
 
 @pytest.fixture(scope="module")

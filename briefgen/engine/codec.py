@@ -32,11 +32,17 @@ def register(*classes: type) -> None:
 register(DatePoint, DateValue, Loc, Diagnostic, Severity)
 
 
+# Exactly these types (not subclasses: a StrEnum or a NamedTuple must keep its class).
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     kind = type(value)
-    if value is None or kind is str or kind is int or kind is float or kind is bool:
+    if kind in _ATOMS:
         return value
     if kind is tuple or kind is list:
+        if _ATOMS.issuperset(map(type, value)):
+            return value  # JSON as it is (checked without a Python call per item)
         return [_plain(v) for v in value]
     if isinstance(value, Enum):
         return {"$e": kind.__name__, "v": value.value}
@@ -54,6 +60,8 @@ def _plain(value: Any) -> Any:
 
 def _rebuild(value: Any) -> Any:
     if isinstance(value, list):
+        if _ATOMS.issuperset(map(type, value)):
+            return tuple(value)
         return tuple(_rebuild(v) for v in value)
     if isinstance(value, dict):
         if "$" in value:

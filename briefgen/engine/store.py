@@ -13,8 +13,9 @@ The tables, with the keys they are read by:
 - ``nodes``: by node, its record (fingerprint, what it read, what it emitted, its
   diagnostics, when the clock may change it) and, for kinds that keep it, its value;
 - ``readers``: by node, the nodes that read it (the walk from a change to what it touches);
-- ``contribs``: by index key, what each node emitted into it; ``members``: by member, the
-  index keys it is an item of (the readers of its pieces);
+- ``contribs``: by index key, what each node emitted into it; ``members``: by a member's
+  head (the first part of its key), the index keys it is an item of (the readers of its
+  pieces);
 - ``roots``: the nodes that must exist; ``diags``: the nodes that have diagnostics;
 - ``files``: by content file, the state it had (inode, size, times) and its digest;
 - ``outputs``: by output folder and file, the state of the file the last build wrote.
@@ -23,39 +24,44 @@ The tables, with the keys they are read by:
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 4
+FORMAT = 6
 _SEP = "\x1f"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, key BLOB UNIQUE NOT NULL);
-CREATE TABLE IF NOT EXISTS nodes(id INTEGER PRIMARY KEY, fp TEXT NOT NULL, deps BLOB NOT NULL,
+_TABLES = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE keys(id INTEGER PRIMARY KEY, key BLOB NOT NULL);
+CREATE TABLE nodes(id INTEGER PRIMARY KEY, fp TEXT NOT NULL, deps BLOB NOT NULL,
     emits BLOB NOT NULL, valid_until REAL, extra BLOB, value BLOB);
-CREATE INDEX IF NOT EXISTS nodes_expiry ON nodes(valid_until) WHERE valid_until IS NOT NULL;
-CREATE TABLE IF NOT EXISTS diags(id INTEGER PRIMARY KEY, items BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep, reader))
-    WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS contribs(idx INTEGER, emitter INTEGER, items BLOB NOT NULL,
+CREATE TABLE diags(id INTEGER PRIMARY KEY, items BLOB NOT NULL);
+CREATE TABLE readers(dep INTEGER, reader INTEGER, PRIMARY KEY(dep, reader)) WITHOUT ROWID;
+CREATE TABLE contribs(idx INTEGER, emitter INTEGER, items BLOB NOT NULL,
     PRIMARY KEY(idx, emitter)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS contribs_emitter ON contribs(emitter);
-CREATE TABLE IF NOT EXISTS members(member INTEGER, idx INTEGER, PRIMARY KEY(member, idx))
-    WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS roots(id INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS files(rel BLOB PRIMARY KEY, ino INTEGER, size INTEGER,
+CREATE TABLE members(member BLOB, idx INTEGER, PRIMARY KEY(member, idx)) WITHOUT ROWID;
+CREATE TABLE roots(id INTEGER PRIMARY KEY);
+CREATE TABLE files(rel BLOB PRIMARY KEY, ino INTEGER, size INTEGER,
     mtime INTEGER, ctime INTEGER, digest TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outputs(folder BLOB, rel BLOB, fp TEXT NOT NULL, ino INTEGER,
+CREATE TABLE outputs(folder BLOB, rel BLOB, fp TEXT NOT NULL, ino INTEGER,
     size INTEGER, mtime INTEGER, ctime INTEGER, PRIMARY KEY(folder, rel)) WITHOUT ROWID;
+"""
+# Made after a first build's rows are in: building an index once is cheaper than keeping it
+# sorted through hundreds of thousands of inserts.
+_INDEXES = """
+CREATE UNIQUE INDEX keys_key ON keys(key);
+CREATE INDEX nodes_expiry ON nodes(valid_until) WHERE valid_until IS NOT NULL;
+CREATE INDEX contribs_emitter ON contribs(emitter);
 """
 
 
@@ -96,22 +102,10 @@ def _dec_value(blob: bytes) -> Any:
     return _t(blob[1:]) if blob[:1] == b"s" else _dec(blob[1:])
 
 
-_DEP, _FP = "\x1e", "\x1d"  # between the dependencies of a record; between key and fingerprint
-
-
-def _enc_deps(deps: tuple[tuple[Key, str], ...]) -> bytes:
-    """What a node read, compactly: the records of thousands of nodes are written at once."""
-    return _b(_DEP.join(f"{_SEP.join(key)}{_FP}{fp}" for key, fp in deps))
-
-
-def _dec_deps(blob: bytes) -> tuple[tuple[Key, str], ...]:
-    if not blob:
-        return ()
-    found = []
-    for part in _t(blob).split(_DEP):
-        key, _, fp = part.rpartition(_FP)
-        found.append((tuple(key.split(_SEP)), fp))
-    return tuple(found)
+def _enc_deps(ids: list[int]) -> bytes:
+    """What a node read, as the ids of the keys: a JSON array, which SQLite can unfold into
+    the rows of the reverse index itself (a first build has hundreds of thousands)."""
+    return _b(json.dumps(ids, separators=(",", ":"))) if ids else b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,59 +127,87 @@ class StoreError(Exception):
 
 
 class EngineStore:
-    """Implements ``engine.deps.Backing`` over one SQLite file."""
+    """Implements ``engine.deps.Backing`` over one SQLite file.
 
-    def __init__(self, path: Path, context: str, readonly: bool = False) -> None:
-        self.path, self.readonly = path, readonly
+    A store with no usable state (none yet, another version's, an unreadable one) is
+    *fresh*: it has nothing to read, and its first commit writes a new file in bulk, without
+    a journal, and puts it in place with one rename, so that a crash leaves the old file or
+    none, never half of one."""
+
+    def __init__(self, path: Path, context: str, readonly: bool = False,
+                 on_wait: Callable[[int | None], None] = lambda pid: None) -> None:
+        self.path, self.readonly, self.context = path, readonly, context
         self.notes: list[str] = []
+        self.fresh = False
+        self._writing: Path | None = None  # the new file a fresh store's commit writes
+        self._held = contextlib.ExitStack()
         try:
-            self.db = self._open(context)
+            if not readonly:
+                # One writer at a time for the whole build: a run's changes are made against
+                # the state it read, and a fresh file replaces the old one.
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._held.enter_context(file_lock(path.with_name(path.name + ".lock"),
+                                                   on_wait))
+            self.db = self._open()
         except (sqlite3.Error, codec.CodecError, OSError) as exc:
+            self._held.close()
             raise StoreError(f"the build cache {path} could not be read ({exc}); "
                              "it is ignored and made afresh") from exc
         self._ids: dict[Key, int] = {}
+        self._names: dict[int, Key] = {}
 
-    def _open(self, context: str) -> sqlite3.Connection:
+    def _meta(self, db: sqlite3.Connection) -> dict[str, str]:
+        try:
+            return dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return {}
+
+    def _open(self) -> sqlite3.Connection:
         if self.readonly:
             if not self.path.exists():
                 raise FileNotFoundError(self.path)
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                  check_same_thread=False)
-        else:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _tune(db)
+            if self._meta(db) != {"format": str(FORMAT), "context": self.context}:
+                raise FileNotFoundError(self.path)  # another version: nothing to use
+            return db
+        _remove_abandoned(self.path)
+        if self.path.exists():
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-        with contextlib.suppress(sqlite3.Error):
-            db.execute("PRAGMA mmap_size=268435456")
-            # A first build writes the whole state in one transaction: keep its pages in memory.
-            db.execute("PRAGMA cache_size=-131072")
-            db.execute("PRAGMA temp_store=MEMORY")
-        try:
-            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
-            if "no such table" not in str(exc):
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                _tune(db)
+                if self._meta(db) == {"format": str(FORMAT), "context": self.context}:
+                    return db
+            except sqlite3.DatabaseError as exc:
                 self.notes.append(f"the build cache {self.path} could not be read ({exc}); it "
                                   "is ignored and made afresh")
-            found = {}
-        if found != {"format": str(FORMAT), "context": context}:
-            if self.readonly:
-                raise FileNotFoundError(self.path)  # another version: nothing to use
             db.close()
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(f"{self.path}{suffix}")
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                           [("format", str(FORMAT)), ("context", context)])
+        # Nothing to read: the first commit writes a new file, renamed over this one.
+        self.fresh = True
+        self._writing = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._writing)
+        db = sqlite3.connect(self._writing, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=OFF")  # a crash leaves a file nobody uses
+        db.execute("PRAGMA synchronous=OFF")  # made durable once, before the rename
+        _tune(db)
+        db.executescript(_TABLES)
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("format", str(FORMAT)), ("context", self.context)])
         return db
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
+        if self._writing is not None:  # never committed: the old file stays as it was
+            with contextlib.suppress(OSError):
+                os.unlink(self._writing)
+        self._held.close()
 
     # ----------------------------------------------------------------- ids
 
@@ -199,12 +221,27 @@ class EngineStore:
         return found
 
     def _keys(self, ids: Iterable[int]) -> set[Key]:
-        found = set()
-        for chunk in _chunks(list(ids)):
+        return set(self._named(list(ids)).values())
+
+    def _named(self, ids: list[int]) -> dict[int, Key]:
+        """The keys of ``ids`` (remembered: the deps of the nodes an edit touches overlap)."""
+        missing = [node for node in ids if node not in self._names]
+        for chunk in _chunks(missing):
             marks = ",".join("?" * len(chunk))
-            for (text,) in self.db.execute(f"SELECT key FROM keys WHERE id IN ({marks})", chunk):
-                found.add(text_key(text))
-        return found
+            for node, text in self.db.execute(f"SELECT id, key FROM keys WHERE id IN ({marks})",
+                                              chunk):
+                key = self._names[node] = text_key(text)
+                self._ids[key] = node
+        return {node: self._names[node] for node in ids if node in self._names}
+
+    def _dec_deps(self, blob: bytes) -> tuple[Key, ...]:
+        if not blob:
+            return ()
+        ids = json.loads(blob)
+        named = self._named(ids)
+        if len(named) != len(set(ids)):
+            raise codec.CodecError("a dependency names a key the store does not have")
+        return tuple(named[node] for node in ids)
 
     # ----------------------------------------------------------------- Backing
 
@@ -218,7 +255,7 @@ class EngineStore:
             return None
         fp, deps, emits, valid_until, extra = row
         diags = self.db.execute("SELECT items FROM diags WHERE id = ?", (node,)).fetchone()
-        return Record(fp, _dec_deps(deps), self._emits(node) if emits else (),
+        return Record(fp, self._dec_deps(deps), self._emits(node) if emits else (),
                       _dec(diags[0]) if diags else (), valid_until,
                       _dec(extra) if extra is not None else None)
 
@@ -252,11 +289,9 @@ class EngineStore:
                                "ON k.id = c.emitter WHERE c.idx = ?", (node,)).fetchall()
         return {text_key(text): _dec(items) for text, items in rows}
 
-    def memberships(self, member: Key) -> set[Key]:
-        node = self._id(("member", *member))
-        if node is None:
-            return set()
-        rows = self.db.execute("SELECT idx FROM members WHERE member = ?", (node,)).fetchall()
+    def memberships(self, member: str) -> set[Key]:
+        rows = self.db.execute("SELECT idx FROM members WHERE member = ?",
+                               (_b(member),)).fetchall()
         return self._keys(r[0] for r in rows)
 
     def roots(self) -> set[Key]:
@@ -336,28 +371,53 @@ class EngineStore:
                 db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(_b(folder), _b(rel), fp, s.ino, s.size, s.mtime, s.ctime)
                                 for rel, (fp, s) in states.items()])
+            if self._writing is not None:
+                for statement in filter(str.strip, _INDEXES.split(";")):
+                    db.execute(statement)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if self._writing is None:
+                db.execute("ROLLBACK")
             raise
+        if self._writing is not None:
+            self._put_in_place()
+
+    def _put_in_place(self) -> None:
+        """A fresh store's file, complete: made durable, then renamed over the old one."""
+        assert self._writing is not None
+        self.db.close()
+        with open(self._writing, "rb+") as handle:
+            os.fsync(handle.fileno())
+        for suffix in ("-wal", "-shm"):  # the old file's: they would be read as the new one's
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+        os.replace(self._writing, self.path)
+        self._writing = None
+        self.fresh = False
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        _tune(self.db)
 
     def _prepare_ids(self, changes: Changes) -> None:
         """Give every key this commit names an id, in bulk: a first build names thousands."""
         keys: set[Key] = set(changes.records)
         keys.update(changes.values)
-        for pair in (changes.readers_added, changes.readers_removed):
-            keys.update(dep for dep, _ in pair)  # readers are records of this run
+        for record in changes.records.values():
+            if record is not None:
+                keys.update(record.deps)
+        for deps in changes.before.values():
+            keys.update(deps)
         for index, emitter in changes.contributions:
             keys.add(index)
             keys.add(emitter)
         for pair in (changes.members_added, changes.members_removed):
-            for member, index in pair:
-                keys.add(("member", *member))
-                keys.add(index)
+            keys.update(index for _, index in pair)
         keys |= changes.roots or set()
-        keys.update(reader for _, reader in changes.readers_removed)
         missing = [k for k in keys if k not in self._ids]
-        for chunk in range(0, len(missing), 500):
+        if self.fresh:
+            missing.sort()  # ids in key order: the keys' index is built from sorted rows
+        for chunk in range(0, len(missing) if not self.fresh else 0, 500):
             part = missing[chunk:chunk + 500]
             marks = ",".join("?" * len(part))
             for node, text in self.db.execute(f"SELECT id, key FROM keys WHERE key IN ({marks})",
@@ -372,37 +432,38 @@ class EngineStore:
             self._ids.update({k: start + i for i, k in enumerate(new)})
 
     def _write_nodes(self, changes: Changes) -> None:
-        db = self.db
+        db, ids = self.db, self._ids
         self._prepare_ids(changes)
         gone, rows, diag_rows = [], [], []
         for key, record in changes.records.items():
-            node = self._ids[key]
+            node = ids[key]
             if record is None:
                 gone.append((node,))
                 continue
             value = changes.values.get(key, _NONE)
             # The emissions themselves are in ``contribs``: this says only whether there are any.
-            rows.append((node, record.fp, _enc_deps(record.deps),
+            rows.append((node, record.fp, _enc_deps([ids[dep] for dep in record.deps]),
                          b"1" if record.emits else b"", record.valid_until,
                          _enc(record.extra) if record.extra is not None else None,
                          _enc_value(value) if value is not _NONE else None))
             diag_rows.append((node, _enc(record.diags) if record.diags else None))
-        db.executemany("DELETE FROM nodes WHERE id = ?", gone)
-        db.executemany("DELETE FROM diags WHERE id = ?", gone)
+        if not self.fresh:
+            db.executemany("DELETE FROM nodes WHERE id = ?", gone)
+            db.executemany("DELETE FROM diags WHERE id = ?", gone)
+            db.executemany("DELETE FROM diags WHERE id = ?",
+                           [(n,) for n, d in diag_rows if d is None])
+        rows.sort(key=_first)  # in id order, a table grows at its end
         db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        db.executemany("DELETE FROM diags WHERE id = ?", [(n,) for n, d in diag_rows if d is None])
         db.executemany("INSERT OR REPLACE INTO diags VALUES (?, ?)",
                        [(n, d) for n, d in diag_rows if d is not None])
         # A value kept without a new record (made again after eviction): same record.
         db.executemany("UPDATE nodes SET value = ? WHERE id = ?",
-                       [(_enc_value(v), self._ids[k]) for k, v in changes.values.items()
+                       [(_enc_value(v), ids[k]) for k, v in changes.values.items()
                         if k not in changes.records])
 
     def _write_links(self, changes: Changes) -> None:
         db, ids = self.db, self._ids.__getitem__
-        db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
-                       [(ids(d), ids(r)) for d, r in changes.readers_removed])
-        self._add_readers(changes.readers_added)
+        self._write_readers(changes)
         gone, kept = [], []
         for (index, emitter), items in changes.contributions.items():
             if items is None:
@@ -410,35 +471,72 @@ class EngineStore:
             else:
                 kept.append((ids(index), ids(emitter), _enc(items)))
         db.executemany("DELETE FROM contribs WHERE idx = ? AND emitter = ?", gone)
+        kept.sort(key=_first_two)
         db.executemany("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)", kept)
         db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
-                       [(ids(("member", *m)), ids(i)) for m, i in changes.members_removed])
+                       [(_b(m), ids(i)) for m, i in changes.members_removed])
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
-                       sorted((ids(("member", *m)), ids(i)) for m, i in changes.members_added))
+                       sorted((_b(m), ids(i)) for m, i in changes.members_added))
         if changes.roots is not None:
             db.execute("DELETE FROM roots")
             db.executemany("INSERT INTO roots VALUES (?)", [(ids(k),) for k in changes.roots])
 
-    def _add_readers(self, added: set[tuple[Key, Key]]) -> None:
-        """Rows of the reverse index. A first build adds hundreds of thousands: each reader's
-        dependencies go in as one JSON array, which SQLite unfolds into rows itself."""
-        ids = self._ids
-        if len(added) < 20000:
-            self.db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)",
-                                sorted((ids[d], ids[r]) for d, r in added))
+    def _write_readers(self, changes: Changes) -> None:
+        """The reverse index follows what each changed node read, before and now."""
+        if self.fresh:
+            # Everything is new: SQLite unfolds the nodes' dependency arrays itself.
+            self.db.execute("INSERT INTO readers SELECT j.value, n.id FROM nodes n, "
+                            "json_each(n.deps) j WHERE n.deps != x'' ORDER BY 1, 2")
             return
-        by_reader: dict[int, list[int]] = {}
-        for dep, reader in added:
-            by_reader.setdefault(ids[reader], []).append(ids[dep])
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS pending(reader INTEGER, deps TEXT)")
-        self.db.executemany("INSERT INTO pending VALUES (?, ?)",
-                            [(reader, json.dumps(deps)) for reader, deps in by_reader.items()])
-        self.db.execute("INSERT OR IGNORE INTO readers SELECT j.value, p.reader "
-                        "FROM pending p, json_each(p.deps) j ORDER BY 1, 2")
-        self.db.execute("DELETE FROM pending")
+        ids = self._ids
+        removed: list[tuple[int, int]] = []
+        added: list[tuple[int, int]] = []
+        for key, record in changes.records.items():
+            before = set(changes.before.get(key, ()))
+            now = set(record.deps) if record is not None else set()
+            node = ids[key]
+            removed.extend((ids[dep], node) for dep in before - now)
+            added.extend((ids[dep], node) for dep in now - before)
+        self.db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?", removed)
+        self.db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)", sorted(added))
 
 
 _NONE = object()
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+def _first_two(row: tuple[Any, ...]) -> Any:
+    return row[0], row[1]
+
+
+def _tune(db: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        db.execute("PRAGMA mmap_size=268435456")
+        # A first build writes the whole state in one transaction: keep its pages in memory.
+        db.execute("PRAGMA cache_size=-131072")
+        db.execute("PRAGMA temp_store=MEMORY")
+
+
+def _remove_abandoned(path: Path) -> None:
+    """The new files of fresh stores whose builds died before putting them in place."""
+    for other in path.parent.glob(f"{glob.escape(path.name)}.new-*"):
+        pid = other.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(other)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's: alive
+    return True
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterable[list[int]]:

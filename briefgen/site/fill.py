@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import NamedTuple, TypeVar
 
+from briefgen.citations import CiteItem, Phrase
 from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
-from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill
+from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
-from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
+from briefgen.site import citeforms
+from briefgen.site.citeforms import Cited, Shown
+from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.held import hold
 from briefgen.site.lookup import DRAFT, EntryTitles, Lookups, TargetKind
@@ -27,7 +30,7 @@ from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
 
-SOURCE_ANCHOR = "bg-source-"
+SOURCE_ANCHOR = citeforms.SOURCE_ANCHOR  # the id prefix of a Sources list item
 T = TypeVar("T")
 V = TypeVar("V")
 
@@ -50,6 +53,8 @@ class Filled:
 
     html: list[str] = field(default_factory=list)  # one per ref
     text: list[str] = field(default_factory=list)  # one per ref
+    # The refs of one-line fields (``linked`` false) as shown where there is no Sources list.
+    detached: dict[int, str] = field(default_factory=dict)
     citation_order: list[str] = field(default_factory=list)  # the Sources list
     citation_number: dict[str, int] = field(default_factory=dict)  # 1-based, in that list
     links: list[LinkRecord] = field(default_factory=list)
@@ -67,16 +72,30 @@ class RefFiller:
 
     def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
         self.lookups, self.urls, self.style = lookups, urls, citation_style
+        # How each cited source is shown (with its publisher: where there is no Sources
+        # list), made once: its names are looked up only where a citation shows them.
+        self._shown_as: dict[tuple[str, bool], Shown] = {}
 
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
-        for ref in refs:
+        for index, ref in enumerate(refs):
             if ref.target is not None:
                 html, text = self._link(ref, filled, diags, visible)
+                if ref.alt:
+                    html = escape(text)
+                detached = html
             else:
-                html, text = self._citation(ref, filled, diags), ""
+                # The form without numbers is needed where words are kept: in-text citations
+                # and one-line fields, which lists show without a Sources list.
+                alone = ref.intext is not None or not ref.linked
+                page, apart = self._citation(ref, filled, diags, alone)
+                html = escape(page.text) if ref.alt else page.html
+                detached = escape(apart.text) if ref.alt else apart.html
+                text = apart.text if alone else ""  # search text has no bracketed numbers
             filled.html.append(filled.keep(html))
             filled.text.append(filled.keep(text))
+            if not ref.linked:
+                filled.detached[index] = detached
         return filled
 
     def _link(self, ref: Ref, filled: Filled, diags: Diagnostics,
@@ -101,37 +120,91 @@ class RefFiller:
         return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
                 f"{escape(text)}</a>"), text
 
-    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics) -> str:
-        parts: list[str] = []
-        for item in ref.items:
-            lookup = self.lookups.cite(item.source_id)
-            source = self.lookups.source(item.source_id) if lookup.target else None
-            if source is None:
-                if lookup.problem:
-                    diags.error(ref.loc, lookup.problem, span=ref.span)
-                filled.failed_cite_blocks.add(ref.block)
-                parts.append(escape(f"@{item.source_id}"))
-                continue
-            filled.cites.append(filled.keep(CiteRecord(item.source_id, ref.block)))
-            if item.source_id not in filled.citation_number:
-                filled.citation_order.append(item.source_id)
-                filled.citation_number[item.source_id] = len(filled.citation_order)
-            parts.append(self._cite_part(source, item.locator, filled, ref.linked))
-        if self.style == "author-date":
-            return f'<span class="bg-cite">({"; ".join(parts)})</span>'
-        separator = "; " if any(i.locator for i in ref.items) else ", "
-        return f'<span class="bg-cite">[{separator.join(parts)}]</span>'
+    def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics,
+                  alone: bool) -> tuple[Phrase, Phrase]:
+        """The citation where its page's Sources list is, and (if ``alone``) where none is."""
+        if not ref.items:  # it does not parse (reported with the file): shown as written
+            filled.failed_cite_blocks.add(ref.block)
+            written = Phrase(escape(ref.label or ""), ref.label or "")
+            return written, written
+        if ref.intext is not None:
+            return self._intext(ref, ref.intext, filled, diags)
+        cited = [self._cited(item, ref, filled, diags, alone) for item in ref.items]
+        page = citeforms.bracketed(cited, self.style, True)
+        return page, citeforms.bracketed(cited, self.style, False) if alone else page
 
-    def _cite_part(self, source: SourceIdent, locator: str, filled: Filled, linked: bool) -> str:
-        if self.style == "author-date":
-            label = f"{self.lookups.author_label(source)} {source.date.year}"
-        else:
-            label = str(filled.citation_number[source.id])
-        text = escape(label)
-        if linked:
-            text = (f'<a href="#{SOURCE_ANCHOR}{source.id}" title="{escape(source.title)}">'
-                    f"{text}</a>")
-        return text + (f", {escape(locator)}" if locator else "")
+    def _cited(self, item: CiteItem, ref: Ref, filled: Filled, diags: Diagnostics,
+               alone: bool) -> Cited:
+        lookup = self.lookups.cite(item.source_id)
+        source = self.lookups.source(item.source_id) if lookup.target else None
+        if source is None:
+            problem = self._cut_key(item) or lookup.problem
+            if problem:
+                diags.error(ref.loc, problem, span=ref.span)
+            filled.failed_cite_blocks.add(ref.block)
+            return Cited(item, None)
+        self._record(source.id, ref, filled)
+        return Cited(item, self._shown(source, filled.citation_number[source.id], alone))
+
+    def _cut_key(self, item: CiteItem) -> str | None:
+        """``[@a--b]`` cites ``a``: a key ends before doubled or final punctuation, as in
+        Pandoc. Name the source id that was meant, if one was."""
+        rest = item.suffix.text
+        if not rest or rest[0] in " ,":
+            return None
+        written = item.source_id + rest
+        meant = next((i for i in self.lookups.source_ids()
+                      if len(i) > len(item.source_id) and written.startswith(i)), None)
+        return (f"unknown source '{item.source_id}' in citation; a source id with doubled or "
+                f"final punctuation is written in braces: @{{{meant}}}") if meant else None
+
+    def _intext(self, ref: Ref, written: Phrase, filled: Filled,
+                diags: Diagnostics) -> tuple[Phrase, Phrase]:
+        """``@id``: a citation if a source has the id, else the words as written (with a
+        warning when the word is one edit away from a source id)."""
+        item = ref.items[0]
+        source = self.lookups.source(item.source_id)
+        if source is None:
+            near = self.lookups.near_source(item.source_id)
+            if near:
+                diags.warning(ref.loc, f"'@{item.source_id}' names no source and stays text; "
+                                       f"did you mean '@{near}'? (write \\@{item.source_id} "
+                                       "to keep it as text)", span=ref.span)
+            return written, written
+        self._record(source.id, ref, filled)
+        cited = Cited(item, self._shown(source, filled.citation_number[source.id], True))
+        return citeforms.intext(cited, self.style, True), citeforms.intext(cited, self.style, False)
+
+    def intext_text(self, ref: Ref) -> str:
+        """The plain text of an in-text citation away from its page (entry titles in
+        links), without recording it."""
+        assert ref.intext is not None
+        item = ref.items[0]
+        source = self.lookups.source(item.source_id)
+        if source is None:
+            return ref.intext.text
+        return citeforms.intext(Cited(item, self._shown(source, 0, True)), self.style,
+                                False).text
+
+    @staticmethod
+    def _record(source_id: str, ref: Ref, filled: Filled) -> None:
+        """A citation of ``source_id``: for the Sources list and the cited-by indexes."""
+        filled.cites.append(filled.keep(CiteRecord(source_id, ref.block)))
+        if source_id not in filled.citation_number:
+            filled.citation_order.append(source_id)
+            filled.citation_number[source_id] = len(filled.citation_order)
+
+    def _shown(self, source: SourceIdent, number: int, alone: bool) -> Shown:
+        """How a source is shown: the author-date style names its author; the numeric style
+        names its publisher only where there is no Sources list (``alone``)."""
+        key = (source.id, alone and self.style == citeforms.NUMERIC)
+        shown = self._shown_as.get(key)
+        if shown is None or shown.number != number:
+            author = self.lookups.author_label(source) if self.style != citeforms.NUMERIC else ""
+            publisher = self.lookups.publisher_label(source) if key[1] else ""
+            shown = self._shown_as[key] = Shown.of(source.id, source.title, number, author,
+                                                   publisher, str(source.date.year))
+        return shown
 
 
 def hidden_problem(what: str, why: str) -> str:
@@ -154,13 +227,14 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     settings: SiteSettings = r.get(("settings", "site"))
     identity = r.get(("ident", collection, doc_id))
     visible = identity.visible if isinstance(identity, (BriefingIdent, PageIdent)) else True
+    status = identity.status if isinstance(identity, BriefingIdent) else PUBLISHED
     diags = Diagnostics(document.path)
     lookups = Lookups(r)
     refs = RefFiller(lookups, Urls(settings.base_url), settings.citation_style)
     resolved = refs.fill(document.refs, diags, visible)
     r.diagnostics(diags.items)
     if isinstance(document, Briefing):
-        briefing = _briefing(document, resolved, visible)
+        briefing = _briefing(document, resolved, visible, status)
         if visible:
             _emit_briefing(r, briefing, settings)
             r.diagnostics(_briefing_warnings(briefing))
@@ -176,12 +250,12 @@ def fill_fingerprint(value: RenderedBriefing | RenderedDoc | None) -> str:
     return value.fingerprint if value is not None else "-"
 
 
-def _fingerprint(document: str, resolved: Filled, visible: bool) -> str:
+def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     """A filled document is its file's content plus what its links resolved to."""
     return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
                              resolved.links, resolved.cites, sorted(map(str,
                                                                         resolved.failed_cite_blocks)),
-                             visible)))
+                             sorted(resolved.detached.items()), visible)))
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -196,8 +270,9 @@ def _by_block(pairs: Iterable[tuple[str | None, V]]) -> dict[str | None, list[V]
     return grouped
 
 
-def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBriefing:
-    fingerprint = _fingerprint(briefing.fingerprint, resolved, visible)
+def _briefing(briefing: Briefing, resolved: Filled, visible: bool,
+              status: str) -> RenderedBriefing:
+    fingerprint = _fingerprint(briefing.fingerprint, resolved, (visible, status))
     # Grouped once by block: a pass over every ref for each entry would make a briefing of
     # many entries cost the square of its size.
     actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
@@ -219,7 +294,7 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBr
                fill(briefing.lead.text, resolved.text), fingerprint)
     updates = tuple(fill(u.note.html, resolved.html) for u in briefing.updates)
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
-                            updates, fingerprint)
+                            updates, fingerprint, status)
 
 
 def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
@@ -237,11 +312,17 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         body_html=fill(body.html, resolved.html) if body else "",
         summary_html=fill(summary.html, resolved.html) if summary else "",
         summary_text=summary_text,
+        summary_list_html=_detached(summary.html, resolved) if summary else "",
         citations=tuple(resolved.citation_order),
         links=tuple(resolved.links),
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
     )
+
+
+def _detached(html: str, resolved: Filled) -> str:
+    """``html`` filled for a page without a Sources list (cards of briefings)."""
+    return fill_each(html, lambda n: resolved.detached.get(n, resolved.html[n]))
 
 
 # ------------------------------------------------------------------------ emissions
@@ -318,6 +399,11 @@ def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:
     in_titles = {int(n) for e in document.entries for n in PLACEHOLDER.findall(e.title.text)}
     names = []
     for number, ref in enumerate(document.refs):
+        if number in in_titles and ref.intext is not None:
+            settings: SiteSettings = r.get(("settings", "site"))
+            filler = RefFiller(lookups, Urls(settings.base_url), settings.citation_style)
+            names.append(filler.intext_text(ref))
+            continue
         actor = lookups.actor_for_name(ref.target) \
             if number in in_titles and ref.target and not ref.label else None
         names.append(ref.label or (actor.name if actor else ref.target or ""))

@@ -46,8 +46,9 @@ class RenderedDoc:
     """What every kind of document has once filled."""
 
     body_html: str
-    summary_html: str
+    summary_html: str  # on the document's own page, whose Sources list it may point at
     summary_text: str
+    summary_list_html: str  # in lists of briefings, where there is no Sources list
     citations: tuple[str, ...]  # source ids in order of first citation: the Sources list
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
@@ -77,6 +78,7 @@ class RenderedBriefing:
     notes_html: str
     updates_html: tuple[str, ...]
     fingerprint: str = ""
+    status: str = "published"  # "draft" or "scheduled" in builds that show them
 
     @property
     def entries(self) -> list[RenderedEntry]:

@@ -16,7 +16,7 @@ from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import ActorIdent, BriefingIdent, Ident, PageIdent, SourceIdent
 from briefgen.site.settings import Flags
 from briefgen.slug import is_valid_id, name_key
-from briefgen.suggest import closest
+from briefgen.suggest import closest, one_edit_apart
 from briefgen.urls import Urls
 
 DRAFT = "a draft"  # why a document is left out of a build (else: "scheduled for <date>")
@@ -62,6 +62,8 @@ class Lookups:
     def __init__(self, r: Reader) -> None:
         self.r = r
         self._resolved: dict[str, Lookup] = {}
+        self._source_ids: list[str] | None = None
+        self._near: dict[str, str | None] = {}  # handles repeat: "@newsdesk" is looked at once
 
     def exists(self, collection: str, doc_id: str) -> bool:
         return bool(self.r.index("docs", collection, doc_id))
@@ -178,11 +180,24 @@ class Lookups:
                                  source.title))
         if self.broken("sources", source_id):
             return Lookup(None, None)
-        sources = [doc_id for _, _, coll, doc_id in self.r.index("ids") if coll == "sources"]
+        sources = self.source_ids()
         found = closest(source_id, sources) or closest(source_id.lower(), sources)
         hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
             "; cite a source by its file name in sources/"
         return Lookup(None, f"unknown source '{source_id}' in citation{hint}")
+
+    def source_ids(self) -> list[str]:
+        if self._source_ids is None:
+            self._source_ids = sorted(doc_id for _, _, coll, doc_id in self.r.index("ids")
+                                      if coll == "sources")
+        return self._source_ids
+
+    def near_source(self, word: str) -> str | None:
+        """The source id one edit away from ``word``, if there is one."""
+        if word not in self._near:
+            self._near[word] = next((i for i in self.source_ids() if one_edit_apart(word, i)),
+                                    None)
+        return self._near[word]
 
     def source(self, source_id: str) -> SourceIdent | None:
         found = self.ident("sources", source_id)
@@ -190,9 +205,13 @@ class Lookups:
 
     def author_label(self, source: SourceIdent) -> str:
         """The name in an author-date citation: the first author's family name, else the
-        publisher (an actor's name when the publisher is an actor)."""
+        publisher."""
         if source.authors:
             return source.authors[0].split()[-1]
+        return self.publisher_label(source)
+
+    def publisher_label(self, source: SourceIdent) -> str:
+        """The publisher as the Sources list shows it: an actor's name when it names one."""
         actor = self.actor_for_name(source.publisher)
         return actor.name if actor else source.publisher
 
