@@ -9,11 +9,11 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefgen.citerules import CITE_ERROR
+from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
-from briefgen.markup import BRACKETED, ENTRY_HEADINGS, SETTLE_KEY
+from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY
 from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator
 from briefgen.rawhtml import OPEN, UNCLOSED

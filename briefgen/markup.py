@@ -24,7 +24,14 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
-from briefgen.citerules import CITATION, CITE_ERROR, citation_rule, image_rule, intext_rule
+from briefgen.citerules import (
+    BRACKETED,
+    CITATION,
+    CITE_ERROR,
+    citation_rule,
+    image_rule,
+    intext_rule,
+)
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
@@ -38,10 +45,6 @@ RENDERED = "briefgen_rendered"  # an inline token's children, rendered ahead (se
 # Set in the environment of a parse whose top-level level-2 headings may open entries.
 ENTRY_HEADINGS = "briefgenEntryHeadings"
 
-# A token that the parse of a document turns back into text once it is located: a bracketed
-# plain text such as "[report]" or "[Sergei Lavrov]", which may be a citation or a link
-# written without its "@" or second bracket (``docparser``).
-BRACKETED = "briefgen_bracketed"
 # Only text that renders as itself: no markup, entity, escape or nested bracket inside.
 _BRACKETED = re.compile(r"\[([^\[\]\n*_`<>\\&~!@^|{}()]+)\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")

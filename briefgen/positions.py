@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 
 from markdown_it.token import Token
 
-from briefgen.markup import BRACKETED
+from briefgen.citerules import BRACKETED
 from briefgen.rawhtml import UNCLOSED
 
 # Inline tokens that diagnostics point at (links and images only when their rule noted

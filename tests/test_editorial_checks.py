@@ -156,3 +156,34 @@ def test_one_edit():
     assert within_one_edit("extr", "extra") and within_one_edit("cleo", "clea")
     assert within_one_edit("ana", "ana")
     assert not within_one_edit("ab", "ba") and not within_one_edit("ana", "anaxx")
+
+
+def test_bracketed_words_in_citations_are_kept_as_text(tmp_path):
+    """A bracket in a citation's words is text, not a near miss: the page and the plain text
+    (search, JSON) keep it."""
+    site = write(tmp_path / "site", {
+        **SITE,
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2022-02-01\n---\n\n## 2022-01-10 First"
+                                  "\n\n[[ana]] said it @memo [p. 4 [memo]] [see @memo, ch. [memo] 2].\n",
+    })
+    out = tmp_path / "out"
+    result = build(site, BuildOptions(out=out, base_url=BASE_URL, jobs=1, use_cache=False))
+    assert result.ok and not [d for d in result.diagnostics if "[memo]" in d.message]
+    assert "p. 4 [memo]" in (out / "api/entries.json").read_text()
+    page = (out / "briefings/b/index.html").read_text()
+    assert "p. 4 [memo]]" in page and "ch. [memo] 2]" in page
+
+
+def test_near_misses_in_link_text_and_alt_text_are_placed_where_written(tmp_path):
+    """A link or image is placed by its opening, so that what its text holds is found after
+    it on the line (here behind a blockquote's marker, which the parsed text does not have)."""
+    site = write(tmp_path / "site", {
+        **SITE,
+        "content/static/map.png": "png",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2022-02-01\n---\n\n## 2022-01-10 First"
+                                  "\n\n> [[ana]] [@memo] ![a [memo] map](/map.png) and"
+                                  " [the [memo] page](/briefings/b/).\n",
+    })
+    result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
+    assert [(d.loc.line, d.loc.col) for d in result.diagnostics if "[memo]" in d.message] == \
+        [(8, 23), (8, 54)]
