@@ -116,7 +116,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("publish", PUBLISH, sitepaths.publish, reads="plan"),
         Kind("site_links", SITE_LINKS, sitepaths.check_links, reads="check"),
     ]
-    outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output")
+    outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
+                    spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + plans + outputs
 
