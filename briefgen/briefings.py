@@ -84,7 +84,8 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
             rendered.append(Section(block.id, title, content, block.meant_as_entry))
     notes_fragment = parser.blocks(notes) if notes else EMPTY
     updates = read_updates(parser, record.get("updates", []),
-                           [b.id for b in blocks if b.date is not None])
+                           [b.id for b in blocks if b.date is not None],
+                           [b.id for b in blocks if b.date is None])
     return Briefing(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         date=record.get("date", NO_DATE), lead=lead_fragment, blocks=tuple(rendered),

@@ -17,8 +17,8 @@ from briefgen.suggest import did_you_mean
 LISTED = 5  # entry ids named in an error when none is close to what was written
 
 
-def read_updates(parser: DocumentParser, items: Sequence[Any],
-                 entry_ids: Sequence[str]) -> tuple[Update, ...]:
+def read_updates(parser: DocumentParser, items: Sequence[Any], entry_ids: Sequence[str],
+                 section_ids: Sequence[str] = ()) -> tuple[Update, ...]:
     """The valid items of ``updates``; an ``entry`` that names no entry of the briefing is
     reported where it is written, and dropped."""
     updates = []
@@ -27,7 +27,8 @@ def read_updates(parser: DocumentParser, items: Sequence[Any],
             continue
         entry = item.get("entry")
         if isinstance(entry, str) and entry not in entry_ids:
-            _unknown_entry(parser.diags, entry, item.where("entry"), entry_ids)
+            _unknown_entry(parser.diags, entry, item.where("entry"), entry_ids,
+                           entry in section_ids)
             entry = None
         note = parser.inline(item.get("note"), item.where("note"), linked=False)
         updates.append(Update(item.get("date"), note, item.get("kind", "update"),
@@ -35,15 +36,17 @@ def read_updates(parser: DocumentParser, items: Sequence[Any],
     return tuple(updates)
 
 
-def _unknown_entry(diags: Diagnostics, entry: str, loc: Loc, entry_ids: Sequence[str]) -> None:
-    hint = did_you_mean(entry, entry_ids)
+def _unknown_entry(diags: Diagnostics, entry: str, loc: Loc, entry_ids: Sequence[str],
+                   section: bool) -> None:
+    what = "is an ordinary section of this briefing, not a dated entry" if section else \
+        "names no entry of this briefing"
+    hint = "" if section else did_you_mean(entry, entry_ids)
     if not entry_ids:
         hint = "; this briefing has no dated entries"
     elif not hint:
         listed = ", ".join(f"'{i}'" for i in entry_ids[:LISTED])
         hint = f"; its entries are {listed}" + (", …" if len(entry_ids) > LISTED else "")
-    diags.error(loc, f"update names entry '{entry}', which this briefing does not have{hint}",
-                span=len(entry))
+    diags.error(loc, f"the update's entry '{entry}' {what}{hint}", span=len(entry))
 
 
 def updated_date(diags: Diagnostics, record: Record, zone: tzinfo) -> DateValue | None:

@@ -138,3 +138,14 @@ def test_the_model_writes_what_it_holds(tmp_path):
     again = write(tmp_path, before, site)
     assert again.changed == frozenset({"content/briefings/b0.md"})
     assert "More text 0" in (tmp_path / "content/briefings/b0.md").read_text()
+
+
+def test_updates_and_corrections_stay_equal_through_their_edits():
+    """The change log's edits, with the edits of what its notes and entries show: an actor
+    renamed, a source retitled, a briefing redated (its entries' ids follow)."""
+    steps = [("update", 1, CLOCKS[0]), ("update", 2, CLOCKS[0]), ("rename-actor", 1, CLOCKS[0]),
+             ("source-title", 1, CLOCKS[0]), ("update-typo", 0, CLOCKS[0]), ("fix", 0, CLOCKS[0]),
+             ("updated", 0, CLOCKS[0]), ("redate", 1, CLOCKS[0]), ("unupdate", 1, CLOCKS[0]),
+             ("updated", 1, CLOCKS[1]), ("unupdate", 0, CLOCKS[1])]
+    check_preview(steps)
+    check_builds([(*step, False, False, False) for step in steps])

@@ -15,13 +15,12 @@ from datetime import tzinfo
 from html import escape
 from typing import NamedTuple, TypeVar
 
-from briefgen.changelog import numbered
 from briefgen.citations import CiteItem, Phrase
 from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
-from briefgen.site import citeforms
+from briefgen.site import citeforms, pagerefs
 from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import (
@@ -29,7 +28,6 @@ from briefgen.site.filled import (
     RenderedDoc,
     RenderedEntry,
     RenderedSection,
-    RenderedUpdate,
 )
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
 from briefgen.site.ordering import entry_sort_key, newest_first_key
@@ -68,9 +66,11 @@ class Filled:
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
     # How many links to each source's item the page has, each with an id for the item to
-    # link back to (bg-cite-<id>-<n>); and the refs of one-line fields without those ids,
-    # for a second copy of the field on the page (a correction shown at the top).
+    # link back to (bg-cite-<id>-<n>), and the ref each stands in (source id, ref number);
+    # the refs of one-line fields without those ids, for a second copy of the field on the
+    # page (a correction shown at the top and at its entry).
     anchors: dict[str, int] = field(default_factory=dict)
+    anchored: list[tuple[str, int]] = field(default_factory=list)
     unmarked: dict[int, str] = field(default_factory=dict)
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
@@ -215,6 +215,7 @@ class RefFiller:
         if ref.alt:
             return ""
         occurrence = filled.anchors[source_id] = filled.anchors.get(source_id, 0) + 1
+        filled.anchored.append((source_id, len(filled.html)))  # the ref being filled
         return citeforms.cite_anchor(source_id, occurrence)
 
     @staticmethod
@@ -312,18 +313,11 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
         else:
             blocks.append(RenderedSection(block, title_html, body_html))
     doc = _doc(resolved, briefing.lead, briefing.summary,
-               fill(briefing.lead.text, resolved.text), fingerprint)
-    updates = tuple(fill(u.note.html, resolved.html) for u in briefing.updates)
+               fill(briefing.lead.text, resolved.text), fingerprint, pagerefs.ranks(briefing))
+    change_log = pagerefs.change_log(briefing, resolved.html, resolved.unmarked, resolved.text,
+                                     zone)
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
-                            updates, fingerprint, status, _change_log(briefing, resolved, zone))
-
-
-def _change_log(briefing: Briefing, resolved: Filled, zone: tzinfo) -> tuple[RenderedUpdate, ...]:
-    numbers = numbered(briefing.updates, zone)
-    return tuple(RenderedUpdate(
-        u, number, fill(u.note.html, resolved.html),
-        fill_each(u.note.html, lambda n: resolved.unmarked.get(n, resolved.html[n])),
-        fill(u.note.text, resolved.text)) for u, number in zip(briefing.updates, numbers, strict=True))
+                            tuple(u.html for u in change_log), fingerprint, status, change_log)
 
 
 def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
@@ -331,11 +325,11 @@ def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
     body_text = fill(body.text, resolved.text) if body else ""
     summary = getattr(document, "summary", None)
     return _doc(resolved, body, summary, body_text,
-                _fingerprint(document.fingerprint, resolved, True))
+                _fingerprint(document.fingerprint, resolved, True), pagerefs.ranks(document))
 
 
 def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
-         body_text: str, fingerprint: str) -> RenderedDoc:
+         body_text: str, fingerprint: str, ranks: dict[int, int]) -> RenderedDoc:
     summary_text = fill(summary.text, resolved.text) if summary else body_text[:300]
     return RenderedDoc(
         body_html=fill(body.html, resolved.html) if body else "",
@@ -346,7 +340,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         links=tuple(resolved.links),
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
-        anchors=tuple(resolved.anchors.items()),
+        anchors=pagerefs.backlinks(resolved.anchored, ranks),
     )
 
 

@@ -54,9 +54,9 @@ class RenderedDoc:
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
     fingerprint: str = ""
-    # (source id, n): the page has n links to the source's item, with the ids
-    # bg-cite-<source id>-1 … -n, which the item links back to.
-    anchors: tuple[tuple[str, int], ...] = ()
+    # (source id, (n, …)): the page's links to the source's item, whose ids are
+    # bg-cite-<source id>-<n>, in page order; the item links back to each.
+    anchors: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def linked_actors(self) -> list[str]:
         from briefgen.site.lookup import TargetKind

@@ -94,8 +94,7 @@ class PageReader:
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
                                          self.publisher(sid),
-                                         tuple(cite_anchor(sid, n)
-                                               for n in range(1, anchors.get(sid, 0) + 1))))
+                                         tuple(cite_anchor(sid, n) for n in anchors.get(sid, ()))))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
