@@ -3,8 +3,9 @@
 Everything a build derives is a *node* named by a key: a tuple whose first item is the
 node's kind (``("fill", "briefings", "x")``). A node's value is computed by its kind's
 function from the values it reads through the ``Reader`` it is handed; every read is
-recorded with the fingerprint of what was read (the read's *kind* too, see ``Reads``).
-Nothing is declared by hand: what a value depends on is what its code read.
+recorded, by the key read, in the node's record, and the engine keeps the reverse: for each
+key, the nodes that read it. Nothing is declared by hand: what a value depends on is what its
+code read. A node is made again when something it read gets a new fingerprint.
 
 Kinds have levels. A node reads only nodes of lower levels, so one pass in level order
 settles everything (``Engine.update``). Inputs (files, settings) are level 0.
