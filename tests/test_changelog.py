@@ -135,8 +135,8 @@ def test_a_briefing_feed_lists_its_updates_newest_first(built: Path):
     assert feed.entries[0].tags[0].term == "correction"
     assert feed.entries[0].summary == "About the entry “Second day” (11 January 2022)."
     # The page announces it, and shows where to follow it.
-    assert (f'<link rel="alternate" type="application/atom+xml" title="Talks in Geneva" '
-            f'href="/desk/briefings/talks/feed.xml">') in page(built)
+    assert ('<link rel="alternate" type="application/atom+xml" title="Talks in Geneva" '
+            'href="/desk/briefings/talks/feed.xml">') in page(built)
 
 
 def test_a_briefing_without_updates_has_an_empty_feed_dated_by_the_briefing(built: Path):

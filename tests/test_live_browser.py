@@ -130,6 +130,7 @@ def test_the_error_overlay_reads_in_both_schemes_and_can_be_dismissed(example_si
         overlay = page.locator(OVERLAY)
         text, ground = overlay.evaluate(STYLE_OF)
         assert (luminance(ground) > 0.5) == (scheme == "light"), (scheme, ground)
+        assert contrast(text, ground) >= 7, (scheme, text, ground)
         item = overlay.locator(".briefgen-error", has_text="vassily-nebenzya")
         source = item.locator("pre")
         # The source line's box is the overlay's own: the theme's `pre` colours are not used.

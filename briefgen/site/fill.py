@@ -23,12 +23,7 @@ from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site import citeforms, pagerefs
 from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
-from briefgen.site.filled import (
-    RenderedBriefing,
-    RenderedDoc,
-    RenderedEntry,
-    RenderedSection,
-)
+from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
@@ -294,7 +289,11 @@ def _by_block(pairs: Iterable[tuple[str | None, V]]) -> dict[str | None, list[V]
 
 def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
               zone: tzinfo) -> RenderedBriefing:
-    fingerprint = _fingerprint(briefing.fingerprint, resolved, (visible, status))
+    change_log = pagerefs.change_log(briefing, resolved.html, resolved.unmarked, resolved.text,
+                                     zone)
+    # The change log's numbers follow the site's time zone (updates at times), not the file.
+    fingerprint = _fingerprint(briefing.fingerprint, resolved,
+                               (visible, status, [u.number for u in change_log]))
     # Grouped once by block: a pass over every ref for each entry would make a briefing of
     # many entries cost the square of its size.
     actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
@@ -314,8 +313,6 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
             blocks.append(RenderedSection(block, title_html, body_html))
     doc = _doc(resolved, briefing.lead, briefing.summary,
                fill(briefing.lead.text, resolved.text), fingerprint, pagerefs.ranks(briefing))
-    change_log = pagerefs.change_log(briefing, resolved.html, resolved.unmarked, resolved.text,
-                                     zone)
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
                             tuple(u.html for u in change_log), fingerprint, status, change_log)
 
