@@ -112,7 +112,7 @@ def measure(browser: Browser, urls: list[str], source: Path, edit: str, edits: i
     from each write until the page shows the new text."""
     pages = [browser.new_page() for _ in urls]
     for page, url in zip(pages, urls, strict=True):
-        page.goto(url, timeout=120000)
+        page.goto(url, timeout=900000)  # the first build of a large site comes first
     pages[0].wait_for_timeout(settle * 1000)  # the live-reload connections are up
     original = source.read_text(encoding="utf-8")
     times: list[list[float]] = [[] for _ in urls]

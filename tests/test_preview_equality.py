@@ -140,6 +140,17 @@ def test_the_model_writes_what_it_holds(tmp_path):
     assert "More text 0" in (tmp_path / "content/briefings/b0.md").read_text()
 
 
+def test_the_run_after_a_failed_one_starts_from_the_files_that_one_read():
+    """A failed build (an alias clash) while a briefing is deleted: the next runs must not
+    look for the deleted file, and must report what a clean check reports."""
+    check_preview([(operation, n, CLOCKS[1]) for operation, n in [
+        ("alias-name", 1), ("tags", 0), ("delete", 4), ("lead-link", 2), ("draft", 2),
+        ("delete-actor", 2)]])
+    check_preview([(operation, n, CLOCKS[1]) for operation, n in [
+        ("alias-name", 5), ("lead-cite", 3), ("alias-name", 1), ("add-actor", 1), ("tags", 0),
+        ("delete", 4), ("lead-link", 2), ("draft", 2), ("delete-actor", 2)]])
+
+
 def test_updates_and_corrections_stay_equal_through_their_edits():
     """The change log's edits, with the edits of what its notes and entries show: an actor
     renamed, a source retitled, a briefing redated (its entries' ids follow)."""
