@@ -94,6 +94,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         tags=_tags(parser, located_list(record.get("tags", []))),
         draft=record.get("status") == "draft",
         refs=parser.refs, date_loc=record.where("date") if "date" in record.values else FILE_START,
+        image=record.get("image"),
     )
 
 

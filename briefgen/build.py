@@ -33,6 +33,7 @@ from briefgen.site.settings import Flags
 from briefgen.web.make import MadeOutputs, compute_in_workers, make_outputs
 from briefgen.web.pages import PageError
 from briefgen.web.plan import OUTPUT_KINDS, output_path
+from briefgen.web.resizing import ImageStats, resize_images
 from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
@@ -70,6 +71,7 @@ class BuildResult:
     # When a scheduled briefing's date comes, the same inputs make a different site.
     valid_until: float | None = None
     made: dict[Key, Record] = field(default_factory=dict)  # the outputs made, what they read
+    images: ImageStats | None = None  # resizing, reported apart
 
     @property
     def ok(self) -> bool:
@@ -210,7 +212,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     known = store.file_states() if store is not None else session.files if session else {}
     options.progress("Reading", 0, 1)
     scanned = scan_content(config, known)
-    synced = sync_inputs(engine, config, theme, flags, scanned)
+    synced = sync_inputs(engine, config, theme, flags, scanned,
+                         cache_folder(config.root) / "images" if options.use_cache else None)
     result.diagnostics.extend(synced.diagnostics)
     outputs = _settle(engine, synced, now, options.jobs, fork=session is None)
     result.diagnostics.extend(engine.all_diagnostics())
@@ -240,6 +243,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         # The folder holds exactly what the engine says: nothing to make, write or swap.
         result.stats = WriteStats(0, len(paths), 0, 0)
     else:
+        if options.write:  # resized images are made apart, and timed apart
+            result.images = resize_images(engine, outputs.all, outputs.stale, options.jobs,
+                                          session is None, options.progress)
         _make(engine, outputs, out, options, result)
     if not result.ok or result.stats is None:
         return

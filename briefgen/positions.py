@@ -129,8 +129,9 @@ def _located(children: Sequence[Token]) -> Iterator[Token]:
     for child in children:
         if child.type in LOCATED:
             yield child
-        elif child.type == "image" and child.children:
-            yield from _located(child.children)
+        elif child.type == "image":
+            yield child
+            yield from _located(child.children or ())
 
 
 class TextSearch:
@@ -158,7 +159,18 @@ class TextSearch:
             offset = child.meta["pos"]
             count = newlines.advance(offset)
             line = block_line + count if fixed is None else fixed
-            self.place(child, line, offset - newlines.line_start)
+            if child.type == "image":
+                self.place_image(child, line, offset - newlines.line_start)
+            else:
+                self.place(child, line, offset - newlines.line_start)
+
+    def place_image(self, token: Token, line: int, text_col: int) -> None:
+        """An image is found by its ``![`` at or after its column in the text; the links and
+        citations of its alt text are then looked for as usual (none of them is passed over)."""
+        raw = self.locator.lines[line - 1] if 0 < line <= len(self.locator.lines) else ""
+        col = raw.find("![", max(self.searched_from.get(line, 0), text_col))
+        token.meta["line"] = self.locator.numbers.setdefault(line, line)
+        token.meta["col"] = (col if col >= 0 else text_col) + 1
 
     def place(self, token: Token, line: int, text_col: int) -> None:
         # A citation wrapped over lines is found by its first line.

@@ -24,6 +24,7 @@ from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
+from briefgen.site.media import Figure, Media
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -59,6 +60,7 @@ class Filled:
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
+    image: Figure | None = None  # the document's own image (front matter), as shown
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
 
@@ -69,8 +71,10 @@ class Filled:
 class RefFiller:
     """Fills the refs of one document, through the lookups of its node."""
 
-    def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
+    def __init__(self, lookups: Lookups, urls: Urls, citation_style: str,
+                 media: Media | None = None) -> None:
         self.lookups, self.urls, self.style = lookups, urls, citation_style
+        self.media = media
         # How each cited source is shown (with its publisher: where there is no Sources
         # list), made once: its names are looked up only where a citation shows them.
         self._shown_as: dict[tuple[str, bool], Shown] = {}
@@ -78,7 +82,10 @@ class RefFiller:
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
         for index, ref in enumerate(refs):
-            if ref.target is not None:
+            if ref.image is not None:
+                html = detached = self.media.attrs(ref, diags) if self.media else ""
+                text = ""
+            elif ref.target is not None:
                 html, text = self._link(ref, filled, diags, visible)
                 if ref.alt:
                     html = escape(text)
@@ -220,8 +227,11 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     visible = identity.visible if isinstance(identity, (BriefingIdent, PageIdent)) else True
     diags = Diagnostics(document.path)
     lookups = Lookups(r)
-    refs = RefFiller(lookups, Urls(settings.base_url), settings.citation_style)
+    urls = Urls(settings.base_url)
+    media = Media(r, urls, visible)
+    refs = RefFiller(lookups, urls, settings.citation_style, media)
     resolved = refs.fill(document.refs, diags, visible)
+    resolved.image = media.figure(getattr(document, "image", None), diags)
     r.diagnostics(diags.items)
     if isinstance(document, Briefing):
         briefing = _briefing(document, resolved, visible)
@@ -244,7 +254,7 @@ def _fingerprint(document: str, resolved: Filled, visible: bool) -> str:
     return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
                              resolved.links, resolved.cites, sorted(map(str,
                                                                         resolved.failed_cite_blocks)),
-                             sorted(resolved.detached.items()), visible)))
+                             sorted(resolved.detached.items()), resolved.image, visible)))
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -305,6 +315,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         links=tuple(resolved.links),
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
+        image=resolved.image,
     )
 
 

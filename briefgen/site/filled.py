@@ -15,6 +15,7 @@ from briefgen.model import Briefing, Entry, Section
 if TYPE_CHECKING:
     from briefgen.site.fill import CiteRecord, LinkRecord
     from briefgen.site.lookup import TargetKind
+    from briefgen.site.media import Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class RenderedDoc:
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
     fingerprint: str = ""
+    image: Figure | None = None  # a briefing's lead image, an actor's portrait
 
     def linked_actors(self) -> list[str]:
         from briefgen.site.lookup import TargetKind

@@ -11,6 +11,7 @@ from pathlib import Path
 from briefgen.config import SiteConfig
 from briefgen.engine.deps import Engine, digest_text
 from briefgen.errors import Diagnostic
+from briefgen.images import CopyCache
 from briefgen.load import file_state
 from briefgen.site.documents import FileText
 from briefgen.site.scanning import ContentScan
@@ -29,8 +30,9 @@ class Synced:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan) -> Synced:
-    """Set every input of this run; those gone since the last one become missing."""
+                scanned: ContentScan, copies: Path | None = None) -> Synced:
+    """Set every input of this run; those gone since the last one become missing.
+    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
     content = []
     for file in scanned.files:
         content.append(file.source.rel)
@@ -50,6 +52,9 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     for name in env.list_templates():
         engine.set_input(("template", name), fingerprints(name), name)
     _static(engine, config, scanned)
+    # Where copies are kept changes no copy: the fingerprint is the same with or without.
+    engine.set_input(("service", "images"), "copies",
+                     CopyCache(copies) if copies is not None else None)
     engine.retire_inputs("file", FileText(None, (), missing=True))
     engine.retire_inputs("template", None)
     engine.retire_inputs("asset", None)
