@@ -111,10 +111,12 @@ def probe_bytes(data: bytes, svg: bool = False) -> ImageFacts:
     try:
         with _guarded(), Image.open(io.BytesIO(data)) as image:
             return _raster_facts(image, digest)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return _failed(digest, f"has too many pixels to be opened safely (more than "
-                               f"{Image.MAX_IMAGE_PIXELS:,}, as a decompression bomb has); "
-                               "make it smaller")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\(([0-9]+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        return _failed(digest, f"has {size}, more than briefgen decodes "
+                               f"({Image.MAX_IMAGE_PIXELS:,}): a file that large may be a "
+                               "decompression bomb; make it smaller")
     except UnidentifiedImageError:
         return _failed(digest, f"is not an image briefgen can read ({FORMAT_NAMES})")
     except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError) as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from briefgen.build import BuildOptions, build
 from briefgen.output import MANIFEST
@@ -35,7 +36,14 @@ def briefing(n: int, actors: list[str], sources: list[str], extra: int = 0) -> s
             f"Lead {n}.\n{entries}")
 
 
+def image(path: Path, n: int) -> None:
+    """A photo-like JPEG whose size and colour depend on ``n`` (wide enough for copies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (500 + 150 * (n % 3), 300), (40 * n % 256, 90, 160)).save(path, "JPEG")
+
+
 def initial_site(root: Path) -> None:
+    image(root / "content/static/img/m.jpg", 0)
     files = {"site.yaml": f"title: Equality\nbase_url: {BASE_URL}\n"}
     for a in [*ACTORS, LABELLED_ONLY]:
         files[f"content/actors/{a}.yaml"] = f"name: {a.title()}\nkind: person\n"
@@ -51,7 +59,7 @@ def initial_site(root: Path) -> None:
 operations = st.lists(st.tuples(
     st.sampled_from(["add", "change", "delete", "rename-actor", "cite", "break", "fix",
                      "template", "untemplate", "add-source", "delete-source", "cite-in-text",
-                     "publisher"]),
+                     "publisher", "image", "lead-image", "portrait", "delete-image"]),
     st.integers(min_value=0, max_value=5)), min_size=1, max_size=6)
 
 
@@ -97,7 +105,7 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
         # "@extraN" is text until a source has that id; the map's citation is in alt text.
         path = briefings[n % len(briefings)]
         path.write_text(path.read_text() + f"\n@extra{n} [p. {n}] and @{SOURCES[n % 3]} say so"
-                                           f" ![map [@{SOURCES[(n + 1) % 3]}]](https://x.org/m.png).\n")
+                                           f" ![map [@{SOURCES[(n + 1) % 3]}]](/img/m.jpg).\n")
     elif operation == "publisher":  # in-text citations and cards show the publisher
         publisher = [*ACTORS, "Wire"][n % 4]
         (site / f"content/sources/{SOURCES[n % 3]}.yaml").write_text(
@@ -105,6 +113,18 @@ def apply(site: Path, operation: str, n: int, broken: dict[Path, str]) -> None:
     elif operation == "delete-source":
         for path in (site / "content/sources").glob("extra*.yaml"):
             path.unlink()
+    elif operation == "image":  # pages show its size, its copies are made again (or it is back)
+        image(site / f"content/static/img/{['m', 'p'][n % 2]}.jpg", n)
+    elif operation == "lead-image" and briefings:  # a figure of its own, and a lead image
+        path = briefings[n % len(briefings)]
+        text = path.read_text().replace("---\n", f"---\nimage: {{src: /img/m.jpg, alt: Lead {n}}}\n", 1)
+        path.write_text(text + f"\n![Figure {n}](img/p.jpg \"Caption {n}\")\n")
+    elif operation == "portrait":
+        (site / f"content/actors/{ACTORS[n % 3]}.yaml").write_text(
+            f"name: {ACTORS[n % 3].title()}\nkind: person\n"
+            f"image: {{src: /img/{['m', 'p'][n % 2]}.jpg, alt: \"\", credit: Desk {n}}}\n")
+    elif operation == "delete-image":  # shown somewhere: an error until it is back
+        (site / f"content/static/img/{['m', 'p'][n % 2]}.jpg").unlink(missing_ok=True)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
