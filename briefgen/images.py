@@ -11,6 +11,7 @@ made once is kept in the build cache under the source's digest and never made ag
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import math
@@ -21,9 +22,10 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-from PIL import __version__ as PIL_VERSION
+if TYPE_CHECKING:  # Pillow is imported when an image is first looked at: most builds have none
+    from PIL import Image
 
 # Formats that browsers show and that briefgen resizes; GIF and SVG are published as they are.
 RESIZED = ("JPEG", "PNG", "WEBP")
@@ -35,9 +37,15 @@ WIDTHS = (480, 800, 1280)
 MAX_WIDTH = 1920
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
-# Changes whenever the copies would come out different: part of every cached copy's name.
-RECIPE = hashlib.sha256(repr((1, WIDTHS, MAX_WIDTH, JPEG_QUALITY, WEBP_QUALITY,
-                              PIL_VERSION)).encode()).hexdigest()[:8]
+
+
+@functools.cache
+def recipe() -> str:
+    """Changes whenever the copies would come out different: part of every cached copy's name."""
+    from PIL import __version__ as pillow
+
+    return hashlib.sha256(repr((1, WIDTHS, MAX_WIDTH, JPEG_QUALITY, WEBP_QUALITY,
+                                pillow)).encode()).hexdigest()[:8]
 
 # What a file may carry and still be published as it is: how to decode and show it, nothing
 # about where, when or by whom it was made.
@@ -104,6 +112,8 @@ def probe(path: Path) -> ImageFacts:
 
 
 def probe_bytes(data: bytes, svg: bool = False) -> ImageFacts:
+    from PIL import Image, UnidentifiedImageError
+
     digest = digest_of(data)
     if svg or _looks_like_svg(data):
         width, height = svg_size(data)
@@ -132,6 +142,8 @@ def _reason(exc: BaseException) -> str:
 @contextlib.contextmanager
 def _guarded() -> Iterator[None]:
     """Pillow's decompression-bomb warning raised as an error, for this call only."""
+    from PIL import Image
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         yield
@@ -206,6 +218,8 @@ def _length(text: str | None) -> float:
 def make_copies(data: bytes, facts: ImageFacts, widths: Sequence[int]) -> dict[int, bytes]:
     """The copies of a resizable image at each of ``widths`` (each at most its width):
     decoded once, turned upright, resized, and saved with its colour profile only."""
+    from PIL import Image, ImageOps
+
     with _guarded(), Image.open(io.BytesIO(data)) as opened:
         largest = max(widths)
         _draft(opened, facts, largest)
@@ -263,7 +277,7 @@ class CopyCache:
 
     def path(self, facts: ImageFacts, width: int) -> Path:
         suffix = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}[facts.format]
-        return self.folder / f"{facts.digest}-{width}-{RECIPE}{suffix}"
+        return self.folder / f"{facts.digest}-{width}-{recipe()}{suffix}"
 
     def missing(self, facts: ImageFacts, widths: Sequence[int]) -> list[int]:
         return [w for w in widths if not self.path(facts, w).is_file()]
