@@ -216,22 +216,27 @@ def _length(text: str | None) -> float:
 
 
 def make_copies(data: bytes, facts: ImageFacts, widths: Sequence[int]) -> dict[int, bytes]:
-    """The copies of a resizable image at each of ``widths`` (each at most its width):
-    decoded once, turned upright, resized, and saved with its colour profile only."""
+    """The copies of a resizable image at each of ``widths`` (among ``facts.main_width``
+    and ``facts.widths()``): decoded once, turned upright, resized, and saved with its colour
+    profile only. Each copy is made from the next wider one, widest first: a third less work
+    than each from the whole picture, and as sharp to the eye. A copy is made the same way
+    whatever else is asked for, so that it is the same file wherever it was made."""
     from PIL import Image, ImageOps
 
+    wanted = set(widths)
+    chain = [w for w in (facts.main_width, *reversed(facts.widths())) if w >= min(wanted)]
     with _guarded(), Image.open(io.BytesIO(data)) as opened:
-        largest = max(widths)
-        _draft(opened, facts, largest)
+        _draft(opened, facts, facts.main_width)
         upright = ImageOps.exif_transpose(opened) or opened
         image = _web_mode(upright, facts.format)
         icc = upright.info.get("icc_profile") if image.mode == upright.mode else None
         copies = {}
-        for width in sorted(set(widths), reverse=True):
+        for width in chain:
             height = facts.height_at(width)
-            sized = image if image.size == (width, height) else \
-                image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            copies[width] = _encode(sized, facts.format, icc)
+            if image.size != (width, height):
+                image = image.resize((width, height), Image.Resampling.LANCZOS)
+            if width in wanted:
+                copies[width] = _encode(image, facts.format, icc)
         return copies
 
 

@@ -284,3 +284,12 @@ def test_a_static_file_in_the_place_of_a_copy_is_an_error(site, tmp_path):
     assert [d.headline() for d in result.diagnostics] == [
         "content/static/images/lead.480w.jpg:1:1: error: static file 'images/lead.480w.jpg' "
         "collides with a generated file of the same path; rename or move it"]
+
+
+def test_a_copy_is_the_same_file_whatever_else_is_made_with_it():
+    data = photo((1400, 2600), orientation=6)  # shown 2600 wide
+    facts = images.probe_bytes(data)
+    every = images.make_copies(data, facts, [*facts.widths(), facts.main_width])
+    assert sorted(every) == [480, 800, 1280, 1920]
+    for width in every:
+        assert images.make_copies(data, facts, [width]) == {width: every[width]}
