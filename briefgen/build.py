@@ -12,7 +12,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,14 +23,14 @@ from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import EngineStore, FileState, StoreError
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
-from briefgen.output import OutputRefused, OutputWriteError, WriteStats, check_output
+from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
-from briefgen.site.inputs import Synced, sync_inputs
-from briefgen.site.kinds import INDEXES, file_loader, site_kinds
-from briefgen.site.scanning import file_states, scan_content
+from briefgen.site.inputs import Synced, sync_files, sync_inputs
+from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
+from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
-from briefgen.web.make import MadeOutputs, compute_in_workers, make_outputs
+from briefgen.web.make import FirstPages, MadeOutputs, Pending, compute_in_workers, make_outputs
 from briefgen.web.pages import PageError
 from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.resizing import ImageStats, resize_images
@@ -54,8 +54,18 @@ class BuildOptions:
     session: Session | None = None  # the engine kept in memory between builds (the preview)
     versioned_assets: bool = True  # asset URLs end in ?v=<digest> (not in the preview)
     in_place: bool = False  # update a private folder in place (the preview), not swap it
-    swap_lock: AbstractContextManager[object] | None = None  # held while the output is swapped
+    swap_lock: SwapLock | None = None  # held while the output is swapped (made anew each time)
     waiting: Callable[[str], None] = lambda message: None  # told when another build holds the output
+    # The preview: the files changed since its last build, as its watcher saw them (site
+    # relative; None: not known, so everything is looked at), the output files that tabs show
+    # (made and put in place first), told which of those changed once they are, and told
+    # which files are being remade (so that requests for them wait).
+    changed: frozenset[str] | None = None
+    wanted: frozenset[str] = frozenset()
+    # Tests: kinds of reads not recorded, to show that the equality tests notice.
+    ignored_reads: frozenset[str] = frozenset()
+    made_first: Callable[[list[str]], None] | None = None
+    pending: Pending | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +97,12 @@ class Session:
     engine: Engine | None = None
     context: tuple[object, ...] = ()
     files: dict[str, tuple[FileState, str]] = field(default_factory=dict)
+    # What the last good build found, for the next one to start from when only content files
+    # changed: no scan of every file, no settings read again, the same plan of outputs.
+    scan: ContentScan | None = None
+    synced: Synced | None = None
+    settled: Settled | None = None
+    paths: dict[Key, str] = field(default_factory=dict)
 
 
 def build(site_root: Path, options: BuildOptions) -> BuildResult:
@@ -157,15 +173,19 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
     (the command line; read-only for ``check``)."""
     kinds, session = site_kinds(file_loader(config.root)), options.session
     if session is not None:
-        context = (config.root, config.content_dir, theme, flags, config.base_url)
+        context = (config.root, config.content_dir, theme, flags, config.base_url,
+                   options.ignored_reads)
         if session.engine is None or session.context != context:
-            session.engine, session.context = Engine(kinds, INDEXES), context
-            session.files = {}
+            session.engine = Engine(kinds, INDEXES, ignored_reads=options.ignored_reads)
+            session.context = context
+            session.files, session.paths = {}, {}
+            session.scan = session.synced = session.settled = None
         return session.engine, None
     store = _open_store(config, flags, options, result) if options.use_cache else None
     # A fresh store has nothing to read: the engine does not ask it (a first build would
     # ask for every node it makes).
-    return Engine(kinds, INDEXES, backing=store if store and not store.fresh else None), store
+    return Engine(kinds, INDEXES, backing=store if store and not store.fresh else None,
+                  ignored_reads=options.ignored_reads), store
 
 
 def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
@@ -207,15 +227,20 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
 def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: Path,
          flags: Flags, out: Path, options: BuildOptions, result: BuildResult) -> None:
     now = (options.now or datetime.now(config.zone)).timestamp()
-    engine.begin_run(now, input_kinds=("file",) if store is not None else ())
     session = options.session
-    known = store.file_states() if store is not None else session.files if session else {}
-    options.progress("Reading", 0, 1)
-    scanned = scan_content(config, known)
-    synced = sync_inputs(engine, config, theme, flags, scanned,
-                         cache_folder(config.root) / "images" if options.use_cache else None)
+    quick = _quick_inputs(engine, session, options.changed, now)
+    if quick is None:
+        engine.begin_run(now, input_kinds=("file",) if store is not None else ())
+        known = store.file_states() if store is not None else session.files if session else {}
+        options.progress("Reading", 0, 1)
+        scanned = scan_content(config, known)
+        synced = sync_inputs(engine, config, theme, flags, scanned,
+                             cache_folder(config.root) / "images" if options.use_cache else None)
+    else:
+        scanned, synced = quick
     result.diagnostics.extend(synced.diagnostics)
-    outputs = _settle(engine, synced, now, options.jobs, fork=session is None)
+    settled = _settle_quickly(engine, session, now) if quick is not None else None
+    outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None)
     result.diagnostics.extend(engine.all_diagnostics())
     result.valid_until = engine.valid_until()
     result.counts = _counts(engine, synced)
@@ -231,7 +256,11 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if not result.ok:
         return  # content errors: no page is made (its template may rely on what is wrong)
     recorded = store.output_states(str(out)) if store is not None and options.write else {}
-    paths = {key: output_path(key) for key in outputs.all}
+    if session is not None and session.settled is not None \
+            and outputs.all is session.settled.all:
+        paths = session.paths
+    else:
+        paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
     if store is not None and options.write:
         current = _folder_now(out, paths.values())
@@ -246,11 +275,14 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         if options.write:  # resized images are made apart, and timed apart
             result.images = resize_images(engine, outputs.all, outputs.stale, options.jobs,
                                           session is None, options.progress)
-        _make(engine, outputs, out, options, result)
+        _make(engine, outputs, paths, out, options, result)
     if not result.ok or result.stats is None:
         return
     if session is not None:
         session.files = file_states(scanned)
+        session.scan, session.synced, session.paths = scanned, synced, paths
+        outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
+        session.settled = outputs
         engine.take_changes()  # nothing to write them to: kept, they would pile up
     if store is not None:
         files = file_states(scanned)
@@ -263,6 +295,35 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         changes = engine.take_changes()
         if not changes.empty() or files != known or states != recorded:
             store.commit(changes, files, (str(out), states))
+
+
+def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,
+                  now: float) -> tuple[ContentScan, Synced] | None:
+    """The preview after an edit of content files it knows: only those are read again;
+    the settings, templates, assets and static files are what the last build had."""
+    if session is None or changed is None or session.scan is None or session.synced is None \
+            or session.settled is None:
+        return None
+    scanned = rescan(session.scan, set(changed))
+    if scanned is None:
+        return None
+    engine.begin_run(now, same_inputs=True)
+    sync_files(engine, (f for f in scanned.files if f.source.rel in changed))
+    return scanned, session.synced
+
+
+def _settle_quickly(engine: Engine, session: Session | None, now: float) -> Settled | None:
+    """Bring the engine up to date when the files are the same ones as in the last build:
+    the roots are those of the last build, and, unless a plan changed, so are the outputs.
+    None when a plan changed: then the roots must be found again (``_settle``)."""
+    if session is None or session.settled is None:
+        return None
+    plans = {plan: engine.record(plan) for plan in PLANS}
+    stale = set(engine.update(now).outputs)
+    if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
+        return None
+    last = session.settled
+    return Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
 
 
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
@@ -283,6 +344,7 @@ class Settled:
     all: list[Key]  # every output, in plan order
     stale: set[Key]  # outputs whose inputs changed (or that are new)
     fingerprints: dict[Key, str]  # of the outputs the engine knows
+    paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
 
@@ -303,6 +365,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
     stale = set(engine.update(now).outputs)
     documents = _document_roots(engine, synced, now=True)
     engine.set_roots(parses | SITE_ROOTS | kept | documents)
+    if fork:  # documents filled (rendered, links resolved) in worker processes when many
+        stale |= set(engine.update(now, below=FILL).outputs)
+        compute_in_workers(engine, engine.queued("fill"), jobs)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
@@ -312,7 +377,8 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
             break
     known = engine.fingerprints(OUTPUT_KINDS)
     stale |= {key for key in planned if key not in known}
-    return Settled(planned, stale & set(planned), known)
+    planned_set = frozenset(planned)
+    return Settled(planned, stale & planned_set, known, paths_of=planned_set)
 
 
 def _document_roots(engine: Engine, synced: Synced, now: bool) -> set[Key]:
@@ -337,16 +403,27 @@ def _counts(engine: Engine, synced: Synced) -> dict[str, int]:
     return counts
 
 
-def _make(engine: Engine, outputs: Settled, out: Path, options: BuildOptions,
-          result: BuildResult) -> None:
+def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
+          options: BuildOptions, result: BuildResult) -> None:
     """Make the stale outputs (all of them for ``check``, so that template errors surface)
     and, for a build without errors, write them."""
+    try:
+        _make_and_write(engine, outputs, paths, out, options, result)
+    finally:
+        if options.pending is not None:
+            options.pending.clear()  # every file is in place (or stays old): none to wait for
+
+
+def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
+                    options: BuildOptions, result: BuildResult) -> None:
     writing = options.write and result.ok
     try:
+        first = FirstPages(options.wanted, options.made_first, options.pending,
+                           options.swap_lock) if options.made_first is not None else None
         made: MadeOutputs = make_outputs(
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
-            fork=options.session is None, untrusted=outputs.untrusted)
+            fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first)
     except (PageError, ThemeError, OutputRefused) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.chars import shortened, visible
-from briefgen.config import folder_problem, load_config
+from briefgen.config import folder_problem, load_config, local_base_url_warning
 from briefgen.dates import DateError
 from briefgen.errors import SourceLines
 from briefgen.model import Collection
@@ -110,8 +110,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress.clear()
     for note in result.notes:
         print(f"briefgen: note: {note}", file=sys.stderr)
-    diagnostics = result.diagnostics if not args.quiet else \
-        [d for d in result.diagnostics if d.severity.value == "error"]
+    found = result.diagnostics
+    # Only a build that writes the site: the warning is about the links it publishes.
+    local = local_base_url_warning(result.config) \
+        if result.config is not None and result.ok and not args.base_url else None
+    if local is not None:
+        found = [*found, local]
+    diagnostics = found if not args.quiet else [d for d in found if d.severity.value == "error"]
     errors, warnings = print_diagnostics(diagnostics, SourceLines(args.site))
     if errors:
         where = f" {result.out} is unchanged." if result.out else ""

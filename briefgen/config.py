@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import ipaddress
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ import yaml
 
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.chars import shortened
-from briefgen.errors import Diagnostics, Loc
+from briefgen.errors import Diagnostic, Diagnostics, Loc, Severity
 from briefgen.filesystem import FileProblem, os_problem, pseudo_filesystem, read_regular
 from briefgen.schema import (
     Boolean,
@@ -64,6 +65,8 @@ class SiteConfig:
     unsafe_html: bool = False
     citation_style: str = "numeric"
     feed_limit: int = 50
+    # Where site.yaml writes base_url's value (None: not written), for the warning of `build`.
+    base_url_loc: Loc | None = field(default=None, compare=False)
 
     @property
     def zone(self) -> tzinfo:
@@ -132,6 +135,7 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
         unsafe_html=bool(_sub(record, "markdown", "unsafe_html") or False),
         citation_style=str(_sub(record, "citations", "style") or "numeric"),
         feed_limit=int(_sub(record, "feeds", "limit") or 50),  # type: ignore[call-overload]
+        base_url_loc=record.locs.get("base_url"),
     )
     return config, diags
 
@@ -160,6 +164,35 @@ def _base_url(record: Record, diags: Diagnostics) -> str:
                     f"'base_url' must not have a query or fragment, not {base_url!r}")
         base_url = parts._replace(query="", fragment="").geturl()
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def is_local_address(url: str) -> bool:
+    """Whether a URL's host is this computer (localhost, a loopback or unspecified address)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_base_url_warning(config: SiteConfig) -> Diagnostic | None:
+    """`build` without --base-url for a site whose base_url is still an address of this
+    computer: its feeds, sitemap and canonical links would lead nowhere once published."""
+    if not is_local_address(config.base_url):
+        return None
+    where = "feeds, the sitemap and canonical links would point at this computer"
+    if config.base_url_loc is None:
+        return Diagnostic(CONFIG_FILE, Loc(1, 1), Severity.WARNING,
+                          f"base_url is not set, so {config.base_url} is used: {where}; add "
+                          "'base_url: https://…' with the site's public address, or build with "
+                          "--base-url URL")
+    return Diagnostic(CONFIG_FILE, config.base_url_loc, Severity.WARNING,
+                      f"base_url {config.base_url} is a local address: {where}; set it to the "
+                      "site's public address, or build with --base-url URL",
+                      len(config.base_url.rstrip("/")))
 
 
 def _content_dir(root: Path, record: Record, written: set[str], diags: Diagnostics) -> str | None:

@@ -72,7 +72,8 @@
   }
 
   function connect() {
-    var events = new EventSource(prefix + "__briefgen/events");
+    // The server makes the pages that tabs show first, after a change.
+    var events = new EventSource(prefix + "__briefgen/events?page=" + encodeURIComponent(ownFile()));
     events.addEventListener("build", function (message) {
       var data = JSON.parse(message.data);
       if (!data.ok) { showErrors(data.errors); return; }

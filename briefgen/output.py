@@ -95,6 +95,11 @@ class Written:
     changed: bool
 
 
+# Held while files are put in place (the preview's server reads none meanwhile); called
+# once for each time.
+SwapLock = Callable[[], AbstractContextManager[object]]
+
+
 class OutputUpdate:
     """The next state of an output folder, assembled beside it (see ``swap``).
 
@@ -131,6 +136,7 @@ class OutputUpdate:
         self.root = self.container.new  # where this build writes its files
         self.build = secrets.token_hex(8)
         self.written: dict[str, Written] = {}
+        self.moved: set[str] = set()  # files already put in place (``move_now``)
         self._linker: int | None = None  # a child process linking kept files into staging
 
     def prepare(self, kept: Collection[str]) -> None:
@@ -200,7 +206,21 @@ class OutputUpdate:
     def record(self, written: Written) -> None:
         self.written[written.rel] = written
 
-    def commit(self, swap_lock: AbstractContextManager[object] | None = None) -> WriteStats:
+    def move_now(self, rels: Collection[str], swap_lock: SwapLock | None = None) -> list[str]:
+        """In place (the preview): put the changed files of ``rels``, made already, in place
+        at once (the pages that tabs show, before the rest is made); return them."""
+        assert self.in_place
+        moving = sorted(rel for rel in rels if rel in self.written and self.written[rel].changed
+                        and rel not in self.moved)
+        with swap_lock() if swap_lock else contextlib.nullcontext():
+            for rel in moving:
+                target = os.path.join(self.out, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(os.path.join(self.root, rel), target)
+                self.moved.add(rel)
+        return moving
+
+    def commit(self, swap_lock: SwapLock | None = None) -> WriteStats:
         try:
             missing = self.paths - set(self.written)
             if missing:
@@ -235,7 +255,7 @@ class OutputUpdate:
         files = {rel: w.digest for rel, w in self.written.items()}
         return manifest_bytes(files, self.version, self.build)
 
-    def _publish(self, changed: list[str], swap_lock: AbstractContextManager[object] | None
+    def _publish(self, changed: list[str], swap_lock: SwapLock | None
                  ) -> None:
         """Bring the container's tree to the new site (only what differs from what it holds),
         then exchange it with the output."""
@@ -245,6 +265,11 @@ class OutputUpdate:
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(site / MANIFEST))
         try:
+            if self.spare is None and _empty(site):
+                # Nothing to bring up to date (a first build): the staging tree is the site.
+                ops.rmdir(str(site))
+                ops.rename(str(self.root), str(site))
+                changed = []
             for rel in changed:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
@@ -258,17 +283,17 @@ class OutputUpdate:
             raise OutputWriteError(exc.filename or MANIFEST, exc.errno or 0,
                                    exc.strerror or str(exc)) from None
         container.set_state(ops, READY, self.build)
-        with swap_lock or contextlib.nullcontext():  # a server must not read mid-swap
-            swap_in(container, ops, self.notes)
+        with swap_lock() if swap_lock else contextlib.nullcontext():  # no reading mid-swap
+            swap_in(container, ops, self.notes, self.foreign)
         self._clean()
 
     def _keep_in_tree(self, rel: str, written: Written, spare: dict[str, str]) -> None:
         """An unchanged output: the tree must hold the output's own file (the spare may hold
         an older one); a hard link, never a copy written in place."""
+        if spare.get(rel) == written.digest:
+            return  # the spare's file has the content the output's has
         target = os.path.join(self.container.site, rel)
         source = os.path.join(self.out, rel)
-        if spare.get(rel) == written.digest and _same_file(target, source):
-            return
         _clear_way(self.container.site, rel)
         _make_parents(self.container.site, rel, self.ops)
         temporary = f"{target}.briefgen-link"
@@ -279,11 +304,13 @@ class OutputUpdate:
         self.ops.rename(temporary, target)
 
     def _move_in(self, changed: list[str], gone: list[str],
-                 swap_lock: AbstractContextManager[object] | None) -> None:
+                 swap_lock: SwapLock | None) -> None:
         """Each changed file replaces its old one by an atomic rename, all under
         ``swap_lock``, so that a reader never sees a half-updated site."""
-        with swap_lock or contextlib.nullcontext():
+        with swap_lock() if swap_lock else contextlib.nullcontext():
             for rel in changed:
+                if rel in self.moved:
+                    continue
                 target = os.path.join(self.out, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 os.replace(os.path.join(self.root, rel), target)
@@ -294,12 +321,12 @@ class OutputUpdate:
         self._clean()
 
 
-def _same_file(first: str, second: str) -> bool:
+def _empty(folder: Path) -> bool:
     try:
-        a, b = os.lstat(first), os.lstat(second)
-    except OSError:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
         return False
-    return (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev)
 
 
 def _make_parents(root: Path, rel: str, ops: FileOps) -> None:
@@ -341,7 +368,7 @@ def _remove_files(root: Path, rels: list[str], ops: FileOps) -> None:
 
 
 def publish(out: Path, files: Mapping[str, bytes | Path | Reuse], version: str,
-            swap_lock: AbstractContextManager[object] | None = None,
+            swap_lock: SwapLock | None = None,
             in_place: bool = False, ops: FileOps = OS_FILE_OPS) -> WriteStats:
     """Make ``files`` (output path → bytes, a file to copy, or REUSE to keep the previous
     build's file) the content of ``out``. When nothing changed, nothing is touched."""

@@ -25,14 +25,16 @@ from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
 from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
-from briefgen.server import BoundedServer, Broadcaster, SwapLock, make_handler
+from briefgen.server import BoundedServer, Broadcaster, PendingFiles, SwapLock, make_handler
 
 DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class Preview:
-    """Rebuilds one site into one folder, keeping the last good build on failure."""
+    """Rebuilds one site into one folder, keeping the last good build on failure. After a
+    change, the pages that tabs show are made and announced first, then the rest; a request
+    for a page still being remade waits for it."""
 
     def __init__(self, site: Path, out: Path, options: BuildOptions) -> None:
         self.site, self.out = site, out
@@ -40,13 +42,28 @@ class Preview:
                                in_place=True)
         self.events = Broadcaster()
         self.lock = SwapLock()
+        self.pending = PendingFiles()
 
-    def rebuild(self) -> BuildResult:
-        result = build(self.site, replace(self.options, swap_lock=self.lock.writing()))
+    def rebuild(self, changed: frozenset[str] | None = None) -> BuildResult:
+        """Build again; ``changed``: the site's files changed since the last build (as the
+        watcher saw them), or None when any may have."""
+        announced: list[str] = []
+
+        def made_first(rels: list[str]) -> None:
+            announced.extend(rels)
+            if rels:
+                self.events.publish("build", {"ok": True, "changed": rels, "errors": []})
+
+        result = build(self.site, replace(
+            self.options, swap_lock=self.lock.writing, changed=changed,
+            wanted=frozenset(self.events.open_pages()), made_first=made_first,
+            pending=self.pending))
         sources = SourceLines(self.site)
         if result.ok:
-            changed = list(result.stats.changed) if result.stats else []
-            self.events.publish("build", {"ok": True, "changed": changed, "errors": []})
+            changed_files = list(result.stats.changed) if result.stats else []
+            rest = [rel for rel in changed_files if rel not in set(announced)]
+            if rest or not announced:
+                self.events.publish("build", {"ok": True, "changed": rest, "errors": []})
         else:
             self.events.publish("build", {"ok": False, "changed": [], "errors": [
                 _describe(d, sources) for d in sorted_diagnostics(result.diagnostics)]})
@@ -71,8 +88,37 @@ def is_relevant(site: Path, path: Path, watched: tuple[str, ...], ignored: list[
     return bool(parts) and parts[0] in watched and not any(p.startswith(".") for p in parts)
 
 
+class Changes:
+    """What the watcher saw since the last build: the site's files that were written, and
+    whether anything else happened (a file added, removed or renamed, a folder changed),
+    after which every file must be looked at."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._files: set[str] = set()
+        self._structural = False
+        self.seen = threading.Event()
+
+    def written(self, rel: str) -> None:
+        with self._lock:
+            self._files.add(rel)
+        self.seen.set()
+
+    def other(self) -> None:
+        with self._lock:
+            self._structural = True
+        self.seen.set()
+
+    def take(self) -> frozenset[str] | None:
+        """The files written since the last take, or None if anything else happened."""
+        with self._lock:
+            files, structural = frozenset(self._files), self._structural
+            self._files, self._structural = set(), False
+        return None if structural else files
+
+
 def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool,
-           changed: threading.Event) -> Any:
+           changes: Changes) -> Any:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
@@ -81,10 +127,19 @@ def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
-            for raw in (event.src_path, getattr(event, "dest_path", "")):
-                if raw and is_relevant(site, Path(str(raw)), watched, ignored):
-                    changed.set()
-                    return
+            source, target = str(event.src_path), str(getattr(event, "dest_path", "") or "")
+            relevant = [Path(raw) for raw in (source, target)
+                        if raw and is_relevant(site, Path(raw), watched, ignored)]
+            if not relevant:
+                return
+            if not event.is_directory and event.event_type in ("modified", "closed"):
+                changes.written(Path(source).relative_to(site).as_posix())
+            elif not event.is_directory and event.event_type == "moved" \
+                    and relevant == [Path(target)]:
+                # An editor's save: a new file (its own junk) renamed over the one edited.
+                changes.written(Path(target).relative_to(site).as_posix())
+            else:
+                changes.other()
 
     observer = PollingObserver(timeout=0.3) if poll else Observer()
     observer.schedule(Events(), str(site), recursive=True)
@@ -116,7 +171,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     preview = Preview(site, workdir / "site", BuildOptions(
         drafts=drafts, future=future, base_url=f"http://{display}:{port}{prefix}"))
     stopping = threading.Event()
-    handler = make_handler(preview.out, prefix, preview.events, preview.lock, stopping)
+    handler = make_handler(preview.out, prefix, preview.events, preview.lock, stopping,
+                           pending=preview.pending)
     try:
         server = BoundedServer((host, port), handler)
     except OSError as exc:
@@ -128,22 +184,22 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
             print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
     _stop_on_sigterm()
-    changed = threading.Event()
+    changes = Changes()
     observer = None
     try:
         _report(preview.rebuild(), site)
         watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
-        observer = _watch(site, watched, [workdir, config.output_path], poll, changed)
+        observer = _watch(site, watched, [workdir, config.output_path], poll, changes)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         print(f"Serving {site.name} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
               flush=True)
         while True:
-            changed.wait()
+            changes.seen.wait()
             time.sleep(DEBOUNCE_SECONDS)
-            while changed.is_set():  # wait until the burst is over
-                changed.clear()
+            while changes.seen.is_set():  # wait until the burst is over
+                changes.seen.clear()
                 time.sleep(DEBOUNCE_SECONDS)
-            _report(preview.rebuild(), site)
+            _report(preview.rebuild(changes.take()), site)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
     finally:

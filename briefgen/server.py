@@ -11,17 +11,19 @@ import json
 import mimetypes
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 LIVE_PATH = "__briefgen/"
 HEARTBEAT_SECONDS = 15.0
 # A request must arrive (and a heartbeat be written) within this, or the connection goes:
 # idle and half-open connections would otherwise each hold a thread for ever.
 SOCKET_TIMEOUT_SECONDS = 10.0
+# A request for a file that the running build is remaking waits for it, at most this long.
+PENDING_TIMEOUT_SECONDS = 120.0
 MAX_CONNECTIONS = 512  # beyond this, new connections are answered 503 at once
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
          b"Content-Length: 26\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -33,13 +35,14 @@ _WAITING = (b"<!doctype html><html><head><meta charset=utf-8><title>Waiting for 
 
 
 class Broadcaster:
-    """Fans build events out to every connected tab. A tab that connects later is told the
+    """Fans build events out to every connected tab, and knows which page each tab shows
+    (the live script says so when it connects). A tab that connects later is told the
     current state (the errors, if the last build failed) but not what changed before it
     loaded, or it would reload for nothing."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._clients: list[queue.Queue[str | None]] = []
+        self._clients: dict[queue.Queue[str | None], str | None] = {}
         self._last: str | None = None
 
     def publish(self, event: str, data: dict[str, Any]) -> None:
@@ -50,23 +53,54 @@ class Broadcaster:
             for client in self._clients:
                 client.put(message)
 
-    def subscribe(self) -> queue.Queue[str | None]:
+    def subscribe(self, page: str | None = None) -> queue.Queue[str | None]:
         client: queue.Queue[str | None] = queue.Queue()
         with self._lock:
-            self._clients.append(client)
+            self._clients[client] = page
             if self._last is not None:
                 client.put(self._last)
         return client
 
     def unsubscribe(self, client: queue.Queue[str | None]) -> None:
         with self._lock:
-            if client in self._clients:
-                self._clients.remove(client)
+            self._clients.pop(client, None)
+
+    def open_pages(self) -> set[str]:
+        """The files the connected tabs show (``briefings/x/index.html``)."""
+        with self._lock:
+            return {page for page in self._clients.values() if page}
 
     def close(self) -> None:
         with self._lock:
             for client in self._clients:
                 client.put(None)
+
+
+class PendingFiles:
+    """The files a running build is remaking: a request for one waits until it is made,
+    so that nobody is served a page the change has made stale."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._files: set[str] = set()
+
+    def add(self, rels: Iterable[str]) -> None:
+        with self._condition:
+            self._files.update(rels)
+
+    def done(self, rels: Iterable[str]) -> None:
+        with self._condition:
+            self._files.difference_update(rels)
+            self._condition.notify_all()
+
+    def clear(self) -> None:
+        with self._condition:
+            self._files.clear()
+            self._condition.notify_all()
+
+    def wait(self, rels: Collection[str], timeout: float = PENDING_TIMEOUT_SECONDS) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._files.isdisjoint(rels), timeout)
 
 
 class SwapLock:
@@ -154,6 +188,23 @@ def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
     return candidate if resolved.is_file() else None
 
 
+def requested_files(prefix: str, raw_path: str) -> set[str]:
+    """The output files a request path may name (a page's folder names its index.html)."""
+    path = urlsplit(raw_path).path
+    if not path.startswith(prefix):
+        return set()
+    decoded = unquote(path[len(prefix):]).strip("/")
+    if not decoded:
+        return {"index.html"}
+    return {decoded, f"{decoded}/index.html"}
+
+
+def page_of(raw_path: str) -> str | None:
+    """The page a live-reload connection says its tab shows (``?page=``), if any."""
+    found = parse_qs(urlsplit(raw_path).query).get("page")
+    return found[0] if found else None
+
+
 def inject(html: bytes, prefix: str) -> bytes:
     tag = f'<script src="{prefix}{LIVE_PATH}live.js" data-prefix="{prefix}" defer></script>'
     marker = html.rfind(b"</body>")
@@ -161,7 +212,8 @@ def inject(html: bytes, prefix: str) -> bytes:
 
 
 def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
-                 stopping: threading.Event, socket_timeout: float = SOCKET_TIMEOUT_SECONDS
+                 stopping: threading.Event, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
+                 pending: PendingFiles | None = None
                  ) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "briefgen"
@@ -185,6 +237,8 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
             if path + "/" == prefix:
                 self._redirect(prefix)
                 return
+            if pending is not None:
+                pending.wait(requested_files(prefix, self.path))
             with lock.reading():
                 target = resolve_request(root, prefix, self.path)
                 if target is not None and target.is_dir():
@@ -228,7 +282,7 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            client = events.subscribe()
+            client = events.subscribe(page_of(self.path))
             try:
                 self.wfile.write(b"retry: 500\n\n")
                 self.wfile.flush()

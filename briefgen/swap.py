@@ -169,11 +169,16 @@ def _build_of(folder: Path) -> str | None:
 # ------------------------------------------------------------------------ publishing
 
 
-def swap_in(container: Container, ops: FileOps, notes: list[str]) -> None:
-    """Steps 3 to 5: the ready tree (manifest written) becomes the output."""
+def swap_in(container: Container, ops: FileOps, notes: list[str],
+            foreign: list[str] | None = None) -> None:
+    """Steps 3 to 5: the ready tree (manifest written) becomes the output. ``foreign``: the
+    output's files that are not briefgen's, if the caller knows them (a file that appears
+    later is moved back after the exchange, see ``_keep_as_spare``)."""
     out, site = container.out, container.site
-    owned = _owned_files(out)
-    foreign = foreign_paths(out, owned) if out.is_dir() and owned is not None else []
+    if foreign is None:
+        owned = _owned_files(out)
+        foreign = foreign_paths(out, owned) if out.is_dir() and owned is not None else []
+    foreign = [rel for rel in foreign if os.path.lexists(out / rel)]
     clashes = [rel for rel in foreign if os.path.lexists(site / rel)]
     if clashes:
         raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "

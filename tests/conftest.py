@@ -146,6 +146,7 @@ class Served:
     url: str
     site: Path
     proc: subprocess.Popen[str]
+    startup: list[str]  # what it printed before it served
 
 
 @pytest.fixture
@@ -159,12 +160,13 @@ def serve_site(tmp_path: Path):
         proc = subprocess.Popen([sys.executable, "-m", "briefgen", "--site", str(site), "serve",
                                  "--port", str(port), *args], env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        served = Served(f"http://127.0.0.1:{port}/", site, proc)
+        served = Served(f"http://127.0.0.1:{port}/", site, proc, [])
         started.append(served)
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("Serving "):
                 break
+            served.startup.append(line)
         else:
             pytest.fail("briefgen serve stopped before serving")
         return served

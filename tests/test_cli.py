@@ -187,6 +187,67 @@ def test_drafts_and_future_briefings(tmp_path, cli):
     assert (out / "briefings" / "later" / "index.html").is_file()
 
 
+LOCAL_WARNING = ("site.yaml:3:11: warning: base_url http://localhost:8000/ is a local address: "
+                 "feeds, the sitemap and canonical links would point at this computer; set it to "
+                 "the site's public address, or build with --base-url URL")
+
+
+def local_site(root: Path, base_url: str | None = "http://localhost:8000/") -> Path:
+    setting = f"base_url: {base_url}\n" if base_url else ""
+    return write(root, {
+        "site.yaml": f"title: T\ndescription: D\n{setting}",
+        "content/sources/s.yaml": "title: S\npublisher: P\ndate: 2020\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2020-01-01\n---\n\n"
+                                  "## 2020-01-01 E\n\nText [@s].\n",
+    })
+
+
+def test_build_warns_at_a_local_base_url(tmp_path, cli):
+    site = local_site(tmp_path / "s")
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0
+    assert result.headlines == [LOCAL_WARNING]
+    assert "1 warning" in result.out
+    for address in ("http://127.0.0.1:8000/", "http://[::1]/briefs/", "http://0.0.0.0:8000/",
+                    "http://site.localhost/"):
+        site = local_site(tmp_path / address.replace("/", "-").replace(":", "-"), address)
+        built = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))
+        assert len(built.headlines) == 1 and f"base_url {address} is a local" in built.err
+
+
+def test_build_warns_when_no_base_url_is_set(tmp_path, cli):
+    site = local_site(tmp_path / "s", base_url=None)
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0
+    assert result.headlines == [
+        "site.yaml:1:1: warning: base_url is not set, so http://localhost:8000/ is used: feeds, "
+        "the sitemap and canonical links would point at this computer; add 'base_url: "
+        "https://…' with the site's public address, or build with --base-url URL"]
+
+
+def test_no_local_base_url_warning_from_check_or_with_a_public_address(tmp_path, cli):
+    site = local_site(tmp_path / "s")
+    assert cli("--site", str(site), "check", "--strict").headlines == []
+    given = cli("--site", str(site), "build", "--out", str(tmp_path / "o"), "--base-url",
+                "https://example.org/")
+    assert given.code == 0 and given.headlines == []
+    public = local_site(tmp_path / "p", "https://localhost.example.org/")
+    assert cli("--site", str(public), "build", "--out", str(tmp_path / "p-out")).headlines == []
+
+
+def test_failed_build_gives_no_local_base_url_warning(tmp_path, cli):
+    site = local_site(tmp_path / "s")
+    write(site, {"content/briefings/broken.md": "---\ntitle: [unclosed\n---\n"})
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1
+    assert result.headlines and not any("base_url" in h for h in result.headlines)
+
+
+def test_serve_gives_no_local_base_url_warning(tmp_path, serve_site):
+    served = serve_site(local_site(tmp_path / "s"))
+    assert served.startup and not any("base_url" in line for line in served.startup)
+
+
 def test_published_page_linking_to_a_draft_is_an_error(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",

@@ -44,6 +44,25 @@ def digest_text(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+_PART, _PART_FP = "\x1e", "\x1f"
+
+
+def parts_fingerprint(value: tuple[tuple[str, Any], ...]) -> str:
+    """The fingerprint of a node with parts: each part's name and fingerprint (text as it
+    is, anything else by its ``repr``)."""
+    return _PART.join(f"{part}{_PART_FP}{digest_text(p if isinstance(p, str) else repr(p))}"
+                      for part, p in value)
+
+
+def part_fingerprints(fp: str) -> dict[str, str]:
+    return dict(row.split(_PART_FP) for row in fp.split(_PART)) if fp else {}
+
+
+def part_of(member: Key) -> str:
+    """Which part of its head's node stands for a member: the rest of its key."""
+    return _PART_FP.join(member[1:])
+
+
 def digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -65,6 +84,11 @@ class Kind:
     reads: str = ""  # the kind of read that reading it counts as (default: its name)
     # For inputs: (*key[1:]) -> value, when the value is needed.
     load: Callable[..., Any] | None = None
+    # The node stands for many pieces (one per entry of a briefing): its key is the head of
+    # their members, its value a tuple of ``(part, piece)`` pairs, its fingerprint theirs
+    # (``parts_fingerprint``). One node instead of one per entry: far fewer records to keep,
+    # while each piece keeps a fingerprint of its own for the outputs that join them.
+    parts: bool = False
 
     @property
     def read_kind(self) -> str:
@@ -91,6 +115,15 @@ class Record:
     extra: Any = None  # kept for the caller (an output's layout)
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Where one piece is: its node, which part of it (``""``: all), and its fingerprint."""
+
+    key: Key
+    part: str
+    fp: str
+
+
 class Backing(Protocol):
     """Where the engine's state lives between runs (``store.EngineStore``); every method
     reads lazily, one key at a time."""
@@ -103,7 +136,7 @@ class Backing(Protocol):
 
     def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]: ...
 
-    def memberships(self, member: Key) -> set[Key]: ...
+    def memberships(self, member: str) -> set[Key]: ...
 
     def roots(self) -> set[Key]: ...
 
@@ -135,7 +168,7 @@ class EmptyBacking:
     def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]:
         return {}
 
-    def memberships(self, member: Key) -> set[Key]:
+    def memberships(self, member: str) -> set[Key]:
         return set()
 
     def roots(self) -> set[Key]:
@@ -166,7 +199,6 @@ class EngineError(Exception):
 
 _MISSING = object()
 MISSING_INPUT = "missing"  # the fingerprint of an input that is gone
-_MOD = 1 << 128
 
 
 @dataclass(slots=True)
@@ -179,8 +211,8 @@ class Changes:
     before: dict[Key, tuple[Key, ...]] = field(default_factory=dict)
     values: dict[Key, Any] = field(default_factory=dict)
     contributions: dict[tuple[Key, Key], tuple[Item, ...] | None] = field(default_factory=dict)
-    members_added: set[tuple[Key, Key]] = field(default_factory=set)  # (member, index)
-    members_removed: set[tuple[Key, Key]] = field(default_factory=set)
+    members_added: set[tuple[str, Key]] = field(default_factory=set)  # (member's head, index)
+    members_removed: set[tuple[str, Key]] = field(default_factory=set)
     roots: set[Key] | None = None
 
     def empty(self) -> bool:
@@ -219,9 +251,9 @@ class Reader:
         """Every item emitted into an index key, in sort-key order (none: a failed
         look-up, recorded like any other)."""
         key = ("idx", name, *rest)
-        items, fp = self._engine.index_value(key, self._level)
+        items = self._engine.index_value(key, self._level)
         if self._engine.records_read(key):
-            self.deps[key] = fp
+            self.deps[key] = ""
         return items
 
     def each(self, piece: str, name: str, *rest: str) -> list[tuple[Item, Any]]:
@@ -231,13 +263,29 @@ class Reader:
         self._watch(piece, ("idx", name, *rest))
         return [(item, self.piece(piece, item)) for item in items if item[1] is not None]
 
-    def each_fingerprint(self, piece: str, name: str, *rest: str) -> list[tuple[Item, str]]:
-        """As ``each``, with the pieces' fingerprints instead of their values (read at once,
-        and no piece is loaded)."""
+    def each_fingerprint(self, piece: str, name: str, *rest: str) -> list[tuple[Item, Part]]:
+        """As ``each``, with where each piece is and its fingerprint instead of its value
+        (read at once, and no piece is loaded)."""
         items = [item for item in self.index(name, *rest) if item[1] is not None]
         self._watch(piece, ("idx", name, *rest))
-        fps = self._engine.fingerprints_of([(piece, *item[1]) for item in items], self._level)
-        return [(item, fps[(piece, *item[1])]) for item in items]
+        return list(zip(items, self.places(piece, items), strict=True))
+
+    def places(self, piece: str, items: list[Item]) -> list[Part]:
+        """Where the ``piece`` of each item's member is, with its fingerprint: for items
+        of an index that is watched (``watch``), the pieces themselves not recorded."""
+        engine = self._engine
+        places = [engine.place(piece, item[1]) for item in items]
+        fps = engine.fingerprints_of(list(dict.fromkeys(key for key, _ in places)), self._level)
+        if not engine.kinds[piece].parts:
+            return [Part(key, "", fps[key]) for key, _ in places]
+        split: dict[Key, dict[str, str]] = {}
+        found = []
+        for key, part in places:
+            parts = split.get(key)
+            if parts is None:
+                parts = split[key] = part_fingerprints(fps[key])
+            found.append(Part(key, part, parts.get(part, "")))
+        return found
 
     def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
         """The fingerprints of pieces read as part of a ``watch`` (not recorded on their own)."""
@@ -246,8 +294,7 @@ class Reader:
     def piece(self, piece: str, item: Item) -> Any:
         """The piece of one item's member, read as part of an ``each`` (not recorded on
         its own: the pattern dependency covers it)."""
-        value, _ = self._engine.demand((piece, *item[1]), self._level)
-        return value
+        return self._engine.piece_value(piece, item[1], self._level)
 
     def watch(self, piece: str, name: str, *rest: str) -> None:
         """Depend on the ``piece`` of every member of an index, read later by ``piece``."""
@@ -311,11 +358,16 @@ class Engine:
         # the equality tests notice a missing dependency.
         self.ignored_reads = ignored_reads
         self._records: dict[Key, Record | None] = {}
+        # Of the records set in memory: those with diagnostics, those the clock may change
+        # (so that reporting and the clock's check do not go through every record).
+        self._diagnosed: dict[Key, tuple[Diagnostic, ...]] = {}
+        self._expiring: dict[Key, float] = {}
+        self._set_here: set[Key] = set()  # records set in this process (the store's are older)
         self._values: dict[Key, Any] = {}
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
-        self._index_cache: dict[Key, tuple[tuple[Item, ...], str]] = {}
-        self._members: dict[Key, set[Key]] = {}
+        self._index_cache: dict[Key, tuple[Item, ...]] = {}
+        self._members: dict[str, set[Key]] = {}  # a member's head → the indexes it is in
         self._inputs: dict[Key, str] = {}  # input key -> fingerprint set for this run
         self._preloaded: set[str] = set()  # input kinds whose records were read at once
         self._roots: set[Key] | None = None
@@ -344,10 +396,13 @@ class Engine:
         if not self.ignored_reads:
             return True
         head = key[0]
-        name = key[1] if head in ("idx", "each") else head
-        kind = self.kinds.get(name)
-        label = kind.read_kind if kind is not None else f"idx:{name}"
-        return label not in self.ignored_reads and head not in self.ignored_reads
+        if head == "idx":
+            labels = {f"idx:{key[1]}"}
+        elif head == "each":  # a piece of every member of an index: both are read
+            labels = {self.kinds[key[1]].read_kind, f"idx:{key[3]}", head}
+        else:
+            labels = {self.kinds[head].read_kind}
+        return not labels & self.ignored_reads
 
     # ----------------------------------------------------------------- records
 
@@ -372,6 +427,15 @@ class Engine:
             self._readers_of(dep).add(key)
         self._records[key] = new
         self.changes.records[key] = new
+        self._set_here.add(key)
+        if new is not None and new.diags:
+            self._diagnosed[key] = new.diags
+        else:
+            self._diagnosed.pop(key, None)
+        if new is not None and new.valid_until is not None:
+            self._expiring[key] = new.valid_until
+        else:
+            self._expiring.pop(key, None)
 
     def _readers_of(self, key: Key) -> set[Key]:
         found = self._readers.get(key)
@@ -399,11 +463,15 @@ class Engine:
         self._changed(key)
         return True
 
-    def begin_run(self, now: float, input_kinds: Iterable[str] = ()) -> None:
-        """Start a run at time ``now``: inputs are set anew (see ``retire_inputs``). The
-        recorded fingerprints of ``input_kinds`` are read at once, not one by one."""
+    def begin_run(self, now: float, input_kinds: Iterable[str] = (),
+                  same_inputs: bool = False) -> None:
+        """Start a run at time ``now``: inputs are set anew (see ``retire_inputs``), or,
+        with ``same_inputs``, those of the last run stay set and only the changed ones are
+        set again. The recorded fingerprints of ``input_kinds`` are read at once, not one
+        by one."""
         self.now = now
-        self._inputs = {}
+        if not same_inputs:
+            self._inputs = {}
         self._preloaded = set(input_kinds)
         for kind in input_kinds:
             for key, fp in self.backing.fingerprints(kind).items():
@@ -430,7 +498,8 @@ class Engine:
     def fingerprint_of(self, key: Key, reader_level: int) -> str:
         self._check_level(key, reader_level)
         if key[0] == "idx":
-            return self.index_value(key, reader_level)[1]
+            self.index_value(key, reader_level)
+            return ""  # an index tells its readers when it changes; it has no fingerprint
         record = self.record(key)
         if record is None or key in self._queued:
             self.demand(key, reader_level)
@@ -537,6 +606,22 @@ class Engine:
         if self.record(key) != record:
             self._set_record(key, record)
 
+    def place(self, piece: str, member: Key) -> tuple[Key, str]:
+        """The node that holds the ``piece`` of ``member``, and which part of it."""
+        if self.kinds[piece].parts:
+            return (piece, member[0]), part_of(member)
+        return (piece, *member), ""
+
+    def piece_value(self, piece: str, member: Key, reader_level: int = 1 << 30) -> Any:
+        key, part = self.place(piece, member)
+        value, _ = self.demand(key, reader_level)
+        if not self.kinds[piece].parts:
+            return value
+        for name, found in value:
+            if name == part:
+                return found
+        return None
+
     def value(self, key: Key) -> Any:
         """The value of any node, from outside a node's function (made if need be)."""
         return self.demand(key, 1 << 30)[0]
@@ -553,17 +638,13 @@ class Engine:
             found = self._contrib[index] = self.backing.contributions(index)
         return found
 
-    def index_value(self, key: Key, reader_level: int) -> tuple[tuple[Item, ...], str]:
+    def index_value(self, key: Key, reader_level: int) -> tuple[Item, ...]:
         self._check_level(key, reader_level)
         cached = self._index_cache.get(key)
         if cached is None:
             contributions = self._contributions(key)
-            items = tuple(sorted((item for items in contributions.values() for item in items),
-                                 key=_item_order))
-            total = 0
-            for contributor, part in contributions.items():
-                total = (total + int(digest_text(repr((contributor, part))), 16)) % _MOD
-            cached = self._index_cache[key] = (items, f"{len(items)}:{total:x}")
+            cached = self._index_cache[key] = tuple(sorted(
+                (item for items in contributions.values() for item in items), key=_item_order))
         return cached
 
     def _apply_emits(self, emitter: Key, old: tuple[tuple[Key, tuple[Item, ...]], ...],
@@ -579,11 +660,13 @@ class Engine:
             else:
                 contributions[emitter] = items
             self.changes.contributions[(index, emitter)] = items
-            old_members = {i[1] for i in before.get(index, ()) if i[1] is not None}
-            new_members = {i[1] for i in (items or ()) if i[1] is not None}
+            # Memberships are kept by a member's head (a briefing's id for its entries): the
+            # node of pieces with parts is keyed by it.
+            old_members = {i[1][0] for i in before.get(index, ()) if i[1]}
+            new_members = {i[1][0] for i in (items or ()) if i[1]}
             for member in old_members - new_members:
-                if not any(member in {i[1] for i in part}
-                           for part in contributions.values()):
+                if not any(i[1] and i[1][0] == member
+                           for part in contributions.values() for i in part):
                     self._memberships(member).discard(index)
                     self.changes.members_removed.add((member, index))
             for member in new_members - old_members:
@@ -593,7 +676,7 @@ class Engine:
             self._index_cache.pop(index, None)
             self._changed(index)
 
-    def _memberships(self, member: Key) -> set[Key]:
+    def _memberships(self, member: str) -> set[Key]:
         found = self._members.get(member)
         if found is None:
             found = self._members[member] = self.backing.memberships(member)
@@ -605,8 +688,7 @@ class Engine:
         """``key`` has a new fingerprint: its readers must be made again."""
         self._push_readers(key)
         if key[0] != "idx" and len(key) > 1 and key[0] in self.kinds:
-            member = key[1:]
-            for index in self._memberships(member):
+            for index in self._memberships(key[1]):
                 self._push_readers(("each", key[0], *index))
 
     def _push_readers(self, key: Key) -> None:
@@ -623,18 +705,20 @@ class Engine:
             self._queued.add(key)
             heapq.heappush(self._heap, (self.level(key), key))
 
-    def update(self, now: float | None = None) -> Update:
+    def update(self, now: float | None = None, below: int | None = None) -> Update:
         """Bring every node up to date with the inputs set for this run; return the
-        outputs to make. Call after the ``set_input``s of the run."""
+        outputs to make. Call after the ``set_input``s of the run. With ``below``, only
+        the nodes of lower levels (the caller makes the next level elsewhere, see
+        ``queued``, then updates again)."""
         update = self._update = Update()
         if now is not None:
             for key in self.backing.due(now):
-                self.push(key)
-            for key, record in list(self._records.items()):
-                if record is not None and record.valid_until is not None \
-                        and record.valid_until <= now:
+                if key not in self._set_here:  # else its record here says (below)
                     self.push(key)
-        while self._heap:
+            for key, until in list(self._expiring.items()):
+                if until <= now:
+                    self.push(key)
+        while self._heap and (below is None or self._heap[0][0] < below):
             _, key = heapq.heappop(self._heap)
             if key not in self._queued:
                 continue
@@ -643,7 +727,8 @@ class Engine:
                 continue
             self._compute(key)
         self._update = None
-        self._drop_orphans()
+        if below is None:
+            self._drop_orphans()
         update.outputs = set(self._due_outputs)
         return update
 
@@ -744,27 +829,28 @@ class Engine:
     def pending(self) -> bool:
         return bool(self._queued)
 
+    def queued(self, kind: str) -> list[Key]:
+        """The nodes of ``kind`` waiting to be made in this update, in key order."""
+        return sorted(key for key in self._queued if key[0] == kind)
+
     def all_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of every live node."""
-        found = dict(self.backing.diagnostics())
-        for key, record in self._records.items():
-            if record is None or not record.diags:
-                found.pop(key, None)
-            else:
-                found[key] = record.diags
+        found = {key: diags for key, diags in self.backing.diagnostics().items()
+                 if key not in self._set_here}
+        found.update(self._diagnosed)
         return [d for diags in found.values() for d in diags]
 
     def valid_until(self) -> float | None:
-        """The earliest time at which a node may change by the clock alone."""
-        times = [r.valid_until for r in self._records.values()
-                 if r is not None and r.valid_until is not None]
+        """The earliest time at which a node may change by the clock alone (the store's
+        earliest may be of a record changed since: too early is only a needless check)."""
+        times = list(self._expiring.values())
         stored = self.backing.earliest_expiry()
         if stored is not None:
             times.append(stored)
         return min(times, default=None)
 
     def value_of_index(self, key: Key) -> tuple[Item, ...]:
-        return self.index_value(key, 1 << 30)[0]
+        return self.index_value(key, 1 << 30)
 
     def take_changes(self) -> Changes:
         changes, self.changes = self.changes, Changes()

@@ -13,8 +13,9 @@ The tables, with the keys they are read by:
 - ``nodes``: by node, its record (fingerprint, what it read, what it emitted, its
   diagnostics, when the clock may change it) and, for kinds that keep it, its value;
 - ``readers``: by node, the nodes that read it (the walk from a change to what it touches);
-- ``contribs``: by index key, what each node emitted into it; ``members``: by member, the
-  index keys it is an item of (the readers of its pieces);
+- ``contribs``: by index key, what each node emitted into it; ``members``: by a member's
+  head (the first part of its key), the index keys it is an item of (the readers of its
+  pieces);
 - ``roots``: the nodes that must exist; ``diags``: the nodes that have diagnostics;
 - ``files``: by content file, the state it had (inode, size, times) and its digest;
 - ``outputs``: by output folder and file, the state of the file the last build wrote.
@@ -36,7 +37,7 @@ from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 5
+FORMAT = 6
 _SEP = "\x1f"
 
 _TABLES = """
@@ -288,9 +289,9 @@ class EngineStore:
                                "ON k.id = c.emitter WHERE c.idx = ?", (node,)).fetchall()
         return {text_key(text): _dec(items) for text, items in rows}
 
-    def memberships(self, member: Key) -> set[Key]:
+    def memberships(self, member: str) -> set[Key]:
         rows = self.db.execute("SELECT idx FROM members WHERE member = ?",
-                               (key_text(member),)).fetchall()
+                               (_b(member),)).fetchall()
         return self._keys(r[0] for r in rows)
 
     def roots(self) -> set[Key]:
@@ -473,9 +474,9 @@ class EngineStore:
         kept.sort(key=_first_two)
         db.executemany("INSERT OR REPLACE INTO contribs VALUES (?, ?, ?)", kept)
         db.executemany("DELETE FROM members WHERE member = ? AND idx = ?",
-                       [(key_text(m), ids(i)) for m, i in changes.members_removed])
+                       [(_b(m), ids(i)) for m, i in changes.members_removed])
         db.executemany("INSERT OR IGNORE INTO members VALUES (?, ?)",
-                       sorted((key_text(m), ids(i)) for m, i in changes.members_added))
+                       sorted((_b(m), ids(i)) for m, i in changes.members_added))
         if changes.roots is not None:
             db.execute("DELETE FROM roots")
             db.executemany("INSERT INTO roots VALUES (?)", [(ids(k),) for k in changes.roots])

@@ -25,6 +25,10 @@ from briefgen.site.settings import Flags, ParseSettings
 from briefgen.slug import name_key
 from briefgen.suggest import closest
 
+# A document's status in a build. Drafts (with --drafts) and scheduled briefings (dated in the
+# future, with --future) are shown marked as such, and kept out of the feeds and the sitemap.
+PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
+
 # Page ids that would collide with generated paths (SPEC §12).
 RESERVED_PAGE_IDS = frozenset({
     "briefings", "actors", "sources", "timeline", "tags", "search", "api", "feed.xml",
@@ -153,6 +157,7 @@ class BriefingIdent:
     date: DateValue
     draft: bool
     visible: bool  # in this build (drafts and scheduled briefings may be left out)
+    status: str = PUBLISHED  # PUBLISHED, DRAFT or SCHEDULED (dated in the future)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +167,7 @@ class PageIdent:
     title: str
     draft: bool
     visible: bool
+    status: str = PUBLISHED  # PUBLISHED or DRAFT
 
 
 Ident = ActorIdent | SourceIdent | BriefingIdent | PageIdent
@@ -217,24 +223,33 @@ def _unknown_role_target(r: Reader, actor: Actor, target: str, loc: Loc) -> Diag
                       len(target))
 
 
-def _visible(r: Reader, document: Briefing | Page, dated: DateValue | None) -> bool:
-    """Whether a document is in this build: drafts only with --drafts, briefings dated in
-    the future only with --future (until their date comes: see ``Reader.expires``)."""
+def _visible(r: Reader, document: Briefing | Page, dated: DateValue | None) -> tuple[bool, str]:
+    """Whether a document is in this build, and its status: drafts only with --drafts,
+    briefings dated in the future only with --future; a briefing is scheduled until its date
+    comes (see ``Reader.expires``)."""
     flags: Flags = r.get(("settings", "flags"))
     if document.draft and not flags.drafts:
-        return False
-    if dated is None or flags.future:
-        return True
+        return False, DRAFT
+    status = DRAFT if document.draft else PUBLISHED
+    if dated is None:
+        return True, status
     settings: ParseSettings = r.get(("settings", "parse"))
     starts = dated.sort_instant(settings.zone).timestamp()
     if starts > r.now:
         r.expires(starts)
-        return False
-    return True
+        return flags.future, status if document.draft else SCHEDULED
+    return True, status
+
+
+def _emit_unpublished(r: Reader, document: Briefing | Page, status: str) -> None:
+    """A draft or scheduled document shown in this build: pages that show it are marked."""
+    if status != PUBLISHED:
+        collection = collection_of(document.path).value
+        r.emit("unpublished", ((document.path,), None, collection, document.id, status))
 
 
 def _briefing(r: Reader, briefing: Briefing) -> BriefingIdent:
-    visible = _visible(r, briefing, briefing.date)
+    visible, status = _visible(r, briefing, briefing.date)
     if not visible and not briefing.draft:
         r.diagnostic(Diagnostic(briefing.path, briefing.date_loc, Severity.WARNING,
                                 f"briefing '{briefing.id}' is dated {briefing.date.human()}, in "
@@ -244,8 +259,9 @@ def _briefing(r: Reader, briefing: Briefing) -> BriefingIdent:
         settings: ParseSettings = r.get(("settings", "parse"))
         r.emit("briefings", (newest_first_key(briefing.date, settings.zone, briefing.path),
                              (briefing.id,)))
+        _emit_unpublished(r, briefing, status)
     return BriefingIdent(briefing.id, briefing.path, briefing.title, briefing.date,
-                         briefing.draft, visible)
+                         briefing.draft, visible, status)
 
 
 def _page(r: Reader, page: Page) -> PageIdent:
@@ -254,7 +270,8 @@ def _page(r: Reader, page: Page) -> PageIdent:
                                 f"page id '{page.id}' collides with the generated /{page.id}/; "
                                 "rename the file"))
         return PageIdent(page.id, page.path, page.title, page.draft, False)
-    visible = _visible(r, page, None)
+    visible, status = _visible(r, page, None)
     if visible:
         r.emit("pages", ((page.path,), (page.id,), page.title))
-    return PageIdent(page.id, page.path, page.title, page.draft, visible)
+        _emit_unpublished(r, page, status)
+    return PageIdent(page.id, page.path, page.title, page.draft, visible, status)

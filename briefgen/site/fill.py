@@ -21,7 +21,7 @@ from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site import citeforms
 from briefgen.site.citeforms import Cited, Shown
-from briefgen.site.documents import BriefingIdent, Doc, PageIdent, SourceIdent
+from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
 from briefgen.site.media import Figure, Media
@@ -225,6 +225,7 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     settings: SiteSettings = r.get(("settings", "site"))
     identity = r.get(("ident", collection, doc_id))
     visible = identity.visible if isinstance(identity, (BriefingIdent, PageIdent)) else True
+    status = identity.status if isinstance(identity, BriefingIdent) else PUBLISHED
     diags = Diagnostics(document.path)
     lookups = Lookups(r)
     urls = Urls(settings.base_url)
@@ -234,7 +235,7 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     resolved.image = media.figure(getattr(document, "image", None), diags)
     r.diagnostics(diags.items)
     if isinstance(document, Briefing):
-        briefing = _briefing(document, resolved, visible)
+        briefing = _briefing(document, resolved, visible, status)
         if visible:
             _emit_briefing(r, briefing, settings)
             r.diagnostics(_briefing_warnings(briefing))
@@ -249,7 +250,7 @@ def fill_fingerprint(value: RenderedBriefing | RenderedDoc | None) -> str:
     return value.fingerprint if value is not None else "-"
 
 
-def _fingerprint(document: str, resolved: Filled, visible: bool) -> str:
+def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     """A filled document is its file's content plus what its links resolved to."""
     return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
                              resolved.links, resolved.cites, sorted(map(str,
@@ -269,8 +270,9 @@ def _by_block(pairs: Iterable[tuple[str | None, V]]) -> dict[str | None, list[V]
     return grouped
 
 
-def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBriefing:
-    fingerprint = _fingerprint(briefing.fingerprint, resolved, visible)
+def _briefing(briefing: Briefing, resolved: Filled, visible: bool,
+              status: str) -> RenderedBriefing:
+    fingerprint = _fingerprint(briefing.fingerprint, resolved, (visible, status))
     # Grouped once by block: a pass over every ref for each entry would make a briefing of
     # many entries cost the square of its size.
     actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
@@ -292,7 +294,7 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool) -> RenderedBr
                fill(briefing.lead.text, resolved.text), fingerprint)
     updates = tuple(fill(u.note.html, resolved.html) for u in briefing.updates)
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
-                            updates, fingerprint)
+                            updates, fingerprint, status)
 
 
 def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:

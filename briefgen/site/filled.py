@@ -80,6 +80,7 @@ class RenderedBriefing:
     notes_html: str
     updates_html: tuple[str, ...]
     fingerprint: str = ""
+    status: str = "published"  # "draft" or "scheduled" in builds that show them
 
     @property
     def entries(self) -> list[RenderedEntry]:

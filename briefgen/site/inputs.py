@@ -5,6 +5,7 @@ and so everything made from it stays as it is."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from briefgen.errors import Diagnostic
 from briefgen.images import CopyCache
 from briefgen.load import file_state
 from briefgen.site.documents import FileText
-from briefgen.site.scanning import ContentScan
+from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, parse_settings, site_settings
 from briefgen.urls import Urls
 from briefgen.web.templates import TemplateFingerprints, Templates, make_environment
@@ -29,17 +30,21 @@ class Synced:
     asset_digests: dict[str, str]
 
 
-def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan, copies: Path | None = None) -> Synced:
-    """Set every input of this run; those gone since the last one become missing.
-    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
-    content = []
-    for file in scanned.files:
-        content.append(file.source.rel)
+def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
+    """Set the inputs of content files (only those that changed are new to the engine)."""
+    for file in files:
         if file.text is not None:
             engine.set_input(("file", file.source.rel), file.digest, file.text)
         else:
             engine.set_input(("file", file.source.rel), file.digest)
+
+
+def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
+                scanned: ContentScan, copies: Path | None = None) -> Synced:
+    """Set every input of this run; those gone since the last one become missing.
+    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
+    content = [file.source.rel for file in scanned.files]
+    sync_files(engine, scanned.files)
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
     engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
     engine.set_input(("settings", "flags"), _fp(flags), flags)

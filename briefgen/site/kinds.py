@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.engine import codec
-from briefgen.engine.deps import IndexKind, Kind, digest_text
+from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.images import ImageFacts
 from briefgen.site import check, documents, fill, lookup, media, pieces
 from briefgen.web import exports, feeds, plan
@@ -20,7 +20,7 @@ from briefgen.web import exports, feeds, plan
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
                documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
-               pieces.CardDoc, pieces.TagInfo, exports.EntryData, feeds.FeedEntry, ImageFacts)
+               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, ImageFacts)
 
 # Levels, lowest first.
 INPUT = 0
@@ -49,7 +49,7 @@ def _text_fp(value: Any) -> str:
 
 INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list")] \
     + [IndexKind(name, IDENT_INDEXES) for name in ("actors", "sources", "briefings", "pages",
-                                                   "members")] \
+                                                   "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (
         "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
         "source_briefings", "linked", "cited", "tag", "tags", "images")]
@@ -79,11 +79,11 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body"),
         # List items and chips are not kept: pages copy unchanged items from their own
         # previous file (web/joined.py), and a chip is quick to make again.
-        Kind("item", PIECES, pieces.entry_item, _text_fp, reads="piece"),
+        Kind("item", PIECES, pieces.entry_item, parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces.actor_chip, _text_fp, reads="piece"),
         Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),
-        Kind("entry_data", PIECES, exports.entry_data, reads="piece"),
-        Kind("feed_entry", LISTS, feeds.feed_entry, persist=True, reads="piece"),
+        Kind("feed_entry", LISTS, feeds.feed_entry, parts_fingerprint, persist=True,
+             reads="piece", parts=True),
         Kind("co_actors", PIECES, pieces.co_actors, persist=True, reads="piece"),
         Kind("years", PIECES, pieces.years, persist=True, reads="piece"),
         Kind("tag", PIECES, pieces.tag, persist=True, reads="piece"),
@@ -97,11 +97,14 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
     export_pieces = [
         Kind(name, EXPORT_PIECES, function, _text_fp, reads="piece")
         for name, function in (
-            ("entry_json", exports.entry_json), ("briefing_json", exports.briefing_json),
+            ("briefing_json", exports.briefing_json),
             ("actor_json", exports.actor_json), ("source_json", exports.source_json),
-            ("timeline_event", exports.timeline_event),
             ("briefing_search", exports.briefing_search), ("actor_search", exports.actor_search),
             ("source_search", exports.source_search), ("page_search", exports.page_search))
+    ] + [
+        Kind(name, EXPORT_PIECES, function, parts_fingerprint, reads="piece", parts=True)
+        for name, function in (("entry_json", exports.entry_json),
+                               ("timeline_event", exports.timeline_event))
     ]
     plans = [
         Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),

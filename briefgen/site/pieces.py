@@ -13,21 +13,23 @@ from markupsafe import Markup
 from briefgen.dates import DateValue
 from briefgen.engine.deps import Reader
 from briefgen.errors import Diagnostic, Loc, Severity
-from briefgen.site.documents import ActorIdent, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing
 from briefgen.site.lookup import Lookups
 
 CO_ACTORS_SHOWN = 8
 
 
-def entry_item(r: Reader, briefing_id: str, entry_id: str) -> str:
-    """The HTML of one entry in a list (timeline, year, actor and source pages, home)."""
+def entry_item(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """The HTML of each entry of a briefing in a list (timeline, year, actor and source
+    pages, home), by entry id."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
-    entry = rb.entry(entry_id) if rb is not None else None
-    if entry is None:
-        return ""
+    if rb is None:
+        return ()
     templates = r.get(("service", "templates"))
-    return str(templates.render(r, "partials/entry_item.html", {"e": entry}))
+    return tuple((entry.id, str(templates.render(r, "partials/entry_item.html",
+                                                 {"e": entry, "status": rb.status})))
+                 for entry in rb.entries)
 
 
 def actor_chip(r: Reader, actor_id: str) -> str:
@@ -62,6 +64,7 @@ class BriefingCard:
     updated: DateValue | None
     tags: tuple[str, ...]
     authors: tuple[str, ...]
+    status: str = PUBLISHED  # or DRAFT, SCHEDULED: shown marked
 
     @property
     def summary_html(self) -> Markup:
@@ -76,7 +79,7 @@ def briefing_card(r: Reader, briefing_id: str) -> BriefingCard | None:
     return BriefingCard(CardBriefing(b.id, b.title, b.date),
                         CardDoc(rb.doc.summary_list_html, rb.doc.summary_text),
                         tuple(e.id for e in rb.entries), b.updated,
-                        tuple(t.value for t in b.tags), b.authors)
+                        tuple(t.value for t in b.tags), b.authors, rb.status)
 
 
 def co_actors(r: Reader, actor_id: str) -> tuple[tuple[str, int], ...]:

@@ -48,25 +48,43 @@ def scan_content(config: SiteConfig, known: dict[str, tuple[FileState, str]]) ->
     tree = content_tree(config)
     folders = content_folders(config, tree, scan.diagnostics)
     for source in content_files(tree, folders, scan.diagnostics):
-        try:
-            state: FileState | None = FileState.of(os.stat(source.real))
-        except OSError:
-            state = None
-        recorded = known.get(source.rel)
-        if state is not None and recorded is not None and recorded[0] == state:
-            scan.files.append(ScannedFile(source, state, recorded[1], None))
-            continue
-        problems: list[Diagnostic] = []
-        text = read_text(source.real, source.rel, problems)
-        scan.read += 1
-        if text is None:
-            digest = "unreadable:" + hashlib.sha256(repr(problems).encode()).hexdigest()
-            scan.files.append(ScannedFile(source, None, digest, FileText(None, tuple(problems))))
-        else:
-            scan.files.append(ScannedFile(source, state, content_digest(text), FileText(text)))
+        scan.files.append(_scan_file(source, known.get(source.rel), scan))
     scan.static = static_files(tree, folders, scan.diagnostics)
     scan.diagnostics.extend(tree.notes)
     return scan
+
+
+def rescan(previous: ContentScan, rels: set[str]) -> ContentScan | None:
+    """The last scan with the files ``rels`` looked at again, when they are all content
+    files it found (a change that adds, removes or renames a file needs a whole scan: None)."""
+    found = {f.source.rel for f in previous.files}
+    if not rels <= found:
+        return None
+    scan = ContentScan(static=previous.static, diagnostics=previous.diagnostics)
+    for file in previous.files:
+        if file.source.rel in rels:
+            known = (file.state, file.digest) if file.state is not None else None
+            scan.files.append(_scan_file(file.source, known, scan))
+        else:
+            scan.files.append(file)
+    return scan
+
+
+def _scan_file(source: SourceFile, recorded: tuple[FileState, str] | None,
+               scan: ContentScan) -> ScannedFile:
+    try:
+        state: FileState | None = FileState.of(os.stat(source.real))
+    except OSError:
+        state = None
+    if state is not None and recorded is not None and recorded[0] == state:
+        return ScannedFile(source, state, recorded[1], None)
+    problems: list[Diagnostic] = []
+    text = read_text(source.real, source.rel, problems)
+    scan.read += 1
+    if text is None:
+        digest = "unreadable:" + hashlib.sha256(repr(problems).encode()).hexdigest()
+        return ScannedFile(source, None, digest, FileText(None, tuple(problems)))
+    return ScannedFile(source, state, content_digest(text), FileText(text))
 
 
 def file_states(scan: ContentScan) -> dict[str, tuple[FileState, str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DateValue
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Part, Reader
 from briefgen.model import Actor, Source
 from briefgen.site.documents import ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -52,7 +52,7 @@ class PageMeta:
     og_type: str = "website"
     json_ld: tuple[dict[str, Any], ...] = ()
     feed: str | None = None  # site path of an Atom feed about this page's subject
-    noindex: bool = False
+    noindex: bool = False  # the 404 page, and pages that show a draft or scheduled briefing
     section: str = ""  # which nav item is current: "briefings", "actors", …
     image: Figure | None = None  # og:image: the lead image or portrait (never an SVG)
     twitter_card: str = "summary"  # "summary_large_image" for a briefing with a lead image
@@ -63,14 +63,19 @@ class EntryView:
     into the page), and, should a template ask, everything of the entry (read then, and
     recorded for the page)."""
 
-    __slots__ = ("_reader", "briefing_id", "fp", "id")
+    __slots__ = ("_reader", "briefing_id", "id", "place")
 
-    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, fp: str) -> None:
-        self._reader, self.fp = reader, fp
+    def __init__(self, reader: Reader, briefing_id: str, entry_id: str, place: Part) -> None:
+        self._reader, self.place = reader, place
         self.briefing_id, self.id = briefing_id, entry_id
 
+    @property
+    def fp(self) -> str:
+        return self.place.fp
+
     def item_html(self, reader: Reader) -> str:
-        return str(reader.get(("item", self.briefing_id, self.id)))
+        items = dict(reader.get(self.place.key))
+        return str(items.get(self.place.part, ""))
 
     def __getattr__(self, name: str) -> Any:
         rb: RenderedBriefing = self._reader.get(("fill", "briefings", self.briefing_id))
@@ -113,6 +118,7 @@ class BriefingContext:
     tags: tuple[TagLink, ...]
     actor_by_id: dict[str, ActorIdent]  # for each entry's actor chips
     source_by_id: dict[str, CitedSource]  # for each entry's source chips
+    status: str = "published"  # "draft" or "scheduled" in builds that show them
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +221,7 @@ class FreePageContext:
     doc: RenderedDoc
     sources: tuple[CitedSource, ...]
     title: str
+    status: str = "published"  # "draft" in builds with --drafts
 
 
 @dataclass(frozen=True, slots=True)

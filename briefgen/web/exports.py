@@ -14,7 +14,7 @@ from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader, digest_text
-from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.media import Figure
 from briefgen.site.settings import SiteSettings
@@ -50,15 +50,17 @@ class EntryData:
     text: str
     actors: tuple[str, ...]
     sources: tuple[str, ...]
+    status: str = "published"  # of its briefing
 
 
-def entry_data(r: Reader, briefing_id: str, entry_id: str) -> EntryData | None:
+def entries_data(r: Reader, briefing_id: str) -> list[EntryData]:
+    """What feeds and exports show of each entry of a briefing (read from its fill)."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
-    entry = rb.entry(entry_id) if rb is not None else None
-    if entry is None or rb is None:
-        return None
-    return EntryData(briefing_id, entry_id, rb.briefing.title, entry.title_text,
-                     entry.entry.date, entry.text, entry.actors, entry.sources)
+    if rb is None:
+        return []
+    return [EntryData(briefing_id, entry.id, rb.briefing.title, entry.title_text,
+                      entry.entry.date, entry.text, entry.actors, entry.sources, rb.status)
+            for entry in rb.entries]
 
 
 class _Refs:
@@ -84,23 +86,22 @@ class _Refs:
 # ------------------------------------------------------------------------ pieces
 
 
-def entry_json(r: Reader, briefing_id: str, entry_id: str) -> str:
-    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if e is None:
-        return ""
+def entry_json(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """The JSON of each entry of a briefing (``api/entries.json``), by entry id."""
     refs = _Refs(r)
     urls = refs.urls
-    return _json({
+    return tuple((e.id, _json({
         "id": e.id,
         "briefing": e.briefing_id,
         "briefing_url": urls.absolute(Urls.briefing(e.briefing_id)),
         "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
         "title": e.title_text,
         "date": _date(e.date),
+        "status": e.status,
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
         "text": e.text,
-    })
+    })) for e in entries_data(r, briefing_id))
 
 
 def briefing_json(r: Reader, briefing_id: str) -> str:
@@ -115,6 +116,7 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "title": b.title,
         "date": _date(b.date),
         "updated": _date(b.updated),
+        "status": rb.status,
         "summary": rb.doc.summary_text,
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
@@ -217,13 +219,15 @@ def _tl_date(point: DatePoint) -> dict[str, Any]:
     return data
 
 
-def timeline_event(r: Reader, briefing_id: str, entry_id: str) -> str:
-    """One Knight Lab TimelineJS 3 event per entry."""
-    e: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if e is None:
-        return ""
+def timeline_event(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+    """One Knight Lab TimelineJS 3 event per entry of a briefing, by entry id."""
     settings: SiteSettings = r.get(("settings", "site"))
-    link = Urls(settings.base_url).absolute(Urls.briefing(e.briefing_id, e.id))
+    urls = Urls(settings.base_url)
+    return tuple((e.id, _timeline_event(e, urls)) for e in entries_data(r, briefing_id))
+
+
+def _timeline_event(e: EntryData, urls: Urls) -> str:
+    link = urls.absolute(Urls.briefing(e.briefing_id, e.id))
     event: dict[str, Any] = {
         "unique_id": f"{e.briefing_id}--{e.id}",
         "start_date": _tl_date(e.date.start),
@@ -248,10 +252,12 @@ def briefing_search(r: Reader, briefing_id: str) -> str:
     settings: SiteSettings = r.get(("settings", "site"))
     urls = Urls(settings.base_url)
     b = rb.briefing
+    marked = {"s": rb.status} if rb.status != PUBLISHED else {}  # search.js shows it as a badge
     docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
-             "d": b.date.human(), "x": rb.doc.summary_text}]
+             "d": b.date.human(), "x": rb.doc.summary_text, **marked}]
     docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",
-              "d": e.entry.date.human(), "x": f"{e.text} {b.title}"} for e in rb.entries]
+              "d": e.entry.date.human(), "x": f"{e.text} {b.title}", **marked}
+             for e in rb.entries]
     return ",".join(_json(d) for d in docs)
 
 
@@ -279,14 +285,18 @@ def page_search(r: Reader, page_id: str) -> str:
     if doc is None or found is None or found.document is None:
         return ""
     settings: SiteSettings = r.get(("settings", "site"))
+    identity = r.get(("ident", "pages", page_id))
+    marked = {"s": identity.status} \
+        if isinstance(identity, PageIdent) and identity.status != PUBLISHED else {}
     return _json({"t": found.document.title,  # type: ignore[union-attr]
                   "u": Urls(settings.base_url).link(Urls.page(page_id)), "k": "Page", "d": "",
-                  "x": doc.summary_text})
+                  "x": doc.summary_text, **marked})
 
 
 # ------------------------------------------------------------------------ joins
 
-_EMPTY = digest_text("")  # the fingerprint of a piece with nothing to show
+# The fingerprints of a piece with nothing to show, and of a part that is not there.
+_EMPTY = (digest_text(""), "")
 
 
 def _pieces(r: Reader, piece: str, index: str, *rest: str,
@@ -294,7 +304,7 @@ def _pieces(r: Reader, piece: str, index: str, *rest: str,
     found = r.each_fingerprint(piece, index, *rest)
     if order is not None:
         found.sort(key=lambda pair: order(pair[0]))
-    return [Piece((piece, *item[1]), fp) for item, fp in found if fp != _EMPTY]
+    return [place for _, place in found if place.fp not in _EMPTY]
 
 
 def _by_path(item: Item) -> Any:

@@ -11,7 +11,8 @@ from briefgen.engine.deps import Reader
 from briefgen.site.pieces import BriefingCard
 from briefgen.site.settings import SiteSettings
 from briefgen.urls import Urls
-from briefgen.web.exports import EntryData
+from briefgen.web.exports import EntryData, entries_data
+from briefgen.web.pages import shows_unpublished, unpublished
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -128,14 +129,17 @@ class FeedEntry:
     summary: str
 
 
-def feed_entry(r: Reader, briefing_id: str, entry_id: str) -> FeedEntry | None:
-    entry: EntryData | None = r.get(("entry_data", briefing_id, entry_id))
-    if entry is None:
-        return None
+def feed_entry(r: Reader, briefing_id: str) -> tuple[tuple[str, FeedEntry], ...]:
+    """What a feed shows of each entry of a briefing, by entry id."""
     settings, urls = _feed_settings(r)
+    return tuple((e.id, _feed_entry(e, urls, settings.zone))
+                 for e in entries_data(r, briefing_id))
+
+
+def _feed_entry(entry: EntryData, urls: Urls, zone: tzinfo) -> FeedEntry:
     link = urls.absolute(Urls.briefing(entry.briefing_id, entry.id))
     return FeedEntry(link, f"{entry.title_text} ({entry.briefing_title})",
-                     entry.date.start.first_instant(settings.zone).isoformat(), entry.text[:600])
+                     entry.date.start.first_instant(zone).isoformat(), entry.text[:600])
 
 
 def _entry_item(entry: FeedEntry) -> FeedItem:
@@ -148,10 +152,18 @@ def _feed_settings(r: Reader) -> tuple[SiteSettings, Urls]:
     return settings, Urls(settings.base_url)
 
 
+def _published(r: Reader, briefing_ids: list[str]) -> list[str]:
+    """Feeds announce publication: no draft or scheduled briefing, even in builds that show
+    them."""
+    hidden = unpublished(r)
+    return [b for b in briefing_ids if ("briefings", b) not in hidden] if hidden else briefing_ids
+
+
 def _briefing_feed(r: Reader, feed_rel: str, page_rel: str, title: str,
                    briefing_ids: list[str]) -> bytes:
     """Briefings newest first, capped at ``feeds.limit``."""
     settings, urls = _feed_settings(r)
+    briefing_ids = _published(r, briefing_ids)
     cards = [c for c in (r.get(("card", b)) for b in briefing_ids[: settings.feed_limit]) if c]
     return atom(settings, urls, feed_rel, page_rel, title,
                 [briefing_item(c, urls, settings.zone) for c in cards])
@@ -175,7 +187,11 @@ def actor_feed(r: Reader, actor_id: str) -> bytes:
     settings, urls = _feed_settings(r)
     actor = r.get(("ident", "actors", actor_id))
     title = f"{actor.name} — {settings.title}"
-    latest = r.index("actor_entries", actor_id)[-settings.feed_limit:]
+    items = r.index("actor_entries", actor_id)
+    hidden = unpublished(r)  # the entries of drafts and scheduled briefings are left out
+    if hidden:
+        items = tuple(item for item in items if ("briefings", item[1][0]) not in hidden)
+    latest = items[-settings.feed_limit:]
     r.watch("feed_entry", "actor_entries", actor_id)
     entries = [e for e in (r.piece("feed_entry", item) for item in latest) if e is not None]
     return atom(settings, urls, f"actors/{actor_id}/feed.xml", Urls.actor(actor_id), title,
@@ -183,12 +199,16 @@ def actor_feed(r: Reader, actor_id: str) -> bytes:
 
 
 def sitemap(r: Reader) -> bytes:
-    """Every HTML page but the 404 page, with the last modification of briefings."""
-    from briefgen.web.plan import html_paths
+    """Every HTML page but the 404 page and those that show a draft or scheduled briefing
+    (marked noindex), with the last modification of briefings."""
+    from briefgen.web.plan import html_keys, site_rel
 
     _, urls = _feed_settings(r)
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for rel in html_paths(r):
+    for key in html_keys(r):
+        if shows_unpublished(r, key):
+            continue
+        rel = site_rel(key)
         url = ET.SubElement(root, "url")
         _sub(url, "loc", urls.absolute(rel))
         if rel.startswith("briefings/") and rel.count("/") == 2:

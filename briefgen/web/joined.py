@@ -17,15 +17,11 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from briefgen.engine.deps import Key, digest_text
+from briefgen.engine.deps import Part, digest_text
 
 _SEP, _FIELD, _ROW = "\x1f", "\x1d", "\x1e"
 
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    key: Key  # the node whose value (text) this is
-    fp: str
+Piece = Part  # a piece of a joined output: the node (and part of it) whose text it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +31,8 @@ class Joined:
     @property
     def fingerprint(self) -> str:
         return "j" + digest_text(_ROW.join(p if isinstance(p, str) else f"{_SEP.join(p.key)}"
-                                           f"{_FIELD}{p.fp}" for p in self.parts))
+                                           f"{_FIELD}{p.part}{_FIELD}{p.fp}"
+                                           for p in self.parts))
 
 
 def join(parts: Iterable[str | Piece], separator: str = "") -> tuple[str | Piece, ...]:
@@ -48,12 +45,14 @@ def join(parts: Iterable[str | Piece], separator: str = "") -> tuple[str | Piece
     return tuple(found)
 
 
-Layout = dict[tuple[Key, str], tuple[int, int]]  # (piece key, fingerprint) → (offset, length)
+# (piece, the short text written just before it) → (offset, length) of both in the file
+Layout = dict[tuple[Piece, str], tuple[int, int]]
+_LEAD = 4  # a literal this short before a piece (a JSON comma) is copied along with it
 
 
-def encode_layout(layout: Iterable[tuple[Key, str, int, int]]) -> str:
-    return _ROW.join(f"{_SEP.join(key)}{_FIELD}{fp}{_FIELD}{offset}{_FIELD}{length}"
-                     for key, fp, offset, length in layout)
+def encode_layout(layout: Iterable[tuple[Piece, str, int, int]]) -> str:
+    return _ROW.join(f"{_SEP.join(p.key)}{_FIELD}{p.part}{_FIELD}{p.fp}{_FIELD}{lead}"
+                     f"{_FIELD}{offset}{_FIELD}{length}" for p, lead, offset, length in layout)
 
 
 def decode_layout(text: object) -> Layout:
@@ -61,51 +60,103 @@ def decode_layout(text: object) -> Layout:
         return {}
     found: Layout = {}
     for row in text.split(_ROW):
-        key, fp, offset, length = row.split(_FIELD)
-        found[(tuple(key.split(_SEP)), fp)] = (int(offset), int(length))
+        key, part, fp, lead, offset, length = row.split(_FIELD)
+        found[(Piece(tuple(key.split(_SEP)), part, fp), lead)] = (int(offset), int(length))
+    return found
+
+
+def _leads(parts: tuple[str | Piece, ...]) -> list[tuple[str | Piece, str]]:
+    """The parts, each piece with the short literal before it (then not written apart):
+    pieces and their separators lie one after another, so a run of unchanged ones is one
+    copy."""
+    found: list[tuple[str | Piece, str]] = []
+    for index, part in enumerate(parts):
+        if isinstance(part, str):
+            following = parts[index + 1] if index + 1 < len(parts) else None
+            if not (isinstance(following, Piece) and len(part) <= _LEAD and part.isprintable()):
+                found.append((part, ""))
+        else:
+            previous = parts[index - 1] if index else None
+            lead = previous if isinstance(previous, str) and len(previous) <= _LEAD \
+                and previous.isprintable() else ""
+            found.append((part, lead))
     return found
 
 
 def write_joined(target: str, joined: Joined, previous: str | None, layout: Layout,
-                 piece_text: Callable[[Key], str]) -> tuple[str, int]:
+                 piece_text: Callable[[Piece], str]) -> tuple[str, int]:
     """Write ``joined`` to the new file ``target``, copying the pieces that ``previous``
     (the last build's file, or None) holds as ``layout`` says; return the new layout, as
     text for the record, and how many pieces had to be made."""
     made = 0
-    rows: list[tuple[Key, str, int, int]] = []
+    rows: list[tuple[Piece, str, int, int]] = []
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     source = os.open(previous, os.O_RDONLY) if previous is not None and layout else None
     try:
         fd = os.open(target, flags, 0o666)
         try:
-            offset = 0
-            pending = bytearray()  # literal text and made pieces, written in few calls
-            for part in joined.parts:
+            writer = _Writer(fd, source)
+            for part, lead in _leads(joined.parts):
                 if isinstance(part, str):
-                    pending += part.encode("utf-8")
+                    writer.write(part.encode("utf-8"))
                     continue
-                found = layout.get((part.key, part.fp)) if source is not None else None
+                found = layout.get((part, lead)) if source is not None else None
                 if found is None:
-                    data = piece_text(part.key).encode("utf-8")
+                    data = (lead + piece_text(part)).encode("utf-8")
                     made += 1
-                    rows.append((part.key, part.fp, offset + len(pending), len(data)))
-                    pending += data
-                    continue
-                if pending:
-                    offset += _write_all(fd, pending)
-                    pending = bytearray()
-                assert source is not None
-                _copy(source, fd, found[0], found[1])
-                rows.append((part.key, part.fp, offset, found[1]))
-                offset += found[1]
-            if pending:
-                _write_all(fd, pending)
+                    rows.append((part, lead, writer.offset, len(data)))
+                    writer.write(data)
+                else:
+                    rows.append((part, lead, writer.offset, found[1]))
+                    writer.copy(*found)
+            writer.flush()
         finally:
             os.close(fd)
     finally:
         if source is not None:
             os.close(source)
     return encode_layout(rows), made
+
+
+class _Writer:
+    """Appends to a file, gathering text into few writes and copies of consecutive ranges
+    of the previous file into one."""
+
+    def __init__(self, fd: int, source: int | None) -> None:
+        self.fd, self.source = fd, source
+        self.offset = 0  # where the next byte goes
+        self.pending = bytearray()
+        self.copy_from, self.copying = 0, 0
+
+    def write(self, data: bytes) -> None:
+        if self.copying:
+            self._copy_now()
+        self.pending += data
+        self.offset += len(data)
+
+    def copy(self, start: int, length: int) -> None:
+        if self.pending:
+            _write_all(self.fd, self.pending)
+            self.pending = bytearray()
+        if self.copying and self.copy_from + self.copying == start:
+            self.copying += length
+        else:
+            if self.copying:
+                self._copy_now()
+            self.copy_from, self.copying = start, length
+        self.offset += length
+
+    def flush(self) -> None:
+        if self.copying:
+            self._copy_now()
+        if self.pending:
+            _write_all(self.fd, self.pending)
+            self.pending = bytearray()
+
+    def _copy_now(self) -> None:
+        assert self.source is not None
+        _copy(self.source, self.fd, self.copy_from, self.copying)
+        self.copying = 0
 
 
 def _write_all(fd: int, data: bytes | bytearray) -> int:

@@ -6,17 +6,17 @@ inherit the engine and write their files themselves; what each read comes back t
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from briefgen import __version__
 from briefgen.engine.deps import Engine, Key, Record
 from briefgen.errors import Progress
-from briefgen.output import OutputUpdate, Written
+from briefgen.output import OutputUpdate, SwapLock, Written
 from briefgen.parallel import stream_all
-from briefgen.web.joined import Joined, decode_layout, write_joined
+from briefgen.web.joined import Joined, Piece, decode_layout, write_joined
 from briefgen.web.plan import StaticFile, output_path
 
 # From this many outputs to make, worker processes pay for themselves.
@@ -26,8 +26,7 @@ MANY_OUTPUTS = 64
 MANY_PIECES = 256
 # The pieces that pages and exports join, per index, lowest level first.
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
-    ("entry_data", "timeline"), ("card", "briefings"), ("chip", "actors"),
-    ("feed_entry", "timeline"),
+    ("card", "briefings"), ("chip", "actors"), ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
     ("briefing_json", "briefings"), ("briefing_search", "briefings"),
     ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
@@ -46,13 +45,36 @@ def _workers(cores: int) -> int:
     return cores if cores > 1 else 0
 
 
+@dataclass(frozen=True, slots=True)
+class FirstPages:
+    """The preview: the output files that tabs show are made and put in place before the
+    others, ``made`` is told which of them changed; meanwhile ``pending`` holds every file
+    being remade, so that a request for one waits for it."""
+
+    wanted: frozenset[str]
+    made: Callable[[list[str]], None]
+    pending: Pending | None = None
+    swap_lock: SwapLock | None = None
+
+
+class Pending(Protocol):
+    def add(self, rels: Iterable[str]) -> None: ...
+
+    def done(self, rels: Iterable[str]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
 def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                  known: dict[Key, str], out: Path | None, jobs: int, progress: Progress,
                  in_place: bool = False, fork: bool = True,
-                 untrusted: frozenset[Key] = frozenset()) -> MadeOutputs:
+                 untrusted: frozenset[Key] = frozenset(),
+                 paths: dict[Key, str] | None = None,
+                 first: FirstPages | None = None) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
     them all (the others are kept from the previous build) for the caller to commit."""
-    paths = {key: output_path(key) for key in planned}
+    if paths is None:
+        paths = {key: output_path(key) for key in planned}
     if out is None:
         todo = [key for key in planned if key in stale]
         _prefetch(engine, len(todo), jobs, fork)
@@ -60,36 +82,57 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             engine.make_output(key)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
     update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place)
+    if not update.in_place:
+        first = None  # the first build of the preview: its folder appears at once
+    pending = first.pending if first is not None else None
     try:
         todo = [key for key in planned
                 if key in stale or not _kept(update, known.get(key), paths[key])]
+        result = MadeOutputs(update)
+        if pending is not None:
+            pending.add(paths[key] for key in todo)
+        if first is not None:
+            shown = [key for key in todo if paths[key] in first.wanted]
+            _make_these(engine, shown, paths, update, result, 0, untrusted)
+            moved = update.move_now([paths[key] for key in shown], first.swap_lock)
+            if pending is not None:
+                pending.done(paths[key] for key in shown)
+            first.made(moved)
+            todo = [key for key in todo if paths[key] not in first.wanted]
         progress("Rendering pages", 0, len(todo))
         if fork and len(todo) >= MANY_OUTPUTS:
             _prefetch(engine, len(todo), jobs, fork)
             linked = {paths[k] for k in planned} - {paths[k] for k in todo}
             update.prepare(sorted(linked))
         workers = _workers(jobs) if fork else 0
-        made = stream_all([functools.partial(_make_one, engine, key, paths[key], update,
-                                             workers > 0, key not in untrusted)
-                           for key in todo], workers, MANY_OUTPUTS)
-        result = MadeOutputs(update)
-        for done, (key, (written, record, nodes)) in enumerate(zip(todo, made, strict=True)):
-            if done % 256 == 0:
-                progress("Rendering pages", done, len(todo))
-            update.record(written)
-            result.records[key] = record
-            result.rendered.append(paths[key])
-            for node, value, node_record in nodes:
-                engine.adopt(node, value, node_record)
-        todo_set = set(todo)
+        _make_these(engine, todo, paths, update, result, workers, untrusted, progress)
+        made = {paths[key] for key in result.records}
         for key in planned:
-            if key not in todo_set:
+            if paths[key] not in made:
                 update.keep(paths[key])
         progress("Rendering pages", len(todo), len(todo))
         return result
     except BaseException:
         update.abort()
+        if pending is not None:
+            pending.clear()
         raise
+
+
+def _make_these(engine: Engine, keys: list[Key], paths: dict[Key, str], update: OutputUpdate,
+                result: MadeOutputs, workers: int, untrusted: frozenset[Key],
+                progress: Progress | None = None) -> None:
+    made = stream_all([functools.partial(_make_one, engine, key, paths[key], update,
+                                         workers > 0, key not in untrusted)
+                       for key in keys], workers, MANY_OUTPUTS)
+    for done, (key, (written, record, nodes)) in enumerate(zip(keys, made, strict=True)):
+        if progress is not None and done % 256 == 0:
+            progress("Rendering pages", done, len(keys))
+        update.record(written)
+        result.records[key] = record
+        result.rendered.append(paths[key])
+        for node, value, node_record in nodes:
+            engine.adopt(node, value, node_record)
 
 
 def _kept(update: OutputUpdate, fingerprint: str | None, rel: str) -> bool:
@@ -122,27 +165,38 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     layout = decode_layout(old.extra) if trusted and old is not None \
         and update.old.get(rel) == old.fp else {}
 
-    def piece_text(piece: Key) -> str:
-        return str(engine.value(piece))
+    def piece_text(piece: Piece) -> str:
+        value = engine.value(piece.key)
+        if piece.part:
+            value = dict(value).get(piece.part, "")
+        return str(value)
 
     def write(target: str, previous: str | None) -> str:
         return write_joined(target, value, previous, layout, piece_text)[0]
 
     written, new_layout = update.put_joined(rel, value.fingerprint, write)
-    return written, new_layout if new_layout is not None else (old.extra if old else None)
+    if new_layout is not None:
+        return written, new_layout
+    # The file is kept: its layout is the one recorded with it, if the record is of this
+    # very file (the folder may hold a file of a build with other flags: no layout, then).
+    return written, old.extra if old is not None and old.fp == value.fingerprint else None
+
 
 def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
     """Make the shared pieces that are missing in workers, so that the workers that make
     the outputs find them made (a cold build)."""
     if not fork or outputs < MANY_OUTPUTS or _workers(jobs) == 0:
         return
-    by_level: dict[int, list[Key]] = {}
+    by_level: dict[int, dict[Key, None]] = {}
     for piece, index in SHARED_PIECES:
-        by_level.setdefault(engine.kinds[piece].level, []).extend(
-            (piece, *item[1]) for item in engine.value_of_index(("idx", index))
-            if item[1] is not None and engine.record((piece, *item[1])) is None)
+        keys = by_level.setdefault(engine.kinds[piece].level, {})
+        for item in engine.value_of_index(("idx", index)):
+            if item[1] is not None:
+                key = engine.place(piece, item[1])[0]
+                if key not in keys and engine.record(key) is None:
+                    keys[key] = None
     for level in sorted(by_level):  # one pool of workers per level: each reads the one below
-        compute_in_workers(engine, by_level[level], jobs, chunk=200)
+        compute_in_workers(engine, list(by_level[level]), jobs, chunk=200)
 
 
 def _compute_chunk(engine: Engine, keys: list[Key]) -> list[tuple[Key, Any, Record]]:

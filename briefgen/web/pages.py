@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefgen import __version__
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
-from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.media import Figure
@@ -137,6 +137,50 @@ class PageError(Exception):
     """A template could not be rendered; the message names the template and line."""
 
 
+# ------------------------------------------------------------------------ drafts shown
+
+
+def unpublished(r: Reader) -> dict[tuple[str, str], str]:
+    """(collection, id) → status of every draft or scheduled document this build shows."""
+    return {(item[2], item[3]): item[4] for item in r.index("unpublished")}
+
+
+def _briefing_ids(items: tuple[Item, ...]) -> list[str]:
+    return [item[1][0] for item in items if item[1] is not None]
+
+
+def _shown_briefings(r: Reader, key: Key) -> list[str]:
+    """The briefings whose cards, entries or page the page of an output key shows."""
+    kind, args = key[0], key[1:]
+    if key == ("page", "home"):
+        return _briefing_ids(r.index("briefings")[:HOME_BRIEFINGS]) \
+            + _briefing_ids(r.index("timeline")[-HOME_ENTRIES:])
+    if key in (("page", "briefings"), ("page", "timeline")):
+        return _briefing_ids(r.index(key[1]))
+    if kind == "briefing_page":
+        return [args[0]]
+    if kind == "year_page":
+        return _briefing_ids(r.index("year", *args))
+    if kind == "tag_page":
+        return list(r.get(("tagged", *args)))
+    if kind in ("actor_page", "source_page"):
+        of = kind.removesuffix("_page")
+        return _briefing_ids(r.index(f"{of}_entries", *args)) \
+            + _briefing_ids(r.index(f"{of}_briefings", *args))
+    return []
+
+
+def shows_unpublished(r: Reader, key: Key) -> bool:
+    """Whether the page of an output key shows a draft or scheduled document (only in builds
+    with --drafts or --future): it is marked noindex and left out of the sitemap."""
+    hidden = unpublished(r)
+    if not hidden:
+        return False
+    if key[0] == "free_page":
+        return ("pages", key[1]) in hidden
+    return any(("briefings", b) in hidden for b in _shown_briefings(r, key))
+
+
 # ------------------------------------------------------------------------ pages
 
 
@@ -148,19 +192,19 @@ def home(r: Reader) -> bytes | Joined:
     cards = tuple(c for c in (r.get(("card", item[1][0])) for item in briefings) if c)
     latest = list(reversed(r.index("timeline")[-HOME_ENTRIES:]))
     r.watch("item", "timeline")
-    fps = r.fingerprints_of([("item", *item[1]) for item in latest])
-    entries = tuple(EntryView(r, item[1][0], item[1][1], fps[("item", *item[1])])
-                    for item in latest)
+    entries = tuple(EntryView(r, item[1][0], item[1][1], place)
+                    for item, place in zip(latest, r.places("item", latest), strict=True))
     s = p.settings
     return p.render("", "home.html", HomeContext(cards, entries, counts), s.title, s.description,
-                    json_ld=(website_ld(s, p.urls),), feed="feed.xml")
+                    json_ld=(website_ld(s, p.urls),), feed="feed.xml",
+                    noindex=shows_unpublished(r, ("page", "home")))
 
 
 def briefings_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     return p.render("briefings/", "briefings.html", BriefingListContext(p.cards("briefings")),
                     "Briefings", f"All briefings of {p.settings.title}", section="briefings",
-                    feed="feed.xml")
+                    feed="feed.xml", noindex=shows_unpublished(r, ("page", "briefings")))
 
 
 def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
@@ -175,14 +219,16 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
         if info is not None:
             tags.setdefault(slug, TagLink(slug, info.name))
     cited = p.cited(rb.doc.citations)
+    status = rb.status
     ctx = BriefingContext(rb, cited, actors, tuple(tags.values()), {a.id: a for a in actors},
-                          {c.source.id: c for c in cited})
+                          {c.source.id: c for c in cited}, status)
     ld = briefing_ld(rb, p.settings, p.urls, [(c.source, c.publisher_actor) for c in cited],
                      actors)
     image = social_image(rb.doc.image)
     return p.render(Urls.briefing(b.id), "briefing.html", ctx, b.title, rb.doc.summary_text,
                     og_type="article", section="briefings", json_ld=(ld,), image=image,
-                    twitter_card="summary_large_image" if image else "summary")
+                    twitter_card="summary_large_image" if image else "summary",
+                    noindex=status != PUBLISHED)
 
 
 def actors_list(r: Reader) -> bytes | Joined:
@@ -219,7 +265,8 @@ def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
     return p.render(Urls.actor(actor_id), "actor.html", ctx, name,
                     doc.summary_text or f"{name} in {p.settings.title}", og_type="profile",
                     section="actors", json_ld=(actor_ld(actor, p.urls, doc.image),),
-                    feed=f"actors/{actor_id}/feed.xml", image=social_image(doc.image))
+                    feed=f"actors/{actor_id}/feed.xml", image=social_image(doc.image),
+                    noindex=shows_unpublished(r, ("actor_page", actor_id)))
 
 
 def sources_list(r: Reader) -> bytes | Joined:
@@ -247,7 +294,7 @@ def source_page(r: Reader, source_id: str) -> bytes | Joined:
         if identity is not None else {}
     return p.render(Urls.source(source_id), "source.html", ctx, source.title,
                     f"{name}, {source.date.human()}: {source.title}", section="sources",
-                    json_ld=(ld,))
+                    json_ld=(ld,), noindex=shows_unpublished(r, ("source_page", source_id)))
 
 
 def timeline(r: Reader) -> bytes | Joined:
@@ -259,7 +306,8 @@ def timeline(r: Reader) -> bytes | Joined:
         grouped.setdefault(item[2], []).append(view)
     by_year = tuple((year, tuple(grouped.get(year, ()))) for year in years)
     return p.render("timeline/", "timeline.html", TimelineContext(entries, years, by_year=by_year),
-                    "Timeline", "Every dated entry of every briefing", section="timeline")
+                    "Timeline", "Every dated entry of every briefing", section="timeline",
+                    noindex=shows_unpublished(r, ("page", "timeline")))
 
 
 def year_page(r: Reader, year: str) -> bytes | Joined:
@@ -267,7 +315,8 @@ def year_page(r: Reader, year: str) -> bytes | Joined:
     years: tuple[int, ...] = r.get(("years",))
     ctx = TimelineContext(p.entries("year", year), years, int(year))
     return p.render(Urls.year(int(year)), "timeline.html", ctx, f"Timeline: {year}",
-                    f"What happened in {year}", section="timeline")
+                    f"What happened in {year}", section="timeline",
+                    noindex=shows_unpublished(r, ("year_page", year)))
 
 
 def tags_list(r: Reader) -> bytes | Joined:
@@ -284,16 +333,18 @@ def tag_page(r: Reader, slug: str) -> bytes | Joined:
     cards = tuple(c for c in (r.get(("card", b)) for b in r.get(("tagged", slug))) if c)
     return p.render(Urls.tag(slug), "tag.html", TagContext(TagView(slug, info.name, cards)),
                     f"Topic: {info.name}", f"Briefings about {info.name}", section="tags",
-                    feed=f"tags/{slug}/feed.xml")
+                    feed=f"tags/{slug}/feed.xml", noindex=shows_unpublished(r, ("tag_page", slug)))
 
 
 def free_page(r: Reader, page_id: str) -> bytes | Joined:
     p = PageReader(r)
     doc: RenderedDoc = p.filled("pages", page_id)
     title = p.document("pages", page_id).title
-    return p.render(Urls.page(page_id), "page.html", FreePageContext(doc, p.cited(doc.citations),
-                                                                     title),
-                    title, doc.summary_text, section=page_id)
+    identity = r.get(("ident", "pages", page_id))
+    status = identity.status if isinstance(identity, PageIdent) else PUBLISHED
+    ctx = FreePageContext(doc, p.cited(doc.citations), title, status)
+    return p.render(Urls.page(page_id), "page.html", ctx, title, doc.summary_text,
+                    section=page_id, noindex=status != PUBLISHED)
 
 
 def search_page(r: Reader) -> bytes | Joined:
@@ -304,8 +355,10 @@ def search_page(r: Reader) -> bytes | Joined:
 
 def not_found(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    page = PageMeta("404.html", "Page not found", "This page does not exist.",
-                    p.urls.absolute("404.html"), noindex=True)
+    title, description = "Page not found", "This page does not exist."
+    ld = webpage_ld(p.settings, p.urls, "404.html", title, description, False)
+    page = PageMeta("404.html", title, description, p.urls.absolute("404.html"),
+                    json_ld=(ld,), noindex=True)
     return p.render_common("404.html", Common(p.site(), page), NotFoundContext())
 
 

@@ -161,11 +161,10 @@ def plan(r: Reader, family: str) -> tuple[Key, ...]:
     return PLANS[family](r)
 
 
-def html_paths(r: Reader) -> list[str]:
-    """The site paths of every HTML page but the 404 page, in plan order."""
+def html_keys(r: Reader) -> list[Key]:
+    """The keys of every HTML page but the 404 page, in plan order."""
     keys: tuple[Key, ...] = r.get(("plan", "pages"))
-    return [site_rel(k) for k in keys
-            if k[0].endswith("page") and k != ("page", "404")]
+    return [k for k in keys if k[0].endswith("page") and k != ("page", "404")]
 
 
 # ------------------------------------------------------------------------ making outputs

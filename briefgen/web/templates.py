@@ -120,7 +120,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         if not isinstance(joins, list):  # a partial rendered on its own: the items' text
             reader = _reader(context)
             return Markup("".join([e.item_html(reader) for e in entries]))
-        joins.append([Piece(("item", e.briefing_id, e.id), e.fp) for e in entries])
+        joins.append([e.place for e in entries])
         return Markup(f"\x00J{len(joins) - 1}\x00")
 
     helpers: dict[str, Callable[..., Any]] = {

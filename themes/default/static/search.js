@@ -47,6 +47,13 @@
       a.textContent = doc.t;
       var p = document.createElement("p");
       p.textContent = doc.x.length > 200 ? doc.x.slice(0, 200) + "…" : doc.x;
+      if (doc.s) {  // a draft or scheduled document, in builds that show them
+        var badge = document.createElement("span");
+        badge.className = "bg-badge bg-badge-" + doc.s;
+        badge.textContent = doc.s.charAt(0).toUpperCase() + doc.s.slice(1);
+        kind.appendChild(document.createTextNode(" "));
+        kind.appendChild(badge);
+      }
       li.appendChild(kind);
       li.appendChild(a);
       li.appendChild(p);

@@ -1,0 +1,376 @@
+"""Edits for the equality tests: a small site held as a model, and operations that change it
+the ways one document can feed another (a name, an alias, a role, a publisher, a title, a
+date, a tag, a status, a page, a static file, a template, a setting), each saying which files
+it wrote, as the preview's watcher would, and whether it added or removed one.
+
+Every new way one document shows another's data adds its operation here.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import strategies as st
+from PIL import Image
+
+from briefgen.output import MANIFEST
+from briefgen.web.templates import PACKAGED_THEMES
+
+_THEME = {p.relative_to(PACKAGED_THEMES / "theme").as_posix(): p.read_text()
+          for p in sorted((PACKAGED_THEMES / "theme").rglob("*")) if p.is_file()}
+
+BASE_URL = "http://127.0.0.1:8000/"
+OTHER_BASE_URL = "https://example.org/news/"
+ACTORS = ["ana", "ben", "cleo"]
+LABELLED_ONLY = "dora"  # linked only with a label of its own: its name shows in no link text
+SOURCES = ["memo", "wire", "report"]
+YEARS = [2019, 2022, 2023]
+SCHEDULED = "2030-01-01"  # a briefing with this date is left out until the clock passes it
+CLOCKS = ["2029-12-31", "2030-01-02"]
+
+
+@dataclass(slots=True)
+class Actor:
+    name: str
+    kind: str = "person"
+    aliases: list[str] = field(default_factory=list)
+    role_of: str | None = None  # the actor whose role it holds ("Minister of …")
+    wikidata: str | None = None
+    image: str | None = None  # a portrait: its front-matter value
+
+    def text(self) -> str:
+        lines = [f"name: {self.name}", f"kind: {self.kind}"]
+        if self.image:
+            lines.append(f"image: {self.image}")
+        if self.aliases:
+            lines.append(f"aliases: [{', '.join(self.aliases)}]")
+        if self.wikidata:
+            lines.append(f"wikidata: {self.wikidata}")
+        if self.role_of:
+            lines += ["roles:", "  - title: Minister", f"    of: {self.role_of}", "    from: 2018"]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(slots=True)
+class Source:
+    title: str
+    publisher: str = "Wire"
+    authors: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        authors = f"authors: [{', '.join(self.authors)}]\n" if self.authors else ""
+        return f"title: {self.title}\npublisher: {self.publisher}\ndate: 2021\n{authors}"
+
+
+@dataclass(slots=True)
+class Briefing:
+    n: int
+    title: str
+    year: int = 2022
+    tags: list[str] = field(default_factory=list)
+    status: str = ""  # "" (published), "draft"
+    date: str = ""  # the briefing's own date; "" for its first entry's
+    extra: list[str] = field(default_factory=list)  # lines appended by edits
+    lead: list[str] = field(default_factory=list)  # lines added to the lead (in no entry)
+    image: str | None = None  # the lead image: its front-matter value
+
+    def text(self) -> str:
+        n = self.n
+        entries = "".join(
+            f"\n## {self.year}-0{1 + i % 9}-1{i % 9} Entry {i} about [[{ACTORS[(n + i) % 3]}]]\n\n"
+            f"Text with [[{ACTORS[(n + i + 1) % 3]}]] [@{SOURCES[(n + i) % 3]}]"
+            f" and [[{LABELLED_ONLY}|someone]].\n"
+            for i in range(2 + n % 2))
+        # The summary's citations show on cards as publishers; in-text ones always do.
+        summary = f"Summary {n} [@{SOURCES[n % 3]}], as @{SOURCES[(n + 1) % 3]} says"
+        front = [f"title: {self.title}", f"date: {self.date or f'{self.year}-01-10'}",
+                 f"tags: [{', '.join(self.tags)}]", f'summary: "{summary}"']
+        if self.status:
+            front.append(f"status: {self.status}")
+        if self.image:
+            front.append(f"image: {self.image}")
+        lead = "".join(f"\n{line}\n" for line in self.lead)
+        return "---\n" + "\n".join(front) + f"\n---\n\nLead {n}.\n{lead}{entries}" + "".join(
+            f"\n{line}\n" for line in self.extra)
+
+
+@dataclass(slots=True)
+class Site:
+    """The content of the test site; ``write`` puts it on disk and says what it touched."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    briefings: dict[str, Briefing] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    static: dict[str, str] = field(default_factory=dict)
+    images: dict[str, int] = field(default_factory=dict)  # static image → the n it was made with
+    templates: dict[str, str] = field(default_factory=dict)
+    duplicates: set[str] = field(default_factory=set)  # actors with a second file (an error)
+    theme_css: str | None = None  # the site's own copy of the theme, with this stylesheet
+    title: str = "Equality"
+    feed_limit: int = 20
+    broken: dict[str, str] = field(default_factory=dict)  # path → text written instead
+
+    def files(self) -> dict[str, str | bytes]:
+        found: dict[str, str | bytes] = {"site.yaml": f"title: {self.title}\nbase_url: {BASE_URL}\n"
+                                                      f"feeds:\n  limit: {self.feed_limit}\n"}
+        found.update({f"content/actors/{k}.yaml": a.text() for k, a in self.actors.items()})
+        found.update({f"content/sources/{k}.yaml": s.text() for k, s in self.sources.items()})
+        found.update({f"content/briefings/{k}.md": b.text() for k, b in self.briefings.items()})
+        found.update({f"content/pages/{k}.md": t for k, t in self.pages.items()})
+        found.update({f"content/static/{k}": t for k, t in self.static.items()})
+        found.update({f"content/static/{k}": photo(n) for k, n in self.images.items()})
+        found.update({f"templates/{k}": t for k, t in self.templates.items()})
+        found.update({f"content/actors/{k}.md": f"---\nname: Twin of {k}\nkind: person\n---\n"
+                      for k in self.duplicates})
+        if self.theme_css is not None:
+            found.update({f"themes/default/{rel}": text for rel, text in _THEME.items()})
+            found["themes/default/static/style.css"] = _THEME["static/style.css"] + self.theme_css
+        found.update(self.broken)
+        return found
+
+
+def initial_site() -> Site:
+    site = Site()
+    for a in [*ACTORS, LABELLED_ONLY]:
+        site.actors[a] = Actor(a.title())
+    for s in SOURCES:
+        site.sources[s] = Source(s.title())
+    for n in range(2):
+        site.briefings[f"b{n}"] = Briefing(n, f"Briefing {n}", tags=[f"T{n % 2}"])
+    site.pages["about"] = "---\ntitle: About\n---\n\nAbout [[ana]].\n"
+    site.images["img/m.jpg"] = 0
+    return site
+
+
+@functools.cache
+def photo(n: int) -> bytes:
+    """A photo-like JPEG whose size and colour depend on ``n`` (wide enough for copies)."""
+    data = io.BytesIO()
+    Image.new("RGB", (500 + 150 * (n % 3), 300), (40 * n % 256, 90, 160)).save(data, "JPEG")
+    return data.getvalue()
+
+
+@dataclass(slots=True)
+class Written:
+    """What an edit did on disk: the files written (site-relative), and whether any file
+    appeared or went (then the preview's watcher cannot name the files)."""
+
+    files: frozenset[str]
+    structural: bool
+
+    @property
+    def changed(self) -> frozenset[str] | None:
+        return None if self.structural else self.files
+
+
+def write(root: Path, before: dict[str, str | bytes], site: Site) -> Written:
+    """Make the folder ``root`` hold ``site``'s files, touching only those that differ from
+    ``before`` (what it held)."""
+    after = site.files()
+    touched = {rel for rel in after if before.get(rel) != after[rel]}
+    gone = set(before) - set(after)
+    for rel in touched:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        content = after[rel]
+        if isinstance(content, bytes):
+            (root / rel).write_bytes(content)
+        else:
+            (root / rel).write_text(content)
+    for rel in gone:
+        (root / rel).unlink()
+    for folder in ("templates", "themes"):
+        if not any(rel.startswith(f"{folder}/") for rel in after):
+            shutil.rmtree(root / folder, ignore_errors=True)
+    return Written(frozenset(touched | gone), bool(gone or set(after) - set(before)))
+
+
+OPERATIONS = [
+    "add", "change", "delete", "retitle", "redate", "tags", "draft", "schedule",
+    "rename-actor", "alias", "unalias", "alias-name", "link-alias", "role", "kind", "wikidata",
+    "cite", "cite-in-text", "add-source", "delete-source", "source-title", "source-authors",
+    "publisher", "publisher-alias", "page", "unpage", "static", "unstatic", "template",
+    "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
+    "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
+    "image", "lead-image", "portrait", "delete-image",
+]
+NEW_ACTORS = ["anb", "eve", "zed"]
+
+operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(min_value=0, max_value=5)),
+                      min_size=1, max_size=6)
+
+
+def apply(site: Site, operation: str, n: int) -> None:
+    """Change ``site`` as ``operation`` says (``n`` picks what and how)."""
+    names = sorted(site.briefings)
+    pick = site.briefings[names[n % len(names)]] if names else None
+    actor = site.actors[[*ACTORS, LABELLED_ONLY][n % 4]]
+    source = site.sources[SOURCES[n % 3]]
+    if operation == "add":
+        site.briefings[f"new{n}"] = Briefing(10 + n, f"New {n}", year=YEARS[n % 3])
+    elif operation == "delete" and len(names) > 1:
+        del site.briefings[names[n % len(names)]]
+    elif pick is not None and operation == "lead-cite":
+        _lead_cite(pick, n, sorted(site.sources))
+    elif pick is not None and operation in _BRIEFING_EDITS:
+        _BRIEFING_EDITS[operation](pick, n)
+    elif operation == "rename-actor":
+        actor.name = f"Renamed {n}"
+    elif operation == "alias":  # a link to the alias (see link-alias) starts resolving
+        site.actors[sorted(site.actors)[n % len(site.actors)]].aliases = [f"Nick {n % 3}"]
+    elif operation == "unalias":  # … and stops
+        actor.aliases = []
+    elif operation == "alias-name":  # an alias that is another actor's name: an error at both
+        actor.aliases = [site.actors[[*ACTORS, LABELLED_ONLY][(n + 1) % 4]].name]
+    elif operation == "role":  # an actor's page shows the role and whose it is
+        actor.role_of = [*ACTORS, LABELLED_ONLY][(n + 1) % 4] if n % 3 else None
+    elif operation == "kind":
+        actor.kind = ["person", "organization", "country"][n % 3]
+    elif operation == "wikidata":
+        actor.wikidata = f"Q{100 + n}" if n % 3 else None
+    elif operation == "add-source":
+        site.sources[f"extra{n}"] = Source(f"Extra {n}")
+    elif operation == "delete-source":
+        for key in [k for k in site.sources if k.startswith("extra")]:
+            del site.sources[key]
+    elif operation == "source-title":
+        source.title = f"{SOURCES[n % 3].title()} {n}"
+    elif operation == "source-authors":
+        source.authors = [f"Author {n}"] if n % 2 else []
+    elif operation == "publisher":  # in-text citations and cards show the publisher
+        source.publisher = [*ACTORS, "Wire"][n % 4]
+    elif operation == "publisher-alias":  # a look-up that fails until an actor has the alias
+        source.publisher = f"Nick {n % 3}"
+    elif operation == "page":
+        site.pages[f"page{n % 2}"] = (f"---\ntitle: Page {n}\n" + ("status: draft\n" if n == 3
+                                      else "") + f"---\n\nAbout [[{ACTORS[n % 3]}]].\n")
+    elif operation == "unpage":
+        site.pages.pop(f"page{n % 2}", None)
+    elif operation == "static":
+        site.static[f"file{n % 2}.txt"] = f"static {n}\n"
+    elif operation == "unstatic":
+        site.static.pop(f"file{n % 2}.txt", None)
+    elif operation == "template":
+        site.templates["tag.html"] = ('{% extends "base.html" %}{% block main %}<h1>' + str(n)
+                                      + " {{ tag.name }}</h1>{% endblock %}")
+    elif operation == "untemplate":
+        site.templates.clear()
+    elif operation == "setting":
+        if n % 2:
+            site.title = f"Equality {n}"
+        else:
+            site.feed_limit = 1 + n
+    elif operation == "break":
+        targets = [f"content/briefings/{k}.md" for k in names] + ["site.yaml"]
+        target = targets[n % len(targets)]
+        if target.endswith(".md"):
+            site.broken[target] = "---\ntitle: [unclosed\n---\n"
+        elif n % 2:  # settings with errors: the content is checked with their defaults
+            site.broken[target] = (f"base_url: {BASE_URL}\ntimezone: Mars/Olympus\n"
+                                   "feeds:\n  limit: 0\n")
+        else:
+            site.broken[target] = "title: [x\n"
+    elif operation == "add-actor":  # never linked, until link-new
+        site.actors[NEW_ACTORS[n % 3]] = Actor(f"{NEW_ACTORS[n % 3].title()} Newman")
+    elif operation == "delete-actor":
+        for key in NEW_ACTORS:
+            site.actors.pop(key, None)
+    elif operation == "duplicate":  # two files for one actor id: an error at both
+        site.duplicates.add(ACTORS[n % 3])
+    elif operation == "unduplicate":
+        site.duplicates.clear()
+    elif operation == "theme":  # the site's own theme: its stylesheet is an asset
+        site.theme_css = f"\n/* {n} */\n"
+    elif operation == "untheme":
+        site.theme_css = None
+    elif operation in ("image", "portrait", "delete-image"):
+        _image_edit(site, operation, n)
+    elif operation == "fix":
+        site.broken.clear()
+        for b in site.briefings.values():
+            b.extra = [line for line in b.extra if not line.startswith("Seen with")]
+            b.lead = [line for line in b.lead if "[[" not in line or
+                      any(f"[[{k}]]" in line for k in site.actors)]
+
+
+def _change(b: Briefing, n: int) -> None:
+    b.extra.append(f"More text {n} with [[{ACTORS[n % 3]}]].")
+
+
+def _retitle(b: Briefing, n: int) -> None:
+    b.title = f"Briefing {b.n} retitled {n}"
+
+
+def _redate(b: Briefing, n: int) -> None:  # a year page appears or goes
+    b.year = YEARS[n % 3]
+
+
+def _tags(b: Briefing, n: int) -> None:
+    b.tags = [f"T{n % 3}"] if n % 4 else []
+
+
+def _draft(b: Briefing, n: int) -> None:
+    b.status = "" if b.status else "draft"
+
+
+def _schedule(b: Briefing, n: int) -> None:
+    b.date = "" if b.date else SCHEDULED
+
+
+def _cite(b: Briefing, n: int) -> None:
+    b.extra.append(f"Cited [@{SOURCES[n % 3]}, p. {n}].")
+
+
+def _cite_in_text(b: Briefing, n: int) -> None:
+    # "@extraN" is text until a source has that id; the map's citation is in alt text.
+    b.extra.append(f"@extra{n} [p. {n}] and @{SOURCES[n % 3]} say so"
+                   f" ![map [@{SOURCES[(n + 1) % 3]}]](/img/m.jpg).")
+
+
+def _link_alias(b: Briefing, n: int) -> None:  # an error until an actor has the alias
+    b.extra.append(f"Seen with [[Nick {n % 3}]].")
+
+
+def _typo_link(b: Briefing, n: int) -> None:  # an error: its suggestions come from the ids
+    b.extra.append("Seen with [[anx]].")
+
+
+def _lead_link(b: Briefing, n: int) -> None:  # the briefing names an actor, no entry does
+    b.lead.append(f"About [[{[*ACTORS, *NEW_ACTORS][n % 6]}]].")
+
+
+def _lead_cite(b: Briefing, n: int, sources: list[str]) -> None:
+    # The briefing cites a source (maybe one just added) that no entry cites.
+    b.lead.append(f"As reported [@{sources[n % len(sources)]}].")
+
+
+def _lead_image(b: Briefing, n: int) -> None:  # a figure of its own, and a lead image
+    b.image = f"{{src: /img/m.jpg, alt: Lead {n}}}"
+    b.extra.append(f'![Figure {n}](img/p.jpg "Caption {n}")')
+
+
+def _image_edit(site: Site, operation: str, n: int) -> None:
+    rel = f"img/{['m', 'p'][n % 2]}.jpg"
+    if operation == "image":  # pages show its size, its copies are made again (or it is back)
+        site.images[rel] = n
+    elif operation == "portrait":
+        site.actors[ACTORS[n % 3]].image = f'{{src: /{rel}, alt: "", credit: Desk {n}}}'
+    else:  # delete-image: shown somewhere, an error until it is back
+        site.images.pop(rel, None)
+
+
+_BRIEFING_EDITS = {
+    "change": _change, "retitle": _retitle, "redate": _redate, "tags": _tags, "draft": _draft,
+    "schedule": _schedule, "cite": _cite, "cite-in-text": _cite_in_text,
+    "link-alias": _link_alias, "typo-link": _typo_link, "lead-link": _lead_link,
+    "lead-image": _lead_image,
+}
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
