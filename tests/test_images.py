@@ -18,6 +18,7 @@ from briefgen import images
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.cache import cache_folder
 from briefgen.output import MANIFEST
+from briefgen.web.make import MANY_PIECES
 from tests.conftest import write
 
 GPS_IFD = 0x8825
@@ -182,7 +183,7 @@ def make_site(root: Path) -> Path:
 
 
 def run(site: Path, out: Path, **options: object) -> BuildResult:
-    result = build(site, BuildOptions(out=out, jobs=1, **options))  # type: ignore[arg-type]
+    result = build(site, BuildOptions(out=out, **{"jobs": 1, **options}))  # type: ignore[arg-type]
     assert result.ok, [d.headline() for d in result.diagnostics]
     return result
 
@@ -293,3 +294,30 @@ def test_a_copy_is_the_same_file_whatever_else_is_made_with_it():
     assert sorted(every) == [480, 800, 1280, 1920]
     for width in every:
         assert images.make_copies(data, facts, [width]) == {width: every[width]}
+
+
+# ------------------------------------------------------------------------ edits
+
+
+def page_size(page: Path) -> str:
+    found = re.search(r'<figure class="bg-figure bg-lead-figure">\s*<img [^>]*(width="\d+" '
+                      r'height="\d+")', page.read_text())
+    assert found is not None
+    return found.group(1)
+
+
+def test_documents_filled_in_workers_still_follow_their_images(tmp_path):
+    """A first build with many documents fills them in worker processes: the images they
+    read there are known to the build, which remakes their pages when a photo changes."""
+    many = {f"content/briefings/b{i}.md": (
+        f"---\ntitle: B {i}\ndate: 2022-01-01\nimage: {{src: /images/lead.jpg, alt: Lead}}\n"
+        f"---\n\nLead.\n\n## 2022-01-0{1 + i % 9} Entry\n\nText.\n") for i in range(MANY_PIECES)}
+    site = write(tmp_path / "site", {"site.yaml": SITE["site.yaml"], **many})
+    (site / "content/static/images").mkdir(parents=True)
+    (site / "content/static/images/lead.jpg").write_bytes(photo((900, 600)))
+    out = tmp_path / "out"
+    run(site, out, jobs=2)
+    assert page_size(out / "briefings/b7/index.html") == 'width="900" height="600"'
+    (site / "content/static/images/lead.jpg").write_bytes(photo((600, 600)))
+    run(site, out, jobs=2)
+    assert page_size(out / "briefings/b7/index.html") == 'width="600" height="600"'
