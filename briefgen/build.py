@@ -26,7 +26,7 @@ from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_erro
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
-from briefgen.site.inputs import Synced, sync_files, sync_inputs
+from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
@@ -228,7 +228,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
          flags: Flags, out: Path, options: BuildOptions, result: BuildResult) -> None:
     now = (options.now or datetime.now(config.zone)).timestamp()
     session = options.session
-    quick = _quick_inputs(engine, session, options.changed, now)
+    quick = _quick_inputs(engine, session, options.changed, now, config.root)
     if quick is None:
         engine.begin_run(now, input_kinds=("file",) if store is not None else ())
         known = store.file_states() if store is not None else session.files if session else {}
@@ -298,17 +298,20 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
 
 
 def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,
-                  now: float) -> tuple[ContentScan, Synced] | None:
-    """The preview after an edit of content files it knows: only those are read again;
-    the settings, templates, assets and static files are what the last build had."""
+                  now: float, root: Path) -> tuple[ContentScan, Synced] | None:
+    """The preview after an edit of content or static files it knows (a photo replaced):
+    only those are looked at again; the settings, templates and assets are what the last
+    build had."""
     if session is None or changed is None or session.scan is None or session.synced is None \
             or session.settled is None:
         return None
     scanned = rescan(session.scan, set(changed))
-    if scanned is None:
-        return None
+    static = [item for item in scanned.static if item.path in changed] if scanned else []
+    if scanned is None or not all((root / item.path).is_file() for item in static):
+        return None  # a static file gone after all: the listing changes too
     engine.begin_run(now, same_inputs=True)
     sync_files(engine, (f for f in scanned.files if f.source.rel in changed))
+    sync_static(engine, root, static)
     return scanned, session.synced
 
 

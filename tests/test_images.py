@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
+import briefgen.build
 from briefgen import images
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.cache import cache_folder
 from briefgen.output import MANIFEST
+from briefgen.preview import Preview
 from briefgen.web.make import MANY_PIECES
 from tests.conftest import write
 
@@ -304,6 +306,30 @@ def page_size(page: Path) -> str:
                       r'height="\d+")', page.read_text())
     assert found is not None
     return found.group(1)
+
+
+def test_a_photo_replaced_in_the_preview_remakes_the_pages_that_show_it(site, tmp_path,
+                                                                         monkeypatch):
+    preview = Preview(site, tmp_path / "served", BuildOptions(jobs=1))
+    assert preview.rebuild().ok
+    page = preview.out / "briefings/talks/index.html"
+    assert page_size(page) == 'width="1920" height="1080"'
+    (site / "content/static/images/lead.jpg").write_bytes(photo((1000, 800)))
+
+    def walk(*args: object) -> None:
+        raise AssertionError("the whole content was scanned for one changed file")
+
+    # The watcher names the file: it alone is looked at again (no walk of the content).
+    monkeypatch.setattr(briefgen.build, "scan_content", walk)
+    result = preview.rebuild(frozenset({"content/static/images/lead.jpg"}))
+    assert result.ok and result.stats is not None
+    assert {"briefings/talks/index.html", "images/lead.jpg", "images/lead.480w.jpg",
+            "images/lead.800w.jpg"} <= set(result.stats.changed)
+    assert "images/lead.1280w.jpg" not in set(files(preview.out))  # narrower than that now
+    assert page_size(page) == 'width="1000" height="800"'
+    monkeypatch.undo()
+    clean = run(site, tmp_path / "clean", use_cache=False, versioned_assets=False)
+    assert clean.ok and files(preview.out) == files(tmp_path / "clean")
 
 
 def test_documents_filled_in_workers_still_follow_their_images(tmp_path):

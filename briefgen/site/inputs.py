@@ -14,6 +14,7 @@ from briefgen.engine.deps import Engine, digest_text
 from briefgen.errors import Diagnostic
 from briefgen.images import CopyCache
 from briefgen.load import file_state
+from briefgen.model import StaticFile
 from briefgen.site.documents import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, parse_settings, site_settings
@@ -84,10 +85,14 @@ def _assets(engine: Engine, theme: Path, flags: Flags) -> dict[str, str]:
     return digests
 
 
-def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
-    listing = []
-    for item in scanned.static:
-        path = config.root / item.path
+def sync_static(engine: Engine, root: Path, items: Iterable[StaticFile]) -> None:
+    """Set the inputs of static files (known by their size and time, never read here)."""
+    for item in items:
+        path = root / item.path
         engine.set_input(("static", item.rel), _fp((item.path, *file_state(path))), path)
-        listing.append((item.rel, item.path))
+
+
+def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
+    sync_static(engine, config.root, scanned.static)
+    listing = [(item.rel, item.path) for item in scanned.static]
     engine.set_input(("listing", "static"), _fp(listing), tuple(listing))
