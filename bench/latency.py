@@ -1,18 +1,26 @@
 """Save-to-reloaded latency of the live preview, measured in a real browser.
 
-    python bench/latency.py --sizes example,1000,5000 --edits 12
+    python bench/latency.py --sizes example,1000,5000,10000 --edits 12
 
 For each site, start the preview server (`briefgen serve`, and `hugo server` on the Hugo
-twin of a generated corpus), open one briefing page in headless Chromium, then repeatedly
-append a paragraph with a fresh token to that briefing's file and time how long it takes
-until the token is in the page's text: file write → new text visible. Prints the median,
-minimum and 90th percentile per site and tool.
+twin of a generated corpus) and open, in headless Chromium, one briefing page and the page of
+an actor that the briefing links, each in its own tab. Then two kinds of edit, each repeated:
+
+- ``body``: a paragraph with a fresh token appended to the briefing's file; timed until the
+  token is in the briefing page's text;
+- ``title``: a fresh token added to the briefing's title; timed until it is in the briefing
+  page and until it is in the actor page (which lists the briefing's entries, or for Hugo the
+  briefings, by title).
+
+Each time is file write → new text visible in the tab. Prints the median, minimum and 90th
+percentile per site, tool, edit and page.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -67,25 +75,51 @@ def server(cmd: list[str], port: int, log: Path, env: dict[str, str]) -> Iterato
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def measure(browser: Browser, url: str, source: Path, edits: int, settle: float) -> list[float]:
-    page = browser.new_page()
-    page.goto(url, timeout=120000)
-    page.wait_for_timeout(settle * 1000)  # the live-reload connection is up
+def with_token(text: str, edit: str, token: str) -> str:
+    """The briefing's file with ``token`` added as ``edit`` says."""
+    if edit == "body":
+        return text + f"\n\nA paragraph with {token}.\n"
+    line = re.search(r"^title: (.*)$", text, re.MULTILINE)
+    assert line is not None, "a briefing without a title line"
+    value = line.group(1)
+    titled = value[:-1] + f" {token}" + value[-1] if value[:1] in "\"'" else f"{value} {token}"
+    return text[:line.start(1)] + titled + text[line.end(1):]
+
+
+def measure(browser: Browser, urls: list[str], source: Path, edit: str, edits: int,
+            settle: float) -> list[list[float]]:
+    """Per page of ``urls`` (the briefing's, then the actor's for a title edit), the time
+    from each write until the page shows the new text."""
+    pages = [browser.new_page() for _ in urls]
+    for page, url in zip(pages, urls, strict=True):
+        page.goto(url, timeout=120000)
+    pages[0].wait_for_timeout(settle * 1000)  # the live-reload connections are up
     original = source.read_text(encoding="utf-8")
-    times: list[float] = []
+    times: list[list[float]] = [[] for _ in urls]
     try:
         for number in range(edits):
             token = f"latencytoken{number}x{int(time.time() * 1000)}"
             started = time.perf_counter()
-            source.write_text(original + f"\n\nA paragraph with {token}.\n", encoding="utf-8")
-            page.wait_for_function(f"document.body && document.body.innerText.includes('{token}')",
-                                   polling=5, timeout=120000)
-            times.append((time.perf_counter() - started) * 1000)
-            page.wait_for_timeout(settle * 1000)
+            source.write_text(with_token(original, edit, token), encoding="utf-8")
+            for page, found in zip(pages, times, strict=True):
+                page.wait_for_function(
+                    f"document.body && document.body.innerText.includes('{token}')",
+                    polling=5, timeout=120000)
+                found.append((time.perf_counter() - started) * 1000)
+            pages[0].wait_for_timeout(settle * 1000)
     finally:
         source.write_text(original, encoding="utf-8")
-        page.close()
+        pages[0].wait_for_timeout(settle * 2000)  # the preview is back to the original
+        for page in pages:
+            page.close()
     return times
+
+
+def linked_actor(source: Path) -> str:
+    """An actor that the briefing links (the first one, by id)."""
+    found = re.search(r"\[\[([a-z0-9-]+)[\]|]", source.read_text(encoding="utf-8"))
+    assert found is not None, f"{source} links no actor"
+    return found.group(1)
 
 
 def site_for(size: str, workdir: Path) -> tuple[Path, Path | None, str]:
@@ -140,16 +174,22 @@ def main() -> int:
             for tool, root, command in tools:
                 port = free_port()
                 log = args.workdir / f"latency-{tool.split()[0]}-{size}.log"
+                source = root / f"content/briefings/{briefing}.md"
+                base = f"http://127.0.0.1:{port}"
+                pages = {"briefing": f"{base}/briefings/{briefing}/",
+                         "actor": f"{base}/actors/{linked_actor(source)}/"}
                 with server(command(port), port, log, env):
-                    times = measure(browser, f"http://127.0.0.1:{port}/briefings/{briefing}/",
-                                    root / f"content/briefings/{briefing}.md", args.edits,
-                                    args.settle)
-                rows.append((size, tool, summary(times)))
-                print(f"{size:>8}  {tool:15} {rows[-1][2]}", flush=True)
+                    for edit, shown in (("body", ["briefing"]), ("title", ["briefing", "actor"])):
+                        times = measure(browser, [pages[name] for name in shown], source, edit,
+                                        args.edits, args.settle)
+                        for name, found in zip(shown, times, strict=True):
+                            rows.append((size, tool, f"{edit:5} {name:8}", summary(found)))
+                            print(f"{size:>8}  {tool:15} {rows[-1][2]}  {rows[-1][3]}",
+                                  flush=True)
         browser.close()
     print("\nsave-to-reloaded (file write -> new text in the page), Chromium headless")
-    for size, tool, text in rows:
-        print(f"{size:>8}  {tool:15} {text}")
+    for size, tool, what, text in rows:
+        print(f"{size:>8}  {tool:15} {what}  {text}")
     return 0
 
 
