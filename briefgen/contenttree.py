@@ -89,7 +89,7 @@ class ContentTree:
                            f"the symbolic links under '{top.rel}' lead to more than "
                            f"{MAX_LINKED_ENTRIES} files and folders (links that lead to the "
                            "same folders again and again); remove some of them")
-                break
+                return []  # none of them is used: the build stops at the error anyway
             stack.extend(reversed(folders))
         return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
 

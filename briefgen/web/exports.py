@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
-from briefgen.engine.deps import Item, Reader, digest_text
+from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.media import Figure
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
-from briefgen.web.joined import Joined, Piece, join
+from briefgen.web.joined import EMPTY_PIECE, Joined, Piece, join
 
 # Compact: an indent would switch json to its pure-Python encoder, ten times slower. One
 # encoder for every call: json.dumps with options would make a new one each time.
@@ -295,8 +295,6 @@ def page_search(r: Reader, page_id: str) -> str:
 
 # ------------------------------------------------------------------------ joins
 
-# The fingerprints of a piece with nothing to show, and of a part that is not there.
-_EMPTY = (digest_text(""), "")
 
 
 def _pieces(r: Reader, piece: str, index: str, *rest: str,
@@ -304,7 +302,7 @@ def _pieces(r: Reader, piece: str, index: str, *rest: str,
     found = r.each_fingerprint(piece, index, *rest)
     if order is not None:
         found.sort(key=lambda pair: order(pair[0]))
-    return [place for _, place in found if place.fp not in _EMPTY]
+    return [place for _, place in found if place.fp not in EMPTY_PIECE]
 
 
 def _by_path(item: Item) -> Any:
