@@ -95,7 +95,9 @@ class ContentTree:
 
     def _entry(self, folder: Entry, name: str, mode: int | None) -> Entry | None:
         rel = name if folder.rel == "." else f"{folder.rel}/{name}"
-        path, real = folder.path / name, folder.real / name
+        path = folder.path / name
+        # Below no link, a path is its own real path: one Path made per file, not two.
+        real = path if folder.real is folder.path else folder.real / name
         try:
             mode = os.lstat(real).st_mode if mode is None else mode
         except OSError as exc:
