@@ -28,6 +28,7 @@ class Collection(StrEnum):
 ACTOR_KINDS = ("person", "organization", "country", "group")
 SOURCE_KINDS = ("article", "statement", "transcript", "report", "dataset", "social", "other")
 STATUSES = ("published", "draft")
+UPDATE_KINDS = ("update", "correction")
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Update:
+    """An item of a briefing's change log."""
+
     date: DateValue
     note: Fragment
+    kind: str = "update"  # or "correction", shown flagged at the top and at its entry
+    entry: str | None = None  # the id of the entry it concerns (checked to exist)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,31 @@ class Source:
 
 
 @dataclass(slots=True)
+class Update:
+    """An item of a briefing's change log; ``entry`` is the index of the entry it names
+    (its id follows the briefing's year), -1 for an id no entry has (an error)."""
+
+    day: int
+    correction: bool = False
+    entry: int | None = None
+    note: str = "Changed."
+
+
+def _change_log(b: Briefing) -> list[str]:
+    lines = [f"updated: {b.updated}"] if b.updated else []
+    if b.updates:
+        lines.append("updates:")
+    for u in b.updates:
+        lines.append(f"  - date: {b.year}-03-{u.day:02d}")
+        if u.correction:
+            lines.append("    kind: correction")
+        if u.entry is not None:
+            lines.append(f"    entry: {b.entry_id(u.entry) if u.entry >= 0 else 'entry-typo'}")
+        lines.append(f'    note: "{u.note}"')
+    return lines
+
+
+@dataclass(slots=True)
 class Briefing:
     n: int
     title: str
@@ -77,6 +102,11 @@ class Briefing:
     extra: list[str] = field(default_factory=list)  # lines appended by edits
     lead: list[str] = field(default_factory=list)  # lines added to the lead (in no entry)
     image: str | None = None  # the lead image: its front-matter value
+    updates: list[Update] = field(default_factory=list)
+    updated: str = ""  # written `updated:` ("" for the latest update's date)
+
+    def entry_id(self, i: int) -> str:
+        return f"{self.year}-0{1 + i % 9}-1{i % 9}-entry-{i}-about-{ACTORS[(self.n + i) % 3]}"
 
     def text(self) -> str:
         n = self.n
@@ -93,6 +123,7 @@ class Briefing:
             front.append(f"status: {self.status}")
         if self.image:
             front.append(f"image: {self.image}")
+        front += _change_log(self)
         lead = "".join(f"\n{line}\n" for line in self.lead)
         return "---\n" + "\n".join(front) + f"\n---\n\nLead {n}.\n{lead}{entries}" + "".join(
             f"\n{line}\n" for line in self.extra)
@@ -197,6 +228,7 @@ OPERATIONS = [
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
     "image", "lead-image", "portrait", "delete-image",
+    "update", "update-typo", "unupdate", "updated",
 ]
 NEW_ACTORS = ["anb", "eve", "zed"]
 
@@ -292,6 +324,7 @@ def apply(site: Site, operation: str, n: int) -> None:
     elif operation == "fix":
         site.broken.clear()
         for b in site.briefings.values():
+            b.updates = [u for u in b.updates if u.entry != -1]
             b.extra = [line for line in b.extra if not line.startswith("Seen with")]
             b.lead = [line for line in b.lead if "[[" not in line or
                       any(f"[[{k}]]" in line for k in site.actors)]
@@ -363,11 +396,31 @@ def _image_edit(site: Site, operation: str, n: int) -> None:
         site.images.pop(rel, None)
 
 
+def _update(b: Briefing, n: int) -> None:
+    # An update or a correction, naming one of the entries or none; its note names an actor
+    # and cites a source (the page shows it three times, the briefing's feed once).
+    b.updates.append(Update(1 + n, correction=n % 2 == 1, entry=None if n % 3 == 0 else n % 2,
+                            note=f"Changed [[{ACTORS[n % 3]}]] [@{SOURCES[n % 3]}]."))
+
+
+def _update_typo(b: Briefing, n: int) -> None:  # an error until fixed
+    b.updates.append(Update(20 + n % 5, entry=-1))
+
+
+def _unupdate(b: Briefing, n: int) -> None:
+    b.updates = b.updates[: n % 2]
+
+
+def _updated(b: Briefing, n: int) -> None:  # agrees with the updates, or not (a warning)
+    b.updated = "" if b.updated else f"{b.year}-0{3 + n % 2}"
+
+
 _BRIEFING_EDITS = {
     "change": _change, "retitle": _retitle, "redate": _redate, "tags": _tags, "draft": _draft,
     "schedule": _schedule, "cite": _cite, "cite-in-text": _cite_in_text,
     "link-alias": _link_alias, "typo-link": _typo_link, "lead-link": _lead_link,
     "lead-image": _lead_image,
+    "update": _update, "update-typo": _update_typo, "unupdate": _unupdate, "updated": _updated,
 }
 
 

@@ -149,3 +149,14 @@ def test_the_run_after_a_failed_one_starts_from_the_files_that_one_read():
     check_preview([(operation, n, CLOCKS[1]) for operation, n in [
         ("alias-name", 5), ("lead-cite", 3), ("alias-name", 1), ("add-actor", 1), ("tags", 0),
         ("delete", 4), ("lead-link", 2), ("draft", 2), ("delete-actor", 2)]])
+
+
+def test_updates_and_corrections_stay_equal_through_their_edits():
+    """The change log's edits, with the edits of what its notes and entries show: an actor
+    renamed, a source retitled, a briefing redated (its entries' ids follow)."""
+    steps = [("update", 1, CLOCKS[0]), ("update", 2, CLOCKS[0]), ("rename-actor", 1, CLOCKS[0]),
+             ("source-title", 1, CLOCKS[0]), ("update-typo", 0, CLOCKS[0]), ("fix", 0, CLOCKS[0]),
+             ("updated", 0, CLOCKS[0]), ("redate", 1, CLOCKS[0]), ("unupdate", 1, CLOCKS[0]),
+             ("updated", 1, CLOCKS[1]), ("unupdate", 0, CLOCKS[1])]
+    check_preview(steps)
+    check_builds([(*step, False, False, False) for step in steps])
