@@ -94,7 +94,8 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         authors=tuple(record.get("authors", [])),
         tags=_tags(parser, located_list(record.get("tags", []))),
         draft=record.get("status") == "draft",
-        refs=parser.refs, date_loc=record.where("date") if "date" in record.values else FILE_START,
+        refs=parser.refs, brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
+        date_loc=record.where("date") if "date" in record.values else FILE_START,
         image=record.get("image"),
     )
 

@@ -31,6 +31,7 @@ SOURCES = ["memo", "wire", "report"]
 YEARS = [2019, 2022, 2023]
 SCHEDULED = "2030-01-01"  # a briefing with this date is left out until the clock passes it
 CLOCKS = ["2029-12-31", "2030-01-02"]
+PATH_LINKS = "Paths:"  # starts the lines of Markdown links to paths of the site
 
 
 @dataclass(slots=True)
@@ -230,6 +231,11 @@ OPERATIONS = [
     "image", "lead-image", "portrait", "delete-image",
     "update", "update-typo", "unupdate", "updated",
 ]
+# What documents are checked against: bracketed ids and names, a publisher one edit from an
+# actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
+OPERATIONS += [
+    "bracket", "publisher-typo", "break-actor", "link-path", "unlink-paths", "mention",
+]
 NEW_ACTORS = ["anb", "eve", "zed"]
 
 operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(min_value=0, max_value=5)),
@@ -321,6 +327,8 @@ def apply(site: Site, operation: str, n: int) -> None:
         site.theme_css = None
     elif operation in ("image", "portrait", "delete-image"):
         _image_edit(site, operation, n)
+    elif operation in _CHECKED_EDITS:
+        _CHECKED_EDITS[operation](site, n)
     elif operation == "fix":
         site.broken.clear()
         for b in site.briefings.values():
@@ -421,6 +429,56 @@ _BRIEFING_EDITS = {
     "link-alias": _link_alias, "typo-link": _typo_link, "lead-link": _lead_link,
     "lead-image": _lead_image,
     "update": _update, "update-typo": _update_typo, "unupdate": _unupdate, "updated": _updated,
+}
+
+
+def _bracket(site: Site, n: int) -> None:
+    # A near miss while the source or actor exists: "[memo]" for [@memo], "[Ana]" for [[Ana]].
+    _briefing(site, n).extra.append(f"See [{[*SOURCES, f'extra{n}'][n % 4]}] and [{_name(n)}].")
+
+
+def _publisher_typo(site: Site, n: int) -> None:
+    # One edit from an actor id (from a new actor's id until add-actor adds it): a warning.
+    site.sources[SOURCES[n % 3]].publisher = f"{[*ACTORS, *NEW_ACTORS][n % 6]}x"
+
+
+def _break_actor(site: Site, n: int) -> None:
+    # While an actor file cannot be read, the warnings about the whole site are held back.
+    site.broken[f"content/actors/{ACTORS[n % 3]}.yaml"] = "name: [unclosed\n"
+
+
+def _link_path(site: Site, n: int) -> None:
+    # A path that a briefing, a static file, a page, a year or an actor publishes, or not yet.
+    target = [f"[there](/briefings/b{n % 2}/)", f"[there](/briefings/new{n}/)",
+              f"[file](/file{n % 2}.txt)", f"[there](/page{n % 2}/)",
+              f"[there](/timeline/{YEARS[n % 3]}/)", f"[there](/actors/{NEW_ACTORS[n % 3]}/)"]
+    _briefing(site, n).extra.append(f"{PATH_LINKS} {target[n % 6]}")
+
+
+def _unlink_paths(site: Site, n: int) -> None:
+    for b in site.briefings.values():
+        b.extra = [line for line in b.extra if not line.startswith(PATH_LINKS)]
+
+
+def _mention(site: Site, n: int) -> None:
+    # A name without a link: listed by `check --mentions` while an actor has it.
+    _briefing(site, n).extra.append(f"Also there: {_name(n)}.")
+
+
+def _name(n: int) -> str:
+    """An actor's name as first written, an alias that alias gives, or a new actor's name."""
+    names = [*(a.title() for a in ACTORS), f"Nick {n % 3}", f"{NEW_ACTORS[n % 3].title()} Newman"]
+    return names[n % len(names)]
+
+
+def _briefing(site: Site, n: int) -> Briefing:
+    names = sorted(site.briefings)
+    return site.briefings[names[n % len(names)]]
+
+
+_CHECKED_EDITS = {
+    "bracket": _bracket, "publisher-typo": _publisher_typo, "break-actor": _break_actor,
+    "link-path": _link_path, "unlink-paths": _unlink_paths, "mention": _mention,
 }
 
 

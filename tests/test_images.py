@@ -347,3 +347,19 @@ def test_documents_filled_in_workers_still_follow_their_images(tmp_path):
     (site / "content/static/images/lead.jpg").write_bytes(photo((600, 600)))
     run(site, out, jobs=2)
     assert page_size(out / "briefings/b7/index.html") == 'width="600" height="600"'
+
+
+def test_a_path_written_with_base_urls_path_names_the_same_file(site, tmp_path):
+    """Written as links are (with base_url's path), an image path still names its file under
+    content/static/; a mistake in it is suggested back in the same form."""
+    talks = site / "content/briefings/talks.md"
+    talks.write_text(talks.read_text() + "\n![The lead again](/briefs/images/lead.jpg)\n")
+    out = tmp_path / "out"
+    run(site, out)
+    page = (out / "briefings/talks/index.html").read_text()
+    assert page.count('src="/briefs/images/lead.jpg?v=') == 2
+    talks.write_text(talks.read_text() + "\n![A typo](/briefs/images/led.jpg)\n")
+    result = build(site, BuildOptions(write=False, jobs=1))
+    assert [d.message for d in result.diagnostics] == [
+        "image '/briefs/images/led.jpg' not found: there is no file content/static/images/led.jpg;"
+        " did you mean '/briefs/images/lead.jpg'?"]

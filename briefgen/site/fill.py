@@ -17,14 +17,15 @@ from typing import NamedTuple, TypeVar
 
 from briefgen.citations import CiteItem, Phrase
 from briefgen.engine.deps import Reader, digest_text
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site import citeforms, pagerefs
 from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
-from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
+from briefgen.site.held import hold
+from briefgen.site.lookup import DRAFT, EntryTitles, Lookups, TargetKind
 from briefgen.site.media import Figure, Media
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
@@ -127,9 +128,8 @@ class RefFiller:
         text = ref.label or target.text
         if target.hidden:
             if visible:
-                diags.error(ref.loc, f"'{ref.target}' is a draft or scheduled and is left out of"
-                                     " this build; publish it, build with --drafts/--future, or"
-                                     " remove the link", span=ref.span)
+                diags.error(ref.loc, hidden_problem(f"'{ref.target}'", target.why_hidden),
+                            span=ref.span)
             return escape(text), text
         filled.links.append(filled.keep(LinkRecord(target.kind, target.id, target.entry_id,
                                                    ref.block)))
@@ -241,6 +241,15 @@ class RefFiller:
         return shown
 
 
+def hidden_problem(what: str, why: str) -> str:
+    """The error for a link from a published page to a document left out of this build."""
+    if why == DRAFT:
+        return (f"{what} is a draft and is left out of this build; publish it (remove "
+                "'status: draft'), build with --drafts, or remove the link")
+    return (f"{what} is {why} and is left out of this build until then; build with --future, "
+            "or remove the link")
+
+
 # ------------------------------------------------------------------------ the node
 
 
@@ -266,6 +275,7 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
         if visible:
             _emit_briefing(r, briefing, settings)
             r.diagnostics(_briefing_warnings(briefing))
+            _hold_uncited(r, briefing)
         return briefing
     doc = _simple(document, resolved)
     if visible:
@@ -402,17 +412,23 @@ def _emit_briefing(r: Reader, rb: RenderedBriefing, settings: SiteSettings) -> N
 
 
 def _briefing_warnings(rb: RenderedBriefing) -> list[Diagnostic]:
-    """SPEC §8: a briefing with no entries, an entry that cites no source."""
+    """SPEC §8: a briefing with no entries."""
     d = Diagnostics(rb.briefing.path)
     if not rb.entries and not any(isinstance(b, Section) and b.meant_as_entry
                                   for b in rb.briefing.blocks):
         d.warning(FILE_START, f"briefing '{rb.briefing.id}' has no dated entries; start an entry "
                               "with a heading such as '## 2022-02-01 What happened'")
+    return d.items
+
+
+def _hold_uncited(r: Reader, rb: RenderedBriefing) -> None:
+    """SPEC §8: an entry that cites no source. Held back while a file cannot be read, as
+    the warnings about the whole site are (``site.held``)."""
     for entry in rb.entries:
         if not entry.attempted_citation:
-            d.warning(entry.entry.loc, f"entry '{entry.id}' cites no source; add a citation "
-                                       "such as [@source-id]")
-    return d.items
+            hold(r, Diagnostic(rb.briefing.path, entry.entry.loc, Severity.WARNING,
+                               f"entry '{entry.id}' cites no source; add a citation such as "
+                               "[@source-id]"))
 
 
 def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:

@@ -151,10 +151,9 @@ class Media:
         if problem is not None:
             diags.error(spec.loc, problem, span=spec.span)
             return None
-        found: FoundImage = self.r.get(("image", rel))
+        rel, found, lead = self._find(rel, spec.src)
         facts = found.facts
         if facts is None:
-            lead = "/" if spec.src.startswith("/") else ""
             hint = f"; did you mean '{lead}{found.suggestions[0]}'?" if found.suggestions else ""
             diags.error(spec.loc, f"image '{spec.src}' not found: there is no file "
                                   f"{found.path}{hint}", span=spec.span)
@@ -166,6 +165,18 @@ class Media:
         if self.visible:
             self.r.emit("images", ((rel,), None, rel))
         return self._figure(rel, facts, spec)
+
+    def _find(self, rel: str, src: str) -> tuple[str, FoundImage, str]:
+        """The file a path names, and how its suggestions start. A root-relative path that
+        starts with base_url's path (written as links are) names the file without it, when
+        content/static/ has none at the path as written."""
+        found: FoundImage = self.r.get(("image", rel))
+        folder = unquote(self.urls.prefix).lstrip("/")  # "" at the root of the host
+        if found.facts is not None or not folder or not src.startswith("/") \
+                or not rel.startswith(folder) or rel == folder:
+            return rel, found, "/" if src.startswith("/") else ""
+        inner = rel[len(folder):]
+        return inner, self.r.get(("image", inner)), "/" + folder
 
     def _figure(self, rel: str, facts: ImageFacts, spec: ImageSpec) -> Figure:
         flags: Flags = self.r.get(("settings", "flags"))
