@@ -166,7 +166,7 @@ class _Inverted:
 def page_key(word: str) -> str:
     """What puts a word on its vocabulary page: its first two characters (one, for scripts
     without spaces), so that every word a typed prefix can complete is on one page."""
-    return word[:1] if not terms.stemmable(word[:1]) and not word[:1].isdigit() else word[:2]
+    return word[:1] if terms.no_space(word[:1]) else word[:2]
 
 
 def _facets(doc: SearchDoc) -> list[int]:

@@ -108,6 +108,11 @@ def bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
+def no_space(text: str) -> bool:
+    """Whether text has characters of a script written without spaces."""
+    return _HAS_NO_SPACE.search(text) is not None
+
+
 def stemmable(word: str) -> bool:
     return not _DIGIT.search(word) and not _HAS_NO_SPACE.search(word)
 
