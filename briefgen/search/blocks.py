@@ -98,8 +98,8 @@ class _Inverted:
 
     def __init__(self, algorithm: str | None) -> None:
         self.stem = terms.stemmer(algorithm)
-        # word → unit → masks of documents per field (title, body, names)
-        self.words: dict[str, dict[int, list[int]]] = defaultdict(dict)
+        # word → [(unit, masks of its documents in the title, body and names fields)]
+        self.words: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         self.hashes: dict[str, int] = {}
         self.pairs: dict[int, list[int]] = defaultdict(list)
         self.facets: dict[int, dict[int, int]] = defaultdict(dict)
@@ -113,23 +113,31 @@ class _Inverted:
 
     def add(self, place: int, docs: list[SearchDoc]) -> None:
         pairs: set[int] = set()
-        hashes = self.hashes
+        hashes, term_hash = self.hashes, terms.term_hash
+        # word → the masks of the three fields packed in one number, ``shift`` bits apart
+        packed: dict[str, int] = {}
+        shift = len(docs)
         for number, doc in enumerate(docs):
-            bit = 1 << number
             for field, text in enumerate((doc.title, doc.body, doc.names)):
+                if not text:
+                    continue
                 found = self._words(text) if field == 2 else terms.words(terms.fold(text))
+                bit = 1 << (number + field * shift)
                 for word in set(found):
-                    units = self.words[word]
-                    masks = units.get(place)
-                    if masks is None:
-                        masks = units[place] = [0, 0, 0]
-                        if word not in hashes:
-                            hashes[word] = terms.term_hash(word)
-                    masks[field] |= bit
-                pairs.update(terms.pair_hash(hashes[a], hashes[b]) for a, b in pairwise(found))
+                    packed[word] = packed.get(word, 0) | bit
+                    if word not in hashes:
+                        hashes[word] = term_hash(word)
+                if len(found) > 1:
+                    h = [hashes[word] for word in found]
+                    pairs.update([(a * _MIX + b) & 0xFFFFFFFF for a, b in pairwise(h)])
+            bit = 1 << number
             for facet in _facets(doc):
                 masked = self.facets[facet]
                 masked[place] = masked.get(place, 0) | bit
+        full = (1 << shift) - 1
+        for word, masks in packed.items():
+            self.words[word].append((place, masks & full, masks >> shift & full,
+                                     masks >> 2 * shift))
         for pair in pairs:
             self.pairs[pair].append(place)
 
@@ -163,6 +171,9 @@ class _Inverted:
         return pages
 
 
+_MIX = 0x9E3779B1  # terms.pair_hash, inlined: a block makes hundreds of thousands of pairs
+
+
 def page_key(word: str) -> str:
     """What puts a word on its vocabulary page: its first two characters (one, for scripts
     without spaces), so that every word a typed prefix can complete is on one page."""
@@ -177,11 +188,10 @@ def _facets(doc: SearchDoc) -> list[int]:
     return found
 
 
-def _word_postings(units: dict[int, list[int]]) -> str:
+def _word_postings(units: list[tuple[int, int, int, int]]) -> str:
     num = codes.num
     parts, last = [num(len(units))], 0
-    for place in sorted(units):
-        title, body, names = units[place]
+    for place, title, body, names in units:  # in ascending order: units are added in order
         if title or names:
             parts.append(num(place - last) + num((title > 0) | (body > 0) << 1 | (names > 0) << 2)
                          + "".join(num(mask) for mask in (title, body, names) if mask))

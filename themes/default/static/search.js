@@ -238,7 +238,7 @@
 
   var files = new Map();
   // Bytes loaded so far, and the text functions (for tests and the curious).
-  var spent = { bytes: 0, fold: fold, words: splitWords, stem: stemEnglish, crc32: crc32 };
+  var spent = { bytes: 0, largest: 0, fold: fold, words: splitWords, stem: stemEnglish, crc32: crc32 };
   window.bgSearch = spent;
 
   function inflate(buffer) {
@@ -257,6 +257,7 @@
         return response.arrayBuffer();
       }).then(function (buffer) {
         spent.bytes += buffer.byteLength;
+        if (rel[0] === "t") spent.largest = Math.max(spent.largest, buffer.byteLength);
         return inflate(buffer);
       }));
     }
@@ -394,7 +395,9 @@
   }
 
   var FIELD_WEIGHT = [6, 1, 3];  // title, body, names
-  var BUDGET = 240 * 1024;  // bytes a query may load before completions of a prefix stop
+  // Bytes a query's index files may take: completions of a prefix stop short of it (the
+  // documents of the results shown come on top).
+  var BUDGET = 220 * 1024;
 
   function termStem(m, words, word) {
     if (words.has(word)) return words.get(word);
@@ -423,7 +426,7 @@
         var loaded = Promise.resolve([]);
         completions.slice(0, 24).forEach(function (word) {
           loaded = loaded.then(function (found) {
-            if (spent.bytes - spentBefore > BUDGET) { note = clause.word; return found; }
+            if (spent.bytes - spentBefore + spent.largest > BUDGET) { note = clause.word; return found; }
             var h = crc32(words.get(word));
             return shard(m, h % m.shards).then(function (s) {
               var line = s.lines.get("w" + hash6(crc32(word)));
