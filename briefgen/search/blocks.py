@@ -123,10 +123,11 @@ class _Inverted:
                     continue
                 found = self._words(text) if field == 2 else terms.words(terms.fold(text))
                 bit = 1 << (number + field * shift)
-                for word in set(found):
+                distinct = set(found)
+                for word in distinct:
                     packed[word] = packed.get(word, 0) | bit
-                    if word not in hashes:
-                        hashes[word] = term_hash(word)
+                for word in distinct.difference(hashes):
+                    hashes[word] = term_hash(word)
                 if len(found) > 1:
                     h = [hashes[word] for word in found]
                     pairs.update([(a * _MIX + b) & 0xFFFFFFFF for a, b in pairwise(h)])
@@ -142,7 +143,7 @@ class _Inverted:
             self.pairs[pair].append(place)
 
     def shards(self, count: int) -> dict[int, list[str]]:
-        """Each shard's lines (``codes``), sorted."""
+        """Each shard's lines (``codes``)."""
         lines: dict[int, list[str]] = defaultdict(list)
         num, hash6, hashes = codes.num, codes.hash6, self.hashes
         for word, units in self.words.items():
@@ -151,13 +152,11 @@ class _Inverted:
             lines[stem_hash % count].append(
                 f"w{hash6(hashes[word])}{hash6(stem_hash)}{_word_postings(units)}")
         for h, places in self.pairs.items():
-            postings = f"1{num(places[0])}" if len(places) == 1 else _unit_postings(places)
+            postings = _ALONE[places[0]] if len(places) == 1 else _unit_postings(places)
             lines[h % count].append(f"p{hash6(h)}{postings}")
         for h, masks in self.facets.items():
             lines[h % count].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
-        for found in lines.values():
-            found.sort()
-        return lines
+        return lines  # in the order the units' words came: the same for the same units
 
     def vocabulary(self, count: int) -> dict[int, list[str]]:
         """Each vocabulary page's lines: a word, a tab, and its stem if it differs."""
@@ -166,12 +165,11 @@ class _Inverted:
             stem = self.stem(word)
             pages[terms.term_hash(page_key(word)) % count].append(
                 f"{word}\t{stem if stem != word else ''}")
-        for found in pages.values():
-            found.sort()
         return pages
 
 
 _MIX = 0x9E3779B1  # terms.pair_hash, inlined: a block makes hundreds of thousands of pairs
+_ALONE = tuple(f"1{codes.num(place)}" for place in range(4 * BLOCK))  # one unit, at a place
 
 
 def page_key(word: str) -> str:

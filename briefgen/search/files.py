@@ -8,21 +8,23 @@ inflates them; a server that compressed them again is not needed):
 - ``v/<n>.bin``: vocabulary page ``n``: the words whose first two characters hash there,
   with their stems (for prefixes, and for words of languages the script cannot stem);
 - ``d/b/<block>/<place>.bin`` (JSON): the documents of one briefing and its entries, read
-  only for the results shown; ``d/<a|s|p>/<block>.bin``: those of a block of actors,
-  sources or pages;
+  only for the results shown, each an array of the fields of ``units.SearchDoc`` in order;
+  ``d/<a|s|p>/<block>.bin``: an array of those of each unit of a block of actors, sources or
+  pages;
 - ``filters.bin`` (JSON): the actors, topics and years the filters offer.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 from briefgen.engine.deps import Key, Reader
 from briefgen.search import codes
 from briefgen.search.blocks import Layout, members
-from briefgen.search.units import SHORT, SearchDoc, decode
-from briefgen.site.documents import PUBLISHED, ActorIdent
+from briefgen.search.units import SHORT, compressed
+from briefgen.site.documents import ActorIdent
 from briefgen.site.pieces import TagInfo
 from briefgen.site.settings import SiteSettings
 
@@ -84,28 +86,17 @@ def vocabulary(r: Reader, number: str) -> bytes:
                                                  for item in r.index("search_vocab", number)))
 
 
-def _doc(doc: SearchDoc) -> dict[str, Any]:
-    data: dict[str, Any] = {"k": doc.kind, "t": doc.title, "u": doc.link, "d": doc.date,
-                            "x": doc.body}
-    if doc.names:
-        data["n"] = doc.names
-    if doc.context:
-        data["c"] = doc.context
-    if doc.status != PUBLISHED:  # a draft or scheduled document, in builds that show them
-        data["s"] = doc.status
-    return data
-
-
 def documents(r: Reader, collection: str, name: str) -> bytes:
-    """A briefing's documents (``name`` is ``<block>/<place>``), or a block's units'."""
+    """A briefing's documents (``name`` is ``<block>/<place>``), or a block's units': the
+    units' rows (``units.rows``), as kept in the build cache."""
     if collection == "briefings":
         head, _, place = name.partition("/")
         units = members(r, collection, head)
         unit_id = units[int(place)] if int(place) < len(units) else None
-        docs = decode(r.get(("search_unit", collection, unit_id))) if unit_id else []
-        return _json([_doc(d) for d in docs])
-    return _json([[_doc(d) for d in decode(r.get(("search_unit", collection, unit_id)))]
-                  for unit_id in members(r, collection, name)])
+        return compressed(r.get(("search_unit", collection, unit_id)) if unit_id else None)
+    parts = [gzip.decompress(compressed(r.get(("search_unit", collection, unit_id))))
+             for unit_id in members(r, collection, name)]
+    return codes.compress(f"[{','.join(part.decode('utf-8') for part in parts)}]")
 
 
 def filters(r: Reader) -> bytes:

@@ -13,11 +13,12 @@ engine as everything else.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
-import zlib
 from dataclasses import dataclass
 
 from briefgen.engine.deps import Reader
+from briefgen.search import codes
 from briefgen.site.documents import ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.settings import SiteSettings
@@ -44,23 +45,33 @@ class SearchDoc:
     context: str = ""  # an entry's briefing title
 
 
+def rows(docs: list[SearchDoc]) -> str:
+    """A unit's documents as a JSON array of arrays, the fields in the order of
+    ``SearchDoc`` (the files of documents that results show hold this)."""
+    return json.dumps([(d.kind, d.title, d.link, d.date, d.year, d.body, d.names, d.actors,
+                        d.tags, d.status, d.context) for d in docs],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(docs: list[SearchDoc]) -> str:
-    """A unit's documents as kept in the build cache: JSON, compressed (a briefing's text is
-    kept for every briefing of the site)."""
-    rows = [(d.kind, d.title, d.link, d.date, d.year, d.body, d.names, d.actors, d.tags,
-             d.status, d.context) for d in docs]
-    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-    return base64.b64encode(zlib.compress(data.encode("utf-8"), 6)).decode("ascii")
+    """A unit's documents as kept in the build cache: ``rows`` compressed as the file of
+    documents is (a briefing's text is kept for every briefing of the site), in base64."""
+    return base64.b64encode(codes.compress(rows(docs), level=6)).decode("ascii")
+
+
+def compressed(text: str | None) -> bytes:
+    """The file of documents of a unit kept as ``encode`` made it."""
+    return base64.b64decode(text) if text else codes.compress("[]")
 
 
 def decode(text: str | None) -> list[SearchDoc]:
     if not text:
         return []
-    rows = json.loads(zlib.decompress(base64.b64decode(text)))
+    found = json.loads(gzip.decompress(base64.b64decode(text)))
     return [SearchDoc(kind, title, link, date, year, body, names, tuple(actors), tuple(tags),
                       status, context)
             for kind, title, link, date, year, body, names, actors, tags, status, context
-            in rows]
+            in found]
 
 
 def unit(r: Reader, collection: str, unit_id: str) -> str:

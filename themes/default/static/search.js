@@ -577,13 +577,20 @@
 
   // ------------------------------------------------------------------ documents shown
 
+  // A document as its file holds it: the fields of briefgen.search.units.SearchDoc in order.
+  function shown(row) {
+    if (!row) return null;
+    return { k: row[0], t: row[1], u: row[2], d: row[3], x: row[5], n: row[6],
+      s: row[9] === "published" ? "" : row[9], c: row[10] };
+  }
+
   function documentOf(m, result) {
     var w = result.where;
     if (w.collection === "b") {
-      return loadJson("d/b/" + w.head + "/" + w.place + ".bin").then(function (docs) { return docs[result.doc]; });
+      return loadJson("d/b/" + w.head + "/" + w.place + ".bin").then(function (rows) { return shown(rows[result.doc]); });
     }
     return loadJson("d/" + w.collection + "/" + w.head + ".bin").then(function (units) {
-      return units[w.place][result.doc];
+      return shown(units[w.place] && units[w.place][result.doc]);
     });
   }
 
