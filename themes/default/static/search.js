@@ -688,15 +688,17 @@
     var p = document.createElement("p");
     p.appendChild(body.node);
     li.appendChild(p);
-    if (doc.n) {
-      var names = marked(doc.n, hashes, 0);
-      if (names.count) {
-        var links = document.createElement("p");
-        links.className = "bg-result-names";
-        links.appendChild(document.createTextNode("Names: "));
-        links.appendChild(names.node);
-        li.appendChild(links);
-      }
+    var names = (doc.n || "").split(" · ").map(function (name) { return marked(name, hashes, 0); })
+      .filter(function (name) { return name.count; });
+    if (names.length) {  // the names of linked actors that matched (an alias, say)
+      var links = document.createElement("p");
+      links.className = "bg-result-names";
+      links.appendChild(document.createTextNode("Names: "));
+      names.forEach(function (name, i) {
+        if (i) links.appendChild(document.createTextNode(" · "));
+        links.appendChild(name.node);
+      });
+      li.appendChild(links);
     }
     return li;
   }
