@@ -523,12 +523,12 @@
     var found = [];
     scores.forEach(function (score, key) {
       var unit = Math.floor(key / 65536), doc = key % 65536, where = locate(m, unit);
-      var reference = where.collection === "b" ? 1 : 0;
-      found.push({ key: key, unit: unit, doc: doc, score: score, reference: reference, where: where });
+      var briefing = where.collection === "b" ? 1 : 0;
+      found.push({ key: key, unit: unit, doc: doc, score: score, briefing: briefing, where: where });
     });
     found.sort(function (a, b) {
-      return b.score - a.score || a.reference - b.reference ||
-        (a.reference ? b.unit - a.unit : a.unit - b.unit) ||
+      return b.score - a.score || a.briefing - b.briefing ||
+        (a.briefing ? b.unit - a.unit : a.unit - b.unit) ||
         (a.doc === 0 ? -1 : b.doc === 0 ? 1 : b.doc - a.doc);
     });
     return found;
@@ -717,26 +717,27 @@
 
   function count(n) { return n === 1 ? "1 result" : n + " results"; }
 
-  function showMore() {
+  // The next page of results; a result that a phrase's pairs found apart is dropped, and
+  // the next one taken instead.
+  function showMore(wanted) {
     var run = current;
     if (!run) return Promise.resolve();
+    wanted = wanted || PAGE;
     var batch = [];
-    while (batch.length < PAGE && run.next < run.results.length) batch.push(run.results[run.next++]);
+    while (batch.length < wanted && run.next < run.results.length) batch.push(run.results[run.next++]);
     return Promise.all(batch.map(function (result) { return documentOf(run.m, result); })).then(function (docs) {
       if (run !== current) return;
       var dropped = 0;
       docs.forEach(function (doc) {
-        if (!doc) { dropped++; return; }
-        var text = [doc.t, doc.x || "", doc.n || ""];
-        var whole = run.phrases.every(function (phrase) {  // pairs found apart are not a phrase
-          return text.some(function (t) { return hasPhrase(t, phrase); });
+        var whole = doc && run.phrases.every(function (phrase) {
+          return [doc.t, doc.x || "", doc.n || ""].some(function (t) { return hasPhrase(t, phrase); });
         });
         if (!whole) { dropped++; return; }
         list.appendChild(render(doc, run.hashes));
       });
       run.total -= dropped;
       report(run);
-      if (dropped && run.next < run.results.length && list.children.length < run.next - run.dropped) return showMore();
+      if (dropped && run.next < run.results.length) return showMore(dropped);
       if (more) more.hidden = run.next >= run.results.length;
     });
   }
@@ -757,7 +758,7 @@
     return search(query, filters).then(function (found) {
       if (mine !== asked) return;
       current = { m: found.m, results: found.results, next: 0, total: found.results.length,
-        hashes: found.hashes, notes: found.notes, phrases: found.phrases, dropped: 0 };
+        hashes: found.hashes, notes: found.notes, phrases: found.phrases };
       report(current);
       return showMore();
     }).catch(function () {
@@ -809,7 +810,7 @@
     selects[name].addEventListener("change", function () { remember(); run(); });
   });
   if (filterBox) filterBox.addEventListener("toggle", function () { if (filterBox.open) loadFilters(); });
-  if (more) more.addEventListener("click", function () { showMore(); });
+  if (more) more.addEventListener("click", function () { showMore(PAGE); });
 
   var params = new URLSearchParams(window.location.search);
   var wanted = Object.keys(selects).filter(function (name) { return params.get(name); });
