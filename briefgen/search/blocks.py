@@ -124,10 +124,9 @@ class _Inverted:
                 found = self._words(text) if field == 2 else terms.words(terms.fold(text))
                 bit = 1 << (number + field * shift)
                 distinct = set(found)
-                for word in distinct:
-                    packed[word] = packed.get(word, 0) | bit
-                for word in distinct.difference(hashes):
-                    hashes[word] = term_hash(word)
+                get = packed.get
+                packed.update({word: get(word, 0) | bit for word in distinct})
+                hashes.update({word: term_hash(word) for word in distinct.difference(hashes)})
                 if len(found) > 1:
                     h = [hashes[word] for word in found]
                     pairs.update([(a * _MIX + b) & 0xFFFFFFFF for a, b in pairwise(h)])
