@@ -76,7 +76,7 @@ def doc(title: str, body: str, names: str = "", actors: tuple[str, ...] = (),
 
 def lines_of(inverted: blocks._Inverted) -> dict[str, str]:
     found = {}
-    for lines in inverted.shards(1).values():
+    for lines in inverted.shards(1, 1).values():
         for line in lines:
             found[line[:codes.key_length(line)]] = line[codes.key_length(line):]
     return found
@@ -113,8 +113,8 @@ def test_shards_merge_blocks_in_order_with_block_numbers_as_differences():
     first.add(3, [doc("word", "")])
     second.add(0, [doc("word", ""), doc("word", "")])
     key = word_key("word")
-    merged = codes.merge_shard([(2, "\n".join(first.shards(1)[0])),
-                                (5, "\n".join(second.shards(1)[0]))])
+    merged = codes.merge_shard([(2, "\n".join(first.shards(1, 1)["0"])),
+                                (5, "\n".join(second.shards(1, 1)["0"]))])
     line = next(line for line in merged.splitlines() if line.startswith(key))
     # block 2: one unit at place 3, title mask 1; block 5 (2 + 3): one unit at 0, mask 3
     assert codes.read_nums(line[len(key):]) == [2, 1, 3, 1, 1, 3, 1, 0, 1, 3]

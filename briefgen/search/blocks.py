@@ -32,9 +32,11 @@ BLOCK = 32  # units per block, on average
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """How the index is cut: shards of terms, pages of the vocabulary, and the stemmer."""
+    """How the index is cut: shards of words (and filter values), shards of pairs of words,
+    pages of the vocabulary, and the stemmer."""
 
     shards: int
+    pairs: int
     pages: int
     algorithm: str | None
 
@@ -47,13 +49,14 @@ def _power_of_two(value: float, low: int, high: int) -> int:
 
 
 def layout(r: Reader) -> Layout:
-    """The node ``("search_layout",)``: a shard holds about 64 units' share of the terms,
-    so that one term's file stays small at any size; it changes only when the site doubles."""
+    """The node ``("search_layout",)``: a shard of words holds about 128 units' share of
+    the words, a shard of pairs 64 units' share of the pairs (there are twice as many), so
+    that a query's files stay small at any size; it changes only when the site doubles."""
     blocks: tuple[tuple[str, str, int], ...] = r.get(("search_blocks",))
     units = sum(count for _, _, count in blocks)
     settings: ParseSettings = r.get(("settings", "parse"))
-    return Layout(_power_of_two(units / 64, 8, 4096), _power_of_two(units / 512, 4, 256),
-                  terms.algorithm_for(settings.language))
+    return Layout(_power_of_two(units / 128, 8, 4096), _power_of_two(units / 64, 8, 4096),
+                  _power_of_two(units / 512, 4, 256), terms.algorithm_for(settings.language))
 
 
 def _ordered(r: Reader, collection: str) -> list[str]:
@@ -141,20 +144,21 @@ class _Inverted:
         for pair in pairs:
             self.pairs[pair].append(place)
 
-    def shards(self, count: int) -> dict[int, list[str]]:
-        """Each shard's lines (``codes``)."""
-        lines: dict[int, list[str]] = defaultdict(list)
+    def shards(self, count: int, pair_count: int) -> dict[str, list[str]]:
+        """Each shard's lines (``codes``), by the shard's name: its number, ``p`` and its
+        number for the shards of pairs."""
+        lines: dict[str, list[str]] = defaultdict(list)
         num, hash6, hashes = codes.num, codes.hash6, self.hashes
         for word, units in self.words.items():
             stem = self.stem(word)
             stem_hash = hashes[word] if stem == word else terms.term_hash(stem)
-            lines[stem_hash % count].append(
+            lines[str(stem_hash % count)].append(
                 f"w{hash6(hashes[word])}{hash6(stem_hash)}{_word_postings(units)}")
         for h, places in self.pairs.items():
             postings = _ALONE[places[0]] if len(places) == 1 else _unit_postings(places)
-            lines[h % count].append(f"p{hash6(h)}{postings}")
+            lines[f"p{h % pair_count}"].append(f"p{hash6(h)}{postings}")
         for h, masks in self.facets.items():
-            lines[h % count].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
+            lines[str(h % count)].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
         return lines  # in the order the units' words came: the same for the same units
 
     def vocabulary(self, count: int) -> dict[int, list[str]]:
@@ -227,8 +231,8 @@ def block(r: Reader, collection: str, head: str) -> int:
     for place, unit_id in enumerate(units):
         inverted.add(place, decode(r.get(("search_unit", collection, unit_id))))
     name = (collection, head)
-    for shard, lines in inverted.shards(shape.shards).items():
-        r.emit("search_shard", str(shard), (name, None, "\n".join(lines)))
+    for shard, lines in inverted.shards(shape.shards, shape.pairs).items():
+        r.emit("search_shard", shard, (name, None, "\n".join(lines)))
     for page, words in inverted.vocabulary(shape.pages).items():
         r.emit("search_vocab", str(page), (name, None, "\n".join(words)))
     return len(units)

@@ -3,8 +3,9 @@ inflates them; a server that compressed them again is not needed):
 
 - ``manifest.bin`` (JSON): the layout (shards, vocabulary pages, stemmer) and every block
   (collection, first unit, size) in order: a block's number in postings is its place here;
-- ``t/<n>.bin``: shard ``n`` of the terms (``codes``), a term's shard being its hash (a
-  word's: its stem's) modulo the number of shards;
+- ``t/<n>.bin``: shard ``n`` of the words and filter values (``codes``), a term's shard
+  being its hash (a word's: its stem's) modulo the number of shards; ``p/<n>.bin``: shard
+  ``n`` of the pairs of consecutive words (for phrases), the same way;
 - ``v/<n>.bin``: vocabulary page ``n``: the words whose first two characters hash there,
   with their stems (for prefixes, and for words of languages the script cannot stem);
 - ``d/b/<block>/<place>.bin`` (JSON): the documents of one briefing and its entries, read
@@ -41,6 +42,7 @@ def planned(r: Reader) -> list[Key]:
     shape: Layout = r.get(("search_layout",))
     found = [MANIFEST, FILTERS]
     found += [f"t/{n}.bin" for n in range(shape.shards)]
+    found += [f"p/{n}.bin" for n in range(shape.pairs)]
     found += [f"v/{n}.bin" for n in range(shape.pages)]
     for collection, head, size in r.get(("search_blocks",)):
         short = SHORT[collection]
@@ -59,6 +61,8 @@ def make(r: Reader, rel: str) -> bytes:
     folder, _, rest = rel.partition("/")
     if folder == "t":
         return shard(r, rest.removesuffix(".bin"))
+    if folder == "p":
+        return shard(r, "p" + rest.removesuffix(".bin"))
     if folder == "v":
         return vocabulary(r, rest.removesuffix(".bin"))
     short, _, name = rest.partition("/")
@@ -69,7 +73,7 @@ def manifest(r: Reader) -> bytes:
     shape: Layout = r.get(("search_layout",))
     settings: SiteSettings = r.get(("settings", "site"))
     return _json({"version": 1, "language": settings.language, "stemmer": shape.algorithm,
-                  "shards": shape.shards, "pages": shape.pages,
+                  "shards": shape.shards, "pairs": shape.pairs, "pages": shape.pages,
                   "blocks": [[SHORT[c], head, size]
                              for c, head, size in r.get(("search_blocks",))]})
 

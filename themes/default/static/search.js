@@ -257,7 +257,7 @@
         return response.arrayBuffer();
       }).then(function (buffer) {
         spent.bytes += buffer.byteLength;
-        if (rel[0] === "t") spent.largest = Math.max(spent.largest, buffer.byteLength);
+        if (rel[0] === "t" || rel[0] === "p") spent.largest = Math.max(spent.largest, buffer.byteLength);
         return inflate(buffer);
       }));
     }
@@ -296,9 +296,10 @@
   }
 
   var shards = new Map();
-  function shard(m, number) {
-    if (!shards.has(number)) {
-      shards.set(number, load("t/" + number + ".bin").then(function (text) {
+  function shard(m, number, folder) {
+    var rel = (folder || "t") + "/" + number + ".bin";
+    if (!shards.has(rel)) {
+      shards.set(rel, load(rel).then(function (text) {
         var lines = new Map(), byStem = new Map();
         text.split("\n").forEach(function (line) {
           if (!line) return;
@@ -314,7 +315,7 @@
         return { lines: lines, byStem: byStem };
       }));
     }
-    return shards.get(number);
+    return shards.get(rel);
   }
 
   // Postings: [{unit, masks}] where masks are arrays of document numbers (per field for
@@ -470,7 +471,7 @@
     var pairs = [];
     for (var i = 0; i + 1 < words.length; i++) {
       pairs.push((function (h) {
-        return shard(m, h % m.shards).then(function (s) {
+        return shard(m, h % m.pairs, "p").then(function (s) {
           var line = s.lines.get("p" + hash6(h));
           var units = new Set();
           if (line) readPostings(line, m, "p").forEach(function (p) { units.add(p.unit); });
