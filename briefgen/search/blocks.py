@@ -149,16 +149,18 @@ class _Inverted:
         number for the shards of pairs."""
         lines: dict[str, list[str]] = defaultdict(list)
         num, hash6, hashes = codes.num, codes.hash6, self.hashes
+        names = [str(n) for n in range(count)]
+        pair_names = [f"p{n}" for n in range(pair_count)]
         for word, units in self.words.items():
             stem = self.stem(word)
             stem_hash = hashes[word] if stem == word else terms.term_hash(stem)
-            lines[str(stem_hash % count)].append(
+            lines[names[stem_hash % count]].append(
                 f"w{hash6(hashes[word])}{hash6(stem_hash)}{_word_postings(units)}")
         for h, places in self.pairs.items():
             postings = _ALONE[places[0]] if len(places) == 1 else _unit_postings(places)
-            lines[f"p{h % pair_count}"].append(f"p{hash6(h)}{postings}")
+            lines[pair_names[h % pair_count]].append(f"p{hash6(h)}{postings}")
         for h, masks in self.facets.items():
-            lines[str(h % count)].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
+            lines[names[h % count]].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
         return lines  # in the order the units' words came: the same for the same units
 
     def vocabulary(self, count: int) -> dict[int, list[str]]:
