@@ -1,18 +1,28 @@
 """Save-to-reloaded latency of the live preview, measured in a real browser.
 
-    python bench/latency.py --sizes example,1000,5000 --edits 12
+    python bench/latency.py --sizes example,1000,5000,10000 --edits 12
 
 For each site, start the preview server (`briefgen serve`, and `hugo server` on the Hugo
-twin of a generated corpus), open one briefing page in headless Chromium, then repeatedly
-append a paragraph with a fresh token to that briefing's file and time how long it takes
-until the token is in the page's text: file write → new text visible. Prints the median,
-minimum and 90th percentile per site and tool.
+twin of a generated corpus) and open, in headless Chromium, one briefing page and the page of
+an actor that the briefing links, each in its own tab. Then two kinds of edit, each repeated:
+
+- ``body``: a paragraph with a fresh token appended to the briefing's file; timed until the
+  token is in the briefing page's text;
+- ``title``: a fresh token added to the briefing's title; timed until it is in the briefing
+  page and until the server serves the actor page with it (the page lists the briefing's
+  entries, or for Hugo the briefings, by title; its tab stays open, so that a server that
+  makes open pages first can).
+
+Each time is file write → new text visible in the briefing's tab (or served, for the actor).
+Prints the median, minimum and 90th percentile per site, tool, edit and page, and the peak
+memory of each server.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +40,7 @@ from playwright.sync_api import Browser, sync_playwright
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from run import corpus, find_hugo  # noqa: E402
+from run import TreeMemorySampler, corpus, find_hugo  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
@@ -52,13 +63,17 @@ def wait_for_port(port: int, timeout: float) -> None:
 
 
 @contextmanager
-def server(cmd: list[str], port: int, log: Path, env: dict[str, str]) -> Iterator[None]:
+def server(cmd: list[str], port: int, log: Path, env: dict[str, str]
+           ) -> Iterator[TreeMemorySampler]:
+    """A running preview server; the sampler keeps the peak memory (summed PSS) of its
+    process tree, from start-up (the first build) to the end of the edits."""
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
                                 start_new_session=True)
         try:
-            wait_for_port(port, 900)
-            yield
+            with TreeMemorySampler(proc.pid, interval=0.1) as memory:
+                wait_for_port(port, 900)
+                yield memory
         finally:
             os.killpg(proc.pid, signal.SIGINT)
             try:
@@ -67,25 +82,67 @@ def server(cmd: list[str], port: int, log: Path, env: dict[str, str]) -> Iterato
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def measure(browser: Browser, url: str, source: Path, edits: int, settle: float) -> list[float]:
-    page = browser.new_page()
-    page.goto(url, timeout=120000)
-    page.wait_for_timeout(settle * 1000)  # the live-reload connection is up
+def with_token(text: str, edit: str, token: str) -> str:
+    """The briefing's file with ``token`` added as ``edit`` says."""
+    if edit == "body":
+        return text + f"\n\nA paragraph with {token}.\n"
+    line = re.search(r"^title: (.*)$", text, re.MULTILINE)
+    assert line is not None, "a briefing without a title line"
+    value = line.group(1)
+    titled = value[:-1] + f" {token}" + value[-1] if value[:1] in "\"'" else f"{value} {token}"
+    return text[:line.start(1)] + titled + text[line.end(1):]
+
+
+def wait_until_served(url: str, token: str, timeout: float) -> None:
+    """Ask for ``url`` until its text holds ``token`` (the other pages are timed as served,
+    not as shown: a preview server reloads only the tab of the page that changed, or every
+    tab, as it sees fit)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            if token.encode() in response.read():
+                return
+        time.sleep(0.005)
+    raise TimeoutError(f"{url} did not show {token} within {timeout:.0f} s")
+
+
+def measure(browser: Browser, urls: list[str], source: Path, edit: str, edits: int,
+            settle: float) -> list[list[float]]:
+    """Per page of ``urls`` (the briefing's, then the actor's for a title edit), the time
+    from each write until the page shows the new text."""
+    pages = [browser.new_page() for _ in urls]
+    for page, url in zip(pages, urls, strict=True):
+        page.goto(url, timeout=900000)  # the first build of a large site comes first
+    pages[0].wait_for_timeout(settle * 1000)  # the live-reload connections are up
     original = source.read_text(encoding="utf-8")
-    times: list[float] = []
+    times: list[list[float]] = [[] for _ in urls]
     try:
         for number in range(edits):
             token = f"latencytoken{number}x{int(time.time() * 1000)}"
             started = time.perf_counter()
-            source.write_text(original + f"\n\nA paragraph with {token}.\n", encoding="utf-8")
-            page.wait_for_function(f"document.body && document.body.innerText.includes('{token}')",
-                                   polling=5, timeout=120000)
-            times.append((time.perf_counter() - started) * 1000)
-            page.wait_for_timeout(settle * 1000)
+            source.write_text(with_token(original, edit, token), encoding="utf-8")
+            pages[0].wait_for_function(
+                f"document.body && document.body.innerText.includes('{token}')",
+                polling=5, timeout=120000)
+            times[0].append((time.perf_counter() - started) * 1000)
+            for url, found in zip(urls[1:], times[1:], strict=True):
+                wait_until_served(url, token, timeout=120)
+                found.append((time.perf_counter() - started) * 1000)
+            pages[0].wait_for_timeout(settle * 1000)
     finally:
         source.write_text(original, encoding="utf-8")
-        page.close()
+        pages[0].wait_for_timeout(settle * 2000)  # the preview is back to the original
+        for page in pages:
+            page.close()
     return times
+
+
+def linked_actor(source: Path) -> str:
+    """An actor that the briefing links (the first one, by id; the Hugo twin has the same
+    actors, linked with Markdown links)."""
+    found = re.search(r"\[\[([a-z0-9-]+)[\]|]", source.read_text(encoding="utf-8"))
+    assert found is not None, f"{source} links no actor"
+    return found.group(1)
 
 
 def site_for(size: str, workdir: Path) -> tuple[Path, Path | None, str]:
@@ -128,6 +185,7 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for size in args.sizes.split(","):
             site, hugo_site, briefing = site_for(size, args.workdir)
+            actor = linked_actor(site / f"content/briefings/{briefing}.md")  # the same for both
             tools = []
             if "briefgen" in args.tools:
                 tools.append(("briefgen serve", site, lambda port, s=site: [
@@ -140,16 +198,26 @@ def main() -> int:
             for tool, root, command in tools:
                 port = free_port()
                 log = args.workdir / f"latency-{tool.split()[0]}-{size}.log"
-                with server(command(port), port, log, env):
-                    times = measure(browser, f"http://127.0.0.1:{port}/briefings/{briefing}/",
-                                    root / f"content/briefings/{briefing}.md", args.edits,
-                                    args.settle)
-                rows.append((size, tool, summary(times)))
-                print(f"{size:>8}  {tool:15} {rows[-1][2]}", flush=True)
+                source = root / f"content/briefings/{briefing}.md"
+                base = f"http://127.0.0.1:{port}"
+                pages = {"briefing": f"{base}/briefings/{briefing}/",
+                         "actor": f"{base}/actors/{actor}/"}
+                with server(command(port), port, log, env) as memory:
+                    for edit, shown in (("body", ["briefing"]), ("title", ["briefing", "actor"])):
+                        times = measure(browser, [pages[name] for name in shown], source, edit,
+                                        args.edits, args.settle)
+                        for name, found in zip(shown, times, strict=True):
+                            rows.append((size, tool, f"{edit:5} {name:8}", summary(found)))
+                            print(f"{size:>8}  {tool:15} {rows[-1][2]}  {rows[-1][3]}",
+                                  flush=True)
+                rows.append((size, tool, "peak memory   ",
+                             f"{memory.peak_kib / 1024:7.0f} MiB (summed PSS of the server's "
+                             "processes, first build included)"))
+                print(f"{size:>8}  {tool:15} {rows[-1][2]}  {rows[-1][3]}", flush=True)
         browser.close()
     print("\nsave-to-reloaded (file write -> new text in the page), Chromium headless")
-    for size, tool, text in rows:
-        print(f"{size:>8}  {tool:15} {text}")
+    for size, tool, what, text in rows:
+        print(f"{size:>8}  {tool:15} {what}  {text}")
     return 0
 
 

@@ -95,8 +95,10 @@ class Session:
     engine: Engine | None = None
     context: tuple[object, ...] = ()
     files: dict[str, tuple[FileState, str]] = field(default_factory=dict)
-    # What the last good build found, for the next one to start from when only content files
-    # changed: no scan of every file, no settings read again, the same plan of outputs.
+    # What the last run found (the files the engine holds), for the next one to start from
+    # when only content files changed: no scan of every file, no settings read again; and,
+    # when that run succeeded, its plan of outputs, which the next one keeps unless a plan
+    # changes.
     scan: ContentScan | None = None
     synced: Synced | None = None
     settled: Settled | None = None
@@ -220,6 +222,8 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
     finally:
         if store is not None:
             store.close()
+        else:  # nothing to write the changes to (the preview, a build without cache)
+            engine.take_changes()
 
 
 def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: Path,
@@ -235,8 +239,14 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         synced = sync_inputs(engine, config, theme, flags, scanned)
     else:
         scanned, synced = quick
+    last = session.settled if session is not None else None
+    if session is not None:
+        # The engine now holds these files, whatever the run's outcome: the next run starts
+        # from them. Its outputs are known again only once this run succeeds (below).
+        session.files = file_states(scanned)
+        session.scan, session.synced, session.settled = scanned, synced, None
     result.diagnostics.extend(synced.diagnostics)
-    settled = _settle_quickly(engine, session, now) if quick is not None else None
+    settled = _settle_quickly(engine, last, now) if quick is not None else None
     outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None)
     result.diagnostics.extend(engine.all_diagnostics())
     result.valid_until = engine.valid_until()
@@ -253,9 +263,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if not result.ok:
         return  # content errors: no page is made (its template may rely on what is wrong)
     recorded = store.output_states(str(out)) if store is not None and options.write else {}
-    if session is not None and session.settled is not None \
-            and outputs.all is session.settled.all:
-        paths = session.paths
+    if session is not None and settled is not None and session.paths is not None:
+        paths = session.paths  # the outputs of the last build (see _settle_quickly)
     else:
         paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
@@ -273,11 +282,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if not result.ok or result.stats is None:
         return
     if session is not None:
-        session.files = file_states(scanned)
-        session.scan, session.synced, session.paths = scanned, synced, paths
+        session.paths = paths
         outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
         session.settled = outputs
-        engine.take_changes()  # nothing to write them to: kept, they would pile up
     if store is not None:
         files = file_states(scanned)
         if result.stats.written or result.stats.removed:
@@ -306,17 +313,17 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
     return scanned, session.synced
 
 
-def _settle_quickly(engine: Engine, session: Session | None, now: float) -> Settled | None:
-    """Bring the engine up to date when the files are the same ones as in the last build:
-    the roots are those of the last build, and, unless a plan changed, so are the outputs.
-    None when a plan changed: then the roots must be found again (``_settle``)."""
-    if session is None or session.settled is None:
+def _settle_quickly(engine: Engine, last: Settled | None, now: float) -> Settled | None:
+    """Bring the engine up to date when the files are the same ones as in the last build
+    (``last``, which succeeded): the roots are those of the last build, and, unless a plan
+    changed, so are the outputs. None when a plan changed: then the roots must be found
+    again (``_settle``)."""
+    if last is None:
         return None
     plans = {plan: engine.record(plan) for plan in PLANS}
     stale = set(engine.update(now).outputs)
     if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
         return None
-    last = session.settled
     return Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
 
 

@@ -89,13 +89,15 @@ class ContentTree:
                            f"the symbolic links under '{top.rel}' lead to more than "
                            f"{MAX_LINKED_ENTRIES} files and folders (links that lead to the "
                            "same folders again and again); remove some of them")
-                break
+                return []  # none of them is used: the build stops at the error anyway
             stack.extend(reversed(folders))
         return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
 
     def _entry(self, folder: Entry, name: str, mode: int | None) -> Entry | None:
         rel = name if folder.rel == "." else f"{folder.rel}/{name}"
-        path, real = folder.path / name, folder.real / name
+        path = folder.path / name
+        # Below no link, a path is its own real path: one Path made per file, not two.
+        real = path if folder.real is folder.path else folder.real / name
         try:
             mode = os.lstat(real).st_mode if mode is None else mode
         except OSError as exc:

@@ -28,6 +28,9 @@ from briefgen.report import plural, print_diagnostics
 from briefgen.server import BoundedServer, Broadcaster, PendingFiles, SwapLock, make_handler
 
 DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
+# After the pages open in tabs are made, the rest of a build waits at most this long for
+# those tabs to load them again (a tab that does not reload costs the rest this delay).
+RELOAD_WAIT_SECONDS = 1.0
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -52,7 +55,8 @@ class Preview:
         def made_first(rels: list[str]) -> None:
             announced.extend(rels)
             if rels:
-                self.events.publish("build", {"ok": True, "changed": rels, "errors": []})
+                told = self.events.publish("build", {"ok": True, "changed": rels, "errors": []})
+                self.events.wait_for_reloads(told, RELOAD_WAIT_SECONDS)
 
         result = build(self.site, replace(
             self.options, swap_lock=self.lock.writing, changed=changed,

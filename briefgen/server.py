@@ -41,17 +41,20 @@ class Broadcaster:
     loaded, or it would reload for nothing."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._clients: dict[queue.Queue[str | None], str | None] = {}
         self._last: str | None = None
 
-    def publish(self, event: str, data: dict[str, Any]) -> None:
+    def publish(self, event: str, data: dict[str, Any]) -> list[queue.Queue[str | None]]:
+        """Tell every tab; return those that show one of the changed pages (they reload)."""
         message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
         state = {**data, "changed": []}
+        changed = set(data.get("changed", ()))
         with self._lock:
             self._last = f"event: {event}\ndata: {json.dumps(state)}\n\n"
             for client in self._clients:
                 client.put(message)
+            return [client for client, page in self._clients.items() if page in changed]
 
     def subscribe(self, page: str | None = None) -> queue.Queue[str | None]:
         client: queue.Queue[str | None] = queue.Queue()
@@ -59,11 +62,27 @@ class Broadcaster:
             self._clients[client] = page
             if self._last is not None:
                 client.put(self._last)
+            self._lock.notify_all()
         return client
 
     def unsubscribe(self, client: queue.Queue[str | None]) -> None:
         with self._lock:
             self._clients.pop(client, None)
+            self._lock.notify_all()
+
+    def wait_for_reloads(self, told: list[queue.Queue[str | None]], timeout: float) -> None:
+        """Wait until the tabs ``told`` (by ``publish``) have reloaded their page and
+        connected again, or ``timeout`` seconds: the rest of a build waits meanwhile, so
+        that serving those pages does not compete with it for the interpreter."""
+        with self._lock:
+            pages = [self._clients[client] for client in told if client in self._clients]
+
+            def reloaded() -> bool:
+                now = list(self._clients.values())
+                return all(client not in self._clients for client in told) and all(
+                    now.count(page) >= pages.count(page) for page in set(pages))
+
+            self._lock.wait_for(reloaded, timeout)
 
     def open_pages(self) -> set[str]:
         """The files the connected tabs show (``briefings/x/index.html``)."""

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -23,6 +25,14 @@ TRIALS = int(os.environ.get("BRIEFGEN_CONCURRENT_TRIALS", "3"))
 def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+def iter_until(stream: IO[str], text: str) -> Iterator[str]:
+    """The lines of ``stream`` up to the first that holds ``text`` (or its end)."""
+    for line in stream:
+        yield line
+        if text in line:
+            return
 
 
 def start_build(site: Path, out: Path) -> subprocess.Popen[str]:
@@ -59,11 +69,14 @@ def test_a_second_build_waits_and_says_for_whom(example_site, tmp_path):
     out = (tmp_path / "public").resolve()
     with output_lock(locks_folder(), out, lambda pid: None):
         proc = start_build(example_site, out)
-        time.sleep(1.5)
+        # Held until the build says it waits (however long it takes to get there), so that
+        # it is seen waiting whatever the machine's load.
+        assert proc.stderr is not None
+        said = "".join(iter_until(proc.stderr, "waiting for another build"))
         assert proc.poll() is None, "the second build did not wait"
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    assert f"waiting for another build of {out}/ (pid {os.getpid()})" in err
+    assert proc.returncode == 0, said + err
+    assert f"waiting for another build of {out}/ (pid {os.getpid()})" in said
     assert (out / "index.html").is_file()
 
 

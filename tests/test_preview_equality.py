@@ -138,3 +138,14 @@ def test_the_model_writes_what_it_holds(tmp_path):
     again = write(tmp_path, before, site)
     assert again.changed == frozenset({"content/briefings/b0.md"})
     assert "More text 0" in (tmp_path / "content/briefings/b0.md").read_text()
+
+
+def test_the_run_after_a_failed_one_starts_from_the_files_that_one_read():
+    """A failed build (an alias clash) while a briefing is deleted: the next runs must not
+    look for the deleted file, and must report what a clean check reports."""
+    check_preview([(operation, n, CLOCKS[1]) for operation, n in [
+        ("alias-name", 1), ("tags", 0), ("delete", 4), ("lead-link", 2), ("draft", 2),
+        ("delete-actor", 2)]])
+    check_preview([(operation, n, CLOCKS[1]) for operation, n in [
+        ("alias-name", 5), ("lead-cite", 3), ("alias-name", 1), ("add-actor", 1), ("tags", 0),
+        ("delete", 4), ("lead-link", 2), ("draft", 2), ("delete-actor", 2)]])

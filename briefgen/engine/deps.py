@@ -3,8 +3,9 @@
 Everything a build derives is a *node* named by a key: a tuple whose first item is the
 node's kind (``("fill", "briefings", "x")``). A node's value is computed by its kind's
 function from the values it reads through the ``Reader`` it is handed; every read is
-recorded with the fingerprint of what was read (the read's *kind* too, see ``Reads``).
-Nothing is declared by hand: what a value depends on is what its code read.
+recorded, by the key read, in the node's record, and the engine keeps the reverse: for each
+key, the nodes that read it. Nothing is declared by hand: what a value depends on is what its
+code read. A node is made again when something it read gets a new fingerprint.
 
 Kinds have levels. A node reads only nodes of lower levels, so one pass in level order
 settles everything (``Engine.update``). Inputs (files, settings) are level 0.
@@ -89,6 +90,10 @@ class Kind:
     # (``parts_fingerprint``). One node instead of one per entry: far fewer records to keep,
     # while each piece keeps a fingerprint of its own for the outputs that join them.
     parts: bool = False
+    # Outputs of this kind, by their first argument, that are only the pieces of indexes
+    # joined in index order (their literal text from their own reads): when only pieces
+    # changed, the previous file with those pieces replaced is the new one (``changed_pieces``).
+    spliced: frozenset[str] = frozenset()
 
     @property
     def read_kind(self) -> str:
@@ -380,6 +385,10 @@ class Engine:
         # while making outputs (see ``made_since`` and ``adopt``).
         self.fresh: list[Key] = []
         self._due_outputs: set[Key] = set()
+        # Why outputs are due in this run: a read of their own changed (or the clock, or an
+        # earlier run left them due), or only pieces they join changed (which pieces).
+        self._due_directly: set[Key] = set()
+        self._due_through: dict[Key, set[Key]] = {}
         self.now = 0.0  # the build's clock (seconds since the epoch), set by the caller
 
     # ----------------------------------------------------------------- levels
@@ -470,6 +479,7 @@ class Engine:
         set again. The recorded fingerprints of ``input_kinds`` are read at once, not one
         by one."""
         self.now = now
+        self._due_directly, self._due_through = set(self._due_outputs), {}
         if not same_inputs:
             self._inputs = {}
         self._preloaded = set(input_kinds)
@@ -603,8 +613,17 @@ class Engine:
     def set_output(self, key: Key, record: Record) -> None:
         """What an output was made from, once it is written."""
         self._due_outputs.discard(key)
+        self._due_directly.discard(key)
+        self._due_through.pop(key, None)
         if self.record(key) != record:
             self._set_record(key, record)
+
+    def changed_pieces(self, key: Key) -> set[Key] | None:
+        """The piece nodes whose change alone made the output ``key`` due in this run
+        (nothing else it read changed), or None when anything else did."""
+        if key in self._due_directly:
+            return None
+        return self._due_through.get(key)
 
     def place(self, piece: str, member: Key) -> tuple[Key, str]:
         """The node that holds the ``piece`` of ``member``, and which part of it."""
@@ -689,17 +708,23 @@ class Engine:
         self._push_readers(key)
         if key[0] != "idx" and len(key) > 1 and key[0] in self.kinds:
             for index in self._memberships(key[1]):
-                self._push_readers(("each", key[0], *index))
+                for reader in self._readers_of(("each", key[0], *index)):
+                    self.push(reader, piece=key)
 
     def _push_readers(self, key: Key) -> None:
         for reader in self._readers_of(key):
             self.push(reader)
 
-    def push(self, key: Key) -> None:
+    def push(self, key: Key, piece: Key | None = None) -> None:
         """Make ``key`` again in this run (or, for an output, have it made: outputs stay
-        due until the caller says they are made, see ``set_output``)."""
+        due until the caller says they are made, see ``set_output``); ``piece``: only
+        because that piece, which it joins, changed."""
         if self.kinds[key[0]].output:
             self._due_outputs.add(key)
+            if piece is None:
+                self._due_directly.add(key)
+            else:
+                self._due_through.setdefault(key, set()).add(piece)
             return
         if key not in self._queued:
             self._queued.add(key)
@@ -774,6 +799,8 @@ class Engine:
         record = self.record(key)
         self._queued.discard(key)
         self._due_outputs.discard(key)
+        self._due_directly.discard(key)
+        self._due_through.pop(key, None)
         self._values.pop(key, None)
         if record is None:
             return

@@ -54,7 +54,8 @@ class FileText:
 
 def collection_of(rel: str) -> Collection:
     """``content/actors/x.yaml`` → actors (the folder a content file is in)."""
-    return Collection(PurePosixPath(rel).parent.name)
+    folder = rel.rpartition("/")[0]  # string operations: this runs for every file of a build
+    return Collection(folder.rpartition("/")[2])
 
 
 def parse(r: Reader, rel: str) -> Parsed:

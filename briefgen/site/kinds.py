@@ -117,7 +117,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),
         Kind("plan_static", PLAN_STATIC, plan.plan_static, persist=True, reads="plan"),
     ]
-    outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output")
+    outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
+                    spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
 

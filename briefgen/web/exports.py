@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
-from briefgen.engine.deps import Item, Reader, digest_text
+from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import ActorIdent, Doc, SourceIdent
 from briefgen.site.filled import RenderedBriefing
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
-from briefgen.web.joined import Joined, Piece, join
+from briefgen.web.joined import EMPTY_PIECE, Joined, Piece, join
 
 # Compact: an indent would switch json to its pure-Python encoder, ten times slower. One
 # encoder for every call: json.dumps with options would make a new one each time.
@@ -233,16 +233,13 @@ def _timeline_event(e: EntryData, urls: Urls) -> str:
 
 # ------------------------------------------------------------------------ joins
 
-# The fingerprints of a piece with nothing to show, and of a part that is not there.
-_EMPTY = (digest_text(""), "")
-
 
 def _pieces(r: Reader, piece: str, index: str, *rest: str,
             order: Callable[[Item], Any] | None = None) -> list[Piece]:
     found = r.each_fingerprint(piece, index, *rest)
     if order is not None:
         found.sort(key=lambda pair: order(pair[0]))
-    return [place for _, place in found if place.fp not in _EMPTY]
+    return [place for _, place in found if place.fp not in EMPTY_PIECE]
 
 
 def _by_path(item: Item) -> Any:

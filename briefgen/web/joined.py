@@ -22,6 +22,9 @@ from briefgen.engine.deps import Part, digest_text
 _SEP, _FIELD, _ROW = "\x1f", "\x1d", "\x1e"
 
 Piece = Part  # a piece of a joined output: the node (and part of it) whose text it is
+# The fingerprints of a piece with nothing to show, and of a part that is not there: such
+# pieces are left out of joins.
+EMPTY_PIECE = (digest_text(""), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,42 @@ def write_joined(target: str, joined: Joined, previous: str | None, layout: Layo
         if source is not None:
             os.close(source)
     return encode_layout(rows), made
+
+
+def splice_joined(target: str, previous: str, layout: Layout,
+                  replaced: dict[tuple[Piece, str], tuple[Piece, bytes]]) -> str:
+    """Write to the new file ``target`` the file ``previous`` (laid out as ``layout`` says)
+    with the pieces of ``replaced`` ((piece, lead) → the new piece and its bytes, lead
+    included) in the place of the old ones, everything else copied; return the new layout."""
+    rows: list[tuple[Piece, str, int, int]] = []
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    source = os.open(previous, os.O_RDONLY)
+    try:
+        size = os.fstat(source).st_size
+        fd = os.open(target, flags, 0o666)
+        try:
+            writer = _Writer(fd, source)
+            position = 0
+            for (piece, lead), (offset, length) in sorted(layout.items(),
+                                                          key=lambda row: row[1][0]):
+                if offset > position:  # the literal text between two pieces
+                    writer.copy(position, offset - position)
+                new = replaced.get((piece, lead))
+                if new is None:
+                    rows.append((piece, lead, writer.offset, length))
+                    writer.copy(offset, length)
+                else:
+                    rows.append((new[0], lead, writer.offset, len(new[1])))
+                    writer.write(new[1])
+                position = offset + length
+            if size > position:
+                writer.copy(position, size - position)
+            writer.flush()
+        finally:
+            os.close(fd)
+    finally:
+        os.close(source)
+    return encode_layout(rows)
 
 
 class _Writer:

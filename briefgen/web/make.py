@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from briefgen import __version__
-from briefgen.engine.deps import Engine, Key, Record
+from briefgen.engine.deps import Engine, Key, Record, digest_text, part_fingerprints
 from briefgen.errors import Progress
 from briefgen.output import OutputUpdate, SwapLock, Written
 from briefgen.parallel import stream_all
-from briefgen.web.joined import Joined, Piece, decode_layout, write_joined
+from briefgen.web.joined import (
+    EMPTY_PIECE,
+    Joined,
+    Piece,
+    decode_layout,
+    splice_joined,
+    write_joined,
+)
 from briefgen.web.plan import StaticFile, output_path
 
 # From this many outputs to make, worker processes pay for themselves.
@@ -141,6 +148,9 @@ def _kept(update: OutputUpdate, fingerprint: str | None, rel: str) -> bool:
 
 def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worker: bool,
               trusted: bool) -> tuple[Written, Record, list[tuple[Key, Any, Record]]]:
+    spliced = _splice(engine, key, rel, update, trusted)
+    if spliced is not None:
+        return (*spliced, [])
     mark = len(engine.fresh)
     value, reader = engine.make_output(key)
     if isinstance(value, Joined):
@@ -155,6 +165,58 @@ def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worke
     return written, record, made
 
 
+def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: bool
+            ) -> tuple[Written, Record] | None:
+    """An output that only joins pieces, due only because some of them changed: the previous
+    file with those pieces replaced, without making the output again (its indexes did not
+    change, so neither did the order of its pieces). None when that cannot be done."""
+    if len(key) < 2 or key[1] not in engine.kinds[key[0]].spliced:
+        return None
+    changed, old = engine.changed_pieces(key), engine.record(key)
+    if not changed or old is None or not trusted or update.old.get(rel) != old.fp \
+            or not update.reusable(rel):
+        return None
+    layout = decode_layout(old.extra)
+    if not layout:
+        return None
+    shown: dict[Key, set[str]] = {}  # the parts of each changed node that the file shows
+    for piece, _ in layout:
+        if piece.key in changed:
+            shown.setdefault(piece.key, set()).add(piece.part)
+    now: dict[Key, dict[str, str]] = {}  # their fingerprints now, by part
+    for node in changed:
+        record = engine.record(node)
+        if record is None:
+            return None
+        parts = part_fingerprints(record.fp) if engine.kinds[node[0]].parts else {"": record.fp}
+        # A piece that appears or goes (empty before or now) changes the layout: made anew.
+        if {part for part, fp in parts.items() if fp not in EMPTY_PIECE} != shown.get(node, set()):
+            return None
+        now[node] = parts
+    replaced: dict[tuple[Piece, str], tuple[Piece, bytes]] = {}
+    for piece, lead in layout:
+        fp = now[piece.key][piece.part] if piece.key in now else piece.fp
+        if fp != piece.fp:
+            new = Piece(piece.key, piece.part, fp)
+            replaced[(piece, lead)] = (new, (lead + _piece_text(engine, new)).encode("utf-8"))
+    digest = "j" + digest_text(old.fp + "".join(f"{p.key}{p.part}{p.fp}"
+                                                for p, _ in replaced.values()))
+
+    def write(target: str, previous: str | None) -> str:
+        assert previous is not None
+        return splice_joined(target, previous, layout, replaced)
+
+    written, new_layout = update.put_joined(rel, digest if replaced else old.fp, write)
+    return written, replace(old, fp=written.digest, extra=new_layout or old.extra)
+
+
+def _piece_text(engine: Engine, piece: Piece) -> str:
+    value = engine.value(piece.key)
+    if piece.part:
+        value = dict(value).get(piece.part, "")
+    return str(value)
+
+
 def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value: Joined,
                 trusted: bool) -> tuple[Written, str | None]:
     """Stage a joined output, copying the pieces the previous file holds unchanged (only if
@@ -163,14 +225,9 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     layout = decode_layout(old.extra) if trusted and old is not None \
         and update.old.get(rel) == old.fp else {}
 
-    def piece_text(piece: Piece) -> str:
-        value = engine.value(piece.key)
-        if piece.part:
-            value = dict(value).get(piece.part, "")
-        return str(value)
-
     def write(target: str, previous: str | None) -> str:
-        return write_joined(target, value, previous, layout, piece_text)[0]
+        return write_joined(target, value, previous, layout,
+                            functools.partial(_piece_text, engine))[0]
 
     written, new_layout = update.put_joined(rel, value.fingerprint, write)
     if new_layout is not None:

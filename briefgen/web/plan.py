@@ -40,6 +40,9 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "sitemap.xml": feeds.sitemap,
     "robots.txt": feeds.robots,
 }
+# The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
+SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
+                             "api/sources.json", "api/timelinejs.json"})
 
 
 @dataclass(frozen=True, slots=True)

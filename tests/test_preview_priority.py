@@ -1,0 +1,90 @@
+"""The preview makes the pages open in tabs first: after an edit, the tabs that show an
+affected page are told as soon as it is in place, before the rest of the build is made, and
+a request for a page still being remade waits for it (never served stale). The real server
+on loopback, with tabs played by event-stream subscriptions as the live script makes them."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from briefgen.build import BuildOptions
+from briefgen.preview import Preview
+from briefgen.server import BoundedServer, make_handler
+from tests.conftest import free_port
+from tests.editing import BASE_URL, Site, apply, initial_site, write
+
+OPEN = "briefings/b0/index.html"  # the page a tab shows
+
+
+def events(client: queue.Queue[str | None], count: int) -> list[list[str]]:
+    """The ``changed`` lists of the next ``count`` build events a tab receives."""
+    found = []
+    while len(found) < count:
+        message = client.get(timeout=60)
+        assert message is not None
+        data = json.loads(message.split("data: ", 1)[1])
+        if data["changed"]:
+            found.append(data["changed"])
+    return found
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    site = initial_site()
+    write(tmp_path / "site", {}, site)
+    shown = Preview(tmp_path / "site", tmp_path / "served", BuildOptions(base_url=BASE_URL,
+                                                                          jobs=1))
+    assert shown.rebuild().ok
+    return shown, site
+
+
+def retitle(preview: Preview, site: Site, n: int) -> frozenset[str] | None:
+    """Retitle b0 (an even ``n`` picks it)."""
+    assert n % 2 == 0
+    before = site.files()
+    apply(site, "retitle", n)  # b0's title shows on its page, the home page, lists, exports
+    return write(preview.site, before, site).changed
+
+
+def test_the_open_page_is_announced_first_and_the_rest_after(preview):
+    shown, site = preview
+    tab = shown.events.subscribe(OPEN)
+    changed = retitle(shown, site, 2)
+    result = shown.rebuild(changed)
+    assert result.ok
+    first, rest = events(tab, 2)
+    assert first == [OPEN]
+    assert OPEN not in rest and "index.html" in rest and "api/briefings.json" in rest
+    assert "Briefing 0 retitled 2" in (shown.out / OPEN).read_text()
+
+
+def test_a_page_still_being_remade_is_served_only_once_made(preview):
+    shown, site = preview
+    server = BoundedServer(("127.0.0.1", free_port()), make_handler(
+        shown.out, "/", shown.events, shown.lock, threading.Event(), pending=shown.pending))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # A tab that does not reload holds the rest of the build back a while after its page
+        # is made: the home page, still to be made then, is asked for meanwhile.
+        tab = shown.events.subscribe(OPEN)
+        done = threading.Event()
+        changed = retitle(shown, site, 4)
+        build = threading.Thread(target=lambda: (shown.rebuild(changed), done.set()))
+        build.start()
+        assert events(tab, 1) == [[OPEN]]
+        assert not done.is_set(), "the rest of the build did not wait for the tab"
+        port = server.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
+            home = response.read().decode()
+        assert "Briefing 0 retitled 4" in home
+        build.join(60)
+        assert done.is_set()
+    finally:
+        server.shutdown()
+        server.server_close()
