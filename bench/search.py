@@ -201,11 +201,11 @@ def measure_queries(out: Path, queries: list[str], pagefind: bool) -> list[tuple
                 page.goto(base + "search/?q=" + quote(query))
                 page.wait_for_function(
                     "(() => { const s = document.getElementById('bg-search-status').textContent;"
-                    " return s && !s.startsWith('Loading'); })()", timeout=120_000)
+                    " return s && !s.startsWith('Loading'); })()", timeout=600_000)
                 page.wait_for_function(
                     "document.querySelectorAll('#bg-results li').length === Math.min(10, "
                     "parseInt(document.getElementById('bg-search-status').textContent) || 0)",
-                    timeout=120_000)
+                    timeout=600_000)
                 what = page.locator("#bg-search-status").inner_text()
             page.wait_for_timeout(200)
             found.append((query, sum(loaded), what))
