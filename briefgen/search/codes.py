@@ -104,6 +104,6 @@ def merge_vocabulary(parts: Iterable[str]) -> str:
     return "".join(f"{line}\n" for line in sorted(found))
 
 
-def compress(text: str, level: int = 9) -> bytes:
+def compress(text: str, level: int = 6) -> bytes:
     """gzip without a time stamp: the same text always gives the same bytes."""
     return gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)

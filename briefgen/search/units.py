@@ -56,7 +56,7 @@ def rows(docs: list[SearchDoc]) -> str:
 def encode(docs: list[SearchDoc]) -> str:
     """A unit's documents as kept in the build cache: ``rows`` compressed as the file of
     documents is (a briefing's text is kept for every briefing of the site), in base64."""
-    return base64.b64encode(codes.compress(rows(docs), level=6)).decode("ascii")
+    return base64.b64encode(codes.compress(rows(docs))).decode("ascii")
 
 
 def compressed(text: str | None) -> bytes:
