@@ -9,6 +9,7 @@ import yaml
 from markdown_it.token import Token
 
 from briefgen import fields as F
+from briefgen.changelog import read_updates, updated_date
 from briefgen.datehints import Misdated, misdated
 from briefgen.dates import DateError, DatePoint, DateValue, parse_date
 from briefgen.docparser import DocumentParser, id_problem
@@ -16,7 +17,7 @@ from briefgen.entrydates import DatedEntry, check_entry_dates
 from briefgen.errors import FILE_START, Loc
 from briefgen.fragments import EMPTY
 from briefgen.markup import plain_text
-from briefgen.model import Briefing, Entry, Located, Section, Update
+from briefgen.model import Briefing, Entry, Located, Section
 from briefgen.schema import Field, Record, SourceText, read_record
 from briefgen.slug import slugify
 
@@ -82,18 +83,19 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         else:
             rendered.append(Section(block.id, title, content, block.meant_as_entry))
     notes_fragment = parser.blocks(notes) if notes else EMPTY
-    updates = tuple(Update(u.get("date"), parser.inline(u.get("note"), u.where("note"),
-                                                        linked=False))
-                    for u in record.get("updates", [])
-                    if isinstance(u, Record) and "date" in u.values and "note" in u.values)
+    updates = read_updates(parser, record.get("updates", []),
+                           [b.id for b in blocks if b.date is not None],
+                           [b.id for b in blocks if b.date is None])
     return Briefing(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         date=record.get("date", NO_DATE), lead=lead_fragment, blocks=tuple(rendered),
         notes=notes_fragment, summary=parser.inline_field(record, "summary"),
-        updated=record.get("updated"), updates=updates, authors=tuple(record.get("authors", [])),
+        updated=updated_date(parser.diags, record, parser.zone), updates=updates,
+        authors=tuple(record.get("authors", [])),
         tags=_tags(parser, located_list(record.get("tags", []))),
         draft=record.get("status") == "draft",
-        refs=parser.refs, date_loc=record.where("date") if "date" in record.values else FILE_START,
+        refs=parser.refs, brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
+        date_loc=record.where("date") if "date" in record.values else FILE_START,
     )
 
 

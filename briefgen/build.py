@@ -28,6 +28,7 @@ from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
 from briefgen.site.inputs import Synced, sync_files, sync_inputs
 from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
+from briefgen.site.mentions import Mention
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
 from briefgen.web.make import FirstPages, MadeOutputs, Pending, compute_in_workers, make_outputs
@@ -36,7 +37,8 @@ from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
-SITE_ROOTS = {*PLANS, ("counts",)}  # nodes every build needs, besides documents and outputs
+# Nodes every build needs, besides documents and outputs.
+SITE_ROOTS = {*PLANS, ("counts",), ("held_warnings",), ("publish",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class BuildOptions:
     in_place: bool = False  # update a private folder in place (the preview), not swap it
     swap_lock: SwapLock | None = None  # held while the output is swapped (made anew each time)
     waiting: Callable[[str], None] = lambda message: None  # told when another build holds the output
+    mentions: bool = False  # list the unlinked mentions of actors (`check --mentions`)
     # The preview: the files changed since its last build, as its watcher saw them (site
     # relative; None: not known, so everything is looked at), the output files that tabs show
     # (made and put in place first), told which of those changed once they are, and told
@@ -80,6 +83,7 @@ class BuildResult:
     # When a scheduled briefing's date comes, the same inputs make a different site.
     valid_until: float | None = None
     made: dict[Key, Record] = field(default_factory=dict)  # the outputs made, what they read
+    mentions: list[Mention] = field(default_factory=list)  # with ``BuildOptions.mentions``
 
     @property
     def ok(self) -> bool:
@@ -174,7 +178,7 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
     kinds, session = site_kinds(file_loader(config.root)), options.session
     if session is not None:
         context = (config.root, config.content_dir, theme, flags, config.base_url,
-                   options.ignored_reads)
+                   options.ignored_reads, options.mentions)
         if session.engine is None or session.context != context:
             session.engine = Engine(kinds, INDEXES, ignored_reads=options.ignored_reads)
             session.context = context
@@ -247,8 +251,12 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         session.scan, session.synced, session.settled = scanned, synced, None
     result.diagnostics.extend(synced.diagnostics)
     settled = _settle_quickly(engine, last, now) if quick is not None else None
-    outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None)
+    outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
+                                 mentions=options.mentions)
     result.diagnostics.extend(engine.all_diagnostics())
+    if options.mentions:
+        result.mentions = [m for key in sorted(engine.roots()) if key[0] == "mentions"
+                           for m in engine.value(key)]
     result.valid_until = engine.valid_until()
     result.counts = _counts(engine, synced)
     result.counts["files"] = len(outputs.all)
@@ -350,7 +358,8 @@ class Settled:
     untrusted: frozenset[Key] = frozenset()
 
 
-def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -> Settled:
+def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
+            mentions: bool = False) -> Settled:
     """Bring the engine up to date, the plan of outputs included.
 
     Roots are added in stages so that each level is complete before the next reads the
@@ -364,7 +373,7 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
     kept = {key for key in engine.roots() if engine.kinds[key[0]].output}
     engine.set_roots(parses | SITE_ROOTS | kept | _document_roots(engine, synced, now=False))
     stale = set(engine.update(now).outputs)
-    documents = _document_roots(engine, synced, now=True)
+    documents = _document_roots(engine, synced, now=True, mentions=mentions)
     engine.set_roots(parses | SITE_ROOTS | kept | documents)
     if fork:  # documents filled (rendered, links resolved) in worker processes when many
         stale |= set(engine.update(now, below=FILL).outputs)
@@ -385,7 +394,8 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool) -
     return Settled(planned, stale & planned_set, known, paths_of=planned_set)
 
 
-def _document_roots(engine: Engine, synced: Synced, now: bool) -> set[Key]:
+def _document_roots(engine: Engine, synced: Synced, now: bool,
+                    mentions: bool = False) -> set[Key]:
     """The nodes of each file's document, from its parse (``now``), or as the last run
     had them (before the parses of this run are known)."""
     if not now:
@@ -393,14 +403,16 @@ def _document_roots(engine: Engine, synced: Synced, now: bool) -> set[Key]:
     roots: set[Key] = set()
     for rel in synced.content:
         collection, doc_id = collection_of(rel).value, document_id(rel)
-        roots.add(("check", rel))
+        roots.update((("check", rel), ("site_links", rel)))
         roots.update((kind, collection, doc_id) for kind in DOCUMENT_KINDS)
+        if mentions and collection == "briefings":
+            roots.add(("mentions", doc_id))
     return roots
 
 
 # Each document's nodes; a search block node emits the index's lines if its unit starts one.
 DOCUMENT_KINDS = ("doc", "ident", "fill", "search_unit", "search_block")
-DOCUMENT_NODES = (*DOCUMENT_KINDS, "check")
+DOCUMENT_NODES = (*DOCUMENT_KINDS, "check", "site_links", "mentions")
 
 
 def _counts(engine: Engine, synced: Synced) -> dict[str, int]:

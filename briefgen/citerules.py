@@ -35,6 +35,10 @@ from briefgen.rawhtml import UNCLOSED
 
 CITATION = "citation"
 CITE_ERROR = "citation_error"
+# A token that the parse of a document turns back into text once it is located: a bracketed
+# plain text such as "[report]" or "[Sergei Lavrov]", which may be a citation or a link
+# written without its "@" or second bracket (``markup``, ``docparser``).
+BRACKETED = "briefgen_bracketed"
 # What a citation's prefix or suffix cannot hold: it would need a ref of its own.
 _NESTED = frozenset({"wikilink", CITATION, CITE_ERROR, "footnote_ref", UNCLOSED})
 _INNER_MARK = re.compile(r"[\[`\\<]")  # what only markdown-it can step over in a bracket
@@ -53,6 +57,7 @@ def phrase(md: MarkdownIt, source: str, separator: str = "") -> Phrase | None:
     children = (tokens[0].children or []) if tokens else []
     if _holds_nested(children):
         return None
+    _bracketed_as_text(children)
     renderer = md.renderer
     assert isinstance(renderer, RendererHTML)
     html = renderer.renderInline(children, md.options, {})
@@ -64,6 +69,16 @@ def _holds_nested(children: Sequence[Token]) -> bool:
     return any(child.type in _NESTED or (child.type == "image" and
                                           _holds_nested(child.children or []))
                for child in children)
+
+
+def _bracketed_as_text(children: Sequence[Token]) -> None:
+    """Bracketed texts in a citation's words are text: none is checked there, and text is
+    what its plain form keeps."""
+    for child in children:
+        if child.type == BRACKETED:
+            child.type = "text"
+        elif child.type == "image":
+            _bracketed_as_text(child.children or [])
 
 
 # The usual citation, ``@id`` or ``@id, p. 4``: a simple key and a locator of words without

@@ -16,7 +16,7 @@ from briefgen.config import folder_problem, load_config, local_base_url_warning
 from briefgen.dates import DateError
 from briefgen.errors import SourceLines
 from briefgen.model import Collection
-from briefgen.report import TerminalProgress, plural, print_diagnostics
+from briefgen.report import TerminalProgress, plural, print_diagnostics, print_mentions
 from briefgen.scaffold import KINDS, date_in_id, existing_files, init_site, starter
 from briefgen.schema import url_problem
 from briefgen.site.documents import RESERVED_PAGE_IDS
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="validate everything, write nothing",
                                     description="Report every error and warning; write nothing.")
     check_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check_cmd.add_argument("--mentions", action="store_true",
+                           help="also list actor names and aliases that entries hold without "
+                                "a link (never an error)")
     _visibility_options(check_cmd)
 
     new_cmd = commands.add_parser("new", help="write a starter briefing, actor, source or page",
@@ -133,12 +136,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    result = build(args.site, BuildOptions(drafts=args.drafts, future=args.future, write=False))
-    errors, warnings = print_diagnostics(result.diagnostics, SourceLines(args.site))
+    result = build(args.site, BuildOptions(drafts=args.drafts, future=args.future, write=False,
+                                           mentions=args.mentions))
+    sources = SourceLines(args.site)
+    errors, warnings = print_diagnostics(result.diagnostics, sources)
+    if args.mentions:
+        print_mentions(result.mentions, sources)
     verdict = "failed" if errors or (args.strict and warnings) else "passed"
+    mentioned = f"; {plural(len(result.mentions), 'unlinked mention')}" if args.mentions else ""
     print(f"Check {verdict}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
-          + (" (--strict: warnings count as errors)" if args.strict and warnings else ""),
-          file=sys.stderr)
+          + (" (--strict: warnings count as errors)" if args.strict and warnings else "")
+          + mentioned, file=sys.stderr)
     return EXIT_CONTENT if verdict == "failed" else EXIT_OK
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefgen.citerules import CITE_ERROR
+from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
 from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY
-from briefgen.model import Located
+from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator
 from briefgen.rawhtml import OPEN, UNCLOSED
 from briefgen.schema import ReadContext, Record
@@ -37,6 +37,9 @@ class DocumentParser:
         self.fragments = FragmentRenderer(md)
         # Explicit ids of the document's page (headings' {#id}, entries' id:) → where written.
         self.ids: dict[str, Loc] = {}
+        # What is checked against the rest of the site later (``site.check``, ``site.paths``).
+        self.brackets: list[Bracketed] = []
+        self.site_links: list[SiteLink] = []
 
     @property
     def refs(self) -> tuple[Any, ...]:
@@ -55,6 +58,7 @@ class DocumentParser:
 
         def settle(inline: Token, heading: bool) -> None:
             search.add(inline)
+            self._note_links(inline)
             self._inline_problems(inline.children or ())
             self.fragments.settle(inline, heading)
 
@@ -67,6 +71,7 @@ class DocumentParser:
         for token in tokens:  # footnotes, not settled: they come last, as they are rendered
             if token.type == "inline" and not is_rendered_ahead(token):
                 search.add(token)
+                self._note_links(token)
                 self._inline_problems(token.children or ())
         self._unclosed_blocks(tokens, first_line)
         self._heading_ids(tokens, first_line)
@@ -82,6 +87,7 @@ class DocumentParser:
         tokens = self.md.parseInline(text, {})
         self.locator.locate(tokens, loc.line, inline_line=loc.line)
         for token in tokens:
+            self._note_links(token)
             self._inline_problems(token.children or ())
         return (tokens[0].children or []) if tokens else []
 
@@ -100,6 +106,29 @@ class DocumentParser:
     def located(record: Record, key: str, default: str) -> Located:
         value = record.get(key)
         return value if isinstance(value, Located) else Located(default, FILE_START)
+
+    def _note_links(self, inline: Token) -> None:
+        """Keep the located bracketed texts and root-relative links of an inline token, and
+        make its bracketed texts text again, so that they render as they always did."""
+        if "[" in inline.content:
+            self._note_children(inline.children or ())
+
+    def _note_children(self, children: Sequence[Token]) -> None:
+        for token in children:
+            kind = token.type
+            if kind == BRACKETED:
+                token.type = "text"
+                if "line" in token.meta:
+                    self.brackets.append(Bracketed(token.meta["text"], token.meta["line"],
+                                                   token.meta["col"], len(token.content)))
+            elif kind == "link_open" or kind == "image":
+                url = str(token.attrs.get("href" if kind == "link_open" else "src") or "")
+                if "line" in token.meta and url.startswith("/") and not url.startswith("//"):
+                    self.site_links.append(SiteLink(url, token.meta["line"], token.meta["col"],
+                                                    len(token.meta["literal"].partition("\n")[0]),
+                                                    kind == "image"))
+                if token.children:  # an image's alt text
+                    self._note_children(token.children)
 
     def _inline_problems(self, children: Sequence[Token]) -> None:
         """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest of the

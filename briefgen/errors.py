@@ -129,21 +129,27 @@ def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> s
     """The headline, then the source line and a caret under the column, when known. Control
     characters and line breaks in either are shown as escapes: one diagnostic is one headline
     and at most two lines of context, whatever the file holds."""
-    text = diag.headline()
-    source = sources.line(diag.path, diag.loc.line) if sources and diag.path else None
+    return format_located(diag.headline(), diag.path, diag.loc, diag.span, sources)
+
+
+def format_located(text: str, path: str, loc: Loc, span: int,
+                   sources: SourceLines | None = None) -> str:
+    """``text`` (a headline), then the line of ``path`` at ``loc`` with a caret under
+    ``span`` characters from its column (see ``format_diagnostic``)."""
+    source = sources.line(path, loc.line) if sources and path else None
     if source is None or not source.strip():
         return text
-    col = max(1, min(diag.loc.col, len(source) + 1))
+    col = max(1, min(loc.col, len(source) + 1))
     # A long line is shown around the column only: a file whose one line holds thousands
     # of problems would otherwise print that line thousands of times.
     start = max(0, min(col - 1 - ECHO_BEFORE, len(source) - ECHO_WIDTH))
     shown = source[start:start + ECHO_WIDTH].replace("\t", " ")
     before = "…" if start else ""
     after = "…" if start + ECHO_WIDTH < len(source) else ""
-    gutter = str(diag.loc.line)
+    gutter = str(loc.line)
     pad = " " * len(gutter)
     col -= start
-    span = max(1, min(diag.span, len(shown) - col + 1))
+    span = max(1, min(span, len(shown) - col + 1))
     # Escapes are wider than the characters they stand for: measure the caret after them.
     lead = len(before) + len(visible(shown[:col - 1]))
     width = max(1, len(visible(shown[col - 1:col - 1 + span])))

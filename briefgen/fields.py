@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.model import ACTOR_KINDS, SOURCE_KINDS, STATUSES
+from briefgen.model import ACTOR_KINDS, SOURCE_KINDS, STATUSES, UPDATE_KINDS
 from briefgen.schema import (
     Boolean,
     Choice,
@@ -16,13 +16,19 @@ from briefgen.schema import (
     Url,
 )
 
+UPDATE: dict[str, Field] = {
+    "date": Field(Date(), required=True),
+    "note": Field(Text(), required=True),
+    "kind": Field(Choice(UPDATE_KINDS)),
+    "entry": Field(Text()),  # the id of the entry it concerns, in the same briefing
+}
+
 BRIEFING: dict[str, Field] = {
     "title": Field(Text(), required=True),
     "date": Field(Date(), required=True),
     "summary": Field(Text()),
     "updated": Field(Date()),
-    "updates": Field(ListOf(RecordOf({"date": Field(Date(), required=True),
-                                      "note": Field(Text(), required=True)}, "an update"))),
+    "updates": Field(ListOf(RecordOf(UPDATE, "an update"))),
     "authors": Field(ListOf(Text())),
     "tags": Field(ListOf(LocatedText())),
     "status": Field(Choice(STATUSES)),

@@ -18,11 +18,20 @@ from html import escape
 from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
-from briefgen.citerules import CITATION, CITE_ERROR, citation_rule, image_rule, intext_rule
+from briefgen.citerules import (
+    BRACKETED,
+    CITATION,
+    CITE_ERROR,
+    citation_rule,
+    image_rule,
+    intext_rule,
+)
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
@@ -36,6 +45,8 @@ RENDERED = "briefgen_rendered"  # an inline token's children, rendered ahead (se
 # Set in the environment of a parse whose top-level level-2 headings may open entries.
 ENTRY_HEADINGS = "briefgenEntryHeadings"
 
+# Only text that renders as itself: no markup, entity, escape or nested bracket inside.
+_BRACKETED = re.compile(r"\[([^\[\]\n*_`<>\\&~!@^|{}()]+)\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
 # Any {#id .class} is read, so that an id in another script is reported, not left in the title.
 _HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][^\s{}]+\s*)+)\}\s*$")
@@ -87,6 +98,43 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         }
     state.pos = match.end()
     return True
+
+
+def _bracketed_rule(state: StateInline, silent: bool) -> bool:
+    """``[plain text]`` that is neither a link nor a link's label. Scans made in silent mode
+    (a link's label being measured) pass it over, so that links parse as they always did."""
+    if silent or not state.src.startswith("[", state.pos):
+        return False
+    match = _BRACKETED.match(state.src, state.pos)
+    if match is None or state.src.startswith(("(", "["), match.end()):
+        return False
+    references = state.env.get("references") or {}
+    if normalizeReference(match.group(1)) in references:
+        return False  # a shortcut reference link: the link rule makes it
+    token = state.push(BRACKETED, "", 0)
+    token.content = match.group(0)
+    token.meta = {"pos": state.pos, "text": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+def _located(rule: Any) -> Any:
+    """markdown-it's link (or image) rule, its token told where its literal starts, so that
+    a link to a path of the site that does not exist can be reported there."""
+
+    def located(state: StateInline, silent: bool) -> bool:
+        start, first = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent:
+            for token in state.tokens[first:]:
+                if token.type in ("link_open", "image"):
+                    token.meta["pos"] = start
+                    token.meta["literal"] = state.src[start:state.pos]
+                    break
+        return True
+
+    return located
 
 
 def _heading_attrs_rule(state: StateCore) -> None:
@@ -159,6 +207,12 @@ def _render_citation(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.citation(tokens[idx])
 
 
+def _render_bracketed(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                      env: dict[str, Any]) -> str:
+    """As the text it is (the parse of a document makes these text again once located)."""
+    return escapeHtml(tokens[idx].content)
+
+
 def _render_cite_error(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                        env: dict[str, Any]) -> str:
     renderer: InlineRenderer | None = env.get(ENV_KEY)
@@ -192,7 +246,9 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", citation_rule)
     md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)
-    md.inline.ruler.at("image", image_rule)
+    md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
+    md.inline.ruler.at("link", _located(link_rule))
+    md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
     md.core.ruler.at("inline", _inline_rule)
     md.add_render_rule("wikilink", _render_wikilink)
@@ -200,6 +256,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.add_render_rule(CITE_ERROR, _render_cite_error)
     md.add_render_rule("image", _render_image)
     md.add_render_rule(RENDERED, _render_rendered)
+    md.add_render_rule(BRACKETED, _render_bracketed)
     return md
 
 
@@ -208,7 +265,7 @@ MARKDOWN_CONFIG_VERSION = "3"
 
 def token_text(token: Token) -> str:
     """The text a reader sees of one inline token (markup removed, link labels kept)."""
-    if token.type in ("text", "code_inline"):
+    if token.type in ("text", "code_inline", BRACKETED):
         return token.content
     if token.type in ("softbreak", "hardbreak"):
         return " "
@@ -234,7 +291,7 @@ def alt_text(children: Sequence[Token],
     gives it (else as written), so that none of its words is lost."""
     parts = []
     for child in children:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type in ("text", "code_inline", "html_inline", BRACKETED):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from briefgen.dates import DateValue
 from briefgen.errors import FILE_START, Loc
@@ -28,6 +29,28 @@ class Collection(StrEnum):
 ACTOR_KINDS = ("person", "organization", "country", "group")
 SOURCE_KINDS = ("article", "statement", "transcript", "report", "dataset", "social", "other")
 STATUSES = ("published", "draft")
+UPDATE_KINDS = ("update", "correction")
+
+
+class Bracketed(NamedTuple):
+    """Plain text in single brackets, ``[report]``: a citation without its ``@`` or a link
+    without its second bracket, if it names a source or an actor (checked later)."""
+
+    text: str  # between the brackets
+    line: int
+    col: int
+    span: int
+
+
+class SiteLink(NamedTuple):
+    """A Markdown link or image to a root-relative path (``/about/``), checked later against
+    the paths the site publishes."""
+
+    url: str  # as markdown-it holds it: percent-encoded
+    line: int
+    col: int
+    span: int
+    image: bool
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,8 @@ class Actor:
     links: tuple[str, ...] = ()
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
+    brackets: tuple[Bracketed, ...] = ()
+    site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
 
@@ -77,13 +102,19 @@ class Source:
     language: str | None = None
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
+    brackets: tuple[Bracketed, ...] = ()
+    site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
 
 @dataclass(frozen=True)
 class Update:
+    """An item of a briefing's change log."""
+
     date: DateValue
     note: Fragment
+    kind: str = "update"  # or "correction", shown flagged at the top and at its entry
+    entry: str | None = None  # the id of the entry it concerns (checked to exist)
 
 
 @dataclass(frozen=True)
@@ -123,6 +154,8 @@ class Briefing:
     draft: bool = False
     refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
     date_loc: Loc = FILE_START  # where ``date`` is written (a scheduled briefing is told there)
+    brackets: tuple[Bracketed, ...] = ()
+    site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property
@@ -139,6 +172,8 @@ class Page:
     summary: Fragment | None = None
     draft: bool = False
     refs: tuple[Ref, ...] = ()
+    brackets: tuple[Bracketed, ...] = ()
+    site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
 

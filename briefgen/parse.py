@@ -119,6 +119,7 @@ def _actor(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: So
         kind=record.get("kind", "person"), aliases=located_list(record.get("aliases", [])),
         summary=summary, roles=tuple(roles), wikidata=record.get("wikidata"),
         links=tuple(record.get("links", [])), body=rendered, refs=parser.refs,
+        brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
     )
 
 
@@ -134,7 +135,8 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
         url=record.get("url"), authors=tuple(record.get("authors", [])),
         accessed=record.get("accessed"), archive_url=record.get("archive_url"),
         kind=record.get("kind", "article"), language=record.get("language"),
-        body=rendered, refs=parser.refs,
+        body=rendered, refs=parser.refs, brackets=tuple(parser.brackets),
+        site_links=tuple(parser.site_links),
     )
 
 
@@ -147,7 +149,8 @@ def _page(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: Sou
     rendered = parser.markdown(text.text, text.first_line)
     summary = parser.inline_field(record, "summary")
     return Page(id=doc_id, path=parser.path, title=record.get("title", doc_id), body=rendered,
-                summary=summary, draft=record.get("status") == "draft", refs=parser.refs)
+                summary=summary, draft=record.get("status") == "draft", refs=parser.refs,
+                brackets=tuple(parser.brackets), site_links=tuple(parser.site_links))
 
 
 _BUILDERS = {

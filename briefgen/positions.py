@@ -21,13 +21,17 @@ from collections.abc import Iterator, Sequence
 
 from markdown_it.token import Token
 
+from briefgen.citerules import BRACKETED
 from briefgen.rawhtml import UNCLOSED
 
-# Inline tokens that diagnostics point at.
-LOCATED = frozenset({"wikilink", "citation", "citation_error", UNCLOSED})
+# Inline tokens that diagnostics point at (links and images only when their rule noted
+# where they start: an autolink is not checked).
+LOCATED = frozenset({"wikilink", "citation", "citation_error", UNCLOSED, BRACKETED,
+                     "link_open", "image"})
 # A bracketed span without brackets inside: most literals of a citation are one, and the
 # literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
+_OPENING = {"link_open": len("["), "image": len("![")}  # tokens whose text follows them
 _COLUMN_BITS = 32  # a place in the file is packed into one int: line << 32 | column
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 
@@ -127,9 +131,9 @@ def _located(children: Sequence[Token]) -> Iterator[Token]:
     """The tokens to locate among ``children``, those of images' alt text included, in the
     order of the text."""
     for child in children:
-        if child.type in LOCATED:
+        if child.type in LOCATED and "pos" in child.meta:
             yield child
-        elif child.type == "image" and child.children:
+        if child.type == "image" and child.children:
             yield from _located(child.children)
 
 
@@ -161,8 +165,12 @@ class TextSearch:
             self.place(child, line, offset - newlines.line_start)
 
     def place(self, token: Token, line: int, text_col: int) -> None:
-        # A citation wrapped over lines is found by its first line.
-        literal = token.content.partition("\n")[0]
+        # A link is found by its whole literal (kept by its rule), a citation wrapped over
+        # lines by its first line.
+        literal = (token.meta.get("literal") or token.content).partition("\n")[0]
+        # What the literal covers: a link or an image only its opening, as the tokens of its
+        # text (or alt text) are placed after it.
+        covered = _OPENING.get(token.type, len(literal))
         # At or after its column in the text: container markers (``> ``, list indents) and
         # YAML indentation only add to the left, and a removed comment may hold the same
         # literal earlier on the line.
@@ -174,12 +182,12 @@ class TextSearch:
                 # Not in the file as written (an escape changed it): its place in the text.
                 col = text_col
                 self.searched_from[line] = max(self.searched_from.get(line, 0),
-                                               col + len(literal))
+                                               col + covered)
             else:
                 line, col = found
-                self.searched_from[line] = col + len(literal)
+                self.searched_from[line] = col + covered
         else:
-            self.searched_from[line] = col + len(literal)
+            self.searched_from[line] = col + covered
         token.meta["line"] = self.locator.numbers.setdefault(line, line)
         token.meta["col"] = col + 1
 

@@ -8,7 +8,15 @@ import time
 from collections.abc import Iterable
 from typing import TextIO
 
-from briefgen.errors import Diagnostic, Severity, SourceLines, format_diagnostic, sorted_diagnostics
+from briefgen.errors import (
+    Diagnostic,
+    Severity,
+    SourceLines,
+    format_diagnostic,
+    format_located,
+    sorted_diagnostics,
+)
+from briefgen.site.mentions import Mention
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
 _RESET = "\033[0m"
@@ -35,6 +43,15 @@ def print_diagnostics(items: Iterable[Diagnostic], sources: SourceLines,
         else:
             warnings += 1
     return errors, warnings
+
+
+def print_mentions(items: Iterable[Mention], sources: SourceLines,
+                   stream: TextIO | None = None) -> None:
+    """The unlinked mentions of actors, by file and line, on standard output."""
+    stream = stream or sys.stdout
+    for mention in sorted(items, key=lambda m: (m.path, m.loc, m.text)):
+        print(format_located(mention.headline(), mention.path, mention.loc, len(mention.text),
+                             sources), file=stream)
 
 
 class TerminalProgress:

@@ -20,6 +20,20 @@ def did_you_mean(word: str, candidates: Iterable[str], limit: int = 3) -> str:
     return f"; did you mean {quoted}?"
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with at most one character added, removed or replaced."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    start = 0
+    while start < len(a) and a[start] == b[start]:
+        start += 1
+    if len(a) == len(b):
+        return a[start + 1:] == b[start + 1:]
+    return a[start:] == b[start + 1:]
+
+
 def one_edit_apart(word: str, other: str) -> bool:
     """Whether one letter added, dropped or changed, or two neighbours swapped, turns
     ``word`` into ``other`` (``reprot`` → ``report``)."""

@@ -28,6 +28,7 @@ SOURCES = ["memo", "wire", "report"]
 YEARS = [2019, 2022, 2023]
 SCHEDULED = "2030-01-01"  # a briefing with this date is left out until the clock passes it
 CLOCKS = ["2029-12-31", "2030-01-02"]
+PATH_LINKS = "Paths:"  # starts the lines of Markdown links to paths of the site
 
 
 @dataclass(slots=True)
@@ -61,6 +62,31 @@ class Source:
 
 
 @dataclass(slots=True)
+class Update:
+    """An item of a briefing's change log; ``entry`` is the index of the entry it names
+    (its id follows the briefing's year), -1 for an id no entry has (an error)."""
+
+    day: int
+    correction: bool = False
+    entry: int | None = None
+    note: str = "Changed."
+
+
+def _change_log(b: Briefing) -> list[str]:
+    lines = [f"updated: {b.updated}"] if b.updated else []
+    if b.updates:
+        lines.append("updates:")
+    for u in b.updates:
+        lines.append(f"  - date: {b.year}-03-{u.day:02d}")
+        if u.correction:
+            lines.append("    kind: correction")
+        if u.entry is not None:
+            lines.append(f"    entry: {b.entry_id(u.entry) if u.entry >= 0 else 'entry-typo'}")
+        lines.append(f'    note: "{u.note}"')
+    return lines
+
+
+@dataclass(slots=True)
 class Briefing:
     n: int
     title: str
@@ -70,6 +96,11 @@ class Briefing:
     date: str = ""  # the briefing's own date; "" for its first entry's
     extra: list[str] = field(default_factory=list)  # lines appended by edits
     lead: list[str] = field(default_factory=list)  # lines added to the lead (in no entry)
+    updates: list[Update] = field(default_factory=list)
+    updated: str = ""  # written `updated:` ("" for the latest update's date)
+
+    def entry_id(self, i: int) -> str:
+        return f"{self.year}-0{1 + i % 9}-1{i % 9}-entry-{i}-about-{ACTORS[(self.n + i) % 3]}"
 
     def text(self) -> str:
         n = self.n
@@ -84,6 +115,7 @@ class Briefing:
                  f"tags: [{', '.join(self.tags)}]", f'summary: "{summary}"']
         if self.status:
             front.append(f"status: {self.status}")
+        front += _change_log(self)
         lead = "".join(f"\n{line}\n" for line in self.lead)
         return "---\n" + "\n".join(front) + f"\n---\n\nLead {n}.\n{lead}{entries}" + "".join(
             f"\n{line}\n" for line in self.extra)
@@ -174,7 +206,12 @@ OPERATIONS = [
     "publisher", "publisher-alias", "page", "unpage", "static", "unstatic", "template",
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
-    "language",
+    "update", "update-typo", "unupdate", "updated", "language",
+]
+# What documents are checked against: bracketed ids and names, a publisher one edit from an
+# actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
+OPERATIONS += [
+    "bracket", "publisher-typo", "break-actor", "link-path", "unlink-paths", "mention",
 ]
 NEW_ACTORS = ["anb", "eve", "zed"]
 
@@ -267,9 +304,12 @@ def apply(site: Site, operation: str, n: int) -> None:
         site.theme_css = f"\n/* {n} */\n"
     elif operation == "untheme":
         site.theme_css = None
+    elif operation in _CHECKED_EDITS:
+        _CHECKED_EDITS[operation](site, n)
     elif operation == "fix":
         site.broken.clear()
         for b in site.briefings.values():
+            b.updates = [u for u in b.updates if u.entry != -1]
             b.extra = [line for line in b.extra if not line.startswith("Seen with")]
             b.lead = [line for line in b.lead if "[[" not in line or
                       any(f"[[{k}]]" in line for k in site.actors)]
@@ -326,10 +366,80 @@ def _lead_cite(b: Briefing, n: int, sources: list[str]) -> None:
     b.lead.append(f"As reported [@{sources[n % len(sources)]}].")
 
 
+def _update(b: Briefing, n: int) -> None:
+    # An update or a correction, naming one of the entries or none; its note names an actor
+    # and cites a source (the page shows it three times, the briefing's feed once).
+    b.updates.append(Update(1 + n, correction=n % 2 == 1, entry=None if n % 3 == 0 else n % 2,
+                            note=f"Changed [[{ACTORS[n % 3]}]] [@{SOURCES[n % 3]}]."))
+
+
+def _update_typo(b: Briefing, n: int) -> None:  # an error until fixed
+    b.updates.append(Update(20 + n % 5, entry=-1))
+
+
+def _unupdate(b: Briefing, n: int) -> None:
+    b.updates = b.updates[: n % 2]
+
+
+def _updated(b: Briefing, n: int) -> None:  # agrees with the updates, or not (a warning)
+    b.updated = "" if b.updated else f"{b.year}-0{3 + n % 2}"
+
+
 _BRIEFING_EDITS = {
     "change": _change, "retitle": _retitle, "redate": _redate, "tags": _tags, "draft": _draft,
     "schedule": _schedule, "cite": _cite, "cite-in-text": _cite_in_text,
     "link-alias": _link_alias, "typo-link": _typo_link, "lead-link": _lead_link,
+    "update": _update, "update-typo": _update_typo, "unupdate": _unupdate, "updated": _updated,
+}
+
+
+def _bracket(site: Site, n: int) -> None:
+    # A near miss while the source or actor exists: "[memo]" for [@memo], "[Ana]" for [[Ana]].
+    _briefing(site, n).extra.append(f"See [{[*SOURCES, f'extra{n}'][n % 4]}] and [{_name(n)}].")
+
+
+def _publisher_typo(site: Site, n: int) -> None:
+    # One edit from an actor id (from a new actor's id until add-actor adds it): a warning.
+    site.sources[SOURCES[n % 3]].publisher = f"{[*ACTORS, *NEW_ACTORS][n % 6]}x"
+
+
+def _break_actor(site: Site, n: int) -> None:
+    # While an actor file cannot be read, the warnings about the whole site are held back.
+    site.broken[f"content/actors/{ACTORS[n % 3]}.yaml"] = "name: [unclosed\n"
+
+
+def _link_path(site: Site, n: int) -> None:
+    # A path that a briefing, a static file, a page, a year or an actor publishes, or not yet.
+    target = [f"[there](/briefings/b{n % 2}/)", f"[there](/briefings/new{n}/)",
+              f"![file](/file{n % 2}.txt)", f"[there](/page{n % 2}/)",
+              f"[there](/timeline/{YEARS[n % 3]}/)", f"[there](/actors/{NEW_ACTORS[n % 3]}/)"]
+    _briefing(site, n).extra.append(f"{PATH_LINKS} {target[n % 6]}")
+
+
+def _unlink_paths(site: Site, n: int) -> None:
+    for b in site.briefings.values():
+        b.extra = [line for line in b.extra if not line.startswith(PATH_LINKS)]
+
+
+def _mention(site: Site, n: int) -> None:
+    # A name without a link: listed by `check --mentions` while an actor has it.
+    _briefing(site, n).extra.append(f"Also there: {_name(n)}.")
+
+
+def _name(n: int) -> str:
+    """An actor's name as first written, an alias that alias gives, or a new actor's name."""
+    names = [*(a.title() for a in ACTORS), f"Nick {n % 3}", f"{NEW_ACTORS[n % 3].title()} Newman"]
+    return names[n % len(names)]
+
+
+def _briefing(site: Site, n: int) -> Briefing:
+    names = sorted(site.briefings)
+    return site.briefings[names[n % len(names)]]
+
+
+_CHECKED_EDITS = {
+    "bracket": _bracket, "publisher-typo": _publisher_typo, "break-actor": _break_actor,
+    "link-path": _link_path, "unlink-paths": _unlink_paths, "mention": _mention,
 }
 
 

@@ -67,8 +67,9 @@ def test_skip_link_moves_focus_to_main(browser, static_server, site_dir):
 
 
 def test_citation_jumps_to_its_source_item(browser, static_server, site_dir):
+    """Without JavaScript (with it, a citation opens a popover: test_reading_browser.py)."""
     base = static_server(site_dir)
-    page = browser.new_page()
+    page = browser.new_page(java_script_enabled=False)
     page.goto(base + "briefings/russia-written-response/")
     link = page.locator(".bg-cite a").first
     target = link.get_attribute("href")

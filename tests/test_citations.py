@@ -76,14 +76,19 @@ def test_author_date_style_reads_the_same_grammar():
             "@report [p. 33] says, @statement says. ![map [@report]](m.png)")
     html, problems = render(DOCS, text, "author-date")
     assert problems == []
-    link = '<a href="#bg-source-report" title="Talks &amp; tea">'
+    # Each link has an id of its own (bg-cite-<source>-<n>), for the Sources list to link
+    # back to; alt text has no links, so none.
+    def link(n: int) -> str:
+        return f'<a id="bg-cite-report-{n}" href="#bg-source-report" title="Talks &amp; tea">'
+
+    statement = '<a id="bg-cite-statement-{}" href="#bg-source-statement" title="Statement">'
     assert html == (
-        f'<p><span class="bg-cite">(see {link}Wire 2022</a>, pp. 33-35; also '
-        '<a href="#bg-source-statement" title="Statement">Russia 2022</a>, chap. 1)</span> '
-        f'<span class="bg-cite">({link}2022</a>, p. 4)</span> '
-        f'<span class="bg-cite bg-cite-intext">Wire ({link}2022</a>, p. 33)</span> says, '
-        '<span class="bg-cite bg-cite-intext">Russia (<a href="#bg-source-statement" '
-        'title="Statement">2022</a>)</span> says. <img src="m.png" alt="map (Wire 2022)" /></p>\n')
+        f'<p><span class="bg-cite">(see {link(1)}Wire 2022</a>, pp. 33-35; also '
+        f'{statement.format(1)}Russia 2022</a>, chap. 1)</span> '
+        f'<span class="bg-cite">({link(2)}2022</a>, p. 4)</span> '
+        f'<span class="bg-cite bg-cite-intext">Wire ({link(3)}2022</a>, p. 33)</span> says, '
+        f'<span class="bg-cite bg-cite-intext">Russia ({statement.format(2)}'
+        '2022</a>)</span> says. <img src="m.png" alt="map (Wire 2022)" /></p>\n')
 
 
 def test_brackets_that_do_not_parse_are_errors_where_they_stand():
@@ -126,7 +131,7 @@ def test_unknown_sources_in_brackets_are_errors_and_in_text_words_only_warn_when
         "mean '@report'? (write \\@reprot to keep it as text)",
     ]
     assert "@reprot said, @newsdesk said, desk@reprot.org" in html
-    assert '<a href="#bg-source-a--b" title="Dashes">1</a>' in html
+    assert '<a id="bg-cite-a--b-1" href="#bg-source-a--b" title="Dashes">1</a>' in html
 
 
 def test_a_source_added_later_turns_an_in_text_word_into_a_citation():
@@ -136,7 +141,8 @@ def test_a_source_added_later_turns_an_in_text_word_into_a_citation():
     with_memo, _ = render(docs, "@memo says")
     assert without == "<p>@memo says</p>\n"
     assert with_memo == ('<p><span class="bg-cite bg-cite-intext">Sergei Lavrov [<a '
-                         'href="#bg-source-memo" title="Memo">1</a>]</span> says</p>\n')
+                         'id="bg-cite-memo-1" href="#bg-source-memo" title="Memo">1</a>]</span> '
+                         'says</p>\n')
 
 
 # ------------------------------------------------------------------- a built site
@@ -184,8 +190,8 @@ def test_summaries_on_lists_name_the_publisher_and_on_their_page_link(built):
         assert card.group(1) == ('Talks resumed <span class="bg-cite">(Daily News, p. 4)</span>, '
                                  '<span class="bg-cite bg-cite-intext">Wire</span> says.')
     page = (out / "briefings/talks/index.html").read_text()
-    assert ('<p class="bg-lede">Talks resumed <span class="bg-cite">[<a href="#bg-source-report" '
-            'title="A report">2</a>, p. 4]</span>') in page
+    assert ('<p class="bg-lede">Talks resumed <span class="bg-cite">[<a id="bg-cite-report-1" '
+            'href="#bg-source-report" title="A report">2</a>, p. 4]</span>') in page
     assert '<meta name="description" content="Talks resumed (Daily News, p. 4), Wire says.">' \
         in page
     assert "<summary>Talks resumed (Daily News, p. 4), Wire says.</summary>" in \

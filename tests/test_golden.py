@@ -24,8 +24,8 @@ SITES = sorted(p for p in (TESTS / "sites").iterdir() if (p / "site").is_dir())
 # Outputs compared byte for byte; every other file is checked for presence (files.txt).
 COMPARED = ("api/briefings.json", "api/entries.json", "api/actors.json", "api/sources.json",
             "api/timelinejs.json", "feed.xml", "actors/russia/feed.xml",
-            "tags/diplomacy/feed.xml", "sitemap.xml", "robots.txt", "search/manifest.bin",
-            "search/filters.bin",
+            "tags/diplomacy/feed.xml", "briefings/talks/feed.xml", "sitemap.xml", "robots.txt",
+            "search/manifest.bin", "search/filters.bin",
             "briefings/talks/index.html", "briefings/background/index.html", "CNAME")
 
 

@@ -93,3 +93,72 @@ def test_a_site_broken_from_the_start_recovers_after_the_fix(example_site, serve
     page.wait_for_function("document.title.includes('written reply')", timeout=15000)
     assert page.locator("#briefgen-error-overlay").count() == 0
     page.close()
+
+
+def luminance(css: str) -> float:
+    """The relative luminance (WCAG 2.1) of a computed CSS colour, rgb() or rgba()."""
+    channels = [float(c) / 255 for c in css[css.index("(") + 1:-1].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+OVERLAY = "#briefgen-error-overlay"
+STYLE_OF = "(el) => { const s = getComputedStyle(el); return [s.color, s.backgroundColor]; }"
+
+
+def test_the_error_overlay_reads_in_both_schemes_and_can_be_dismissed(example_site, serve_site,
+                                                                      browser):
+    served = serve_site(example_site)
+    pages = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme,
+                                      has_touch=True, is_mobile=True)
+        pages[scheme] = context.new_page()
+        pages[scheme].goto(served.url + PAGE)
+        pages[scheme].wait_for_function("window.EventSource !== undefined")
+    pages["light"].wait_for_timeout(300)  # the event streams connect
+    path = example_site / SOURCE
+    good = path.read_text()
+    path.write_text(good.replace("[[vassily-nebenzia]]", "[[vassily-nebenzya]]"))
+    for scheme, page in pages.items():
+        page.wait_for_selector(OVERLAY, timeout=15000)
+        overlay = page.locator(OVERLAY)
+        text, ground = overlay.evaluate(STYLE_OF)
+        assert (luminance(ground) > 0.5) == (scheme == "light"), (scheme, ground)
+        assert contrast(text, ground) >= 7, (scheme, text, ground)
+        item = overlay.locator(".briefgen-error", has_text="vassily-nebenzya")
+        source = item.locator("pre")
+        # The source line's box is the overlay's own: the theme's `pre` colours are not used.
+        color, background = source.evaluate(STYLE_OF)
+        assert contrast(color, background) >= 7, (scheme, color, background)
+        location = item.locator(".briefgen-location").evaluate(STYLE_OF)
+        assert contrast(location[0], item.evaluate(STYLE_OF)[1]) >= 4.5, (scheme, location)
+        # One line and its caret, never wrapped; the caret stands under the marked characters,
+        # which are scrolled into view on a phone.
+        assert source.evaluate("el => getComputedStyle(el).whiteSpace") == "pre"
+        assert source.inner_text().count("\n") == 1
+        mark, caret = source.locator("mark").bounding_box(), source.locator(
+            ".briefgen-caret").bounding_box()
+        box = source.bounding_box()
+        assert mark is not None and caret is not None and box is not None
+        assert abs(mark["x"] - caret["x"]) < 1 and abs(mark["width"] - caret["width"]) < 1
+        assert box["x"] <= mark["x"] and mark["x"] + mark["width"] <= box["x"] + box["width"]
+        assert source.locator("mark").inner_text() == "[[vassily-nebenzya]]"
+    # Escape dismisses it and leaves a button that shows it again; so does the Dismiss button.
+    page = pages["light"]
+    page.keyboard.press("Escape")
+    assert page.locator(OVERLAY).count() == 0
+    page.locator("#briefgen-error-pill").tap()
+    assert page.locator(OVERLAY).is_visible()
+    page.get_by_role("button", name="Dismiss").tap()
+    assert page.locator(OVERLAY).count() == 0
+    assert page.locator("#briefgen-error-pill").is_visible()
+    path.write_text(good)  # the next good build takes the button away too
+    page.wait_for_selector("#briefgen-error-pill", state="detached", timeout=15000)
+    for page in pages.values():
+        page.context.close()

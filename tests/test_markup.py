@@ -79,7 +79,8 @@ def test_unknown_targets_are_reported_with_suggestions(index):
     text = "Intro.\n\n- item with [[lavorv]]\n\n> quote [@reprot, p. 2]\n"
     _, lines = render(index, text)
     assert lines == [
-        "content/pages/x.md:6:13: error: unknown link target 'lavorv'; did you mean 'lavrov'?",
+        "content/pages/x.md:6:13: error: unknown link target 'lavorv'; did you mean 'lavrov' "
+        "(Sergei Lavrov)?",
         "content/pages/x.md:8:9: error: unknown source 'reprot' in citation; did you mean 'report'?",
     ]
 

@@ -33,7 +33,9 @@ def steps(*operations: tuple[str, int]) -> list[tuple[str, int, str]]:
 NAMED = {
     "asset": steps(("theme", 0), ("theme", 1)),
     "idx:docs": steps(("duplicate", 0), ("unduplicate", 0)),
-    "idx:ids": steps(("typo-link", 0), ("add-actor", 0)),
+    # An in-text "@extra1" that a new source "extra0" makes one edit from an id (a link's
+    # unknown target is told the nearest actors from idx:name_list, which holds their ids).
+    "idx:ids": steps(("cite-in-text", 1), ("add-source", 0)),
     # An actor whose name another takes as an alias: the error shows at both.
     "idx:names": steps(("alias-name", 0), ("unalias", 0)),
     "idx:name_list": steps(("add-actor", 2), ("link-alias", 0), ("alias", 4)),
@@ -44,6 +46,13 @@ NAMED = {
     "idx:linked": steps(("add-actor", 0), ("lead-link", 3)),
     "idx:cited": steps(("add-source", 1), ("cite-in-text", 1)),
     "idx:tag": steps(("tags", 10)),
+    # What documents are checked against: a name written without a link that a new actor
+    # has, a publisher one edit from a new actor's id, the warnings about the whole site held
+    # while an actor file cannot be read, a link to a path that a new page publishes.
+    "mentions": steps(("mention", 4), ("add-actor", 1)),
+    "idx:actor_lengths": steps(("publisher-typo", 4), ("add-actor", 1)),
+    "idx:unreadable": steps(("add-source", 1), ("break-actor", 0), ("fix", 0)),
+    "idx:published": steps(("link-path", 3), ("page", 1)),
 }
 
 # Reads that only `build` with --drafts or --future can show (the preview shows neither):

@@ -1,7 +1,8 @@
 """Incremental rebuilds (the preview's, and `build` into the same folder with its cache)
 equal a clean build, byte for byte, after any sequence of edits (hypothesis draws the
 sequences, see ``tests/editing.py``), with the clock moving and, for `build`, the flags
-changing between runs into the same folder."""
+changing between runs into the same folder; and they report what a check from nothing
+reports, the unlinked mentions of `check --mentions` included."""
 
 from __future__ import annotations
 
@@ -37,10 +38,17 @@ def reported(result: BuildResult) -> list[str]:
     return sorted(d.headline() for d in result.diagnostics)
 
 
-def same_report(site: Path, result: BuildResult, **flags: Any) -> None:
-    """What an incremental run reports is what a clean check of the same files reports."""
-    clean = build(site, BuildOptions(write=False, use_cache=False, jobs=1, **flags))
+def listed(result: BuildResult) -> list[str]:
+    return sorted(m.headline() for m in result.mentions)
+
+
+def same_report(site: Path, result: BuildResult, mentions: bool = False, **flags: Any) -> None:
+    """What an incremental run reports is what a clean check of the same files reports (and
+    lists, with ``mentions``: the run was asked for them)."""
+    clean = build(site, BuildOptions(write=False, use_cache=False, jobs=1, mentions=mentions,
+                                     **flags))
     assert reported(result) == reported(clean), "an incremental run reports otherwise"
+    assert listed(result) == listed(clean), "an incremental run lists other mentions"
 
 
 def check_preview(steps: list[tuple[str, int, str]], ignored_reads: frozenset[str] = frozenset()
@@ -54,7 +62,8 @@ def check_preview(steps: list[tuple[str, int, str]], ignored_reads: frozenset[st
         write(folder, {}, site)
         clock = CLOCKS[0]
         preview = Preview(folder, root / "served", BuildOptions(
-            base_url=BASE_URL, jobs=1, now=moment(clock), ignored_reads=ignored_reads))
+            base_url=BASE_URL, jobs=1, now=moment(clock), ignored_reads=ignored_reads,
+            mentions=True))
         assert preview.rebuild().ok
         last_good = snapshot(preview.out)
         for number, (operation, n, when) in enumerate(steps):
@@ -64,7 +73,7 @@ def check_preview(steps: list[tuple[str, int, str]], ignored_reads: frozenset[st
             written = write(folder, before, site)
             preview.options = replace(preview.options, now=moment(clock))
             result = preview.rebuild(written.changed)
-            same_report(folder, result, base_url=BASE_URL, now=moment(clock))
+            same_report(folder, result, mentions=True, base_url=BASE_URL, now=moment(clock))
             if not result.ok:
                 assert snapshot(preview.out) == last_good, "a broken edit changed the preview"
                 continue
@@ -91,13 +100,14 @@ def check_builds(steps: list[tuple[str, int, str, bool, bool, bool]],
         assert build(folder, options).ok
         last_good = snapshot(out)
         clock = CLOCKS[0]
+        flags: dict[str, Any] = {"now": moment(clock), "base_url": BASE_URL}
         for number, (operation, n, when, drafts, future, other_url) in enumerate(steps):
             clock = max(clock, when)  # the clock only moves on
             before = site.files()
             apply(site, operation, n)
             write(folder, before, site)
-            flags: dict[str, Any] = {"drafts": drafts, "future": future, "now": moment(clock),
-                                     "base_url": OTHER_BASE_URL if other_url else BASE_URL}
+            flags = {"drafts": drafts, "future": future, "now": moment(clock),
+                     "base_url": OTHER_BASE_URL if other_url else BASE_URL}
             result = build(folder, replace(options, **flags))
             same_report(folder, result, **flags)
             if not result.ok:
@@ -107,6 +117,10 @@ def check_builds(steps: list[tuple[str, int, str, bool, bool, bool]],
             assert build(folder, BuildOptions(out=clean, jobs=1, use_cache=False, **flags)).ok
             last_good = snapshot(out)
             assert last_good == snapshot(clean), f"after {steps[:number + 1]}"
+        # `check --mentions` from the build cache lists what a check from nothing lists.
+        cached = build(folder, BuildOptions(write=False, jobs=1, mentions=True,
+                                            ignored_reads=ignored_reads, **flags))
+        same_report(folder, cached, mentions=True, **flags)
 
 
 preview_steps = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 5),
@@ -149,3 +163,14 @@ def test_the_run_after_a_failed_one_starts_from_the_files_that_one_read():
     check_preview([(operation, n, CLOCKS[1]) for operation, n in [
         ("alias-name", 5), ("lead-cite", 3), ("alias-name", 1), ("add-actor", 1), ("tags", 0),
         ("delete", 4), ("lead-link", 2), ("draft", 2), ("delete-actor", 2)]])
+
+
+def test_updates_and_corrections_stay_equal_through_their_edits():
+    """The change log's edits, with the edits of what its notes and entries show: an actor
+    renamed, a source retitled, a briefing redated (its entries' ids follow)."""
+    steps = [("update", 1, CLOCKS[0]), ("update", 2, CLOCKS[0]), ("rename-actor", 1, CLOCKS[0]),
+             ("source-title", 1, CLOCKS[0]), ("update-typo", 0, CLOCKS[0]), ("fix", 0, CLOCKS[0]),
+             ("updated", 0, CLOCKS[0]), ("redate", 1, CLOCKS[0]), ("unupdate", 1, CLOCKS[0]),
+             ("updated", 1, CLOCKS[1]), ("unupdate", 0, CLOCKS[1])]
+    check_preview(steps)
+    check_builds([(*step, False, False, False) for step in steps])

@@ -7,6 +7,8 @@ from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.model import Actor, Source
 from briefgen.parse import Parsed
 from briefgen.site.documents import Doc, collection_of
+from briefgen.site.held import hold
+from briefgen.site.nearmiss import near_misses
 
 
 def check(r: Reader, rel: str) -> None:
@@ -17,9 +19,10 @@ def check(r: Reader, rel: str) -> None:
         return
     document = found.document
     if isinstance(document, Source) and not r.index("cited", document.id):
-        r.diagnostic(Diagnostic(document.path, FILE_START, Severity.WARNING,
-                                f"source '{document.id}' is never cited"))
+        hold(r, Diagnostic(document.path, FILE_START, Severity.WARNING,
+                           f"source '{document.id}' is never cited"))
     if isinstance(document, Actor) and not r.index("linked", document.id):
-        r.diagnostic(Diagnostic(document.path, document.name.loc, Severity.WARNING,
-                                f"actor '{document.id}' is never linked; link it with "
-                                f"[[{document.id}]] or remove the file"))
+        hold(r, Diagnostic(document.path, document.name.loc, Severity.WARNING,
+                           f"actor '{document.id}' is never linked; link it with "
+                           f"[[{document.id}]] or remove the file"))
+    r.diagnostics(near_misses(r, document))

@@ -17,6 +17,7 @@ from html import escape
 from briefgen.citations import CiteItem, Phrase
 
 SOURCE_ANCHOR = "bg-source-"
+CITE_ANCHOR = "bg-cite-"  # the id of a citation's link: bg-cite-<source-id>-<n>
 NUMERIC = "numeric"
 
 
@@ -28,19 +29,34 @@ class Shown:
     author: str  # the name of the author-date style ("" in the numeric style)
     publisher: str  # as the Sources list shows it ("" where the numeric style shows a number)
     year: str
-    link: str  # the opening tag of a link to its item in the Sources list
+    attributes: str  # of a link to its item in the Sources list
 
     @staticmethod
     def of(source_id: str, title: str, number: int, author: str, publisher: str,
            year: str) -> Shown:
         return Shown(number, author, publisher, year,
-                     f'<a href="#{SOURCE_ANCHOR}{escape(source_id)}" title="{escape(title)}">')
+                     f' href="#{SOURCE_ANCHOR}{escape(source_id)}" title="{escape(title)}"')
+
+    def link(self, anchor: str) -> str:
+        """The opening tag of a link to the source's item; ``anchor`` is the link's own id,
+        which the item links back to ("" for none)."""
+        return f'<a id="{anchor}"{self.attributes}>' if anchor else f"<a{self.attributes}>"
+
+
+def cite_anchor(source_id: str, occurrence: int) -> str:
+    """The id of a page's ``occurrence``-th link to a source's item (from 1)."""
+    return f"{CITE_ANCHOR}{source_id}-{occurrence}"
 
 
 @dataclass(frozen=True, slots=True)
 class Cited:
     item: CiteItem
     source: Shown | None  # None: the id names no source (reported), shown as written
+    anchor: str = ""  # the id of its link (see ``Shown.link``)
+
+    def unmarked(self) -> Cited:
+        """The same citation without an id, for a second copy on one page."""
+        return Cited(self.item, self.source) if self.anchor else self
 
 
 class _Words:
@@ -60,9 +76,9 @@ class _Words:
         self.html.append(phrase.html)
         self.text.append(phrase.text)
 
-    def name(self, text: str, source: Shown | None = None) -> None:
+    def name(self, text: str, source: Shown | None = None, anchor: str = "") -> None:
         """Words of the site's data; a link to the Sources list with ``source``."""
-        self.html.append(f"{source.link}{escape(text)}</a>" if source else escape(text))
+        self.html.append(f"{source.link(anchor)}{escape(text)}</a>" if source else escape(text))
         self.text.append(text)
 
     def phrase(self, css: str) -> Phrase:
@@ -77,7 +93,8 @@ def bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
     if numbers and only and only.source and not only.item.prefix.text:
         # The usual citation, [@id] or [@id, p. 4], written at once.
         number, suffix = str(only.source.number), only.item.suffix
-        return Phrase(f'<span class="bg-cite">[{only.source.link}{number}</a>{suffix.html}]</span>',
+        return Phrase(f'<span class="bg-cite">[{only.source.link(only.anchor)}{number}</a>'
+                      f'{suffix.html}]</span>',
                       f"[{number}{suffix.text}]")
     plain = all(not c.item.prefix.text and not c.item.suffix.text for c in cited)
     separator = ", " if numbers and plain else "; "
@@ -93,12 +110,12 @@ def bracketed(cited: Sequence[Cited], style: str, linked: bool) -> Phrase:
         if source is None:
             words.name(f"@{one.item.source_id}")
         elif numbers:
-            words.name(str(source.number), link)
+            words.name(str(source.number), link, one.anchor)
         elif style == NUMERIC:
             words.name(source.publisher)
         else:
             name = source.year if one.item.suppress_author else f"{source.author} {source.year}"
-            words.name(name, link)
+            words.name(name, link, one.anchor)
         words.add(one.item.suffix)
     words.mark("]" if numbers else ")")
     return words.phrase("bg-cite")
@@ -119,7 +136,8 @@ def intext(cited: Cited, style: str, linked: bool) -> Phrase:
             words.mark(")")
         return words.phrase("bg-cite bg-cite-intext")
     words.mark(" [" if numeric else " (")
-    words.name(str(source.number) if numeric else source.year, source if linked else None)
+    words.name(str(source.number) if numeric else source.year, source if linked else None,
+               cited.anchor)
     words.add(suffix)
     words.mark("]" if numeric else ")")
     return words.phrase("bg-cite bg-cite-intext")

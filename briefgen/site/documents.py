@@ -81,6 +81,12 @@ def parse(r: Reader, rel: str) -> Parsed:
     # not take the id of a valid 'brief.md'.
     r.emit("docs", collection.value, parsed.id, ((not valid, rel), None, rel, valid))
     r.emit("ids", ((collection.value, parsed.id, rel), None, collection.value, parsed.id))
+    if parsed.document is None:
+        # While a file cannot be read, the warnings that depend on every file are held back.
+        r.emit("unreadable", ((rel,), None, collection.value))
+    if collection is Collection.ACTORS:
+        # Actor ids by length: a publisher one edit away from an id reads three lengths.
+        r.emit("actor_lengths", str(len(parsed.id)), ((rel,), None, parsed.id))
     if isinstance(parsed.document, Actor):
         _emit_names(r, parsed.document, rel)
     return parsed
@@ -95,7 +101,7 @@ def _emit_names(r: Reader, actor: Actor, rel: str) -> None:
     for position, (what, text, loc) in enumerate(_names_written(actor)):
         key = name_key(text)
         r.emit("names", key, ((rel, position), None, actor.id, what, text, loc.line, loc.col, rel))
-        r.emit("name_list", ((key, rel, position), None, key))
+        r.emit("name_list", ((key, rel, position), None, key, actor.id, what, text))
 
 
 @dataclass(frozen=True, slots=True)

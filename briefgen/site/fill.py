@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from html import escape
 from typing import NamedTuple, TypeVar
 
 from briefgen.citations import CiteItem, Phrase
 from briefgen.engine.deps import Reader, digest_text
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
-from briefgen.site import citeforms
+from briefgen.site import citeforms, pagerefs
 from briefgen.site.citeforms import Cited, Shown
 from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
-from briefgen.site.lookup import EntryTitles, Lookups, TargetKind
+from briefgen.site.held import hold
+from briefgen.site.lookup import DRAFT, EntryTitles, Lookups, TargetKind
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -59,6 +61,13 @@ class Filled:
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
+    # How many links to each source's item the page has, each with an id for the item to
+    # link back to (bg-cite-<id>-<n>), and the ref each stands in (source id, ref number);
+    # the refs of one-line fields without those ids, for a second copy of the field on the
+    # page (a correction shown at the top and at its entry).
+    anchors: dict[str, int] = field(default_factory=dict)
+    anchored: list[tuple[str, int]] = field(default_factory=list)
+    unmarked: dict[int, str] = field(default_factory=dict)
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
 
@@ -87,10 +96,12 @@ class RefFiller:
                 # The form without numbers is needed where words are kept: in-text citations
                 # and one-line fields, which lists show without a Sources list.
                 alone = ref.intext is not None or not ref.linked
-                page, apart = self._citation(ref, filled, diags, alone)
+                page, apart, unmarked = self._citation(ref, filled, diags, alone)
                 html = escape(page.text) if ref.alt else page.html
                 detached = escape(apart.text) if ref.alt else apart.html
                 text = apart.text if alone else ""  # search text has no bracketed numbers
+                if unmarked.html != html and not ref.alt:
+                    filled.unmarked[index] = unmarked.html
             filled.html.append(filled.keep(html))
             filled.text.append(filled.keep(text))
             if not ref.linked:
@@ -110,9 +121,8 @@ class RefFiller:
         text = ref.label or target.text
         if target.hidden:
             if visible:
-                diags.error(ref.loc, f"'{ref.target}' is a draft or scheduled and is left out of"
-                                     " this build; publish it, build with --drafts/--future, or"
-                                     " remove the link", span=ref.span)
+                diags.error(ref.loc, hidden_problem(f"'{ref.target}'", target.why_hidden),
+                            span=ref.span)
             return escape(text), text
         filled.links.append(filled.keep(LinkRecord(target.kind, target.id, target.entry_id,
                                                    ref.block)))
@@ -121,17 +131,20 @@ class RefFiller:
                 f"{escape(text)}</a>"), text
 
     def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics,
-                  alone: bool) -> tuple[Phrase, Phrase]:
-        """The citation where its page's Sources list is, and (if ``alone``) where none is."""
+                  alone: bool) -> tuple[Phrase, Phrase, Phrase]:
+        """The citation where its page's Sources list is, (if ``alone``) where none is, and
+        (in one-line fields) on its page again without the ids of its links."""
         if not ref.items:  # it does not parse (reported with the file): shown as written
             filled.failed_cite_blocks.add(ref.block)
             written = Phrase(escape(ref.label or ""), ref.label or "")
-            return written, written
+            return written, written, written
         if ref.intext is not None:
             return self._intext(ref, ref.intext, filled, diags)
         cited = [self._cited(item, ref, filled, diags, alone) for item in ref.items]
         page = citeforms.bracketed(cited, self.style, True)
-        return page, citeforms.bracketed(cited, self.style, False) if alone else page
+        unmarked = page if ref.linked else citeforms.bracketed([c.unmarked() for c in cited],
+                                                               self.style, True)
+        return page, citeforms.bracketed(cited, self.style, False) if alone else page, unmarked
 
     def _cited(self, item: CiteItem, ref: Ref, filled: Filled, diags: Diagnostics,
                alone: bool) -> Cited:
@@ -144,7 +157,8 @@ class RefFiller:
             filled.failed_cite_blocks.add(ref.block)
             return Cited(item, None)
         self._record(source.id, ref, filled)
-        return Cited(item, self._shown(source, filled.citation_number[source.id], alone))
+        return Cited(item, self._shown(source, filled.citation_number[source.id], alone),
+                     self._anchor(source.id, ref, filled))
 
     def _cut_key(self, item: CiteItem) -> str | None:
         """``[@a--b]`` cites ``a``: a key ends before doubled or final punctuation, as in
@@ -159,7 +173,7 @@ class RefFiller:
                 f"final punctuation is written in braces: @{{{meant}}}") if meant else None
 
     def _intext(self, ref: Ref, written: Phrase, filled: Filled,
-                diags: Diagnostics) -> tuple[Phrase, Phrase]:
+                diags: Diagnostics) -> tuple[Phrase, Phrase, Phrase]:
         """``@id``: a citation if a source has the id, else the words as written (with a
         warning when the word is one edit away from a source id)."""
         item = ref.items[0]
@@ -170,10 +184,13 @@ class RefFiller:
                 diags.warning(ref.loc, f"'@{item.source_id}' names no source and stays text; "
                                        f"did you mean '@{near}'? (write \\@{item.source_id} "
                                        "to keep it as text)", span=ref.span)
-            return written, written
+            return written, written, written
         self._record(source.id, ref, filled)
-        cited = Cited(item, self._shown(source, filled.citation_number[source.id], True))
-        return citeforms.intext(cited, self.style, True), citeforms.intext(cited, self.style, False)
+        cited = Cited(item, self._shown(source, filled.citation_number[source.id], True),
+                      self._anchor(source.id, ref, filled))
+        page = citeforms.intext(cited, self.style, True)
+        unmarked = page if ref.linked else citeforms.intext(cited.unmarked(), self.style, True)
+        return page, citeforms.intext(cited, self.style, False), unmarked
 
     def intext_text(self, ref: Ref) -> str:
         """The plain text of an in-text citation away from its page (entry titles in
@@ -185,6 +202,16 @@ class RefFiller:
             return ref.intext.text
         return citeforms.intext(Cited(item, self._shown(source, 0, True)), self.style,
                                 False).text
+
+    @staticmethod
+    def _anchor(source_id: str, ref: Ref, filled: Filled) -> str:
+        """The id of a link to a source's item, numbered on its page; none in alt text,
+        which shows the citation as plain words."""
+        if ref.alt:
+            return ""
+        occurrence = filled.anchors[source_id] = filled.anchors.get(source_id, 0) + 1
+        filled.anchored.append((source_id, len(filled.html)))  # the ref being filled
+        return citeforms.cite_anchor(source_id, occurrence)
 
     @staticmethod
     def _record(source_id: str, ref: Ref, filled: Filled) -> None:
@@ -207,6 +234,15 @@ class RefFiller:
         return shown
 
 
+def hidden_problem(what: str, why: str) -> str:
+    """The error for a link from a published page to a document left out of this build."""
+    if why == DRAFT:
+        return (f"{what} is a draft and is left out of this build; publish it (remove "
+                "'status: draft'), build with --drafts, or remove the link")
+    return (f"{what} is {why} and is left out of this build until then; build with --future, "
+            "or remove the link")
+
+
 # ------------------------------------------------------------------------ the node
 
 
@@ -225,10 +261,11 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     resolved = refs.fill(document.refs, diags, visible)
     r.diagnostics(diags.items)
     if isinstance(document, Briefing):
-        briefing = _briefing(document, resolved, visible, status)
+        briefing = _briefing(document, resolved, visible, status, settings.zone)
         if visible:
             _emit_briefing(r, briefing, settings)
             r.diagnostics(_briefing_warnings(briefing))
+            _hold_uncited(r, briefing)
         return briefing
     doc = _simple(document, resolved)
     if visible:
@@ -260,9 +297,13 @@ def _by_block(pairs: Iterable[tuple[str | None, V]]) -> dict[str | None, list[V]
     return grouped
 
 
-def _briefing(briefing: Briefing, resolved: Filled, visible: bool,
-              status: str) -> RenderedBriefing:
-    fingerprint = _fingerprint(briefing.fingerprint, resolved, (visible, status))
+def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
+              zone: tzinfo) -> RenderedBriefing:
+    change_log = pagerefs.change_log(briefing, resolved.html, resolved.unmarked, resolved.text,
+                                     zone)
+    # The change log's numbers follow the site's time zone (updates at times), not the file.
+    fingerprint = _fingerprint(briefing.fingerprint, resolved,
+                               (visible, status, [u.number for u in change_log]))
     # Grouped once by block: a pass over every ref for each entry would make a briefing of
     # many entries cost the square of its size.
     actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
@@ -281,10 +322,9 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool,
         else:
             blocks.append(RenderedSection(block, title_html, body_html))
     doc = _doc(resolved, briefing.lead, briefing.summary,
-               fill(briefing.lead.text, resolved.text), fingerprint)
-    updates = tuple(fill(u.note.html, resolved.html) for u in briefing.updates)
+               fill(briefing.lead.text, resolved.text), fingerprint, pagerefs.ranks(briefing))
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
-                            updates, fingerprint, status)
+                            tuple(u.html for u in change_log), fingerprint, status, change_log)
 
 
 def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
@@ -292,11 +332,11 @@ def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
     body_text = fill(body.text, resolved.text) if body else ""
     summary = getattr(document, "summary", None)
     return _doc(resolved, body, summary, body_text,
-                _fingerprint(document.fingerprint, resolved, True))
+                _fingerprint(document.fingerprint, resolved, True), pagerefs.ranks(document))
 
 
 def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
-         body_text: str, fingerprint: str) -> RenderedDoc:
+         body_text: str, fingerprint: str, ranks: dict[int, int]) -> RenderedDoc:
     summary_text = fill(summary.text, resolved.text) if summary else body_text[:300]
     return RenderedDoc(
         body_html=fill(body.html, resolved.html) if body else "",
@@ -307,6 +347,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         links=tuple(resolved.links),
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
+        anchors=pagerefs.backlinks(resolved.anchored, ranks),
     )
 
 
@@ -360,17 +401,23 @@ def _emit_briefing(r: Reader, rb: RenderedBriefing, settings: SiteSettings) -> N
 
 
 def _briefing_warnings(rb: RenderedBriefing) -> list[Diagnostic]:
-    """SPEC §8: a briefing with no entries, an entry that cites no source."""
+    """SPEC §8: a briefing with no entries."""
     d = Diagnostics(rb.briefing.path)
     if not rb.entries and not any(isinstance(b, Section) and b.meant_as_entry
                                   for b in rb.briefing.blocks):
         d.warning(FILE_START, f"briefing '{rb.briefing.id}' has no dated entries; start an entry "
                               "with a heading such as '## 2022-02-01 What happened'")
+    return d.items
+
+
+def _hold_uncited(r: Reader, rb: RenderedBriefing) -> None:
+    """SPEC §8: an entry that cites no source. Held back while a file cannot be read, as
+    the warnings about the whole site are (``site.held``)."""
     for entry in rb.entries:
         if not entry.attempted_citation:
-            d.warning(entry.entry.loc, f"entry '{entry.id}' cites no source; add a citation "
-                                       "such as [@source-id]")
-    return d.items
+            hold(r, Diagnostic(rb.briefing.path, entry.entry.loc, Severity.WARNING,
+                               f"entry '{entry.id}' cites no source; add a citation such as "
+                               "[@source-id]"))
 
 
 def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefgen.model import Briefing, Entry, Section
+from briefgen.dates import DateValue
+from briefgen.model import Briefing, Entry, Section, Update
 
 if TYPE_CHECKING:
     from briefgen.site.fill import CiteRecord, LinkRecord
@@ -53,6 +54,9 @@ class RenderedDoc:
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
     fingerprint: str = ""
+    # (source id, (n, …)): the page's links to the source's item, whose ids are
+    # bg-cite-<source id>-<n>, in page order; the item links back to each.
+    anchors: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def linked_actors(self) -> list[str]:
         from briefgen.site.lookup import TargetKind
@@ -71,6 +75,33 @@ class RenderedDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class RenderedUpdate:
+    """An item of a briefing's change log, its note filled."""
+
+    update: Update
+    number: int  # from 1 for the oldest; the item's element id is bg-update-<number>
+    html: str  # the note in the change log
+    flag_html: str  # the note again (a correction at the top, a note at its entry)
+    text: str  # the note as plain text (the briefing's feed)
+
+    @property
+    def anchor(self) -> str:
+        return f"bg-update-{self.number}"
+
+    @property
+    def date(self) -> DateValue:
+        return self.update.date
+
+    @property
+    def kind(self) -> str:
+        return self.update.kind
+
+    @property
+    def entry(self) -> str | None:
+        return self.update.entry
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedBriefing:
     briefing: Briefing
     doc: RenderedDoc  # body_html is the lead
@@ -79,6 +110,15 @@ class RenderedBriefing:
     updates_html: tuple[str, ...]
     fingerprint: str = ""
     status: str = "published"  # "draft" or "scheduled" in builds that show them
+    change_log: tuple[RenderedUpdate, ...] = ()  # as written
+
+    @property
+    def corrections(self) -> list[RenderedUpdate]:
+        return [u for u in self.change_log if u.kind == "correction"]
+
+    def updates_of(self, entry_id: str) -> list[RenderedUpdate]:
+        """The updates and corrections that name an entry."""
+        return [u for u in self.change_log if u.entry == entry_id]
 
     @property
     def entries(self) -> list[RenderedEntry]:

@@ -14,8 +14,8 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.search import blocks, units
-from briefgen.site import check, documents, fill, lookup, pieces
-from briefgen.web import exports, feeds, plan
+from briefgen.site import check, documents, fill, held, lookup, mentions, pieces
+from briefgen.web import exports, feeds, plan, sitepaths
 
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
@@ -42,8 +42,13 @@ SEARCH_MEMBERS = 62  # index: each block's units
 SEARCH_LAYOUT = 63
 SEARCH_BLOCK = 64  # a block's share of each index file
 SEARCH_INDEXES = 66  # indexes: the lines of each shard and vocabulary page
+HELD_INDEX = 65
+HELD = 70
 PLAN = 85
 PLAN_STATIC = 86
+PUBLISH = 87  # the plans' paths, as an index keyed by path
+PUBLISHED_INDEX = 88
+SITE_LINKS = 89  # links to paths of the site, checked against that index
 OUTPUT = 90
 
 
@@ -51,14 +56,16 @@ def _text_fp(value: Any) -> str:
     return digest_text(value) if isinstance(value, str) else digest_text(repr(value))
 
 
-INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list")] \
+INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list",
+                                                     "unreadable", "actor_lengths")] \
     + [IndexKind(name, IDENT_INDEXES) for name in ("actors", "sources", "briefings", "pages",
                                                    "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (
         "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
         "source_briefings", "linked", "cited", "tag", "tags")] \
     + [IndexKind("search_members", SEARCH_MEMBERS)] \
-    + [IndexKind(name, SEARCH_INDEXES) for name in ("search_shard", "search_vocab")]
+    + [IndexKind(name, SEARCH_INDEXES) for name in ("search_shard", "search_vocab")] \
+    + [IndexKind("held", HELD_INDEX), IndexKind("published", PUBLISHED_INDEX)]
 
 
 def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
@@ -95,6 +102,9 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("tag_list", LISTS, pieces.tag_list, persist=True, reads="piece"),
         Kind("counts", LISTS, pieces.counts, persist=True, reads="piece"),
         Kind("check", CHECKS, check.check, reads="check"),
+        Kind("held_warnings", HELD, held.held_warnings, reads="check"),
+        Kind("mention_names", RESOLVED, mentions.mention_names, reads="mentions"),
+        Kind("mentions", CHECKS, mentions.mentions, reads="mentions"),
     ]
     # Not kept either: the exports copy unchanged pieces from their previous file.
     export_pieces = [
@@ -116,6 +126,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
     plans = [
         Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),
         Kind("plan_static", PLAN_STATIC, plan.plan_static, persist=True, reads="plan"),
+        Kind("publish", PUBLISH, sitepaths.publish, reads="plan"),
+        Kind("site_links", SITE_LINKS, sitepaths.check_links, reads="check"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
                     spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())

@@ -7,14 +7,20 @@ later makes it resolve makes the document stale.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import ActorIdent, BriefingIdent, Ident, PageIdent, SourceIdent
-from briefgen.slug import name_key
+from briefgen.site.settings import Flags
+from briefgen.slug import is_valid_id, name_key
 from briefgen.suggest import closest, one_edit_apart
 from briefgen.urls import Urls
+
+DRAFT = "a draft"  # why a document is left out of a build (else: "scheduled for <date>")
+CUTOFF = 0.6  # the least similarity of a suggestion, as difflib's close matches
 
 
 class TargetKind(StrEnum):
@@ -33,6 +39,7 @@ class Target:
     text: str  # default link text
     entry_id: str | None = None
     hidden: bool = False  # a draft or scheduled document left out of this build
+    why_hidden: str = ""  # what a link to it is told: "a draft", "scheduled for 1 May 2030"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +110,10 @@ class Lookups:
         if isinstance(found, SourceIdent):
             return Lookup(Target(TargetKind.SOURCE, rest, Urls.source(rest), found.title))
         if isinstance(found, PageIdent):
+            if not found.visible and not found.draft:
+                return Lookup(None)  # a page id that is refused: reported at the page
             return Lookup(Target(TargetKind.PAGE, rest, Urls.page(rest), found.title, None,
-                                 not found.visible))
+                                 not found.visible, DRAFT if not found.visible else ""))
         if isinstance(found, ActorIdent):
             return Lookup(Target(TargetKind.ACTOR, rest, Urls.actor(rest), found.name))
         return Lookup(None, self._unknown(target))
@@ -118,9 +127,10 @@ class Lookups:
             return Lookup(None, f"'briefings/{rest}' names no entry after '#'; write "
                                 f"briefings/{briefing_id}#ENTRY-ID or drop the '#'")
         hidden = not briefing.visible
+        why = self.why_hidden(briefing) if hidden else ""
         if not entry_id:
             return Lookup(Target(TargetKind.BRIEFING, briefing_id, Urls.briefing(briefing_id),
-                                 briefing.title, None, hidden))
+                                 briefing.title, None, hidden, why))
         titles: EntryTitles = self.r.get(("entry_titles", briefing_id))
         title = dict(titles.titles).get(entry_id)
         if title is None:
@@ -130,7 +140,19 @@ class Lookups:
                 f"; its entries are {', '.join(ids[:5])}" if ids else "; it has no entries"
             return Lookup(None, f"briefing '{briefing_id}' has no entry '{entry_id}'{suggestion}")
         return Lookup(Target(TargetKind.ENTRY, briefing_id, Urls.briefing(briefing_id, entry_id),
-                             title, entry_id, hidden))
+                             title, entry_id, hidden, why))
+
+    def why_hidden(self, briefing: BriefingIdent) -> str:
+        """Why a briefing is left out of this build: a draft, or dated in the future."""
+        flags: Flags = self.r.get(("settings", "flags"))
+        if briefing.draft and not flags.drafts:
+            return DRAFT
+        return f"scheduled for {briefing.date.human()}"
+
+    def unreadable(self, collection: str | None = None) -> bool:
+        """Whether a content file (of ``collection``) cannot be read this run."""
+        return any(collection is None or item[2] == collection
+                   for item in self.r.index("unreadable"))
 
     def _unknown(self, target: str) -> str | None:
         kind, _, rest = target.partition("/")
@@ -139,13 +161,14 @@ class Lookups:
             return None  # the file exists but has errors of its own, reported there
         if self.broken("actors", target):
             return None
-        ids = self.r.index("ids")
-        candidates = [doc_id if coll == "actors" else f"{coll}/{doc_id}"
-                      for _, _, coll, doc_id in ids]
-        bare = [c for c in candidates if c.partition("/")[2] == target]  # "cbs" for sources/cbs
-        found = bare or closest(target, candidates) or closest(
-            name_key(target), [item[2] for item in self.r.index("name_list")])
-        hint = f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else \
+        if "/" not in target and self.unreadable("actors"):
+            return None  # it may be a name or alias in the actor file that cannot be read
+        paths = [f"{coll}/{doc_id}" for _, _, coll, doc_id in self.r.index("ids")]
+        bare = [repr(c) for c in paths if c.partition("/")[2] == target]  # "cbs": sources/cbs
+        found = bare or (
+            [] if "/" in target else actor_suggestions(target, self.r.index("name_list"))
+        ) or [repr(c) for c in closest(target, paths)]
+        hint = f"; did you mean {' or '.join(found)}?" if found else \
             "; link an actor by id, name or alias, or write briefings/ID, sources/ID or pages/ID"
         return f"unknown link target '{target}'{hint}"
 
@@ -191,3 +214,30 @@ class Lookups:
         """The publisher as the Sources list shows it: an actor's name when it names one."""
         actor = self.actor_for_name(source.publisher)
         return actor.name if actor else source.publisher
+
+
+def actor_suggestions(typed: str, names: Iterable[Item], limit: int = 3) -> list[str]:
+    """The actors nearest to ``typed``, each named once and in the form typed: an id-shaped
+    text gets ids, with the name to tell them apart (``'european-commission' (European
+    Commission)``); other text gets the nearest name or alias as written. ``names``: the
+    items of the ``name_list`` index."""
+    wants_id = is_valid_id(typed)
+    wanted = name_key(typed)
+    matcher = difflib.SequenceMatcher(b=wanted, autojunk=False)
+    best: dict[str, tuple[float, str]] = {}
+    shown_name: dict[str, str] = {}
+    for _, _, key, actor_id, what, text in names:
+        if what == "name":
+            shown_name[actor_id] = text
+        if what == "id" and not wants_id:
+            continue
+        matcher.set_seq1(key)
+        if matcher.real_quick_ratio() < CUTOFF or matcher.quick_ratio() < CUTOFF:
+            continue
+        score = matcher.ratio()
+        if score >= CUTOFF and score > best.get(actor_id, (0.0, ""))[0]:
+            best[actor_id] = (score, text)
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[0]))[:limit]
+    if wants_id:
+        return [f"'{actor_id}' ({shown_name.get(actor_id, actor_id)})" for actor_id, _ in ranked]
+    return [repr(text) for _, (_, text) in ranked]

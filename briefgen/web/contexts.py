@@ -90,6 +90,21 @@ class CitedSource:
     anchor: str  # element id of the item ("bg-source-<id>")
     source: SourceIdent
     publisher_actor: ActorIdent | None
+    backlinks: tuple[str, ...] = ()  # element ids of the page's links to the item, in order
+
+    @property
+    def back(self) -> list[tuple[str, str]]:
+        """Each backlink with its label: a, b, … z, aa, ab … (as Wikipedia's)."""
+        return [(anchor, letters(n)) for n, anchor in enumerate(self.backlinks, start=1)]
+
+
+def letters(n: int) -> str:
+    """1 → a, 26 → z, 27 → aa: bijective base 26."""
+    text = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from briefgen.engine.deps import Reader
+from briefgen.site.filled import RenderedBriefing
 from briefgen.site.pieces import BriefingCard
 from briefgen.site.settings import SiteSettings
 from briefgen.urls import Urls
@@ -74,14 +75,16 @@ class _Lines:
 
 
 def atom(config: SiteSettings, urls: Urls, feed_rel: str, page_rel: str, title: str,
-         items: Sequence[FeedItem]) -> bytes:
+         items: Sequence[FeedItem], updated: datetime | None = None) -> bytes:
+    """``updated`` is the feed's, else that of its newest item."""
     out = _Lines()
     out.lines.append(f'<feed xmlns="{ATOM_NS}" xml:lang="{_attribute(config.language)}">')
     out.leaf(1, "id", urls.absolute(feed_rel))
     out.leaf(1, "title", title)
     if config.description:
         out.leaf(1, "subtitle", config.description)
-    newest = max((i.updated for i in items), default=datetime(1970, 1, 1, tzinfo=config.zone))
+    newest = updated or max((i.updated for i in items),
+                            default=datetime(1970, 1, 1, tzinfo=config.zone))
     out.leaf(1, "updated", newest.isoformat())
     out.leaf(1, "link", rel="self", type="application/atom+xml", href=urls.absolute(feed_rel))
     out.leaf(1, "link", rel="alternate", type="text/html", href=urls.absolute(page_rel))
@@ -196,6 +199,30 @@ def actor_feed(r: Reader, actor_id: str) -> bytes:
     entries = [e for e in (r.piece("feed_entry", item) for item in latest) if e is not None]
     return atom(settings, urls, f"actors/{actor_id}/feed.xml", Urls.actor(actor_id), title,
                 [_entry_item(e) for e in entries])
+
+
+def briefing_feed(r: Reader, briefing_id: str) -> bytes:
+    """A briefing's updates and corrections, newest first: each links to its item in the
+    change log, whose number keeps its id when later updates are added."""
+    settings, urls = _feed_settings(r)
+    rb: RenderedBriefing = r.get(("fill", "briefings", briefing_id))
+    b = rb.briefing
+    zone = settings.zone
+    page = urls.absolute(Urls.briefing(b.id))
+    newest = sorted(rb.change_log, key=lambda u: (u.date.sort_key(zone), u.number), reverse=True)
+    items = []
+    for update in newest[: settings.feed_limit]:
+        when = update.date.start.first_instant(zone)
+        link = f"{page}#{update.anchor}"
+        entry = rb.entry(update.entry) if update.entry else None
+        about = f"About the entry “{entry.title_text}” ({entry.entry.date.human()})." \
+            if entry else ""
+        label = "Correction" if update.kind == "correction" else "Update"
+        items.append(FeedItem(link, f"{label}: {update.text}", link, when, when, about,
+                              (update.kind,)))
+    return atom(settings, urls, f"briefings/{b.id}/feed.xml", Urls.briefing(b.id),
+                f"Updates to “{b.title}” — {settings.title}", items,
+                (b.updated or b.date).start.first_instant(zone))
 
 
 def sitemap(r: Reader) -> bytes:

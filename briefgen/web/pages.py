@@ -3,12 +3,12 @@ reads what it shows through its reader and renders its template (SPEC §7)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from briefgen import __version__
 from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
+from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -84,13 +84,17 @@ class PageReader:
         actor_id: str | None = self.r.get(("publisher", source_id))
         return self.actor(actor_id) if actor_id else None
 
-    def cited(self, source_ids: Sequence[str]) -> tuple[CitedSource, ...]:
+    def cited(self, doc: RenderedDoc) -> tuple[CitedSource, ...]:
+        """A page's Sources list: every source its document cites, with the ids of the
+        links that cite it on the page."""
         found = []
-        for number, sid in enumerate(source_ids, start=1):
+        anchors = dict(doc.anchors)
+        for number, sid in enumerate(doc.citations, start=1):
             source = self.source(sid)
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
-                                         self.publisher(sid)))
+                                         self.publisher(sid),
+                                         tuple(cite_anchor(sid, n) for n in anchors.get(sid, ()))))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
@@ -212,7 +216,7 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
         info: TagInfo | None = r.get(("tag", slug)) if slug else None
         if info is not None:
             tags.setdefault(slug, TagLink(slug, info.name))
-    cited = p.cited(rb.doc.citations)
+    cited = p.cited(rb.doc)
     status = rb.status
     ctx = BriefingContext(rb, cited, actors, tuple(tags.values()), {a.id: a for a in actors},
                           {c.source.id: c for c in cited}, status)
@@ -220,7 +224,7 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
                      actors)
     return p.render(Urls.briefing(b.id), "briefing.html", ctx, b.title, rb.doc.summary_text,
                     og_type="article", section="briefings", json_ld=(ld,),
-                    noindex=status != PUBLISHED)
+                    feed=f"briefings/{b.id}/feed.xml", noindex=status != PUBLISHED)
 
 
 def actors_list(r: Reader) -> bytes | Joined:
@@ -249,7 +253,7 @@ def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
             members.append((member, RoleView(item[2], item[3], item[4])))
     targets = {role.of.value: found for role in actor.roles if role.of is not None
                for found in [p.actor(role.of.value)] if found is not None}
-    ctx = ActorContext(actor=actor, doc=doc, sources=p.cited(doc.citations),
+    ctx = ActorContext(actor=actor, doc=doc, sources=p.cited(doc),
                        entries=p.entries("actor_entries", actor_id),
                        briefings=p.cards("actor_briefings", actor_id), co_actors=co,
                        members=tuple(members), role_targets=targets)
@@ -278,7 +282,7 @@ def source_page(r: Reader, source_id: str) -> bytes | Joined:
     doc: RenderedDoc = p.filled("sources", source_id)
     identity = p.source(source_id)
     publisher = p.publisher(source_id)
-    ctx = SourceContext(source, doc, p.cited(doc.citations), publisher,
+    ctx = SourceContext(source, doc, p.cited(doc), publisher,
                         p.entries("source_entries", source_id),
                         p.cards("source_briefings", source_id))
     name = publisher.name if publisher else source.publisher.value
@@ -334,7 +338,7 @@ def free_page(r: Reader, page_id: str) -> bytes | Joined:
     title = p.document("pages", page_id).title
     identity = r.get(("ident", "pages", page_id))
     status = identity.status if isinstance(identity, PageIdent) else PUBLISHED
-    ctx = FreePageContext(doc, p.cited(doc.citations), title, status)
+    ctx = FreePageContext(doc, p.cited(doc), title, status)
     return p.render(Urls.page(page_id), "page.html", ctx, title, doc.summary_text,
                     section=page_id, noindex=status != PUBLISHED)
 

@@ -81,6 +81,8 @@ def output_path(key: Key) -> str:
         return f"actors/{key[1]}/feed.xml"
     if kind == "tag_feed":
         return f"tags/{key[1]}/feed.xml"
+    if kind == "briefing_feed":
+        return f"briefings/{key[1]}/feed.xml"
     if kind == "export":
         return key[1]
     if kind == "asset_file":
@@ -110,6 +112,7 @@ def plan_pages(r: Reader) -> tuple[Key, ...]:
     keys += [("page", "search"), ("page", "404"), ("feed",)]
     keys += [("actor_feed", item[1][0]) for item in actors]
     keys += [("tag_feed", slug) for slug in tags]
+    keys += [("briefing_feed", b) for b in _ids(r, "briefings")]
     keys += [("export", name) for name in EXPORTS]
     keys += search_files.planned(r)
     return tuple(keys)
@@ -179,8 +182,9 @@ _MAKERS: dict[str, Callable[..., bytes | Joined]] = {
     "feed": feeds.site_feed,
     "actor_feed": feeds.actor_feed,
     "tag_feed": feeds.tag_feed,
+    "briefing_feed": feeds.briefing_feed,
 }
 
 OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
-                "free_page", "feed", "actor_feed", "tag_feed", "export", "asset_file",
-                "static_file", "search_file")
+                "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
+                "asset_file", "static_file", "search_file")

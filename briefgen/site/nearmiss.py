@@ -1,0 +1,77 @@
+"""Near misses: text that almost links or cites, reported as warnings with the fix.
+
+``[report]`` that names a source is a citation without its ``@``; ``[Sergei Lavrov]`` that
+names an actor is a link without its second bracket (or an editor's insertion in a
+quotation, which is why it is only a warning); a ``publisher`` one edit away from an actor
+id is probably that actor misspelt. Every look-up goes through the reader, so a source or
+actor added later makes the document's check run again.
+"""
+
+from __future__ import annotations
+
+from briefgen.engine.deps import Reader
+from briefgen.errors import Diagnostic, Loc, Severity
+from briefgen.model import Document, Source
+from briefgen.site.lookup import Lookups
+from briefgen.slug import is_valid_id
+from briefgen.suggest import within_one_edit
+
+# Publishers shorter than this are left alone: any two short codes are one edit apart.
+SHORTEST_PUBLISHER = 4
+
+
+def near_misses(r: Reader, document: Document) -> list[Diagnostic]:
+    lookups = Lookups(r)
+    found: list[Diagnostic] = []
+    problems: dict[str, str | None] = {}
+    for bracketed in document.brackets:
+        text = bracketed.text
+        if text not in problems:
+            problems[text] = _bracket_problem(lookups, text)
+        problem = problems[text]
+        if problem:
+            found.append(Diagnostic(document.path, Loc(bracketed.line, bracketed.col),
+                                    Severity.WARNING, problem, bracketed.span))
+    if isinstance(document, Source):
+        publisher = _publisher_problem(r, lookups, document)
+        if publisher is not None:
+            found.append(publisher)
+    return found
+
+
+def _bracket_problem(lookups: Lookups, text: str) -> str | None:
+    source_id = text.split(",", 1)[0].strip()
+    if is_valid_id(source_id) and lookups.exists("sources", source_id):
+        return (f"'[{text}]' names the source '{source_id}' but is not a citation; did you "
+                f"mean '[@{text}]'?")
+    actor = lookups.actor_for_name(text.strip())
+    if actor is not None:
+        return (f"'[{text}]' names the actor '{actor.id}' but is not a link; did you mean "
+                f"'[[{text}]]'? (write '\\[{text}]' to keep the brackets)")
+    return None
+
+
+def _publisher_problem(r: Reader, lookups: Lookups, source: Source) -> Diagnostic | None:
+    """A publisher that names no actor but is one edit away from an actor's id."""
+    written = source.publisher.value.strip()
+    typed = written.casefold()
+    if len(typed) < SHORTEST_PUBLISHER or r.get(("publisher", source.id)) is not None:
+        return None
+    # An id has only a-z, 0-9 and '-': text with two other characters is two edits away.
+    if sum(1 for ch in typed if not (ch.isascii() and (ch.isalnum() or ch == "-"))) > 1:
+        return None
+    near = sorted({item[2] for length in (len(typed) - 1, len(typed), len(typed) + 1)
+                   for item in r.index("actor_lengths", str(length))
+                   if within_one_edit(typed, item[2])})
+    if not near:
+        return None
+    shown = " or ".join(f"'{actor_id}' ({_name(lookups, actor_id)})" for actor_id in near)
+    return Diagnostic(source.path, source.publisher.loc, Severity.WARNING,
+                      f"publisher '{written}' is not an actor; did you mean {shown}? (a "
+                      "publisher that is no actor is shown as written)",
+                      len(source.publisher.value))
+
+
+def _name(lookups: Lookups, actor_id: str) -> str:
+    found = lookups.ident("actors", actor_id)
+    return getattr(found, "name", actor_id)

@@ -1,0 +1,202 @@
+"""A briefing's change log (SPEC §3, §7): updates and corrections, the entries they name, the
+`updated` date they give every output, and the briefing's own Atom feed; and the Sources
+list's links back to every citation (SPEC §6)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+
+from tests.conftest import write
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+BASE = "https://example.org/desk/"
+TALKS = """---
+title: Talks in Geneva
+date: 2022-01-12
+summary: "Envoys meet [@report]."
+updates:
+  - date: 2022-01-15
+    kind: correction
+    entry: second-day
+    note: "An earlier version said [[russia]] left early [@report, p. 2]."
+  - date: 2022-01-13
+    note: Added the second day.
+    entry: second-day
+  - date: 2022-01-14
+    note: "Added a statement by [[russia]] [@statement]."
+---
+
+Lead [@report].
+
+## 2022-01-10 Envoys meet {#geneva}
+
+They meet [@report; @statement] and talk [@report, p. 3].
+
+## 2022-01-11 Second day {#second-day}
+
+[[russia]] stays @report [p. 4].
+"""
+SITE = {
+    "site.yaml": f"title: Desk\nbase_url: {BASE}\ntimezone: Europe/Berlin\n",
+    "content/actors/russia.yaml": "name: Russia\nkind: country\n",
+    "content/sources/report.yaml": "title: Talks end\npublisher: Wire\ndate: 2022-01-12\n",
+    "content/sources/statement.yaml": "title: A statement\npublisher: russia\ndate: 2022-01-11\n",
+    "content/briefings/talks.md": TALKS,
+    "content/briefings/quiet.md": ("---\ntitle: Quiet\ndate: 2022-01-05\n---\n\n"
+                                   "## 2022-01-04 Nothing much\n\nCalm [@report].\n"),
+}
+
+
+@pytest.fixture
+def built(tmp_path: Path, cli) -> Path:
+    site = write(tmp_path / "site", SITE)
+    out = tmp_path / "out"
+    result = cli("--site", str(site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert result.headlines == []
+    return out
+
+
+def page(out: Path, rel: str = "briefings/talks/") -> str:
+    return (out / rel / "index.html").read_text()
+
+
+def element(html: str, element_id: str) -> str:
+    """The text of the element with this id, tags and all."""
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    found = tree.find(f".//*[@id='{element_id}']")
+    assert found is not None, element_id
+    return "".join(found.itertext())
+
+
+def test_corrections_are_flagged_at_the_top_and_at_their_entry(built: Path):
+    html = page(built)
+    top = re.search(r'<aside class="bg-corrections".*?</aside>', html, re.S)
+    assert top is not None and top.start() < html.index('class="bg-lead')
+    assert "An earlier version said Russia left early" in re.sub("<[^>]+>", "", top.group(0))
+    assert 'href="#second-day"' in top.group(0)  # it names its entry
+    assert "Added the second day" not in top.group(0)  # updates are not corrections
+    entry = element(html, "second-day")
+    assert "Correction" in entry and "An earlier version said Russia left early" in entry
+    assert "Update" in entry and "Added the second day" in entry
+    assert "An earlier version" not in element(html, "geneva")
+
+
+def test_the_change_log_numbers_updates_oldest_first_as_written(built: Path):
+    html = page(built)
+    log = element(html, "bg-updates")
+    # Listed as written; numbered by date, so that a number stays when updates are added.
+    assert log.index("An earlier version") < log.index("Added the second day") \
+        < log.index("Added a statement")
+    assert "Added the second day" in element(html, "bg-update-1")
+    assert "Added a statement" in element(html, "bg-update-2")
+    assert "An earlier version" in element(html, "bg-update-3")
+    assert 'class="bg-update-correction"' in html
+
+
+def test_updated_is_the_latest_update_everywhere(built: Path):
+    html = page(built)
+    assert re.search(r'<a href="#bg-updates">Updated <time datetime="2022-01-15">', html)
+    ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    assert ld["dateModified"] == "2022-01-15"
+    site_feed = feedparser.parse((built / "feed.xml").read_bytes())
+    talks = next(e for e in site_feed.entries if e.link == f"{BASE}briefings/talks/")
+    assert talks.updated == "2022-01-15T00:00:00+01:00"
+    sitemap = (built / "sitemap.xml").read_text()
+    assert f"<loc>{BASE}briefings/talks/</loc>\n    <lastmod>2022-01-15</lastmod>" in sitemap
+    exported = json.loads((built / "api/briefings.json").read_text())
+    talks_json = next(b for b in exported if b["id"] == "talks")
+    assert talks_json["updated"]["start"] == "2022-01-15"
+    assert [(u["kind"], u["entry"]) for u in talks_json["updates"]] == [
+        ("correction", "second-day"), ("update", "second-day"), ("update", None)]
+
+
+def test_a_briefing_feed_lists_its_updates_newest_first(built: Path):
+    feed = feedparser.parse((built / "briefings/talks/feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Updates to “Talks in Geneva” — Desk"
+    assert feed.feed.updated == "2022-01-15T00:00:00+01:00"
+    assert [e.title for e in feed.entries] == [
+        "Correction: An earlier version said Russia left early (Wire, p. 2).",
+        "Update: Added a statement by Russia (Russia).",
+        "Update: Added the second day."]
+    assert [e.link for e in feed.entries] == [
+        f"{BASE}briefings/talks/#bg-update-{n}" for n in (3, 2, 1)]
+    assert [e.updated for e in feed.entries] == [
+        f"2022-01-{d}T00:00:00+01:00" for d in (15, 14, 13)]
+    assert feed.entries[0].tags[0].term == "correction"
+    assert feed.entries[0].summary == "About the entry “Second day” (11 January 2022)."
+    # The page announces it, and shows where to follow it.
+    assert ('<link rel="alternate" type="application/atom+xml" title="Talks in Geneva" '
+            'href="/desk/briefings/talks/feed.xml">') in page(built)
+
+
+def test_a_briefing_without_updates_has_an_empty_feed_dated_by_the_briefing(built: Path):
+    feed = feedparser.parse((built / "briefings/quiet/feed.xml").read_bytes())
+    assert not feed.bozo and feed.entries == []
+    assert feed.feed.updated == "2022-01-05T00:00:00+01:00"
+    assert "bg-updates" not in page(built, "briefings/quiet/")
+    assert "Updated" not in page(built, "briefings/quiet/")
+
+
+def test_every_citation_is_linked_back_from_the_sources_list(built: Path):
+    html = page(built)
+    ids = Counter(re.findall(r' id="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []  # a correction shown thrice: ids once
+    cites = re.findall(r'<a id="(bg-cite-([a-z-]+?)-\d+)" href="#bg-source-\2"', html)
+    for source in ("report", "statement"):
+        anchors = [anchor for anchor, sid in cites if sid == source]
+        item = re.search(rf'<li id="bg-source-{source}".*?</li>', html, re.S)
+        assert item is not None
+        back = re.findall(r'<a href="#(bg-cite-[^"]+)">', item.group(0))
+        assert back == anchors and len(back) > 1, source
+        labels = re.findall(r'Back to citation </span>([a-z]+)</a>', item.group(0))
+        assert labels == [chr(ord("a") + i) for i in range(len(back))]
+    # report: the summary, the lead, twice in the first entry, in text in the second,
+    # in the correction's note (its copies at the top and at the entry have no ids).
+    assert len([a for a, sid in cites if sid == "report"]) == 6
+
+
+def test_a_source_cited_once_has_one_arrow_back(tmp_path: Path, cli):
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md":
+                                     "---\ntitle: T\ndate: 2022-01-12\n---\n\n"
+                                     "## 2022-01-10 Once\n\nOnce [@report].\n"})
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    html = page(tmp_path / "out")
+    assert ('<span class="bg-source-back"><a href="#bg-cite-report-1">↑<span '
+            'class="bg-visually-hidden"> Back to the citation</span></a></span>') in html
+
+
+@pytest.mark.parametrize("updated,warned", [("2022-01", False), ("2022-01-15", False),
+                                            ("2022-01-20", True), ("2022-01-14", True)])
+def test_updated_written_wins_with_a_warning_when_it_disagrees(tmp_path: Path, cli, updated,
+                                                               warned):
+    text = TALKS.replace("updates:\n", f"updated: {updated}\nupdates:\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    expected = [f"content/briefings/talks.md:5:10: warning: 'updated' ({updated}) disagrees "
+                "with the latest update (2022-01-15, line 7); remove 'updated' to take the "
+                "latest update's date, or correct one of them"] if warned else []
+    assert result.headlines == expected
+    assert f'<a href="#bg-updates">Updated <time datetime="{updated}">' in page(tmp_path / "out")
+
+
+def test_updates_of_a_yaml_briefing_name_its_entries(tmp_path: Path, cli):
+    briefing = ("title: Y\ndate: 2022-01-12\nupdates:\n  - date: 2022-01-13\n    kind: correction\n"
+                "    entry: met\n    note: Fixed a name.\nentries:\n  - date: 2022-01-10\n"
+                "    id: met\n    title: Envoys meet\n    body: They meet [@report].\n")
+    files = {k: v for k, v in SITE.items() if k != "content/briefings/talks.md"}
+    site = write(tmp_path / "site", {**files, "content/briefings/y.yaml": briefing})
+    result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    assert "Fixed a name." in element(page(tmp_path / "out", "briefings/y/"), "met")
