@@ -15,6 +15,7 @@ from typing import Any
 from briefgen.engine.deps import Key, Reader
 from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.manifest import MANIFEST
+from briefgen.search import files as search_files
 from briefgen.urls import Urls, output_file
 from briefgen.web import exports, feeds, pages
 from briefgen.web.joined import Joined
@@ -36,13 +37,12 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "api/actors.json": exports.actors_export,
     "api/sources.json": exports.sources_export,
     "api/timelinejs.json": exports.timelinejs_export,
-    "search/index.json": exports.search_export,
     "sitemap.xml": feeds.sitemap,
     "robots.txt": feeds.robots,
 }
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
-                             "api/sources.json", "api/timelinejs.json", "search/index.json"})
+                             "api/sources.json", "api/timelinejs.json"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,8 @@ def output_path(key: Key) -> str:
         return f"assets/{key[1]}"
     if kind == "static_file":
         return key[1]
+    if kind == "search_file":
+        return f"search/{key[1]}"
     raise KeyError(key)
 
 
@@ -112,6 +114,7 @@ def plan_pages(r: Reader) -> tuple[Key, ...]:
     keys += [("tag_feed", slug) for slug in tags]
     keys += [("briefing_feed", b) for b in _ids(r, "briefings")]
     keys += [("export", name) for name in EXPORTS]
+    keys += search_files.planned(r)
     return tuple(keys)
 
 
@@ -164,6 +167,8 @@ def make(r: Reader, kind: str, *args: str) -> Any:
         return StaticFile(r.get(("asset", *args)))
     if kind == "static_file":
         return StaticFile(r.get(("static", *args)))
+    if kind == "search_file":
+        return search_files.make(r, args[0])
     return _MAKERS[kind](r, *args)
 
 
@@ -182,4 +187,4 @@ _MAKERS: dict[str, Callable[..., bytes | Joined]] = {
 
 OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
                 "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
-                "asset_file", "static_file")
+                "asset_file", "static_file", "search_file")
