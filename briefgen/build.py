@@ -27,7 +27,7 @@ from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStat
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
-from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
+from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.mentions import Mention
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
@@ -387,6 +387,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
     if fork:  # documents filled (rendered, links resolved) in worker processes when many
         stale |= set(engine.update(now, below=FILL).outputs)
         compute_in_workers(engine, engine.queued("fill"), jobs)
+        for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
+            stale |= set(engine.update(now, below=level).outputs)
+            compute_in_workers(engine, engine.queued(kind), jobs)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
@@ -410,13 +413,15 @@ def _document_roots(engine: Engine, synced: Synced, now: bool,
     for rel in synced.content:
         collection, doc_id = collection_of(rel).value, document_id(rel)
         roots.update((("check", rel), ("site_links", rel)))
-        roots.update((kind, collection, doc_id) for kind in ("doc", "ident", "fill"))
+        roots.update((kind, collection, doc_id) for kind in DOCUMENT_KINDS)
         if mentions and collection == "briefings":
             roots.add(("mentions", doc_id))
     return roots
 
 
-DOCUMENT_NODES = ("doc", "ident", "fill", "check", "site_links", "mentions")
+# Each document's nodes; a search block node emits the index's lines if its unit starts one.
+DOCUMENT_KINDS = ("doc", "ident", "fill", "search_unit", "search_block")
+DOCUMENT_NODES = (*DOCUMENT_KINDS, "check", "site_links", "mentions")
 
 
 def _counts(engine: Engine, synced: Synced) -> dict[str, int]:

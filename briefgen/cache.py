@@ -70,7 +70,7 @@ def code_fingerprint() -> str:
     """Changes whenever briefgen's code does (its version, or any module edited in place)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(package.rglob("*.py")):  # subpackages too (engine, site, web, search)
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]

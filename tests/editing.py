@@ -145,11 +145,14 @@ class Site:
     theme_css: str | None = None  # the site's own copy of the theme, with this stylesheet
     title: str = "Equality"
     feed_limit: int = 20
+    language: str = "en"  # search stems words by it
     broken: dict[str, str] = field(default_factory=dict)  # path → text written instead
 
     def files(self) -> dict[str, str | bytes]:
         found: dict[str, str | bytes] = {"site.yaml": f"title: {self.title}\nbase_url: {BASE_URL}\n"
-                                                      f"feeds:\n  limit: {self.feed_limit}\n"}
+                                                      f"feeds:\n  limit: {self.feed_limit}\n"
+                                                      + (f"language: {self.language}\n"
+                                                         if self.language != "en" else "")}
         found.update({f"content/actors/{k}.yaml": a.text() for k, a in self.actors.items()})
         found.update({f"content/sources/{k}.yaml": s.text() for k, s in self.sources.items()})
         found.update({f"content/briefings/{k}.md": b.text() for k, b in self.briefings.items()})
@@ -229,7 +232,7 @@ OPERATIONS = [
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
     "image", "lead-image", "portrait", "delete-image",
-    "update", "update-typo", "unupdate", "updated",
+    "update", "update-typo", "unupdate", "updated", "language",
 ]
 # What documents are checked against: bracketed ids and names, a publisher one edit from an
 # actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
@@ -321,6 +324,8 @@ def apply(site: Site, operation: str, n: int) -> None:
         site.duplicates.add(ACTORS[n % 3])
     elif operation == "unduplicate":
         site.duplicates.clear()
+    elif operation == "language":  # search stems by it (French, or no stemmer at all)
+        site.language = ["en", "fr", "zz"][n % 3]
     elif operation == "theme":  # the site's own theme: its stylesheet is an asset
         site.theme_css = f"\n/* {n} */\n"
     elif operation == "untheme":

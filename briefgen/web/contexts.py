@@ -241,7 +241,7 @@ class FreePageContext:
 
 @dataclass(frozen=True, slots=True)
 class SearchContext:
-    index_rel: str  # site path of the JSON search index
+    index_rel: str  # site path of the search index's manifest (its other files are beside it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,7 @@ MANY_PIECES = 256
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
     ("card", "briefings"), ("chip", "actors"), ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
-    ("briefing_json", "briefings"), ("briefing_search", "briefings"),
-    ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
-    ("source_search", "sources"), ("page_search", "pages"),
+    ("briefing_json", "briefings"), ("actor_json", "actors"), ("source_json", "sources"),
 )
 
 

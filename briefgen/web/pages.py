@@ -353,7 +353,7 @@ def free_page(r: Reader, page_id: str) -> bytes | Joined:
 
 def search_page(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    return p.render("search/", "search.html", SearchContext("search/index.json"), "Search",
+    return p.render("search/", "search.html", SearchContext("search/manifest.bin"), "Search",
                     f"Search {p.settings.title}", section="search")
 
 

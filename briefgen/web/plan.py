@@ -16,6 +16,7 @@ from briefgen.engine.deps import Key, Reader
 from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.images import CopyCache, ImageFacts, copy_bytes
 from briefgen.manifest import MANIFEST
+from briefgen.search import files as search_files
 from briefgen.site import media
 from briefgen.urls import Urls, output_file
 from briefgen.web import exports, feeds, pages
@@ -38,13 +39,12 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "api/actors.json": exports.actors_export,
     "api/sources.json": exports.sources_export,
     "api/timelinejs.json": exports.timelinejs_export,
-    "search/index.json": exports.search_export,
     "sitemap.xml": feeds.sitemap,
     "robots.txt": feeds.robots,
 }
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
-                             "api/sources.json", "api/timelinejs.json", "search/index.json"})
+                             "api/sources.json", "api/timelinejs.json"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,8 @@ def output_path(key: Key) -> str:
         return key[1]
     if kind == "image_copy":
         return media.copy_rel(key[1], key[2])
+    if kind == "search_file":
+        return f"search/{key[1]}"
     raise KeyError(key)
 
 
@@ -129,6 +131,7 @@ def plan_pages(r: Reader) -> tuple[Key, ...]:
     keys += [("tag_feed", slug) for slug in tags]
     keys += [("briefing_feed", b) for b in _ids(r, "briefings")]
     keys += [("export", name) for name in EXPORTS]
+    keys += search_files.planned(r)
     return tuple(keys)
 
 
@@ -191,6 +194,8 @@ def make(r: Reader, kind: str, *args: str) -> Any:
         if copy.width is None:
             return StaticFile(copy.source)
         return ImageCopy(copy.source, copy.facts, copy.width, copy.cache)
+    if kind == "search_file":
+        return search_files.make(r, args[0])
     return _MAKERS[kind](r, *args)
 
 
@@ -209,4 +214,4 @@ _MAKERS: dict[str, Callable[..., bytes | Joined]] = {
 
 OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
                 "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
-                "asset_file", "static_file", "image_copy")
+                "asset_file", "static_file", "search_file", "image_copy")
