@@ -100,8 +100,9 @@ def _ours(folder: Path) -> bool:
     (the cache's parent may be a folder the user chose, holding other things)."""
     if not folder.is_dir() or folder.is_symlink() or re.fullmatch("[0-9a-f]{16}", folder.name) is None:
         return False
-    return all(p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
-                                or p.name.startswith(".tmp-"))
+    return all((p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
+                                 or p.name.startswith(".tmp-")))
+               or (p.name == "images" and p.is_dir() and not p.is_symlink())  # resized copies
                for p in folder.iterdir())
 
 

@@ -46,6 +46,10 @@ NAMED = {
     "idx:linked": steps(("add-actor", 0), ("lead-link", 3)),
     "idx:cited": steps(("add-source", 1), ("cite-in-text", 1)),
     "idx:tag": steps(("tags", 10)),
+    # A photo replaced: the pages that show it give its new size, its copies are made again.
+    "image": steps(("image", 1), ("lead-image", 0), ("image", 2)),
+    # A static image that a briefing starts to show is published as resized copies.
+    "idx:images": steps(("image", 1), ("lead-image", 0)),
     # What documents are checked against: a name written without a link that a new actor
     # has, a publisher one edit from a new actor's id, the warnings about the whole site held
     # while an actor file cannot be read, a link to a path that a new page publishes.

@@ -13,17 +13,20 @@ from typing import Any
 
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
+from briefgen.images import ImageFacts
 from briefgen.search import blocks, units
-from briefgen.site import check, documents, fill, held, lookup, mentions, pieces
+from briefgen.site import check, documents, fill, held, lookup, media, mentions, pieces
 from briefgen.web import exports, feeds, plan, sitepaths
 
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
                documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
-               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, blocks.Layout)
+               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, blocks.Layout, ImageFacts)
 
 # Levels, lowest first.
 INPUT = 0
+IMAGE_FILES = 5
+IMAGES = 6
 PARSE = 10
 DOC_INDEXES = 15
 DOC = 20
@@ -62,7 +65,7 @@ INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "na
                                                    "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (
         "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
-        "source_briefings", "linked", "cited", "tag", "tags")] \
+        "source_briefings", "linked", "cited", "tag", "tags", "images")] \
     + [IndexKind("search_members", SEARCH_MEMBERS)] \
     + [IndexKind(name, SEARCH_INDEXES) for name in ("search_shard", "search_vocab")] \
     + [IndexKind("held", HELD_INDEX), IndexKind("published", PUBLISHED_INDEX)]
@@ -81,6 +84,9 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("listing", INPUT, reads="static"),
     ]
     derived = [
+        # An image's facts are kept: finding them means decoding the file.
+        Kind("image_file", IMAGE_FILES, media.image_file, persist=True, reads="image"),
+        Kind("image", IMAGES, media.image, reads="image"),
         Kind("parse", PARSE, documents.parse, lambda p: p.fingerprint, reads="document"),
         Kind("doc", DOC, documents.doc, documents.doc_fingerprint, reads="document"),
         Kind("ident", IDENT, documents.ident, persist=True, reads="identity"),

@@ -16,6 +16,7 @@ from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import ActorIdent, Doc, SourceIdent
 from briefgen.site.filled import RenderedBriefing
+from briefgen.site.media import Figure
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -126,7 +127,17 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "sources": [refs.source(s) for s in rb.doc.citations],
         "entries": [{"id": e.id, "url": urls.absolute(Urls.briefing(b.id, e.id))}
                     for e in rb.entries],
+        **_image(rb.doc.image),
     })
+
+
+def _image(image: Figure | None) -> dict[str, Any]:
+    """A document's own image (its largest copy), only for documents that have one."""
+    if image is None:
+        return {}
+    return {"image": {"url": image.url, "width": image.width or None,
+                      "height": image.height or None, "alt": image.alt,
+                      "caption": image.caption or None, "credit": image.credit or None}}
 
 
 def actor_json(r: Reader, actor_id: str) -> str:
@@ -153,6 +164,8 @@ def actor_json(r: Reader, actor_id: str) -> str:
         "entries": [urls.absolute(Urls.briefing(item[1][0], item[1][1]))
                     for item in r.index("actor_entries", a.id)],
         "feed": urls.absolute(f"actors/{a.id}/feed.xml"),
+        **(_image(r.get(("fill", "actors", a.id)).image) if a.image is not None  # type: ignore[union-attr]
+           else {}),
     })
 
 
