@@ -536,9 +536,33 @@ def briefgen_source(s: Source) -> str:
     return "\n".join(lines) + "\n"
 
 
-def briefgen_briefing(b: Briefing) -> str:
+def briefgen_briefing(b: Briefing, image: bool = False) -> str:
+    lead = (f"image: {{src: /images/{b.id}.jpg, alt: {q('A scene from ' + b.title)}, "
+            f"credit: {q('Photo: ' + b.authors[0])}}}\n") if image else ""
     return (f"---\ntitle: {q(b.title)}\ndate: {b.date.isoformat()}\nsummary: {q(b.summary)}\n"
-            f"authors: {q_list(b.authors)}\ntags: {q_list(b.tags)}\n---\n\n{b.body}")
+            f"authors: {q_list(b.authors)}\ntags: {q_list(b.tags)}\n{lead}---\n\n{b.body}")
+
+
+def lead_photo(rng: Random, path: Path) -> None:
+    """A photo-sized JPEG (1600 × 1067) with shapes, grain and a camera's EXIF and GPS data,
+    so that resizing and stripping cost what they cost on real photos."""
+    from PIL import Image, ImageDraw  # only for --images: Pillow is briefgen's, not the bench's
+
+    width, height = 1600, 1067
+    sky = tuple(rng.randrange(40, 220) for _ in range(3))
+    image = Image.new("RGB", (width, height), sky)
+    draw = ImageDraw.Draw(image)
+    for _ in range(24):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randrange(60, 600), rng.randrange(60, 500)
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)([x, y, x + w, y + h], fill=colour)
+    grain = Image.effect_noise((width, height), 24).convert("RGB")
+    image = Image.blend(image, grain, 0.12)
+    exif = Image.Exif()
+    exif[0x010F] = "ExampleCam"
+    exif[0x8825] = {1: "N", 2: (50.0, 27.0, 0.0), 3: "E", 4: (30.0, 31.0, 0.0)}
+    image.save(path, "JPEG", quality=85, exif=exif.tobytes())
 
 
 # --------------------------------------------------------------------------- Hugo output
@@ -585,7 +609,7 @@ def hugo_config(title: str) -> str:
 # --------------------------------------------------------------------------- main
 
 
-def generate(n: int, out: Path, seed: int = 1) -> dict[str, int]:
+def generate(n: int, out: Path, seed: int = 1, images: bool = False) -> dict[str, int]:
     rng = Random(seed)
     actors = make_actors(rng, max(10, round(n / 10)))
     sources = make_sources(rng, max(10, round(n / 4)), actors)
@@ -606,7 +630,13 @@ def generate(n: int, out: Path, seed: int = 1) -> dict[str, int]:
     for s in sources:
         (bg / "content/sources" / f"{s.id}.yaml").write_text(briefgen_source(s), encoding="utf-8")
     for b in briefings:
-        (bg / "content/briefings" / f"{b.id}.md").write_text(briefgen_briefing(b), encoding="utf-8")
+        (bg / "content/briefings" / f"{b.id}.md").write_text(briefgen_briefing(b, images),
+                                                             encoding="utf-8")
+    if images:  # drawn from a generator of their own: the text is the same with or without
+        (bg / "content/static/images").mkdir(parents=True)
+        pictures = Random(seed + 1)
+        for b in briefings:
+            lead_photo(pictures, bg / "content/static/images" / f"{b.id}.jpg")
 
     (hugo / "content/briefings").mkdir(parents=True)
     (hugo / "layouts").mkdir()
@@ -634,10 +664,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="output folder; replaced if it exists")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--images", action="store_true",
+                        help="give every briefing a lead photo (briefgen's corpus only; needs Pillow)")
     args = parser.parse_args(argv)
     if args.briefings < 1:
         parser.error("--briefings must be at least 1")
-    counts = generate(args.briefings, args.out, args.seed)
+    counts = generate(args.briefings, args.out, args.seed, args.images)
     print(f"Wrote {counts['briefings']} briefings, {counts['actors']} actors, "
           f"{counts['sources']} sources to {args.out}/briefgen and {args.out}/hugo")
     return 0

@@ -568,7 +568,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="Python that runs briefgen and the generator (default: this one)")
     parser.add_argument("--sample-ms", type=float, default=20.0,
                         help="memory sampling interval in ms (default: 20; longer when one sample "
-                             f"would otherwise use over {SAMPLER_MAX_SHARE:.0%} of a core)")
+                             f"would otherwise use over {SAMPLER_MAX_SHARE * 100:.0f}%% of a core)")
     parser.add_argument("--in-place", dest="snapshot", action="store_false",
                         help="run briefgen from where it is installed instead of from a copy of the "
                              "package taken at start (default: a copy in the work folder)")

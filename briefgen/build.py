@@ -26,14 +26,15 @@ from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_erro
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.parse import document_id
 from briefgen.site.documents import collection_of
-from briefgen.site.inputs import Synced, sync_files, sync_inputs
-from briefgen.site.kinds import FILL, INDEXES, file_loader, site_kinds
+from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
+from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.mentions import Mention
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
 from briefgen.web.make import FirstPages, MadeOutputs, Pending, compute_in_workers, make_outputs
 from briefgen.web.pages import PageError
 from briefgen.web.plan import OUTPUT_KINDS, output_path
+from briefgen.web.resizing import ImageStats, resize_images
 from briefgen.web.templates import ThemeError, theme_folder
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
@@ -83,6 +84,7 @@ class BuildResult:
     # When a scheduled briefing's date comes, the same inputs make a different site.
     valid_until: float | None = None
     made: dict[Key, Record] = field(default_factory=dict)  # the outputs made, what they read
+    images: ImageStats | None = None  # resizing, reported apart
     mentions: list[Mention] = field(default_factory=list)  # with ``BuildOptions.mentions``
 
     @property
@@ -234,13 +236,14 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
          flags: Flags, out: Path, options: BuildOptions, result: BuildResult) -> None:
     now = (options.now or datetime.now(config.zone)).timestamp()
     session = options.session
-    quick = _quick_inputs(engine, session, options.changed, now)
+    quick = _quick_inputs(engine, session, options.changed, now, config.root)
     if quick is None:
         engine.begin_run(now, input_kinds=("file",) if store is not None else ())
         known = store.file_states() if store is not None else session.files if session else {}
         options.progress("Reading", 0, 1)
         scanned = scan_content(config, known)
-        synced = sync_inputs(engine, config, theme, flags, scanned)
+        synced = sync_inputs(engine, config, theme, flags, scanned,
+                             cache_folder(config.root) / "images" if options.use_cache else None)
     else:
         scanned, synced = quick
     last = session.settled if session is not None else None
@@ -286,6 +289,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         # The folder holds exactly what the engine says: nothing to make, write or swap.
         result.stats = WriteStats(0, len(paths), 0, 0)
     else:
+        if options.write:  # resized images are made apart, and timed apart
+            result.images = resize_images(engine, outputs.all, outputs.stale, options.jobs,
+                                          session is None, options.progress)
         _make(engine, outputs, paths, out, options, result)
     if not result.ok or result.stats is None:
         return
@@ -307,17 +313,20 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
 
 
 def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,
-                  now: float) -> tuple[ContentScan, Synced] | None:
-    """The preview after an edit of content files it knows: only those are read again;
-    the settings, templates, assets and static files are what the last build had."""
+                  now: float, root: Path) -> tuple[ContentScan, Synced] | None:
+    """The preview after an edit of content or static files it knows (a photo replaced):
+    only those are looked at again; the settings, templates and assets are what the last
+    build had."""
     if session is None or changed is None or session.scan is None or session.synced is None \
             or session.settled is None:
         return None
     scanned = rescan(session.scan, set(changed))
-    if scanned is None:
-        return None
+    static = [item for item in scanned.static if item.path in changed] if scanned else []
+    if scanned is None or not all((root / item.path).is_file() for item in static):
+        return None  # a static file gone after all: the listing changes too
     engine.begin_run(now, same_inputs=True)
     sync_files(engine, (f for f in scanned.files if f.source.rel in changed))
+    sync_static(engine, root, static)
     return scanned, session.synced
 
 
@@ -378,6 +387,9 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
     if fork:  # documents filled (rendered, links resolved) in worker processes when many
         stale |= set(engine.update(now, below=FILL).outputs)
         compute_in_workers(engine, engine.queued("fill"), jobs)
+        for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
+            stale |= set(engine.update(now, below=level).outputs)
+            compute_in_workers(engine, engine.queued(kind), jobs)
     stale |= set(engine.update(now).outputs)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
@@ -401,13 +413,15 @@ def _document_roots(engine: Engine, synced: Synced, now: bool,
     for rel in synced.content:
         collection, doc_id = collection_of(rel).value, document_id(rel)
         roots.update((("check", rel), ("site_links", rel)))
-        roots.update((kind, collection, doc_id) for kind in ("doc", "ident", "fill"))
+        roots.update((kind, collection, doc_id) for kind in DOCUMENT_KINDS)
         if mentions and collection == "briefings":
             roots.add(("mentions", doc_id))
     return roots
 
 
-DOCUMENT_NODES = ("doc", "ident", "fill", "check", "site_links", "mentions")
+# Each document's nodes; a search block node emits the index's lines if its unit starts one.
+DOCUMENT_KINDS = ("doc", "ident", "fill", "search_unit", "search_block")
+DOCUMENT_NODES = (*DOCUMENT_KINDS, "check", "site_links", "mentions")
 
 
 def _counts(engine: Engine, synced: Synced) -> dict[str, int]:

@@ -70,7 +70,7 @@ def code_fingerprint() -> str:
     """Changes whenever briefgen's code does (its version, or any module edited in place)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(package.rglob("*.py")):  # subpackages too (engine, site, web, search)
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
@@ -100,8 +100,9 @@ def _ours(folder: Path) -> bool:
     (the cache's parent may be a folder the user chose, holding other things)."""
     if not folder.is_dir() or folder.is_symlink() or re.fullmatch("[0-9a-f]{16}", folder.name) is None:
         return False
-    return all(p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
-                                or p.name.startswith(".tmp-"))
+    return all((p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
+                                 or p.name.startswith(".tmp-")))
+               or (p.name == "images" and p.is_dir() and not p.is_symlink())  # resized copies
                for p in folder.iterdir())
 
 

@@ -219,7 +219,11 @@ def image_rule(state: StateInline, silent: bool) -> bool:
     if not image(state, silent):
         return False
     if not silent:
-        _shift(state.tokens[-1].children, start + 2)  # after "!["
+        token = state.tokens[-1]
+        _shift(token.children, start + 2)  # after "!["
+        # Where the image stands, and its literal's length on its first line (diagnostics).
+        token.meta["pos"] = start
+        token.meta["span"] = len(state.src[start:state.pos].partition("\n")[0])
     return True
 
 

@@ -132,6 +132,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"  {result.out}: {plural(result.counts.get('files', 0), 'file')} "
               f"({s.written} written, {s.unchanged} unchanged, {s.removed} removed"
               + (f", {s.kept} of yours kept" if s.kept else "") + ")")
+        if result.images is not None:
+            i = result.images
+            print(f"  images: {i.resized} resized in {i.seconds:.2f} s, {i.reused} reused")
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
-from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY
+from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY, alt_text
 from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator
 from briefgen.rawhtml import OPEN, UNCLOSED
@@ -140,6 +140,12 @@ class DocumentParser:
                                  token.meta["problem"],
                                  span=len(token.content.partition("\n")[0]))
             elif token.type == "image":
+                if not alt_text(token.children or []).strip():
+                    src = token.attrGet("src")
+                    self.diags.warning(Loc(token.meta["line"], token.meta["col"]),
+                                       f"image '{src}' has no alt text; describe what it shows "
+                                       f"for readers who cannot see it: ![What it shows]({src})",
+                                       span=token.meta.get("span", 1))
                 self._inline_problems(token.children or ())
             elif token.type == UNCLOSED:
                 self.diags.error(Loc(token.meta["line"], token.meta["col"]),

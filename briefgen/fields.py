@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from briefgen.imagefield import ImageOf
 from briefgen.model import ACTOR_KINDS, SOURCE_KINDS, STATUSES, UPDATE_KINDS
 from briefgen.schema import (
     Boolean,
@@ -32,6 +33,7 @@ BRIEFING: dict[str, Field] = {
     "authors": Field(ListOf(Text())),
     "tags": Field(ListOf(LocatedText())),
     "status": Field(Choice(STATUSES)),
+    "image": Field(ImageOf()),  # the lead image
 }
 
 ENTRY: dict[str, Field] = {
@@ -64,6 +66,7 @@ ACTOR: dict[str, Field] = {
     "roles": Field(ListOf(RecordOf(ROLE, "a role"))),
     "wikidata": Field(Text(r"Q[0-9]+", " (a Wikidata id looks like Q8880)")),
     "links": Field(ListOf(Url())),
+    "image": Field(ImageOf()),  # a portrait or emblem
 }
 
 SOURCE: dict[str, Field] = {

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.rules_core.text_join import text_join
@@ -47,6 +48,8 @@ class Ref(NamedTuple):
     alt: bool = False  # in an image's alt text: filled as plain text
     # An in-text citation (``@id``): its text as written, shown when no source has the id.
     intext: Phrase | None = None
+    # An image: its path as written. It fills the attributes that say which file to show.
+    image: str | None = None
 
     @property
     def loc(self) -> Loc:
@@ -108,6 +111,23 @@ class FragmentRenderer:
 
     def alt(self, children: Sequence[Token]) -> str:
         return alt_text(children, lambda token: self._placeholder(token, alt=True))
+
+    def image(self, token: Token) -> str:
+        """``<img>`` with a placeholder for its ``src``, ``srcset`` and size (the site's
+        static files say what they are); alone in its paragraph (a ``<figure>``, see
+        ``markup``), its title is its caption."""
+        alt = escapeHtml(self.alt(token.children or []))
+        refs = self.refs if self.ahead is None else self.ahead
+        meta = token.meta
+        refs.append(Ref(None, None, (), meta.get("line", 1), meta.get("col", 1),
+                        meta.get("span", 1), self.block, self.linked,
+                        image=str(token.attrGet("src") or "")))
+        close = " />" if self.md.options.get("xhtmlOut") else ">"
+        img = f'<img \x00{len(refs) - 1}\x00 alt="{alt}"'
+        title = str(token.attrGet("title") or "")
+        if not meta.get("figure"):
+            return img + (f' title="{escapeHtml(title)}"' if title else "") + close
+        return img + close + (f"<figcaption>{escapeHtml(title)}</figcaption>" if title else "")
 
     def _env(self) -> dict[str, Any]:
         return {ENV_KEY: self}

@@ -70,6 +70,10 @@ class InlineRenderer(Protocol):
         """An image's alt text, its links and citations as plain text."""
         ...
 
+    def image(self, token: Token) -> str:
+        """An image (a figure, when ``token.meta["figure"]``)."""
+        ...
+
     def rendered(self, token: Token) -> str: ...
 
 
@@ -185,13 +189,15 @@ def _inline_rule(state: StateCore, typesetter: Typesetter | None) -> None:
     settle: InlineSettler | None = state.env.get(SETTLE_KEY)
     in_note = False
     previous: Token | None = None
-    for token in state.tokens:
+    for index, token in enumerate(state.tokens):
         if token.type == "inline":
             if token.children is None:
                 token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
             if typesetter is not None and not state.env.get(VERBATIM):
                 typesetter.apply(token, state)
+            if previous is not None and previous.type == "paragraph_open":
+                _figure(state.tokens, index)
             if settle is not None and not in_note:
                 settle(token, previous is not None and previous.type == "heading_open")
         elif token.type == "footnote_reference_open":
@@ -199,6 +205,19 @@ def _inline_rule(state: StateCore, typesetter: Typesetter | None) -> None:
         elif token.type == "footnote_reference_close":
             in_note = False
         previous = token
+
+
+def _figure(tokens: Sequence[Token], index: int) -> None:
+    """An image alone in its paragraph is a figure: the paragraph becomes ``<figure>``
+    (shown even in a tight list, which hides its paragraphs' tags)."""
+    children = tokens[index].children or []
+    if len(children) != 1 or children[0].type != "image" or index + 1 >= len(tokens):
+        return
+    children[0].meta["figure"] = True
+    opening, closing = tokens[index - 1], tokens[index + 1]
+    opening.tag = closing.tag = "figure"
+    opening.hidden = closing.hidden = False
+    opening.attrSet("class", "bg-figure")
 
 
 def _render_wikilink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -235,8 +254,9 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                   env: dict[str, Any]) -> str:
     renderer: InlineRenderer | None = env.get(ENV_KEY)
     token = tokens[idx]
-    children = token.children or []
-    token.attrSet("alt", renderer.alt(children) if renderer is not None else alt_text(children))
+    if renderer is not None:
+        return renderer.image(token)
+    token.attrSet("alt", alt_text(token.children or []))
     return str(self.renderToken(tokens, idx, options, env))
 
 

@@ -62,6 +62,19 @@ class Located:
 
 
 @dataclass(frozen=True)
+class ImageSpec:
+    """An image named in front matter: a briefing's lead image, an actor's portrait. Its
+    ``src`` is checked against the site's static files when the document is filled."""
+
+    src: str
+    alt: str  # "" for an image that is only decoration
+    caption: str | None
+    credit: str | None
+    loc: Loc  # where ``src`` is written
+    span: int
+
+
+@dataclass(frozen=True)
 class Role:
     title: str
     of: Located | None
@@ -82,6 +95,7 @@ class Actor:
     links: tuple[str, ...] = ()
     body: Fragment | None = None
     refs: tuple[Ref, ...] = ()
+    image: ImageSpec | None = None  # a portrait or emblem
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
@@ -155,6 +169,7 @@ class Briefing:
     draft: bool = False
     refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
     date_loc: Loc = FILE_START  # where ``date`` is written (a scheduled briefing is told there)
+    image: ImageSpec | None = None  # the lead image
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above

@@ -190,11 +190,13 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     _stop_on_sigterm()
     changes = Changes()
     observer = None
+    serving = False
     try:
         _report(preview.rebuild(), site)
         watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
         observer = _watch(site, watched, [workdir, config.output_path], poll, changes)
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        serving = True
         print(f"Serving {site.name} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
               flush=True)
         while True:
@@ -209,7 +211,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     finally:
         stopping.set()
         preview.events.close()
-        server.shutdown()
+        if serving:  # shutdown() waits for serve_forever, which would never come
+            server.shutdown()
         server.server_close()
         if observer is not None:
             observer.stop()

@@ -10,6 +10,7 @@ import http.server
 import json
 import mimetypes
 import queue
+import sys
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -158,6 +159,13 @@ class BoundedServer(http.server.ThreadingHTTPServer):
                  max_connections: int = MAX_CONNECTIONS) -> None:
         super().__init__(address, handler)
         self._slots = threading.BoundedSemaphore(max_connections)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that closes its connection mid-request (a tab closed or reloaded) is
+        not a problem worth a traceback; anything else is reported as the base class does."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):

@@ -128,18 +128,22 @@ class Typesetter:
         for token in children:
             if token.type == "text":
                 token.content = self._marks(token.content)
-            elif token.type == "image" and token.children:
-                self.typeset(token.children, state)
+            elif token.type == "image":  # its alt text and its caption (title) are prose
+                self.typeset(token.children or [], state)
+                title = token.attrGet("title")
+                if title:
+                    token.attrSet("title", self._phrase(str(title), state))
             elif token.type == "wikilink" and token.meta["label"]:
-                token.meta["label"] = self._label(token.meta["label"], state)
+                token.meta["label"] = self._phrase(token.meta["label"], state)
         with _links_as_shown(children):
             process_inlines(children, state)
 
-    def _label(self, label: str, state: StateCore) -> str:
-        """A link's own label is the editor's prose too (its target is not)."""
-        if not self.wanted(label):
-            return label
-        alone = [Token("text", "", 0, content=label)]
+    def _phrase(self, text: str, state: StateCore) -> str:
+        """Prose held outside the text of the run: a link's own label (its target is not
+        prose), an image's caption (its address is not)."""
+        if not self.wanted(text):
+            return text
+        alone = [Token("text", "", 0, content=text)]
         self.typeset(alone, state)
         return "".join(token.content for token in alone)
 

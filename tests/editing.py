@@ -8,11 +8,14 @@ Every new way one document shows another's data adds its operation here.
 
 from __future__ import annotations
 
+import functools
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import strategies as st
+from PIL import Image
 
 from briefgen.output import MANIFEST
 from briefgen.web.templates import PACKAGED_THEMES
@@ -42,11 +45,14 @@ class Actor:
     role_from: str = "2018"
     role_to: str | None = None
     short_name: str | None = None
+    image: str | None = None  # a portrait: its front-matter value
 
     def text(self) -> str:
         lines = [f"name: {self.name}", f"kind: {self.kind}"]
         if self.short_name:
             lines.append(f"short_name: {self.short_name}")
+        if self.image:
+            lines.append(f"image: {self.image}")
         if self.aliases:
             lines.append(f"aliases: [{', '.join(self.aliases)}]")
         if self.wikidata:
@@ -105,6 +111,7 @@ class Briefing:
     date: str = ""  # the briefing's own date; "" for its first entry's
     extra: list[str] = field(default_factory=list)  # lines appended by edits
     lead: list[str] = field(default_factory=list)  # lines added to the lead (in no entry)
+    image: str | None = None  # the lead image: its front-matter value
     updates: list[Update] = field(default_factory=list)
     updated: str = ""  # written `updated:` ("" for the latest update's date)
 
@@ -124,6 +131,8 @@ class Briefing:
                  f"tags: [{', '.join(self.tags)}]", f'summary: "{summary}"']
         if self.status:
             front.append(f"status: {self.status}")
+        if self.image:
+            front.append(f"image: {self.image}")
         front += _change_log(self)
         lead = "".join(f"\n{line}\n" for line in self.lead)
         return "---\n" + "\n".join(front) + f"\n---\n\nLead {n}.\n{lead}{entries}" + "".join(
@@ -139,21 +148,26 @@ class Site:
     briefings: dict[str, Briefing] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     static: dict[str, str] = field(default_factory=dict)
+    images: dict[str, int] = field(default_factory=dict)  # static image → the n it was made with
     templates: dict[str, str] = field(default_factory=dict)
     duplicates: set[str] = field(default_factory=set)  # actors with a second file (an error)
     theme_css: str | None = None  # the site's own copy of the theme, with this stylesheet
     title: str = "Equality"
     feed_limit: int = 20
+    language: str = "en"  # search stems words by it
     broken: dict[str, str] = field(default_factory=dict)  # path → text written instead
 
-    def files(self) -> dict[str, str]:
-        found = {"site.yaml": f"title: {self.title}\nbase_url: {BASE_URL}\n"
-                              f"feeds:\n  limit: {self.feed_limit}\n"}
+    def files(self) -> dict[str, str | bytes]:
+        found: dict[str, str | bytes] = {"site.yaml": f"title: {self.title}\nbase_url: {BASE_URL}\n"
+                                                      f"feeds:\n  limit: {self.feed_limit}\n"
+                                                      + (f"language: {self.language}\n"
+                                                         if self.language != "en" else "")}
         found.update({f"content/actors/{k}.yaml": a.text() for k, a in self.actors.items()})
         found.update({f"content/sources/{k}.yaml": s.text() for k, s in self.sources.items()})
         found.update({f"content/briefings/{k}.md": b.text() for k, b in self.briefings.items()})
         found.update({f"content/pages/{k}.md": t for k, t in self.pages.items()})
         found.update({f"content/static/{k}": t for k, t in self.static.items()})
+        found.update({f"content/static/{k}": photo(n) for k, n in self.images.items()})
         found.update({f"templates/{k}": t for k, t in self.templates.items()})
         found.update({f"content/actors/{k}.md": f"---\nname: Twin of {k}\nkind: person\n---\n"
                       for k in self.duplicates})
@@ -173,7 +187,16 @@ def initial_site() -> Site:
     for n in range(2):
         site.briefings[f"b{n}"] = Briefing(n, f"Briefing {n}", tags=[f"T{n % 2}"])
     site.pages["about"] = "---\ntitle: About\n---\n\nAbout [[ana]].\n"
+    site.images["img/m.jpg"] = 0
     return site
+
+
+@functools.cache
+def photo(n: int) -> bytes:
+    """A photo-like JPEG whose size and colour depend on ``n`` (wide enough for copies)."""
+    data = io.BytesIO()
+    Image.new("RGB", (500 + 150 * (n % 3), 300), (40 * n % 256, 90, 160)).save(data, "JPEG")
+    return data.getvalue()
 
 
 @dataclass(slots=True)
@@ -189,7 +212,7 @@ class Written:
         return None if self.structural else self.files
 
 
-def write(root: Path, before: dict[str, str], site: Site) -> Written:
+def write(root: Path, before: dict[str, str | bytes], site: Site) -> Written:
     """Make the folder ``root`` hold ``site``'s files, touching only those that differ from
     ``before`` (what it held)."""
     after = site.files()
@@ -197,7 +220,11 @@ def write(root: Path, before: dict[str, str], site: Site) -> Written:
     gone = set(before) - set(after)
     for rel in touched:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(after[rel])
+        content = after[rel]
+        if isinstance(content, bytes):
+            (root / rel).write_bytes(content)
+        else:
+            (root / rel).write_text(content)
     for rel in gone:
         (root / rel).unlink()
     for folder in ("templates", "themes"):
@@ -214,7 +241,8 @@ OPERATIONS = [
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
     "role-dates", "short-name",
-    "update", "update-typo", "unupdate", "updated",
+    "image", "lead-image", "portrait", "delete-image",
+    "update", "update-typo", "unupdate", "updated", "language",
 ]
 # What documents are checked against: bracketed ids and names, a publisher one edit from an
 # actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
@@ -315,10 +343,14 @@ def apply(site: Site, operation: str, n: int) -> None:
         site.duplicates.add(ACTORS[n % 3])
     elif operation == "unduplicate":
         site.duplicates.clear()
+    elif operation == "language":  # search stems by it (French, or no stemmer at all)
+        site.language = ["en", "fr", "zz"][n % 3]
     elif operation == "theme":  # the site's own theme: its stylesheet is an asset
         site.theme_css = f"\n/* {n} */\n"
     elif operation == "untheme":
         site.theme_css = None
+    elif operation in ("image", "portrait", "delete-image"):
+        _image_edit(site, operation, n)
     elif operation in _CHECKED_EDITS:
         _CHECKED_EDITS[operation](site, n)
     elif operation == "fix":
@@ -361,7 +393,7 @@ def _cite(b: Briefing, n: int) -> None:
 def _cite_in_text(b: Briefing, n: int) -> None:
     # "@extraN" is text until a source has that id; the map's citation is in alt text.
     b.extra.append(f"@extra{n} [p. {n}] and @{SOURCES[n % 3]} say so"
-                   f" ![map [@{SOURCES[(n + 1) % 3]}]](https://x.org/m.png).")
+                   f" ![map [@{SOURCES[(n + 1) % 3]}]](/img/m.jpg).")
 
 
 def _link_alias(b: Briefing, n: int) -> None:  # an error until an actor has the alias
@@ -379,6 +411,21 @@ def _lead_link(b: Briefing, n: int) -> None:  # the briefing names an actor, no 
 def _lead_cite(b: Briefing, n: int, sources: list[str]) -> None:
     # The briefing cites a source (maybe one just added) that no entry cites.
     b.lead.append(f"As reported [@{sources[n % len(sources)]}].")
+
+
+def _lead_image(b: Briefing, n: int) -> None:  # a figure of its own, and a lead image
+    b.image = f"{{src: /img/m.jpg, alt: Lead {n}}}"
+    b.extra.append(f'![Figure {n}](img/p.jpg "Caption {n}")')
+
+
+def _image_edit(site: Site, operation: str, n: int) -> None:
+    rel = f"img/{['m', 'p'][n % 2]}.jpg"
+    if operation == "image":  # pages show its size, its copies are made again (or it is back)
+        site.images[rel] = n
+    elif operation == "portrait":
+        site.actors[ACTORS[n % 3]].image = f'{{src: /{rel}, alt: "", credit: Desk {n}}}'
+    else:  # delete-image: shown somewhere, an error until it is back
+        site.images.pop(rel, None)
 
 
 def _update(b: Briefing, n: int) -> None:
@@ -404,6 +451,7 @@ _BRIEFING_EDITS = {
     "change": _change, "retitle": _retitle, "redate": _redate, "tags": _tags, "draft": _draft,
     "schedule": _schedule, "cite": _cite, "cite-in-text": _cite_in_text,
     "link-alias": _link_alias, "typo-link": _typo_link, "lead-link": _lead_link,
+    "lead-image": _lead_image,
     "update": _update, "update-typo": _update_typo, "unupdate": _unupdate, "updated": _updated,
 }
 
@@ -426,7 +474,7 @@ def _break_actor(site: Site, n: int) -> None:
 def _link_path(site: Site, n: int) -> None:
     # A path that a briefing, a static file, a page, a year or an actor publishes, or not yet.
     target = [f"[there](/briefings/b{n % 2}/)", f"[there](/briefings/new{n}/)",
-              f"![file](/file{n % 2}.txt)", f"[there](/page{n % 2}/)",
+              f"[file](/file{n % 2}.txt)", f"[there](/page{n % 2}/)",
               f"[there](/timeline/{YEARS[n % 3]}/)", f"[there](/actors/{NEW_ACTORS[n % 3]}/)"]
     _briefing(site, n).extra.append(f"{PATH_LINKS} {target[n % 6]}")
 

@@ -33,8 +33,8 @@ def test_search_finds_entries_actors_and_sources(browser, static_server, site_di
     # typing updates the results without a reload; nonsense finds nothing
     page.goto(base + "search/")
     page.fill("#bg-q", "zzzzqqq")
-    page.wait_for_function("document.getElementById('bg-search-status').textContent !== ''")
-    assert page.locator("#bg-search-status").inner_text() == "0 results"
+    page.wait_for_function("document.getElementById('bg-search-status').textContent === "
+                           "'0 results'")
     assert errors == []
     page.close()
 
@@ -104,3 +104,37 @@ def test_tags_and_entries_in_any_script_are_reached_by_their_links(browser, stat
     page.wait_for_url("**/tags/*/")
     assert page.locator("h1").inner_text().strip().endswith("Дипломатия")
     page.close()
+
+
+@pytest.mark.parametrize("viewport,scale,expected", [
+    ({"width": 390, "height": 844}, 2, "written-reply.800w.jpg"),  # 390 CSS px × 2
+    ({"width": 390, "height": 844}, 3, "written-reply.1280w.jpg"),  # 390 × 3: the next copy up
+    ({"width": 1366, "height": 900}, 1, "written-reply.800w.jpg"),  # the 40rem column
+    ({"width": 1366, "height": 900}, 2, "written-reply.1280w.jpg"),  # 640 × 2
+    ({"width": 1366, "height": 900}, 3, "written-reply.jpg"),  # 1920 px: the largest (1600w)
+])
+def test_the_browser_picks_the_copy_of_an_image_that_fits(browser, static_server, site_dir,
+                                                          viewport, scale, expected):
+    base = static_server(site_dir)
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base + "briefings/russia-written-response/")
+    lead = page.locator(".bg-lead-figure img")
+    assert lead.evaluate("img => img.complete && img.naturalWidth > 0")
+    shown = lead.evaluate("img => img.currentSrc")
+    assert shown.startswith(base + "images/") and shown.split("?")[0].endswith("/" + expected)
+    # The figure in an entry loads once it is scrolled to, at the size its box asks for.
+    figure = page.locator(".bg-prose .bg-figure img")
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure.element_handle())
+    box = figure.bounding_box()
+    assert box is not None and abs(box["width"] / box["height"] - 1400 / 560) < 0.02
+    assert figure.evaluate("img => img.currentSrc").split("?")[0].split("/")[-1] in {
+        "written-exchange.800w.png", "written-exchange.1280w.png", "written-exchange.png"}
+    # Every image comes from the site itself, and only the copies the page needs are loaded.
+    images = [url for url in requested if "/images/" in url]
+    assert images and all(url.startswith(base) for url in requested)
+    assert len([url for url in images if "written-reply" in url]) == 1
+    context.close()

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from briefgen import citerules
 from briefgen.citations import CiteProblem, ItemSyntax, parse_bracket, read_key, split_suffix
@@ -88,7 +89,8 @@ def test_author_date_style_reads_the_same_grammar():
         f'<span class="bg-cite">({link(2)}2022</a>, p. 4)</span> '
         f'<span class="bg-cite bg-cite-intext">Wire ({link(3)}2022</a>, p. 33)</span> says, '
         f'<span class="bg-cite bg-cite-intext">Russia ({statement.format(2)}'
-        '2022</a>)</span> says. <img src="m.png" alt="map (Wire 2022)" /></p>\n')
+        '2022</a>)</span> says. <img src="/m.png" width="64" height="32" '
+        'loading="lazy" decoding="async" alt="map (Wire 2022)" /></p>\n')
 
 
 def test_brackets_that_do_not_parse_are_errors_where_they_stand():
@@ -158,13 +160,15 @@ SITE = {
         "---\ntitle: Talks\ndate: 2022-02-01\ntags: [Diplomacy]\n"
         'summary: "Talks resumed [@report, p. 4], @quote says."\n---\n\n'
         "Lead about [[russia]].\n\n## 2022-01-10 Envoys meet\n\n"
-        "They met ![the route, see [[russia]] [@map]](https://example.org/route.png).\n"),
+        "They met ![the route, see [[russia]] [@map]](/images/route.png).\n"),
 }
 
 
 @pytest.fixture
 def built(tmp_path: Path, cli) -> tuple[Path, str]:
     site = write(tmp_path / "site", SITE)
+    (site / "content/static/images").mkdir(parents=True)
+    Image.new("RGB", (300, 200), "navy").save(site / "content/static/images/route.png")
     out = tmp_path / "out"
     result = cli("--site", str(site), "build", "--out", str(out))
     assert result.code == 0, result.err
@@ -174,7 +178,8 @@ def built(tmp_path: Path, cli) -> tuple[Path, str]:
 def test_alt_text_keeps_its_words_and_its_citation_counts(built):
     out, err = built
     page = (out / "briefings/talks/index.html").read_text()
-    assert '<img src="https://example.org/route.png" alt="the route, see Russia [1]" />' in page
+    assert ('<img src="/images/route.png?v=' in page
+            and 'alt="the route, see Russia [1]" />' in page)
     # The map is cited only in the alt text: it is in the Sources list, its page lists the
     # briefing, and it is not "never cited".
     assert 'id="bg-source-map"' in page

@@ -4,6 +4,7 @@ the sitemap and the feeds, which announce publication, leave them out."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -127,11 +128,16 @@ def test_json_gives_each_briefing_and_entry_its_status(shown):
     assert {b["id"]: b["status"] for b in briefings} == expected
     entries = json.loads((shown / "api/entries.json").read_text())
     assert {e["briefing"]: e["status"] for e in entries} == expected
-    search = json.loads((shown / "search/index.json").read_text())
-    marked = {d["t"]: d.get("s") for d in search if d["k"] in ("Briefing", "Entry", "Page")}
-    assert marked == {"Published one": None, "Talks open": None, "Draft one": "draft",
-                      "A leak": "draft", "Later one": "scheduled", "Far ahead": "scheduled",
-                      "About": None, "Notes": "draft"}
+    # The search index's documents: a briefing's file holds its rows; a block of pages',
+    # each page's rows. A row's fields: kind, title, link, …, status (tenth).
+    rows = [row for f in (shown / "search/d/b").rglob("*.bin")
+            for row in json.loads(gzip.decompress(f.read_bytes()))]
+    rows += [row for f in (shown / "search/d/p").glob("*.bin")
+             for unit in json.loads(gzip.decompress(f.read_bytes())) for row in unit]
+    marked = {row[1]: row[9] for row in rows}
+    assert marked == {"Published one": "published", "Talks open": "published",
+                      "Draft one": "draft", "A leak": "draft", "Later one": "scheduled",
+                      "Far ahead": "scheduled", "About": "published", "Notes": "draft"}
 
 
 def sitemap(out: Path) -> set[str]:

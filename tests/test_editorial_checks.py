@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.preview import Preview
@@ -73,7 +74,8 @@ SCENARIOS: dict[str, tuple[str, list[Edit]]] = {
         lambda site: (site / "content/actors/extra.yaml").unlink(),
     ]),
     "a link to a path that a page, a static file and a briefing then publish": ("idx:published", [
-        append("content/briefings/b.md", "\n[notes](/notes/) ![map](/map.png) [c](/briefings/c/)\n"),
+        # (an image is checked as a file under content/static/, a link as a path of the site)
+        append("content/briefings/b.md", "\n[notes](/notes/) [map](/map.png) [c](/briefings/c/)\n"),
         put("content/pages/notes.md", "---\ntitle: Notes\n---\nText.\n"),
         put("content/static/map.png", "png"),
         put("content/briefings/c.md", "---\ntitle: C\ndate: 2022-02-01\nstatus: draft\n---\n"),
@@ -179,11 +181,12 @@ def test_near_misses_in_link_text_and_alt_text_are_placed_where_written(tmp_path
     it on the line (here behind a blockquote's marker, which the parsed text does not have)."""
     site = write(tmp_path / "site", {
         **SITE,
-        "content/static/map.png": "png",
         "content/briefings/b.md": "---\ntitle: B\ndate: 2022-02-01\n---\n\n## 2022-01-10 First"
                                   "\n\n> [[ana]] [@memo] ![a [memo] map](/map.png) and"
                                   " [the [memo] page](/briefings/b/).\n",
     })
+    (site / "content/static").mkdir()
+    Image.new("RGB", (8, 4)).save(site / "content/static/map.png")
     result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
     assert [(d.loc.line, d.loc.col) for d in result.diagnostics if "[memo]" in d.message] == \
         [(8, 23), (8, 54)]

@@ -10,6 +10,7 @@ and review the diff of tests/sites/*/expected/ before committing it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -24,13 +25,16 @@ SITES = sorted(p for p in (TESTS / "sites").iterdir() if (p / "site").is_dir())
 COMPARED = ("api/briefings.json", "api/entries.json", "api/actors.json", "api/sources.json",
             "api/timelinejs.json", "feed.xml", "actors/russia/feed.xml",
             "tags/diplomacy/feed.xml", "briefings/talks/feed.xml", "sitemap.xml", "robots.txt",
-            "search/index.json",
+            "search/manifest.bin", "search/filters.bin",
             "briefings/talks/index.html", "briefings/background/index.html", "CNAME")
 
 
 def readable(rel: str, data: bytes) -> bytes:
-    """JSON is stored pretty-printed so that a change reads well in a diff."""
-    if rel.endswith(".json"):
+    """JSON is stored pretty-printed so that a change reads well in a diff (the search
+    index's JSON files are compressed)."""
+    if rel.endswith(".bin"):
+        data = gzip.decompress(data)
+    if rel.endswith((".json", ".bin")):
         return (json.dumps(json.loads(data), indent=1, ensure_ascii=False) + "\n").encode()
     return data
 

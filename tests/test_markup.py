@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import unicodedata
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 from markdown_it.utils import read_fixture_file
+from PIL import Image
 
 from briefgen.engine.deps import Engine, digest_text
 from briefgen.markup import make_markdown
@@ -35,6 +37,10 @@ DOCS = {
 }
 
 
+# The site's static images: name → (width, height) of a PNG made for the test.
+IMAGES = {"map.png": (120, 60), "x.png": (40, 40), "m.png": (64, 32), "wide.png": (1000, 500)}
+
+
 def fill_page(docs: dict[tuple[Collection, str], str], text: str, style: str = "numeric",
               unsafe_html: bool = False) -> tuple[str, list[str]]:
     """Fill ``text``, the body of a free page, against a site made of ``docs``."""
@@ -44,13 +50,19 @@ def fill_page(docs: dict[tuple[Collection, str], str], text: str, style: str = "
     engine.begin_run(4e9)  # 2096: nothing is in the future
     for rel, body in files.items():
         engine.set_input(("file", rel), digest_text(body), FileText(body))
-    inputs = {"parse": ParseSettings(unsafe_html, "UTC"), "flags": Flags(False, False, True),
+    inputs = {"parse": ParseSettings(unsafe_html, "UTC"), "flags": Flags(False, False, False),
               "site": SiteSettings("T", "", "en", "https://example.org/", "UTC", style, 50)}
     for name, value in inputs.items():
         engine.set_input(("settings", name), digest_text(repr(value)), value)
-    engine.set_roots({("parse", rel) for rel in files})
-    engine.update(4e9)
-    filled = engine.value(("fill", "pages", "x"))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, size in IMAGES.items():
+            Image.new("RGB", size, "teal").save(Path(folder) / name)
+            engine.set_input(("static", name), name, Path(folder) / name)
+        engine.set_input(("listing", "static"), "images",
+                         tuple((name, f"content/static/{name}") for name in IMAGES))
+        engine.set_roots({("parse", rel) for rel in files})
+        engine.update(4e9)
+        filled = engine.value(("fill", "pages", "x"))
     parsed, record = engine.record(("parse", "content/pages/x.md")), engine.record(("fill", "pages", "x"))
     assert filled is not None and parsed is not None and record is not None
     return filled.body_html, [d.headline() for d in (*parsed.diags, *record.diags)]

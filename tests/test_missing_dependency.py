@@ -48,6 +48,10 @@ NAMED = {
     "idx:tag": steps(("tags", 10)),
     # A role's dates move: the chips of the entries within them change, nothing else.
     "roles": steps(("role", 1), ("role-dates", 1), ("role-dates", 2)),
+    # A photo replaced: the pages that show it give its new size, its copies are made again.
+    "image": steps(("image", 1), ("lead-image", 0), ("image", 2)),
+    # A static image that a briefing starts to show is published as resized copies.
+    "idx:images": steps(("image", 1), ("lead-image", 0)),
     # What documents are checked against: a name written without a link that a new actor
     # has, a publisher one edit from a new actor's id, the warnings about the whole site held
     # while an actor file cannot be read, a link to a path that a new page publishes.

@@ -26,6 +26,7 @@ from briefgen.site.documents import PUBLISHED, BriefingIdent, Doc, PageIdent, So
 from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry, RenderedSection
 from briefgen.site.held import hold
 from briefgen.site.lookup import DRAFT, EntryTitles, Lookups, TargetKind
+from briefgen.site.media import Figure, Media
 from briefgen.site.ordering import entry_sort_key, newest_first_key
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
@@ -61,6 +62,7 @@ class Filled:
     links: list[LinkRecord] = field(default_factory=list)
     cites: list[CiteRecord] = field(default_factory=list)
     failed_cite_blocks: set[str | None] = field(default_factory=set)
+    image: Figure | None = None  # the document's own image (front matter), as shown
     # How many links to each source's item the page has, each with an id for the item to
     # link back to (bg-cite-<id>-<n>), and the ref each stands in (source id, ref number);
     # the refs of one-line fields without those ids, for a second copy of the field on the
@@ -78,8 +80,10 @@ class Filled:
 class RefFiller:
     """Fills the refs of one document, through the lookups of its node."""
 
-    def __init__(self, lookups: Lookups, urls: Urls, citation_style: str) -> None:
+    def __init__(self, lookups: Lookups, urls: Urls, citation_style: str,
+                 media: Media | None = None) -> None:
         self.lookups, self.urls, self.style = lookups, urls, citation_style
+        self.media = media
         # How each cited source is shown (with its publisher: where there is no Sources
         # list), made once: its names are looked up only where a citation shows them.
         self._shown_as: dict[tuple[str, bool], Shown] = {}
@@ -87,7 +91,10 @@ class RefFiller:
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
         for index, ref in enumerate(refs):
-            if ref.target is not None:
+            if ref.image is not None:
+                html = detached = self.media.attrs(ref, diags) if self.media else ""
+                text = ""
+            elif ref.target is not None:
                 html, text = self._link(ref, filled, diags, visible)
                 if ref.alt:
                     html = escape(text)
@@ -260,8 +267,11 @@ def filled(r: Reader, collection: str, doc_id: str) -> RenderedBriefing | Render
     status = identity.status if isinstance(identity, BriefingIdent) else PUBLISHED
     diags = Diagnostics(document.path)
     lookups = Lookups(r)
-    refs = RefFiller(lookups, Urls(settings.base_url), settings.citation_style)
+    urls = Urls(settings.base_url)
+    media = Media(r, urls, visible)
+    refs = RefFiller(lookups, urls, settings.citation_style, media)
     resolved = refs.fill(document.refs, diags, visible)
+    resolved.image = media.figure(getattr(document, "image", None), diags)
     r.diagnostics(diags.items)
     if isinstance(document, Briefing):
         briefing = _briefing(document, resolved, visible, status, settings.zone)
@@ -285,7 +295,7 @@ def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
                              resolved.links, resolved.cites, sorted(map(str,
                                                                         resolved.failed_cite_blocks)),
-                             sorted(resolved.detached.items()), visible)))
+                             sorted(resolved.detached.items()), resolved.image, visible)))
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -350,6 +360,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         links=tuple(resolved.links),
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
+        image=resolved.image,
         anchors=pagerefs.backlinks(resolved.anchored, ranks),
     )
 

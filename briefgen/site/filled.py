@@ -16,6 +16,7 @@ from briefgen.model import Briefing, Entry, Section, Update
 if TYPE_CHECKING:
     from briefgen.site.fill import CiteRecord, LinkRecord
     from briefgen.site.lookup import TargetKind
+    from briefgen.site.media import Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class RenderedDoc:
     links: tuple[LinkRecord, ...]
     cites: tuple[CiteRecord, ...]
     fingerprint: str = ""
+    image: Figure | None = None  # a briefing's lead image, an actor's portrait
     # (source id, (n, …)): the page's links to the source's item, whose ids are
     # bg-cite-<source id>-<n>, in page order; the item links back to each.
     anchors: tuple[tuple[str, tuple[int, ...]], ...] = ()

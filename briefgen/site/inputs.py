@@ -12,7 +12,9 @@ from pathlib import Path
 from briefgen.config import SiteConfig
 from briefgen.engine.deps import Engine, digest_text
 from briefgen.errors import Diagnostic
+from briefgen.images import CopyCache
 from briefgen.load import file_state
+from briefgen.model import StaticFile
 from briefgen.site.documents import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, date_style, parse_settings, site_settings
@@ -39,8 +41,9 @@ def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan) -> Synced:
-    """Set every input of this run; those gone since the last one become missing."""
+                scanned: ContentScan, copies: Path | None = None) -> Synced:
+    """Set every input of this run; those gone since the last one become missing.
+    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
     content = [file.source.rel for file in scanned.files]
     sync_files(engine, scanned.files)
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
@@ -58,6 +61,9 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     for name in env.list_templates():
         engine.set_input(("template", name), fingerprints(name), name)
     _static(engine, config, scanned)
+    # Where copies are kept changes no copy: the fingerprint is the same with or without.
+    engine.set_input(("service", "images"), "copies",
+                     CopyCache(copies) if copies is not None else None)
     engine.retire_inputs("file", FileText(None, (), missing=True))
     engine.retire_inputs("template", None)
     engine.retire_inputs("asset", None)
@@ -82,10 +88,14 @@ def _assets(engine: Engine, theme: Path, flags: Flags) -> dict[str, str]:
     return digests
 
 
-def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
-    listing = []
-    for item in scanned.static:
-        path = config.root / item.path
+def sync_static(engine: Engine, root: Path, items: Iterable[StaticFile]) -> None:
+    """Set the inputs of static files (known by their size and time, never read here)."""
+    for item in items:
+        path = root / item.path
         engine.set_input(("static", item.rel), _fp((item.path, *file_state(path))), path)
-        listing.append((item.rel, item.path))
+
+
+def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
+    sync_static(engine, config.root, scanned.static)
+    listing = [(item.rel, item.path) for item in scanned.static]
     engine.set_input(("listing", "static"), _fp(listing), tuple(listing))

@@ -13,16 +13,21 @@ from typing import Any
 
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
-from briefgen.site import check, documents, fill, held, lookup, mentions, pieces, roles
+from briefgen.images import ImageFacts
+from briefgen.search import blocks, units
+from briefgen.site import check, documents, fill, held, lookup, media, mentions, pieces, roles
 from briefgen.web import exports, feeds, plan, sitepaths
 
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
                documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
-               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, roles.RoleSpan)
+               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, blocks.Layout, ImageFacts,
+               roles.RoleSpan)
 
 # Levels, lowest first.
 INPUT = 0
+IMAGE_FILES = 5
+IMAGES = 6
 PARSE = 10
 DOC_INDEXES = 15
 DOC = 20
@@ -35,6 +40,12 @@ PIECES = 50
 LISTS = 55
 EXPORT_PIECES = 60
 CHECKS = 60
+SEARCH_UNITS = 60  # what each document gives to search (kept)
+SEARCH_BLOCKS = 61  # the units cut into blocks
+SEARCH_MEMBERS = 62  # index: each block's units
+SEARCH_LAYOUT = 63
+SEARCH_BLOCK = 64  # a block's share of each index file
+SEARCH_INDEXES = 66  # indexes: the lines of each shard and vocabulary page
 HELD_INDEX = 65
 HELD = 70
 PLAN = 85
@@ -55,7 +66,9 @@ INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "na
                                                    "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (
         "timeline", "year", "years", "actor_entries", "source_entries", "actor_briefings",
-        "source_briefings", "linked", "cited", "tag", "tags")] \
+        "source_briefings", "linked", "cited", "tag", "tags", "images")] \
+    + [IndexKind("search_members", SEARCH_MEMBERS)] \
+    + [IndexKind(name, SEARCH_INDEXES) for name in ("search_shard", "search_vocab")] \
     + [IndexKind("held", HELD_INDEX), IndexKind("published", PUBLISHED_INDEX)]
 
 
@@ -72,6 +85,9 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("listing", INPUT, reads="static"),
     ]
     derived = [
+        # An image's facts are kept: finding them means decoding the file.
+        Kind("image_file", IMAGE_FILES, media.image_file, persist=True, reads="image"),
+        Kind("image", IMAGES, media.image, reads="image"),
         Kind("parse", PARSE, documents.parse, lambda p: p.fingerprint, reads="document"),
         Kind("doc", DOC, documents.doc, documents.doc_fingerprint, reads="document"),
         Kind("ident", IDENT, documents.ident, persist=True, reads="identity"),
@@ -104,13 +120,17 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind(name, EXPORT_PIECES, function, _text_fp, reads="piece")
         for name, function in (
             ("briefing_json", exports.briefing_json),
-            ("actor_json", exports.actor_json), ("source_json", exports.source_json),
-            ("briefing_search", exports.briefing_search), ("actor_search", exports.actor_search),
-            ("source_search", exports.source_search), ("page_search", exports.page_search))
+            ("actor_json", exports.actor_json), ("source_json", exports.source_json))
     ] + [
         Kind(name, EXPORT_PIECES, function, parts_fingerprint, reads="piece", parts=True)
         for name, function in (("entry_json", exports.entry_json),
                                ("timeline_event", exports.timeline_event))
+    ]
+    search = [
+        Kind("search_unit", SEARCH_UNITS, units.unit, _text_fp, persist=True, reads="piece"),
+        Kind("search_blocks", SEARCH_BLOCKS, blocks.blocks, persist=True, reads="piece"),
+        Kind("search_layout", SEARCH_LAYOUT, blocks.layout, persist=True, reads="piece"),
+        Kind("search_block", SEARCH_BLOCK, blocks.block, reads="piece"),
     ]
     plans = [
         Kind("plan", PLAN, plan.plan, persist=True, reads="plan"),
@@ -121,7 +141,7 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
                     spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())
                for name in plan.OUTPUT_KINDS]
-    return inputs + derived + export_pieces + plans + outputs
+    return inputs + derived + export_pieces + search + plans + outputs
 
 
 def _maker(kind: str) -> Callable[..., Any]:

@@ -20,6 +20,7 @@ from briefgen.engine.deps import Part, Reader
 from briefgen.model import Actor, Source
 from briefgen.site.documents import ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.media import Figure
 from briefgen.site.pieces import BriefingCard
 
 
@@ -53,6 +54,8 @@ class PageMeta:
     feed: str | None = None  # site path of an Atom feed about this page's subject
     noindex: bool = False  # the 404 page, and pages that show a draft or scheduled briefing
     section: str = ""  # which nav item is current: "briefings", "actors", …
+    image: Figure | None = None  # og:image: the lead image or portrait (never an SVG)
+    twitter_card: str = "summary"  # "summary_large_image" for a briefing with a lead image
 
 
 class EntryView:
@@ -238,7 +241,7 @@ class FreePageContext:
 
 @dataclass(frozen=True, slots=True)
 class SearchContext:
-    index_rel: str  # site path of the JSON search index
+    index_rel: str  # site path of the search index's manifest (its other files are beside it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The JSON exports, TimelineJS and the search index: the whole model with absolute links.
+"""The JSON exports and TimelineJS: the whole model with absolute links.
 
 Each is a join of small pieces, one per entry, briefing, actor or source, each a node of its
 own: an edit makes again the pieces it touches, and the join puts them together.
@@ -14,8 +14,9 @@ from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
 from briefgen.engine.deps import Item, Reader
-from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
-from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.documents import ActorIdent, Doc, SourceIdent
+from briefgen.site.filled import RenderedBriefing
+from briefgen.site.media import Figure
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -126,7 +127,17 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "sources": [refs.source(s) for s in rb.doc.citations],
         "entries": [{"id": e.id, "url": urls.absolute(Urls.briefing(b.id, e.id))}
                     for e in rb.entries],
+        **_image(rb.doc.image),
     })
+
+
+def _image(image: Figure | None) -> dict[str, Any]:
+    """A document's own image (its largest copy), only for documents that have one."""
+    if image is None:
+        return {}
+    return {"image": {"url": image.url, "width": image.width or None,
+                      "height": image.height or None, "alt": image.alt,
+                      "caption": image.caption or None, "credit": image.credit or None}}
 
 
 def actor_json(r: Reader, actor_id: str) -> str:
@@ -153,6 +164,8 @@ def actor_json(r: Reader, actor_id: str) -> str:
         "entries": [urls.absolute(Urls.briefing(item[1][0], item[1][1]))
                     for item in r.index("actor_entries", a.id)],
         "feed": urls.absolute(f"actors/{a.id}/feed.xml"),
+        **(_image(r.get(("fill", "actors", a.id)).image) if a.image is not None  # type: ignore[union-attr]
+           else {}),
     })
 
 
@@ -232,57 +245,7 @@ def _timeline_event(e: EntryData, urls: Urls) -> str:
     return _json(event)
 
 
-def briefing_search(r: Reader, briefing_id: str) -> str:
-    """The search documents of a briefing and of its entries."""
-    rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
-    if rb is None:
-        return ""
-    settings: SiteSettings = r.get(("settings", "site"))
-    urls = Urls(settings.base_url)
-    b = rb.briefing
-    marked = {"s": rb.status} if rb.status != PUBLISHED else {}  # search.js shows it as a badge
-    docs = [{"t": b.title, "u": urls.link(Urls.briefing(b.id)), "k": "Briefing",
-             "d": b.date.human(), "x": rb.doc.summary_text, **marked}]
-    docs += [{"t": e.title_text, "u": urls.link(Urls.briefing(b.id, e.id)), "k": "Entry",
-              "d": e.entry.date.human(), "x": f"{e.text} {b.title}", **marked}
-             for e in rb.entries]
-    return ",".join(_json(d) for d in docs)
-
-
-def actor_search(r: Reader, actor_id: str) -> str:
-    a = r.get(("ident", "actors", actor_id))
-    if not isinstance(a, ActorIdent):
-        return ""
-    settings: SiteSettings = r.get(("settings", "site"))
-    return _json({"t": a.name, "u": Urls(settings.base_url).link(Urls.actor(a.id)), "k": "Actor",
-                  "d": "", "x": " ".join([*a.aliases, a.summary_source])})
-
-
-def source_search(r: Reader, source_id: str) -> str:
-    s = r.get(("ident", "sources", source_id))
-    if not isinstance(s, SourceIdent):
-        return ""
-    settings: SiteSettings = r.get(("settings", "site"))
-    return _json({"t": s.title, "u": Urls(settings.base_url).link(Urls.source(s.id)),
-                  "k": "Source", "d": s.date.human(), "x": s.publisher})
-
-
-def page_search(r: Reader, page_id: str) -> str:
-    doc: RenderedDoc | None = r.get(("fill", "pages", page_id))
-    found: Doc | None = r.get(("doc", "pages", page_id))
-    if doc is None or found is None or found.document is None:
-        return ""
-    settings: SiteSettings = r.get(("settings", "site"))
-    identity = r.get(("ident", "pages", page_id))
-    marked = {"s": identity.status} \
-        if isinstance(identity, PageIdent) and identity.status != PUBLISHED else {}
-    return _json({"t": found.document.title,  # type: ignore[union-attr]
-                  "u": Urls(settings.base_url).link(Urls.page(page_id)), "k": "Page", "d": "",
-                  "x": doc.summary_text, **marked})
-
-
 # ------------------------------------------------------------------------ joins
-
 
 
 def _pieces(r: Reader, piece: str, index: str, *rest: str,
@@ -323,11 +286,3 @@ def timelinejs_export(r: Reader) -> Joined:
                             "text": _tl_html(settings.description)}, "autolink": False})
     events = _pieces(r, "timeline_event", "timeline")
     return Joined((f'{{"title":{title},"events":[', *join(events, ","), "]}\n"))
-
-
-def search_export(r: Reader) -> Joined:
-    pieces = _pieces(r, "briefing_search", "briefings")
-    pieces += _pieces(r, "actor_search", "actors", order=_by_path)
-    pieces += _pieces(r, "source_search", "sources")
-    pieces += _pieces(r, "page_search", "pages")
-    return _array(pieces)

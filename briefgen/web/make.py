@@ -35,9 +35,7 @@ MANY_PIECES = 256
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
     ("card", "briefings"), ("chip", "actors"), ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
-    ("briefing_json", "briefings"), ("briefing_search", "briefings"),
-    ("actor_json", "actors"), ("actor_search", "actors"), ("source_json", "sources"),
-    ("source_search", "sources"), ("page_search", "pages"),
+    ("briefing_json", "briefings"), ("actor_json", "actors"), ("source_json", "sources"),
 )
 
 
@@ -256,8 +254,15 @@ def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
         compute_in_workers(engine, list(by_level[level]), jobs, chunk=200)
 
 
-def _compute_chunk(engine: Engine, keys: list[Key]) -> list[tuple[Key, Any, Record]]:
-    return [(key, *engine.compute_detached(key)) for key in keys]
+Made = list[tuple[Key, Any, Record]]
+
+
+def _compute_chunk(engine: Engine, keys: list[Key]) -> tuple[Made, Made]:
+    mark = len(engine.fresh)
+    computed = [(key, *engine.compute_detached(key)) for key in keys]
+    # Lower nodes made on the way (the image a document shows) go back too: else the
+    # parent would not know who read them, and would not tell those readers of a change.
+    return computed, engine.made_since(mark)
 
 
 def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: int = 32) -> None:
@@ -268,5 +273,8 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: in
     chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
     for results in stream_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
                               _workers(jobs), minimum=2, batch=1):
-        for key, value, record in results:
+        computed, made = results
+        for node, value, record in made:
+            engine.adopt(node, value, record)
+        for key, value, record in computed:
             engine.accept(key, value, record)

@@ -9,6 +9,7 @@ from typing import Any
 from briefgen.model import Actor
 from briefgen.site.documents import ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing
+from briefgen.site.media import Figure
 from briefgen.site.settings import SiteSettings
 from briefgen.urls import Urls
 
@@ -57,10 +58,23 @@ def briefing_ld(rb: RenderedBriefing, settings: SiteSettings, urls: Urls,
         data["author"] = [{"@type": "Person", "name": a} for a in b.authors]
     if b.tags:
         data["keywords"] = [t.value for t in b.tags]
+    if rb.doc.image is not None:
+        data["image"] = image_ld(rb.doc.image)
     return data
 
 
-def actor_ld(actor: Actor, urls: Urls) -> dict[str, Any]:
+def image_ld(image: Figure) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "ImageObject", "url": image.url}
+    if image.width:
+        data["width"], data["height"] = image.width, image.height
+    if image.caption:
+        data["caption"] = image.caption
+    if image.credit:
+        data["creditText"] = image.credit
+    return data
+
+
+def actor_ld(actor: Actor, urls: Urls, image: Figure | None = None) -> dict[str, Any]:
     same_as = list(actor.links)
     if actor.wikidata:
         same_as.insert(0, wikidata_url(actor.wikidata))
@@ -74,6 +88,8 @@ def actor_ld(actor: Actor, urls: Urls) -> dict[str, Any]:
         data["alternateName"] = [a.value for a in actor.aliases]
     if same_as:
         data["sameAs"] = same_as
+    if image is not None:
+        data["image"] = image_ld(image)
     return data
 
 

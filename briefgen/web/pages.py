@@ -12,6 +12,7 @@ from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.media import Figure
 from briefgen.site.ordering import newest_first_key
 from briefgen.site.pieces import BriefingCard, TagInfo
 from briefgen.site.settings import SiteSettings
@@ -131,6 +132,11 @@ class PageReader:
         return html if isinstance(html, Joined) else html.encode("utf-8")
 
 
+def social_image(image: Figure | None) -> Figure | None:
+    """The image that link previews show (og:image): social sites read no SVG."""
+    return image if image is not None and image.mime != "image/svg+xml" else None
+
+
 class PageError(Exception):
     """A template could not be rendered; the message names the template and line."""
 
@@ -222,8 +228,10 @@ def briefing_page(r: Reader, briefing_id: str) -> bytes | Joined:
                           {c.source.id: c for c in cited}, status)
     ld = briefing_ld(rb, p.settings, p.urls, [(c.source, c.publisher_actor) for c in cited],
                      actors)
+    image = social_image(rb.doc.image)
     return p.render(Urls.briefing(b.id), "briefing.html", ctx, b.title, rb.doc.summary_text,
-                    og_type="article", section="briefings", json_ld=(ld,),
+                    og_type="article", section="briefings", json_ld=(ld,), image=image,
+                    twitter_card="summary_large_image" if image else "summary",
                     feed=f"briefings/{b.id}/feed.xml", noindex=status != PUBLISHED)
 
 
@@ -260,8 +268,8 @@ def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
     name = actor.name.value
     return p.render(Urls.actor(actor_id), "actor.html", ctx, name,
                     doc.summary_text or f"{name} in {p.settings.title}", og_type="profile",
-                    section="actors", json_ld=(actor_ld(actor, p.urls),),
-                    feed=f"actors/{actor_id}/feed.xml",
+                    section="actors", json_ld=(actor_ld(actor, p.urls, doc.image),),
+                    feed=f"actors/{actor_id}/feed.xml", image=social_image(doc.image),
                     noindex=shows_unpublished(r, ("actor_page", actor_id)))
 
 
@@ -345,7 +353,7 @@ def free_page(r: Reader, page_id: str) -> bytes | Joined:
 
 def search_page(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    return p.render("search/", "search.html", SearchContext("search/index.json"), "Search",
+    return p.render("search/", "search.html", SearchContext("search/manifest.bin"), "Search",
                     f"Search {p.settings.title}", section="search")
 
 

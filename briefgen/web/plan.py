@@ -14,7 +14,10 @@ from typing import Any
 
 from briefgen.engine.deps import Key, Reader
 from briefgen.errors import FILE_START, Diagnostic, Severity
+from briefgen.images import CopyCache, ImageFacts, copy_bytes
 from briefgen.manifest import MANIFEST
+from briefgen.search import files as search_files
+from briefgen.site import media
 from briefgen.urls import Urls, output_file
 from briefgen.web import exports, feeds, pages
 from briefgen.web.joined import Joined
@@ -36,13 +39,12 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "api/actors.json": exports.actors_export,
     "api/sources.json": exports.sources_export,
     "api/timelinejs.json": exports.timelinejs_export,
-    "search/index.json": exports.search_export,
     "sitemap.xml": feeds.sitemap,
     "robots.txt": feeds.robots,
 }
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
-                             "api/sources.json", "api/timelinejs.json", "search/index.json"})
+                             "api/sources.json", "api/timelinejs.json"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,19 @@ class StaticFile:
 
     def read(self) -> bytes:
         return self.path.read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageCopy(StaticFile):
+    """A copy of an image, read from the build cache (or made) only when it is written:
+    ``check`` makes outputs without writing them, and must not resize anything."""
+
+    facts: ImageFacts
+    width: int
+    cache: CopyCache | None
+
+    def read(self) -> bytes:
+        return copy_bytes(self.path, self.facts, self.width, self.cache)
 
 
 def site_rel(key: Key) -> str:
@@ -89,6 +104,10 @@ def output_path(key: Key) -> str:
         return f"assets/{key[1]}"
     if kind == "static_file":
         return key[1]
+    if kind == "image_copy":
+        return media.copy_rel(key[1], key[2])
+    if kind == "search_file":
+        return f"search/{key[1]}"
     raise KeyError(key)
 
 
@@ -112,6 +131,7 @@ def plan_pages(r: Reader) -> tuple[Key, ...]:
     keys += [("tag_feed", slug) for slug in tags]
     keys += [("briefing_feed", b) for b in _ids(r, "briefings")]
     keys += [("export", name) for name in EXPORTS]
+    keys += search_files.planned(r)
     return tuple(keys)
 
 
@@ -121,11 +141,16 @@ def plan_assets(r: Reader) -> tuple[Key, ...]:
 
 def plan_static(r: Reader) -> tuple[Key, ...]:  # the node ("plan_static",)
     """Files of content/static/, unless one would take the place of a generated file."""
+    copies = media.planned_copies(r)
     generated = {output_path(k) for k in (*r.get(("plan", "pages")), *r.get(("plan", "assets")))}
+    generated |= {output_path(k) for k in copies if k[2]}
     generated.add(MANIFEST)
     folders = {parent.as_posix() for f in generated for parent in PurePosixPath(f).parents}
+    published = {k[1] for k in copies}  # images published as their copies, not as they are
     found: list[Key] = []
     for rel, path in r.get(("listing", "static")):
+        if rel in published:
+            continue
         parents = {p.as_posix() for p in PurePosixPath(rel).parents}
         if rel in generated or rel in folders or parents & generated:
             r.diagnostic(Diagnostic(path, FILE_START, Severity.ERROR,
@@ -133,7 +158,7 @@ def plan_static(r: Reader) -> tuple[Key, ...]:  # the node ("plan_static",)
                                     "same path; rename or move it"))
             continue
         found.append(("static_file", rel))
-    return tuple(found)
+    return (*found, *copies)
 
 
 PLANS: dict[str, Callable[[Reader], tuple[Key, ...]]] = {
@@ -164,6 +189,13 @@ def make(r: Reader, kind: str, *args: str) -> Any:
         return StaticFile(r.get(("asset", *args)))
     if kind == "static_file":
         return StaticFile(r.get(("static", *args)))
+    if kind == "image_copy":
+        copy = media.copy_plan(r, *args)
+        if copy.width is None:
+            return StaticFile(copy.source)
+        return ImageCopy(copy.source, copy.facts, copy.width, copy.cache)
+    if kind == "search_file":
+        return search_files.make(r, args[0])
     return _MAKERS[kind](r, *args)
 
 
@@ -182,4 +214,4 @@ _MAKERS: dict[str, Callable[..., bytes | Joined]] = {
 
 OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
                 "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
-                "asset_file", "static_file")
+                "asset_file", "static_file", "search_file", "image_copy")

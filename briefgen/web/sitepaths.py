@@ -1,5 +1,6 @@
-"""Markdown links and images to paths of the site (``[about](/about/)``), checked against
-the files the site publishes (SPEC §7: every internal link resolves to a file of the build).
+"""Markdown links to paths of the site (``[about](/about/)``), checked against the files
+the site publishes (SPEC §7: every internal link resolves to a file of the build). Images are
+checked apart, as files under content/static/ (``site/media.py``).
 
 The published paths come from the plans: the ``publish`` node turns them into the
 ``published`` index, keyed by path, and each document's links look up only the paths they
@@ -38,10 +39,12 @@ def publish(r: Reader) -> None:
 
 
 def check_links(r: Reader, rel: str) -> None:
-    """The node ``("site_links", rel)``: the root-relative links and images of one file."""
+    """The node ``("site_links", rel)``: the root-relative links of one file (its images are
+    checked as files under content/static/, their paths without base_url's)."""
     parsed: Parsed = r.get(("parse", rel))
     document = parsed.document
-    if document is None or not document.site_links:
+    links = [link for link in document.site_links if not link.image] if document else []
+    if not links:
         return
     collection = collection_of(rel).value
     found: Doc | None = r.get(("doc", collection, parsed.id))
@@ -50,7 +53,7 @@ def check_links(r: Reader, rel: str) -> None:
     settings: SiteSettings = r.get(("settings", "site"))
     checker = _Checker(r, Urls(settings.base_url).prefix, collection, parsed.id,
                        isinstance(document, Briefing | Page))
-    for link in document.site_links:
+    for link in links:
         problem = checker.problem(link)
         if problem is not None:
             r.diagnostic(Diagnostic(rel, Loc(link.line, link.col), Severity.ERROR, problem,

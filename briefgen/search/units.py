@@ -1,0 +1,144 @@
+"""What each briefing, actor, source and page gives to search: a *unit* of documents (a
+briefing and its entries; one actor, source or page), each with the fields the index holds
+and what its result shows.
+
+A unit is a persisted piece (``search_unit`` nodes): the blocks that make the index read
+their units' pieces from the build cache instead of filling their documents again, and the
+files of documents that results show are written from them. A document's ``names`` field
+holds the names and aliases of the actors it links, so that any name of an actor finds the
+entries that link it; this is where one document shows another's data, read through the
+engine as everything else.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from dataclasses import dataclass
+
+from briefgen.engine.deps import Reader
+from briefgen.search import codes
+from briefgen.site.documents import ActorIdent, Doc, PageIdent, SourceIdent
+from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.settings import SiteSettings
+from briefgen.slug import slugify
+from briefgen.urls import Urls
+
+# The collections, in the order of the index, with the short name the files use.
+COLLECTIONS = (("briefings", "b"), ("actors", "a"), ("sources", "s"), ("pages", "p"))
+SHORT = dict(COLLECTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    kind: str  # Briefing, Entry, Actor, Source, Page
+    title: str
+    link: str  # as the site links it (base_url's path included)
+    date: str  # as shown ("13 July 2023"), "" if none
+    year: int | None  # for the year filter
+    body: str
+    names: str  # names and aliases of the actors it links (an actor's: its aliases)
+    actors: tuple[str, ...]  # for the actor filter
+    tags: tuple[str, ...]  # slugs, for the topic filter
+    status: str  # published, draft, scheduled
+    context: str = ""  # an entry's briefing title
+
+
+def rows(docs: list[SearchDoc]) -> str:
+    """A unit's documents as a JSON array of arrays, the fields in the order of
+    ``SearchDoc`` (the files of documents that results show hold this)."""
+    return json.dumps([(d.kind, d.title, d.link, d.date, d.year, d.body, d.names, d.actors,
+                        d.tags, d.status, d.context) for d in docs],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def encode(docs: list[SearchDoc]) -> str:
+    """A unit's documents as kept in the build cache: ``rows`` compressed as the file of
+    documents is (a briefing's text is kept for every briefing of the site), in base64."""
+    return base64.b64encode(codes.compress(rows(docs))).decode("ascii")
+
+
+def compressed(text: str | None) -> bytes:
+    """The file of documents of a unit kept as ``encode`` made it."""
+    return base64.b64decode(text) if text else codes.compress("[]")
+
+
+def decode(text: str | None) -> list[SearchDoc]:
+    if not text:
+        return []
+    found = json.loads(gzip.decompress(base64.b64decode(text)))
+    return [SearchDoc(kind, title, link, date, year, body, names, tuple(actors), tuple(tags),
+                      status, context)
+            for kind, title, link, date, year, body, names, actors, tags, status, context
+            in found]
+
+
+def unit(r: Reader, collection: str, unit_id: str) -> str:
+    """The node ``("search_unit", collection, id)``: the unit's documents, encoded."""
+    settings: SiteSettings = r.get(("settings", "site"))
+    urls = Urls(settings.base_url)
+    maker = _MAKERS[collection]
+    return encode(maker(r, unit_id, urls))
+
+
+def _names(r: Reader, actor_ids: tuple[str, ...] | list[str]) -> str:
+    found = []
+    for actor_id in actor_ids:
+        actor = r.get(("ident", "actors", actor_id))
+        if isinstance(actor, ActorIdent):
+            found += [actor.name, *actor.aliases]
+    return " · ".join(found)
+
+
+def _briefing(r: Reader, briefing_id: str, urls: Urls) -> list[SearchDoc]:
+    rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
+    if rb is None:
+        return []
+    b = rb.briefing
+    tags = tuple(dict.fromkeys(s for t in b.tags if (s := slugify(t.value))))
+    actors = tuple(rb.doc.linked_actors())
+    docs = [SearchDoc("Briefing", b.title, urls.link(Urls.briefing(b.id)), b.date.human(),
+                      b.date.year, rb.doc.summary_text, _names(r, actors), actors, tags,
+                      rb.status)]
+    docs += [SearchDoc("Entry", e.title_text, urls.link(Urls.briefing(b.id, e.id)),
+                       e.entry.date.human(), e.entry.date.year, e.text, _names(r, e.actors),
+                       e.actors, tags, rb.status, b.title)
+             for e in rb.entries]
+    return docs
+
+
+def _actor(r: Reader, actor_id: str, urls: Urls) -> list[SearchDoc]:
+    actor = r.get(("ident", "actors", actor_id))
+    if not isinstance(actor, ActorIdent):
+        return []
+    filled: RenderedDoc | None = r.get(("fill", "actors", actor_id))
+    found: Doc | None = r.get(("doc", "actors", actor_id))
+    roles = getattr(found.document, "roles", ()) if found is not None else ()
+    body = " ".join([filled.summary_text if filled else "", *(role.title for role in roles)])
+    return [SearchDoc("Actor", actor.name, urls.link(Urls.actor(actor_id)), "", None,
+                      body.strip(), " · ".join(actor.aliases), (actor_id,), (), "published")]
+
+
+def _source(r: Reader, source_id: str, urls: Urls) -> list[SearchDoc]:
+    source = r.get(("ident", "sources", source_id))
+    if not isinstance(source, SourceIdent):
+        return []
+    publisher: str | None = r.get(("publisher", source_id))
+    actors = (publisher,) if publisher else ()
+    body = " ".join([source.publisher, *source.authors])
+    return [SearchDoc("Source", source.title, urls.link(Urls.source(source_id)),
+                      source.date.human(), source.date.year, body, _names(r, actors), actors,
+                      (), "published")]
+
+
+def _page(r: Reader, page_id: str, urls: Urls) -> list[SearchDoc]:
+    page = r.get(("ident", "pages", page_id))
+    filled: RenderedDoc | None = r.get(("fill", "pages", page_id))
+    if not isinstance(page, PageIdent) or filled is None:
+        return []
+    return [SearchDoc("Page", page.title, urls.link(Urls.page(page_id)), "", None,
+                      filled.summary_text, "", (), (), page.status)]
+
+
+_MAKERS = {"briefings": _briefing, "actors": _actor, "sources": _source, "pages": _page}

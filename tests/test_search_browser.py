@@ -1,0 +1,193 @@
+"""Search in a real browser: real queries on a small site (stemming, phrases, prefixes,
+aliases, filters, other scripts, ranking), the script's text functions against Python's, and
+the bytes a query loads on a generated site."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefgen.search import terms
+from tests.conftest import ROOT, run_subprocess, write
+
+SITE = {
+    "site.yaml": "title: Search test\nlanguage: en\n",
+    "content/actors/lavrov.yaml": "name: Sergey Lavrov\nkind: person\naliases: [Sergei Lavrov]\n",
+    "content/actors/port-union.yaml": "name: Port Union\nkind: organization\n",
+    "content/sources/wire.yaml": "title: Wire report\npublisher: Wire\ndate: 2021-01-01\n",
+    "content/briefings/port.md": """---
+title: The port dispute
+date: 2022-03-01
+tags: [Labour]
+---
+
+Lead.
+
+## 2021-05-01 Port strike ends
+
+The [[port-union]] returns to work [@wire].
+
+## 2022-02-01 Strikes spread to the rail yards
+
+Workers walk out again [@wire].
+
+## 2022-02-10 Ministers meet the union
+
+Talks about the strike go on late into the night [@wire].
+""",
+    "content/briefings/talks.md": """---
+title: Talks in Geneva
+date: 2022-01-20
+tags: [Diplomacy]
+---
+
+Lead.
+
+## 2022-01-10 Moscow sends a written reply
+
+[[lavrov]] handed over the written reply on Monday [@wire].
+
+## 2022-01-12 Reply to the written questions
+
+A reply came, and then a written note [@wire].
+
+## 2022-01-15 外交会談が東京で開かれた
+
+東京で外交会談が開かれた [@wire].
+
+## 2022-01-16 Переговоры в Женеве
+
+Переговоры продолжались [@wire].
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    site = write(root / "site", SITE)
+    out = root / "out"
+    result = run_subprocess("--site", str(site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    return out
+
+
+def results(page, query: str, base: str) -> list[str]:
+    """The titles of the results of ``query`` (a query string), in order."""
+    page.goto(base + "search/?" + query)
+    page.wait_for_function("(() => { const s = document.getElementById('bg-search-status')"
+                           ".textContent; return s && !s.startsWith('Loading'); })()")
+    page.wait_for_function("document.querySelectorAll('#bg-results li').length === "
+                           "Math.min(10, parseInt(document.getElementById('bg-search-status')"
+                           ".textContent) || 0)")
+    return page.locator("#bg-results li > a").all_inner_texts()
+
+
+@pytest.fixture
+def search(browser, static_server, search_site):
+    base = static_server(search_site)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield lambda query: results(page, query, base)
+    assert errors == []
+    page.close()
+
+
+def test_stemming_finds_other_forms_and_ranks_titles_then_exact_words(search):
+    # title, exact; title, same stem; body, exact
+    assert search("q=strike") == ["Port strike ends", "Strikes spread to the rail yards",
+                                  "Ministers meet the union"]
+    assert search("q=strikes") == ["Strikes spread to the rail yards", "Port strike ends",
+                                   "Ministers meet the union"]
+
+
+def test_words_match_whole_or_at_their_start_never_inside(search):
+    assert search("q=union+ministers") == ["Ministers meet the union"]
+    assert search("q=ion") == []  # not inside "union"
+    assert "Port strike ends" in search("q=stri")  # the word being typed completes
+    assert search("q=stri+") == []  # a finished word does not
+
+
+def test_a_quoted_phrase_needs_its_words_in_order(search):
+    assert search("q=%22written+reply%22") == ["Moscow sends a written reply"]
+    assert set(search("q=written+reply")) >= {"Moscow sends a written reply",
+                                               "Reply to the written questions"}
+
+
+def test_an_alias_finds_the_entries_that_link_the_actor(search, browser):
+    found = search("q=sergei")
+    assert found[0] == "Sergey Lavrov"
+    assert "Moscow sends a written reply" in found
+
+
+def test_filters_by_actor_topic_and_year(search):
+    assert search("q=reply&actor=lavrov") == ["Moscow sends a written reply"]
+    assert set(search("topic=labour")) == {"The port dispute", "Port strike ends",
+                                            "Strikes spread to the rail yards",
+                                            "Ministers meet the union"}
+    assert search("q=strike&year=2021") == ["Port strike ends"]
+
+
+def test_queries_in_other_scripts(search):
+    assert search("q=外交会談") == ["外交会談が東京で開かれた"]
+    assert search("q=東京") == ["外交会談が東京で開かれた"]
+    assert search("q=переговоры") == ["Переговоры в Женеве"]
+
+
+def test_results_show_highlighted_excerpts(browser, static_server, search_site):
+    page = browser.new_page()
+    results(page, "q=strike", static_server(search_site))
+    marks = page.locator("#bg-results mark").all_inner_texts()
+    assert {m.lower() for m in marks} == {"strike", "strikes"}  # every form of the word
+    page.fill("#bg-q", "zzzzqqq")
+    page.wait_for_function("document.getElementById('bg-search-status').textContent === "
+                           "'0 results'")
+    page.close()
+
+
+def test_the_script_splits_and_stems_as_python_does(browser, static_server, search_site):
+    page = browser.new_page()
+    page.goto(static_server(search_site) + "search/")
+    page.wait_for_function("window.bgSearch !== undefined")
+    rng = random.Random(7)
+    base = ["strike", "ambassador", "generous", "consign", "happy", "hop", "agree", "relate",
+            "dying", "news", "controll", "feud", "cry", "sky", "universal", "past", "succeed"]
+    endings = ["", "s", "es", "ed", "ing", "ly", "ness", "ment", "ation", "al", "ful", "ive",
+               "ize", "ies", "ied", "eed", "edly", "ingly", "ogist", "li", "ous", "ence"]
+    vocabulary = sorted({b + e for b in base for e in endings}
+                        | {"".join(rng.choice("aeiouybcdlnrst") for _ in range(rng.randint(1, 9)))
+                           for _ in range(500)})
+    stem = terms.stemmer("english")
+    assert page.evaluate("ws => ws.map(window.bgSearch.stem)", vocabulary) == \
+        [stem(w) for w in vocabulary]
+    texts = ["Élysée Palace — Russia’s reply", "外交会談は東京で2022年に", "किताब पढ़ना",
+             "การประชุม สุดยอด", "ﬁnance ＡＢＣ naïve İstanbul"]
+    script = page.evaluate("ts => ts.map(t => window.bgSearch.words(window.bgSearch.fold(t))"
+                           ".map(w => [w.text, window.bgSearch.crc32(w.text)]))", texts)
+    assert script == [[[w, terms.term_hash(w)] for w in terms.words(terms.fold(t))]
+                      for t in texts]
+    page.close()
+
+
+def test_a_query_loads_little_of_a_large_index(browser, static_server, tmp_path):
+    """On a generated site, the most common word loads a few files, far under 300 KB."""
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "bench/gen_corpus.py"), "--briefings", "200",
+                    "--out", str(corpus)], check=True, capture_output=True)
+    out = tmp_path / "out"
+    result = run_subprocess("--site", str(corpus / "briefgen"), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    index = sum(f.stat().st_size for f in (out / "search").rglob("*.bin"))
+    page = browser.new_page()
+    loaded: list[int] = []
+    page.on("response", lambda r: loaded.append(len(r.body())) if r.url.endswith(".bin")
+            else None)
+    titles = results(page, "q=the", static_server(out))
+    assert len(titles) == 10
+    assert sum(loaded) < 300 * 1024 and sum(loaded) < index / 4, (sum(loaded), index)
+    page.close()
