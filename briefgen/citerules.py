@@ -32,6 +32,7 @@ from briefgen.citations import (
     read_key,
 )
 from briefgen.rawhtml import UNCLOSED
+from briefgen.typography import VERBATIM
 
 CITATION = "citation"
 CITE_ERROR = "citation_error"
@@ -53,7 +54,9 @@ def phrase(md: MarkdownIt, source: str, separator: str = "") -> Phrase | None:
         return NO_PHRASE
     if "[^" in source:  # a note's reference: it needs the notes of the whole document
         return None
-    tokens = md.parseInline(source, {})
+    # A citation's prefix and locator keep what was typed: "--" after a key tells that a
+    # key was cut short (see fill), and a locator is a reference, not prose.
+    tokens = md.parseInline(source, {VERBATIM: True})
     children = (tokens[0].children or []) if tokens else []
     if _holds_nested(children):
         return None

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import IntEnum
 from typing import NamedTuple
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+from briefgen.datetext import MONTHS, date_text, point_text
 
 # The shape of a date as the first word of a heading (SPEC §12): a word with this shape must
 # be a valid date, or the heading is an error rather than an ordinary section.
@@ -95,17 +94,8 @@ class DatePoint:
         return text
 
     def human(self) -> str:
-        if self.day is not None and self.month is not None:
-            text = f"{self.day} {MONTHS[self.month - 1]} {self.year}"
-        elif self.month is not None:
-            text = f"{MONTHS[self.month - 1]} {self.year}"
-        else:
-            text = str(self.year)
-        if self.hour is not None:
-            text += f", {self.hour:02d}:{self.minute or 0:02d}"
-            if self.offset_minutes is not None:
-                text += " UTC" + (_offset_text(self.offset_minutes) if self.offset_minutes else "")
-        return ("c. " + text) if self.approximate else text
+        """The point as a reader sees it, in the default style (see ``datetext``)."""
+        return point_text(self)
 
     def _zone(self, default: tzinfo) -> tzinfo:
         if self.offset_minutes is None:
@@ -138,9 +128,9 @@ class DateValue:
         return self.start.iso() if self.end is None else f"{self.start.iso()}/{self.end.iso()}"
 
     def human(self) -> str:
-        if self.end is None:
-            return self.start.human()
-        return f"{self.start.human()} – {self.end.human()}"
+        """The value as a reader sees it, ranges compact, in the default style (see
+        ``datetext``)."""
+        return date_text(self)
 
     def written(self) -> str:
         """The value as an editor writes it in a heading (``~2022-01``, ``2022-01..2022-02``)."""

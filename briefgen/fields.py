@@ -59,6 +59,7 @@ ROLE: dict[str, Field] = {
 
 ACTOR: dict[str, Field] = {
     "name": Field(LocatedText(), required=True),
+    "short_name": Field(Text()),  # for chips: "Lavrov", "AMPTP"
     "kind": Field(Choice(ACTOR_KINDS), required=True),
     "aliases": Field(ListOf(LocatedText())),
     "summary": Field(Text()),

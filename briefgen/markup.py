@@ -36,6 +36,7 @@ from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
 from briefgen.slug import nfc
+from briefgen.typography import VERBATIM, Typesetter
 
 ENV_KEY = "briefgen"
 # env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
@@ -173,10 +174,18 @@ def _heading_attrs_rule(state: StateCore) -> None:
         token.meta = meta
 
 
-def _inline_rule(state: StateCore) -> None:
+def _inline_rule_with(typesetter: Typesetter | None) -> Callable[[StateCore], None]:
+    def rule(state: StateCore) -> None:
+        _inline_rule(state, typesetter)
+
+    return rule
+
+
+def _inline_rule(state: StateCore, typesetter: Typesetter | None) -> None:
     """markdown-it's inline stage, handing each inline token to ``env[SETTLE_KEY]`` as soon
-    as it is parsed, so that a document's inline tokens need not all exist at once. Tokens
-    of footnote definitions are not handed over: they move to the end of the document."""
+    as it is parsed (and typeset), so that a document's inline tokens need not all exist at
+    once. Tokens of footnote definitions are not handed over: they move to the end of the
+    document."""
     settle: InlineSettler | None = state.env.get(SETTLE_KEY)
     in_note = False
     previous: Token | None = None
@@ -185,6 +194,8 @@ def _inline_rule(state: StateCore) -> None:
             if token.children is None:
                 token.children = []
             state.md.inline.parse(token.content, state.md, state.env, token.children)
+            if typesetter is not None and not state.env.get(VERBATIM):
+                typesetter.apply(token, state)
             if previous is not None and previous.type == "paragraph_open":
                 _figure(state.tokens, index)
             if settle is not None and not in_note:
@@ -255,11 +266,16 @@ def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.rendered(tokens[idx])
 
 
-def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
-    """The one Markdown configuration of briefgen; build it once and reuse it."""
+def make_markdown(unsafe_html: bool = False, language: str | None = None) -> MarkdownIt:
+    """The one Markdown configuration of briefgen; build it once and reuse it. With a
+    ``language``, prose gets that language's quotation marks and typographic dashes."""
     # Raw HTML is always recognised, so that the document has one structure whatever
     # unsafe_html says; rawhtml_plugin decides how it is shown.
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    typesetter = Typesetter.for_language(language) if language is not None else None
+    md = MarkdownIt("commonmark", {"html": True, "typographer": typesetter is not None})
+    if typesetter is not None:  # read by markdown-it's pairing of quotes, which takes a
+        # sequence of four marks (French ones are two characters: a mark and a space)
+        md.options["quotes"] = typesetter.quotes
     md.enable(["table", "strikethrough"])
     md.use(footnotes_plugin)
     md.use(rawhtml_plugin, unsafe_html)
@@ -270,7 +286,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     md.inline.ruler.at("link", _located(link_rule))
     md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
-    md.core.ruler.at("inline", _inline_rule)
+    md.core.ruler.at("inline", _inline_rule_with(typesetter))
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule(CITATION, _render_citation)
     md.add_render_rule(CITE_ERROR, _render_cite_error)
@@ -280,7 +296,7 @@ def make_markdown(unsafe_html: bool = False) -> MarkdownIt:
     return md
 
 
-MARKDOWN_CONFIG_VERSION = "3"
+MARKDOWN_CONFIG_VERSION = "4"
 
 
 def token_text(token: Token) -> str:

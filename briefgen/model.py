@@ -99,6 +99,7 @@ class Actor:
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
+    short_name: str | None = None  # shown in chips, never in the editor's sentences
 
 
 @dataclass(frozen=True)

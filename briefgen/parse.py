@@ -119,6 +119,7 @@ def _actor(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: So
         kind=record.get("kind", "person"), aliases=located_list(record.get("aliases", [])),
         summary=summary, roles=tuple(roles), wikidata=record.get("wikidata"),
         links=tuple(record.get("links", [])), body=rendered, refs=parser.refs,
+        short_name=(record.get("short_name") or "").strip() or None,
         image=record.get("image"),
         brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
     )

@@ -20,6 +20,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from briefgen.typography import RAW_HTML
+
 OPEN, CLOSE = "<!--", "-->"
 UNCLOSED = "comment_unclosed"
 
@@ -137,10 +139,12 @@ def _html_blocks_as_text(state: StateCore) -> None:
 
 def _html_inline_as_text(state: StateInline) -> None:
     """The same for raw HTML within a paragraph, as soon as the paragraph is parsed (before
-    it is rendered ahead, see ``markup``)."""
+    it is rendered ahead, see ``markup``). It becomes ``text_special``, which typography
+    leaves as typed and which is joined into the text around it afterwards."""
     for token in state.tokens:
         if token.type == "html_inline":
-            token.type = "text"
+            token.type = "text_special"
+            token.meta[RAW_HTML] = True
 
 
 def _paragraph(block: Token) -> list[Token]:

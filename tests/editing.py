@@ -41,10 +41,16 @@ class Actor:
     aliases: list[str] = field(default_factory=list)
     role_of: str | None = None  # the actor whose role it holds ("Minister of …")
     wikidata: str | None = None
+    # When the role is held (chips show it on entries dated within) and the chips' name.
+    role_from: str = "2018"
+    role_to: str | None = None
+    short_name: str | None = None
     image: str | None = None  # a portrait: its front-matter value
 
     def text(self) -> str:
         lines = [f"name: {self.name}", f"kind: {self.kind}"]
+        if self.short_name:
+            lines.append(f"short_name: {self.short_name}")
         if self.image:
             lines.append(f"image: {self.image}")
         if self.aliases:
@@ -52,7 +58,10 @@ class Actor:
         if self.wikidata:
             lines.append(f"wikidata: {self.wikidata}")
         if self.role_of:
-            lines += ["roles:", "  - title: Minister", f"    of: {self.role_of}", "    from: 2018"]
+            lines += ["roles:", "  - title: Minister", f"    of: {self.role_of}",
+                      f"    from: {self.role_from}"]
+            if self.role_to:
+                lines.append(f"    to: {self.role_to}")
         return "\n".join(lines) + "\n"
 
 
@@ -231,6 +240,7 @@ OPERATIONS = [
     "publisher", "publisher-alias", "page", "unpage", "static", "unstatic", "template",
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
+    "role-dates", "short-name",
     "image", "lead-image", "portrait", "delete-image",
     "update", "update-typo", "unupdate", "updated", "language",
 ]
@@ -240,6 +250,10 @@ OPERATIONS += [
     "bracket", "publisher-typo", "break-actor", "link-path", "unlink-paths", "mention",
 ]
 NEW_ACTORS = ["anb", "eve", "zed"]
+# Role spans (from, to) against entries dated 2022-01-10, 2022-02-11 and 2022-03-12 (and the
+# same days of 2019 and 2023): compared at the coarser precision of the two dates.
+ROLE_SPANS = [("2018", None), ("2022-02", None), ("2019", "2022-01-10"), ("2022-01-11", "2023"),
+              ("2022", "2022")]
 
 operations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(min_value=0, max_value=5)),
                       min_size=1, max_size=6)
@@ -269,6 +283,11 @@ def apply(site: Site, operation: str, n: int) -> None:
         actor.aliases = [site.actors[[*ACTORS, LABELLED_ONLY][(n + 1) % 4]].name]
     elif operation == "role":  # an actor's page shows the role and whose it is
         actor.role_of = [*ACTORS, LABELLED_ONLY][(n + 1) % 4] if n % 3 else None
+    elif operation == "role-dates":  # entries' chips show the role only within its dates
+        actor.role_of = actor.role_of or [*ACTORS, LABELLED_ONLY][(n + 1) % 4]
+        actor.role_from, actor.role_to = ROLE_SPANS[n % len(ROLE_SPANS)]
+    elif operation == "short-name":  # chips show it; link texts and pages keep the name
+        actor.short_name = f"Short {n}" if n % 3 else None
     elif operation == "kind":
         actor.kind = ["person", "organization", "country"][n % 3]
     elif operation == "wikidata":

@@ -160,8 +160,10 @@ def test_names_typed_in_decomposed_form_resolve(index):
     html, problems = render(index, f"[[{decomposed}]], [[{decomposed.upper()}]] and "
                                    f"[[muller|{decomposed}]]")
     assert problems == []
-    link = '<a class="bg-link bg-link-actor" href="/actors/muller/">José Müller</a>'
-    assert html == f"<p>{link}, {link} and {link}</p>\n"
+    # The name is set apart from the sentence (dir="auto"); the editor's label is not.
+    named = '<a class="bg-link bg-link-actor" href="/actors/muller/" dir="auto">José Müller</a>'
+    labelled = '<a class="bg-link bg-link-actor" href="/actors/muller/">José Müller</a>'
+    assert html == f"<p>{named}, {named} and {labelled}</p>\n"
 
 
 def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
@@ -170,7 +172,7 @@ def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
     html, problems = render(index, text, unsafe_html=True)
     assert problems == []
     assert html == ('<p><span title="[[russia]]">x</span> <a class="bg-link bg-link-actor" '
-                    'href="/actors/russia/">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
+                    'href="/actors/russia/" dir="auto">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
 
 
 @pytest.mark.parametrize("unsafe_html", [False, True])

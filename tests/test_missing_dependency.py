@@ -46,6 +46,8 @@ NAMED = {
     "idx:linked": steps(("add-actor", 0), ("lead-link", 3)),
     "idx:cited": steps(("add-source", 1), ("cite-in-text", 1)),
     "idx:tag": steps(("tags", 10)),
+    # A role's dates move: the chips of the entries within them change, nothing else.
+    "roles": steps(("role", 1), ("role-dates", 1), ("role-dates", 2)),
     # A photo replaced: the pages that show it give its new size, its copies are made again.
     "image": steps(("image", 1), ("lead-image", 0), ("image", 2)),
     # A static image that a briefing starts to show is published as resized copies.

@@ -55,8 +55,9 @@ HEADINGS = (
             "Vector<T> and <img src=x onerror=\"window.__pwned='headline'\">", "10 January 2022"),
     Heading("generics", "script", "2022-01-11T14:30+01:00",
             "<script>window.__pwned='script'</script> \"double\" 'single' </p>",
-            "<script>window.__pwned='script'</script> \"double\" 'single' </p>",
-            "11 January 2022, 14:30 UTC+01:00"),
+            # Raw HTML keeps what was typed; the prose after it gets curly quotes.
+            "<script>window.__pwned='script'</script> “double” ‘single’ </p>",
+            "11 January 2022, 14:30 UTC+1"),
     # In Markdown \& is a literal ampersand and &lt; is the character <.
     Heading("markup", "entities", "2022-01-12..2022-01-14",
             r"\&lt;b\&gt; typed, &lt;i&gt; as an entity", "&lt;b&gt; typed, <i> as an entity",

@@ -36,11 +36,11 @@ RESERVED_PAGE_IDS = frozenset({
 })
 
 
-@functools.lru_cache(maxsize=2)
-def _markdown(unsafe_html: bool) -> Any:
+@functools.lru_cache(maxsize=4)
+def _markdown(unsafe_html: bool, language: str) -> Any:
     from briefgen.markup import make_markdown  # markdown-it is imported only to parse
 
-    return make_markdown(unsafe_html)
+    return make_markdown(unsafe_html, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +70,8 @@ def parse(r: Reader, rel: str) -> Parsed:
         r.diagnostics(file.problems)
         parsed = Parsed(None, list(file.problems), PurePosixPath(rel).stem, fingerprint)
     else:
-        parsed = parse_document(collection, rel, file.text, _markdown(settings.unsafe_html),
-                                settings.zone, settings.language)
+        md = _markdown(settings.unsafe_html, settings.language)
+        parsed = parse_document(collection, rel, file.text, md, settings.zone, settings.language)
         document = replace(parsed.document, fingerprint=fingerprint) \
             if parsed.document is not None else None
         parsed = Parsed(document, parsed.diagnostics, parsed.id, fingerprint)
@@ -142,6 +142,11 @@ class ActorIdent:
     kind: str
     aliases: tuple[str, ...]
     summary_source: str  # the one-line summary as written ("" if none)
+    short_name: str = ""  # for chips ("" if none: the chip shows the name)
+
+    @property
+    def chip_name(self) -> str:
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +223,7 @@ def _actor(r: Reader, actor: Actor) -> ActorIdent:
     r.emit("actors", ((actor.name.value.casefold(), actor.path), (actor.id,), actor.kind))
     return ActorIdent(actor.id, actor.path, actor.name.value, actor.kind,
                       tuple(a.value for a in actor.aliases),
-                      actor.summary.source if actor.summary else "")
+                      actor.summary.source if actor.summary else "", actor.short_name or "")
 
 
 def _unknown_role_target(r: Reader, actor: Actor, target: str, loc: Loc) -> Diagnostic:

@@ -134,7 +134,10 @@ class RefFiller:
         filled.links.append(filled.keep(LinkRecord(target.kind, target.id, target.entry_id,
                                                    ref.block)))
         css = f"bg-link bg-link-{target.kind.value}"
-        return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}">'
+        # A name or title shown for the link is set apart from the sentence around it, so
+        # that one in a right-to-left script reads correctly; the editor's own label is not.
+        isolated = "" if ref.label else ' dir="auto"'
+        return (f'<a class="{css}" href="{escape(self.urls.link(target.rel))}"{isolated}>'
                 f"{escape(text)}</a>"), text
 
     def _citation(self, ref: Ref, filled: Filled, diags: Diagnostics,

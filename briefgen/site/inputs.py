@@ -17,7 +17,7 @@ from briefgen.load import file_state
 from briefgen.model import StaticFile
 from briefgen.site.documents import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
-from briefgen.site.settings import Flags, parse_settings, site_settings
+from briefgen.site.settings import Flags, date_style, parse_settings, site_settings
 from briefgen.urls import Urls
 from briefgen.web.templates import TemplateFingerprints, Templates, make_environment
 
@@ -51,9 +51,12 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.set_input(("settings", "flags"), _fp(flags), flags)
     digests = _assets(engine, theme, flags)
     urls = Urls(config.base_url)
-    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {})
+    dates = date_style(config)  # the environment's filters show dates so
+    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {},
+                           dates)
     engine.set_input(("service", "templates"),
-                     _fp((config.base_url, str(theme), flags.versioned_assets)), Templates(env))
+                     _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
+                     Templates(env))
     fingerprints = TemplateFingerprints(env)
     for name in env.list_templates():
         engine.set_input(("template", name), fingerprints(name), name)

@@ -15,13 +15,14 @@ from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.images import ImageFacts
 from briefgen.search import blocks, units
-from briefgen.site import check, documents, fill, held, lookup, media, mentions, pieces
+from briefgen.site import check, documents, fill, held, lookup, media, mentions, pieces, roles
 from briefgen.web import exports, feeds, plan, sitepaths
 
 # The values that persisted kinds hold, allowed back from the build cache.
 codec.register(documents.ActorIdent, documents.SourceIdent, documents.BriefingIdent,
                documents.PageIdent, lookup.EntryTitles, pieces.BriefingCard, pieces.CardBriefing,
-               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, blocks.Layout, ImageFacts)
+               pieces.CardDoc, pieces.TagInfo, feeds.FeedEntry, blocks.Layout, ImageFacts,
+               roles.RoleSpan)
 
 # Levels, lowest first.
 INPUT = 0
@@ -92,9 +93,11 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("ident", IDENT, documents.ident, persist=True, reads="identity"),
         Kind("entry_titles", RESOLVED, fill.entry_titles, persist=True, reads="identity"),
         Kind("publisher", RESOLVED, pieces.publisher, persist=True, reads="identity"),
+        Kind("roles", RESOLVED, roles.roles, persist=True, reads="roles"),
         Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body"),
         # List items and chips are not kept: pages copy unchanged items from their own
-        # previous file (web/joined.py), and a chip is quick to make again.
+        # previous file (web/joined.py), and a chip is quick to make again. A chip's key is
+        # ("chip", actor id), or ("chip", actor id, role index) for a role held on a date.
         Kind("item", PIECES, pieces.entry_item, parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces.actor_chip, _text_fp, reads="piece"),
         Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),

@@ -16,6 +16,7 @@ from briefgen.errors import Diagnostic, Loc, Severity
 from briefgen.site.documents import PUBLISHED, ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing
 from briefgen.site.lookup import Lookups
+from briefgen.site.roles import RoleSpan
 
 CO_ACTORS_SHOWN = 8
 
@@ -32,13 +33,16 @@ def entry_item(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
                  for entry in rb.entries)
 
 
-def actor_chip(r: Reader, actor_id: str) -> str:
-    """The HTML of the link to an actor shown as a chip."""
+def actor_chip(r: Reader, actor_id: str, role: str = "") -> str:
+    """The HTML of the link to an actor shown as a chip; with ``role`` (an index into its
+    roles), the chip also shows that role's title."""
     actor = r.get(("ident", "actors", actor_id))
     if not isinstance(actor, ActorIdent):
         return ""
+    spans: tuple[RoleSpan, ...] = r.get(("roles", actor_id)) if role else ()
+    title = spans[int(role)].title if role and int(role) < len(spans) else ""
     templates = r.get(("service", "templates"))
-    return str(templates.render(r, "partials/actor_chip.html", {"a": actor}))
+    return str(templates.render(r, "partials/actor_chip.html", {"a": actor, "role": title}))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefgen.config import SiteConfig
+from briefgen.datetext import DateStyle
 
 
 def _zone(name: str) -> tzinfo:
@@ -64,3 +65,8 @@ def parse_settings(config: SiteConfig) -> ParseSettings:
 def site_settings(config: SiteConfig) -> SiteSettings:
     return SiteSettings(config.title, config.description, config.language, config.base_url,
                         config.timezone_name, config.citation_style, config.feed_limit)
+
+
+def date_style(config: SiteConfig) -> DateStyle:
+    """How dates are shown: the templates' filters show them so (see site/inputs.py)."""
+    return DateStyle.for_site(config.language, _zone(config.timezone_name))

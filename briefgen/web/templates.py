@@ -6,8 +6,9 @@ import functools
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import fields
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from briefgen.dates import DateValue
+from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Reader
+from briefgen.site.roles import RoleSpan, role_on
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 
@@ -51,16 +54,20 @@ def theme_folder(site_root: Path, name: str) -> Path:
     raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
 
 
-@functools.lru_cache(maxsize=4096)
-def _time_html(value: DateValue) -> Markup:
-    points = [value.start] if value.end is None else [value.start, value.end]
-    # iso() and human() are built from numbers and month names: nothing to escape.
-    return Markup(" – ".join(f'<time datetime="{p.iso()}">{p.human()}</time>' for p in points))
+def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
+    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end
+    ("<time>13</time>–<time>14 July 2023</time>")."""
+    if value is None:
+        return Markup("")
+    # Dates are shown with numbers, month names and zone names: nothing to escape.
+    return Markup("".join(f'<time datetime="{part.iso}">{part.text}</time>' if part.iso else
+                          part.text for part in date_parts(value, style)))
 
 
-def time_html(value: DateValue | None) -> Markup:
-    """``<time datetime="2022-02-01">1 February 2022</time>``; one element per range end."""
-    return _time_html(value) if value is not None else Markup("")
+def counted(items: Sized, one: str, many: str) -> str:
+    """``"2 actors"``, ``"1 source"``; ``""`` for none."""
+    n = len(items)
+    return f"{n} {one if n == 1 else many}" if n else ""
 
 
 def file_digest(path: Path) -> str:
@@ -68,6 +75,7 @@ def file_digest(path: Path) -> str:
 
 
 READER = "_briefgen_reader"  # the context variable that holds the page's reader
+MEMO = "_briefgen_memo"  # actors' roles that one rendering has read already
 JOINS = "_briefgen_joins"  # the lists of pieces a page's entry_list() calls stand for
 _JOIN_MARK = re.compile("\x00J([0-9]+)\x00")  # NUL never reaches a template's output otherwise
 
@@ -80,12 +88,24 @@ def _reader(context: Context) -> Reader:
     return reader
 
 
-def make_environment(site_root: Path, theme: Path, urls: Urls,
-                     asset_digests: dict[str, str]) -> Environment:
+def _roles(context: Context, reader: Reader, actor_id: str) -> tuple[RoleSpan, ...]:
+    """An actor's roles, read once per rendering (and so recorded once)."""
+    memo = context.get(MEMO)
+    if not isinstance(memo, dict):
+        return reader.get(("roles", actor_id))  # type: ignore[no-any-return]
+    found = memo.get(actor_id)
+    if found is None:
+        found = memo[actor_id] = reader.get(("roles", actor_id))
+    return found  # type: ignore[no-any-return]
+
+
+def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: dict[str, str],
+                     dates: DateStyle = PLAIN) -> Environment:
     """The environment of one build: site templates over the theme's, the globals and
     filters of docs/theming.md. Globals that read the site (``asset``, ``actor_chip_html``,
     ``entry_item``) read through the reader of the page being rendered, so what they read
-    is recorded for that page."""
+    is recorded for that page. ``dates``: how dates are shown (part of the fingerprint of
+    the templates service, see site/inputs.py)."""
     loaders = [FileSystemLoader(str(site_root / "templates")),
                FileSystemLoader(str(theme / "templates"))]
     env = Environment(
@@ -104,9 +124,25 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
             _reader(context).fingerprint(("asset", name))
         return urls.link(f"assets/{name}") + (f"?v={digest}" if digest else "")
 
+    zone = dates.zone or UTC
+
     @pass_context
-    def actor_chip_html(context: Context, actor: Any) -> Markup:
-        return Markup(_reader(context).get(("chip", actor.id)))
+    def actor_chip_html(context: Context, actor: Any, on: DateValue | None = None) -> Markup:
+        """The actor's chip; ``on`` a date: with the role the actor held then, if any."""
+        reader = _reader(context)
+        if on is not None:
+            spans = _roles(context, reader, actor.id)
+            index = role_on(spans, on, zone) if spans else None
+            if index is not None:
+                return Markup(reader.get(("chip", actor.id, str(index))))
+        return Markup(reader.get(("chip", actor.id)))
+
+    @pass_context
+    def actor_role(context: Context, actor: Any, on: DateValue) -> str:
+        """The title of the role the actor held on a date ("" if none)."""
+        spans = _roles(context, _reader(context), actor.id)
+        index = role_on(spans, on, zone) if spans else None
+        return spans[index].title if index is not None else ""
 
     @pass_context
     def entry_item(context: Context, entry: Any) -> Markup:
@@ -123,10 +159,18 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         joins.append([e.place for e in entries])
         return Markup(f"\x00J{len(joins) - 1}\x00")
 
+    @functools.lru_cache(maxsize=8192)  # dates repeat: one entry's on many pages
+    def time(value: DateValue | None) -> Markup:
+        return time_html(value, dates)
+
+    def date_plain(value: DateValue | None) -> str:
+        return date_text(value, dates) if value is not None else ""
+
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
         "entry_list": entry_list,
         "actor_chip_html": actor_chip_html,
+        "actor_role": actor_role,
         "url": urls.link,
         "abs_url": urls.absolute,
         "asset": asset,
@@ -137,9 +181,11 @@ def make_environment(site_root: Path, theme: Path, urls: Urls,
         "year_rel": Urls.year,
     }
     env.globals.update(helpers)
-    env.filters["time"] = time_html
+    env.filters["time"] = time
+    env.filters["date_text"] = date_plain
     env.filters["safe_html"] = Markup
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
+    env.filters["counted"] = counted
     env.filters["fragment"] = Urls.fragment
     return env
 
@@ -153,7 +199,7 @@ class Templates:
 
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         r.fingerprint(("template", name))
-        return render_template(self.env, name, {**variables, READER: r})
+        return render_template(self.env, name, {**variables, READER: r, MEMO: {}})
 
     def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
         """Render a page whose entry lists become pieces of a ``Joined`` output."""
