@@ -212,3 +212,12 @@ def leftovers(out: Path) -> list[str]:
                 continue
         found.append(path.name)
     return found
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site built once for the browser tests, which only read it."""
+    out = tmp_path_factory.mktemp("example-built") / "out"
+    result = run_subprocess("build", "--out", str(out), cwd=ROOT)
+    assert result.code == 0, result.err
+    return out

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ROOT, run_subprocess, write
-
-
-@pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "out"
-    result = run_subprocess("build", "--out", str(out), cwd=ROOT)
-    assert result.code == 0, result.err
-    return out
+from tests.conftest import run_subprocess, write
 
 
 def test_search_finds_entries_actors_and_sources(browser, static_server, site_dir):

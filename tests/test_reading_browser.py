@@ -5,11 +5,9 @@ follows the entry being read; long pages have a way back to the top."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ROOT, run_subprocess, write
+from tests.conftest import run_subprocess, write
 
 BRIEFING = "briefings/russia-written-response/"
 PHONE = {"width": 390, "height": 844}
@@ -17,13 +15,6 @@ DESKTOP = {"width": 1366, "height": 900}
 CITE = ".bg-cite a"
 POPOVER = "#bg-popover"
 
-
-@pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reading") / "out"
-    result = run_subprocess("build", "--out", str(out), cwd=ROOT)
-    assert result.code == 0, result.err
-    return out
 
 
 @pytest.fixture
