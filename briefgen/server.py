@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -35,6 +36,16 @@ _WAITING = (b"<!doctype html><html><head><meta charset=utf-8><title>Waiting for 
             b"there is.</p></body></html>")
 
 
+@dataclass(frozen=True, slots=True)
+class Told:
+    """The pages that tabs told to reload show, and the count of connections when they were
+    told. (Per page, not per tab: a tab that reloaded earlier may still count as connected
+    until a message to it fails.)"""
+
+    pages: frozenset[str | None]
+    mark: int
+
+
 class Broadcaster:
     """Fans build events out to every connected tab, and knows which page each tab shows
     (the live script says so when it connects). A tab that connects later is told the
@@ -43,11 +54,13 @@ class Broadcaster:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._clients: dict[queue.Queue[str | None], str | None] = {}
+        # Each tab's queue, the page it shows and when it connected (a count of connections).
+        self._clients: dict[queue.Queue[str | None], tuple[str | None, int]] = {}
+        self._connections = 0
         self._last: str | None = None
 
-    def publish(self, event: str, data: dict[str, Any]) -> list[queue.Queue[str | None]]:
-        """Tell every tab; return those that show one of the changed pages (they reload)."""
+    def publish(self, event: str, data: dict[str, Any]) -> Told:
+        """Tell every tab; return which pages the tabs that reload show."""
         message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
         state = {**data, "changed": []}
         changed = set(data.get("changed", ()))
@@ -55,12 +68,14 @@ class Broadcaster:
             self._last = f"event: {event}\ndata: {json.dumps(state)}\n\n"
             for client in self._clients:
                 client.put(message)
-            return [client for client, page in self._clients.items() if page in changed]
+            pages = {page for page, _ in self._clients.values() if page in changed}
+            return Told(frozenset(pages), self._connections)
 
     def subscribe(self, page: str | None = None) -> queue.Queue[str | None]:
         client: queue.Queue[str | None] = queue.Queue()
         with self._lock:
-            self._clients[client] = page
+            self._connections += 1
+            self._clients[client] = (page, self._connections)
             if self._last is not None:
                 client.put(self._last)
             self._lock.notify_all()
@@ -71,24 +86,24 @@ class Broadcaster:
             self._clients.pop(client, None)
             self._lock.notify_all()
 
-    def wait_for_reloads(self, told: list[queue.Queue[str | None]], timeout: float) -> None:
+    def wait_for_reloads(self, told: Told, timeout: float) -> None:
         """Wait until the tabs ``told`` (by ``publish``) have reloaded their page and
         connected again, or ``timeout`` seconds: the rest of a build waits meanwhile, so
-        that serving those pages does not compete with it for the interpreter."""
+        that serving those pages does not compete with it for the interpreter. Only
+        connections made since count: the old one of a reloaded tab is noticed as closed
+        only when a message to it fails, which may be a heartbeat later."""
         with self._lock:
-            pages = [self._clients[client] for client in told if client in self._clients]
 
             def reloaded() -> bool:
-                now = list(self._clients.values())
-                return all(client not in self._clients for client in told) and all(
-                    now.count(page) >= pages.count(page) for page in set(pages))
+                again = {page for page, since in self._clients.values() if since > told.mark}
+                return told.pages <= again
 
             self._lock.wait_for(reloaded, timeout)
 
     def open_pages(self) -> set[str]:
         """The files the connected tabs show (``briefings/x/index.html``)."""
         with self._lock:
-            return {page for page in self._clients.values() if page}
+            return {page for page, _ in self._clients.values() if page}
 
     def close(self) -> None:
         with self._lock:
