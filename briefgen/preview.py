@@ -27,7 +27,7 @@ from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
 from briefgen.server import BoundedServer, Broadcaster, PendingFiles, SwapLock, make_handler
 
-DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
+DEBOUNCE_SECONDS = 0.015  # a burst of saves (autosave, git checkout) becomes one rebuild
 # After the pages open in tabs are made, the rest of a build waits at most this long for
 # those tabs to load them again (a tab that does not reload costs the rest this delay).
 RELOAD_WAIT_SECONDS = 1.0
