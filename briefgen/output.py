@@ -64,8 +64,9 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
-def check_output(out: Path, site_root: Path, protected: list[Path]) -> None:
-    """Raise OutputRefused unless ``out`` is safe to build into."""
+def check_output(out: Path, site_root: Path, protected: list[Path], ours: bool = False) -> None:
+    """Raise OutputRefused unless ``out`` is safe to build into; ``ours``: the caller knows
+    the folder holds what briefgen wrote there."""
     out, site_root = out.resolve(), site_root.resolve()
     if _inside(site_root, out):
         raise OutputRefused(f"refusing to build into {out}: it is or contains the site folder")
@@ -77,7 +78,7 @@ def check_output(out: Path, site_root: Path, protected: list[Path]) -> None:
     blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise OutputRefused(f"refusing to build into {out}: {blocking} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
+    if not ours and out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
         raise OutputRefused(f"refusing to build into {out}: the folder is not empty and was not "
                             "created by briefgen; choose a new or empty folder with --out")
 
@@ -176,6 +177,14 @@ class OutputUpdate:
     def files(self) -> dict[str, str]:
         """The output's files and digests once committed."""
         return {rel: written.digest for rel, written in self.written.items()}
+
+    def distrust(self, rels: Iterable[str]) -> None:
+        """Files of the output that are not what the last build wrote (edited by hand,
+        restored from a backup): written again whatever the manifest says, and never copied
+        from."""
+        doubtful = set(rels) & self.old.keys()
+        if doubtful:
+            self.old = {rel: digest for rel, digest in self.old.items() if rel not in doubtful}
 
     def leave_out(self, rels: Iterable[str]) -> None:
         """New files of the plan that this build did not make (interrupted in place, the

@@ -226,3 +226,22 @@ def test_writers_of_one_state_take_turns(tmp_path):
     first.close()
     assert opened.wait(10)
     thread.join()
+
+
+def test_nothing_changed_reports_what_the_last_build_did_and_a_file_changed_by_hand_is_repaired(
+        example_site, built):
+    first = run(example_site, built)
+    again = run(example_site, built)
+    assert again.stats is not None and again.stats.written == 0
+    assert sorted(d.headline() for d in again.diagnostics) == \
+        sorted(d.headline() for d in first.diagnostics)
+    assert again.counts == first.counts and again.counts["files"] == len(files(built))
+    page = built / "briefings/index.html"
+    good = page.read_bytes()
+    before = page.stat()
+    page.write_bytes(b"x" * len(good))  # same size and time, as a restore with cp -p keeps
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    (built / "feed.xml").unlink()
+    repaired = run(example_site, built)
+    assert repaired.stats is not None and repaired.stats.written == 2
+    assert page.read_bytes() == good and (built / "feed.xml").is_file()

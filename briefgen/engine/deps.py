@@ -856,6 +856,10 @@ class Engine:
     def pending(self) -> bool:
         return bool(self._queued)
 
+    def quiet(self) -> bool:
+        """Nothing to make again: no node queued, no output due."""
+        return not self._queued and not self._due_outputs
+
     def queued(self, kind: str) -> list[Key]:
         """The nodes of ``kind`` waiting to be made in this update, in key order."""
         return sorted(key for key in self._queued if key[0] == kind)

@@ -93,6 +93,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             engine.make_output(key)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
     update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own)
+    update.distrust(paths[key] for key in untrusted)
     if not update.in_place:
         first = None  # the first build of the preview: its folder appears at once
     pending = first.pending if first is not None else None
