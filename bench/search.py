@@ -7,7 +7,8 @@ it with briefgen and reports:
 
 - the index's size and files, and the time its nodes take in a cold build and in the build
   after one briefing is edited (measured in this process, one core: the units, blocks and
-  index files are timed around their functions), with the wall time of both whole builds;
+  index files are timed around their functions, in CPU time, which other work on a shared
+  machine does not inflate as it does wall time), with the wall time of both whole builds;
 - the bytes that edit rewrote under ``search/`` (files with a new inode: unchanged files
   are hard links to the previous build's);
 - the bytes each query loads in Chromium (every ``search/*.bin`` response: manifest,
@@ -69,7 +70,7 @@ def corpus(workdir: Path, size: int, seed: int) -> Path:
 
 
 class Timers:
-    """Time spent in the search index's node functions (patched in before a build)."""
+    """CPU time spent in the search index's node functions (patched in before a build)."""
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
@@ -93,11 +94,11 @@ class Timers:
     def _timed(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def timed(*args: Any) -> Any:
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 return function(*args)
             finally:
-                self.seconds[label] += time.perf_counter() - started
+                self.seconds[label] += time.process_time() - started
 
         return timed
 
@@ -245,8 +246,9 @@ def report_size(size: int, args: argparse.Namespace) -> None:
     cold, timers = build_in_process(work, out, cache)
     files = search_files(out)
     print(f"cold build (2 jobs, subprocess): {cold_wall:.1f} s wall")
-    print(f"cold build (1 job, in process): {cold:.1f} s, of which the search index "
-          f"{timers.total():.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in timers.seconds.most_common())})")
+    parts = ", ".join(f"{k} {v:.2f} s" for k, v in timers.seconds.most_common())
+    print(f"cold build (1 job, in process): {cold:.1f} s wall, of which the search index "
+          f"{timers.total():.2f} s CPU ({parts})")
     print(f"index: {len(files)} files, {kib(sum(s for _, s in files.values()))}; "
           f"largest shard {kib(max(s for r, (_, s) in files.items() if '/t/' in r))}; "
           f"manifest {kib(files['search/manifest.bin'][1])}")
@@ -255,8 +257,8 @@ def report_size(size: int, args: argparse.Namespace) -> None:
     after = search_files(out)
     rewritten = {r: s for r, (ino, s) in after.items() if files.get(r, (None,))[0] != ino}
     kinds = Counter(r.split("/")[1] for r in rewritten)
-    print(f"edit of {target.name} (1 job, in process): {edit:.2f} s, of which the search index "
-          f"{timers.total():.2f} s; rewrote {len(rewritten)} index files, "
+    print(f"edit of {target.name} (1 job, in process): {edit:.2f} s wall, of which the search "
+          f"index {timers.total():.2f} s CPU; rewrote {len(rewritten)} index files, "
           f"{kib(sum(rewritten.values()))} ({dict(kinds)})")
     common, rare = "the", rare_name(work)
     queries = [common, rare, f"{common} harbour", '"of the"', "con"]

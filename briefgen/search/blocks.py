@@ -108,6 +108,8 @@ class _Inverted:
         self.facets: dict[int, dict[int, int]] = defaultdict(dict)
         # names → their distinct words and pairs (names repeat from entry to entry)
         self.seen: dict[str, tuple[set[str], set[int]]] = {}
+        # a document's actors, topics and year → their filter values (alike in a briefing)
+        self.filters: dict[tuple[tuple[str, ...], tuple[str, ...], int | None], list[int]] = {}
 
     def _terms(self, text: str) -> tuple[set[str], set[int]]:
         """The distinct words of a text, and the hashes of its pairs of consecutive words."""
@@ -126,6 +128,13 @@ class _Inverted:
             found = self.seen[text] = self._terms(text)
         return found
 
+    def _facets(self, doc: SearchDoc) -> list[int]:
+        key = (doc.actors, doc.tags, doc.year)
+        found = self.filters.get(key)
+        if found is None:
+            found = self.filters[key] = _facets(doc)
+        return found
+
     def add(self, place: int, docs: list[SearchDoc]) -> None:
         pairs: set[int] = set()
         # word → the masks of the three fields packed in one number, ``shift`` bits apart
@@ -142,7 +151,7 @@ class _Inverted:
                 packed.update({word: get(word, 0) | bit for word in distinct})
                 pairs.update(text_pairs)
             bit = 1 << number
-            for facet in _facets(doc):
+            for facet in self._facets(doc):
                 masked = self.facets[facet]
                 masked[place] = masked.get(place, 0) | bit
         fields = {masks: _fields(masks, shift) for masks in set(packed.values())}
