@@ -109,6 +109,9 @@ class Session:
     synced: Synced | None = None
     settled: Settled | None = None
     paths: dict[Key, str] = field(default_factory=dict)
+    # The private output folder's files and digests as the last build left them (the
+    # preview's folder: nothing else writes there).
+    published: dict[str, str] | None = None
 
 
 def build(site_root: Path, options: BuildOptions) -> BuildResult:
@@ -184,7 +187,7 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
         if session.engine is None or session.context != context:
             session.engine = Engine(kinds, INDEXES, ignored_reads=options.ignored_reads)
             session.context = context
-            session.files, session.paths = {}, {}
+            session.files, session.paths, session.published = {}, {}, None
             session.scan = session.synced = session.settled = None
         return session.engine, None
     store = _open_store(config, flags, options, result) if options.use_cache else None
@@ -266,8 +269,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if options.write:
         result.out = out
         try:
-            check_output(out, config.root, [config.content_path, config.root / "templates",
-                                            config.root / "themes"])
+            if session is None or session.published is None:  # else checked by a build before
+                check_output(out, config.root, [config.content_path, config.root / "templates",
+                                                config.root / "themes"])
         except OutputRefused as exc:
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return
@@ -450,7 +454,8 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
         made: MadeOutputs = make_outputs(
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
-            fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first)
+            fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first,
+            own=options.session.published if options.session is not None else None)
     except (PageError, ThemeError, OutputRefused) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return
@@ -463,8 +468,12 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
     result.made = made.records
     if made.update is None:
         return
+    if options.session is not None:
+        options.session.published = None  # until this commit is through
     try:
         result.stats = made.update.commit(options.swap_lock)
+        if options.session is not None and made.update.in_place:
+            options.session.published = made.update.files()
         result.notes.extend(made.update.notes)
         for key, record in made.records.items():
             engine.set_output(key, record)

@@ -56,7 +56,7 @@
     "#briefgen-error-overlay button,#briefgen-error-pill{font-weight:600;font-size:14px;line-height:1;font-family:inherit;" +
       "color:inherit;background:var(--bge-box);border:1px solid var(--bge-muted);border-radius:4px;" +
       "padding:0 14px;min-height:44px;cursor:pointer;flex:none}",
-    "#briefgen-error-overlay button:focus-visible,#briefgen-error-pill:focus-visible{outline:3px solid var(--bge-focus);outline-offset:2px}",
+    "#briefgen-error-overlay button:focus-visible,#briefgen-error-overlay pre:focus-visible,#briefgen-error-pill:focus-visible{outline:3px solid var(--bge-focus);outline-offset:2px}",
     "#briefgen-error-overlay .briefgen-error{margin:0 0 16px;padding:8px 12px;min-width:0;" +
       "border-left:4px solid var(--bge-error);background:var(--bge-box);border-radius:0 4px 4px 0}",
     "#briefgen-error-overlay .briefgen-warning{border-left-color:var(--bge-warning)}",
@@ -94,6 +94,7 @@
   // "     | ^~~~". The characters the caret underlines are marked in the text too.
   function sourceBox(source) {
     var pre = el("pre", "briefgen-source");
+    pre.tabIndex = 0;  // it scrolls sideways on a narrow screen: keyboards must reach it too
     var lines = source.split("\n");
     var bar = lines.length === 2 ? lines[1].indexOf("| ") : -1;
     var caret = bar >= 0 ? lines[1].slice(bar + 2) : "";

@@ -113,13 +113,18 @@ class OutputUpdate:
     """
 
     def __init__(self, out: Path, paths: Collection[str], version: str,
-                 in_place: bool = False, ops: FileOps = OS_FILE_OPS) -> None:
+                 in_place: bool = False, ops: FileOps = OS_FILE_OPS,
+                 own: dict[str, str] | None = None) -> None:
+        """``own``: for a folder that only this process writes (the preview's), its files and
+        their digests as this process last left them; they are trusted as they are, so that
+        nothing is read or looked at for the files an edit leaves alone."""
         self.out, self.version, self.paths = out.resolve(), version, frozenset(paths)
         self.ops = ops
         self.notes: list[str] = []
         self.out.parent.mkdir(parents=True, exist_ok=True)
         container = recover(self.out, ops, self.notes)
-        old = read_manifest(self.out)
+        self.trusted = in_place and own is not None
+        old = own if self.trusted else read_manifest(self.out)
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
         self.foreign = [] if self.in_place else foreign_paths(self.out, self.old)
@@ -166,7 +171,11 @@ class OutputUpdate:
 
     def reusable(self, rel: str) -> bool:
         """The previous build wrote ``rel`` and it is still there."""
-        return rel in self.old and os.path.isfile(os.path.join(self.out, rel))
+        return rel in self.old and (self.trusted or os.path.isfile(os.path.join(self.out, rel)))
+
+    def files(self) -> dict[str, str]:
+        """The output's files and digests once committed."""
+        return {rel: written.digest for rel, written in self.written.items()}
 
     def keep(self, rel: str) -> None:
         """``rel`` is unchanged: the previous build's file stays."""

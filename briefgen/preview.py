@@ -27,7 +27,7 @@ from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
 from briefgen.server import BoundedServer, Broadcaster, PendingFiles, SwapLock, make_handler
 
-DEBOUNCE_SECONDS = 0.03  # a burst of saves (autosave, git checkout) becomes one rebuild
+DEBOUNCE_SECONDS = 0.015  # a burst of saves (autosave, git checkout) becomes one rebuild
 # After the pages open in tabs are made, the rest of a build waits at most this long for
 # those tabs to load them again (a tab that does not reload costs the rest this delay).
 RELOAD_WAIT_SECONDS = 1.0
@@ -121,16 +121,17 @@ class Changes:
         return None if structural else files
 
 
-def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool,
-           changes: Changes) -> Any:
+def watch_handler(site: Path, watched: tuple[str, ...], ignored: list[Path],
+                  changes: Changes) -> Any:
+    """The watcher's handler of file-system events: each one told to ``changes``."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-    from watchdog.observers.polling import PollingObserver
 
     class Events(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return
+            if event.is_directory and event.event_type == "modified":
+                return  # comes with every write inside; what happened has events of its own
             source, target = str(event.src_path), str(getattr(event, "dest_path", "") or "")
             relevant = [Path(raw) for raw in (source, target)
                         if raw and is_relevant(site, Path(raw), watched, ignored)]
@@ -145,8 +146,16 @@ def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool
             else:
                 changes.other()
 
+    return Events()
+
+
+def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool,
+           changes: Changes) -> Any:
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
     observer = PollingObserver(timeout=0.3) if poll else Observer()
-    observer.schedule(Events(), str(site), recursive=True)
+    observer.schedule(watch_handler(site, watched, ignored, changes), str(site), recursive=True)
     observer.start()
     return observer
 
@@ -201,10 +210,9 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
               flush=True)
         while True:
             changes.seen.wait()
-            time.sleep(DEBOUNCE_SECONDS)
-            while changes.seen.is_set():  # wait until the burst is over
+            changes.seen.clear()
+            while changes.seen.wait(DEBOUNCE_SECONDS):  # until a quiet moment ends the burst
                 changes.seen.clear()
-                time.sleep(DEBOUNCE_SECONDS)
             _report(preview.rebuild(changes.take()), site)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)

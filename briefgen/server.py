@@ -6,14 +6,17 @@ HTML responses, and streams the events a ``Broadcaster`` publishes.
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import mimetypes
+import os
 import queue
 import sys
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -30,9 +33,20 @@ _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset
          b"Content-Length: 26\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
          b"Too many connections: wait")
 _LIVE_SCRIPT = (Path(__file__).resolve().parent / "live.js").read_bytes()
+_LIVE_TAG = f'"live-{hashlib.blake2b(_LIVE_SCRIPT, digest_size=8).hexdigest()}"'
 _WAITING = (b"<!doctype html><html><head><meta charset=utf-8><title>Waiting for a good build"
             b"</title></head><body><p>There is no good build yet. This page reloads when "
             b"there is.</p></body></html>")
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """The pages that tabs told to reload show, and the count of connections when they were
+    told. (Per page, not per tab: a tab that reloaded earlier may still count as connected
+    until a message to it fails.)"""
+
+    pages: frozenset[str | None]
+    mark: int
 
 
 class Broadcaster:
@@ -43,11 +57,13 @@ class Broadcaster:
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
-        self._clients: dict[queue.Queue[str | None], str | None] = {}
+        # Each tab's queue, the page it shows and when it connected (a count of connections).
+        self._clients: dict[queue.Queue[str | None], tuple[str | None, int]] = {}
+        self._connections = 0
         self._last: str | None = None
 
-    def publish(self, event: str, data: dict[str, Any]) -> list[queue.Queue[str | None]]:
-        """Tell every tab; return those that show one of the changed pages (they reload)."""
+    def publish(self, event: str, data: dict[str, Any]) -> Told:
+        """Tell every tab; return which pages the tabs that reload show."""
         message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
         state = {**data, "changed": []}
         changed = set(data.get("changed", ()))
@@ -55,12 +71,14 @@ class Broadcaster:
             self._last = f"event: {event}\ndata: {json.dumps(state)}\n\n"
             for client in self._clients:
                 client.put(message)
-            return [client for client, page in self._clients.items() if page in changed]
+            pages = {page for page, _ in self._clients.values() if page in changed}
+            return Told(frozenset(pages), self._connections)
 
     def subscribe(self, page: str | None = None) -> queue.Queue[str | None]:
         client: queue.Queue[str | None] = queue.Queue()
         with self._lock:
-            self._clients[client] = page
+            self._connections += 1
+            self._clients[client] = (page, self._connections)
             if self._last is not None:
                 client.put(self._last)
             self._lock.notify_all()
@@ -71,24 +89,24 @@ class Broadcaster:
             self._clients.pop(client, None)
             self._lock.notify_all()
 
-    def wait_for_reloads(self, told: list[queue.Queue[str | None]], timeout: float) -> None:
+    def wait_for_reloads(self, told: Told, timeout: float) -> None:
         """Wait until the tabs ``told`` (by ``publish``) have reloaded their page and
         connected again, or ``timeout`` seconds: the rest of a build waits meanwhile, so
-        that serving those pages does not compete with it for the interpreter."""
+        that serving those pages does not compete with it for the interpreter. Only
+        connections made since count: the old one of a reloaded tab is noticed as closed
+        only when a message to it fails, which may be a heartbeat later."""
         with self._lock:
-            pages = [self._clients[client] for client in told if client in self._clients]
 
             def reloaded() -> bool:
-                now = list(self._clients.values())
-                return all(client not in self._clients for client in told) and all(
-                    now.count(page) >= pages.count(page) for page in set(pages))
+                again = {page for page, since in self._clients.values() if since > told.mark}
+                return told.pages <= again
 
             self._lock.wait_for(reloaded, timeout)
 
     def open_pages(self) -> set[str]:
         """The files the connected tabs show (``briefings/x/index.html``)."""
         with self._lock:
-            return {page for page in self._clients.values() if page}
+            return {page for page, _ in self._clients.values() if page}
 
     def close(self) -> None:
         with self._lock:
@@ -232,6 +250,12 @@ def page_of(raw_path: str) -> str | None:
     return found[0] if found else None
 
 
+def entity_tag(state: os.stat_result) -> str:
+    """A file's validator: files are replaced, never rewritten in place, so a new file has a
+    new inode or time; the live script's tag (``inject``) is the same on every page."""
+    return f'"{state.st_ino:x}-{state.st_size:x}-{state.st_mtime_ns:x}"'
+
+
 def inject(html: bytes, prefix: str) -> bytes:
     tag = f'<script src="{prefix}{LIVE_PATH}live.js" data-prefix="{prefix}" defer></script>'
     marker = html.rfind(b"</body>")
@@ -259,7 +283,11 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                 self._stream()
                 return
             if path == prefix + LIVE_PATH + "live.js":
-                self._send(200, "application/javascript; charset=utf-8", _LIVE_SCRIPT, send_body)
+                if self.headers.get("If-None-Match") == _LIVE_TAG:
+                    self._not_modified(_LIVE_TAG)
+                    return
+                self._send(200, "application/javascript; charset=utf-8", _LIVE_SCRIPT, send_body,
+                           _LIVE_TAG)
                 return
             if path + "/" == prefix:
                 self._redirect(prefix)
@@ -271,11 +299,17 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                 if target is not None and target.is_dir():
                     self._redirect(path + "/")
                     return
-                status = 200
+                status, tag = 200, None
                 if target is None:
                     status, target = 404, root / "404.html"
                 try:
-                    body = target.read_bytes()
+                    with target.open("rb") as file:
+                        if status == 200:
+                            tag = entity_tag(os.fstat(file.fileno()))
+                            if tag == self.headers.get("If-None-Match"):
+                                self._not_modified(tag)
+                                return
+                        body = file.read()
                 except OSError:  # no good build yet: a page that shows the errors and waits
                     status, body, target = 404, _WAITING, Path("waiting.html")
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -284,17 +318,28 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
             if ctype.startswith("text/") or ctype in ("application/javascript", "application/json",
                                                       "application/xml", "image/svg+xml"):
                 ctype += "; charset=utf-8"
-            self._send(status, ctype, body, send_body)
+            self._send(status, ctype, body, send_body, tag)
 
-        def _send(self, status: int, ctype: str, body: bytes, send_body: bool) -> None:
+        def _send(self, status: int, ctype: str, body: bytes, send_body: bool,
+                  tag: str | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            if tag is None:
+                self.send_header("Cache-Control", "no-store")
+            else:  # a tab that reloads asks again, and keeps what it has if it is the same
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("ETag", tag)
             self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if send_body:
                 self.wfile.write(body)
+
+        def _not_modified(self, tag: str) -> None:
+            self.send_response(304)
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("ETag", tag)
+            self.end_headers()
 
         def _redirect(self, location: str) -> None:
             self.send_response(301)

@@ -12,9 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from watchdog.events import DirModifiedEvent, FileCreatedEvent, FileModifiedEvent
 
+from briefgen import preview as preview_module
 from briefgen.build import BuildOptions
-from briefgen.preview import Preview
+from briefgen.preview import Changes, Preview, watch_handler
 from briefgen.server import BoundedServer, make_handler
 from tests.conftest import free_port
 from tests.editing import BASE_URL, Site, apply, initial_site, write
@@ -88,3 +90,35 @@ def test_a_page_still_being_remade_is_served_only_once_made(preview):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_rest_goes_on_once_the_tab_is_back_though_its_old_connection_lingers(
+        preview, monkeypatch: pytest.MonkeyPatch):
+    """A reloaded tab's old connection is noticed as gone only when a message to it fails;
+    its new connection alone says that the tab is back."""
+    monkeypatch.setattr(preview_module, "RELOAD_WAIT_SECONDS", 120.0)
+    shown, site = preview
+    old = shown.events.subscribe(OPEN)  # never unsubscribed: a heartbeat has not failed yet
+    stale = shown.events.subscribe(OPEN)  # from an earlier reload of the same tab
+    done = threading.Event()
+    changed = retitle(shown, site, 6)
+    build = threading.Thread(target=lambda: (shown.rebuild(changed), done.set()))
+    build.start()
+    assert events(old, 1) == [[OPEN]]
+    assert events(stale, 1) == [[OPEN]]
+    assert not done.is_set(), "the rest of the build did not wait for the tab"
+    shown.events.subscribe(OPEN)  # the tab, reloaded, connects again
+    build.join(60)
+    assert done.is_set(), "the rest of the build still waited after the tab came back"
+
+
+def test_a_folder_touched_by_a_write_inside_it_is_not_a_structural_change(tmp_path: Path):
+    site = tmp_path / "site"
+    (site / "content" / "briefings").mkdir(parents=True)
+    changes = Changes()
+    handler = watch_handler(site, ("content",), [], changes)
+    handler.on_any_event(FileModifiedEvent(str(site / "content/briefings/a.md")))
+    handler.on_any_event(DirModifiedEvent(str(site / "content/briefings")))
+    assert changes.take() == frozenset({"content/briefings/a.md"})
+    handler.on_any_event(FileCreatedEvent(str(site / "content/briefings/b.md")))
+    assert changes.take() is None  # a new file: every file is looked at

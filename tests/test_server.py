@@ -179,3 +179,41 @@ def test_the_manifest_is_not_served(root, small_server):
     (root / ".well-known" / "security.txt").write_text("Contact: x")
     assert fetch(small_server + ".briefgen-manifest.json")[0] == 404
     assert fetch(small_server + ".well-known/security.txt")[0] == 200
+
+
+def conditional(url: str, tag: str) -> int:
+    request = urllib.request.Request(url, headers={"If-None-Match": tag})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def wait_for_text(url: str, text: bytes, timeout: float = 60) -> bytes:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = fetch(url)[2]
+        if text in body:
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never showed {text!r}")
+
+
+def test_a_reloading_tab_keeps_what_did_not_change(example_site, serve_site):
+    """Files carry a validator: a tab that reloads gets 304 for the stylesheet and scripts
+    it has, and the new bytes of what a build replaced."""
+    served = serve_site(example_site)
+    page = served.url + "briefings/"
+    for url in (served.url + "assets/style.css", served.url + "__briefgen/live.js", page):
+        status, headers, _ = fetch(url)
+        assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["ETag"]
+        assert conditional(url, headers["ETag"]) == 304, url
+        assert conditional(url, '"something-else"') == 200
+    tag = fetch(page)[1]["ETag"]
+    yaml = example_site / "site.yaml"
+    yaml.write_text(yaml.read_text().replace("title: ", "title: Retitled ", 1))
+    wait_for_text(page, b"Retitled ")
+    assert conditional(page, tag) == 200
+    status, headers, _ = fetch(served.url + "no/such/page/")
+    assert status == 404 and headers["Cache-Control"] == "no-store" and "ETag" not in headers

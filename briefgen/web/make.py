@@ -75,9 +75,11 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                  in_place: bool = False, fork: bool = True,
                  untrusted: frozenset[Key] = frozenset(),
                  paths: dict[Key, str] | None = None,
-                 first: FirstPages | None = None) -> MadeOutputs:
+                 first: FirstPages | None = None,
+                 own: dict[str, str] | None = None) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
-    them all (the others are kept from the previous build) for the caller to commit."""
+    them all (the others are kept from the previous build) for the caller to commit.
+    ``own``: the files of a folder only this process writes (see ``OutputUpdate``)."""
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
@@ -86,7 +88,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         for key in todo:
             engine.make_output(key)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
-    update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place)
+    update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own)
     if not update.in_place:
         first = None  # the first build of the preview: its folder appears at once
     pending = first.pending if first is not None else None

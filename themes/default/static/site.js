@@ -241,7 +241,9 @@
     button.appendChild(el("span", "bg-to-top-text", "Top"));
     button.setAttribute("aria-label", "Back to the top");
     button.hidden = true;
-    doc.body.appendChild(button);
+    // At the end of the main landmark, not loose in the body: every part of a page belongs
+    // to a landmark, which is how screen reader users move around it.
+    (doc.querySelector("main") || doc.body).appendChild(button);
     var update = onFrame(function () {
       var long = root.scrollHeight > window.innerHeight * 2.5;
       button.hidden = !(long && window.scrollY > window.innerHeight);
