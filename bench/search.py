@@ -15,6 +15,11 @@ it with briefgen and reports:
   vocabulary pages, shards, the documents of the first 10 results), for the most common word,
   a rare name, two words, a phrase and a prefix;
 
+and, with ``--cold-runs N``, what the index adds to a whole cold build: N rounds of cold builds
+(two jobs, subprocesses, empty cache) with the index and without it (its nodes and files left
+out), interleaved, the medians of their CPU time (user and system, of the build and the workers
+it waited for, from ``os.wait4``) and wall time;
+
 then runs Pagefind over a hard-linked copy of the same output (its build time, index size,
 and the bytes the same queries load through its JavaScript API with the first 10 results'
 data). Pagefind is a benchmark tool only: install it in the environment that runs this
@@ -32,6 +37,7 @@ import os
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -127,6 +133,52 @@ def build_subprocess(site: Path, out: Path, cache: Path) -> float:
     subprocess.run([sys.executable, "-m", "briefgen", "--site", str(site), "build", "--out",
                     str(out), "--quiet"], check=True, env=env, cwd=ROOT)
     return time.perf_counter() - started
+
+
+# A build without the search index: its nodes are not made and its files not planned (for
+# measuring what the index adds; this reaches into the build's list of a document's nodes).
+WITHOUT_INDEX = """
+import sys
+import briefgen.build as build
+import briefgen.search.files as files
+build.DOCUMENT_KINDS = tuple(k for k in build.DOCUMENT_KINDS if not k.startswith("search"))
+files.planned = lambda r: []
+from briefgen.cli import run
+sys.argv[0] = "briefgen"
+run()
+"""
+
+
+def cold_cpu(site: Path, out: Path, cache: Path, index: bool) -> tuple[float, float, float]:
+    """A cold build in a subprocess: (user, system) CPU seconds, its workers included, and
+    wall seconds."""
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    command = [sys.executable, "-m", "briefgen"] if index else [sys.executable, "-c", WITHOUT_INDEX]
+    env = {**os.environ, "BRIEFGEN_CACHE_DIR": str(cache),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    started = time.perf_counter()
+    process = subprocess.Popen([*command, "--site", str(site), "build", "--out", str(out),
+                                "--quiet"], env=env, cwd=out.parent,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"the cold build failed ({command[-1][:20]}…)")
+    return usage.ru_utime, usage.ru_stime, time.perf_counter() - started
+
+
+def report_cold(site: Path, workdir: Path, runs: int) -> None:
+    found: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
+    for round_ in range(runs):
+        for index in (True, False) if round_ % 2 == 0 else (False, True):
+            found[index].append(cold_cpu(site, workdir / "out-cold", workdir / "cache-cold",
+                                         index))
+    print(f"\ncold builds, {runs} rounds (median CPU user + system, wall):")
+    for index, label in ((True, "with the index"), (False, "without it")):
+        user, system, wall = (statistics.median(r[i] for r in found[index]) for i in range(3))
+        cpu = sorted(r[0] + r[1] for r in found[index])
+        print(f"  {label:15} {statistics.median(cpu):6.2f} s CPU ({cpu[0]:.2f}–{cpu[-1]:.2f}; "
+              f"user {user:.2f}, system {system:.2f}), {wall:.2f} s wall")
 
 
 def search_files(out: Path) -> dict[str, tuple[int, int]]:
@@ -252,6 +304,8 @@ def report_size(size: int, args: argparse.Namespace) -> None:
     print(f"index: {len(files)} files, {kib(sum(s for _, s in files.values()))}; "
           f"largest shard {kib(max(s for r, (_, s) in files.items() if '/t/' in r))}; "
           f"manifest {kib(files['search/manifest.bin'][1])}")
+    if args.cold_runs:
+        report_cold(work, args.workdir, args.cold_runs)
     target = edit_one_briefing(work)
     edit, timers = build_in_process(work, out, cache)
     after = search_files(out)
@@ -282,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000", help="comma-separated numbers of briefings")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cold-runs", type=int, default=0,
+                        help="rounds of cold builds with and without the index (0: none)")
     parser.add_argument("--pagefind", default=f"{shlex.quote(sys.executable)} -m pagefind",
                         help="the command that runs Pagefind ('' to skip it)")
     args = parser.parse_args(argv)
