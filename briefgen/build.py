@@ -69,6 +69,9 @@ class BuildOptions:
     ignored_reads: frozenset[str] = frozenset()
     made_first: Callable[[list[str]], None] | None = None
     pending: Pending | None = None
+    # The preview: asked between the outputs made after the open pages; True when a newer
+    # change waits (the rest is left to the next build, see ``BuildResult.unmade``).
+    interrupted: Callable[[], bool] = lambda: False
 
 
 @dataclass(slots=True)
@@ -86,6 +89,9 @@ class BuildResult:
     made: dict[Key, Record] = field(default_factory=dict)  # the outputs made, what they read
     images: ImageStats | None = None  # resizing, reported apart
     mentions: list[Mention] = field(default_factory=list)  # with ``BuildOptions.mentions``
+    # Output files left to the next build: a newer change came while they were being made
+    # (the preview, ``BuildOptions.interrupted``).
+    unmade: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -443,6 +449,8 @@ def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
     finally:
         if options.pending is not None:
             options.pending.clear()  # every file is in place (or stays old): none to wait for
+            # but those an interrupted build left to the next one, which starts at once
+            options.pending.add(result.unmade)
 
 
 def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
@@ -450,7 +458,8 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
     writing = options.write and result.ok
     try:
         first = FirstPages(options.wanted, options.made_first, options.pending,
-                           options.swap_lock) if options.made_first is not None else None
+                           options.swap_lock, options.interrupted) \
+            if options.made_first is not None else None
         made: MadeOutputs = make_outputs(
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
@@ -466,6 +475,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
         return
     result.rendered.extend(made.rendered)
     result.made = made.records
+    result.unmade = made.unmade
     if made.update is None:
         return
     if options.session is not None:

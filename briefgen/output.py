@@ -12,7 +12,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +176,13 @@ class OutputUpdate:
     def files(self) -> dict[str, str]:
         """The output's files and digests once committed."""
         return {rel: written.digest for rel, written in self.written.items()}
+
+    def leave_out(self, rels: Iterable[str]) -> None:
+        """New files of the plan that this build did not make (interrupted in place, the
+        preview): the next build makes them."""
+        left = set(rels)
+        assert self.in_place or not left
+        self.paths = self.paths - left
 
     def keep(self, rel: str) -> None:
         """``rel`` is unchanged: the previous build's file stays."""

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -47,9 +48,12 @@ class Preview:
         self.lock = SwapLock()
         self.pending = PendingFiles()
 
-    def rebuild(self, changed: frozenset[str] | None = None) -> BuildResult:
+    def rebuild(self, changed: frozenset[str] | None = None,
+                interrupted: Callable[[], bool] = lambda: False) -> BuildResult:
         """Build again; ``changed``: the site's files changed since the last build (as the
-        watcher saw them), or None when any may have."""
+        watcher saw them), or None when any may have. Once the open pages are made,
+        ``interrupted`` is asked between the others: when it says a newer change waits,
+        the rest is left to the next build."""
         announced: list[str] = []
 
         def made_first(rels: list[str]) -> None:
@@ -61,7 +65,9 @@ class Preview:
         result = build(self.site, replace(
             self.options, swap_lock=self.lock.writing, changed=changed,
             wanted=frozenset(self.events.open_pages()), made_first=made_first,
-            pending=self.pending))
+            pending=self.pending, interrupted=interrupted))
+        if not result.ok:
+            self.pending.clear()  # what an interrupted build left stays as the last good one
         sources = SourceLines(self.site)
         if result.ok:
             changed_files = list(result.stats.changed) if result.stats else []
@@ -213,7 +219,7 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
             changes.seen.clear()
             while changes.seen.wait(DEBOUNCE_SECONDS):  # until a quiet moment ends the burst
                 changes.seen.clear()
-            _report(preview.rebuild(changes.take()), site)
+            _report(preview.rebuild(changes.take(), changes.seen.is_set), site)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
     finally:
@@ -237,5 +243,7 @@ def _report(result: BuildResult, site: Path) -> None:
         return
     written = result.stats.written if result.stats else 0
     extra = f", {plural(warnings, 'warning')}" if warnings else ""
+    if result.unmade:
+        extra += f"; {plural(len(result.unmade), 'file')} left to the next build (a newer change)"
     print(f"[{stamp}] rebuilt in {result.seconds:.2f} s: {plural(written, 'file')} changed{extra}",
           file=sys.stderr, flush=True)

@@ -15,11 +15,11 @@ import pytest
 from watchdog.events import DirModifiedEvent, FileCreatedEvent, FileModifiedEvent
 
 from briefgen import preview as preview_module
-from briefgen.build import BuildOptions
+from briefgen.build import BuildOptions, build
 from briefgen.preview import Changes, Preview, watch_handler
 from briefgen.server import BoundedServer, make_handler
 from tests.conftest import free_port
-from tests.editing import BASE_URL, Site, apply, initial_site, write
+from tests.editing import BASE_URL, Site, apply, initial_site, snapshot, write
 
 OPEN = "briefings/b0/index.html"  # the page a tab shows
 
@@ -122,3 +122,35 @@ def test_a_folder_touched_by_a_write_inside_it_is_not_a_structural_change(tmp_pa
     assert changes.take() == frozenset({"content/briefings/a.md"})
     handler.on_any_event(FileCreatedEvent(str(site / "content/briefings/b.md")))
     assert changes.take() is None  # a new file: every file is looked at
+
+
+def still_pending(shown: Preview, rel: str) -> bool:
+    """A request for ``rel`` waits (and goes on once nothing is pending any more)."""
+    served = threading.Event()
+    waiting = threading.Thread(target=lambda: (shown.pending.wait({rel}), served.set()))
+    waiting.start()
+    waits = not served.wait(0.3)
+    shown.pending.clear()
+    waiting.join(10)
+    return waits and served.is_set()
+
+
+def test_an_interrupted_build_leaves_the_rest_to_the_next_one(preview, tmp_path: Path):
+    """A newer change while the pages after the open ones are being made: what is made so
+    far is in place, the rest waits for the next build (a request for it waits too), and
+    that build makes it; then the preview equals a clean build."""
+    shown, site = preview
+    shown.events.subscribe(OPEN)
+    for n in (2, 4):
+        result = shown.rebuild(retitle(shown, site, n), interrupted=lambda: True)
+        assert result.ok and result.unmade, "nothing was left to the next build"
+        assert f"Briefing 0 retitled {n}" in (shown.out / OPEN).read_text()
+        assert f"Briefing 0 retitled {n}" not in (shown.out / "index.html").read_text()
+        assert still_pending(shown, "index.html"), "a file left to the next build was served"
+    result = shown.rebuild(frozenset())  # no newer change: everything is made
+    assert result.ok and not result.unmade
+    assert "Briefing 0 retitled 4" in (shown.out / "index.html").read_text()
+    clean = build(shown.site, BuildOptions(out=tmp_path / "clean", base_url=BASE_URL, jobs=1,
+                                           use_cache=False, versioned_assets=False))
+    assert clean.ok
+    assert snapshot(shown.out) == snapshot(tmp_path / "clean")

@@ -44,6 +44,7 @@ class MadeOutputs:
     update: OutputUpdate | None  # None for `check`, or a build with errors
     records: dict[Key, Record] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)
+    unmade: list[str] = field(default_factory=list)  # left to the next build (interrupted)
 
 
 def _workers(cores: int) -> int:
@@ -60,6 +61,9 @@ class FirstPages:
     made: Callable[[list[str]], None]
     pending: Pending | None = None
     swap_lock: SwapLock | None = None
+    # Asked between the other outputs: True when a newer change waits, and the rest is better
+    # left to the build that follows (what is made so far is committed; the rest stays due).
+    interrupted: Callable[[], bool] = lambda: False
 
 
 class Pending(Protocol):
@@ -112,10 +116,13 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             linked = {paths[k] for k in planned} - {paths[k] for k in todo}
             update.prepare(sorted(linked))
         workers = _workers(jobs) if fork else 0
-        _make_these(engine, todo, paths, update, result, workers, untrusted, progress)
+        _make_these(engine, todo, paths, update, result, workers, untrusted, progress,
+                    first.interrupted if first is not None else None)
         made = {paths[key] for key in result.records}
+        result.unmade = [paths[key] for key in todo if paths[key] not in made]
+        update.leave_out(rel for rel in result.unmade if rel not in update.old)
         for key in planned:
-            if paths[key] not in made:
+            if paths[key] not in made and paths[key] in update.paths:
                 update.keep(paths[key])
         progress("Rendering pages", len(todo), len(todo))
         return result
@@ -128,11 +135,16 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
 
 def _make_these(engine: Engine, keys: list[Key], paths: dict[Key, str], update: OutputUpdate,
                 result: MadeOutputs, workers: int, untrusted: frozenset[Key],
-                progress: Progress | None = None) -> None:
+                progress: Progress | None = None,
+                interrupted: Callable[[], bool] | None = None) -> None:
+    """Make ``keys``; with ``interrupted`` (in this process only), stop when it says so."""
     made = stream_all([functools.partial(_make_one, engine, key, paths[key], update,
                                          workers > 0, key not in untrusted)
                        for key in keys], workers, MANY_OUTPUTS)
-    for done, (key, (written, record, nodes)) in enumerate(zip(keys, made, strict=True)):
+    for done, key in enumerate(keys):
+        if interrupted is not None and workers == 0 and interrupted():
+            break
+        written, record, nodes = next(made)
         if progress is not None and done % 256 == 0:
             progress("Rendering pages", done, len(keys))
         update.record(written)
