@@ -7,12 +7,18 @@ it with briefgen and reports:
 
 - the index's size and files, and the time its nodes take in a cold build and in the build
   after one briefing is edited (measured in this process, one core: the units, blocks and
-  index files are timed around their functions), with the wall time of both whole builds;
+  index files are timed around their functions, in CPU time, which other work on a shared
+  machine does not inflate as it does wall time), with the wall time of both whole builds;
 - the bytes that edit rewrote under ``search/`` (files with a new inode: unchanged files
   are hard links to the previous build's);
 - the bytes each query loads in Chromium (every ``search/*.bin`` response: manifest,
   vocabulary pages, shards, the documents of the first 10 results), for the most common word,
   a rare name, two words, a phrase and a prefix;
+
+and, with ``--cold-runs N``, what the index adds to a whole cold build: N rounds of cold builds
+(two jobs, subprocesses, empty cache) with the index and without it (its nodes and files left
+out), interleaved, the medians of their CPU time (user and system, of the build and the workers
+it waited for, from ``os.wait4``) and wall time;
 
 then runs Pagefind over a hard-linked copy of the same output (its build time, index size,
 and the bytes the same queries load through its JavaScript API with the first 10 results'
@@ -31,6 +37,7 @@ import os
 import re
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -69,7 +76,7 @@ def corpus(workdir: Path, size: int, seed: int) -> Path:
 
 
 class Timers:
-    """Time spent in the search index's node functions (patched in before a build)."""
+    """CPU time spent in the search index's node functions (patched in before a build)."""
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
@@ -93,11 +100,11 @@ class Timers:
     def _timed(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def timed(*args: Any) -> Any:
-            started = time.perf_counter()
+            started = time.process_time()
             try:
                 return function(*args)
             finally:
-                self.seconds[label] += time.perf_counter() - started
+                self.seconds[label] += time.process_time() - started
 
         return timed
 
@@ -126,6 +133,52 @@ def build_subprocess(site: Path, out: Path, cache: Path) -> float:
     subprocess.run([sys.executable, "-m", "briefgen", "--site", str(site), "build", "--out",
                     str(out), "--quiet"], check=True, env=env, cwd=ROOT)
     return time.perf_counter() - started
+
+
+# A build without the search index: its nodes are not made and its files not planned (for
+# measuring what the index adds; this reaches into the build's list of a document's nodes).
+WITHOUT_INDEX = """
+import sys
+import briefgen.build as build
+import briefgen.search.files as files
+build.DOCUMENT_KINDS = tuple(k for k in build.DOCUMENT_KINDS if not k.startswith("search"))
+files.planned = lambda r: []
+from briefgen.cli import run
+sys.argv[0] = "briefgen"
+run()
+"""
+
+
+def cold_cpu(site: Path, out: Path, cache: Path, index: bool) -> tuple[float, float, float]:
+    """A cold build in a subprocess: (user, system) CPU seconds, its workers included, and
+    wall seconds."""
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    command = [sys.executable, "-m", "briefgen"] if index else [sys.executable, "-c", WITHOUT_INDEX]
+    env = {**os.environ, "BRIEFGEN_CACHE_DIR": str(cache),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    started = time.perf_counter()
+    process = subprocess.Popen([*command, "--site", str(site), "build", "--out", str(out),
+                                "--quiet"], env=env, cwd=out.parent,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise SystemExit(f"the cold build failed ({command[-1][:20]}…)")
+    return usage.ru_utime, usage.ru_stime, time.perf_counter() - started
+
+
+def report_cold(site: Path, workdir: Path, runs: int) -> None:
+    found: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
+    for round_ in range(runs):
+        for index in (True, False) if round_ % 2 == 0 else (False, True):
+            found[index].append(cold_cpu(site, workdir / "out-cold", workdir / "cache-cold",
+                                         index))
+    print(f"\ncold builds, {runs} rounds (median CPU user + system, wall):")
+    for index, label in ((True, "with the index"), (False, "without it")):
+        user, system, wall = (statistics.median(r[i] for r in found[index]) for i in range(3))
+        cpu = sorted(r[0] + r[1] for r in found[index])
+        print(f"  {label:15} {statistics.median(cpu):6.2f} s CPU ({cpu[0]:.2f}–{cpu[-1]:.2f}; "
+              f"user {user:.2f}, system {system:.2f}), {wall:.2f} s wall")
 
 
 def search_files(out: Path) -> dict[str, tuple[int, int]]:
@@ -245,18 +298,21 @@ def report_size(size: int, args: argparse.Namespace) -> None:
     cold, timers = build_in_process(work, out, cache)
     files = search_files(out)
     print(f"cold build (2 jobs, subprocess): {cold_wall:.1f} s wall")
-    print(f"cold build (1 job, in process): {cold:.1f} s, of which the search index "
-          f"{timers.total():.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in timers.seconds.most_common())})")
+    parts = ", ".join(f"{k} {v:.2f} s" for k, v in timers.seconds.most_common())
+    print(f"cold build (1 job, in process): {cold:.1f} s wall, of which the search index "
+          f"{timers.total():.2f} s CPU ({parts})")
     print(f"index: {len(files)} files, {kib(sum(s for _, s in files.values()))}; "
           f"largest shard {kib(max(s for r, (_, s) in files.items() if '/t/' in r))}; "
           f"manifest {kib(files['search/manifest.bin'][1])}")
+    if args.cold_runs:
+        report_cold(work, args.workdir, args.cold_runs)
     target = edit_one_briefing(work)
     edit, timers = build_in_process(work, out, cache)
     after = search_files(out)
     rewritten = {r: s for r, (ino, s) in after.items() if files.get(r, (None,))[0] != ino}
     kinds = Counter(r.split("/")[1] for r in rewritten)
-    print(f"edit of {target.name} (1 job, in process): {edit:.2f} s, of which the search index "
-          f"{timers.total():.2f} s; rewrote {len(rewritten)} index files, "
+    print(f"edit of {target.name} (1 job, in process): {edit:.2f} s wall, of which the search "
+          f"index {timers.total():.2f} s CPU; rewrote {len(rewritten)} index files, "
           f"{kib(sum(rewritten.values()))} ({dict(kinds)})")
     common, rare = "the", rare_name(work)
     queries = [common, rare, f"{common} harbour", '"of the"', "con"]
@@ -280,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000", help="comma-separated numbers of briefings")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-search"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cold-runs", type=int, default=0,
+                        help="rounds of cold builds with and without the index (0: none)")
     parser.add_argument("--pagefind", default=f"{shlex.quote(sys.executable)} -m pagefind",
                         help="the command that runs Pagefind ('' to skip it)")
     args = parser.parse_args(argv)

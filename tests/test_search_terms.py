@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen.search import blocks, codes, terms
 from briefgen.search.units import SearchDoc, decode, encode
@@ -27,6 +29,21 @@ def test_words_are_runs_of_letters_digits_and_marks():
     # Vowel signs are combining marks: the word is not cut at them.
     assert len(words("किताब पढ़ना")) == 2 and words("किताब")[0] == "किताब"
     assert words("a_b") == ["a", "b"]
+
+
+# Letters, digits and separators of ASCII, typographic separators, accented and other
+# scripts' letters, combining marks, scripts without spaces, other symbols and spaces.
+TEXT = st.text(alphabet=st.sampled_from(
+    "aZ09_ -.,;'\"\t\n\x00\x1f’‘“”–—·«»„•…éÉßŁøΩπжЖ\u0301\u093f\u0e31外交会談かナ한€°½\u00a0\u2009"),
+    max_size=40)
+
+
+@given(TEXT)
+def test_plain_text_is_split_as_the_patterns_split_it(text):
+    folded = terms.fold(text)
+    assert terms.words(folded) == terms._pattern_words(folded)
+    if text.isascii():
+        assert folded == terms.fold("\u00e9" + text)[1:]  # as Unicode folding has it
 
 
 def test_scripts_without_spaces_become_bigrams():

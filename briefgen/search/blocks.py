@@ -101,22 +101,42 @@ class _Inverted:
 
     def __init__(self, algorithm: str | None) -> None:
         self.stem = terms.stemmer(algorithm)
-        # word → [(unit, masks of its documents in the title, body and names fields)]
-        self.words: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+        # word → [(unit, which fields of its documents hold it: ``_fields``)]
+        self.words: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.hashes: dict[str, int] = {}
         self.pairs: dict[int, list[int]] = defaultdict(list)
         self.facets: dict[int, dict[int, int]] = defaultdict(dict)
-        self.split: dict[str, list[str]] = {}  # text → words (names repeat from entry to entry)
+        # names → their distinct words and pairs (names repeat from entry to entry)
+        self.seen: dict[str, tuple[set[str], set[int]]] = {}
+        # a document's actors, topics and year → their filter values (alike in a briefing)
+        self.filters: dict[tuple[tuple[str, ...], tuple[str, ...], int | None], list[int]] = {}
 
-    def _words(self, text: str) -> list[str]:
-        found = self.split.get(text)
+    def _terms(self, text: str) -> tuple[set[str], set[int]]:
+        """The distinct words of a text, and the hashes of its pairs of consecutive words."""
+        found = terms.words(terms.fold(text))
+        distinct = set(found)
+        hashes = self.hashes
+        hashes.update({word: terms.term_hash(word) for word in distinct.difference(hashes)})
+        if len(found) < 2:
+            return distinct, set()
+        return distinct, {(a * _MIX + b) & 0xFFFFFFFF
+                          for a, b in pairwise(map(hashes.__getitem__, found))}
+
+    def _known_terms(self, text: str) -> tuple[set[str], set[int]]:
+        found = self.seen.get(text)
         if found is None:
-            found = self.split[text] = terms.words(terms.fold(text))
+            found = self.seen[text] = self._terms(text)
+        return found
+
+    def _facets(self, doc: SearchDoc) -> list[int]:
+        key = (doc.actors, doc.tags, doc.year)
+        found = self.filters.get(key)
+        if found is None:
+            found = self.filters[key] = _facets(doc)
         return found
 
     def add(self, place: int, docs: list[SearchDoc]) -> None:
         pairs: set[int] = set()
-        hashes, term_hash = self.hashes, terms.term_hash
         # word → the masks of the three fields packed in one number, ``shift`` bits apart
         packed: dict[str, int] = {}
         shift = len(docs)
@@ -124,23 +144,20 @@ class _Inverted:
             for field, text in enumerate((doc.title, doc.body, doc.names)):
                 if not text:
                     continue
-                found = self._words(text) if field == 2 else terms.words(terms.fold(text))
+                distinct, text_pairs = self._known_terms(text) if field == 2 \
+                    else self._terms(text)
                 bit = 1 << (number + field * shift)
-                distinct = set(found)
                 get = packed.get
                 packed.update({word: get(word, 0) | bit for word in distinct})
-                hashes.update({word: term_hash(word) for word in distinct.difference(hashes)})
-                if len(found) > 1:
-                    h = [hashes[word] for word in found]
-                    pairs.update([(a * _MIX + b) & 0xFFFFFFFF for a, b in pairwise(h)])
+                pairs.update(text_pairs)
             bit = 1 << number
-            for facet in _facets(doc):
+            for facet in self._facets(doc):
                 masked = self.facets[facet]
                 masked[place] = masked.get(place, 0) | bit
-        full = (1 << shift) - 1
+        fields = {masks: _fields(masks, shift) for masks in set(packed.values())}
+        words = self.words
         for word, masks in packed.items():
-            self.words[word].append((place, masks & full, masks >> shift & full,
-                                     masks >> 2 * shift))
+            words[word].append((place, fields[masks]))
         for pair in pairs:
             self.pairs[pair].append(place)
 
@@ -191,15 +208,23 @@ def _facets(doc: SearchDoc) -> list[int]:
     return found
 
 
-def _word_postings(units: list[tuple[int, int, int, int]]) -> str:
+def _fields(masks: int, shift: int) -> str:
+    """Which fields of a unit's documents hold a word (``masks``: the masks of the title,
+    body and names fields, packed ``shift`` bits apart), as its postings give them."""
+    full = (1 << shift) - 1
+    title, body, names = masks & full, masks >> shift & full, masks >> 2 * shift
+    num = codes.num
+    if not title and not names:  # the usual case: the body alone
+        return f"2{num(body)}"
+    return num((title > 0) | (body > 0) << 1 | (names > 0) << 2) \
+        + "".join(num(mask) for mask in (title, body, names) if mask)
+
+
+def _word_postings(units: list[tuple[int, str]]) -> str:
     num = codes.num
     parts, last = [num(len(units))], 0
-    for place, title, body, names in units:  # in ascending order: units are added in order
-        if title or names:
-            parts.append(num(place - last) + num((title > 0) | (body > 0) << 1 | (names > 0) << 2)
-                         + "".join(num(mask) for mask in (title, body, names) if mask))
-        else:  # the usual case: the body alone
-            parts.append(f"{num(place - last)}2{num(body)}")
+    for place, fields in units:  # in ascending order: units are added in order
+        parts.append(num(place - last) + fields)
         last = place
     return "".join(parts)
 

@@ -82,8 +82,10 @@ def merge_shard(blocks: Iterable[tuple[int, str]]) -> str:
     postings: dict[str, list[str]] = {}
     last: dict[str, int] = {}
     for number, lines in blocks:
-        for line in lines.split("\n") if lines else ():
-            size = key_length(line)
+        if not lines:
+            continue
+        for line in lines.split("\n"):
+            size = 13 if line[0] == WORD else 7  # ``key_length``, inlined: a shard has 10^4 lines
             key = line[:size]
             found = postings.get(key)
             if found is None:
@@ -91,7 +93,7 @@ def merge_shard(blocks: Iterable[tuple[int, str]]) -> str:
             else:
                 found += (num(number - last[key]), line[size:])
             last[key] = number
-    return "".join(f"{key}{''.join(postings[key])}\n" for key in sorted(postings))
+    return "".join([f"{key}{''.join(postings[key])}\n" for key in sorted(postings)])
 
 
 def merge_vocabulary(parts: Iterable[str]) -> str:

@@ -48,6 +48,8 @@ _ALGORITHMS = {
 
 def fold(text: str) -> str:
     """Text as the index compares it (see the module's docstring)."""
+    if text.isascii():  # nothing to decompose or remove
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
 
@@ -73,8 +75,34 @@ def _marked_word() -> re.Pattern[str]:
     return re.compile(rf"(?:[^\W_]|{_marks().pattern})+")
 
 
+# Every ASCII character that is not a letter or a digit: a separator.
+_ASCII_SEPARATORS = str.maketrans(dict.fromkeys(
+    (chr(code) for code in range(128) if not chr(code).isalnum()), " "))
+# The separators most text in a Latin script holds besides ASCII ones: typographic quotes and
+# dashes, and the middle dot between the names of a document's actors.
+_TYPOGRAPHIC = "\u2019\u2018\u201c\u201d\u2013\u2014\u00b7\u00ab\u00bb\u201e\u2022"
+
+
 def words(folded: str) -> list[str]:
     """The words of folded text, in order, runs of scripts without spaces as bigrams."""
+    plain = _plain(folded)
+    if plain is not None:  # most text: the words the patterns find, split without them
+        return plain.translate(_ASCII_SEPARATORS).split()
+    return _pattern_words(folded)
+
+
+def _plain(folded: str) -> str | None:
+    """The text in ASCII, its typographic separators replaced by spaces; None if it holds
+    other characters beyond ASCII."""
+    if folded.isascii():
+        return folded
+    for mark in _TYPOGRAPHIC:
+        if mark in folded:
+            folded = folded.replace(mark, " ")
+    return folded if folded.isascii() else None
+
+
+def _pattern_words(folded: str) -> list[str]:
     found = (_marked_word() if _marks().search(folded) else _FAST_WORD).findall(folded)
     if not _HAS_NO_SPACE.search(folded):
         return found

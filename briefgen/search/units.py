@@ -83,12 +83,12 @@ def unit(r: Reader, collection: str, unit_id: str) -> str:
 
 
 def _names(r: Reader, actor_ids: tuple[str, ...] | list[str]) -> str:
-    found = []
-    for actor_id in actor_ids:
-        actor = r.get(("ident", "actors", actor_id))
-        if isinstance(actor, ActorIdent):
-            found += [actor.name, *actor.aliases]
-    return " · ".join(found)
+    return " · ".join(name for actor_id in actor_ids for name in _actor_names(r, actor_id))
+
+
+def _actor_names(r: Reader, actor_id: str) -> list[str]:
+    actor = r.get(("ident", "actors", actor_id))
+    return [actor.name, *actor.aliases] if isinstance(actor, ActorIdent) else []
 
 
 def _briefing(r: Reader, briefing_id: str, urls: Urls) -> list[SearchDoc]:
@@ -98,11 +98,20 @@ def _briefing(r: Reader, briefing_id: str, urls: Urls) -> list[SearchDoc]:
     b = rb.briefing
     tags = tuple(dict.fromkeys(s for t in b.tags if (s := slugify(t.value))))
     actors = tuple(rb.doc.linked_actors())
+    # The briefing's documents name its actors again and again: each is read once.
+    known: dict[str, list[str]] = {}
+
+    def names(actor_ids: tuple[str, ...]) -> str:
+        for actor_id in actor_ids:
+            if actor_id not in known:
+                known[actor_id] = _actor_names(r, actor_id)
+        return " · ".join(name for actor_id in actor_ids for name in known[actor_id])
+
     docs = [SearchDoc("Briefing", b.title, urls.link(Urls.briefing(b.id)), b.date.human(),
-                      b.date.year, rb.doc.summary_text, _names(r, actors), actors, tags,
+                      b.date.year, rb.doc.summary_text, names(actors), actors, tags,
                       rb.status)]
     docs += [SearchDoc("Entry", e.title_text, urls.link(Urls.briefing(b.id, e.id)),
-                       e.entry.date.human(), e.entry.date.year, e.text, _names(r, e.actors),
+                       e.entry.date.human(), e.entry.date.year, e.text, names(e.actors),
                        e.actors, tags, rb.status, b.title)
              for e in rb.entries]
     return docs
