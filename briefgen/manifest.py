@@ -14,6 +14,8 @@ from pathlib import Path
 from briefgen.fileops import FileOps
 
 MANIFEST = ".briefgen-manifest.json"
+# The suffix of a file's new link while it is put in place in the container's tree.
+LINKING = ".briefgen-link"
 
 
 class OutputRefused(Exception):
@@ -78,6 +80,8 @@ def foreign_paths(folder: Path, owned: Mapping[str, str]) -> list[str]:
             child_rel = f"{rel}{child.name}"
             if child_rel == MANIFEST or child_rel in owned:
                 continue
+            if child_rel.endswith(LINKING) and child_rel[:-len(LINKING)] in owned:
+                continue  # a link of one of its files that an older briefgen left: ours
             if child_rel in owned_dirs and child.is_dir(follow_symlinks=False):
                 walk(child.path, child_rel + "/")
             else:

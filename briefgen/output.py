@@ -19,6 +19,7 @@ from pathlib import Path
 
 from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
 from briefgen.manifest import (
+    LINKING,
     MANIFEST,
     OutputRefused,
     folders_of,
@@ -129,8 +130,8 @@ class OutputUpdate:
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
         self.foreign = [] if self.in_place else foreign_paths(self.out, self.old)
-        clashes = sorted(f for f in self.foreign
-                         if f in self.paths or any(p.startswith(f + "/") for p in self.paths))
+        folders = folders_of(self.paths)
+        clashes = sorted(f for f in self.foreign if f in self.paths or f in folders)
         if clashes:
             raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
                                 "build produces a file there; move it away first")
@@ -299,6 +300,8 @@ class OutputUpdate:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
                 ops.rename(os.path.join(self.root, rel), os.path.join(site, rel))
+                if os.path.lexists(os.path.join(site, rel + LINKING)):  # see _keep_in_tree
+                    ops.unlink(os.path.join(site, rel + LINKING))
             for rel, written in self.written.items():
                 if not written.changed:
                     self._keep_in_tree(rel, written, spare)
@@ -315,17 +318,21 @@ class OutputUpdate:
     def _keep_in_tree(self, rel: str, written: Written, spare: dict[str, str]) -> None:
         """An unchanged output: the tree must hold the output's own file (the spare may hold
         an older one); a hard link, never a copy written in place."""
+        target = os.path.join(self.container.site, rel)
+        temporary = f"{target}{LINKING}"
+        if os.path.lexists(temporary):  # left by an older briefgen (see below)
+            self.ops.unlink(temporary)
         if spare.get(rel) == written.digest:
             return  # the spare's file has the content the output's has
-        target = os.path.join(self.container.site, rel)
         source = os.path.join(self.out, rel)
+        if _same_file(source, target):
+            return  # linked already (by the child that links while pages are made)
         _clear_way(self.container.site, rel)
         _make_parents(self.container.site, rel, self.ops)
-        temporary = f"{target}.briefgen-link"
-        with contextlib.suppress(FileNotFoundError):
-            self.ops.unlink(temporary)
         if not _link(source, temporary):
             raise OutputRefused(f"{self.out / rel} vanished during the build; build again")
+        # A rename between two links of one file does nothing and leaves both names: the
+        # check above keeps it from happening.
         self.ops.rename(temporary, target)
 
     def _move_in(self, changed: list[str], gone: list[str],
@@ -423,6 +430,14 @@ def _link_tree(old: Path, new: Path, rels: list[str]) -> None:
         target = os.path.join(new, rel)
         if not _link(os.path.join(old, rel), target) and not os.path.isfile(target):
             raise OutputRefused(f"{old / rel} vanished during the build; build again")
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        a, b = os.stat(first), os.stat(second)
+    except FileNotFoundError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _link(existing: str, new: str) -> bool:

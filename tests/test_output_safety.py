@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.output import MANIFEST, OutputRefused, publish
+from briefgen.manifest import foreign_paths, read_manifest
+from briefgen.output import MANIFEST, OutputRefused, OutputUpdate, publish
 from tests.conftest import leftovers, run_subprocess, write
 
 
@@ -233,3 +234,28 @@ def test_a_cache_others_can_write_is_not_loaded(example_site, tmp_path, monkeypa
     second = run_subprocess("--site", str(example_site), "build", "--out", str(out))
     assert second.code == 0, second.err
     assert f"the build cache is not used: {folder} is writable by every user" in second.err
+
+
+def test_kept_files_linked_while_pages_are_made_leave_no_links_behind(tmp_path):
+    """The first publish after a first build has no spare tree: a child process links the
+    kept files into the new tree while pages are made. Putting each kept file in place then
+    must not leave a second name behind (a rename between two links of one file does
+    nothing), and names an older version left are taken away, never published."""
+    out = tmp_path / "public"
+    pages = {f"p{n}/index.html": f"page {n}".encode() for n in range(40)}
+    publish(out, pages, "test")
+    for rel in ("p0/index.html", "p1/index.html"):  # leftovers of an older version
+        (out / f"{rel}.briefgen-link").hardlink_to(out / rel)
+    update = OutputUpdate(out, list(pages), "test")
+    update.prepare([rel for rel in pages if rel != "p0/index.html"])
+    update.record(update.put("p0/index.html", b"page 0, edited"))
+    for rel in pages:
+        if rel != "p0/index.html":
+            update.keep(rel)
+    update.commit()
+    for _ in range(2):  # the leftover is gone from both trees, whichever is published
+        assert not [p for p in out.rglob("*") if p.name.endswith(".briefgen-link")]
+        shown = {rel: data for rel, data in snapshot(out).items() if rel != MANIFEST}
+        assert shown == {**pages, "p0/index.html": b"page 0, edited"}
+        assert foreign_paths(out, read_manifest(out) or {}) == []
+        publish(out, {**pages, "p0/index.html": b"page 0, edited"}, "test")
