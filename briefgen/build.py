@@ -31,7 +31,14 @@ from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_
 from briefgen.site.mentions import Mention
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
-from briefgen.web.make import FirstPages, MadeOutputs, Pending, compute_in_workers, make_outputs
+from briefgen.web.make import (
+    FirstPages,
+    Later,
+    MadeOutputs,
+    Pending,
+    compute_in_workers,
+    make_outputs,
+)
 from briefgen.web.pages import PageError
 from briefgen.web.plan import OUTPUT_KINDS, output_path
 from briefgen.web.resizing import ImageStats, resize_images
@@ -40,6 +47,11 @@ from briefgen.web.templates import ThemeError, theme_folder
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
 # Nodes every build needs, besides documents and outputs.
 SITE_ROOTS = {*PLANS, ("counts",), ("held_warnings",), ("publish",)}
+# The preview makes the pages that tabs show before these nodes: each block's share of the
+# search files, the costliest part of an edit, which no page and no plan reads and which
+# reports nothing; until they are made, requests for the files they feed wait.
+DEFERRED_KINDS = frozenset({"search_block"})
+DEFERRED_OUTPUTS = frozenset({"search_file"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +278,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
             and _nothing_changed(engine, store, scanned, known, now) \
             and _unchanged_site(engine, store, config, synced, out, result):
         return
-    settled = _settle_quickly(engine, last, now) if quick is not None else None
+    defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
+    settled = _settle_quickly(engine, last, now, defer) if quick is not None else None
     outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
                                  mentions=options.mentions)
     result.diagnostics.extend(engine.all_diagnostics())
@@ -379,18 +392,23 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
     return scanned, session.synced
 
 
-def _settle_quickly(engine: Engine, last: Settled | None, now: float) -> Settled | None:
+def _settle_quickly(engine: Engine, last: Settled | None, now: float,
+                    defer: frozenset[str] = frozenset()) -> Settled | None:
     """Bring the engine up to date when the files are the same ones as in the last build
     (``last``, which succeeded): the roots are those of the last build, and, unless a plan
     changed, so are the outputs. None when a plan changed: then the roots must be found
-    again (``_settle``)."""
+    again (``_settle``). Nodes of the kinds ``defer`` are left for ``Settled.later``."""
     if last is None:
         return None
     plans = {plan: engine.record(plan) for plan in PLANS}
-    stale = set(engine.update(now).outputs)
-    if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
+    stale = set(engine.update(now, defer=defer).outputs)
+    if engine.pending(besides=defer) \
+            or any(engine.record(plan) != record for plan, record in plans.items()):
         return None
-    return Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
+    settled = Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
+    if engine.pending():
+        settled.later = lambda: set(engine.update(now).outputs) & last.paths_of
+    return settled
 
 
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
@@ -414,6 +432,8 @@ class Settled:
     paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
+    # Nodes left for after the pages that tabs show: makes them, returns the outputs due then.
+    later: Callable[[], set[Key]] | None = None
 
 
 def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
@@ -503,7 +523,10 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
             fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first,
-            own=options.session.published if options.session is not None else None)
+            own=options.session.published if options.session is not None else None,
+            later=Later(outputs.later, frozenset(rel for key, rel in paths.items()
+                                                 if key[0] in DEFERRED_OUTPUTS))
+            if outputs.later is not None else None)
     except (PageError, ThemeError, OutputRefused) as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return

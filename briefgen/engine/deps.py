@@ -730,11 +730,13 @@ class Engine:
             self._queued.add(key)
             heapq.heappush(self._heap, (self.level(key), key))
 
-    def update(self, now: float | None = None, below: int | None = None) -> Update:
+    def update(self, now: float | None = None, below: int | None = None,
+               defer: frozenset[str] = frozenset()) -> Update:
         """Bring every node up to date with the inputs set for this run; return the
         outputs to make. Call after the ``set_input``s of the run. With ``below``, only
         the nodes of lower levels (the caller makes the next level elsewhere, see
-        ``queued``, then updates again)."""
+        ``queued``, then updates again). Nodes of the kinds ``defer`` stay queued for a
+        later update (and what reads them is not told yet)."""
         update = self._update = Update()
         if now is not None:
             for key in self.backing.due(now):
@@ -743,14 +745,20 @@ class Engine:
             for key, until in list(self._expiring.items()):
                 if until <= now:
                     self.push(key)
+        deferred: list[tuple[int, Key]] = []
         while self._heap and (below is None or self._heap[0][0] < below):
-            _, key = heapq.heappop(self._heap)
+            level, key = heapq.heappop(self._heap)
             if key not in self._queued:
+                continue
+            if key[0] in defer:
+                deferred.append((level, key))
                 continue
             if self.record(key) is None and key not in self.roots():
                 self._queued.discard(key)  # dropped meanwhile
                 continue
             self._compute(key)
+        for entry in deferred:
+            heapq.heappush(self._heap, entry)
         self._update = None
         if below is None:
             self._drop_orphans()
@@ -853,8 +861,9 @@ class Engine:
                     found[key] = record.fp
         return found
 
-    def pending(self) -> bool:
-        return bool(self._queued)
+    def pending(self, besides: frozenset[str] = frozenset()) -> bool:
+        """Nodes queued (other than of the kinds ``besides``)."""
+        return any(key[0] not in besides for key in self._queued)
 
     def quiet(self) -> bool:
         """Nothing to make again: no node queued, no output due."""

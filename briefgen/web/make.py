@@ -66,6 +66,15 @@ class FirstPages:
     interrupted: Callable[[], bool] = lambda: False
 
 
+@dataclass(frozen=True, slots=True)
+class Later:
+    """Nodes the preview makes only after the pages that tabs show: ``settle`` makes them
+    and returns the outputs due then; requests for ``paths`` wait until it has."""
+
+    settle: Callable[[], set[Key]]
+    paths: frozenset[str]
+
+
 class Pending(Protocol):
     def add(self, rels: Iterable[str]) -> None: ...
 
@@ -80,13 +89,16 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                  untrusted: frozenset[Key] = frozenset(),
                  paths: dict[Key, str] | None = None,
                  first: FirstPages | None = None,
-                 own: dict[str, str] | None = None) -> MadeOutputs:
+                 own: dict[str, str] | None = None,
+                 later: Later | None = None) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
     them all (the others are kept from the previous build) for the caller to commit.
     ``own``: the files of a folder only this process writes (see ``OutputUpdate``)."""
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
+        if later is not None:
+            stale = stale | later.settle()
         todo = [key for key in planned if key in stale]
         _prefetch(engine, len(todo), jobs, fork)
         for key in todo:
@@ -103,6 +115,8 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         result = MadeOutputs(update)
         if pending is not None:
             pending.add(paths[key] for key in todo)
+            if later is not None:
+                pending.add(later.paths)
         if first is not None:
             shown = [key for key in todo if paths[key] in first.wanted]
             _make_these(engine, shown, paths, update, result, 0, untrusted)
@@ -111,6 +125,11 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                 pending.done(paths[key] for key in shown)
             first.made(moved)
             todo = [key for key in todo if paths[key] not in first.wanted]
+        if later is not None:
+            due, have = later.settle(), {*todo, *result.records}
+            todo += [key for key in planned if key in due and key not in have]
+            if pending is not None:
+                pending.done(later.paths - {paths[key] for key in todo})
         progress("Rendering pages", 0, len(todo))
         if fork and len(todo) >= MANY_OUTPUTS:
             _prefetch(engine, len(todo), jobs, fork)
