@@ -293,8 +293,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         result.out = out
         try:
             if session is None or session.published is None:  # else checked by a build before
-                check_output(out, config.root, [config.content_path, config.root / "templates",
-                                                config.root / "themes"])
+                _check_output(config, out)
         except OutputRefused as exc:
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return
@@ -364,14 +363,19 @@ def _unchanged_site(engine: Engine, store: EngineStore, config: SiteConfig, sync
     result.counts = _counts(engine, synced)
     result.counts["files"] = len(recorded)
     try:  # its own files, as recorded: no need to read its manifest to know it is ours
-        check_output(out, config.root, [config.content_path, config.root / "templates",
-                                        config.root / "themes"], ours=True)
+        _check_output(config, out, ours=True)
     except OutputRefused as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return True
     if result.ok:
         result.stats = WriteStats(0, len(recorded), 0, 0)
     return True
+
+
+def _check_output(config: SiteConfig, out: Path, ours: bool = False) -> None:
+    """Refuse an output folder that would touch the site's own folders (``check_output``)."""
+    check_output(out, config.root, [config.content_path, config.root / "templates",
+                                    config.root / "themes"], ours=ours)
 
 
 def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,

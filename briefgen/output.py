@@ -300,8 +300,7 @@ class OutputUpdate:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
                 ops.rename(os.path.join(self.root, rel), os.path.join(site, rel))
-                if os.path.lexists(os.path.join(site, rel + LINKING)):  # see _keep_in_tree
-                    ops.unlink(os.path.join(site, rel + LINKING))
+                _drop_leftover_link(site, rel, ops)
             for rel, written in self.written.items():
                 if not written.changed:
                     self._keep_in_tree(rel, written, spare)
@@ -320,8 +319,7 @@ class OutputUpdate:
         an older one); a hard link, never a copy written in place."""
         target = os.path.join(self.container.site, rel)
         temporary = f"{target}{LINKING}"
-        if os.path.lexists(temporary):  # left by an older briefgen (see below)
-            self.ops.unlink(temporary)
+        _drop_leftover_link(self.container.site, rel, self.ops)
         if spare.get(rel) == written.digest:
             return  # the spare's file has the content the output's has
         source = os.path.join(self.out, rel)
@@ -430,6 +428,14 @@ def _link_tree(old: Path, new: Path, rels: list[str]) -> None:
         target = os.path.join(new, rel)
         if not _link(os.path.join(old, rel), target) and not os.path.isfile(target):
             raise OutputRefused(f"{old / rel} vanished during the build; build again")
+
+
+def _drop_leftover_link(site: Path, rel: str, ops: FileOps) -> None:
+    """A second name of ``rel`` that an older briefgen left in the tree (``_keep_in_tree``):
+    never published again."""
+    leftover = os.path.join(site, rel + LINKING)
+    if os.path.lexists(leftover):
+        ops.unlink(leftover)
 
 
 def _same_file(first: str, second: str) -> bool:
