@@ -15,7 +15,7 @@ from briefgen.dates import DateError, DatePoint, DateValue, parse_date
 from briefgen.docparser import DocumentParser, id_problem
 from briefgen.entrydates import DatedEntry, check_entry_dates
 from briefgen.errors import FILE_START, Loc
-from briefgen.fragments import EMPTY
+from briefgen.fragmenttypes import EMPTY
 from briefgen.markup import plain_text
 from briefgen.model import Briefing, Entry, Located, Section
 from briefgen.schema import Field, Record, SourceText, read_record

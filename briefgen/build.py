@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
@@ -24,25 +25,17 @@ from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import EngineStore, FileState, StoreError
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
-from briefgen.parse import document_id
-from briefgen.site.documents import collection_of
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
-from briefgen.site.mentions import Mention
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
-from briefgen.web.make import (
-    FirstPages,
-    Later,
-    MadeOutputs,
-    Pending,
-    compute_in_workers,
-    make_outputs,
-)
-from briefgen.web.pages import PageError
-from briefgen.web.plan import OUTPUT_KINDS, output_path
-from briefgen.web.resizing import ImageStats, resize_images
-from briefgen.web.templates import ThemeError, theme_folder
+from briefgen.web.outputkinds import OUTPUT_KINDS
+from briefgen.web.themes import ThemeError, theme_folder
+
+if TYPE_CHECKING:
+    from briefgen.site.mentions import Mention
+    from briefgen.web.make import Pending
+    from briefgen.web.resizing import ImageStats
 
 PLANS: tuple[Key, ...] = (("plan", "pages"), ("plan", "assets"), ("plan_static",))
 # Nodes every build needs, besides documents and outputs.
@@ -303,6 +296,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if session is not None and settled is not None and session.paths is not None:
         paths = session.paths  # the outputs of the last build (see _settle_quickly)
     else:
+        from briefgen.web.plan import output_path
+
         paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
     if store is not None and options.write:
@@ -316,6 +311,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         result.stats = WriteStats(0, len(paths), 0, 0)
     else:
         if options.write:  # resized images are made apart, and timed apart
+            from briefgen.web.resizing import resize_images
+
             result.images = resize_images(engine, outputs.all, outputs.stale, options.jobs,
                                           session is None, options.progress)
         _make(engine, outputs, paths, out, options, result)
@@ -448,6 +445,8 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
     indexes it emits into: first every file's parse (which names its document), then each
     document's nodes, then the outputs the plans name. The outputs of the last run stay
     roots until the new plan is known, so that nothing they share is dropped in between."""
+    from briefgen.web.make import compute_in_workers
+
     parses = {("parse", rel) for rel in synced.content}
     if fork:  # the files never parsed (all of them, the first time) in worker processes
         known = engine.fingerprints(["parse"])
@@ -482,6 +481,9 @@ def _document_roots(engine: Engine, synced: Synced, now: bool,
     had them (before the parses of this run are known)."""
     if not now:
         return {key for key in engine.roots() if key[0] in DOCUMENT_NODES}
+    from briefgen.filenames import document_id
+    from briefgen.site.documents import collection_of
+
     roots: set[Key] = set()
     for rel in synced.content:
         collection, doc_id = collection_of(rel).value, document_id(rel)
@@ -518,6 +520,9 @@ def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
 
 def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
                     options: BuildOptions, result: BuildResult) -> None:
+    from briefgen.web.make import FirstPages, Later, MadeOutputs, make_outputs
+    from briefgen.web.pages import PageError
+
     writing = options.write and result.ok
     try:
         first = FirstPages(options.wanted, options.made_first, options.pending,

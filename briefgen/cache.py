@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.parallel import die_with_parent
 
 FORMAT = 2
 
@@ -232,6 +231,8 @@ def save_all(stores: list[Store], background: bool) -> Callable[[], None]:
         return _done
     # Forking a process that holds a large model costs a little too: only for large tables.
     if background and hasattr(os, "fork") and any(store.memo for store in due):
+        from briefgen.parallel import die_with_parent  # imported before the fork, not in the child
+
         child = os.fork()
         if child == 0:  # the child: write, then leave without running any cleanup
             code = 0

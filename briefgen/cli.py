@@ -19,7 +19,6 @@ from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics, print_mentions
 from briefgen.scaffold import KINDS, date_in_id, existing_files, init_site, starter
 from briefgen.schema import url_problem
-from briefgen.site.documents import RESERVED_PAGE_IDS
 from briefgen.slug import id_slug, is_valid_id
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -189,6 +188,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _new_refused(kind: str, doc_id: str, yaml_form: bool) -> str | None:
     """Why ``new`` cannot write this starter at all, or None."""
+    from briefgen.site.documents import RESERVED_PAGE_IDS
+
     if kind == "page" and yaml_form:
         return "free pages are Markdown only; leave out --yaml"
     if kind == "page" and doc_id in RESERVED_PAGE_IDS:

@@ -12,7 +12,8 @@ from markdown_it.token import Token
 from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
-from briefgen.fragments import Fragment, FragmentRenderer, is_rendered_ahead
+from briefgen.fragments import FragmentRenderer, is_rendered_ahead
+from briefgen.fragmenttypes import Fragment
 from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY, alt_text
 from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator

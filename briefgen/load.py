@@ -13,9 +13,9 @@ from briefgen.chars import unshowable
 from briefgen.config import SiteConfig
 from briefgen.contenttree import ContentTree, Entry
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
+from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 from briefgen.filesystem import FileProblem, read_regular
 from briefgen.model import Collection, StaticFile
-from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 
 STATIC_DIR = "static"
 _SUFFIXES = {

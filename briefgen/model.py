@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from briefgen.dates import DateValue
 from briefgen.errors import FILE_START, Loc
-from briefgen.fragments import EMPTY, Fragment, Ref
+from briefgen.fragmenttypes import EMPTY, Fragment, Ref
 
 
 class Collection(StrEnum):

@@ -28,7 +28,6 @@ from briefgen.manifest import (
     read_manifest,
     remove_owned,
 )
-from briefgen.parallel import die_with_parent
 from briefgen.swap import BUILDING, READY, Container, recover, swap_in
 
 __all__ = ["MANIFEST", "OutputRefused", "OutputUpdate", "OutputWriteError", "WriteStats",
@@ -154,6 +153,8 @@ class OutputUpdate:
         if self.in_place or self.spare is not None or not kept or not hasattr(os, "fork") \
                 or self.container.state != BUILDING:
             return
+        from briefgen.parallel import die_with_parent  # imported before the fork, not in the child
+
         rels = sorted(kept)
         child = os.fork()
         if child == 0:  # the child: link, then leave without running any cleanup

@@ -19,15 +19,12 @@ from briefgen.briefings import NO_DATE, located_list, parse_briefing, read
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.docparser import DocumentParser
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
-from briefgen.fragments import Fragment
+from briefgen.filenames import YAML_SUFFIXES, document_id
+from briefgen.fragmenttypes import Fragment
 from briefgen.frontmatter import split_front_matter
 from briefgen.model import Actor, Collection, Document, Located, Page, Role, Source
 from briefgen.schema import Record, SourceText
-from briefgen.slug import id_slug, is_valid_id
 from briefgen.yamlsource import compose
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -37,21 +34,6 @@ class Parsed:
     # The id under which a failed file is known, so links to it are not reported twice.
     id: str
     fingerprint: str = ""  # of the file's content and the parse settings
-
-
-def document_id(path: str) -> str:
-    """The id of the document in file ``path``: its name without the extension, or, for a
-    name that breaks the id rule, the fixed name that the error proposes."""
-    stem = file_stem(path)
-    return stem if is_valid_id(stem) else (id_slug(stem) or "untitled")
-
-
-def file_stem(path: str) -> str:
-    """The file name without its suffix, as ``PurePosixPath(path).stem`` (string operations:
-    this runs for every file of every build)."""
-    name = path.rpartition("/")[2]
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def parse_document(collection: Collection, path: str, text: str, md: MarkdownIt,

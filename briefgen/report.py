@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from briefgen.errors import (
     Diagnostic,
@@ -16,7 +16,9 @@ from briefgen.errors import (
     format_located,
     sorted_diagnostics,
 )
-from briefgen.site.mentions import Mention
+
+if TYPE_CHECKING:
+    from briefgen.site.mentions import Mention
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m"}
 _RESET = "\033[0m"

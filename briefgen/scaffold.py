@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from briefgen.dates import DateError, parse_date
-from briefgen.parse import MARKDOWN_SUFFIXES, YAML_SUFFIXES
+from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 
 KINDS = ("briefing", "actor", "source", "page")
 

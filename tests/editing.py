@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from briefgen.output import MANIFEST
-from briefgen.web.templates import PACKAGED_THEMES
+from briefgen.web.themes import PACKAGED_THEMES
 
 _THEME = {p.relative_to(PACKAGED_THEMES / "theme").as_posix(): p.read_text()
           for p in sorted((PACKAGED_THEMES / "theme").rglob("*")) if p.is_file()}

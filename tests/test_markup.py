@@ -15,7 +15,7 @@ from briefgen.engine.deps import Engine, digest_text
 from briefgen.markup import make_markdown
 from briefgen.model import Collection
 from briefgen.parse import parse_document
-from briefgen.site.documents import FileText
+from briefgen.site.filetext import FileText
 from briefgen.site.kinds import INDEXES, site_kinds
 from briefgen.site.settings import Flags, ParseSettings, SiteSettings
 

@@ -4,7 +4,10 @@ never run code. Only the classes listed here come back, built from their fields.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
+import sys
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -18,6 +21,7 @@ class CodecError(ValueError):
 
 _CLASSES: dict[str, type] = {}
 _ENUMS: dict[str, type[Enum]] = {}
+_MODULES: dict[str, str] = {}  # classes registered by name: the module that defines each
 
 
 def register(*classes: type) -> None:
@@ -27,6 +31,28 @@ def register(*classes: type) -> None:
             _ENUMS[cls.__name__] = cls
         else:
             _CLASSES[cls.__name__] = cls
+
+
+def register_named(classes: Mapping[str, tuple[str, ...]]) -> None:
+    """Allow these dataclasses and named tuples, by module and name: a module is imported
+    only when a value of one of its classes is read back."""
+    for module, names in classes.items():
+        _MODULES.update(dict.fromkeys(names, module))
+
+
+def registered_names() -> list[str]:
+    """The classes registered by name (``register_named``)."""
+    return sorted(_MODULES)
+
+
+def class_named(name: str) -> type | None:
+    """A registered class by its name (None: not allowed in the cache)."""
+    cls = _CLASSES.get(name)
+    if cls is None and name in _MODULES:
+        where = _MODULES[name]  # Python's module cache keeps it once imported
+        found = getattr(sys.modules.get(where) or importlib.import_module(where), name, None)
+        cls = found if isinstance(found, type) else None
+    return cls
 
 
 register(DatePoint, DateValue, Loc, Diagnostic, Severity)
@@ -47,7 +73,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return {"$e": kind.__name__, "v": value.value}
     name = kind.__name__
-    if _CLASSES.get(name) is kind:
+    if class_named(name) is kind:
         if dataclasses.is_dataclass(value):
             fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
         else:  # a named tuple
@@ -65,7 +91,7 @@ def _rebuild(value: Any) -> Any:
         return tuple(_rebuild(v) for v in value)
     if isinstance(value, dict):
         if "$" in value:
-            cls = _CLASSES.get(value["$"])
+            cls = class_named(value["$"])
             if cls is None:
                 raise CodecError(f"unknown class {value['$']!r} in the build cache")
             return cls(*(_rebuild(v) for v in value["f"]))

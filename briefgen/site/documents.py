@@ -20,6 +20,7 @@ from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Loc, Severity
 from briefgen.model import Actor, Briefing, Collection, Document, Page, Source
 from briefgen.parse import Parsed, parse_document
+from briefgen.site.filetext import FileText
 from briefgen.site.ordering import newest_first_key
 from briefgen.site.settings import Flags, ParseSettings
 from briefgen.slug import name_key
@@ -41,15 +42,6 @@ def _markdown(unsafe_html: bool, language: str) -> Any:
     from briefgen.markup import make_markdown  # markdown-it is imported only to parse
 
     return make_markdown(unsafe_html, language)
-
-
-@dataclass(frozen=True, slots=True)
-class FileText:
-    """A content file as read: its text, or why it could not be read."""
-
-    text: str | None
-    problems: tuple[Diagnostic, ...] = ()
-    missing: bool = False  # the file is gone: it claims no id any more
 
 
 def collection_of(rel: str) -> Collection:

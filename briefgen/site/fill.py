@@ -18,7 +18,8 @@ from typing import NamedTuple, TypeVar
 from briefgen.citations import CiteItem, Phrase
 from briefgen.engine.deps import Reader, digest_text
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
-from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
+from briefgen.fragments import PLACEHOLDER, fill, fill_each
+from briefgen.fragmenttypes import Fragment, Ref
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
 from briefgen.site import citeforms, pagerefs
 from briefgen.site.citeforms import Cited, Shown

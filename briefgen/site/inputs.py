@@ -4,10 +4,12 @@ and so everything made from it stays as it is."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.config import SiteConfig
 from briefgen.engine.deps import Engine, digest_text
@@ -15,11 +17,15 @@ from briefgen.errors import Diagnostic
 from briefgen.images import CopyCache
 from briefgen.load import file_state
 from briefgen.model import StaticFile
-from briefgen.site.documents import FileText
+from briefgen.site.filetext import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, date_style, parse_settings, site_settings
 from briefgen.urls import Urls
-from briefgen.web.templates import TemplateFingerprints, Templates, make_environment
+from briefgen.web.themes import TemplateFingerprints, TemplateFolders, TemplateService, template_folders
+
+if TYPE_CHECKING:
+    from briefgen.datetext import DateStyle
+    from briefgen.web.templates import Templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +56,17 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
     engine.set_input(("settings", "flags"), _fp(flags), flags)
     digests = _assets(engine, theme, flags)
-    urls = Urls(config.base_url)
     dates = date_style(config)  # the environment's filters show dates so
-    env = make_environment(config.root, theme, urls, digests if flags.versioned_assets else {},
-                           dates)
+    # Made (and Jinja imported) when a node first renders: a run that renders nothing
+    # needs only the templates' fingerprints, which are read without Jinja.
+    made = functools.partial(_templates, config.root, theme, Urls(config.base_url),
+                             digests if flags.versioned_assets else {}, dates)
     engine.set_input(("service", "templates"),
                      _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
-                     Templates(env))
-    fingerprints = TemplateFingerprints(env)
-    for name in env.list_templates():
+                     TemplateService(made))
+    templates = TemplateFolders(template_folders(config.root, theme))
+    fingerprints = TemplateFingerprints(templates)
+    for name in templates.names():
         engine.set_input(("template", name), fingerprints(name), name)
     _static(engine, config, scanned)
     # Where copies are kept changes no copy: the fingerprint is the same with or without.
@@ -69,6 +77,13 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.retire_inputs("asset", None)
     engine.retire_inputs("static", None)
     return Synced(tuple(content), tuple(scanned.diagnostics), digests)
+
+
+def _templates(root: Path, theme: Path, urls: Urls, digests: dict[str, str],
+               dates: DateStyle) -> Templates:
+    from briefgen.web.templates import Templates, make_environment
+
+    return Templates(make_environment(root, theme, urls, digests, dates))
 
 
 def _fp(value: object) -> str:

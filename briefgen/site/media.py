@@ -18,7 +18,7 @@ from markdown_it.common.utils import escapeHtml
 
 from briefgen.engine.deps import Key, Reader
 from briefgen.errors import Diagnostics
-from briefgen.fragments import Ref
+from briefgen.fragmenttypes import Ref
 from briefgen.images import MAX_WIDTH, CopyCache, ImageFacts, probe
 from briefgen.model import ImageSpec
 from briefgen.site.settings import Flags

@@ -18,7 +18,7 @@ from briefgen.chars import visible
 from briefgen.engine.deps import Reader
 from briefgen.errors import Loc, split_lines
 from briefgen.fragments import PLACEHOLDER
-from briefgen.site.documents import FileText
+from briefgen.site.filetext import FileText
 from briefgen.site.filled import RenderedBriefing, RenderedEntry
 from briefgen.slug import nfc
 

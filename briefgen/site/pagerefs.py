@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from briefgen.changelog import numbered
-from briefgen.fragments import PLACEHOLDER, Fragment, fill, fill_each
+from briefgen.fragments import PLACEHOLDER, fill, fill_each
+from briefgen.fragmenttypes import Fragment
 from briefgen.model import Actor, Briefing, Page, Source
 from briefgen.site.filled import RenderedUpdate
 

@@ -20,7 +20,7 @@ from briefgen.load import (
     static_files,
 )
 from briefgen.model import StaticFile
-from briefgen.site.documents import FileText
+from briefgen.site.filetext import FileText
 
 
 @dataclass(frozen=True, slots=True)

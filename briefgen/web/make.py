@@ -16,6 +16,7 @@ from briefgen.engine.deps import Engine, Key, Record, digest_text, part_fingerpr
 from briefgen.errors import Progress
 from briefgen.output import OutputUpdate, SwapLock, Written
 from briefgen.parallel import stream_all
+from briefgen.site.kinds import import_code
 from briefgen.web.joined import (
     EMPTY_PIECE,
     Joined,
@@ -304,6 +305,8 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: in
     are many, and keep them as if made here."""
     if _workers(jobs) == 0 or len(keys) < MANY_PIECES:
         return
+    for kind in {key[0] for key in keys}:  # imported once here, not again in every worker
+        import_code(engine.kinds[kind])
     chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
     for results in stream_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
                               _workers(jobs), minimum=2, batch=1):

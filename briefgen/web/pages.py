@@ -47,7 +47,8 @@ from briefgen.web.contexts import (
 )
 from briefgen.web.joined import Joined
 from briefgen.web.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
-from briefgen.web.templates import ThemeError, context_vars
+from briefgen.web.templates import context_vars
+from briefgen.web.themes import ThemeError
 
 HOME_BRIEFINGS = 10
 HOME_ENTRIES = 12

@@ -42,9 +42,6 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
     "sitemap.xml": feeds.sitemap,
     "robots.txt": feeds.robots,
 }
-# The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
-SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
-                             "api/sources.json", "api/timelinejs.json"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +208,3 @@ _MAKERS: dict[str, Callable[..., bytes | Joined]] = {
     "tag_feed": feeds.tag_feed,
     "briefing_feed": feeds.briefing_feed,
 }
-
-OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
-                "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
-                "asset_file", "static_file", "search_file", "image_copy")

@@ -1,4 +1,5 @@
-"""The Jinja2 environment: site templates over the theme's, autoescape on, a few helpers."""
+"""The Jinja2 environment: site templates over the theme's, autoescape on, a few helpers.
+(Which templates there are and their fingerprints: ``web.themes``.)"""
 
 from __future__ import annotations
 
@@ -32,26 +33,7 @@ from briefgen.engine.deps import Reader
 from briefgen.site.roles import RoleSpan, role_on
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
-
-PACKAGED_THEMES = Path(__file__).resolve().parent.parent
-DEFAULT_THEME = "default"
-
-
-class ThemeError(Exception):
-    """The theme cannot be found or a template cannot be rendered."""
-
-
-def theme_folder(site_root: Path, name: str) -> Path:
-    """A site's ``themes/<name>/``, else the packaged default theme."""
-    local = site_root / "themes" / name
-    try:
-        if local.is_dir():
-            return local
-    except (OSError, ValueError) as exc:  # a name over the system's limit, say
-        raise ThemeError(f"theme '{name[:60]}' cannot be used: {exc}") from exc
-    if name == DEFAULT_THEME:
-        return PACKAGED_THEMES / "theme"
-    raise ThemeError(f"theme '{name}' not found: no folder themes/{name}/ in the site")
+from briefgen.web.themes import ThemeError, template_folders
 
 
 def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
@@ -106,8 +88,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     ``entry_item``) read through the reader of the page being rendered, so what they read
     is recorded for that page. ``dates``: how dates are shown (part of the fingerprint of
     the templates service, see site/inputs.py)."""
-    loaders = [FileSystemLoader(str(site_root / "templates")),
-               FileSystemLoader(str(theme / "templates"))]
+    loaders = [FileSystemLoader(folder) for folder in template_folders(site_root, theme)]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -216,78 +197,7 @@ class Templates:
         parts.append(html[last:])
         return Joined(tuple(p for p in parts if p != ""))
 
-    def names(self) -> list[str]:
-        return self.env.list_templates()
 
-
-
-
-# A tag that names another template: {% extends/include/import/from <what> ... %}.
-_REFERENCE = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(.*?)\s*[-+]?%\}", re.S)
-_LITERAL = re.compile(r"""(["'])((?:(?!\1).)*)\1""")
-_TAIL = re.compile(r"(?:\s+(?:import\b.*|as\s+\w+.*|ignore\s+missing.*|with(?:out)?\s+context.*))?",
-                   re.S)
-
-
-@functools.lru_cache(maxsize=256)
-def _references(source: str) -> tuple[str | None, ...]:
-    """The templates a template source extends, includes or imports (None: a name computed
-    while rendering, or a tag this reading cannot tell: then every template counts). Read
-    with a pattern rather than Jinja's parser: a build reads every template's references,
-    and parsing them all costs more than the rest of a build that changes nothing."""
-    found: list[str | None] = []
-    for match in _REFERENCE.finditer(source):
-        what = match.group(1)
-        names = []
-        rest = what
-        if rest.startswith("["):  # include ['a.html', 'b.html']
-            inner, bracket, rest = rest[1:].partition("]")
-            names = [m.group(2) for m in _LITERAL.finditer(inner)]
-            if not bracket or not names:
-                return (None,)
-        else:
-            literal = _LITERAL.match(rest)
-            if literal is None:
-                return (None,)
-            names, rest = [literal.group(2)], rest[literal.end():]
-        if _TAIL.fullmatch(rest) is None:
-            return (None,)
-        found.extend(names)
-    return tuple(found)
-
-
-class TemplateFingerprints:
-    """For each template, a digest of its source and of every template it extends,
-    includes or imports (the fingerprint of the input ``("template", name)``)."""
-
-    def __init__(self, env: Environment) -> None:
-        self.env = env
-        self.known: dict[str, str] = {}
-
-    def __call__(self, name: str) -> str:
-        if name not in self.known:
-            sources: dict[str, str] = {}
-            self._collect(name, sources)
-            text = "".join(f"\x00{n}\x00{s}" for n, s in sorted(sources.items()))
-            self.known[name] = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return self.known[name]
-
-    def _collect(self, name: str, sources: dict[str, str]) -> None:
-        if name in sources:
-            return
-        try:
-            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-            references = _references(source)
-        except (TemplateError, UnicodeDecodeError):
-            sources[name] = "(unreadable)"  # rendering will report it
-            return
-        sources[name] = source
-        if None in references:  # a computed template name: depend on every template
-            for other in self.env.list_templates():
-                self._collect(other, sources)
-        for reference in references:
-            if reference is not None:
-                self._collect(reference, sources)
 
 
 def context_vars(*contexts: object) -> dict[str, Any]:

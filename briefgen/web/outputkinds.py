@@ -1,0 +1,12 @@
+"""The kinds of output files, apart from the code that plans and makes them (``plan``): the
+engine's kinds are declared from these before any of that code is needed."""
+
+from __future__ import annotations
+
+OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page", "tag_page",
+                "free_page", "feed", "actor_feed", "tag_feed", "briefing_feed", "export",
+                "asset_file", "static_file", "search_file", "image_copy")
+
+# The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
+SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
+                             "api/sources.json", "api/timelinejs.json"})
