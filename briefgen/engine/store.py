@@ -29,9 +29,8 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefgen.buildlock import file_lock
 from briefgen.engine import codec
@@ -108,9 +107,9 @@ def _enc_deps(ids: list[int]) -> bytes:
     return _b(json.dumps(ids, separators=(",", ":"))) if ids else b""
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What ``stat`` says of a file: enough to tell that it is not the one recorded."""
+class FileState(NamedTuple):
+    """What ``stat`` says of a file: enough to tell that it is not the one recorded. (A
+    tuple: a build that changes nothing makes and compares one per content and output file.)"""
 
     ino: int
     size: int
@@ -332,7 +331,10 @@ class EngineStore:
         return {text_key(text): _dec(items) for text, items in rows}
 
     def earliest_expiry(self) -> float | None:
-        row = self.db.execute("SELECT MIN(valid_until) FROM nodes").fetchone()
+        # The condition lets SQLite read the minimum off the partial index (one look-up, not
+        # a scan of every node).
+        row = self.db.execute("SELECT MIN(valid_until) FROM nodes "
+                              "WHERE valid_until IS NOT NULL").fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     # ----------------------------------------------------------------- files and outputs
