@@ -15,6 +15,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.filesystem import kind, os_problem
@@ -24,8 +25,9 @@ from briefgen.filesystem import kind, os_problem
 MAX_LINKED_ENTRIES = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """(A tuple: one is made for every file of every build.)"""
+
     name: str
     path: Path  # as reached (through any link), below the content folder
     rel: str  # the same, relative to the site folder: for messages

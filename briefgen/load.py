@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from briefgen.cache import cache_folder
 from briefgen.chars import unshowable
@@ -33,8 +33,9 @@ def is_editor_junk(name: str) -> bool:
             or name.startswith((".#", "#", "~$")) or name.endswith("#"))
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
+    """(A tuple: one is made for every content file of every build.)"""
+
     collection: Collection
     path: Path  # as found, below the content folder
     rel: str  # relative to the site folder
@@ -89,11 +90,17 @@ def content_files(tree: ContentTree, folders: dict[str, Entry],
                 notes.append(_ignored(entry.rel, f"folder '{entry.rel}' is ignored: "
                                                  f"{collection.value} are {kinds} files directly "
                                                  f"in {folder.rel}/"))
-            elif entry.path.suffix.lower() not in _SUFFIXES[collection]:
+            elif _suffix(entry.name).lower() not in _SUFFIXES[collection]:
                 notes.append(_ignored(entry.rel, f"'{entry.rel}' is ignored: {collection.value} "
                                                  f"are {kinds} files"))
             else:
                 yield SourceFile(collection, entry.path, entry.rel, entry.real)
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without making a path (this runs for every file of a build)."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def static_files(tree: ContentTree, folders: dict[str, Entry],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from briefgen.config import SiteConfig
 from briefgen.engine.store import FileState
@@ -23,8 +24,9 @@ from briefgen.model import StaticFile
 from briefgen.site.filetext import FileText
 
 
-@dataclass(frozen=True, slots=True)
-class ScannedFile:
+class ScannedFile(NamedTuple):
+    """(A tuple: one is made for every content file of every build.)"""
+
     source: SourceFile
     state: FileState | None  # None: it could not be read
     digest: str  # of its text ("unreadable:…" when it could not be read)
