@@ -13,9 +13,9 @@ from briefgen import __version__
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.chars import shortened, visible
 from briefgen.config import folder_problem, load_config, local_base_url_warning
+from briefgen.contentfiles import Collection
 from briefgen.dates import DateError
 from briefgen.errors import SourceLines
-from briefgen.model import Collection
 from briefgen.report import TerminalProgress, plural, print_diagnostics, print_mentions
 from briefgen.scaffold import KINDS, date_in_id, existing_files, init_site, starter
 from briefgen.schema import url_problem

@@ -11,11 +11,11 @@ from typing import NamedTuple
 from briefgen.cache import cache_folder
 from briefgen.chars import unshowable
 from briefgen.config import SiteConfig
+from briefgen.contentfiles import Collection, StaticFile
 from briefgen.contenttree import ContentTree, Entry
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 from briefgen.filesystem import FileProblem, read_regular
-from briefgen.model import Collection, StaticFile
 
 STATIC_DIR = "static"
 _SUFFIXES = {

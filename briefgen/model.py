@@ -11,20 +11,13 @@ than the ``__setstate__`` that slotted frozen dataclasses need.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import NamedTuple
 
+from briefgen.contentfiles import Collection as Collection  # re-exported: part of the model
+from briefgen.contentfiles import StaticFile as StaticFile
 from briefgen.dates import DateValue
 from briefgen.errors import FILE_START, Loc
 from briefgen.fragmenttypes import EMPTY, Fragment, Ref
-
-
-class Collection(StrEnum):
-    BRIEFINGS = "briefings"
-    ACTORS = "actors"
-    SOURCES = "sources"
-    PAGES = "pages"
-
 
 ACTOR_KINDS = ("person", "organization", "country", "group")
 SOURCE_KINDS = ("article", "statement", "transcript", "report", "dataset", "social", "other")
@@ -191,14 +184,6 @@ class Page:
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
-
-
-@dataclass(frozen=True)
-class StaticFile:
-    """A file under ``content/static/``, copied to the output root as it is."""
-
-    rel: str
-    path: str
 
 
 Document = Briefing | Actor | Source | Page

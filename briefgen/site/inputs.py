@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.config import SiteConfig
+from briefgen.contentfiles import StaticFile
 from briefgen.engine.deps import Engine, digest_text
 from briefgen.errors import Diagnostic
 from briefgen.images import CopyCache
 from briefgen.load import file_state
-from briefgen.model import StaticFile
 from briefgen.site.filetext import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, date_style, parse_settings, site_settings

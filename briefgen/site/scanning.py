@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from briefgen.config import SiteConfig
+from briefgen.contentfiles import StaticFile
 from briefgen.engine.store import FileState
 from briefgen.errors import Diagnostic
 from briefgen.load import (
@@ -20,7 +21,6 @@ from briefgen.load import (
     read_text,
     static_files,
 )
-from briefgen.model import StaticFile
 from briefgen.site.filetext import FileText
 
 
