@@ -137,6 +137,8 @@ class OutputUpdate:
         self.container = container or Container.create(self.out, ops)
         spare = self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
+        # No leftover link to look for in a tree this briefgen made (one stat per file saved)
+        self._tidy = spare is not None and spare.tidy
         with contextlib.suppress(FileExistsError):
             ops.mkdir(str(self.container.new))
         self.root = self.container.new  # where this build writes its files
@@ -297,6 +299,7 @@ class OutputUpdate:
                 ops.rmdir(str(site))
                 ops.rename(str(self.root), str(site))
                 changed = []
+                self._tidy = True
             for rel in changed:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
@@ -320,7 +323,8 @@ class OutputUpdate:
         an older one); a hard link, never a copy written in place."""
         target = os.path.join(self.container.site, rel)
         temporary = f"{target}{LINKING}"
-        _drop_leftover_link(self.container.site, rel, self.ops)
+        if not self._tidy:
+            _drop_leftover_link(self.container.site, rel, self.ops)
         if spare.get(rel) == written.digest:
             return  # the spare's file has the content the output's has
         source = os.path.join(self.out, rel)
