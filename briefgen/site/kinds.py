@@ -140,7 +140,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("site_links", SITE_LINKS, sitepaths.check_links, reads="check"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
-                    spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())
+                    spliced={"export": plan.SPLICED_EXPORTS,
+                             "page": plan.SPLICED_PAGES}.get(name, frozenset()))
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
 
