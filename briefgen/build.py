@@ -305,6 +305,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         outputs.untrusted = frozenset(k for k, rel in paths.items()
                                       if rel not in recorded or recorded[rel][1] != current[rel])
         outputs.stale |= outputs.untrusted
+        outputs.present = frozenset(rel for key, rel in paths.items()
+                                    if key not in outputs.untrusted and current[rel] is not None)
     if store is not None and options.write and not outputs.stale \
             and recorded.keys() == set(paths.values()):
         # The folder holds exactly what the engine says: nothing to make, write or swap.
@@ -415,7 +417,7 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
     """The state of each output file in the folder (a ``stat`` each): a file that is not what
     the last build left (deleted, restored from a backup, edited by hand) is made again."""
-    folder, of, stat = str(out) + os.sep, FileState.of, os.stat  # one per output: kept lean
+    folder, of, stat = f"{out}/", FileState.of, os.stat
     found: dict[str, FileState | None] = {}
     for rel in rels:
         try:
@@ -433,6 +435,8 @@ class Settled:
     paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
+    # Files of the output found as the last build left them (the others are untrusted).
+    present: frozenset[str] = frozenset()
     # Nodes left for after the pages that tabs show: makes them, returns the outputs due then.
     later: Callable[[], set[Key]] | None = None
 
@@ -532,6 +536,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
             fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first,
+            present=outputs.present,
             own=options.session.published if options.session is not None else None,
             later=Later(outputs.later, frozenset(rel for key, rel in paths.items()
                                                  if key[0] in DEFERRED_OUTPUTS))

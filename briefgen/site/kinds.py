@@ -21,7 +21,7 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.site.filetext import FileText
-from briefgen.web.outputkinds import OUTPUT_KINDS, SPLICED_EXPORTS
+from briefgen.web.outputkinds import OUTPUT_KINDS, SPLICED_EXPORTS, SPLICED_PAGES
 
 # The values that persisted kinds hold, allowed back from the build cache (by module, imported
 # when a value of theirs is first read back).
@@ -152,6 +152,7 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         Kind("item", PIECES, pieces("entry_item"), parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces("actor_chip"), _text_fp, reads="piece"),
         Kind("card", PIECES, pieces("briefing_card"), persist=True, reads="piece"),
+        Kind("lastmod", LISTS, pieces("last_modified"), persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds("feed_entry"), parts_fingerprint, persist=True,
              reads="piece", parts=True),
         Kind("co_actors", PIECES, pieces("co_actors"), persist=True, reads="piece"),
@@ -190,7 +191,8 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         Kind("site_links", SITE_LINKS, sitepaths("check_links"), reads="check"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
-                    spliced=SPLICED_EXPORTS if name == "export" else frozenset())
+                    spliced={"export": SPLICED_EXPORTS,
+                             "page": SPLICED_PAGES}.get(name, frozenset()))
                for name in OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
 

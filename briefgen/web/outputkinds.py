@@ -10,3 +10,5 @@ OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
                              "api/sources.json", "api/timelinejs.json"})
+# The same for single pages: the timeline lists every entry of the site.
+SPLICED_PAGES = frozenset({"timeline"})
