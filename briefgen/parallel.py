@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -58,12 +59,18 @@ def _watch_parent(parent: int) -> None:
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Forked workers (they inherit this process's model) that end with this process."""
+    # Imported when workers are first needed, not by builds that make little.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def can_fork() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 

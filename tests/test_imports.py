@@ -65,6 +65,7 @@ def test_an_edit_imports_what_it_needs(example_site: Path, tmp_path: Path) -> No
     assert counts is not None and 0 < int(counts.group(2)) < int(counts.group(1)), report
     assert {"markdown_it", "jinja2"} <= modules
     assert "watchdog" not in modules  # only the preview watches files
+    assert "multiprocessing" not in modules  # too little to make for worker processes
 
 
 def test_every_named_function_and_class_resolves(tmp_path: Path) -> None:
