@@ -101,6 +101,7 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("item", PIECES, pieces.entry_item, parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces.actor_chip, _text_fp, reads="piece"),
         Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),
+        Kind("card_html", LISTS, pieces.card_html, _text_fp, reads="piece"),
         Kind("lastmod", LISTS, pieces.last_modified, persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds.feed_entry, parts_fingerprint, persist=True,
              reads="piece", parts=True),
