@@ -19,6 +19,7 @@ from briefgen.parallel import stream_all
 from briefgen.web.joined import (
     EMPTY_PIECE,
     Joined,
+    Packed,
     Piece,
     decode_layout,
     splice_joined,
@@ -213,13 +214,13 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
     if not changed or old is None or not trusted or update.old.get(rel) != old.fp \
             or not update.reusable(rel):
         return None
-    layout = decode_layout(old.extra)
-    if not layout:
+    packed = Packed.of(old.extra)
+    if packed is None:
         return None
+    found = packed.find(changed)
     shown: dict[Key, set[str]] = {}  # the parts of each changed node that the file shows
-    for piece, _ in layout:
-        if piece.key in changed:
-            shown.setdefault(piece.key, set()).add(piece.part)
+    for _, piece, _ in found:
+        shown.setdefault(piece.key, set()).add(piece.part)
     now: dict[Key, dict[str, str]] = {}  # their fingerprints now, by part
     for node in changed:
         record = engine.record(node)
@@ -230,18 +231,18 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
         if {part for part, fp in parts.items() if fp not in EMPTY_PIECE} != shown.get(node, set()):
             return None
         now[node] = parts
-    replaced: dict[tuple[Piece, str], tuple[Piece, bytes]] = {}
-    for piece, lead in layout:
-        fp = now[piece.key][piece.part] if piece.key in now else piece.fp
+    replaced: dict[int, tuple[Piece, str, bytes]] = {}
+    for index, piece, lead in found:
+        fp = now[piece.key][piece.part]
         if fp != piece.fp:
             new = Piece(piece.key, piece.part, fp)
-            replaced[(piece, lead)] = (new, (lead + _piece_text(engine, new)).encode("utf-8"))
+            replaced[index] = (new, lead, (lead + _piece_text(engine, new)).encode("utf-8"))
     digest = "j" + digest_text(old.fp + "".join(f"{p.key}{p.part}{p.fp}"
-                                                for p, _ in replaced.values()))
+                                                for p, _, _ in replaced.values()))
 
     def write(target: str, previous: str | None) -> str:
         assert previous is not None
-        return splice_joined(target, previous, layout, replaced)
+        return splice_joined(target, previous, packed, replaced)
 
     written, new_layout = update.put_joined(rel, digest if replaced else old.fp, write)
     return written, replace(old, fp=written.digest, extra=new_layout or old.extra)
