@@ -126,10 +126,11 @@ class PageReader:
     def render_common(self, template: str, common: Common, ctx: object) -> bytes | Joined:
         templates = self.r.get(("service", "templates"))
         try:
-            html = templates.render_joined(self.r, template, context_vars(common, ctx))
+            page: bytes | Joined = templates.render_joined(self.r, template,
+                                                           context_vars(common, ctx))
         except ThemeError as exc:
             raise PageError(str(exc)) from None
-        return html if isinstance(html, Joined) else html.encode("utf-8")
+        return page
 
 
 def social_image(image: Figure | None) -> Figure | None:
