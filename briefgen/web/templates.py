@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import io
@@ -197,8 +198,11 @@ class Templates:
     """The templates of one build, as a service that nodes read: rendering records the
     template (and everything it extends, includes or imports) as read."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, kept: bool = True) -> None:
         self.env = env
+        # False for `check`: a page is rendered, so that a template's errors surface, and
+        # dropped as it renders (its value is empty: it is written nowhere).
+        self.kept = kept
 
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         r.fingerprint(("template", name))
@@ -211,6 +215,9 @@ class Templates:
         r.fingerprint(("template", name))
         joins: list[list[Piece]] = []
         chunks = render_chunks(self.env, name, {**variables, READER: r, MEMO: {}, JOINS: joins})
+        if not self.kept:
+            collections.deque(chunks, maxlen=0)
+            return b""
         parts: list[bytes | list[Piece]] = []
         segment = io.BytesIO()
         while batch := list(itertools.islice(chunks, _BATCH)):
@@ -280,8 +287,11 @@ class TemplateFingerprints:
     """For each template, a digest of its source and of every template it extends,
     includes or imports (the fingerprint of the input ``("template", name)``)."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, kept: bool = True) -> None:
         self.env = env
+        # False for `check`: a page is rendered, so that a template's errors surface, and
+        # dropped as it renders (its value is empty: it is written nowhere).
+        self.kept = kept
         self.known: dict[str, str] = {}
 
     def __call__(self, name: str) -> str:
