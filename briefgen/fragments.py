@@ -14,6 +14,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple, overload
 
 from markdown_it import MarkdownIt
@@ -57,7 +58,8 @@ class Ref(NamedTuple):
         return Loc(self.line, self.col)
 
 
-_COLUMNS = len(Ref._fields)
+_NUMBERS = (3, 4, 5)  # line, col, span
+_OBJECTS = (0, 1, 2, 6, 7, 8, 9, 10)  # the other fields
 
 
 class RefTable(Sequence[Ref]):
@@ -69,10 +71,10 @@ class RefTable(Sequence[Ref]):
     __slots__ = ("_columns", "_numbers")
 
     def __init__(self, refs: Sequence[Ref] = ()) -> None:
-        columns = tuple(zip(*refs, strict=True)) if refs else ((),) * _COLUMNS
-        # Line, column and span as machine integers; the other fields as tuples.
-        self._numbers = tuple(array("q", columns[i]) for i in (3, 4, 5))
-        self._columns = tuple(columns[i] for i in (0, 1, 2, 6, 7, 8, 9, 10))
+        # Line, column and span as machine integers; the other fields as tuples. One column
+        # at a time: no more than the table is made besides the refs.
+        self._numbers = tuple(array("q", map(itemgetter(i), refs)) for i in _NUMBERS)
+        self._columns = tuple(tuple(map(itemgetter(i), refs)) for i in _OBJECTS)
 
     def __len__(self) -> int:
         return len(self._columns[0])
@@ -219,7 +221,9 @@ class FragmentRenderer:
         """The HTML of an inline token rendered ahead, its refs numbered as this document's."""
         first = token.meta["first"] = len(self.refs)
         block, linked = self.block, self.linked
-        for ref in token.meta["refs"]:
+        # Taken, not copied: the token lives as long as the document's tokens do, and its
+        # refs, most of them made again here with their block, would be held twice.
+        for ref in token.meta.pop("refs"):
             self.refs.append(ref if ref.block == block and ref.linked == linked else
                              ref._replace(block=block, linked=linked))
         return renumbered(token.meta["html"], first)

@@ -9,6 +9,7 @@ document then emits its entries and links into the indexes that pages read.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -16,7 +17,7 @@ from html import escape
 from typing import NamedTuple, TypeVar
 
 from briefgen.citations import CiteItem, Phrase
-from briefgen.engine.deps import Reader, digest_text
+from briefgen.engine.deps import Reader
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.fragments import PLACEHOLDER, Fragment, Ref, fill, fill_each
 from briefgen.model import Actor, Briefing, Entry, Page, Section, Source
@@ -292,10 +293,35 @@ def fill_fingerprint(value: RenderedBriefing | RenderedDoc | None) -> str:
 
 def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     """A filled document is its file's content plus what its links resolved to."""
-    return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
-                             resolved.links, resolved.cites, sorted(map(str,
-                                                                        resolved.failed_cite_blocks)),
-                             sorted(resolved.detached.items()), resolved.image, visible)))
+    return digest_repr((document, resolved.html, resolved.text, resolved.citation_order,
+                        resolved.links, resolved.cites, sorted(map(str,
+                                                                   resolved.failed_cite_blocks)),
+                        sorted(resolved.detached.items()), resolved.image, visible))
+
+
+_REPR_BATCH = 4096  # items of a list whose text is made at a time
+
+
+def digest_repr(values: tuple[object, ...]) -> str:
+    """``digest_text(repr(values))``, the lists among ``values`` written a batch of items at a
+    time: the text of a link-dense document's refs would be many times the file's size."""
+    digest = hashlib.blake2b(digest_size=16)
+
+    def put(text: str) -> None:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+
+    put("(")
+    for position, value in enumerate(values):
+        put(", " if position else "")
+        if not isinstance(value, list):
+            put(repr(value))
+            continue
+        put("[")
+        for start in range(0, len(value), _REPR_BATCH):
+            put((", " if start else "") + ", ".join(map(repr, value[start:start + _REPR_BATCH])))
+        put("]")
+    put(",)" if len(values) == 1 else ")")
+    return digest.hexdigest()
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
