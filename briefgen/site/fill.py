@@ -10,6 +10,7 @@ document then emits its entries and links into the indexes that pages read.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -69,7 +70,8 @@ class Filled:
     # the refs of one-line fields without those ids, for a second copy of the field on the
     # page (a correction shown at the top and at its entry).
     anchors: dict[str, int] = field(default_factory=dict)
-    anchored: list[tuple[str, int]] = field(default_factory=list)
+    anchored: list[str] = field(default_factory=list)  # the source of each such link
+    anchored_refs: array[int] = field(default_factory=lambda: array("q"))  # and its ref
     unmarked: dict[int, str] = field(default_factory=dict)
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
@@ -92,6 +94,7 @@ class RefFiller:
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
         for index, ref in enumerate(refs):
+            anchored = len(filled.anchored)
             if ref.image is not None:
                 html = detached = self.media.attrs(ref, diags) if self.media else ""
                 text = ""
@@ -110,7 +113,8 @@ class RefFiller:
                 text = apart.text if alone else ""  # search text has no bracketed numbers
                 if unmarked.html != html and not ref.alt:
                     filled.unmarked[index] = unmarked.html
-            filled.html.append(filled.keep(html))
+            # A citation's link to the Sources list has an id of its own: no two are equal.
+            filled.html.append(html if len(filled.anchored) != anchored else filled.keep(html))
             filled.text.append(filled.keep(text))
             if not ref.linked:
                 filled.detached[index] = detached
@@ -221,7 +225,8 @@ class RefFiller:
         if ref.alt:
             return ""
         occurrence = filled.anchors[source_id] = filled.anchors.get(source_id, 0) + 1
-        filled.anchored.append((source_id, len(filled.html)))  # the ref being filled
+        filled.anchored.append(source_id)
+        filled.anchored_refs.append(len(filled.html))  # the ref being filled
         return citeforms.cite_anchor(source_id, occurrence)
 
     @staticmethod
@@ -387,7 +392,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         cites=tuple(resolved.cites),
         fingerprint=fingerprint,
         image=resolved.image,
-        anchors=pagerefs.backlinks(resolved.anchored, ranks),
+        anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
     )
 
 
