@@ -311,6 +311,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         outputs.untrusted = frozenset(k for k, rel in paths.items()
                                       if rel not in recorded or recorded[rel][1] != current[rel])
         outputs.stale |= outputs.untrusted
+        outputs.present = frozenset(rel for key, rel in paths.items()
+                                    if key not in outputs.untrusted and current[rel] is not None)
     if store is not None and options.write and not outputs.stale \
             and recorded.keys() == set(paths.values()):
         # The folder holds exactly what the engine says: nothing to make, write or swap.
@@ -437,6 +439,8 @@ class Settled:
     paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
+    # Files of the output found as the last build left them (the others are untrusted).
+    present: frozenset[str] = frozenset()
     # Nodes left for after the pages that tabs show: makes them, returns the outputs due then.
     later: Callable[[], set[Key]] | None = None
 
@@ -528,6 +532,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
             fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first,
+            present=outputs.present,
             own=options.session.published if options.session is not None else None,
             later=Later(outputs.later, frozenset(rel for key, rel in paths.items()
                                                  if key[0] in DEFERRED_OUTPUTS))

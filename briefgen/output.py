@@ -138,6 +138,8 @@ class OutputUpdate:
         self.container = container or Container.create(self.out, ops)
         spare = self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
+        # No leftover link to look for in a tree this briefgen made (one stat per file saved)
+        self._tidy = spare is not None and spare.tidy
         with contextlib.suppress(FileExistsError):
             ops.mkdir(str(self.container.new))
         self.root = self.container.new  # where this build writes its files
@@ -145,6 +147,7 @@ class OutputUpdate:
         self.written: dict[str, Written] = {}
         self.moved: set[str] = set()  # files already put in place (``move_now``)
         self._linker: int | None = None  # a child process linking kept files into staging
+        self._present: frozenset[str] = frozenset()
 
     def prepare(self, kept: Collection[str]) -> None:
         """Without a spare (a first build, or after a crash), start linking the previous
@@ -173,7 +176,13 @@ class OutputUpdate:
 
     def reusable(self, rel: str) -> bool:
         """The previous build wrote ``rel`` and it is still there."""
-        return rel in self.old and (self.trusted or os.path.isfile(os.path.join(self.out, rel)))
+        return rel in self.old and (self.trusted or rel in self._present
+                                    or os.path.isfile(os.path.join(self.out, rel)))
+
+    def present(self, rels: Iterable[str]) -> None:
+        """Files the caller has just found in the output as the last build left them (a
+        ``stat`` each): not looked at again."""
+        self._present = frozenset(rels)
 
     def files(self) -> dict[str, str]:
         """The output's files and digests once committed."""
@@ -296,14 +305,18 @@ class OutputUpdate:
                 ops.rmdir(str(site))
                 ops.rename(str(self.root), str(site))
                 changed = []
+                self._tidy = True
             for rel in changed:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
                 ops.rename(os.path.join(self.root, rel), os.path.join(site, rel))
                 _drop_leftover_link(site, rel, ops)
+            tree = str(site)
             for rel, written in self.written.items():
-                if not written.changed:
-                    self._keep_in_tree(rel, written, spare)
+                if not written.changed and spare.get(rel) != written.digest:
+                    self._keep_in_tree(tree, rel)
+                elif not written.changed and not self._tidy:
+                    _drop_leftover_link(site, rel, ops)
             _remove_files(site, [rel for rel in spare if rel not in self.paths], ops)
             ops.write(str(site / MANIFEST), self._manifest_data())
         except OSError as exc:
@@ -314,19 +327,19 @@ class OutputUpdate:
             swap_in(container, ops, self.notes, self.foreign)
         self._clean()
 
-    def _keep_in_tree(self, rel: str, written: Written, spare: dict[str, str]) -> None:
-        """An unchanged output: the tree must hold the output's own file (the spare may hold
-        an older one); a hard link, never a copy written in place."""
-        target = os.path.join(self.container.site, rel)
-        temporary = f"{target}{LINKING}"
-        _drop_leftover_link(self.container.site, rel, self.ops)
-        if spare.get(rel) == written.digest:
-            return  # the spare's file has the content the output's has
+    def _keep_in_tree(self, tree: str, rel: str) -> None:
+        """An unchanged output that the tree (the spare) holds in an older version, or not
+        at all: the tree must hold the output's own file; a hard link, never a copy written
+        in place."""
+        target = os.path.join(tree, rel)
+        if not self._tidy:
+            _drop_leftover_link(self.container.site, rel, self.ops)
         source = os.path.join(self.out, rel)
         if _same_file(source, target):
             return  # linked already (by the child that links while pages are made)
         _clear_way(self.container.site, rel)
         _make_parents(self.container.site, rel, self.ops)
+        temporary = f"{target}{LINKING}"
         if not _link(source, temporary):
             raise OutputRefused(f"{self.out / rel} vanished during the build; build again")
         # A rename between two links of one file does nothing and leaves both names: the

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from briefgen.manifest import foreign_paths, read_manifest
+from briefgen.manifest import foreign_paths, read_manifest, safe_rel
 from briefgen.output import MANIFEST, OutputRefused, OutputUpdate, publish
 from tests.conftest import leftovers, run_subprocess, write
 
@@ -246,6 +248,9 @@ def test_kept_files_linked_while_pages_are_made_leave_no_links_behind(tmp_path):
     publish(out, pages, "test")
     for rel in ("p0/index.html", "p1/index.html"):  # leftovers of an older version
         (out / f"{rel}.briefgen-link").hardlink_to(out / rel)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest.pop("tidy") is True  # this version's trees are marked as holding none
+    (out / MANIFEST).write_text(json.dumps(manifest))  # the older version's had no mark
     update = OutputUpdate(out, list(pages), "test")
     update.prepare([rel for rel in pages if rel != "p0/index.html"])
     update.record(update.put("p0/index.html", b"page 0, edited"))
@@ -253,9 +258,21 @@ def test_kept_files_linked_while_pages_are_made_leave_no_links_behind(tmp_path):
         if rel != "p0/index.html":
             update.keep(rel)
     update.commit()
-    for _ in range(2):  # the leftover is gone from both trees, whichever is published
+    expected = {**pages, "p0/index.html": b"page 0, edited"}
+    for round_ in range(3):  # the leftover is gone from both trees, whichever is published
         assert not [p for p in out.rglob("*") if p.name.endswith(".briefgen-link")]
         shown = {rel: data for rel, data in snapshot(out).items() if rel != MANIFEST}
-        assert shown == {**pages, "p0/index.html": b"page 0, edited"}
+        assert shown == expected
         assert foreign_paths(out, read_manifest(out) or {}) == []
-        publish(out, {**pages, "p0/index.html": b"page 0, edited"}, "test")
+        expected = {**expected, "p2/index.html": f"page 2, round {round_}".encode()}
+        publish(out, expected, "test")  # a change: the other tree is brought up to date
+
+
+@given(st.text(alphabet="/.\\a\x00", max_size=12))
+def test_a_manifest_entry_is_safe_only_when_every_part_is_a_plain_name(rel):
+    """A tampered manifest must not name anything outside the folder: an absolute path, an
+    empty, ``.`` or ``..`` part, a backslash or a NUL make an entry unsafe."""
+    parts = rel.split("/")
+    expected = bool(rel) and "\\" not in rel and "\x00" not in rel \
+        and all(part not in ("", ".", "..") for part in parts)
+    assert safe_rel(rel) == expected

@@ -106,6 +106,7 @@ def merge_vocabulary(parts: Iterable[str]) -> str:
     return "".join(f"{line}\n" for line in sorted(found))
 
 
-def compress(text: str, level: int = 6) -> bytes:
-    """gzip without a time stamp: the same text always gives the same bytes."""
+def compress(text: str, level: int = 5) -> bytes:
+    """gzip without a time stamp: the same text always gives the same bytes. Level 5: half
+    the time of level 6 for files about 1% larger (an edit remakes the shards it touches)."""
     return gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)

@@ -90,10 +90,12 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                  paths: dict[Key, str] | None = None,
                  first: FirstPages | None = None,
                  own: dict[str, str] | None = None,
-                 later: Later | None = None) -> MadeOutputs:
+                 later: Later | None = None,
+                 present: frozenset[str] = frozenset()) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
     them all (the others are kept from the previous build) for the caller to commit.
-    ``own``: the files of a folder only this process writes (see ``OutputUpdate``)."""
+    ``own``: the files of a folder only this process writes (see ``OutputUpdate``);
+    ``present``: files just found in the output as the last build left them."""
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
@@ -106,6 +108,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
     update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own)
     update.distrust(paths[key] for key in untrusted)
+    update.present(present)
     if not update.in_place:
         first = None  # the first build of the preview: its folder appears at once
     pending = first.pending if first is not None else None
