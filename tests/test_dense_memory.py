@@ -23,6 +23,7 @@ from briefgen.parse import parse_document
 from briefgen.site import fill, filled
 from briefgen.site.lookup import TargetKind
 from briefgen.site.pagerefs import BODY, NOTES, backlinks
+from briefgen.web.contexts import Backlinks, Labelled
 from tests.conftest import write
 
 ACTORS = 280  # with the briefing, more documents than are filled in this process
@@ -170,3 +171,15 @@ def test_check_reports_an_error_in_the_middle_of_a_page(example_site: Path, cli:
     result = cli("--site", str(example_site), "check")
     assert result.code == 1 and "Traceback" not in result.err
     assert f"briefing.html:{line}: error while rendering briefing.html" in result.err
+
+
+def test_a_sources_list_item_makes_its_backlinks_when_read() -> None:
+    links = Backlinks("wire", (1, 2, 3, 27, 28))
+    expected = ("bg-cite-wire-1", "bg-cite-wire-2", "bg-cite-wire-3", "bg-cite-wire-27",
+                "bg-cite-wire-28")
+    assert tuple(links) == expected and links == expected and len(links) == 5
+    assert links[0] == expected[0] and links[-1] == expected[-1] and links[1:3] == expected[1:3]
+    labelled = Labelled(links)
+    assert list(labelled) == [(a, label) for a, label in zip(expected, "abcde", strict=True)]
+    assert len(labelled) == 5 and labelled[-1] == (expected[-1], "e")
+    assert Labelled(Backlinks("w", range(1, 29)))[27] == ("bg-cite-w-28", "ab")

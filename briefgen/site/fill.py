@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from html import escape
@@ -388,12 +388,21 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         summary_text=summary_text,
         summary_list_html=_detached(summary.html, resolved) if summary else "",
         citations=tuple(resolved.citation_order),
-        links=tuple(resolved.links),
-        cites=tuple(resolved.cites),
+        links=_first_of_each(resolved.links, lambda x: (x.kind, x.id)),
+        cites=_first_of_each(resolved.cites, lambda c: c.source_id),
         fingerprint=fingerprint,
         image=resolved.image,
         anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
     )
+
+
+def _first_of_each(records: list[V], key: Callable[[V], object]) -> tuple[V, ...]:
+    """The first record of each key, in order: what the filled document keeps of its links
+    (a link-dense document has hundreds of thousands, to a few hundred targets)."""
+    first: dict[object, V] = {}
+    for record in records:
+        first.setdefault(key(record), record)
+    return tuple(first.values())
 
 
 def _detached(html: str, resolved: Filled) -> str:

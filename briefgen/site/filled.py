@@ -52,8 +52,8 @@ class RenderedDoc:
     summary_text: str
     summary_list_html: str  # in lists of briefings, where there is no Sources list
     citations: tuple[str, ...]  # source ids in order of first citation: the Sources list
-    links: tuple[LinkRecord, ...]
-    cites: tuple[CiteRecord, ...]
+    links: tuple[LinkRecord, ...]  # the first link to each target (kind and id), in order
+    cites: tuple[CiteRecord, ...]  # the first citation of each source, in order
     fingerprint: str = ""
     image: Figure | None = None  # a briefing's lead image, an actor's portrait
     # (source id, (n, …)): the page's links to the source's item, whose ids are

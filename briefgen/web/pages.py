@@ -8,7 +8,6 @@ from typing import Any
 from briefgen import __version__
 from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
-from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -22,6 +21,7 @@ from briefgen.web.contexts import (
     ActorContext,
     ActorGroup,
     ActorListContext,
+    Backlinks,
     BriefingContext,
     BriefingListContext,
     CitedSource,
@@ -95,7 +95,7 @@ class PageReader:
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
                                          self.publisher(sid),
-                                         tuple(cite_anchor(sid, n) for n in anchors.get(sid, ()))))
+                                         Backlinks(sid, anchors.get(sid, ()))))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
