@@ -421,11 +421,11 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
     """The state of each output file in the folder (a ``stat`` each): a file that is not what
     the last build left (deleted, restored from a backup, edited by hand) is made again."""
-    folder = str(out)
+    folder, of, stat = f"{out}/", FileState.of, os.stat
     found: dict[str, FileState | None] = {}
     for rel in rels:
         try:
-            found[rel] = FileState.of(os.stat(os.path.join(folder, rel)))
+            found[rel] = of(stat(folder + rel))
         except OSError:
             found[rel] = None
     return found

@@ -29,9 +29,8 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from briefgen.buildlock import file_lock
 from briefgen.engine import codec
@@ -108,9 +107,9 @@ def _enc_deps(ids: list[int]) -> bytes:
     return _b(json.dumps(ids, separators=(",", ":"))) if ids else b""
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What ``stat`` says of a file: enough to tell that it is not the one recorded."""
+class FileState(NamedTuple):
+    """What ``stat`` says of a file: enough to tell that it is not the one recorded. A named
+    tuple: builds make and compare one per content and output file (tens of thousands)."""
 
     ino: int
     size: int
@@ -155,6 +154,9 @@ class EngineStore:
                              "it is ignored and made afresh") from exc
         self._ids: dict[Key, int] = {}
         self._names: dict[int, Key] = {}
+        # The rows of files and outputs as read from the store (``commit`` writes the changes)
+        self._files_read: dict[str, tuple[FileState, str]] | None = None
+        self._outputs_read: dict[str, dict[str, tuple[str, FileState]]] = {}
 
     def _meta(self, db: sqlite3.Connection) -> dict[str, str]:
         try:
@@ -339,20 +341,26 @@ class EngineStore:
 
     def file_states(self) -> dict[str, tuple[FileState, str]]:
         rows = self.db.execute("SELECT rel, ino, size, mtime, ctime, digest FROM files")
-        return {_t(rel): (FileState(ino, size, mtime, ctime), digest)
-                for rel, ino, size, mtime, ctime, digest in rows}
+        found = {_t(rel): (FileState(ino, size, mtime, ctime), digest)
+                 for rel, ino, size, mtime, ctime, digest in rows}
+        self._files_read = found
+        return found
 
     def output_states(self, folder: str) -> dict[str, tuple[str, FileState]]:
         rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
                                "WHERE folder = ?", (_b(folder),))
-        return {_t(rel): (fp, FileState(ino, size, mtime, ctime))
-                for rel, fp, ino, size, mtime, ctime in rows}
+        found = {_t(rel): (fp, FileState(ino, size, mtime, ctime))
+                 for rel, fp, ino, size, mtime, ctime in rows}
+        self._outputs_read[folder] = found
+        return found
 
     # ----------------------------------------------------------------- writing
 
     def commit(self, changes: Changes, files: dict[str, tuple[FileState, str]] | None = None,
                outputs: tuple[str, dict[str, tuple[str, FileState]]] | None = None) -> None:
-        """Write one run's changes in one transaction."""
+        """Write one run's changes in one transaction. The rows of files and outputs that
+        this store read are rewritten only where they differ (an edit changes a few of
+        tens of thousands)."""
         if self.readonly:
             return
         db = self.db
@@ -361,16 +369,24 @@ class EngineStore:
             self._write_nodes(changes)
             self._write_links(changes)
             if files is not None:
-                db.execute("DELETE FROM files")
-                db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                gone, new = _difference(self._files_read, files)
+                if gone is None:
+                    db.execute("DELETE FROM files")
+                db.executemany("DELETE FROM files WHERE rel = ?",
+                               [(_b(rel),) for rel in gone or ()])
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
                                [(_b(rel), s.ino, s.size, s.mtime, s.ctime, digest)
-                                for rel, (s, digest) in files.items()])
+                                for rel, (s, digest) in new.items()])
             if outputs is not None:
                 folder, states = outputs
-                db.execute("DELETE FROM outputs WHERE folder = ?", (_b(folder),))
-                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                gone_outputs, new_outputs = _difference(self._outputs_read.get(folder), states)
+                if gone_outputs is None:
+                    db.execute("DELETE FROM outputs WHERE folder = ?", (_b(folder),))
+                db.executemany("DELETE FROM outputs WHERE folder = ? AND rel = ?",
+                               [(_b(folder), _b(rel)) for rel in gone_outputs or ()])
+                db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(_b(folder), _b(rel), fp, s.ino, s.size, s.mtime, s.ctime)
-                                for rel, (fp, s) in states.items()])
+                                for rel, (fp, s) in new_outputs.items()])
             if self._writing is not None:
                 for statement in filter(str.strip, _INDEXES.split(";")):
                     db.execute(statement)
@@ -379,6 +395,10 @@ class EngineStore:
             if self._writing is None:
                 db.execute("ROLLBACK")
             raise
+        if files is not None:
+            self._files_read = files
+        if outputs is not None:
+            self._outputs_read[outputs[0]] = outputs[1]
         if self._writing is not None:
             self._put_in_place()
 
@@ -502,6 +522,18 @@ class EngineStore:
 
 
 _NONE = object()
+
+Row = TypeVar("Row")
+
+
+def _difference(read: dict[str, Row] | None, now: dict[str, Row]
+                ) -> tuple[list[str] | None, dict[str, Row]]:
+    """The rows gone and the rows new or changed since ``read`` (None: all are written
+    anew, the old ones deleted first)."""
+    if read is None:
+        return None, now
+    return [rel for rel in read if rel not in now], \
+        {rel: row for rel, row in now.items() if read.get(rel) != row}
 
 
 def _first(row: tuple[Any, ...]) -> Any:

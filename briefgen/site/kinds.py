@@ -113,6 +113,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("item", PIECES, pieces.entry_item, parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces.actor_chip, _text_fp, reads="piece"),
         Kind("card", PIECES, pieces.briefing_card, persist=True, reads="piece"),
+        Kind("card_html", LISTS, pieces.card_html, _text_fp, reads="piece"),
+        Kind("lastmod", LISTS, pieces.last_modified, persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds.feed_entry, parts_fingerprint, persist=True,
              reads="piece", parts=True),
         Kind("co_actors", PIECES, pieces.co_actors, persist=True, reads="piece"),
@@ -151,7 +153,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("site_links", SITE_LINKS, sitepaths.check_links, reads="check"),
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
-                    spliced=plan.SPLICED_EXPORTS if name == "export" else frozenset())
+                    spliced={"export": plan.SPLICED_EXPORTS,
+                             "page": plan.SPLICED_PAGES}.get(name, frozenset()))
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
 

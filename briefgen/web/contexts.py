@@ -150,6 +150,26 @@ class Labelled(Sequence[tuple[str, str]]):
         return ((anchor, letters(n)) for n, anchor in enumerate(self.backlinks, start=1))
 
 
+class CardView:
+    """A briefing in a list: where its card's HTML is (``card_list`` joins the cards into
+    the page), and, should a template ask, everything of the card (read then, and recorded
+    for the page)."""
+
+    __slots__ = ("_reader", "briefing_id", "place")
+
+    def __init__(self, reader: Reader, briefing_id: str, place: Part) -> None:
+        self._reader, self.briefing_id, self.place = reader, briefing_id, place
+
+    def item_html(self, reader: Reader) -> str:
+        return str(reader.get(self.place.key))
+
+    def __getattr__(self, name: str) -> Any:
+        card: BriefingCard | None = self._reader.get(("card", self.briefing_id))
+        if card is None:
+            raise AttributeError(name)
+        return getattr(card, name)
+
+
 @dataclass(frozen=True, slots=True)
 class CitedSource:
     """One item of a page's Sources list, in order of first citation."""
@@ -203,7 +223,7 @@ class BriefingContext:
 
 @dataclass(frozen=True, slots=True)
 class BriefingListContext:
-    briefings: tuple[BriefingCard, ...]  # newest first
+    briefings: tuple[CardView, ...]  # newest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,9 +239,9 @@ def sitemap(r: Reader) -> bytes:
         url = ET.SubElement(root, "url")
         _sub(url, "loc", urls.absolute(rel))
         if rel.startswith("briefings/") and rel.count("/") == 2:
-            card = r.get(("card", rel.split("/")[1]))
-            if card is not None:
-                _sub(url, "lastmod", (card.updated or card.briefing.date).start.date_iso())
+            lastmod = r.get(("lastmod", rel.split("/")[1]))
+            if lastmod is not None:
+                _sub(url, "lastmod", lastmod)
     return _xml(root)
 
 

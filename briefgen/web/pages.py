@@ -24,6 +24,7 @@ from briefgen.web.contexts import (
     Backlinks,
     BriefingContext,
     BriefingListContext,
+    CardView,
     CitedSource,
     Common,
     EntryView,
@@ -45,7 +46,7 @@ from briefgen.web.contexts import (
     TagView,
     TimelineContext,
 )
-from briefgen.web.joined import Joined
+from briefgen.web.joined import EMPTY_PIECE, Joined
 from briefgen.web.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
 from briefgen.web.templates import ThemeError, context_vars
 
@@ -101,6 +102,11 @@ class PageReader:
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
         return tuple(EntryView(self.r, item[1][0], item[1][1], fp)
                      for item, fp in self.r.each_fingerprint("item", name, *rest))
+
+    def card_views(self, name: str, *rest: str) -> tuple[CardView, ...]:
+        return tuple(CardView(self.r, item[1][0], place)
+                     for item, place in self.r.each_fingerprint("card_html", name, *rest)
+                     if place.fp not in EMPTY_PIECE)
 
     def cards(self, name: str, *rest: str) -> tuple[BriefingCard, ...]:
         return tuple(card for _, card in self.r.each("card", name, *rest) if card is not None)
@@ -207,7 +213,7 @@ def home(r: Reader) -> bytes | Joined:
 
 def briefings_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    return p.render("briefings/", "briefings.html", BriefingListContext(p.cards("briefings")),
+    return p.render("briefings/", "briefings.html", BriefingListContext(p.card_views("briefings")),
                     "Briefings", f"All briefings of {p.settings.title}", section="briefings",
                     feed="feed.xml", noindex=shows_unpublished(r, ("page", "briefings")))
 

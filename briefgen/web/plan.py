@@ -45,6 +45,9 @@ EXPORTS: dict[str, Callable[[Reader], bytes | Joined]] = {
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
                              "api/sources.json", "api/timelinejs.json"})
+# The same for single pages: the timeline lists every entry of the site, /briefings/ every
+# briefing's card.
+SPLICED_PAGES = frozenset({"timeline", "briefings"})
 
 
 @dataclass(frozen=True, slots=True)

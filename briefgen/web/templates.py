@@ -173,6 +173,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
         "entry_list": entry_list,
+        "card_list": entry_list,  # the same joining, for the cards of a list of briefings
         "actor_chip_html": actor_chip_html,
         "actor_role": actor_role,
         "url": urls.link,
