@@ -41,9 +41,10 @@ def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan, copies: Path | None = None) -> Synced:
+                scanned: ContentScan, copies: Path | None = None, written: bool = True) -> Synced:
     """Set every input of this run; those gone since the last one become missing.
-    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
+    ``copies``: the folder of the build cache that keeps resized images (None: none is kept);
+    ``written``: False for `check`, whose pages are rendered (for their errors) but not kept."""
     content = [file.source.rel for file in scanned.files]
     sync_files(engine, scanned.files)
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
@@ -56,7 +57,7 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
                            dates)
     engine.set_input(("service", "templates"),
                      _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
-                     Templates(env))
+                     Templates(env, kept=written))
     fingerprints = TemplateFingerprints(env)
     for name in env.list_templates():
         engine.set_input(("template", name), fingerprints(name), name)

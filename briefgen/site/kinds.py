@@ -15,7 +15,18 @@ from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.images import ImageFacts
 from briefgen.search import blocks, units
-from briefgen.site import check, documents, fill, held, lookup, media, mentions, pieces, roles
+from briefgen.site import (
+    check,
+    documents,
+    fill,
+    filled,
+    held,
+    lookup,
+    media,
+    mentions,
+    pieces,
+    roles,
+)
 from briefgen.web import exports, feeds, plan, sitepaths
 
 # The values that persisted kinds hold, allowed back from the build cache.
@@ -94,7 +105,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
         Kind("entry_titles", RESOLVED, fill.entry_titles, persist=True, reads="identity"),
         Kind("publisher", RESOLVED, pieces.publisher, persist=True, reads="identity"),
         Kind("roles", RESOLVED, roles.roles, persist=True, reads="roles"),
-        Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body"),
+        Kind("fill", FILL, fill.filled, fill.fill_fingerprint, reads="body",
+             detach=filled.detach, attach=_attach_fill),
         # List items and chips are not kept: pages copy unchanged items from their own
         # previous file (web/joined.py), and a chip is quick to make again. A chip's key is
         # ("chip", actor id), or ("chip", actor id, role index) for a role held on a date.
@@ -145,6 +157,14 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
                              "page": plan.SPLICED_PAGES}.get(name, frozenset()))
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
+
+
+def _attach_fill(value: Any, key: tuple[str, ...], get: Callable[[tuple[str, ...]], Any]) -> Any:
+    """A filled briefing from a worker, joined to the parsed document this process holds."""
+    if not isinstance(value, filled.DetachedBriefing):
+        return value
+    found: documents.Doc | None = get(("doc", *key[1:]))
+    return filled.attach(value, found.document if found is not None else None)
 
 
 def _maker(kind: str) -> Callable[..., Any]:

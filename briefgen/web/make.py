@@ -297,7 +297,11 @@ Made = list[tuple[Key, Any, Record]]
 
 def _compute_chunk(engine: Engine, keys: list[Key]) -> tuple[Made, Made]:
     mark = len(engine.fresh)
-    computed = [(key, *engine.compute_detached(key)) for key in keys]
+    computed = []
+    for key in keys:
+        value, record = engine.compute_detached(key)
+        detach = engine.kinds[key[0]].detach
+        computed.append((key, value if detach is None else detach(value), record))
     # Lower nodes made on the way (the image a document shows) go back too: else the
     # parent would not know who read them, and would not tell those readers of a change.
     return computed, engine.made_since(mark)
@@ -315,4 +319,6 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: in
         for node, value, record in made:
             engine.adopt(node, value, record)
         for key, value, record in computed:
-            engine.accept(key, value, record)
+            attach = engine.kinds[key[0]].attach
+            engine.accept(key, value if attach is None else attach(value, key, engine.value),
+                          record)

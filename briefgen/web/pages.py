@@ -8,7 +8,6 @@ from typing import Any
 from briefgen import __version__
 from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
-from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -22,6 +21,7 @@ from briefgen.web.contexts import (
     ActorContext,
     ActorGroup,
     ActorListContext,
+    Backlinks,
     BriefingContext,
     BriefingListContext,
     CardView,
@@ -96,7 +96,7 @@ class PageReader:
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
                                          self.publisher(sid),
-                                         tuple(cite_anchor(sid, n) for n in anchors.get(sid, ()))))
+                                         Backlinks(sid, anchors.get(sid, ()))))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
@@ -132,10 +132,11 @@ class PageReader:
     def render_common(self, template: str, common: Common, ctx: object) -> bytes | Joined:
         templates = self.r.get(("service", "templates"))
         try:
-            html = templates.render_joined(self.r, template, context_vars(common, ctx))
+            page: bytes | Joined = templates.render_joined(self.r, template,
+                                                           context_vars(common, ctx))
         except ThemeError as exc:
             raise PageError(str(exc)) from None
-        return html if isinstance(html, Joined) else html.encode("utf-8")
+        return page
 
 
 def social_image(image: Figure | None) -> Figure | None:
