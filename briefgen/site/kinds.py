@@ -154,7 +154,8 @@ def site_kinds(load_file: Callable[[str], documents.FileText]) -> list[Kind]:
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
                     spliced={"export": plan.SPLICED_EXPORTS,
-                             "page": plan.SPLICED_PAGES}.get(name, frozenset()))
+                             "page": plan.SPLICED_PAGES}.get(name, frozenset()),
+                    spliced_all=name in plan.SPLICED_KINDS)
                for name in plan.OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
 

@@ -208,7 +208,8 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
     """An output that only joins pieces, due only because some of them changed: the previous
     file with those pieces replaced, without making the output again (its indexes did not
     change, so neither did the order of its pieces). None when that cannot be done."""
-    if len(key) < 2 or key[1] not in engine.kinds[key[0]].spliced:
+    kind = engine.kinds[key[0]]
+    if len(key) < 2 or not (kind.spliced_all or key[1] in kind.spliced):
         return None
     changed, old = engine.changed_pieces(key), engine.record(key)
     if not changed or old is None or not trusted or update.old.get(rel) != old.fp \
