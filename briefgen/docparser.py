@@ -13,7 +13,7 @@ from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
 from briefgen.fragments import FragmentRenderer, is_rendered_ahead
-from briefgen.fragmenttypes import Fragment
+from briefgen.fragmenttypes import Fragment, RefTable
 from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY, alt_text
 from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator
@@ -43,8 +43,8 @@ class DocumentParser:
         self.site_links: list[SiteLink] = []
 
     @property
-    def refs(self) -> tuple[Any, ...]:
-        return tuple(self.fragments.refs)
+    def refs(self) -> RefTable:
+        return RefTable(self.fragments.refs)
 
     def context(self, line_offset: int) -> ReadContext:
         return ReadContext(self.diags, self.zone, line_offset)

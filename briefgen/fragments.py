@@ -119,7 +119,9 @@ class FragmentRenderer:
         """The HTML of an inline token rendered ahead, its refs numbered as this document's."""
         first = token.meta["first"] = len(self.refs)
         block, linked = self.block, self.linked
-        for ref in token.meta["refs"]:
+        # Taken, not copied: the token lives as long as the document's tokens do, and its
+        # refs, most of them made again here with their block, would be held twice.
+        for ref in token.meta.pop("refs"):
             self.refs.append(ref if ref.block == block and ref.linked == linked else
                              ref._replace(block=block, linked=linked))
         return renumbered(token.meta["html"], first)

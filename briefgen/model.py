@@ -10,6 +10,7 @@ than the ``__setstate__`` that slotted frozen dataclasses need.)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -87,7 +88,7 @@ class Actor:
     wikidata: str | None = None
     links: tuple[str, ...] = ()
     body: Fragment | None = None
-    refs: tuple[Ref, ...] = ()
+    refs: Sequence[Ref] = ()
     image: ImageSpec | None = None  # a portrait or emblem
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
@@ -109,7 +110,7 @@ class Source:
     kind: str = "article"
     language: str | None = None
     body: Fragment | None = None
-    refs: tuple[Ref, ...] = ()
+    refs: Sequence[Ref] = ()
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
@@ -160,7 +161,7 @@ class Briefing:
     authors: tuple[str, ...] = ()
     tags: tuple[Located, ...] = ()
     draft: bool = False
-    refs: tuple[Ref, ...] = ()  # every link and citation, numbered as in the fragments
+    refs: Sequence[Ref] = ()  # every link and citation, numbered as in the fragments
     date_loc: Loc = FILE_START  # where ``date`` is written (a scheduled briefing is told there)
     image: ImageSpec | None = None  # the lead image
     brackets: tuple[Bracketed, ...] = ()
@@ -180,7 +181,7 @@ class Page:
     body: Fragment
     summary: Fragment | None = None
     draft: bool = False
-    refs: tuple[Ref, ...] = ()
+    refs: Sequence[Ref] = ()
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.web.joined import Joined, Piece, decode_layout, join, splice_joined, write_joined
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefgen.web.joined import (
+    Joined,
+    Packed,
+    Piece,
+    decode_layout,
+    join,
+    splice_joined,
+    write_joined,
+)
 
 TEXTS = {("p", "a"): '{"a":1}', ("p", "b"): '{"b":2}', ("p", "c"): '{"c":3}'}
 
@@ -23,12 +34,14 @@ def test_a_changed_piece_is_replaced_and_the_rest_copied(tmp_path: Path) -> None
     layout_text, made = write_joined(str(first), joined(piece("a"), piece("b"), piece("c")),
                                      None, {}, lambda p: TEXTS[p.key])
     assert made == 3
-    layout = decode_layout(layout_text)
-    old_b, new_b = piece("b"), piece("b", "2")
-    lead = next(lead for p, lead in layout if p == old_b)
+    packed = Packed.of(layout_text)
+    assert packed is not None
+    [(row, old_b, lead)] = packed.find([("p", "b")])
+    assert old_b == piece("b")
+    new_b = piece("b", "2")
     second = tmp_path / "second.json"
-    new_layout = splice_joined(str(second), str(first), layout,
-                               {(old_b, lead): (new_b, (lead + '{"b":"two"}').encode())})
+    new_layout = splice_joined(str(second), str(first), packed,
+                               {row: (new_b, lead, (lead + '{"b":"two"}').encode())})
     assert second.read_text() == '{"items":[{"a":1},{"b":"two"},{"c":3}]}\n'
     # The new layout says where each piece now is, the replaced one with its fingerprint.
     data = second.read_bytes()
@@ -43,6 +56,37 @@ def test_nothing_replaced_is_the_same_file(tmp_path: Path) -> None:
     first = tmp_path / "first.json"
     layout_text, _ = write_joined(str(first), joined(piece("a"), piece("c")), None, {},
                                   lambda p: TEXTS[p.key])
+    packed = Packed.of(layout_text)
+    assert packed is not None
     second = tmp_path / "second.json"
-    assert splice_joined(str(second), str(first), decode_layout(layout_text), {}) == layout_text
+    assert splice_joined(str(second), str(first), packed, {}) == layout_text
     assert second.read_bytes() == first.read_bytes()
+
+
+@given(st.lists(st.integers(0, 12), min_size=1, max_size=30), st.data())
+def test_splices_in_a_row_equal_a_file_written_anew(tmp_path_factory, lengths, data) -> None:
+    """Pieces of any lengths, some replaced (shorter, longer, empty), then others: the file
+    is the one written from scratch, and its layout the one a fresh write makes."""
+    folder = tmp_path_factory.mktemp("splice")
+    texts = {("p", str(n)): "x" * length for n, length in enumerate(lengths)}
+    pieces = [Piece(key, "", "0") for key in texts]
+    path = folder / "0.json"
+    layout, _ = write_joined(str(path), joined(*pieces), None, {}, lambda p: texts[p.key])
+    for round_ in range(1, 3):
+        chosen = data.draw(st.sets(st.sampled_from(sorted(texts))), label="replaced")
+        packed = Packed.of(layout)
+        assert packed is not None
+        replaced = {}
+        for row, old, lead in packed.find(chosen):
+            texts[old.key] = "y" * data.draw(st.integers(0, 12), label="length")
+            new = Piece(old.key, "", str(round_))
+            replaced[row] = (new, lead, (lead + texts[old.key]).encode())
+            pieces[row] = new
+        spliced = folder / f"{round_}.json"
+        layout = splice_joined(str(spliced), str(path), packed, replaced)
+        fresh = folder / f"{round_}-fresh.json"
+        fresh_layout, _ = write_joined(str(fresh), joined(*pieces), None, {},
+                                       lambda p: texts[p.key])
+        assert spliced.read_bytes() == fresh.read_bytes()
+        assert decode_layout(layout) == decode_layout(fresh_layout)
+        path = spliced

@@ -94,6 +94,12 @@ class Kind:
     # joined in index order (their literal text from their own reads): when only pieces
     # changed, the previous file with those pieces replaced is the new one (``changed_pieces``).
     spliced: frozenset[str] = frozenset()
+    spliced_all: bool = False  # every output of this kind is such a join
+    # A value made in a worker process travels back pickled: ``detach`` (in the worker)
+    # leaves out what the parent holds already, ``attach`` (in the parent: value, key and a
+    # look-up of the values it holds) puts the parent's own objects back.
+    detach: Callable[[Any], Any] | None = None
+    attach: Callable[[Any, Key, Callable[[Key], Any]], Any] | None = None
 
     @property
     def read_kind(self) -> str:

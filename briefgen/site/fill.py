@@ -9,14 +9,16 @@ document then emits its entries and links into the indexes that pages read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from html import escape
 from typing import NamedTuple, TypeVar
 
 from briefgen.citations import CiteItem, Phrase
-from briefgen.engine.deps import Reader, digest_text
+from briefgen.engine.deps import Reader
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.fragments import PLACEHOLDER, fill, fill_each
 from briefgen.fragmenttypes import Fragment, Ref
@@ -69,7 +71,8 @@ class Filled:
     # the refs of one-line fields without those ids, for a second copy of the field on the
     # page (a correction shown at the top and at its entry).
     anchors: dict[str, int] = field(default_factory=dict)
-    anchored: list[tuple[str, int]] = field(default_factory=list)
+    anchored: list[str] = field(default_factory=list)  # the source of each such link
+    anchored_refs: array[int] = field(default_factory=lambda: array("q"))  # and its ref
     unmarked: dict[int, str] = field(default_factory=dict)
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
@@ -92,6 +95,7 @@ class RefFiller:
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
         for index, ref in enumerate(refs):
+            anchored = len(filled.anchored)
             if ref.image is not None:
                 html = detached = self.media.attrs(ref, diags) if self.media else ""
                 text = ""
@@ -110,7 +114,8 @@ class RefFiller:
                 text = apart.text if alone else ""  # search text has no bracketed numbers
                 if unmarked.html != html and not ref.alt:
                     filled.unmarked[index] = unmarked.html
-            filled.html.append(filled.keep(html))
+            # A citation's link to the Sources list has an id of its own: no two are equal.
+            filled.html.append(html if len(filled.anchored) != anchored else filled.keep(html))
             filled.text.append(filled.keep(text))
             if not ref.linked:
                 filled.detached[index] = detached
@@ -221,7 +226,8 @@ class RefFiller:
         if ref.alt:
             return ""
         occurrence = filled.anchors[source_id] = filled.anchors.get(source_id, 0) + 1
-        filled.anchored.append((source_id, len(filled.html)))  # the ref being filled
+        filled.anchored.append(source_id)
+        filled.anchored_refs.append(len(filled.html))  # the ref being filled
         return citeforms.cite_anchor(source_id, occurrence)
 
     @staticmethod
@@ -293,10 +299,35 @@ def fill_fingerprint(value: RenderedBriefing | RenderedDoc | None) -> str:
 
 def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     """A filled document is its file's content plus what its links resolved to."""
-    return digest_text(repr((document, resolved.html, resolved.text, resolved.citation_order,
-                             resolved.links, resolved.cites, sorted(map(str,
-                                                                        resolved.failed_cite_blocks)),
-                             sorted(resolved.detached.items()), resolved.image, visible)))
+    return digest_repr((document, resolved.html, resolved.text, resolved.citation_order,
+                        resolved.links, resolved.cites, sorted(map(str,
+                                                                   resolved.failed_cite_blocks)),
+                        sorted(resolved.detached.items()), resolved.image, visible))
+
+
+_REPR_BATCH = 4096  # items of a list whose text is made at a time
+
+
+def digest_repr(values: tuple[object, ...]) -> str:
+    """``digest_text(repr(values))``, the lists among ``values`` written a batch of items at a
+    time: the text of a link-dense document's refs would be many times the file's size."""
+    digest = hashlib.blake2b(digest_size=16)
+
+    def put(text: str) -> None:
+        digest.update(text.encode("utf-8", "surrogatepass"))
+
+    put("(")
+    for position, value in enumerate(values):
+        put(", " if position else "")
+        if not isinstance(value, list):
+            put(repr(value))
+            continue
+        put("[")
+        for start in range(0, len(value), _REPR_BATCH):
+            put((", " if start else "") + ", ".join(map(repr, value[start:start + _REPR_BATCH])))
+        put("]")
+    put(",)" if len(values) == 1 else ")")
+    return digest.hexdigest()
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
@@ -358,12 +389,21 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         summary_text=summary_text,
         summary_list_html=_detached(summary.html, resolved) if summary else "",
         citations=tuple(resolved.citation_order),
-        links=tuple(resolved.links),
-        cites=tuple(resolved.cites),
+        links=_first_of_each(resolved.links, lambda x: (x.kind, x.id)),
+        cites=_first_of_each(resolved.cites, lambda c: c.source_id),
         fingerprint=fingerprint,
         image=resolved.image,
-        anchors=pagerefs.backlinks(resolved.anchored, ranks),
+        anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
     )
+
+
+def _first_of_each(records: list[V], key: Callable[[V], object]) -> tuple[V, ...]:
+    """The first record of each key, in order: what the filled document keeps of its links
+    (a link-dense document has hundreds of thousands, to a few hundred targets)."""
+    first: dict[object, V] = {}
+    for record in records:
+        first.setdefault(key(record), record)
+    return tuple(first.values())
 
 
 def _detached(html: str, resolved: Filled) -> str:

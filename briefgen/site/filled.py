@@ -7,7 +7,7 @@ own nodes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from briefgen.dates import DateValue
@@ -52,8 +52,8 @@ class RenderedDoc:
     summary_text: str
     summary_list_html: str  # in lists of briefings, where there is no Sources list
     citations: tuple[str, ...]  # source ids in order of first citation: the Sources list
-    links: tuple[LinkRecord, ...]
-    cites: tuple[CiteRecord, ...]
+    links: tuple[LinkRecord, ...]  # the first link to each target (kind and id), in order
+    cites: tuple[CiteRecord, ...]  # the first citation of each source, in order
     fingerprint: str = ""
     image: Figure | None = None  # a briefing's lead image, an actor's portrait
     # (source id, (n, …)): the page's links to the source's item, whose ids are
@@ -128,3 +128,56 @@ class RenderedBriefing:
 
     def entry(self, entry_id: str) -> RenderedEntry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
+
+
+# ------------------------------------------------------------------------ between processes
+
+
+@dataclass(frozen=True, slots=True)
+class DetachedBriefing:
+    """A filled briefing as a worker process hands it back: without its parsed document
+    (the briefing, its blocks and its change log), which the parent process holds already.
+    Pickled whole, the result would arrive as a second copy of the parsed document."""
+
+    fingerprint: str  # the parsed document's, to check that the parent's is the same one
+    doc: RenderedDoc
+    blocks: tuple[tuple[object, ...], ...]  # each block's fields after its model objects
+    notes_html: str
+    updates_html: tuple[str, ...]
+    own_fingerprint: str
+    status: str
+    change_log: tuple[tuple[object, ...], ...]  # each update's fields after ``update``
+
+
+def _own(value: object, skip: int) -> tuple[object, ...]:
+    """A dataclass's field values after the first ``skip``."""
+    return tuple(getattr(value, f.name) for f in fields(value)[skip:])  # type: ignore[arg-type]
+
+
+def detach(value: object) -> object:
+    """The value of a ``fill`` node ready to leave a worker (see ``DetachedBriefing``)."""
+    if not isinstance(value, RenderedBriefing):
+        return value  # the other documents' values hold nothing of their parsed document
+    return DetachedBriefing(
+        value.briefing.fingerprint, value.doc,
+        tuple(_own(block, 2 if isinstance(block, RenderedEntry) else 1) for block in value.blocks),
+        value.notes_html, value.updates_html, value.fingerprint, value.status,
+        tuple(_own(update, 1) for update in value.change_log))
+
+
+def attach(value: object, briefing: object) -> object:
+    """A detached filled briefing joined again to the parent's own parsed ``briefing`` (the
+    same parse: its blocks and updates are those the worker filled, in order)."""
+    if not isinstance(value, DetachedBriefing):
+        return value
+    if not isinstance(briefing, Briefing) or briefing.fingerprint != value.fingerprint \
+            or len(briefing.blocks) != len(value.blocks) \
+            or len(briefing.updates) != len(value.change_log):
+        raise ValueError("a briefing was filled in a worker from another parse")
+    blocks = tuple(RenderedEntry(block, briefing, *own) if isinstance(block, Entry)  # type: ignore[arg-type]
+                   else RenderedSection(block, *own)  # type: ignore[arg-type]
+                   for block, own in zip(briefing.blocks, value.blocks, strict=True))
+    change_log = tuple(RenderedUpdate(update, *own)  # type: ignore[arg-type]
+                       for update, own in zip(briefing.updates, value.change_log, strict=True))
+    return RenderedBriefing(briefing, value.doc, blocks, value.notes_html, value.updates_html,
+                            value.own_fingerprint, value.status, change_log)

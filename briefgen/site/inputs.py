@@ -47,9 +47,10 @@ def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan, copies: Path | None = None) -> Synced:
+                scanned: ContentScan, copies: Path | None = None, written: bool = True) -> Synced:
     """Set every input of this run; those gone since the last one become missing.
-    ``copies``: the folder of the build cache that keeps resized images (None: none is kept)."""
+    ``copies``: the folder of the build cache that keeps resized images (None: none is kept);
+    ``written``: False for `check`, whose pages are rendered (for their errors) but not kept."""
     content = [file.source.rel for file in scanned.files]
     sync_files(engine, scanned.files)
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
@@ -60,7 +61,7 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     # Made (and Jinja imported) when a node first renders: a run that renders nothing
     # needs only the templates' fingerprints, which are read without Jinja.
     made = functools.partial(_templates, config.root, theme, Urls(config.base_url),
-                             digests if flags.versioned_assets else {}, dates)
+                             digests if flags.versioned_assets else {}, dates, written)
     engine.set_input(("service", "templates"),
                      _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
                      TemplateService(made))
@@ -80,10 +81,10 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
 
 
 def _templates(root: Path, theme: Path, urls: Urls, digests: dict[str, str],
-               dates: DateStyle) -> Templates:
+               dates: DateStyle, kept: bool) -> Templates:
     from briefgen.web.templates import Templates, make_environment
 
-    return Templates(make_environment(root, theme, urls, digests, dates))
+    return Templates(make_environment(root, theme, urls, digests, dates), kept=kept)
 
 
 def _fp(value: object) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from briefgen.engine import codec
 from briefgen.engine.deps import IndexKind, Kind, digest_text, parts_fingerprint
 from briefgen.site.filetext import FileText
-from briefgen.web.outputkinds import OUTPUT_KINDS, SPLICED_EXPORTS, SPLICED_PAGES
+from briefgen.web.outputkinds import OUTPUT_KINDS, SPLICED_EXPORTS, SPLICED_KINDS, SPLICED_PAGES
 
 # The values that persisted kinds hold, allowed back from the build cache (by module, imported
 # when a value of theirs is first read back).
@@ -120,9 +120,10 @@ INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "na
 def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
     """The kinds of one site; ``load_file`` reads a content file (relative path) when its
     text is needed and was not read this run."""
-    media, documents, fill, pieces, roles, check, held, mentions = (
+    media, documents, fill, filled, pieces, roles, check, held, mentions = (
         _functions_of(f"briefgen.site.{name}") for name in (
-            "media", "documents", "fill", "pieces", "roles", "check", "held", "mentions"))
+            "media", "documents", "fill", "filled", "pieces", "roles", "check", "held",
+            "mentions"))
     feeds, exports, plan, sitepaths = (_functions_of(f"briefgen.web.{name}") for name in (
         "feeds", "exports", "plan", "sitepaths"))
     units, blocks = _functions_of("briefgen.search.units"), _functions_of("briefgen.search.blocks")
@@ -145,13 +146,15 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         Kind("entry_titles", RESOLVED, fill("entry_titles"), persist=True, reads="identity"),
         Kind("publisher", RESOLVED, pieces("publisher"), persist=True, reads="identity"),
         Kind("roles", RESOLVED, roles("roles"), persist=True, reads="roles"),
-        Kind("fill", FILL, fill("filled"), fill("fill_fingerprint"), reads="body"),
+        Kind("fill", FILL, fill("filled"), fill("fill_fingerprint"), reads="body",
+             detach=filled("detach"), attach=_attach_fill),
         # List items and chips are not kept: pages copy unchanged items from their own
         # previous file (web/joined.py), and a chip is quick to make again. A chip's key is
         # ("chip", actor id), or ("chip", actor id, role index) for a role held on a date.
         Kind("item", PIECES, pieces("entry_item"), parts_fingerprint, reads="piece", parts=True),
         Kind("chip", PIECES, pieces("actor_chip"), _text_fp, reads="piece"),
         Kind("card", PIECES, pieces("briefing_card"), persist=True, reads="piece"),
+        Kind("card_html", LISTS, pieces("card_html"), _text_fp, reads="piece"),
         Kind("lastmod", LISTS, pieces("last_modified"), persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds("feed_entry"), parts_fingerprint, persist=True,
              reads="piece", parts=True),
@@ -192,9 +195,20 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
     ]
     outputs = [Kind(name, OUTPUT, _maker(name), output=True, reads="output",
                     spliced={"export": SPLICED_EXPORTS,
-                             "page": SPLICED_PAGES}.get(name, frozenset()))
+                             "page": SPLICED_PAGES}.get(name, frozenset()),
+                    spliced_all=name in SPLICED_KINDS)
                for name in OUTPUT_KINDS]
     return inputs + derived + export_pieces + search + plans + outputs
+
+
+def _attach_fill(value: Any, key: tuple[str, ...], get: Callable[[tuple[str, ...]], Any]) -> Any:
+    """A filled briefing from a worker, joined to the parsed document this process holds."""
+    from briefgen.site import filled
+
+    if not isinstance(value, filled.DetachedBriefing):
+        return value
+    found: Any = get(("doc", *key[1:]))  # a documents.Doc, or None
+    return filled.attach(value, found.document if found is not None else None)
 
 
 def _maker(kind: str) -> Callable[..., Any]:

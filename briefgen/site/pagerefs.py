@@ -29,16 +29,23 @@ def ranks(document: Briefing | Actor | Source | Page) -> dict[int, int]:
     return found
 
 
-def backlinks(anchored: Sequence[tuple[str, int]],
+def backlinks(sources: Sequence[str], refs: Sequence[int],
               parts: Mapping[int, int]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """Each cited source's links, by their numbers n (bg-cite-<id>-<n>, counted in the order
-    the refs were read), in page order; ``anchored`` holds (source id, ref) for each link."""
-    found: dict[str, list[tuple[int, int, int]]] = {}
-    for source_id, ref in anchored:
-        links = found.setdefault(source_id, [])
-        links.append((parts.get(ref, BODY), ref, len(links) + 1))
-    return tuple((source_id, tuple(n for _, _, n in sorted(links)))
-                 for source_id, links in found.items())
+    the refs were read), in page order; ``sources`` and ``refs`` hold the source and the ref
+    of each link, in the order the refs were read."""
+    found: dict[str, list[int]] = {}
+    for source_id, ref in zip(sources, refs, strict=True):
+        found.setdefault(source_id, []).append(ref)
+    return tuple((source_id, _in_page_order(links, parts)) for source_id, links in found.items())
+
+
+def _in_page_order(refs: list[int], parts: Mapping[int, int]) -> tuple[int, ...]:
+    """The numbers 1… of links read in the order of ``refs``, in page order."""
+    if not any(ref in parts for ref in refs):  # all in the body: the order they were read in
+        return tuple(range(1, len(refs) + 1))
+    return tuple(n for _, _, n in sorted((parts.get(ref, BODY), ref, n)
+                                         for n, ref in enumerate(refs, start=1)))
 
 
 def change_log(briefing: Briefing, html: Sequence[str], unmarked: Mapping[int, str],

@@ -86,6 +86,16 @@ def briefing_card(r: Reader, briefing_id: str) -> BriefingCard | None:
                         tuple(t.value for t in b.tags), b.authors, rb.status)
 
 
+def card_html(r: Reader, briefing_id: str) -> str:
+    """The HTML of a briefing's card in the list of all briefings (made once per briefing,
+    and joined into that page as a piece)."""
+    card: BriefingCard | None = r.get(("card", briefing_id))
+    if card is None:
+        return ""
+    templates = r.get(("service", "templates"))
+    return str(templates.render(r, "partials/briefing_card.html", {"rb": card}))
+
+
 def last_modified(r: Reader, briefing_id: str) -> str | None:
     """The day a briefing last changed (its last update, else its date), as the sitemap
     gives it: a node of its own, so that an edit that leaves it alone (a title) leaves the

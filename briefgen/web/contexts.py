@@ -12,12 +12,14 @@ list item.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from briefgen.dates import DateValue
 from briefgen.engine.deps import Part, Reader
 from briefgen.model import Actor, Source
+from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import ActorIdent, SourceIdent
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.media import Figure
@@ -85,6 +87,89 @@ class EntryView:
         return getattr(entry, name)
 
 
+class Backlinks(Sequence[str]):
+    """The element ids of a page's links to one source's item, in order, each made when it
+    is read: a link-dense page has a hundred thousand."""
+
+    __slots__ = ("numbers", "source_id")
+
+    def __init__(self, source_id: str, numbers: Sequence[int]) -> None:
+        self.source_id, self.numbers = source_id, numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        return cite_anchor(self.source_id, self.numbers[index])
+
+    def __iter__(self) -> Iterator[str]:
+        return (cite_anchor(self.source_id, n) for n in self.numbers)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class Labelled(Sequence[tuple[str, str]]):
+    """Each backlink with its label: a, b, … z, aa, ab … (as Wikipedia's), made when read."""
+
+    __slots__ = ("backlinks",)
+
+    def __init__(self, backlinks: Sequence[str]) -> None:
+        self.backlinks = backlinks
+
+    def __len__(self) -> int:
+        return len(self.backlinks)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        position = range(len(self))[index]
+        return self.backlinks[position], letters(position + 1)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((anchor, letters(n)) for n, anchor in enumerate(self.backlinks, start=1))
+
+
+class CardView:
+    """A briefing in a list: where its card's HTML is (``card_list`` joins the cards into
+    the page), and, should a template ask, everything of the card (read then, and recorded
+    for the page)."""
+
+    __slots__ = ("_reader", "briefing_id", "place")
+
+    def __init__(self, reader: Reader, briefing_id: str, place: Part) -> None:
+        self._reader, self.briefing_id, self.place = reader, briefing_id, place
+
+    def item_html(self, reader: Reader) -> str:
+        return str(reader.get(self.place.key))
+
+    def __getattr__(self, name: str) -> Any:
+        card: BriefingCard | None = self._reader.get(("card", self.briefing_id))
+        if card is None:
+            raise AttributeError(name)
+        return getattr(card, name)
+
+
 @dataclass(frozen=True, slots=True)
 class CitedSource:
     """One item of a page's Sources list, in order of first citation."""
@@ -93,12 +178,12 @@ class CitedSource:
     anchor: str  # element id of the item ("bg-source-<id>")
     source: SourceIdent
     publisher_actor: ActorIdent | None
-    backlinks: tuple[str, ...] = ()  # element ids of the page's links to the item, in order
+    backlinks: Sequence[str] = ()  # element ids of the page's links to the item, in order
 
     @property
-    def back(self) -> list[tuple[str, str]]:
+    def back(self) -> Labelled:
         """Each backlink with its label: a, b, … z, aa, ab … (as Wikipedia's)."""
-        return [(anchor, letters(n)) for n, anchor in enumerate(self.backlinks, start=1)]
+        return Labelled(self.backlinks)
 
 
 def letters(n: int) -> str:
@@ -138,7 +223,7 @@ class BriefingContext:
 
 @dataclass(frozen=True, slots=True)
 class BriefingListContext:
-    briefings: tuple[BriefingCard, ...]  # newest first
+    briefings: tuple[CardView, ...]  # newest first
 
 
 @dataclass(frozen=True, slots=True)

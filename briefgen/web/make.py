@@ -20,6 +20,7 @@ from briefgen.site.kinds import import_code
 from briefgen.web.joined import (
     EMPTY_PIECE,
     Joined,
+    Packed,
     Piece,
     decode_layout,
     splice_joined,
@@ -208,19 +209,20 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
     """An output that only joins pieces, due only because some of them changed: the previous
     file with those pieces replaced, without making the output again (its indexes did not
     change, so neither did the order of its pieces). None when that cannot be done."""
-    if len(key) < 2 or key[1] not in engine.kinds[key[0]].spliced:
+    kind = engine.kinds[key[0]]
+    if len(key) < 2 or not (kind.spliced_all or key[1] in kind.spliced):
         return None
     changed, old = engine.changed_pieces(key), engine.record(key)
     if not changed or old is None or not trusted or update.old.get(rel) != old.fp \
             or not update.reusable(rel):
         return None
-    layout = decode_layout(old.extra)
-    if not layout:
+    packed = Packed.of(old.extra)
+    if packed is None:
         return None
+    found = packed.find(changed)
     shown: dict[Key, set[str]] = {}  # the parts of each changed node that the file shows
-    for piece, _ in layout:
-        if piece.key in changed:
-            shown.setdefault(piece.key, set()).add(piece.part)
+    for _, piece, _ in found:
+        shown.setdefault(piece.key, set()).add(piece.part)
     now: dict[Key, dict[str, str]] = {}  # their fingerprints now, by part
     for node in changed:
         record = engine.record(node)
@@ -231,18 +233,18 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
         if {part for part, fp in parts.items() if fp not in EMPTY_PIECE} != shown.get(node, set()):
             return None
         now[node] = parts
-    replaced: dict[tuple[Piece, str], tuple[Piece, bytes]] = {}
-    for piece, lead in layout:
-        fp = now[piece.key][piece.part] if piece.key in now else piece.fp
+    replaced: dict[int, tuple[Piece, str, bytes]] = {}
+    for index, piece, lead in found:
+        fp = now[piece.key][piece.part]
         if fp != piece.fp:
             new = Piece(piece.key, piece.part, fp)
-            replaced[(piece, lead)] = (new, (lead + _piece_text(engine, new)).encode("utf-8"))
+            replaced[index] = (new, lead, (lead + _piece_text(engine, new)).encode("utf-8"))
     digest = "j" + digest_text(old.fp + "".join(f"{p.key}{p.part}{p.fp}"
-                                                for p, _ in replaced.values()))
+                                                for p, _, _ in replaced.values()))
 
     def write(target: str, previous: str | None) -> str:
         assert previous is not None
-        return splice_joined(target, previous, layout, replaced)
+        return splice_joined(target, previous, packed, replaced)
 
     written, new_layout = update.put_joined(rel, digest if replaced else old.fp, write)
     return written, replace(old, fp=written.digest, extra=new_layout or old.extra)
@@ -297,7 +299,11 @@ Made = list[tuple[Key, Any, Record]]
 
 def _compute_chunk(engine: Engine, keys: list[Key]) -> tuple[Made, Made]:
     mark = len(engine.fresh)
-    computed = [(key, *engine.compute_detached(key)) for key in keys]
+    computed = []
+    for key in keys:
+        value, record = engine.compute_detached(key)
+        detach = engine.kinds[key[0]].detach
+        computed.append((key, value if detach is None else detach(value), record))
     # Lower nodes made on the way (the image a document shows) go back too: else the
     # parent would not know who read them, and would not tell those readers of a change.
     return computed, engine.made_since(mark)
@@ -317,4 +323,6 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: in
         for node, value, record in made:
             engine.adopt(node, value, record)
         for key, value, record in computed:
-            engine.accept(key, value, record)
+            attach = engine.kinds[key[0]].attach
+            engine.accept(key, value if attach is None else attach(value, key, engine.value),
+                          record)

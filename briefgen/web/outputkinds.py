@@ -10,5 +10,8 @@ OUTPUT_KINDS = ("page", "briefing_page", "actor_page", "source_page", "year_page
 # The exports that only join pieces in the order of their indexes (see ``Kind.spliced``).
 SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/actors.json",
                              "api/sources.json", "api/timelinejs.json"})
-# The same for single pages: the timeline lists every entry of the site.
-SPLICED_PAGES = frozenset({"timeline"})
+# The same for single pages: the timeline lists every entry of the site, /briefings/ every
+# briefing's card.
+SPLICED_PAGES = frozenset({"timeline", "briefings"})
+# And whole kinds of pages: the entries of an actor, a source, a year; a topic's briefings.
+SPLICED_KINDS = frozenset({"actor_page", "source_page", "year_page", "tag_page"})

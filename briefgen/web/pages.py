@@ -8,7 +8,6 @@ from typing import Any
 from briefgen import __version__
 from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
-from briefgen.site.citeforms import cite_anchor
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
 from briefgen.site.fill import SOURCE_ANCHOR
 from briefgen.site.filled import RenderedBriefing, RenderedDoc
@@ -22,8 +21,10 @@ from briefgen.web.contexts import (
     ActorContext,
     ActorGroup,
     ActorListContext,
+    Backlinks,
     BriefingContext,
     BriefingListContext,
+    CardView,
     CitedSource,
     Common,
     EntryView,
@@ -45,7 +46,7 @@ from briefgen.web.contexts import (
     TagView,
     TimelineContext,
 )
-from briefgen.web.joined import Joined
+from briefgen.web.joined import EMPTY_PIECE, Joined
 from briefgen.web.metadata import actor_ld, briefing_ld, source_ld, webpage_ld, website_ld
 from briefgen.web.templates import context_vars
 from briefgen.web.themes import ThemeError
@@ -96,12 +97,17 @@ class PageReader:
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
                                          self.publisher(sid),
-                                         tuple(cite_anchor(sid, n) for n in anchors.get(sid, ()))))
+                                         Backlinks(sid, anchors.get(sid, ()))))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
         return tuple(EntryView(self.r, item[1][0], item[1][1], fp)
                      for item, fp in self.r.each_fingerprint("item", name, *rest))
+
+    def card_views(self, name: str, *rest: str) -> tuple[CardView, ...]:
+        return tuple(CardView(self.r, item[1][0], place)
+                     for item, place in self.r.each_fingerprint("card_html", name, *rest)
+                     if place.fp not in EMPTY_PIECE)
 
     def cards(self, name: str, *rest: str) -> tuple[BriefingCard, ...]:
         return tuple(card for _, card in self.r.each("card", name, *rest) if card is not None)
@@ -127,10 +133,11 @@ class PageReader:
     def render_common(self, template: str, common: Common, ctx: object) -> bytes | Joined:
         templates = self.r.get(("service", "templates"))
         try:
-            html = templates.render_joined(self.r, template, context_vars(common, ctx))
+            page: bytes | Joined = templates.render_joined(self.r, template,
+                                                           context_vars(common, ctx))
         except ThemeError as exc:
             raise PageError(str(exc)) from None
-        return html if isinstance(html, Joined) else html.encode("utf-8")
+        return page
 
 
 def social_image(image: Figure | None) -> Figure | None:
@@ -207,7 +214,7 @@ def home(r: Reader) -> bytes | Joined:
 
 def briefings_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    return p.render("briefings/", "briefings.html", BriefingListContext(p.cards("briefings")),
+    return p.render("briefings/", "briefings.html", BriefingListContext(p.card_views("briefings")),
                     "Briefings", f"All briefings of {p.settings.title}", section="briefings",
                     feed="feed.xml", noindex=shows_unpublished(r, ("page", "briefings")))
 

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
+import io
+import itertools
 import re
 import traceback
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import fields
 from datetime import UTC
 from pathlib import Path
@@ -60,6 +63,7 @@ READER = "_briefgen_reader"  # the context variable that holds the page's reader
 MEMO = "_briefgen_memo"  # actors' roles that one rendering has read already
 JOINS = "_briefgen_joins"  # the lists of pieces a page's entry_list() calls stand for
 _JOIN_MARK = re.compile("\x00J([0-9]+)\x00")  # NUL never reaches a template's output otherwise
+_BATCH = 512  # Jinja's pieces of a page joined and encoded at a time
 
 
 def _reader(context: Context) -> Reader:
@@ -150,6 +154,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     helpers: dict[str, Callable[..., Any]] = {
         "entry_item": entry_item,
         "entry_list": entry_list,
+        "card_list": entry_list,  # the same joining, for the cards of a list of briefings
         "actor_chip_html": actor_chip_html,
         "actor_role": actor_role,
         "url": urls.link,
@@ -175,27 +180,53 @@ class Templates:
     """The templates of one build, as a service that nodes read: rendering records the
     template (and everything it extends, includes or imports) as read."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, kept: bool = True) -> None:
         self.env = env
+        # False for `check`: a page is rendered, so that a template's errors surface, and
+        # dropped as it renders (its value is empty: it is written nowhere).
+        self.kept = kept
 
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         r.fingerprint(("template", name))
         return render_template(self.env, name, {**variables, READER: r, MEMO: {}})
 
-    def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
-        """Render a page whose entry lists become pieces of a ``Joined`` output."""
+    def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | bytes:
+        """Render a page as UTF-8; one whose entry lists become pieces as a ``Joined`` output.
+        The page is encoded as it renders, a few hundred of Jinja's pieces at a time: the
+        page of a link-dense briefing is never held whole as text, nor as those pieces."""
+        r.fingerprint(("template", name))
         joins: list[list[Piece]] = []
-        html = self.render(r, name, {**variables, JOINS: joins})
+        chunks = render_chunks(self.env, name, {**variables, READER: r, MEMO: {}, JOINS: joins})
+        if not self.kept:
+            collections.deque(chunks, maxlen=0)
+            return b""
+        parts: list[bytes | list[Piece]] = []
+        segment = io.BytesIO()
+        while batch := list(itertools.islice(chunks, _BATCH)):
+            text = "".join(batch)
+            if "\x00" in text:
+                last = 0
+                for mark in _JOIN_MARK.finditer(text):
+                    segment.write(text[last:mark.start()].encode("utf-8"))
+                    parts += (segment.getvalue(), joins[int(mark.group(1))])
+                    segment = io.BytesIO()
+                    last = mark.end()
+                text = text[last:]
+            segment.write(text.encode("utf-8"))
         if not joins:
-            return html
-        parts: list[str | Piece] = []
-        last = 0
-        for mark in _JOIN_MARK.finditer(html):
-            parts.append(html[last:mark.start()])
-            parts.extend(joins[int(mark.group(1))])
-            last = mark.end()
-        parts.append(html[last:])
-        return Joined(tuple(p for p in parts if p != ""))
+            return segment.getvalue()
+        parts.append(segment.getvalue())
+        joined: list[str | Piece] = []
+        for part in parts:
+            if isinstance(part, bytes):
+                if part:
+                    joined.append(part.decode("utf-8"))
+            else:
+                joined.extend(part)
+        return Joined(tuple(joined))
+
+    def names(self) -> list[str]:
+        return self.env.list_templates()
 
 
 
@@ -212,17 +243,30 @@ def context_vars(*contexts: object) -> dict[str, Any]:
 def render_template(env: Environment, name: str, variables: dict[str, Any]) -> str:
     try:
         return env.get_template(name).render(variables)
-    except TemplateNotFound as exc:
-        raise ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
-                         "theme's templates/") from exc
-    except TemplateSyntaxError as exc:
-        raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
-                         f"{exc.message}") from exc
-    except TemplateError as exc:
-        raise ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ThemeError(f"a template used by {name} is not UTF-8 text (byte {exc.start}); "
-                         "save it as UTF-8") from exc
+    except (TemplateError, UnicodeDecodeError) as exc:
+        raise _theme_error(exc, name) from exc
+
+
+def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Iterator[str]:
+    """As ``render_template``, the output in Jinja's pieces, as they are made."""
+    try:
+        yield from env.get_template(name).generate(variables)
+    except (TemplateError, UnicodeDecodeError) as exc:
+        raise _theme_error(exc, name) from exc
+
+
+def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
+    """What is wrong with the templates, as the build reports it."""
+    if isinstance(exc, TemplateNotFound):
+        return ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
+                          "theme's templates/")
+    if isinstance(exc, TemplateSyntaxError):
+        return ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
+                          f"{exc.message}")
+    if isinstance(exc, UnicodeDecodeError):
+        return ThemeError(f"a template used by {name} is not UTF-8 text (byte {exc.start}); "
+                          "save it as UTF-8")
+    return ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}")
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:

@@ -168,5 +168,5 @@ class TemplateService:
     def render(self, r: Reader, name: str, variables: dict[str, Any]) -> str:
         return self.templates().render(r, name, variables)
 
-    def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | str:
+    def render_joined(self, r: Reader, name: str, variables: dict[str, Any]) -> Joined | bytes:
         return self.templates().render_joined(r, name, variables)
