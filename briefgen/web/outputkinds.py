@@ -13,5 +13,6 @@ SPLICED_EXPORTS = frozenset({"api/briefings.json", "api/entries.json", "api/acto
 # The same for single pages: the timeline lists every entry of the site, /briefings/ every
 # briefing's card.
 SPLICED_PAGES = frozenset({"timeline", "briefings"})
-# And whole kinds of pages: the entries of an actor, a source, a year; a topic's briefings.
+# And whole kinds of pages: the entries of an actor, a source, a year (a topic page joins
+# nothing in the default theme, but a theme's may).
 SPLICED_KINDS = frozenset({"actor_page", "source_page", "year_page", "tag_page"})
