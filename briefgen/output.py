@@ -314,10 +314,12 @@ class OutputUpdate:
                 _drop_leftover_link(site, rel, ops)
             tree = str(site)
             for rel, written in self.written.items():
-                if not written.changed and spare.get(rel) != written.digest:
-                    self._keep_in_tree(tree, rel)
-                elif not written.changed and not self._tidy:
+                if written.changed:
+                    continue
+                if not self._tidy:
                     _drop_leftover_link(site, rel, ops)
+                if spare.get(rel) != written.digest:
+                    self._keep_in_tree(tree, rel)
             _remove_files(site, [rel for rel in spare if rel not in self.paths], ops)
             ops.write(str(site / MANIFEST), self._manifest_data())
         except OSError as exc:
@@ -333,8 +335,6 @@ class OutputUpdate:
         at all: the tree must hold the output's own file; a hard link, never a copy written
         in place."""
         target = os.path.join(tree, rel)
-        if not self._tidy:
-            _drop_leftover_link(self.container.site, rel, self.ops)
         source = os.path.join(self.out, rel)
         if _same_file(source, target):
             return  # linked already (by the child that links while pages are made)

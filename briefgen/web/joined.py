@@ -65,7 +65,7 @@ def encode_layout(layout: Iterable[tuple[Piece, str, int, int]]) -> str:
     """The layout of pieces written at (offset, length), in file order."""
     rows, numbers, end = [], [], 0
     for p, lead, offset, length in layout:
-        rows.append(f"{_SEP.join(p.key)}{_FIELD}{p.part}{_FIELD}{p.fp}{_FIELD}{lead}")
+        rows.append(_row(p, lead))
         numbers.append(f"{offset - end} {length}")
         end = offset + length
     return f"{_ROW.join(rows)}{_NUMBERS}{' '.join(numbers)}" if rows else ""
@@ -78,10 +78,18 @@ def decode_layout(text: object) -> Layout:
     found: Layout = {}
     ends = list(accumulate(map(int, packed.numbers)))
     for index, row in enumerate(packed.rows):
-        key, part, fp, lead = row.split(_FIELD)
-        found[(Piece(tuple(key.split(_SEP)), part, fp), lead)] = \
-            (ends[2 * index], int(packed.numbers[2 * index + 1]))
+        found[_piece_of(row)] = (ends[2 * index], int(packed.numbers[2 * index + 1]))
     return found
+
+
+def _row(piece: Piece, lead: str) -> str:
+    return f"{_SEP.join(piece.key)}{_FIELD}{piece.part}{_FIELD}{piece.fp}{_FIELD}{lead}"
+
+
+def _piece_of(row: str) -> tuple[Piece, str]:
+    """The piece of a layout row, and its lead."""
+    key, part, fp, lead = row.split(_FIELD)
+    return Piece(tuple(key.split(_SEP)), part, fp), lead
 
 
 @dataclass(slots=True)
@@ -106,8 +114,7 @@ class Packed:
         found = []
         for index, row in enumerate(self.rows):
             if row.startswith(heads):
-                key, part, fp, lead = row.split(_FIELD)
-                found.append((index, Piece(tuple(key.split(_SEP)), part, fp), lead))
+                found.append((index, *_piece_of(row)))
         return found
 
     def text(self) -> str:
@@ -189,8 +196,7 @@ def splice_joined(target: str, previous: str, packed: Packed,
                     writer.copy(position, start - position)
                 writer.write(data)
                 position = end
-                packed.rows[index] = f"{_SEP.join(piece.key)}{_FIELD}{piece.part}{_FIELD}" \
-                                     f"{piece.fp}{_FIELD}{lead}"
+                packed.rows[index] = _row(piece, lead)
                 packed.numbers[2 * index + 1] = str(len(data))
             if size > position:
                 writer.copy(position, size - position)
