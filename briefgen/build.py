@@ -8,16 +8,15 @@ the build cache on disk by the command line (``engine.store``).
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen import collector
 from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
@@ -127,22 +126,8 @@ class Session:
 
 def build(site_root: Path, options: BuildOptions) -> BuildResult:
     """Build (or, with ``write=False``, check) the site in ``site_root``."""
-    with collector_paused():
+    with collector.paused():
         return _build(site_root, options)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Keep Python's cycle collector out of a build. A build holds millions of small objects
-    for its whole run and makes few reference cycles; the collector would walk them all
-    again and again. It runs as usual again afterwards (the preview process lives on)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(site_root: Path, options: BuildOptions) -> BuildResult:
@@ -276,6 +261,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     settled = _settle_quickly(engine, last, now, defer) if quick is not None else None
     outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
                                  mentions=options.mentions)
+    if session is not None:
+        engine.let_go()  # the file texts, parsed now: the preview holds the engine for hours
     result.diagnostics.extend(engine.all_diagnostics())
     if options.mentions:
         result.mentions = [m for key in sorted(engine.roots()) if key[0] == "mentions"
@@ -322,6 +309,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if not result.ok or result.stats is None:
         return
     if session is not None:
+        engine.let_go()  # list items and export pieces: the next build copies them
         session.paths = paths
         outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
         session.settled = outputs

@@ -237,7 +237,7 @@ def run() -> None:
     """The console command: ``main``, then a quick exit. Tearing down a large build's
     objects one by one at exit takes seconds and serves nothing: every file is closed.
     A one-shot command also leaves the cycle collector off for good (see
-    ``build.collector_paused``): the process ends before any garbage would matter."""
+    ``collector.paused``): the process ends before any garbage would matter."""
     args = _parser().parse_args()
     if args.command in ONE_SHOT:
         gc.disable()

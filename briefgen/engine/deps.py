@@ -100,6 +100,13 @@ class Kind:
     # look-up of the values it holds) puts the parent's own objects back.
     detach: Callable[[Any], Any] | None = None
     attach: Callable[[Any, Key, Callable[[Key], Any]], Any] | None = None
+    # Memory of a long-lived engine (the preview's). ``held``: the value stays in memory
+    # after the build that made it; else it is let go (``let_go``) and made again, or read
+    # again, if a later build needs it — pieces that outputs copy from their previous file,
+    # file texts that only the parse reads. ``joined_once``: a piece that one output alone
+    # joins, let go as soon as that output is written.
+    held: bool = True
+    joined_once: bool = False
 
     @property
     def read_kind(self) -> str:
@@ -339,8 +346,8 @@ class Reader:
     def record(self, fp: str, extra: Any = None) -> Record:
         emits = tuple((key, tuple(sorted(items, key=_item_order)))
                       for key, items in sorted(self.emits.items()))
-        return Record(fp, tuple(self.deps), emits, tuple(self.diags), self.valid_until,
-                      extra)
+        return Record(fp, self._engine.canonical(self.deps), emits, tuple(self.diags),
+                      self.valid_until, extra)
 
 
 def _item_order(item: Item) -> tuple[Any, ...]:
@@ -375,6 +382,7 @@ class Engine:
         self._expiring: dict[Key, float] = {}
         self._set_here: set[Key] = set()  # records set in this process (the store's are older)
         self._values: dict[Key, Any] = {}
+        self._keys: dict[Key, Key] = {}  # see ``canonical``
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
         self._index_cache: dict[Key, tuple[Item, ...]] = {}
@@ -651,9 +659,24 @@ class Engine:
         """The value of any node, from outside a node's function (made if need be)."""
         return self.demand(key, 1 << 30)[0]
 
+    def canonical(self, keys: Iterable[Key]) -> tuple[Key, ...]:
+        """``keys`` as the engine's own key objects: the readers of a node build its key
+        anew at every read, and a record per reader would otherwise hold a copy."""
+        own = self._keys
+        return tuple(own.setdefault(key, key) for key in keys)
+
     def forget(self, key: Key) -> None:
         """Drop a value from memory (it is made again or reloaded when next needed)."""
         self._values.pop(key, None)
+
+    def let_go(self) -> int:
+        """Drop the values of the kinds not held between builds; how many went."""
+        loose = {name for name, kind in self.kinds.items() if not kind.held
+                 and (kind.compute is not None or kind.load is not None)}
+        dropped = [key for key in self._values if key[0] in loose]
+        for key in dropped:
+            del self._values[key]
+        return len(dropped)
 
     # ----------------------------------------------------------------- indexes
 

@@ -128,7 +128,7 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         "feeds", "exports", "plan", "sitepaths"))
     units, blocks = _functions_of("briefgen.search.units"), _functions_of("briefgen.search.blocks")
     inputs = [
-        Kind("file", INPUT, load=load_file, reads="file"),
+        Kind("file", INPUT, load=load_file, reads="file", held=False),
         Kind("settings", INPUT, reads="config"),
         Kind("service", INPUT, reads="config"),
         Kind("template", INPUT, reads="template"),
@@ -151,10 +151,11 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         # List items and chips are not kept: pages copy unchanged items from their own
         # previous file (web/joined.py), and a chip is quick to make again. A chip's key is
         # ("chip", actor id), or ("chip", actor id, role index) for a role held on a date.
-        Kind("item", PIECES, pieces("entry_item"), parts_fingerprint, reads="piece", parts=True),
-        Kind("chip", PIECES, pieces("actor_chip"), _text_fp, reads="piece"),
+        Kind("item", PIECES, pieces("entry_item"), parts_fingerprint, reads="piece", parts=True,
+             held=False),
+        Kind("chip", PIECES, pieces("actor_chip"), _text_fp, reads="piece", held=False),
         Kind("card", PIECES, pieces("briefing_card"), persist=True, reads="piece"),
-        Kind("card_html", LISTS, pieces("card_html"), _text_fp, reads="piece"),
+        Kind("card_html", LISTS, pieces("card_html"), _text_fp, reads="piece", held=False),
         Kind("lastmod", LISTS, pieces("last_modified"), persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds("feed_entry"), parts_fingerprint, persist=True,
              reads="piece", parts=True),
@@ -170,14 +171,17 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         Kind("mention_names", RESOLVED, mentions("mention_names"), reads="mentions"),
         Kind("mentions", CHECKS, mentions("mentions"), reads="mentions"),
     ]
-    # Not kept either: the exports copy unchanged pieces from their previous file.
+    # Not kept either: the exports copy unchanged pieces from their previous file. Each is
+    # joined by one export alone, and let go once it is written.
     export_pieces = [
-        Kind(name, EXPORT_PIECES, function, _text_fp, reads="piece")
+        Kind(name, EXPORT_PIECES, function, _text_fp, reads="piece", held=False,
+             joined_once=True)
         for name, function in (
             ("briefing_json", exports("briefing_json")),
             ("actor_json", exports("actor_json")), ("source_json", exports("source_json")))
     ] + [
-        Kind(name, EXPORT_PIECES, function, parts_fingerprint, reads="piece", parts=True)
+        Kind(name, EXPORT_PIECES, function, parts_fingerprint, reads="piece", parts=True,
+             held=False, joined_once=True)
         for name, function in (("entry_json", exports("entry_json")),
                                ("timeline_event", exports("timeline_event")))
     ]

@@ -64,6 +64,10 @@ class Lookups:
         self._resolved: dict[str, Lookup] = {}
         self._source_ids: list[str] | None = None
         self._near: dict[str, str | None] = {}  # handles repeat: "@newsdesk" is looked at once
+        # A link-dense document names the same few documents over and over: each is looked
+        # up once (its reads are recorded the first time; they cannot change within a node).
+        self._idents: dict[tuple[str, str], Ident | None] = {}
+        self._cited: dict[str, Lookup] = {}
 
     def exists(self, collection: str, doc_id: str) -> bool:
         return bool(self.r.index("docs", collection, doc_id))
@@ -71,10 +75,11 @@ class Lookups:
     def ident(self, collection: str, doc_id: str) -> Ident | None:
         """The identity of a document, if a file claims that id (else None, unrecorded
         beyond the failed claim)."""
-        if not self.exists(collection, doc_id):
-            return None
-        found: Ident | None = self.r.get(("ident", collection, doc_id))
-        return found
+        key = (collection, doc_id)
+        if key not in self._idents:
+            self._idents[key] = self.r.get(("ident", collection, doc_id)) \
+                if self.exists(collection, doc_id) else None
+        return self._idents[key]
 
     def broken(self, collection: str, doc_id: str) -> bool:
         """A file claims the id but has errors that stop it being read: links to it are not
@@ -174,6 +179,11 @@ class Lookups:
 
     def cite(self, source_id: str) -> Lookup:
         """The source of a ``[@source_id]`` citation."""
+        if source_id not in self._cited:
+            self._cited[source_id] = self._cite(source_id)
+        return self._cited[source_id]
+
+    def _cite(self, source_id: str) -> Lookup:
         source = self.ident("sources", source_id)
         if isinstance(source, SourceIdent):
             return Lookup(Target(TargetKind.SOURCE, source_id, Urls.source(source_id),

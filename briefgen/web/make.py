@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from briefgen import __version__
+from briefgen import __version__, collector
 from briefgen.engine.deps import Engine, Key, Record, digest_text, part_fingerprints
 from briefgen.errors import Progress
 from briefgen.output import OutputUpdate, SwapLock, Written
@@ -98,6 +98,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
     them all (the others are kept from the previous build) for the caller to commit.
     ``own``: the files of a folder only this process writes (see ``OutputUpdate``);
     ``present``: files just found in the output as the last build left them."""
+    collector.set_apart_old()  # what pages are made from stays: not walked again
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
@@ -190,6 +191,7 @@ def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worke
     spliced = _splice(engine, key, rel, update, trusted)
     if spliced is not None:
         return (*spliced, [])
+    collector.collect_young()  # the cycles that rendering the last pages left
     mark = len(engine.fresh)
     value, reader = engine.make_output(key)
     if isinstance(value, Joined):
@@ -247,7 +249,15 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
         return splice_joined(target, previous, packed, replaced)
 
     written, new_layout = update.put_joined(rel, digest if replaced else old.fp, write)
+    _let_go_pieces(engine, (piece for piece, _, _ in replaced.values()))
     return written, replace(old, fp=written.digest, extra=new_layout or old.extra)
+
+
+def _let_go_pieces(engine: Engine, pieces: Iterable[Piece]) -> None:
+    """The pieces that only the output just written joins are not needed again."""
+    for key in {piece.key for piece in pieces}:
+        if engine.kinds[key[0]].joined_once:
+            engine.forget(key)
 
 
 def _piece_text(engine: Engine, piece: Piece) -> str:
@@ -270,6 +280,7 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
                             functools.partial(_piece_text, engine))[0]
 
     written, new_layout = update.put_joined(rel, value.fingerprint, write)
+    _let_go_pieces(engine, (part for part in value.parts if isinstance(part, Piece)))
     if new_layout is not None:
         return written, new_layout
     # The file is kept: its layout is the one recorded with it, if the record is of this
