@@ -32,7 +32,7 @@ def joined(*pieces: Piece) -> Joined:
 def test_a_changed_piece_is_replaced_and_the_rest_copied(tmp_path: Path) -> None:
     first = tmp_path / "first.json"
     layout_text, made = write_joined(str(first), joined(piece("a"), piece("b"), piece("c")),
-                                     None, {}, lambda p: TEXTS[p.key])
+                                     None, {}, lambda p: TEXTS[p.key].encode())
     assert made == 3
     packed = Packed.of(layout_text)
     assert packed is not None
@@ -55,7 +55,7 @@ def test_a_changed_piece_is_replaced_and_the_rest_copied(tmp_path: Path) -> None
 def test_nothing_replaced_is_the_same_file(tmp_path: Path) -> None:
     first = tmp_path / "first.json"
     layout_text, _ = write_joined(str(first), joined(piece("a"), piece("c")), None, {},
-                                  lambda p: TEXTS[p.key])
+                                  lambda p: TEXTS[p.key].encode())
     packed = Packed.of(layout_text)
     assert packed is not None
     second = tmp_path / "second.json"
@@ -71,7 +71,7 @@ def test_splices_in_a_row_equal_a_file_written_anew(tmp_path_factory, lengths, d
     texts = {("p", str(n)): "x" * length for n, length in enumerate(lengths)}
     pieces = [Piece(key, "", "0") for key in texts]
     path = folder / "0.json"
-    layout, _ = write_joined(str(path), joined(*pieces), None, {}, lambda p: texts[p.key])
+    layout, _ = write_joined(str(path), joined(*pieces), None, {}, lambda p: texts[p.key].encode())
     for round_ in range(1, 3):
         chosen = data.draw(st.sets(st.sampled_from(sorted(texts))), label="replaced")
         packed = Packed.of(layout)
@@ -86,7 +86,7 @@ def test_splices_in_a_row_equal_a_file_written_anew(tmp_path_factory, lengths, d
         layout = splice_joined(str(spliced), str(path), packed, replaced)
         fresh = folder / f"{round_}-fresh.json"
         fresh_layout, _ = write_joined(str(fresh), joined(*pieces), None, {},
-                                       lambda p: texts[p.key])
+                                       lambda p: texts[p.key].encode())
         assert spliced.read_bytes() == fresh.read_bytes()
         assert decode_layout(layout) == decode_layout(fresh_layout)
         path = spliced

@@ -50,9 +50,14 @@ _PART, _PART_FP = "\x1e", "\x1f"
 
 def parts_fingerprint(value: tuple[tuple[str, Any], ...]) -> str:
     """The fingerprint of a node with parts: each part's name and fingerprint (text as it
-    is, anything else by its ``repr``)."""
-    return _PART.join(f"{part}{_PART_FP}{digest_text(p if isinstance(p, str) else repr(p))}"
-                      for part, p in value)
+    is, UTF-8 as the text it encodes, anything else by its ``repr``)."""
+    return _PART.join(f"{part}{_PART_FP}{_digest_any(p)}" for part, p in value)
+
+
+def _digest_any(value: Any) -> str:
+    if isinstance(value, str):
+        return digest_text(value)
+    return digest_bytes(value) if isinstance(value, bytes) else digest_text(repr(value))
 
 
 def part_fingerprints(fp: str) -> dict[str, str]:

@@ -21,15 +21,17 @@ from briefgen.site.roles import RoleSpan
 CO_ACTORS_SHOWN = 8
 
 
-def entry_item(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
+def entry_item(r: Reader, briefing_id: str) -> tuple[tuple[str, bytes], ...]:
     """The HTML of each entry of a briefing in a list (timeline, year, actor and source
-    pages, home), by entry id."""
+    pages, home), by entry id, in UTF-8: typographic quotes and dashes would have Python
+    hold every character of the text in two bytes, and a large preview holds them all."""
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
     if rb is None:
         return ()
     templates = r.get(("service", "templates"))
     return tuple((entry.id, str(templates.render(r, "partials/entry_item.html",
-                                                 {"e": entry, "status": rb.status})))
+                                                 {"e": entry, "status": rb.status})
+                                ).encode("utf-8"))
                  for entry in rb.entries)
 
 

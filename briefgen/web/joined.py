@@ -140,7 +140,7 @@ def _leads(parts: tuple[str | Piece, ...]) -> list[tuple[str | Piece, str]]:
 
 
 def write_joined(target: str, joined: Joined, previous: str | None, layout: Layout,
-                 piece_text: Callable[[Piece], str]) -> tuple[str, int]:
+                 piece_data: Callable[[Piece], bytes]) -> tuple[str, int]:
     """Write ``joined`` to the new file ``target``, copying the pieces that ``previous``
     (the last build's file, or None) holds as ``layout`` says; return the new layout, as
     text for the record, and how many pieces had to be made."""
@@ -158,7 +158,7 @@ def write_joined(target: str, joined: Joined, previous: str | None, layout: Layo
                     continue
                 found = layout.get((part, lead)) if source is not None else None
                 if found is None:
-                    data = (lead + piece_text(part)).encode("utf-8")
+                    data = lead.encode("utf-8") + piece_data(part)
                     made += 1
                     rows.append((part, lead, writer.offset, len(data)))
                     writer.write(data)

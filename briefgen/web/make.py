@@ -6,6 +6,7 @@ inherit the engine and write their files themselves; what each read comes back t
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -236,11 +237,13 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
             return None
         now[node] = parts
     replaced: dict[int, tuple[Piece, str, bytes]] = {}
+    pieces = _PieceData(engine, [Piece(piece.key, piece.part, now[piece.key][piece.part])
+                                 for _, piece, _ in found])
     for index, piece, lead in found:
         fp = now[piece.key][piece.part]
         if fp != piece.fp:
             new = Piece(piece.key, piece.part, fp)
-            replaced[index] = (new, lead, (lead + _piece_text(engine, new)).encode("utf-8"))
+            replaced[index] = (new, lead, lead.encode("utf-8") + pieces(new))
     digest = "j" + digest_text(old.fp + "".join(f"{p.key}{p.part}{p.fp}"
                                                 for p, _, _ in replaced.values()))
 
@@ -249,22 +252,39 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
         return splice_joined(target, previous, packed, replaced)
 
     written, new_layout = update.put_joined(rel, digest if replaced else old.fp, write)
-    _let_go_pieces(engine, (piece for piece, _, _ in replaced.values()))
+    pieces.done()
     return written, replace(old, fp=written.digest, extra=new_layout or old.extra)
 
 
-def _let_go_pieces(engine: Engine, pieces: Iterable[Piece]) -> None:
-    """The pieces that only the output just written joins are not needed again."""
-    for key in {piece.key for piece in pieces}:
-        if engine.kinds[key[0]].joined_once:
-            engine.forget(key)
+class _PieceData:
+    """The bytes of the pieces of one joined output as it is written. A piece that this
+    output alone joins (``Kind.joined_once``) is let go once the last of its parts is
+    written: the pieces of a large export are never all held at once."""
 
+    def __init__(self, engine: Engine, pieces: Iterable[Piece]) -> None:
+        self.engine = engine
+        self.left = Counter(piece.key for piece in pieces
+                            if engine.kinds[piece.key[0]].joined_once)
 
-def _piece_text(engine: Engine, piece: Piece) -> str:
-    value = engine.value(piece.key)
-    if piece.part:
-        value = dict(value).get(piece.part, "")
-    return str(value)
+    def __call__(self, piece: Piece) -> bytes:
+        value = self.engine.value(piece.key)
+        if piece.part:
+            value = dict(value).get(piece.part, "")
+        left = self.left.get(piece.key)
+        if left is not None:
+            if left > 1:
+                self.left[piece.key] = left - 1
+            else:
+                del self.left[piece.key]
+                self.engine.forget(piece.key)
+        # Text kept as UTF-8 (list items: see ``pieces.entry_item``) is written as it is.
+        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+    def done(self) -> None:
+        """The output is written: its pieces copied from the previous file go too (if made)."""
+        for key in self.left:
+            self.engine.forget(key)
+        self.left.clear()
 
 
 def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value: Joined,
@@ -275,12 +295,13 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     layout = decode_layout(old.extra) if trusted and old is not None \
         and update.old.get(rel) == old.fp else {}
 
+    pieces = _PieceData(engine, (part for part in value.parts if isinstance(part, Piece)))
+
     def write(target: str, previous: str | None) -> str:
-        return write_joined(target, value, previous, layout,
-                            functools.partial(_piece_text, engine))[0]
+        return write_joined(target, value, previous, layout, pieces)[0]
 
     written, new_layout = update.put_joined(rel, value.fingerprint, write)
-    _let_go_pieces(engine, (part for part in value.parts if isinstance(part, Piece)))
+    pieces.done()
     if new_layout is not None:
         return written, new_layout
     # The file is kept: its layout is the one recorded with it, if the record is of this
