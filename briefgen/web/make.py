@@ -257,34 +257,58 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
 
 
 class _PieceData:
-    """The bytes of the pieces of one joined output as it is written. A piece that this
-    output alone joins (``Kind.joined_once``) is let go once the last of its parts is
-    written: the pieces of a large export are never all held at once."""
+    """The bytes of the pieces of one joined output as it is written. A node that this
+    output alone joins (``Kind.joined_once``) is let go as soon as it is read, its parts
+    kept here, as bytes, only until each is written: an export's pieces are never all held
+    at once (the entries of one briefing lie far apart in a file in date order, so holding
+    each node until its last part is written would hold most of them)."""
 
     def __init__(self, engine: Engine, pieces: Iterable[Piece]) -> None:
         self.engine = engine
-        self.left = Counter(piece.key for piece in pieces
+        self.left = Counter((piece.key, piece.part) for piece in pieces
                             if engine.kinds[piece.key[0]].joined_once)
+        self.parts_of: dict[Key, list[str]] = {}
+        for key, part in self.left:
+            self.parts_of.setdefault(key, []).append(part)
+        self.open: dict[Key, dict[str, bytes]] = {}  # node -> its parts still to write
 
     def __call__(self, piece: Piece) -> bytes:
-        value = self.engine.value(piece.key)
-        if piece.part:
-            value = dict(value).get(piece.part, "")
-        left = self.left.get(piece.key)
-        if left is not None:
-            if left > 1:
-                self.left[piece.key] = left - 1
-            else:
-                del self.left[piece.key]
-                self.engine.forget(piece.key)
-        # Text kept as UTF-8 (list items: see ``pieces.entry_item``) is written as it is.
-        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+        wanted = (piece.key, piece.part)
+        left = self.left.get(wanted)
+        if left is None:  # a piece that the engine keeps
+            return _data(_part(self.engine.value(piece.key), piece.part))
+        parts = self.open.get(piece.key)
+        if parts is None:
+            value = self.engine.value(piece.key)
+            self.engine.forget(piece.key)
+            found = dict(value) if self.engine.kinds[piece.key[0]].parts else {"": value}
+            parts = self.open[piece.key] = {part: _data(found.get(part, ""))
+                                            for part in self.parts_of.pop(piece.key)}
+        if left > 1:
+            self.left[wanted] = left - 1
+            return parts[piece.part]
+        del self.left[wanted]
+        data = parts.pop(piece.part)
+        if not parts:
+            del self.open[piece.key]
+        return data
 
     def done(self) -> None:
-        """The output is written: its pieces copied from the previous file go too (if made)."""
-        for key in self.left:
+        """The output is written: the nodes of pieces it copied go too (if made)."""
+        for key in self.parts_of:
             self.engine.forget(key)
         self.left.clear()
+        self.parts_of.clear()
+        self.open.clear()
+
+
+def _part(value: Any, part: str) -> Any:
+    return dict(value).get(part, "") if part else value
+
+
+def _data(value: Any) -> bytes:
+    """Text kept as UTF-8 (list items: see ``pieces.entry_item``) is written as it is."""
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
 def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value: Joined,
