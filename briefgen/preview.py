@@ -21,6 +21,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from briefgen import collector
 from briefgen.build import BuildOptions, BuildResult, Session, build
 from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
@@ -175,6 +176,7 @@ def _stop_on_sigterm() -> None:
 
 
 def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bool) -> int:
+    collector.return_large_blocks()
     site = site.resolve()
     config, diags = load_config(site)
     if config is None:
