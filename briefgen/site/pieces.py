@@ -112,7 +112,8 @@ def co_actors(r: Reader, actor_id: str) -> tuple[tuple[str, int], ...]:
     """The actors an actor most often shares an entry with, most frequent first."""
     counts: Counter[str] = Counter()
     for _, _, actors in r.index("actor_entries", actor_id):
-        counts.update(a for a in actors if a != actor_id)
+        counts.update(actors)  # counted in C; the actor itself is taken out below
+    counts.pop(actor_id, None)
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CO_ACTORS_SHOWN])
 
 
