@@ -104,3 +104,28 @@ def test_rendering_leaves_no_pile_of_template_contexts(example_site: Path, tmp_p
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and p.name != ".briefgen-manifest.json"}  # it names its build
+
+
+def test_keys_no_record_reads_are_dropped_once_they_are_many() -> None:
+    def echo(r: Reader, name: str) -> str:
+        return str(r.get(("text", name)))
+
+    engine = Engine([Kind("text", 0, load=lambda name: name), Kind("echo", 1, echo)],
+                    [IndexKind("none", 1)])
+    engine.begin_run(0.0)
+
+    def read(names: range) -> None:
+        for number in names:
+            engine.set_input(("text", f"t{number}"), digest_text(f"t{number}"))
+            assert engine.value(("echo", f"t{number}")) == f"t{number}"
+
+    read(range(3000))
+    engine.let_go()
+    for number in range(2000):  # documents renamed or deleted: nothing reads their keys
+        engine._set_record(("echo", f"t{number}"), None)
+    read(range(3000, 5000))
+    engine.let_go()
+    assert set(engine._keys) == {("text", f"t{n}") for n in range(2000, 5000)}
+    # The keys kept are still the records' own objects.
+    record = engine.record(("echo", "t4000"))
+    assert record is not None and engine._keys[("text", "t4000")] is record.deps[0]

@@ -388,6 +388,7 @@ class Engine:
         self._set_here: set[Key] = set()  # records set in this process (the store's are older)
         self._values: dict[Key, Any] = {}
         self._keys: dict[Key, Key] = {}  # see ``canonical``
+        self._keys_read = 0  # how many there were when they were last read off the records
         self._readers: dict[Key, set[Key]] = {}
         self._contrib: dict[Key, dict[Key, tuple[Item, ...]]] = {}
         self._index_cache: dict[Key, tuple[Item, ...]] = {}
@@ -675,12 +676,19 @@ class Engine:
         self._values.pop(key, None)
 
     def let_go(self) -> int:
-        """Drop the values of the kinds not held between builds; how many went."""
+        """Between the builds of a long-lived engine (the preview): drop the values of the
+        kinds not held between builds, and the keys no record reads; how many values went."""
         loose = {name for name, kind in self.kinds.items() if not kind.held
                  and (kind.compute is not None or kind.load is not None)}
         dropped = [key for key in self._values if key[0] in loose]
         for key in dropped:
             del self._values[key]
+        if len(self._keys) > self._keys_read + self._keys_read // 4 + 1024:
+            # Keys that no record reads any more (a renamed document's) go, once they are a
+            # fifth of all: read off the records again, which hold the same objects.
+            self._keys = {key: key for record in self._records.values()
+                          if record is not None for key in record.deps}
+            self._keys_read = len(self._keys)
         return len(dropped)
 
     # ----------------------------------------------------------------- indexes
