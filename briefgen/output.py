@@ -300,13 +300,20 @@ class OutputUpdate:
         container.set_state(ops, BUILDING, self.build)
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(site / MANIFEST))
+        linked: frozenset[str] = frozenset()
         try:
             if self.spare is None and _empty(site):
-                # Nothing to bring up to date (a first build): the staging tree is the site.
+                # Nothing to bring up to date (a first build, or the first after one): the
+                # staging tree is the site, and the files kept from the previous build are
+                # linked into it at once — a folder and a link each, where one at a time,
+                # with the checks an older tree needs, took seconds at 17,000 files.
                 ops.rmdir(str(site))
                 ops.rename(str(self.root), str(site))
                 changed = []
                 self._tidy = True
+                linked = frozenset(rel for rel, written in self.written.items()
+                                   if not written.changed)
+                _link_tree(self.out, site, sorted(linked))
             for rel in changed:
                 _clear_way(site, rel)
                 _make_parents(site, rel, ops)
@@ -314,7 +321,7 @@ class OutputUpdate:
                 _drop_leftover_link(site, rel, ops)
             tree = str(site)
             for rel, written in self.written.items():
-                if written.changed:
+                if written.changed or rel in linked:
                     continue
                 if not self._tidy:
                     _drop_leftover_link(site, rel, ops)
