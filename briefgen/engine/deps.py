@@ -886,9 +886,9 @@ class Engine:
             if key in stored and key not in self._queued:
                 found[key] = stored[key]
             else:
-                held = key in self._values
+                in_memory = key in self._values
                 found[key] = self.demand(key, reader_level)[1]
-                if not held and self.kinds[key[0]].joined_once:
+                if not in_memory and self.kinds[key[0]].joined_once:
                     # Only its fingerprint is wanted here: the one output that joins it
                     # makes it again as it writes it (or copies it from its last file),
                     # rather than every piece of an export being held until then.

@@ -237,8 +237,7 @@ def _splice(engine: Engine, key: Key, rel: str, update: OutputUpdate, trusted: b
             return None
         now[node] = parts
     replaced: dict[int, tuple[Piece, str, bytes]] = {}
-    pieces = _PieceData(engine, [Piece(piece.key, piece.part, now[piece.key][piece.part])
-                                 for _, piece, _ in found])
+    pieces = _PieceData(engine, (piece for _, piece, _ in found))
     for index, piece, lead in found:
         fp = now[piece.key][piece.part]
         if fp != piece.fp:
