@@ -72,6 +72,7 @@ class BuildOptions:
     # Tests: kinds of reads not recorded, to show that the equality tests notice.
     ignored_reads: frozenset[str] = frozenset()
     made_first: Callable[[list[str]], None] | None = None
+    first_shown: Callable[[], None] = lambda: None  # every page that tabs show is told
     pending: Pending | None = None
     # The preview: asked between the outputs made after the open pages; True when a newer
     # change waits (the rest is left to the next build, see ``BuildResult.unmade``).
@@ -519,7 +520,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
     writing = options.write and result.ok
     try:
         first = FirstPages(options.wanted, options.made_first, options.pending,
-                           options.swap_lock, options.interrupted) \
+                           options.swap_lock, options.interrupted, options.first_shown) \
             if options.made_first is not None else None
         made: MadeOutputs = make_outputs(
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,

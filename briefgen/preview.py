@@ -27,7 +27,14 @@ from briefgen.config import load_config
 from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
 from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
-from briefgen.server import BoundedServer, Broadcaster, PendingFiles, SwapLock, make_handler
+from briefgen.server import (
+    BoundedServer,
+    Broadcaster,
+    PendingFiles,
+    SwapLock,
+    Told,
+    make_handler,
+)
 
 DEBOUNCE_SECONDS = 0.015  # a burst of saves (autosave, git checkout) becomes one rebuild
 # After the pages open in tabs are made, the rest of a build waits at most this long for
@@ -56,17 +63,24 @@ class Preview:
         ``interrupted`` is asked between the others: when it says a newer change waits,
         the rest is left to the next build."""
         announced: list[str] = []
+        told: list[Told] = []
 
         def made_first(rels: list[str]) -> None:
             announced.extend(rels)
             if rels:
-                told = self.events.publish("build", {"ok": True, "changed": rels, "errors": []})
-                self.events.wait_for_reloads(told, RELOAD_WAIT_SECONDS)
+                told.append(self.events.publish("build", {"ok": True, "changed": rels,
+                                                          "errors": []}))
+
+        def first_shown() -> None:
+            # Until the tabs told are back, a newer change waits, or a second has passed.
+            deadline = time.monotonic() + RELOAD_WAIT_SECONDS
+            for each in told:
+                self.events.wait_for_reloads(each, deadline - time.monotonic(), interrupted)
 
         result = build(self.site, replace(
             self.options, swap_lock=self.lock.writing, changed=changed,
             wanted=frozenset(self.events.open_pages()), made_first=made_first,
-            pending=self.pending, interrupted=interrupted))
+            first_shown=first_shown, pending=self.pending, interrupted=interrupted))
         if not result.ok:
             self.pending.clear()  # what an interrupted build left stays as the last good one
         sources = SourceLines(self.site)

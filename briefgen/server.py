@@ -14,7 +14,8 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Collection, Iterable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ HEARTBEAT_SECONDS = 15.0
 SOCKET_TIMEOUT_SECONDS = 10.0
 # A request for a file that the running build is remaking waits for it, at most this long.
 PENDING_TIMEOUT_SECONDS = 120.0
+INTERRUPT_POLL_SECONDS = 0.02  # how often a wait for reloading tabs asks for a newer change
 MAX_CONNECTIONS = 512  # beyond this, new connections are answered 503 at once
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
          b"Content-Length: 26\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
@@ -89,19 +91,26 @@ class Broadcaster:
             self._clients.pop(client, None)
             self._lock.notify_all()
 
-    def wait_for_reloads(self, told: Told, timeout: float) -> None:
+    def wait_for_reloads(self, told: Told, timeout: float,
+                         interrupted: Callable[[], bool] = lambda: False) -> None:
         """Wait until the tabs ``told`` (by ``publish``) have reloaded their page and
-        connected again, or ``timeout`` seconds: the rest of a build waits meanwhile, so
-        that serving those pages does not compete with it for the interpreter. Only
-        connections made since count: the old one of a reloaded tab is noticed as closed
-        only when a message to it fails, which may be a heartbeat later."""
+        connected again, ``timeout`` seconds have passed, or ``interrupted`` says that a
+        newer change waits: the rest of a build waits meanwhile, so that serving those
+        pages does not compete with it for the interpreter. Only connections made since
+        count: the old one of a reloaded tab is noticed as closed only when a message to it
+        fails, which may be a heartbeat later."""
+        deadline = time.monotonic() + timeout
         with self._lock:
 
             def reloaded() -> bool:
                 again = {page for page, since in self._clients.values() if since > told.mark}
                 return told.pages <= again
 
-            self._lock.wait_for(reloaded, timeout)
+            while not reloaded() and not interrupted():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._lock.wait(min(left, INTERRUPT_POLL_SECONDS))
 
     def open_pages(self) -> set[str]:
         """The files the connected tabs show (``briefings/x/index.html``)."""

@@ -66,6 +66,43 @@ def test_the_open_page_is_announced_first_and_the_rest_after(preview):
     assert "Briefing 0 retitled 2" in (shown.out / OPEN).read_text()
 
 
+def test_each_open_page_is_announced_as_soon_as_it_is_in_place_the_smaller_first(preview):
+    """Two tabs on two pages a retitle changes: each is told on its own, the one whose page
+    is smaller first (it is made and reloaded sooner), both before the rest."""
+    shown, site = preview
+    home = "index.html"
+    sizes = {rel: (shown.out / rel).stat().st_size for rel in (OPEN, home)}
+    assert sizes[OPEN] != sizes[home]
+    smaller, larger = sorted(sizes, key=sizes.__getitem__)
+    tab = shown.events.subscribe(OPEN)
+    shown.events.subscribe(home)
+    result = shown.rebuild(retitle(shown, site, 8))
+    assert result.ok
+    first, second, rest = events(tab, 3)
+    assert (first, second) == ([smaller], [larger])
+    assert OPEN not in rest and home not in rest and "api/briefings.json" in rest
+    assert "Briefing 0 retitled 8" in (shown.out / home).read_text()
+
+
+def test_a_newer_change_ends_the_wait_for_tabs_that_have_not_reloaded(
+        preview, monkeypatch: pytest.MonkeyPatch):
+    """The rest of a build waits for the told tabs to reload, but not once a newer change
+    waits: the next build starts at once instead."""
+    monkeypatch.setattr(preview_module, "RELOAD_WAIT_SECONDS", 120.0)
+    shown, site = preview
+    tab = shown.events.subscribe(OPEN)  # never reloads
+    newer = threading.Event()
+    done = threading.Event()
+    changed = retitle(shown, site, 10)
+    build = threading.Thread(target=lambda: (shown.rebuild(changed, newer.is_set), done.set()))
+    build.start()
+    assert events(tab, 1) == [[OPEN]]
+    assert not done.wait(0.5), "the build did not wait for the tab"
+    newer.set()
+    build.join(30)
+    assert done.is_set(), "the build still waited for the tab after a newer change"
+
+
 def test_a_page_still_being_remade_is_served_only_once_made(preview):
     shown, site = preview
     server = BoundedServer(("127.0.0.1", free_port()), make_handler(

@@ -61,12 +61,15 @@ class FirstPages:
     being remade, so that a request for one waits for it."""
 
     wanted: frozenset[str]
-    made: Callable[[list[str]], None]
+    made: Callable[[list[str]], None]  # told of each open page as soon as it is in place
     pending: Pending | None = None
     swap_lock: SwapLock | None = None
     # Asked between the other outputs: True when a newer change waits, and the rest is better
     # left to the build that follows (what is made so far is committed; the rest stays due).
     interrupted: Callable[[], bool] = lambda: False
+    # Called once every open page is in place and told, before the rest is made (the
+    # preview waits there for the tabs to reload, so that they do not compete with it).
+    shown: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +128,15 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             if later is not None:
                 pending.add(later.paths)
         if first is not None:
-            shown = [key for key in todo if paths[key] in first.wanted]
-            _make_these(engine, shown, paths, update, result, 0, untrusted)
-            moved = update.move_now([paths[key] for key in shown], first.swap_lock)
-            if pending is not None:
-                pending.done(paths[key] for key in shown)
-            first.made(moved)
+            # One at a time, the smallest first: each tab reloads as soon as its own page is
+            # in place, while the next is being made.
+            for key in _smallest_first([k for k in todo if paths[k] in first.wanted], paths, out):
+                _make_these(engine, [key], paths, update, result, 0, untrusted)
+                moved = update.move_now([paths[key]], first.swap_lock)
+                if pending is not None:
+                    pending.done([paths[key]])
+                first.made(moved)
+            first.shown()
             todo = [key for key in todo if paths[key] not in first.wanted]
         if later is not None:
             due, have = later.settle(), {*todo, *result.records}
@@ -158,6 +164,18 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         if pending is not None:
             pending.clear()
         raise
+
+
+def _smallest_first(keys: list[Key], paths: dict[Key, str], out: Path) -> list[Key]:
+    """``keys`` by the size of the file each left in ``out`` (a new one first): a page's
+    making, and its reload in the browser, take about as long as it is big."""
+    def size(key: Key) -> int:
+        try:
+            return (out / paths[key]).stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(keys, key=size)
 
 
 def _make_these(engine: Engine, keys: list[Key], paths: dict[Key, str], update: OutputUpdate,
