@@ -10,12 +10,16 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import pickle
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -25,10 +29,66 @@ T = TypeVar("T")
 # The jobs of the current run, read by forked workers. It is set only for the duration of
 # one stream_all() call, which is how the workers inherit them without pickling.
 _inherited: list[Callable[[], object]] = []
+# Where the workers of the current run leave results too big for the pipe (see ``_Spill``).
+_spill_folder: list[str] = []
+# A result pickled to more than this goes back through a file, not through the pipe.
+SPILL_BYTES = 1 << 20
 
 
-def _run(index: int) -> object:
-    return _inherited[index]()
+@dataclass(frozen=True, slots=True)
+class _Pickled:
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Spilled:
+    path: str
+
+
+class _Spill:
+    """A file-like sink for a pickle: it keeps what it is given in memory up to
+    ``SPILL_BYTES``, then writes it all to a file. A large result (the filled document of
+    a 10 MB briefing) then never exists whole as bytes: not in the worker, which would hold
+    it beside the objects it pickles, nor in the parent, beside the objects it unpickles."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.file: BinaryIO | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.file is not None:
+            return self.file.write(data)
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        if self.size > SPILL_BYTES:
+            self.file = open(self.path, "xb")  # noqa: SIM115 (``result`` closes it)
+            self.file.writelines(self.parts)
+            self.parts = []
+        return len(data)
+
+    def result(self) -> _Pickled | _Spilled:
+        if self.file is None:
+            return _Pickled(b"".join(self.parts))
+        self.file.close()
+        return _Spilled(self.path)
+
+
+def _run(index: int) -> _Pickled | _Spilled:
+    result = _inherited[index]()
+    sink = _Spill(os.path.join(_spill_folder[0], f"{os.getpid()}-{index}"))
+    pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return sink.result()
+
+
+def _unpickled(sent: _Pickled | _Spilled) -> object:
+    if isinstance(sent, _Pickled):
+        return pickle.loads(sent.data)
+    with open(sent.path, "rb") as spilled:
+        result = pickle.load(spilled)
+    os.unlink(sent.path)
+    return result
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -85,12 +145,15 @@ def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
             yield job()
         return
     _inherited.extend(jobs)
+    _spill_folder.append(tempfile.mkdtemp(prefix="briefgen-results-"))
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()
     try:
         with process_pool(workers) as pool:
-            yield from pool.map(_run, range(len(jobs)), chunksize=batch)  # type: ignore[misc]
+            for sent in pool.map(_run, range(len(jobs)), chunksize=batch):
+                yield _unpickled(sent)  # type: ignore[misc]
     finally:
         gc.unfreeze()
         _inherited.clear()
+        shutil.rmtree(_spill_folder.pop(), ignore_errors=True)

@@ -1,0 +1,62 @@
+"""Results of worker processes come back whole and in order, large ones through a file that
+is gone afterwards (so that a large result never exists whole as bytes in either process)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import types
+from pathlib import Path
+
+import pytest
+
+from briefgen import parallel
+from briefgen.parallel import can_fork, stream_all
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked")
+
+
+def result(number: int, size: int) -> dict[str, object]:
+    return {"number": number, "pid": os.getpid(), "text": f"{number}:" + "x" * size,
+            "parts": [bytes([number % 256]) * (size // 4)] * 3}
+
+
+@pytest.fixture
+def temp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_small_and_large_results_come_back_whole_in_order(temp_folder: Path) -> None:
+    sizes = [10, parallel.SPILL_BYTES * 3, 200, parallel.SPILL_BYTES // 2, parallel.SPILL_BYTES * 2]
+    jobs = [functools.partial(result, number, size) for number, size in enumerate(sizes)]
+    got = list(stream_all(jobs, workers=2, minimum=1, batch=1))
+    assert [{**r, "pid": 0} for r in got] == [{**result(n, s), "pid": 0}
+                                              for n, s in enumerate(sizes)]
+    assert all(r["pid"] != os.getpid() for r in got), "not made in worker processes"
+    assert list(temp_folder.iterdir()) == [], "a spilled result was left behind"
+
+
+def test_large_results_travel_through_a_file(temp_folder: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    unpickled = parallel._unpickled
+
+    def noting(sent: object) -> object:
+        seen.append(type(sent).__name__)
+        return unpickled(sent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "_unpickled", noting)
+    jobs = [functools.partial(result, 1, 10), functools.partial(result, 2, parallel.SPILL_BYTES)]
+    assert [r["number"] for r in stream_all(jobs, workers=2, minimum=1, batch=1)] == [1, 2]
+    assert seen == ["_Pickled", "_Spilled"]
+
+
+def test_the_spill_folder_goes_when_the_caller_stops_early(temp_folder: Path) -> None:
+    jobs = [functools.partial(result, n, parallel.SPILL_BYTES * 2) for n in range(6)]
+    stream = stream_all(jobs, workers=2, minimum=1, batch=1)
+    assert isinstance(stream, types.GeneratorType)
+    assert next(stream)["number"] == 0
+    stream.close()
+    assert list(temp_folder.iterdir()) == []
