@@ -97,6 +97,9 @@ class BuildResult:
     # Output files left to the next build: a newer change came while they were being made
     # (the preview, ``BuildOptions.interrupted``).
     unmade: list[str] = field(default_factory=list)
+    # Output files whose nodes were left for the next build too (see ``web.make.Later``):
+    # requests for them wait for it.
+    unsettled: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -509,7 +512,7 @@ def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
         if options.pending is not None:
             options.pending.clear()  # every file is in place (or stays old): none to wait for
             # but those an interrupted build left to the next one, which starts at once
-            options.pending.add(result.unmade)
+            options.pending.add([*result.unmade, *result.unsettled])
 
 
 def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
@@ -541,7 +544,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
         return
     result.rendered.extend(made.rendered)
     result.made = made.records
-    result.unmade = made.unmade
+    result.unmade, result.unsettled = made.unmade, made.unsettled
     if made.update is None:
         return
     if options.session is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -161,6 +162,13 @@ def test_a_folder_touched_by_a_write_inside_it_is_not_a_structural_change(tmp_pa
     assert changes.take() is None  # a new file: every file is looked at
 
 
+def waits(shown: Preview, rel: str) -> bool:
+    """A request for ``rel`` would wait."""
+    started = time.monotonic()
+    shown.pending.wait({rel}, timeout=0.3)
+    return time.monotonic() - started >= 0.3
+
+
 def still_pending(shown: Preview, rel: str) -> bool:
     """A request for ``rel`` waits (and goes on once nothing is pending any more)."""
     served = threading.Event()
@@ -183,7 +191,10 @@ def test_an_interrupted_build_leaves_the_rest_to_the_next_one(preview, tmp_path:
         assert result.ok and result.unmade, "nothing was left to the next build"
         assert f"Briefing 0 retitled {n}" in (shown.out / OPEN).read_text()
         assert f"Briefing 0 retitled {n}" not in (shown.out / "index.html").read_text()
-        assert still_pending(shown, "index.html"), "a file left to the next build was served"
+        assert result.unsettled, "the search index was made though a newer change waits"
+        assert waits(shown, "index.html"), "a file left to the next build was served"
+        assert still_pending(shown, result.unsettled[0]), \
+            "a file whose nodes were left to the next build was served"
     result = shown.rebuild(frozenset())  # no newer change: everything is made
     assert result.ok and not result.unmade
     assert "Briefing 0 retitled 4" in (shown.out / "index.html").read_text()

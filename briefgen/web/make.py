@@ -48,6 +48,9 @@ class MadeOutputs:
     records: dict[Key, Record] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)
     unmade: list[str] = field(default_factory=list)  # left to the next build (interrupted)
+    # Files made from nodes left for later (``Later``) that an interrupted build did not
+    # even make: whether they change is known only in the next build.
+    unsettled: list[str] = field(default_factory=list)
 
 
 def _workers(cores: int) -> int:
@@ -138,7 +141,10 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                 first.made(moved)
             first.shown()
             todo = [key for key in todo if paths[key] not in first.wanted]
-        if later is not None:
+        if later is not None and first is not None and first.interrupted():
+            # A newer change waits: its build makes the nodes left for later, with its own.
+            result.unsettled = sorted(later.paths - {paths[key] for key in todo})
+        elif later is not None:
             due, have = later.settle(), {*todo, *result.records}
             todo += [key for key in planned if key in due and key not in have]
             if pending is not None:
@@ -153,7 +159,8 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                     first.interrupted if first is not None else None)
         made = {paths[key] for key in result.records}
         result.unmade = [paths[key] for key in todo if paths[key] not in made]
-        update.leave_out(rel for rel in result.unmade if rel not in update.old)
+        update.leave_out(rel for rel in (*result.unmade, *result.unsettled)
+                         if rel not in update.old)
         for key in planned:
             if paths[key] not in made and paths[key] in update.paths:
                 update.keep(paths[key])
