@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ from briefgen.swap import BUILDING, READY, Container, recover, swap_in
 
 __all__ = ["MANIFEST", "OutputRefused", "OutputUpdate", "OutputWriteError", "WriteStats",
            "Written", "check_output", "publish", "read_manifest"]
+
+# In place (the preview): the names, in the container, of links to replaced files until a
+# thread deletes them (``OutputUpdate._replace``).
+FREED = "freed-"
+
 
 class Reuse:
     """Marks an output that is unchanged: the file of the previous build is kept."""
@@ -145,6 +151,7 @@ class OutputUpdate:
         self.build = secrets.token_hex(8)
         self.written: dict[str, Written] = {}
         self.moved: set[str] = set()  # files already put in place (``move_now``)
+        self._set_aside: list[str] = []  # links to replaced files, deleted in the background
         self._linker: int | None = None  # a child process linking kept files into staging
         self._present: frozenset[str] = frozenset()
 
@@ -250,11 +257,33 @@ class OutputUpdate:
                         and rel not in self.moved)
         with swap_lock() if swap_lock else contextlib.nullcontext():
             for rel in moving:
-                target = os.path.join(self.out, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(os.path.join(self.root, rel), target)
+                self._replace(rel)
                 self.moved.add(rel)
         return moving
+
+    def _replace(self, rel: str) -> None:
+        """In place: put the staged ``rel`` where the old one is, keeping a link to the old
+        one aside first. Replacing the last link of a big file frees its blocks there and
+        then (~12 ms per 20 MB on ext4; a title edit at 5,000 briefings replaces 100 MB of
+        exports), so that is left to a thread once the files are in place."""
+        target = os.path.join(self.out, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        aside = os.path.join(self.container.path, f"{FREED}{self.build}-{len(self._set_aside)}")
+        with contextlib.suppress(FileNotFoundError):
+            os.link(target, aside)
+            self._set_aside.append(aside)
+        os.replace(os.path.join(self.root, rel), target)
+
+    def _free_set_aside(self) -> None:
+        aside, self._set_aside = self._set_aside, []
+        if aside:
+            threading.Thread(target=_unlink_all, args=(aside,), daemon=True).start()
+
+    def keep_the_rest(self) -> None:
+        """Every file of the plan not made by this build is unchanged."""
+        old = self.old
+        for rel in self.paths - self.written.keys():
+            self.written[rel] = Written(rel, old[rel], False)
 
     def commit(self, swap_lock: SwapLock | None = None) -> WriteStats:
         try:
@@ -360,16 +389,20 @@ class OutputUpdate:
         ``swap_lock``, so that a reader never sees a half-updated site."""
         with swap_lock() if swap_lock else contextlib.nullcontext():
             for rel in changed:
-                if rel in self.moved:
-                    continue
-                target = os.path.join(self.out, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(os.path.join(self.root, rel), target)
+                if rel not in self.moved:
+                    self._replace(rel)
             remove_owned(self.out, gone, self.ops, keep_manifest=True)
             tmp = self.out / f"{MANIFEST}.tmp"
             write_new(str(tmp), self._manifest_data())
             os.replace(tmp, self.out / MANIFEST)
         self._clean()
+        self._free_set_aside()
+
+
+def _unlink_all(paths: list[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _empty(folder: Path) -> bool:

@@ -190,6 +190,38 @@ def test_in_place_update_removes_stale_files_and_the_folders_they_leave_empty(tm
     assert stats.removed == 1 and stats.written == 1
 
 
+def test_in_place_replaced_files_are_freed_in_the_background_and_none_is_left(
+        tmp_path, monkeypatch):
+    """A replaced file is linked aside before the replace (which then frees nothing while
+    requests wait), and the links go once the files are in place."""
+    import time
+
+    out = tmp_path / "served"
+    publish(out, {"big.json": b"1" * 100_000, "index.html": b"a"}, "test", in_place=True)
+    old_inode = (out / "big.json").stat().st_ino
+    links_when_replaced = []
+    replace = os.replace
+
+    def noting(source, target):
+        if str(target).endswith("big.json"):
+            links_when_replaced.append(os.stat(target).st_nlink)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", noting)
+    stats = publish(out, {"big.json": b"2" * 100_000, "index.html": b"a"}, "test",
+                    in_place=True)
+    monkeypatch.undo()
+    assert links_when_replaced == [2], "the replaced file was not linked aside"
+    assert stats.written == 1 and (out / "big.json").read_bytes() == b"2" * 100_000
+    containers = [p for p in tmp_path.iterdir() if p.is_dir() and p != out]
+    assert len(containers) == 1
+    deadline = time.monotonic() + 30
+    while (aside := sorted(containers[0].glob("freed-*"))) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert aside == [], "a link to a replaced file was left behind"
+    assert (out / "big.json").stat().st_ino != old_inode
+
+
 def test_a_full_disk_is_an_error_naming_the_file_and_keeps_the_old_site(example_site, tmp_path,
                                                                         monkeypatch):
     import errno

@@ -161,9 +161,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         result.unmade = [paths[key] for key in todo if paths[key] not in made]
         update.leave_out(rel for rel in (*result.unmade, *result.unsettled)
                          if rel not in update.old)
-        for key in planned:
-            if paths[key] not in made and paths[key] in update.paths:
-                update.keep(paths[key])
+        update.keep_the_rest()
         progress("Rendering pages", len(todo), len(todo))
         return result
     except BaseException:
