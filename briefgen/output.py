@@ -135,7 +135,7 @@ class OutputUpdate:
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
         self.foreign = [] if self.in_place else foreign_paths(self.out, self.old)
-        folders = folders_of(self.paths)
+        folders = folders_of(self.paths) if self.foreign else set()
         clashes = sorted(f for f in self.foreign if f in self.paths or f in folders)
         if clashes:
             raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
