@@ -269,7 +269,7 @@ class OutputUpdate:
         target = os.path.join(self.out, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         aside = os.path.join(self.container.path, f"{FREED}{self.build}-{len(self._set_aside)}")
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # no old file, or no hard links here: freed now
             os.link(target, aside)
             self._set_aside.append(aside)
         os.replace(os.path.join(self.root, rel), target)

@@ -7,6 +7,7 @@ everything runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import os
@@ -78,8 +79,15 @@ class _Spill:
 def _run(index: int) -> _Pickled | _Spilled:
     result = _inherited[index]()
     sink = _Spill(os.path.join(_spill_folder[0], f"{os.getpid()}-{index}"))
-    pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
-    return sink.result()
+    try:
+        pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+        return sink.result()
+    except OSError:  # no room for the file (a full temporary folder): through the pipe
+        if sink.file is not None:
+            sink.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(sink.path)
+        return _Pickled(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
 
 
 def _unpickled(sent: _Pickled | _Spilled) -> object:

@@ -60,3 +60,21 @@ def test_the_spill_folder_goes_when_the_caller_stops_early(temp_folder: Path) ->
     assert next(stream)["number"] == 0
     stream.close()
     assert list(temp_folder.iterdir()) == []
+
+
+def test_a_result_that_cannot_be_spilled_comes_back_through_the_pipe(
+        temp_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No room in the temporary folder (simulated: the file cannot be made): the result
+    still comes back whole, and no partial file is left."""
+    real_open = open
+
+    def refusing(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "x" in mode:
+            raise OSError(28, "No space left on device")
+        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", refusing)
+    jobs = [functools.partial(result, 3, parallel.SPILL_BYTES * 2)]
+    got = list(stream_all(jobs, workers=2, minimum=1, batch=1))
+    assert [{**r, "pid": 0} for r in got] == [{**result(3, parallel.SPILL_BYTES * 2), "pid": 0}]
+    assert list(temp_folder.iterdir()) == []
