@@ -312,6 +312,7 @@ class OutputUpdate:
         that a failed commit left half-built is thrown away by the next start)."""
         self._wait_for_linker()
         self._clean()
+        self._free_set_aside()  # the files ``move_now`` put in place stay; their old ones go
 
     def _clean(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

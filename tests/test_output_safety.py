@@ -222,6 +222,27 @@ def test_in_place_replaced_files_are_freed_in_the_background_and_none_is_left(
     assert (out / "big.json").stat().st_ino != old_inode
 
 
+def test_an_aborted_in_place_update_leaves_no_link_to_a_replaced_file(tmp_path):
+    """A page put in place first (``move_now``), then the build fails: the page stays new,
+    and the link to its old version goes all the same."""
+    import time
+
+    from briefgen.output import OutputUpdate
+
+    out = tmp_path / "served"
+    publish(out, {"index.html": b"old", "other.html": b"x"}, "test", in_place=True)
+    update = OutputUpdate(out, ["index.html", "other.html"], "test", in_place=True)
+    update.record(update.put("index.html", b"new"))
+    assert update.move_now(["index.html"]) == ["index.html"]
+    update.abort()
+    assert (out / "index.html").read_bytes() == b"new"
+    containers = [p for p in tmp_path.iterdir() if p.is_dir() and p != out]
+    deadline = time.monotonic() + 30
+    while (aside := sorted(containers[0].glob("freed-*"))) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert aside == []
+
+
 def test_a_full_disk_is_an_error_naming_the_file_and_keeps_the_old_site(example_site, tmp_path,
                                                                         monkeypatch):
     import errno
