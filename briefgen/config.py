@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -31,6 +32,7 @@ from briefgen.schema import (
     Url,
     read_record,
 )
+from briefgen.wording import read_words
 from briefgen.yamlsource import compose
 
 CONFIG_FILE = "site.yaml"
@@ -65,6 +67,8 @@ class SiteConfig:
     unsafe_html: bool = False
     citation_style: str = "numeric"
     feed_limit: int = 50
+    # ``words:`` — the site's own texts over its language's catalogue (see ``wording``).
+    words: tuple[tuple[str, Any], ...] = ()
     # Where site.yaml writes base_url's value (None: not written), for the warning of `build`.
     base_url_loc: Loc | None = field(default=None, compare=False)
 
@@ -114,9 +118,10 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
         diags.error(problem.loc, problem.message, span=problem.span)
         return None, diags
     ctx = ReadContext(diags, UTC)
-    record = read_record(node, FIELDS, ctx, "site.yaml")
+    record = read_record(node, FIELDS, ctx, "site.yaml", frozenset({"words"}))
     if not isinstance(record, Record):
         return None, diags
+    words = read_words(record.get("words"), ctx)
     base_url, zone_name = _base_url(record, diags), _zone_name(record, diags)
     content_dir = _content_dir(root, record, _written_keys(node), diags)
     output_dir, theme = _output_dir(root, record, diags), _theme(root, record, diags)
@@ -135,6 +140,7 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
         unsafe_html=bool(_sub(record, "markdown", "unsafe_html") or False),
         citation_style=str(_sub(record, "citations", "style") or "numeric"),
         feed_limit=int(_sub(record, "feeds", "limit") or 50),  # type: ignore[call-overload]
+        words=words,
         base_url_loc=record.locs.get("base_url"),
     )
     return config, diags

@@ -27,6 +27,29 @@ DASH = "\u2013"
 
 
 @dataclass(frozen=True, slots=True)
+class DateWords:
+    """How a language writes a date: month names and the patterns that put a day, a month
+    and a year together (``{day}``, ``{month}``, ``{year}``). English by default; the
+    others come from the site's words (see ``wording``)."""
+
+    months: tuple[str, ...] = MONTHS  # with a day ("13 July"): a genitive where one is used
+    months_alone: tuple[str, ...] = MONTHS  # without a day ("July 2023")
+    date: str = "{day} {month} {year}"  # "13 July 2023", "13. Juli 2023", "13 de julio de 2023"
+    day_month: str = "{day} {month}"  # a range's start in another month: "30 June – 2 July"
+    day: str = "{day}"  # a range's start in the same month: "13–14 July" ("13.–14. Juli")
+    month_year: str = "{month} {year}"  # "July 2023", "julio de 2023"
+    first_day: str = "1"  # the first of a month ("1er" in French)
+    approximately: str = "c. {date}"  # an approximate date ("c. 2022", "vers 2022")
+
+    @property
+    def english(self) -> bool:
+        return self == ENGLISH
+
+
+ENGLISH = DateWords()
+
+
+@dataclass(frozen=True, slots=True)
 class DateStyle:
     """How one site shows dates. ``zone``: the site's time zone, for times written without
     an offset (None: such times show no zone)."""
@@ -34,11 +57,13 @@ class DateStyle:
     zone: tzinfo | None = None
     month_first: bool = False  # "July 13, 2023" rather than "13 July 2023"
     hour12: bool = False  # "11:00 PM" rather than "23:00"
+    words: DateWords = ENGLISH  # the language's month names and patterns
 
     @classmethod
-    def for_site(cls, language: str, zone: tzinfo) -> DateStyle:
+    def for_site(cls, language: str, zone: tzinfo, words: DateWords = ENGLISH) -> DateStyle:
         tag = language.lower().replace("_", "-")
-        return cls(zone, tag in MONTH_FIRST, tag in HOUR12)
+        english = words.english  # month-first is English's way only ("July 13, 2023")
+        return cls(zone, english and tag in MONTH_FIRST, tag in HOUR12, words)
 
 
 PLAIN = DateStyle()
@@ -70,7 +95,7 @@ def date_text(value: DateValue, style: DateStyle = PLAIN) -> str:
 
 def point_text(point: DatePoint, style: DateStyle = PLAIN) -> str:
     if point.day is not None and point.hour is None and not point.approximate \
-            and not style.month_first:  # the usual case, at once
+            and not style.month_first and style.words is ENGLISH:  # the usual case, at once
         return f"{point.day} {MONTHS[point.month - 1]} {point.year}"  # type: ignore[operator]
     text = _day(point, style)
     if point.hour is not None:
@@ -78,20 +103,31 @@ def point_text(point: DatePoint, style: DateStyle = PLAIN) -> str:
         zone = _zone_label(point, style)
         if zone:
             text += f" {zone}"
-    return ("c. " + text) if point.approximate else text
+    return _approximately(text, style) if point.approximate else text
+
+
+def _approximately(text: str, style: DateStyle) -> str:
+    return style.words.approximately.replace("{date}", text)
 
 
 def _day(point: DatePoint, style: DateStyle, year: bool = True) -> str:
     """The calendar part at the point's precision (without the year if ``year`` is false)."""
     if point.month is None:
         return str(point.year)
-    month = MONTHS[point.month - 1]
-    tail = f" {point.year}" if year else ""
+    words = style.words
     if point.day is None:
-        return month + tail
+        month = words.months_alone[point.month - 1]
+        return _fill(words.month_year, month=month, year=point.year) if year else month
+    month = words.months[point.month - 1]
     if style.month_first:
         return f"{month} {point.day}" + (f", {point.year}" if year else "")
-    return f"{point.day} {month}" + tail
+    day = words.first_day if point.day == 1 else str(point.day)
+    return _fill(words.date if year else words.day_month, day=day, month=month, year=point.year)
+
+
+def _fill(pattern: str, day: str = "", month: str = "", year: int = 0) -> str:
+    """A date pattern with its parts (``str.format`` would read braces in a month's name)."""
+    return pattern.replace("{day}", day).replace("{month}", month).replace("{year}", str(year))
 
 
 def _clock(point: DatePoint, style: DateStyle) -> str:
@@ -147,7 +183,7 @@ def _range(start: DatePoint, end: DatePoint, style: DateStyle) -> tuple[str, str
                            style)
         if compact is not None:
             first, dash, last = compact
-            return ("c. " + first) if start.approximate else first, dash, last
+            return _approximately(first, style) if start.approximate else first, dash, last
     first, last = point_text(start, style), point_text(end, style)
     return first, _dash(" " in first or " " in last), last
 
@@ -160,11 +196,12 @@ def _compact(start: DatePoint, end: DatePoint, style: DateStyle) -> tuple[str, s
             or start.year != end.year or start.month is None:
         return None  # whole years ("2021–2022") need nothing shared
     if start.day is None:  # months of one year: "January–February 2022"
-        return MONTHS[start.month - 1], DASH, _day(end, style)
+        return style.words.months_alone[start.month - 1], DASH, _day(end, style)
     if start.month == end.month:  # days of one month
         if style.month_first:  # "July 13–14, 2023"
             return _day(start, style, year=False), DASH, f"{end.day}, {end.year}"
-        return str(start.day), DASH, _day(end, style)
+        day = style.words.first_day if start.day == 1 else str(start.day)
+        return _fill(style.words.day, day=day), DASH, _day(end, style)
     return _day(start, style, year=False), _dash(True), _day(end, style)
 
 

@@ -154,14 +154,16 @@ class Site:
     theme_css: str | None = None  # the site's own copy of the theme, with this stylesheet
     title: str = "Equality"
     feed_limit: int = 20
-    language: str = "en"  # search stems words by it
+    language: str = "en"  # search stems words by it, pages show its words
+    words: str = ""  # site.yaml's words: the site's own texts over its language's
     broken: dict[str, str] = field(default_factory=dict)  # path → text written instead
 
     def files(self) -> dict[str, str | bytes]:
         found: dict[str, str | bytes] = {"site.yaml": f"title: {self.title}\nbase_url: {BASE_URL}\n"
                                                       f"feeds:\n  limit: {self.feed_limit}\n"
                                                       + (f"language: {self.language}\n"
-                                                         if self.language != "en" else "")}
+                                                         if self.language != "en" else "")
+                                                      + self.words}
         found.update({f"content/actors/{k}.yaml": a.text() for k, a in self.actors.items()})
         found.update({f"content/sources/{k}.yaml": s.text() for k, s in self.sources.items()})
         found.update({f"content/briefings/{k}.md": b.text() for k, b in self.briefings.items()})
@@ -242,7 +244,7 @@ OPERATIONS = [
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
     "role-dates", "short-name",
     "image", "lead-image", "portrait", "delete-image",
-    "update", "update-typo", "unupdate", "updated", "language",
+    "update", "update-typo", "unupdate", "updated", "language", "words",
 ]
 # What documents are checked against: bracketed ids and names, a publisher one edit from an
 # actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
@@ -345,6 +347,11 @@ def apply(site: Site, operation: str, n: int) -> None:
         site.duplicates.clear()
     elif operation == "language":  # search stems by it (French, or no stemmer at all)
         site.language = ["en", "fr", "zz"][n % 3]
+    elif operation == "words":  # every page, feed, export and search result shows them
+        site.words = ["", f"words:\n  sources: Refs {n}\n  result_entry: Item {n}\n"
+                      f"  in_briefing: 'within {{briefing}} {n}'\n",
+                      "words:\n  dates:\n    months: [" + ", ".join(f"M{i}x{n}" for i in range(12))
+                      + "]\n  entries_count: {one: 'an entry', other: '{n} items'}\n"][n % 3]
     elif operation == "theme":  # the site's own theme: its stylesheet is an asset
         site.theme_css = f"\n/* {n} */\n"
     elif operation == "untheme":

@@ -180,3 +180,13 @@ def test_updates_and_corrections_stay_equal_through_their_edits():
              ("updated", 1, CLOCKS[1]), ("unupdate", 0, CLOCKS[1])]
     check_preview(steps)
     check_builds([(*step, False, False, False) for step in steps])
+
+
+def test_the_sites_words_stay_equal_through_their_edits():
+    """site.yaml's words and the language they override: every page, feed, export and
+    search result shows them, and so does the search page's script tag."""
+    steps = [("words", 1, CLOCKS[0]), ("language", 1, CLOCKS[0]), ("words", 2, CLOCKS[0]),
+             ("update", 1, CLOCKS[0]), ("words", 0, CLOCKS[0]), ("language", 0, CLOCKS[0]),
+             ("words", 4, CLOCKS[0]), ("retitle", 1, CLOCKS[0])]
+    check_preview(steps)
+    check_builds([(*step, False, False, False) for step in steps])

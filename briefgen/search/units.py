@@ -17,6 +17,8 @@ import gzip
 import json
 from dataclasses import dataclass
 
+from briefgen.dates import DateValue
+from briefgen.datetext import DateStyle, date_text
 from briefgen.engine.deps import Reader
 from briefgen.search import codes
 from briefgen.site.documents import ActorIdent, Doc, PageIdent, SourceIdent
@@ -24,6 +26,7 @@ from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
+from briefgen.wording import Words
 
 # The collections, in the order of the index, with the short name the files use.
 COLLECTIONS = (("briefings", "b"), ("actors", "a"), ("sources", "s"), ("pages", "p"))
@@ -74,12 +77,27 @@ def decode(text: str | None) -> list[SearchDoc]:
             in found]
 
 
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """How a result shows: links as the site's, the kind and date in the site's words."""
+
+    urls: Urls
+    words: Words
+    dates: DateStyle
+
+    def kind(self, name: str) -> str:
+        return self.words.text(f"result_{name}")
+
+    def date(self, value: DateValue) -> str:
+        return date_text(value, self.dates)
+
+
 def unit(r: Reader, collection: str, unit_id: str) -> str:
     """The node ``("search_unit", collection, id)``: the unit's documents, encoded."""
     settings: SiteSettings = r.get(("settings", "site"))
-    urls = Urls(settings.base_url)
+    shown = _Shown(Urls(settings.base_url), settings.words, settings.dates)
     maker = _MAKERS[collection]
-    return encode(maker(r, unit_id, urls))
+    return encode(maker(r, unit_id, shown))
 
 
 def _names(r: Reader, actor_ids: tuple[str, ...] | list[str]) -> str:
@@ -91,7 +109,7 @@ def _actor_names(r: Reader, actor_id: str) -> list[str]:
     return [actor.name, *actor.aliases] if isinstance(actor, ActorIdent) else []
 
 
-def _briefing(r: Reader, briefing_id: str, urls: Urls) -> list[SearchDoc]:
+def _briefing(r: Reader, briefing_id: str, shown: _Shown) -> list[SearchDoc]:
     rb: RenderedBriefing | None = r.get(("fill", "briefings", briefing_id))
     if rb is None:
         return []
@@ -107,17 +125,20 @@ def _briefing(r: Reader, briefing_id: str, urls: Urls) -> list[SearchDoc]:
                 known[actor_id] = _actor_names(r, actor_id)
         return " · ".join(name for actor_id in actor_ids for name in known[actor_id])
 
-    docs = [SearchDoc("Briefing", b.title, urls.link(Urls.briefing(b.id)), b.date.human(),
+    urls = shown.urls
+    docs = [SearchDoc(shown.kind("briefing"), b.title, urls.link(Urls.briefing(b.id)),
+                      shown.date(b.date),
                       b.date.year, rb.doc.summary_text, names(actors), actors, tags,
                       rb.status)]
-    docs += [SearchDoc("Entry", e.title_text, urls.link(Urls.briefing(b.id, e.id)),
-                       e.entry.date.human(), e.entry.date.year, e.text, names(e.actors),
+    entry = shown.kind("entry")
+    docs += [SearchDoc(entry, e.title_text, urls.link(Urls.briefing(b.id, e.id)),
+                       shown.date(e.entry.date), e.entry.date.year, e.text, names(e.actors),
                        e.actors, tags, rb.status, b.title)
              for e in rb.entries]
     return docs
 
 
-def _actor(r: Reader, actor_id: str, urls: Urls) -> list[SearchDoc]:
+def _actor(r: Reader, actor_id: str, shown: _Shown) -> list[SearchDoc]:
     actor = r.get(("ident", "actors", actor_id))
     if not isinstance(actor, ActorIdent):
         return []
@@ -125,28 +146,31 @@ def _actor(r: Reader, actor_id: str, urls: Urls) -> list[SearchDoc]:
     found: Doc | None = r.get(("doc", "actors", actor_id))
     roles = getattr(found.document, "roles", ()) if found is not None else ()
     body = " ".join([filled.summary_text if filled else "", *(role.title for role in roles)])
-    return [SearchDoc("Actor", actor.name, urls.link(Urls.actor(actor_id)), "", None,
+    return [SearchDoc(shown.kind("actor"), actor.name, shown.urls.link(Urls.actor(actor_id)), "",
+                      None,
                       body.strip(), " · ".join(actor.aliases), (actor_id,), (), "published")]
 
 
-def _source(r: Reader, source_id: str, urls: Urls) -> list[SearchDoc]:
+def _source(r: Reader, source_id: str, shown: _Shown) -> list[SearchDoc]:
     source = r.get(("ident", "sources", source_id))
     if not isinstance(source, SourceIdent):
         return []
     publisher: str | None = r.get(("publisher", source_id))
     actors = (publisher,) if publisher else ()
     body = " ".join([source.publisher, *source.authors])
-    return [SearchDoc("Source", source.title, urls.link(Urls.source(source_id)),
-                      source.date.human(), source.date.year, body, _names(r, actors), actors,
+    return [SearchDoc(shown.kind("source"), source.title,
+                      shown.urls.link(Urls.source(source_id)), shown.date(source.date),
+                      source.date.year, body, _names(r, actors), actors,
                       (), "published")]
 
 
-def _page(r: Reader, page_id: str, urls: Urls) -> list[SearchDoc]:
+def _page(r: Reader, page_id: str, shown: _Shown) -> list[SearchDoc]:
     page = r.get(("ident", "pages", page_id))
     filled: RenderedDoc | None = r.get(("fill", "pages", page_id))
     if not isinstance(page, PageIdent) or filled is None:
         return []
-    return [SearchDoc("Page", page.title, urls.link(Urls.page(page_id)), "", None,
+    return [SearchDoc(shown.kind("page"), page.title, shown.urls.link(Urls.page(page_id)), "",
+                      None,
                       filled.summary_text, "", (), (), page.status)]
 
 

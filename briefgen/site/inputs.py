@@ -19,13 +19,14 @@ from briefgen.images import CopyCache
 from briefgen.load import file_state
 from briefgen.site.filetext import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
-from briefgen.site.settings import Flags, date_style, parse_settings, site_settings
+from briefgen.site.settings import Flags, date_style, parse_settings, site_settings, words
 from briefgen.urls import Urls
 from briefgen.web.themes import TemplateFingerprints, TemplateFolders, TemplateService, template_folders
 
 if TYPE_CHECKING:
     from briefgen.datetext import DateStyle
     from briefgen.web.templates import Templates
+    from briefgen.wording import Words
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +59,13 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     engine.set_input(("settings", "flags"), _fp(flags), flags)
     digests = _assets(engine, theme, flags)
     dates = date_style(config)  # the environment's filters show dates so
+    texts = words(config)  # and its ``t`` shows the theme's words so
     # Made (and Jinja imported) when a node first renders: a run that renders nothing
     # needs only the templates' fingerprints, which are read without Jinja.
     made = functools.partial(_templates, config.root, theme, Urls(config.base_url),
-                             digests if flags.versioned_assets else {}, dates, written)
+                             digests if flags.versioned_assets else {}, dates, texts, written)
     engine.set_input(("service", "templates"),
-                     _fp((config.base_url, str(theme), flags.versioned_assets, dates)),
+                     _fp((config.base_url, str(theme), flags.versioned_assets, dates, texts)),
                      TemplateService(made))
     templates = TemplateFolders(template_folders(config.root, theme))
     fingerprints = TemplateFingerprints(templates)
@@ -81,10 +83,10 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
 
 
 def _templates(root: Path, theme: Path, urls: Urls, digests: dict[str, str],
-               dates: DateStyle, kept: bool) -> Templates:
+               dates: DateStyle, texts: Words, kept: bool) -> Templates:
     from briefgen.web.templates import Templates, make_environment
 
-    return Templates(make_environment(root, theme, urls, digests, dates), kept=kept)
+    return Templates(make_environment(root, theme, urls, digests, dates, texts), kept=kept)
 
 
 def _fp(value: object) -> str:

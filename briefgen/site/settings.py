@@ -3,12 +3,13 @@ title) does not make everything that reads another (how Markdown is parsed) stal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from briefgen.config import SiteConfig
 from briefgen.datetext import DateStyle
+from briefgen.wording import Words, english, site_words
 
 
 def _zone(name: str) -> tzinfo:
@@ -52,10 +53,17 @@ class SiteSettings:
     timezone: str
     citation_style: str
     feed_limit: int
+    # The texts shown around the content, in the site's language (English by default).
+    words: Words = field(default_factory=english)
 
     @property
     def zone(self) -> tzinfo:
         return _zone(self.timezone)
+
+    @property
+    def dates(self) -> DateStyle:
+        """How dates are shown, as the templates' ``time`` filter shows them."""
+        return DateStyle.for_site(self.language, self.zone, self.words.dates)
 
 
 def parse_settings(config: SiteConfig) -> ParseSettings:
@@ -64,9 +72,14 @@ def parse_settings(config: SiteConfig) -> ParseSettings:
 
 def site_settings(config: SiteConfig) -> SiteSettings:
     return SiteSettings(config.title, config.description, config.language, config.base_url,
-                        config.timezone_name, config.citation_style, config.feed_limit)
+                        config.timezone_name, config.citation_style, config.feed_limit,
+                        words(config))
+
+
+def words(config: SiteConfig) -> Words:
+    return site_words(config.language, config.words)
 
 
 def date_style(config: SiteConfig) -> DateStyle:
     """How dates are shown: the templates' filters show them so (see site/inputs.py)."""
-    return DateStyle.for_site(config.language, _zone(config.timezone_name))
+    return DateStyle.for_site(config.language, _zone(config.timezone_name), words(config).dates)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefgen.dates import DatePoint, DateValue
+from briefgen.datetext import DateStyle, date_text, point_text
 from briefgen.engine.deps import Item, Reader
 from briefgen.site.documents import ActorIdent, Doc, SourceIdent
 from briefgen.site.filled import RenderedBriefing
@@ -21,6 +22,7 @@ from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
 from briefgen.web.joined import EMPTY_PIECE, Joined, Piece, join
+from briefgen.wording import Words
 
 # Compact: an indent would switch json to its pure-Python encoder, ten times slower. One
 # encoder for every call: json.dumps with options would make a new one each time.
@@ -31,11 +33,11 @@ def _json(data: Any) -> str:
     return _ENCODER.encode(data)
 
 
-def _date(value: DateValue | None) -> dict[str, Any] | None:
+def _date(value: DateValue | None, style: DateStyle) -> dict[str, Any] | None:
     if value is None:
         return None
     return {"start": value.start.iso(), "end": value.end.iso() if value.end else None,
-            "approximate": value.start.approximate, "text": value.human()}
+            "approximate": value.start.approximate, "text": date_text(value, style)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,11 @@ class _Refs:
         settings: SiteSettings = r.get(("settings", "site"))
         self.settings = settings
         self.urls = Urls(settings.base_url)
+        self.dates = settings.dates
+
+    def date(self, value: DateValue | None) -> dict[str, Any] | None:
+        """A date as data, with its text as the site shows it."""
+        return _date(value, self.dates)
 
     def actor(self, actor_id: str) -> dict[str, str]:
         found = self.r.get(("ident", "actors", actor_id))
@@ -96,7 +103,7 @@ def entry_json(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
         "briefing_url": urls.absolute(Urls.briefing(e.briefing_id)),
         "url": urls.absolute(Urls.briefing(e.briefing_id, e.id)),
         "title": e.title_text,
-        "date": _date(e.date),
+        "date": refs.date(e.date),
         "status": e.status,
         "actors": [refs.actor(a) for a in e.actors],
         "sources": [refs.source(s) for s in e.sources],
@@ -114,14 +121,14 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "id": b.id,
         "url": urls.absolute(Urls.briefing(b.id)),
         "title": b.title,
-        "date": _date(b.date),
-        "updated": _date(b.updated),
+        "date": refs.date(b.date),
+        "updated": refs.date(b.updated),
         "status": rb.status,
         "summary": rb.doc.summary_text,
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
                  for t in b.tags],
-        "updates": [{"date": _date(u.date), "note": u.note.source, "kind": u.kind, "entry": u.entry}
+        "updates": [{"date": refs.date(u.date), "note": u.note.source, "kind": u.kind, "entry": u.entry}
                     for u in b.updates],
         "actors": [refs.actor(a) for a in rb.doc.linked_actors()],
         "sources": [refs.source(s) for s in rb.doc.citations],
@@ -157,7 +164,7 @@ def actor_json(r: Reader, actor_id: str) -> str:
         "summary": summary.source if summary else None,
         "roles": [{"title": role.title,
                    "of": refs.actor(role.of.value) if role.of else None,
-                   "from": _date(role.start), "to": _date(role.end)}
+                   "from": refs.date(role.start), "to": refs.date(role.end)}
                   for role in a.roles],  # type: ignore[union-attr]
         "wikidata": a.wikidata,  # type: ignore[union-attr]
         "links": list(a.links),  # type: ignore[union-attr]
@@ -184,10 +191,10 @@ def source_json(r: Reader, source_id: str) -> str:
         "title": s.title,
         "publisher": {"name": s.publisher,
                       "actor": refs.actor(publisher) if publisher else None},
-        "date": _date(s.date),
+        "date": refs.date(s.date),
         "original_url": s.url,
         "archive_url": s.archive_url,
-        "accessed": _date(document.accessed) if document is not None else None,
+        "accessed": refs.date(document.accessed) if document is not None else None,
         "authors": list(s.authors),
         "kind": document.kind if document is not None else "article",
         "language": document.language if document is not None else None,
@@ -208,8 +215,9 @@ def _tl_stripped(text: str) -> str:
     return _tl_html(_tl_html(text))
 
 
-def _tl_date(point: DatePoint) -> dict[str, Any]:
-    data: dict[str, Any] = {"year": point.year, "display_date": _tl_stripped(point.human())}
+def _tl_date(point: DatePoint, style: DateStyle) -> dict[str, Any]:
+    data: dict[str, Any] = {"year": point.year,
+                            "display_date": _tl_stripped(point_text(point, style))}
     if point.month:
         data["month"] = point.month
     if point.day:
@@ -224,24 +232,25 @@ def timeline_event(r: Reader, briefing_id: str) -> tuple[tuple[str, str], ...]:
     """One Knight Lab TimelineJS 3 event per entry of a briefing, by entry id."""
     settings: SiteSettings = r.get(("settings", "site"))
     urls = Urls(settings.base_url)
-    return tuple((e.id, _timeline_event(e, urls)) for e in entries_data(r, briefing_id))
+    return tuple((e.id, _timeline_event(e, urls, settings.dates, settings.words))
+                  for e in entries_data(r, briefing_id))
 
 
-def _timeline_event(e: EntryData, urls: Urls) -> str:
+def _timeline_event(e: EntryData, urls: Urls, dates: DateStyle, words: Words) -> str:
     link = urls.absolute(Urls.briefing(e.briefing_id, e.id))
     event: dict[str, Any] = {
         "unique_id": f"{e.briefing_id}--{e.id}",
-        "start_date": _tl_date(e.date.start),
+        "start_date": _tl_date(e.date.start, dates),
         "text": {"headline": _tl_html(e.title_text),
                  "text": f'<p>{_tl_html(e.text[:500])}</p><p><a href="{_tl_html(link)}">'
-                         f"Read in “{_tl_html(e.briefing_title)}”</a></p>"},
+                         f"{_tl_html(words.text('read_in', title=e.briefing_title))}</a></p>"},
         "group": _tl_stripped(e.briefing_title),
         # TimelineJS's autolinker copies text after `www.` into a single-quoted href after
         # sanitising has turned &#x27; back into a quote: off, as on the site's own pages.
         "autolink": False,
     }
     if e.date.end:
-        event["end_date"] = _tl_date(e.date.end)
+        event["end_date"] = _tl_date(e.date.end, dates)
     return _json(event)
 
 

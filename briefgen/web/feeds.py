@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from briefgen.datetext import date_text
 from briefgen.engine.deps import Reader
 from briefgen.site.filled import RenderedBriefing
 from briefgen.site.pieces import BriefingCard
@@ -207,7 +208,7 @@ def briefing_feed(r: Reader, briefing_id: str) -> bytes:
     settings, urls = _feed_settings(r)
     rb: RenderedBriefing = r.get(("fill", "briefings", briefing_id))
     b = rb.briefing
-    zone = settings.zone
+    zone, t = settings.zone, settings.words.text
     page = urls.absolute(Urls.briefing(b.id))
     newest = sorted(rb.change_log, key=lambda u: (u.date.sort_key(zone), u.number), reverse=True)
     items = []
@@ -215,13 +216,12 @@ def briefing_feed(r: Reader, briefing_id: str) -> bytes:
         when = update.date.start.first_instant(zone)
         link = f"{page}#{update.anchor}"
         entry = rb.entry(update.entry) if update.entry else None
-        about = f"About the entry “{entry.title_text}” ({entry.entry.date.human()})." \
-            if entry else ""
-        label = "Correction" if update.kind == "correction" else "Update"
-        items.append(FeedItem(link, f"{label}: {update.text}", link, when, when, about,
+        about = t("about_entry", title=entry.title_text,
+                  date=date_text(entry.entry.date, settings.dates)) if entry else ""
+        items.append(FeedItem(link, f"{t(update.kind)}: {update.text}", link, when, when, about,
                               (update.kind,)))
     return atom(settings, urls, f"briefings/{b.id}/feed.xml", Urls.briefing(b.id),
-                f"Updates to “{b.title}” — {settings.title}", items,
+                t("updates_to", title=b.title, site=settings.title), items,
                 (b.updated or b.date).start.first_instant(zone))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from briefgen import __version__
+from briefgen.datetext import date_text
 from briefgen.engine.deps import Item, Key, Reader
 from briefgen.model import ACTOR_KINDS, Actor, Source
 from briefgen.site.documents import PUBLISHED, ActorIdent, Doc, PageIdent, SourceIdent
@@ -53,10 +54,9 @@ from briefgen.web.themes import ThemeError
 
 HOME_BRIEFINGS = 10
 HOME_ENTRIES = 12
-KIND_LABELS = {"person": "People", "organization": "Organizations", "country": "Countries",
-               "group": "Groups"}
-NAV = (("Briefings", "briefings/"), ("Timeline", "timeline/"), ("Actors", "actors/"),
-       ("Sources", "sources/"), ("Topics", "tags/"))
+# The site's sections, by the key of their name in the site's words.
+NAV = (("briefings", "briefings/"), ("timeline", "timeline/"), ("actors", "actors/"),
+       ("sources", "sources/"), ("topics", "tags/"))
 
 
 class PageReader:
@@ -67,9 +67,10 @@ class PageReader:
         self.r = r
         self.settings: SiteSettings = r.get(("settings", "site"))
         self.urls = Urls(self.settings.base_url)
+        self.t = self.settings.words.text
 
     def site(self) -> SiteInfo:
-        nav = [NavItem(title, rel) for title, rel in NAV]
+        nav = [NavItem(self.t(key), rel) for key, rel in NAV]
         nav += [NavItem(item[2], Urls.page(item[1][0])) for item in self.r.index("pages")]
         s = self.settings
         return SiteInfo(s.title, s.description, s.language, s.base_url, tuple(nav),
@@ -215,7 +216,8 @@ def home(r: Reader) -> bytes | Joined:
 def briefings_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     return p.render("briefings/", "briefings.html", BriefingListContext(p.card_views("briefings")),
-                    "Briefings", f"All briefings of {p.settings.title}", section="briefings",
+                    p.t("briefings"), p.t("all_briefings_of", site=p.settings.title),
+                    section="briefings",
                     feed="feed.xml", noindex=shows_unpublished(r, ("page", "briefings")))
 
 
@@ -250,10 +252,10 @@ def actors_list(r: Reader) -> bytes | Joined:
         actor = p.actor(item[1][0])
         if actor is not None:
             by_kind[actor.kind].append((actor, len(r.index("actor_entries", actor.id))))
-    groups = tuple(ActorGroup(kind, KIND_LABELS[kind], tuple(members))
+    groups = tuple(ActorGroup(kind, p.t(f"kinds_{kind}"), tuple(members))
                    for kind, members in by_kind.items() if members)
-    return p.render("actors/", "actors.html", ActorListContext(groups), "Actors",
-                    "People, organizations and countries in these briefings", section="actors")
+    return p.render("actors/", "actors.html", ActorListContext(groups), p.t("actors"),
+                    p.t("actors_description"), section="actors")
 
 
 def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
@@ -275,7 +277,8 @@ def actor_page(r: Reader, actor_id: str) -> bytes | Joined:
                        members=tuple(members), role_targets=targets)
     name = actor.name.value
     return p.render(Urls.actor(actor_id), "actor.html", ctx, name,
-                    doc.summary_text or f"{name} in {p.settings.title}", og_type="profile",
+                    doc.summary_text or p.t("actor_in_site", name=name, site=p.settings.title),
+                    og_type="profile",
                     section="actors", json_ld=(actor_ld(actor, p.urls, doc.image),),
                     feed=f"actors/{actor_id}/feed.xml", image=social_image(doc.image),
                     noindex=shows_unpublished(r, ("actor_page", actor_id)))
@@ -288,8 +291,8 @@ def sources_list(r: Reader) -> bytes | Joined:
     ordered = sorted(found, key=lambda s: newest_first_key(s.date, zone, s.path))
     items = tuple(SourceListItem(s, len(r.index("source_entries", s.id)), p.publisher(s.id))
                   for s in ordered)
-    return p.render("sources/", "sources.html", SourceListContext(items), "Sources",
-                    "Every document these briefings cite", section="sources")
+    return p.render("sources/", "sources.html", SourceListContext(items), p.t("sources"),
+                    p.t("sources_description"), section="sources")
 
 
 def source_page(r: Reader, source_id: str) -> bytes | Joined:
@@ -305,7 +308,8 @@ def source_page(r: Reader, source_id: str) -> bytes | Joined:
     ld = {"@context": "https://schema.org", **source_ld(identity, publisher, p.urls)} \
         if identity is not None else {}
     return p.render(Urls.source(source_id), "source.html", ctx, source.title,
-                    f"{name}, {source.date.human()}: {source.title}", section="sources",
+                    f"{name}, {date_text(source.date, p.settings.dates)}: {source.title}",
+                    section="sources",
                     json_ld=(ld,), noindex=shows_unpublished(r, ("source_page", source_id)))
 
 
@@ -318,7 +322,7 @@ def timeline(r: Reader) -> bytes | Joined:
         grouped.setdefault(item[2], []).append(view)
     by_year = tuple((year, tuple(grouped.get(year, ()))) for year in years)
     return p.render("timeline/", "timeline.html", TimelineContext(entries, years, by_year=by_year),
-                    "Timeline", "Every dated entry of every briefing", section="timeline",
+                    p.t("timeline"), p.t("timeline_description"), section="timeline",
                     noindex=shows_unpublished(r, ("page", "timeline")))
 
 
@@ -326,8 +330,8 @@ def year_page(r: Reader, year: str) -> bytes | Joined:
     p = PageReader(r)
     years: tuple[int, ...] = r.get(("years",))
     ctx = TimelineContext(p.entries("year", year), years, int(year))
-    return p.render(Urls.year(int(year)), "timeline.html", ctx, f"Timeline: {year}",
-                    f"What happened in {year}", section="timeline",
+    return p.render(Urls.year(int(year)), "timeline.html", ctx, p.t("year_title", year=year),
+                    p.t("year_description", year=year), section="timeline",
                     noindex=shows_unpublished(r, ("year_page", year)))
 
 
@@ -335,8 +339,8 @@ def tags_list(r: Reader) -> bytes | Joined:
     p = PageReader(r)
     tags = tuple(TagSummary(t.slug, t.name, r.get(("tagged", t.slug)))
                  for t in r.get(("tag_list",)))
-    return p.render("tags/", "tags.html", TagListContext(tags), "Topics", "Briefings by topic",
-                    section="tags")
+    return p.render("tags/", "tags.html", TagListContext(tags), p.t("topics"),
+                    p.t("topics_description"), section="tags")
 
 
 def tag_page(r: Reader, slug: str) -> bytes | Joined:
@@ -344,7 +348,8 @@ def tag_page(r: Reader, slug: str) -> bytes | Joined:
     info: TagInfo = r.get(("tag", slug))
     cards = tuple(c for c in (r.get(("card", b)) for b in r.get(("tagged", slug))) if c)
     return p.render(Urls.tag(slug), "tag.html", TagContext(TagView(slug, info.name, cards)),
-                    f"Topic: {info.name}", f"Briefings about {info.name}", section="tags",
+                    p.t("topic_title", name=info.name), p.t("topic_description", name=info.name),
+                    section="tags",
                     feed=f"tags/{slug}/feed.xml", noindex=shows_unpublished(r, ("tag_page", slug)))
 
 
@@ -361,13 +366,14 @@ def free_page(r: Reader, page_id: str) -> bytes | Joined:
 
 def search_page(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    return p.render("search/", "search.html", SearchContext("search/manifest.bin"), "Search",
-                    f"Search {p.settings.title}", section="search")
+    return p.render("search/", "search.html", SearchContext("search/manifest.bin"),
+                    p.t("search"), p.t("search_description", site=p.settings.title),
+                    section="search")
 
 
 def not_found(r: Reader) -> bytes | Joined:
     p = PageReader(r)
-    title, description = "Page not found", "This page does not exist."
+    title, description = p.t("page_not_found"), p.t("not_found_description")
     ld = webpage_ld(p.settings, p.urls, "404.html", title, description, False)
     page = PageMeta("404.html", title, description, p.urls.absolute("404.html"),
                     json_ld=(ld,), noindex=True)

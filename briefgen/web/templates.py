@@ -28,7 +28,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from briefgen.dates import DateValue
 from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
@@ -37,6 +37,7 @@ from briefgen.site.roles import RoleSpan, role_on
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 from briefgen.web.themes import ThemeError, template_folders
+from briefgen.wording import Words, english, fill
 
 
 def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
@@ -44,9 +45,9 @@ def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
     ("<time>13</time>–<time>14 July 2023</time>")."""
     if value is None:
         return Markup("")
-    # Dates are shown with numbers, month names and zone names: nothing to escape.
-    return Markup("".join(f'<time datetime="{part.iso}">{part.text}</time>' if part.iso else
-                          part.text for part in date_parts(value, style)))
+    # Month names and patterns may come from site.yaml's words: escaped.
+    return Markup("".join(f'<time datetime="{part.iso}">{escape(part.text)}</time>'
+                          if part.iso else escape(part.text) for part in date_parts(value, style)))
 
 
 def counted(items: Sized, one: str, many: str) -> str:
@@ -86,12 +87,14 @@ def _roles(context: Context, reader: Reader, actor_id: str) -> tuple[RoleSpan, .
 
 
 def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: dict[str, str],
-                     dates: DateStyle = PLAIN) -> Environment:
+                     dates: DateStyle = PLAIN, words: Words | None = None) -> Environment:
     """The environment of one build: site templates over the theme's, the globals and
     filters of docs/theming.md. Globals that read the site (``asset``, ``actor_chip_html``,
     ``entry_item``) read through the reader of the page being rendered, so what they read
     is recorded for that page. ``dates``: how dates are shown (part of the fingerprint of
-    the templates service, see site/inputs.py)."""
+    the templates service, see site/inputs.py); ``words``: the texts ``t`` shows (English
+    when None)."""
+    texts = words if words is not None else english()
     loaders = [FileSystemLoader(folder) for folder in template_folders(site_root, theme)]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -151,7 +154,17 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     def date_plain(value: DateValue | None) -> str:
         return date_text(value, dates) if value is not None else ""
 
+    def t(key: str, n: int | None = None, **parts: Any) -> Markup:
+        """A text of the site's words (docs/theming.md), escaped; parts that are markup
+        (a link made in the template) are put in as they are."""
+        filled = {name: escape(value) for name, value in parts.items()}  # Markup stays
+        if n is not None:
+            filled["n"] = Markup(n)
+        return Markup(fill(str(escape(texts.pattern(key, n))), filled))
+
     helpers: dict[str, Callable[..., Any]] = {
+        "t": t,
+        "words_of": lambda *keys: {k: texts.forms(k) for k in keys},
         "entry_item": entry_item,
         "entry_list": entry_list,
         "card_list": entry_list,  # the same joining, for the cards of a list of briefings

@@ -222,6 +222,30 @@
 
   var script = document.currentScript;
   var manifestUrl = script && script.getAttribute("data-index");
+  // The site's words for what this script shows, as its script tag carries them (English
+  // when a template leaves them out).
+  var word = words(script, {
+    results_count: { one: "{n} result", other: "{n} results" }, loading: "Loading…",
+    index_failed: "The search index could not be loaded.", in_briefing: "in {briefing}",
+    names: "Names:", common_only: "(words starting with {words}: the most common only)",
+    status_draft: "Draft", status_scheduled: "Scheduled"
+  });
+
+  function words(from, english) {
+    var found = {};
+    try { found = JSON.parse((from && from.getAttribute("data-words")) || "{}"); } catch (e) { found = {}; }
+    var lang = document.documentElement.lang || "en";
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+    return function (key, parts) {
+      var forms = found[key] || english[key];
+      if (typeof forms === "string") forms = { other: forms };
+      var n = parts && parts.n;
+      var text = (n !== undefined && rules && forms[rules.select(n)]) || forms.other;
+      return text.replace(/\{([a-z_]+)\}/g, function (all, name) {
+        return parts && name in parts ? String(parts[name]) : all;
+      });
+    };
+  }
   var form = document.querySelector(".bg-search");
   var input = document.getElementById("bg-q");
   var list = document.getElementById("bg-results");
@@ -670,7 +694,7 @@
     if (doc.s) {  // a draft or scheduled document, in builds that show them
       var badge = document.createElement("span");
       badge.className = "bg-badge bg-badge-" + doc.s;
-      badge.textContent = doc.s.charAt(0).toUpperCase() + doc.s.slice(1);
+      badge.textContent = word("status_" + doc.s);
       kind.appendChild(document.createTextNode(" "));
       kind.appendChild(badge);
     }
@@ -682,7 +706,7 @@
     if (doc.c) {
       var context = document.createElement("span");
       context.className = "bg-result-context";
-      context.textContent = "in " + doc.c;
+      context.textContent = word("in_briefing", { briefing: doc.c });
       li.appendChild(context);
     }
     var body = marked(doc.x || "", hashes, 240);
@@ -694,7 +718,7 @@
     if (names.length) {  // the names of linked actors that matched (an alias, say)
       var links = document.createElement("p");
       links.className = "bg-result-names";
-      links.appendChild(document.createTextNode("Names: "));
+      links.appendChild(document.createTextNode(word("names") + " "));
       names.forEach(function (name, i) {
         if (i) links.appendChild(document.createTextNode(" · "));
         links.appendChild(name.node);
@@ -716,7 +740,7 @@
 
   function say(text) { status.textContent = text; }
 
-  function count(n) { return n === 1 ? "1 result" : n + " results"; }
+  function count(n) { return word("results_count", { n: n }); }
 
   // The next page of results; a result that a phrase's pairs found apart is dropped, and
   // the next one taken instead.
@@ -745,7 +769,7 @@
 
   function report(run) {
     var text = count(run.total);
-    if (run.notes.length) text += " (words starting with “" + run.notes.join("”, “") + "”: the most common only)";
+    if (run.notes.length) text += " " + word("common_only", { words: "“" + run.notes.join("”, “") + "”" });
     say(text);
   }
 
@@ -755,7 +779,7 @@
     list.textContent = "";
     if (more) more.hidden = true;
     if (!active) { current = null; say(""); return Promise.resolve(); }
-    if (!manifest) say("Loading…");
+    if (!manifest) say(word("loading"));
     return search(query, filters).then(function (found) {
       if (mine !== asked) return;
       current = { m: found.m, results: found.results, next: 0, total: found.results.length,
@@ -763,7 +787,7 @@
       report(current);
       return showMore();
     }).catch(function () {
-      if (mine === asked) say("The search index could not be loaded.");
+      if (mine === asked) say(word("index_failed"));
     });
   }
 

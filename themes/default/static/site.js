@@ -6,6 +6,26 @@
   "use strict";
   var doc = document;
   var root = doc.documentElement;
+  // The site's words for what this script shows, as the page's script tag carries them
+  // (English when a template leaves them out).
+  var word = words(doc.currentScript, {
+    source: "Source", source_number: "Source {n}", in_list_of_sources: "In the list of sources",
+    close: "Close", top: "Top", back_to_the_top: "Back to the top"
+  });
+
+  function words(script, english) {
+    var found = {};
+    try { found = JSON.parse((script && script.getAttribute("data-words")) || "{}"); } catch (e) { found = {}; }
+    var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(root.lang || "en") : null;
+    return function (key, parts) {
+      var forms = found[key] || { other: english[key] };
+      var n = parts && parts.n;
+      var text = (n !== undefined && rules && forms[rules.select(n)]) || forms.other;
+      return text.replace(/\{([a-z_]+)\}/g, function (all, name) {
+        return parts && name in parts ? String(parts[name]) : all;
+      });
+    };
+  }
 
   function el(tag, className, text) {
     var node = doc.createElement(tag);
@@ -49,7 +69,7 @@
     function fill(link, item) {
       pop.textContent = "";
       var number = (item.querySelector(".bg-source-num") || {}).textContent || "";
-      var label = number ? "Source " + number : "Source";
+      var label = number ? word("source_number", { n: number }) : word("source");
       pop.setAttribute("aria-label", label);
       pop.appendChild(el("p", "bg-popover-label", label));
       var body = item.querySelector(".bg-source-text").cloneNode(true);
@@ -59,10 +79,10 @@
       body.querySelectorAll("[id]").forEach(function (node) { node.removeAttribute("id"); });
       pop.appendChild(body);
       var actions = el("p", "bg-popover-actions");
-      var jump = el("a", "", "In the list of sources");
+      var jump = el("a", "", word("in_list_of_sources"));
       jump.href = link.hash;
       actions.appendChild(jump);
-      var close = el("button", "bg-popover-close", "Close");
+      var close = el("button", "bg-popover-close", word("close"));
       close.type = "button";
       close.addEventListener("click", function () { hide(true); });
       actions.appendChild(close);
@@ -238,8 +258,8 @@
     var button = el("a", "bg-to-top");
     button.href = "#bg-top";
     button.appendChild(el("span", "", "↑")).setAttribute("aria-hidden", "true");
-    button.appendChild(el("span", "bg-to-top-text", "Top"));
-    button.setAttribute("aria-label", "Back to the top");
+    button.appendChild(el("span", "bg-to-top-text", word("top")));
+    button.setAttribute("aria-label", word("back_to_the_top"));
     button.hidden = true;
     // At the end of the main landmark, not loose in the body: every part of a page belongs
     // to a landmark, which is how screen reader users move around it.
