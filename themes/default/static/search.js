@@ -426,7 +426,29 @@
 
   function termStem(m, words, word) {
     if (words.has(word)) return words.get(word);
-    return m.stem && stemmable(word) ? m.stem(word) : word;
+    if (!stemmable(word)) return word;
+    if (m.stem) return m.stem(word);
+    return (m.stemmer && guessedStem(words, word)) || word;
+  }
+
+  // A form the site does not contain, in a language this script has no stemmer for: the
+  // longest stem of the site's words that begins it, when what follows is an ending the
+  // site's words have (the words of its vocabulary page show which): "grèves" finds
+  // "grève" through its stem "grev" and the ending "es" of, say, "mesures". Short stems and
+  // long endings are not guessed: "paris" is not "par" + "is".
+  var MIN_GUESSED_STEM = 4, MAX_GUESSED_ENDING = 5;
+  function guessedStem(words, word) {
+    var endings = new Set(), best = null;
+    words.forEach(function (stem, surface) {
+      if (surface.length > stem.length && surface.indexOf(stem) === 0) endings.add(surface.slice(stem.length));
+    });
+    words.forEach(function (stem) {
+      var rest = word.length - stem.length;
+      if (stem.length < MIN_GUESSED_STEM || rest < 1 || rest > MAX_GUESSED_ENDING) return;
+      if (best && stem.length <= best.length) return;
+      if (word.indexOf(stem) === 0 && endings.has(word.slice(stem.length))) best = stem;
+    });
+    return best;
   }
 
   // Every way the word matches: [{line, quality}] (exact 3, same stem 2, completion 1).
