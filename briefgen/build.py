@@ -246,7 +246,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         options.progress("Reading", 0, 1)
         scanned = scan_content(config, known)
         synced = sync_inputs(engine, config, theme, flags, scanned,
-                             cache_folder(config.root) / "images" if options.use_cache else None,
+                             cache_folder(config.root) if options.use_cache else None,
                              written=options.write)
     else:
         scanned, synced = quick

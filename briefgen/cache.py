@@ -94,5 +94,5 @@ def _ours(folder: Path) -> bool:
         return False
     return all((p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
                                  or p.name.startswith(".tmp-")))
-               or (p.name == "images" and p.is_dir() and not p.is_symlink())  # resized copies
+               or (p.name in ("images", "templates") and p.is_dir() and not p.is_symlink())
                for p in folder.iterdir())

@@ -48,9 +48,10 @@ def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan, copies: Path | None = None, written: bool = True) -> Synced:
+                scanned: ContentScan, cache: Path | None = None, written: bool = True) -> Synced:
     """Set every input of this run; those gone since the last one become missing.
-    ``copies``: the folder of the build cache that keeps resized images (None: none is kept);
+    ``cache``: the site's build cache folder, which keeps resized images and compiled
+    templates (None: none is kept);
     ``written``: False for `check`, whose pages are rendered (for their errors) but not kept."""
     content = [file.source.rel for file in scanned.files]
     sync_files(engine, scanned.files)
@@ -62,8 +63,10 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     texts = words(config)  # and its ``t`` shows the theme's words so
     # Made (and Jinja imported) when a node first renders: a run that renders nothing
     # needs only the templates' fingerprints, which are read without Jinja.
+    compiled = cache / "templates" if cache is not None and written else None
     made = functools.partial(_templates, config.root, theme, Urls(config.base_url),
-                             digests if flags.versioned_assets else {}, dates, texts, written)
+                             digests if flags.versioned_assets else {}, dates, texts, written,
+                             compiled)
     engine.set_input(("service", "templates"),
                      _fp((config.base_url, str(theme), flags.versioned_assets, dates, texts)),
                      TemplateService(made))
@@ -74,7 +77,7 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     _static(engine, config, scanned)
     # Where copies are kept changes no copy: the fingerprint is the same with or without.
     engine.set_input(("service", "images"), "copies",
-                     CopyCache(copies) if copies is not None else None)
+                     CopyCache(cache / "images") if cache is not None else None)
     engine.retire_inputs("file", FileText(None, (), missing=True))
     engine.retire_inputs("template", None)
     engine.retire_inputs("asset", None)
@@ -83,10 +86,11 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
 
 
 def _templates(root: Path, theme: Path, urls: Urls, digests: dict[str, str],
-               dates: DateStyle, texts: Words, kept: bool) -> Templates:
+               dates: DateStyle, texts: Words, kept: bool, compiled: Path | None) -> Templates:
     from briefgen.web.templates import Templates, make_environment
 
-    return Templates(make_environment(root, theme, urls, digests, dates, texts), kept=kept)
+    return Templates(make_environment(root, theme, urls, digests, dates, texts, compiled),
+                     kept=kept)
 
 
 def _fp(value: object) -> str:

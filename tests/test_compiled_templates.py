@@ -1,0 +1,72 @@
+"""Compiled templates kept in the build cache: a later run loads them instead of compiling,
+an edited template is compiled again, and a cache that cannot be used never fails a build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+
+from briefgen.cache import cache_folder
+from tests.conftest import write
+
+SITE = {
+    "site.yaml": "title: T\n",
+    "content/briefings/b.md": "---\ntitle: B\ndate: 2023-01-02\n---\n\n## 2023-01-01 One\n\nText.\n",
+}
+
+
+@pytest.fixture
+def compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from source in this process."""
+    names: list[str] = []
+    original = Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        names.append(str(name))
+        return original(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    return names
+
+
+def _build(cli, site: Path, out: Path) -> None:
+    assert cli("--site", str(site), "build", "--out", str(out), "--quiet").code == 0
+
+
+def test_a_later_build_loads_the_compiled_templates(cli, tmp_path, compiles):
+    site = write(tmp_path / "site", SITE)
+    _build(cli, site, tmp_path / "out")
+    assert "briefing.html" in compiles and "base.html" in compiles
+    folder = cache_folder(site) / "templates"
+    assert sorted(os.listdir(folder)) and oct(folder.stat().st_mode & 0o777) == "0o700"
+    compiles.clear()
+    write(site, {"content/briefings/b.md": SITE["content/briefings/b.md"] + "More.\n"})
+    _build(cli, site, tmp_path / "out")
+    assert compiles == []  # the page was made again, from compiled templates
+    write(site, {"templates/briefing.html": '{% extends "base.html" %}{% block main %}x'
+                                            '{% endblock %}'})
+    _build(cli, site, tmp_path / "out")
+    assert compiles == ["briefing.html"]  # only the edited one
+    page = (tmp_path / "out" / "briefings" / "b" / "index.html").read_text()
+    assert "<main" in page and ">x</main>" in page.replace("\n", "")
+
+
+def test_a_broken_or_foreign_cache_is_passed_over(cli, tmp_path, compiles):
+    site = write(tmp_path / "site", SITE)
+    _build(cli, site, tmp_path / "out")
+    folder = cache_folder(site) / "templates"
+    for name in os.listdir(folder):
+        (folder / name).write_bytes(b"junk")  # not a compiled template: compiled again
+    compiles.clear()
+    write(site, {"content/briefings/b.md": SITE["content/briefings/b.md"] + "More.\n"})
+    _build(cli, site, tmp_path / "out")
+    assert "briefing.html" in compiles
+    folder.chmod(0o777)  # others could write code there: not loaded
+    compiles.clear()
+    write(site, {"content/briefings/b.md": SITE["content/briefings/b.md"] + "Again.\n"})
+    _build(cli, site, tmp_path / "out")
+    assert "briefing.html" in compiles
+    assert "Again." in (tmp_path / "out" / "briefings" / "b" / "index.html").read_text()
