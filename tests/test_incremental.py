@@ -4,6 +4,7 @@ outputs that depend on it, and always the same bytes as a clean build."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,28 @@ def test_nothing_changed_reports_what_the_last_build_did_and_a_file_changed_by_h
     repaired = run(example_site, built)
     assert repaired.stats is not None and repaired.stats.written == 2
     assert page.read_bytes() == good and (built / "feed.xml").is_file()
+
+
+def test_a_theme_without_a_template_briefgen_renders_is_an_error_until_it_has_it(tmp_path):
+    """A theme of the site's own that lacks a template the default theme has: a clear error
+    naming it (it was an internal error), and the next build, once the theme has it, works."""
+    from briefgen.web.themes import PACKAGED_THEMES
+
+    site = tmp_path / "site"
+    (site / "content" / "briefings").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\ntheme: mine\n")
+    (site / "content" / "briefings" / "b.md").write_text(
+        "---\ntitle: B\ndate: 2023-01-02\n---\n\n## 2023-01-01 One\n\nText.\n")
+    theme = site / "themes" / "mine"
+    shutil.copytree(PACKAGED_THEMES / "theme", theme)
+    (theme / "templates" / "partials" / "entry_item.html").unlink()
+    out = tmp_path / "out"
+    result = build(site, BuildOptions(out=out, jobs=1))
+    errors = [d.message for d in result.diagnostics if d.severity.value == "error"]
+    assert errors == ["template 'partials/entry_item.html' not found in the site's templates/ "
+                      "or the theme's templates/"]
+    assert not out.exists()
+    shutil.copy(PACKAGED_THEMES / "theme" / "templates" / "partials" / "entry_item.html",
+                theme / "templates" / "partials" / "entry_item.html")
+    assert build(site, BuildOptions(out=out, jobs=1)).ok
+    assert "bg-tl-item" in (out / "timeline" / "index.html").read_text()

@@ -21,7 +21,13 @@ from briefgen.site.filetext import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
 from briefgen.site.settings import Flags, date_style, parse_settings, site_settings, words
 from briefgen.urls import Urls
-from briefgen.web.themes import TemplateFingerprints, TemplateFolders, TemplateService, template_folders
+from briefgen.web.themes import (
+    TemplateFingerprints,
+    TemplateFolders,
+    TemplateService,
+    default_templates,
+    template_folders,
+)
 
 if TYPE_CHECKING:
     from briefgen.datetext import DateStyle
@@ -72,7 +78,9 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
                      TemplateService(made))
     templates = TemplateFolders(template_folders(config.root, theme))
     fingerprints = TemplateFingerprints(templates)
-    for name in templates.names():
+    # Every template of the default theme is one briefgen may render: a theme without it
+    # has it as missing (an error when a page needs it), never as a read of nothing.
+    for name in sorted(set(templates.names()) | set(default_templates())):
         engine.set_input(("template", name), fingerprints(name), name)
     _static(engine, config, scanned)
     # Where copies are kept changes no copy: the fingerprint is the same with or without.

@@ -48,6 +48,12 @@ def template_folders(site_root: Path, theme: Path) -> tuple[str, ...]:
     return (str(site_root / "templates"), str(theme / "templates"))
 
 
+@functools.cache  # the package does not change while a process runs
+def default_templates() -> tuple[str, ...]:
+    """The names of the default theme's templates: those briefgen renders are among them."""
+    return tuple(TemplateFolders((str(PACKAGED_THEMES / "theme" / "templates"),)).names())
+
+
 class TemplateFolders:
     """The templates of some folders, the first folder's over the others'."""
 
