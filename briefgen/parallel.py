@@ -12,6 +12,7 @@ import ctypes
 import gc
 import os
 import pickle
+import re
 import shutil
 import signal
 import sys
@@ -34,6 +35,9 @@ _inherited: list[Callable[[], object]] = []
 _spill_folder: list[str] = []
 # A result pickled to more than this goes back through a file, not through the pipe.
 SPILL_BYTES = 1 << 20
+# A run's folder of large results, in the temporary folder: ``briefgen-results-<pid>-<random>``.
+SPILL_PREFIX = "briefgen-results-"
+_SPILL_NAME = re.compile(re.escape(SPILL_PREFIX) + r"(\d+)-\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,30 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _remove_abandoned_folders() -> None:
+    """The result folders of runs whose process is gone (killed before it could remove
+    its own): this user's, named with a pid that no process has any more."""
+    folder = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            found = _SPILL_NAME.fullmatch(entry.name)
+            if found is None or not entry.is_dir(follow_symlinks=False) \
+                    or entry.stat(follow_symlinks=False).st_uid != os.getuid() \
+                    or _alive(int(found.group(1))):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
                batch: int = 8) -> Iterator[T]:
     """Call every job and yield the results in order, each as soon as it and those before
@@ -153,7 +181,8 @@ def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
             yield job()
         return
     _inherited.extend(jobs)
-    _spill_folder.append(tempfile.mkdtemp(prefix="briefgen-results-"))
+    _remove_abandoned_folders()
+    _spill_folder.append(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-"))
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()

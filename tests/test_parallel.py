@@ -78,3 +78,23 @@ def test_a_result_that_cannot_be_spilled_comes_back_through_the_pipe(
     got = list(stream_all(jobs, workers=2, minimum=1, batch=1))
     assert [{**r, "pid": 0} for r in got] == [{**result(3, parallel.SPILL_BYTES * 2), "pid": 0}]
     assert list(temp_folder.iterdir()) == []
+
+
+def test_the_folders_of_killed_runs_are_removed_by_the_next_run(temp_folder: Path) -> None:
+    """A run killed with its results folder in place (kill -9: nothing of it runs again)
+    leaves the folder; the next run removes those whose process is gone, only those."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead = temp_folder / f"{parallel.SPILL_PREFIX}{int(gone.stdout)}-abc123"
+    (dead / "sub").mkdir(parents=True)
+    (dead / "sub" / "result").write_bytes(b"x" * 100)
+    running = temp_folder / f"{parallel.SPILL_PREFIX}{os.getppid()}-def456"  # a live process
+    running.mkdir()
+    other = temp_folder / "briefgen-results-notes"  # not a run's name
+    other.mkdir()
+    jobs = [functools.partial(result, n, 10) for n in range(3)]
+    assert len(list(stream_all(jobs, workers=2, minimum=1, batch=1))) == 3
+    assert sorted(p.name for p in temp_folder.iterdir()) == sorted([running.name, other.name])
