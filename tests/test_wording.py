@@ -15,7 +15,7 @@ from briefgen.config import parse_config
 from briefgen.dates import parse_date
 from briefgen.datetext import DateStyle, date_text
 from briefgen.wording import CATALOGUES, english_keys, parts_of, plural_category, site_words
-from tests.conftest import write
+from tests.conftest import run_subprocess, write
 
 CODES = sorted(p.stem for p in CATALOGUES.glob("*.yaml"))
 REGIONAL = [code for code in CODES if "-" in code]  # overlays of their language's catalogue
@@ -217,3 +217,17 @@ def test_the_scripts_get_their_words_from_the_page(french: Path):
     assert words["results_count"] == {"one": "{n} résultat", "other": "{n} résultats"}
     base = re.search(r'site\.js[^>]*data-words=\'([^\']*)\'', _page(french, "index.html"))
     assert base is not None and json.loads(base[1])["close"] == {"other": "Fermer"}
+
+
+def test_a_template_asking_for_a_text_that_does_not_exist_is_an_error_at_its_line(tmp_path):
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2023-01-02\n---\n\n"
+                                  "## 2023-01-01 One\n\nText.\n",
+        "templates/tags.html": '{% extends "base.html" %}{% block main %}\n'
+                               '{{ t("serach") }}{% endblock %}',
+    })
+    result = run_subprocess("--site", str(site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert re.search(r"templates/tags\.html:2: error while rendering tags\.html: "
+                     r"t\('serach'\): the site's words have no such text.*'search'", result.err)

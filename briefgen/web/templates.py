@@ -25,6 +25,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
+    TemplateRuntimeError,
     TemplateSyntaxError,
     pass_context,
     select_autoescape,
@@ -38,6 +39,7 @@ from briefgen.dates import DateValue
 from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Reader
 from briefgen.site.roles import RoleSpan, role_on
+from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 from briefgen.web.themes import ThemeError, template_folders
@@ -185,9 +187,17 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     def date_plain(value: DateValue | None) -> str:
         return date_text(value, dates) if value is not None else ""
 
+    def known(key: str) -> str:
+        if key not in texts.texts:  # a template's own key: reported at its line
+            raise TemplateRuntimeError(f"t('{key}'): the site's words have no such text (the "
+                                       "keys are those of briefgen/words/en.yaml)"
+                                       + did_you_mean(key, texts.texts))
+        return key
+
     def t(key: str, n: int | None = None, **parts: Any) -> Markup:
         """A text of the site's words (docs/theming.md), escaped; parts that are markup
         (a link made in the template) are put in as they are."""
+        known(key)
         filled = {name: escape(value) for name, value in parts.items()}  # Markup stays
         if n is not None:
             filled["n"] = Markup(n)
@@ -195,7 +205,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
 
     helpers: dict[str, Callable[..., Any]] = {
         "t": t,
-        "words_of": lambda *keys: {k: texts.forms(k) for k in keys},
+        "words_of": lambda *keys: {k: texts.forms(known(k)) for k in keys},
         "entry_item": entry_item,
         "entry_list": entry_list,
         "card_list": entry_list,  # the same joining, for the cards of a list of briefings
