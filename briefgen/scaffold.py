@@ -133,6 +133,8 @@ SITE_FILES = {
     "site.yaml": """title: My Briefings
 base_url: http://localhost:8000/
 description: Sourced briefings on the stories we follow.
+# The language of the pages' words and dates (en, fr, de, es, it, pt, nl, or any other
+# with words: of your own; see the documentation of site.yaml).
 language: en
 timezone: UTC
 """,
