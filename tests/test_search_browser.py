@@ -66,14 +66,19 @@ A reply came, and then a written note [@wire].
 }
 
 
-@pytest.fixture(scope="module")
-def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("search")
-    site = write(root / "site", SITE)
+def built(factory: pytest.TempPathFactory, name: str, files: dict[str, str]) -> Path:
+    """The output of a site of ``files``, built by the command line."""
+    root = factory.mktemp(name)
+    site = write(root / "site", files)
     out = root / "out"
     result = run_subprocess("--site", str(site), "build", "--out", str(out))
     assert result.code == 0, result.err
     return out
+
+
+@pytest.fixture(scope="module")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built(tmp_path_factory, "search", SITE)
 
 
 def results(page, query: str, base: str) -> list[str]:
@@ -220,12 +225,7 @@ Les grandes entreprises attendent des garanties [@wire].
 
 @pytest.fixture(scope="module")
 def french_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("french")
-    site = write(root / "site", FRENCH)
-    out = root / "out"
-    result = run_subprocess("--site", str(site), "build", "--out", str(out))
-    assert result.code == 0, result.err
-    return out
+    return built(tmp_path_factory, "french", FRENCH)
 
 
 def test_a_form_the_site_does_not_contain_finds_its_stem_in_any_language(browser, static_server,
