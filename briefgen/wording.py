@@ -270,6 +270,10 @@ def _read_months(key: str, node: yaml.Node, ctx: ReadContext) -> list[str] | Non
                         "January first")
         return None
     names = [_string(item, ctx, f"an item of 'words.dates.{key}'") for item in node.value]
+    for item, name in zip(node.value, names, strict=True):
+        if name is not None and ("{" in name or "}" in name):
+            ctx.error(item, f"a month name in 'words.dates.{key}' cannot hold braces")
+            return None
     return [n for n in names if n is not None] if all(n is not None for n in names) else None
 
 

@@ -131,6 +131,8 @@ def test_site_words_can_give_a_language_without_a_catalogue_its_months():
     ("  dates:\n    date: '{day} {month}'\n",
      r"^5:11: 'words.dates.date' must show \{day\} and \{month\} and \{year\}"),
     ("  sources: 12\n", r"^4:12: 'words.sources' expects text"),
+    ("  dates:\n    months: [a, b, c, d, e, '{year}', g, h, i, j, k, l]\n",
+     r"^5:29: a month name in 'words.dates.months' cannot hold braces"),
     ("  - sources\n", r"^4:3: 'words' must be a mapping"),
 ])
 def test_a_wrong_word_is_a_located_error(words, expected):
