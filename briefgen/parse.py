@@ -24,6 +24,7 @@ from briefgen.fragmenttypes import Fragment
 from briefgen.frontmatter import split_front_matter
 from briefgen.model import Actor, Collection, Document, Located, Page, Role, Source
 from briefgen.schema import Record, SourceText
+from briefgen.wording import language_tag
 from briefgen.yamlsource import compose
 
 
@@ -113,6 +114,12 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
     if record is None:
         return None
     rendered = _body(parser, body)
+    language = record.get("language")
+    if language and language_tag(language) is None:
+        parser.diags.warning(record.where("language"),
+                             f"language '{language}' is not a language code such as ru or pt-BR: "
+                             "it is shown as written, but browsers and screen readers are not "
+                             "told the language of the source's title")
     return Source(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         publisher=parser.located(record, "publisher", ""), date=record.get("date", NO_DATE),

@@ -37,6 +37,8 @@ DATE_PATTERNS = {"date": ("day", "month", "year"), "day_month": ("day", "month")
                  "approximately": ("date",)}
 MONTH_LISTS = ("months", "months_alone")
 _PART = re.compile(r"\{([a-z_]+)\}")
+# A language tag as HTML's lang takes it (BCP 47's common shape: "ru", "pt-BR", "zh-Hant").
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 # A catalogue's value: a text, or a text by plural category.
 Text = str | tuple[tuple[str, str], ...]
@@ -81,6 +83,11 @@ class Words:
 def fill(pattern: str, parts: Mapping[str, object]) -> str:
     """``pattern`` with each ``{part}`` it has a value for replaced by that value."""
     return _PART.sub(lambda m: str(parts[m[1]]) if m[1] in parts else m[0], pattern)
+
+
+def language_tag(value: str | None) -> str | None:
+    """``value`` when it is a language tag, else None (free text such as "Russian")."""
+    return value if value and LANGUAGE_TAG.fullmatch(value) else None
 
 
 def plural_category(language: str, n: int) -> str:

@@ -70,10 +70,13 @@ class Source:
     title: str
     publisher: str = "Wire"
     authors: list[str] = field(default_factory=list)
+    language: str | None = None  # pages mark its title with it when not the site's
 
     def text(self) -> str:
         authors = f"authors: [{', '.join(self.authors)}]\n" if self.authors else ""
-        return f"title: {self.title}\npublisher: {self.publisher}\ndate: 2021\n{authors}"
+        language = f"language: {self.language}\n" if self.language else ""
+        return (f"title: {self.title}\npublisher: {self.publisher}\ndate: 2021\n{authors}"
+                f"{language}")
 
 
 @dataclass(slots=True)
@@ -244,7 +247,7 @@ OPERATIONS = [
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
     "role-dates", "short-name",
     "image", "lead-image", "portrait", "delete-image",
-    "update", "update-typo", "unupdate", "updated", "language", "words",
+    "update", "update-typo", "unupdate", "updated", "language", "words", "source-language",
 ]
 # What documents are checked against: bracketed ids and names, a publisher one edit from an
 # actor id, an actor file that cannot be read, links to paths of the site, unlinked names.
@@ -303,6 +306,8 @@ def apply(site: Site, operation: str, n: int) -> None:
         source.title = f"{SOURCES[n % 3].title()} {n}"
     elif operation == "source-authors":
         source.authors = [f"Author {n}"] if n % 2 else []
+    elif operation == "source-language":  # the title is marked with it where it is listed
+        source.language = [None, "ru", "en", "fr"][n % 4]
     elif operation == "publisher":  # in-text citations and cards show the publisher
         source.publisher = [*ACTORS, "Wire"][n % 4]
     elif operation == "publisher-alias":  # a look-up that fails until an actor has the alias

@@ -184,9 +184,12 @@ def test_updates_and_corrections_stay_equal_through_their_edits():
 
 def test_the_sites_words_stay_equal_through_their_edits():
     """site.yaml's words and the language they override: every page, feed, export and
-    search result shows them, and so does the search page's script tag."""
+    search result shows them, and so does the search page's script tag; a source's language
+    marks its title where it is listed (unless it is the site's)."""
     steps = [("words", 1, CLOCKS[0]), ("language", 1, CLOCKS[0]), ("words", 2, CLOCKS[0]),
              ("update", 1, CLOCKS[0]), ("words", 0, CLOCKS[0]), ("language", 0, CLOCKS[0]),
-             ("words", 4, CLOCKS[0]), ("retitle", 1, CLOCKS[0])]
+             ("words", 4, CLOCKS[0]), ("retitle", 1, CLOCKS[0]), ("source-language", 1, CLOCKS[0]),
+             ("cite", 1, CLOCKS[0]), ("source-language", 3, CLOCKS[0]),
+             ("language", 1, CLOCKS[0]), ("source-language", 0, CLOCKS[0])]
     check_preview(steps)
     check_builds([(*step, False, False, False) for step in steps])

@@ -233,3 +233,33 @@ def test_a_template_asking_for_a_text_that_does_not_exist_is_an_error_at_its_lin
     assert result.code == 1 and "Traceback" not in result.err
     assert re.search(r"templates/tags\.html:2: error while rendering tags\.html: "
                      r"t\('serach'\): the site's words have no such text.*'search'", result.err)
+
+
+def test_a_source_in_another_language_has_its_title_marked_with_it(tmp_path):
+    """WCAG's language of parts: a Russian source's title on an English site is read as
+    Russian, wherever it is listed; the site's own language and free text mark nothing."""
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nlanguage: en\n",
+        "content/sources/tass.yaml": "title: Заявление МИД\npublisher: TASS\ndate: 2022-01-02\n"
+                                     "language: ru\n",
+        "content/sources/wire.yaml": "title: A wire\npublisher: Wire\ndate: 2022-01-02\n"
+                                     "language: en\n",
+        "content/sources/memo.yaml": "title: A memo\npublisher: Desk\ndate: 2022-01-02\n"
+                                     "language: Russian\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2022-01-05\n---\n\n## 2022-01-03 Talks\n\n"
+                                  "They talk [@tass] [@wire] [@memo].\n",
+    })
+    out = tmp_path / "out"
+    result = run_subprocess("--site", str(site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert re.search(r"content/sources/memo\.yaml:4:11: warning: language 'Russian' is not a "
+                     r"language code such as ru", result.err)
+    briefing = (out / "briefings" / "b" / "index.html").read_text()
+    assert re.findall(r'class="bg-source-title"[^>]*>([^<]*)', briefing) == \
+        ["Заявление МИД", "A wire", "A memo"]
+    assert briefing.count(' lang="ru"') == 1
+    assert '<a class="bg-source-title" href="/sources/tass/" dir="auto" lang="ru">' in briefing
+    assert '"inLanguage": "ru"' in briefing
+    assert '<h1 dir="auto" lang="ru">Заявление МИД</h1>' in \
+        (out / "sources" / "tass" / "index.html").read_text()
+    assert 'dir="auto" lang="ru">Заявление МИД</a>' in (out / "sources" / "index.html").read_text()

@@ -25,6 +25,7 @@ from briefgen.site.ordering import newest_first_key
 from briefgen.site.settings import Flags, ParseSettings
 from briefgen.slug import name_key
 from briefgen.suggest import closest
+from briefgen.wording import language_tag
 
 # A document's status in a build. Drafts (with --drafts) and scheduled briefings (dated in the
 # future, with --future) are shown marked as such, and kept out of the feeds and the sitemap.
@@ -151,6 +152,7 @@ class SourceIdent:
     authors: tuple[str, ...]
     url: str | None
     archive_url: str | None
+    language: str | None = None  # a language tag (pages mark its title with it), else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,8 @@ def ident(r: Reader, collection: str, doc_id: str) -> Ident | None:
     if isinstance(document, Source):
         r.emit("sources", ((document.path,), (document.id,)))
         return SourceIdent(document.id, document.path, document.title, document.publisher.value,
-                           document.date, document.authors, document.url, document.archive_url)
+                           document.date, document.authors, document.url, document.archive_url,
+                           language_tag(document.language))
     if isinstance(document, Briefing):
         return _briefing(r, document)
     if isinstance(document, Page):

@@ -32,6 +32,8 @@ def source_ld(source: SourceIdent, publisher: ActorIdent | None, urls: Urls) -> 
     }
     if source.authors:
         data["author"] = [{"@type": "Person", "name": a} for a in source.authors]
+    if source.language:
+        data["inLanguage"] = source.language
     return data
 
 

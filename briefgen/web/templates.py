@@ -43,7 +43,7 @@ from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
 from briefgen.web.themes import ThemeError, template_folders
-from briefgen.wording import Words, english, fill
+from briefgen.wording import Words, english, fill, language_tag
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
@@ -79,6 +79,15 @@ def time_html(value: DateValue | None, style: DateStyle = PLAIN) -> Markup:
     # Month names and patterns may come from site.yaml's words: escaped.
     return Markup("".join(f'<time datetime="{part.iso}">{escape(part.text)}</time>'
                           if part.iso else escape(part.text) for part in date_parts(value, style)))
+
+
+def lang_attribute(value: str | None, site: str) -> Markup:
+    """`` lang="ru"`` for text in another language than the site's (a language tag only:
+    free text such as "Russian" marks nothing), else nothing."""
+    tag = language_tag(value)
+    if tag is None or tag.lower() == site.lower():
+        return Markup("")
+    return Markup(f' lang="{escape(tag)}"')
 
 
 def counted(items: Sized, one: str, many: str) -> str:
@@ -227,6 +236,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     env.filters["plural"] = lambda n, one, many: one if n == 1 else many
     env.filters["counted"] = counted
     env.filters["fragment"] = Urls.fragment
+    env.filters["lang"] = functools.partial(lang_attribute, site=texts.language)
     return env
 
 
