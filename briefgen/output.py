@@ -387,15 +387,21 @@ class OutputUpdate:
     def _move_in(self, changed: list[str], gone: list[str],
                  swap_lock: SwapLock | None) -> None:
         """Each changed file replaces its old one by an atomic rename, all under
-        ``swap_lock``, so that a reader never sees a half-updated site."""
-        with swap_lock() if swap_lock else contextlib.nullcontext():
-            for rel in changed:
-                if rel not in self.moved:
-                    self._replace(rel)
-            remove_owned(self.out, gone, self.ops, keep_manifest=True)
-            tmp = self.out / f"{MANIFEST}.tmp"
-            write_new(str(tmp), self._manifest_data())
-            os.replace(tmp, self.out / MANIFEST)
+        ``swap_lock``, so that a reader never sees a half-updated site. The new manifest is
+        made and written beside the old one first: requests wait on the lock, and at 10,000
+        briefings the manifest takes ~40 ms to make."""
+        tmp = self.out / f"{MANIFEST}.tmp"
+        write_new(str(tmp), self._manifest_data())
+        try:
+            with swap_lock() if swap_lock else contextlib.nullcontext():
+                for rel in changed:
+                    if rel not in self.moved:
+                        self._replace(rel)
+                remove_owned(self.out, gone, self.ops, keep_manifest=True)
+                os.replace(tmp, self.out / MANIFEST)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()  # left only when the update failed before the manifest's turn
         self._clean()
         self._free_set_aside()
 
