@@ -32,7 +32,7 @@ from briefgen.schema import (
     Url,
     read_record,
 )
-from briefgen.wording import read_words
+from briefgen.wording import LANGUAGE_TAG, read_words
 from briefgen.yamlsource import compose
 
 CONFIG_FILE = "site.yaml"
@@ -41,7 +41,7 @@ FIELDS = {
     "title": Field(Text(), required=True),
     "base_url": Field(Url()),
     "description": Field(Text()),
-    "language": Field(Text(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", " (use a code such as en or pt-BR)")),
+    "language": Field(Text(LANGUAGE_TAG.pattern, " (use a code such as en or pt-BR)")),
     "timezone": Field(Text()),
     "theme": Field(Text(r"[A-Za-z0-9][A-Za-z0-9_.-]*", " (a folder name under themes/)")),
     "content_dir": Field(Text()),

@@ -19,7 +19,7 @@ from briefgen.images import CopyCache
 from briefgen.load import file_state
 from briefgen.site.filetext import FileText
 from briefgen.site.scanning import ContentScan, ScannedFile
-from briefgen.site.settings import Flags, date_style, parse_settings, site_settings, words
+from briefgen.site.settings import Flags, parse_settings, site_settings
 from briefgen.urls import Urls
 from briefgen.web.themes import (
     TemplateFingerprints,
@@ -62,11 +62,12 @@ def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
     content = [file.source.rel for file in scanned.files]
     sync_files(engine, scanned.files)
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
-    engine.set_input(("settings", "site"), _fp(site_settings(config)), site_settings(config))
+    settings = site_settings(config)
+    engine.set_input(("settings", "site"), _fp(settings), settings)
     engine.set_input(("settings", "flags"), _fp(flags), flags)
     digests = _assets(engine, theme, flags)
-    dates = date_style(config)  # the environment's filters show dates so
-    texts = words(config)  # and its ``t`` shows the theme's words so
+    dates = settings.dates  # the environment's filters show dates so
+    texts = settings.words  # and its ``t`` shows the site's words so
     # Made (and Jinja imported) when a node first renders: a run that renders nothing
     # needs only the templates' fingerprints, which are read without Jinja.
     compiled = cache / "templates" if cache is not None and written else None

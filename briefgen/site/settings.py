@@ -73,13 +73,4 @@ def parse_settings(config: SiteConfig) -> ParseSettings:
 def site_settings(config: SiteConfig) -> SiteSettings:
     return SiteSettings(config.title, config.description, config.language, config.base_url,
                         config.timezone_name, config.citation_style, config.feed_limit,
-                        words(config))
-
-
-def words(config: SiteConfig) -> Words:
-    return site_words(config.language, config.words)
-
-
-def date_style(config: SiteConfig) -> DateStyle:
-    """How dates are shown: the templates' filters show them so (see site/inputs.py)."""
-    return DateStyle.for_site(config.language, _zone(config.timezone_name), words(config).dates)
+                        site_words(config.language, config.words))
