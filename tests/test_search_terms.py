@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
@@ -156,6 +160,32 @@ def test_blocks_are_cut_by_the_ids_alone():
     with_new = blocks.cut([*ids[:1000], "inserted", *ids[1000:]])
     changed = [block for block in with_new if block not in cut]
     assert len(changed) <= 2 and any("inserted" in block for block in changed)
+
+
+BLOCK_LINES = """
+import json
+from briefgen.search import blocks
+from briefgen.search.units import SearchDoc
+inverted = blocks._Inverted("english")
+for place in range(3):
+    body = " ".join(f"word{place}x{n} pair{n % 7} strike{n % 5}s" for n in range(200))
+    inverted.add(place, [SearchDoc("Entry", f"Title {place}", "/x/", "", 2022, body,
+                                   "Sergey Lavrov", ("lavrov", f"actor{place}"), ("talks",),
+                                   "published")])
+print(json.dumps([inverted.shards(4, 4), inverted.vocabulary(2)]))
+"""
+
+
+def test_a_blocks_lines_are_the_same_in_every_process():
+    # The lines a block emits are compared with the stored ones of the last build: lines
+    # in another order make every shard of the block again after a one-word edit. String
+    # hashing (and so the order of sets of words) differs from process to process.
+    found = [subprocess.run([sys.executable, "-c", BLOCK_LINES], capture_output=True,
+                            text=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+             for seed in ("1", "2", "3")]
+    assert json.loads(found[0])[0], "the block has lines"
+    assert found[0] == found[1] == found[2]
 
 
 def test_units_survive_the_build_cache():

@@ -168,22 +168,26 @@ class _Inverted:
         num, hash6, hashes = codes.num, codes.hash6, self.hashes
         names = [str(n) for n in range(count)]
         pair_names = [f"p{n}" for n in range(pair_count)]
-        for word, units in self.words.items():
+        # In the order of the words and hashes, not the sets' they came through (which
+        # string hashing shuffles from process to process, and an edited unit reorders):
+        # the same units give the same lines in every build, and an edit changes only the
+        # lines of the terms it touches.
+        for word, units in sorted(self.words.items()):
             stem = self.stem(word)
             stem_hash = hashes[word] if stem == word else terms.term_hash(stem)
             lines[names[stem_hash % count]].append(
                 f"w{hash6(hashes[word])}{hash6(stem_hash)}{_word_postings(units)}")
-        for h, places in self.pairs.items():
+        for h, places in sorted(self.pairs.items()):
             postings = _ALONE[places[0]] if len(places) == 1 else _unit_postings(places)
             lines[pair_names[h % pair_count]].append(f"p{hash6(h)}{postings}")
-        for h, masks in self.facets.items():
+        for h, masks in sorted(self.facets.items()):
             lines[names[h % count]].append(f"f{hash6(h)}{num(len(masks))}{_masked(masks)}")
-        return lines  # in the order the units' words came: the same for the same units
+        return lines
 
     def vocabulary(self, count: int) -> dict[int, list[str]]:
         """Each vocabulary page's lines: a word, a tab, and its stem if it differs."""
         pages: dict[int, list[str]] = defaultdict(list)
-        for word in self.words:
+        for word in sorted(self.words):  # in order, as in ``shards``
             stem = self.stem(word)
             pages[terms.term_hash(page_key(word)) % count].append(
                 f"{word}\t{stem if stem != word else ''}")
