@@ -262,7 +262,12 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
             and _unchanged_site(engine, store, config, synced, out, result):
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
-    settled = _settle_quickly(engine, last, now, defer) if quick is not None else None
+    if quick is not None:
+        settled = _settle_quickly(engine, last, now, defer)
+    elif store is not None and not options.mentions and known.keys() == file_states(scanned).keys():
+        settled = _settle_stored(engine, now, options.jobs, fork=session is None)
+    else:
+        settled = None
     outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
                                  mentions=options.mentions)
     if session is not None:
@@ -407,6 +412,45 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
     return settled
 
 
+def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool) -> Settled | None:
+    """The command line, when the content files are the ones of the last run (an edit): the
+    stored roots are this run's too, so the engine is brought up to date from them alone,
+    with nothing done per document of the site. None when a plan changed (a page appears
+    or goes): then the roots must be found again (``_settle``)."""
+    plans = {plan: engine.record(plan) for plan in PLANS}
+    if any(record is None for record in plans.values()):
+        return None
+    stale = _update_in_stages(engine, now, jobs, fork)
+    if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
+        return None
+    planned = [key for plan in PLANS for key in engine.value(plan)]
+    return _settled(engine, planned, stale)
+
+
+def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[Key]:
+    """Bring the engine up to date, the fills and the search index's parts in worker
+    processes when many are due (``compute_in_workers`` decides); the outputs due."""
+    from briefgen.web.make import compute_in_workers
+
+    stale: set[Key] = set()
+    if fork:
+        stale |= set(engine.update(now, below=FILL).outputs)
+        compute_in_workers(engine, engine.queued("fill"), jobs)
+        for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
+            stale |= set(engine.update(now, below=level).outputs)
+            compute_in_workers(engine, engine.queued(kind), jobs)
+    stale |= set(engine.update(now).outputs)
+    return stale
+
+
+def _settled(engine: Engine, planned: list[Key], stale: set[Key]) -> Settled:
+    """The outputs of the plan ``planned``: those due, and those the engine never made."""
+    known = engine.fingerprints(OUTPUT_KINDS)
+    stale |= {key for key in planned if key not in known}
+    planned_set = frozenset(planned)
+    return Settled(planned, stale & planned_set, known, paths_of=planned_set)
+
+
 def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
     """The state of each output file in the folder (a ``stat`` each): a file that is not what
     the last build left (deleted, restored from a backup, edited by hand) is made again."""
@@ -453,23 +497,15 @@ def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,
     stale = set(engine.update(now).outputs)
     documents = _document_roots(engine, synced, now=True, mentions=mentions)
     engine.set_roots(parses | SITE_ROOTS | kept | documents)
-    if fork:  # documents filled (rendered, links resolved) in worker processes when many
-        stale |= set(engine.update(now, below=FILL).outputs)
-        compute_in_workers(engine, engine.queued("fill"), jobs)
-        for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
-            stale |= set(engine.update(now, below=level).outputs)
-            compute_in_workers(engine, engine.queued(kind), jobs)
-    stale |= set(engine.update(now).outputs)
+    # documents filled (rendered, links resolved) in worker processes when many
+    stale |= _update_in_stages(engine, now, jobs, fork)
     while True:
         planned: list[Key] = [key for plan in PLANS for key in engine.value(plan)]
         _, removed = engine.set_roots(parses | SITE_ROOTS | documents | set(planned))
         stale |= set(engine.update(now).outputs)
         if not removed and not engine.pending():
             break
-    known = engine.fingerprints(OUTPUT_KINDS)
-    stale |= {key for key in planned if key not in known}
-    planned_set = frozenset(planned)
-    return Settled(planned, stale & planned_set, known, paths_of=planned_set)
+    return _settled(engine, planned, stale)
 
 
 def _document_roots(engine: Engine, synced: Synced, now: bool,
