@@ -37,8 +37,9 @@ from briefgen.server import (
 )
 
 DEBOUNCE_SECONDS = 0.015  # a burst of saves (autosave, git checkout) becomes one rebuild
-# After the pages open in tabs are made, the rest of a build waits at most this long for
-# those tabs to load them again (a tab that does not reload costs the rest this delay).
+# After each page open in a tab is made, the next one and the rest of a build wait for
+# the tabs told to load it again, at most this long in all (a tab that does not reload
+# costs the rest this delay).
 RELOAD_WAIT_SECONDS = 1.0
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -71,11 +72,16 @@ class Preview:
                 told.append(self.events.publish("build", {"ok": True, "changed": rels,
                                                           "errors": []}))
 
+        deadline: list[float] = []  # one second for all the tabs, from the first told
+
         def first_shown() -> None:
-            # Until the tabs told are back, a newer change waits, or a second has passed.
-            deadline = time.monotonic() + RELOAD_WAIT_SECONDS
+            # Until the tabs told are back, a newer change waits, or the second has passed.
+            if not told:
+                return
+            if not deadline:
+                deadline.append(time.monotonic() + RELOAD_WAIT_SECONDS)
             for each in told:
-                self.events.wait_for_reloads(each, deadline - time.monotonic(), interrupted)
+                self.events.wait_for_reloads(each, deadline[0] - time.monotonic(), interrupted)
 
         result = build(self.site, replace(
             self.options, swap_lock=self.lock.writing, changed=changed,

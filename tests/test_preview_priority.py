@@ -85,6 +85,34 @@ def test_each_open_page_is_announced_as_soon_as_it_is_in_place_the_smaller_first
     assert "Briefing 0 retitled 8" in (shown.out / home).read_text()
 
 
+def test_the_next_open_page_waits_until_the_tab_told_before_it_has_reloaded(
+        preview, monkeypatch: pytest.MonkeyPatch):
+    """Two tabs reloading at once share the machine (a big actor page beside a briefing
+    doubled the time the briefing took to show): the larger page is announced only once
+    the tab of the smaller one is back."""
+    monkeypatch.setattr(preview_module, "RELOAD_WAIT_SECONDS", 120.0)
+    shown, site = preview
+    home = "index.html"
+    smaller, larger = sorted((OPEN, home), key=lambda rel: (shown.out / rel).stat().st_size)
+    tab = shown.events.subscribe(smaller)
+    shown.events.subscribe(larger)
+    done = threading.Event()
+    changed = retitle(shown, site, 12)
+    build = threading.Thread(target=lambda: (shown.rebuild(changed), done.set()))
+    build.start()
+    assert events(tab, 1) == [[smaller]]
+    with pytest.raises(queue.Empty):
+        while True:  # nothing more is announced while the first tab has not reloaded
+            message = tab.get(timeout=0.5)
+            assert message is not None and larger not in message
+    shown.events.subscribe(smaller)  # the first tab, reloaded, connects again
+    assert events(tab, 1) == [[larger]]
+    shown.events.subscribe(larger)  # and so does the second
+    build.join(60)
+    assert done.is_set()
+    assert "Briefing 0 retitled 12" in (shown.out / home).read_text()
+
+
 def test_a_newer_change_ends_the_wait_for_tabs_that_have_not_reloaded(
         preview, monkeypatch: pytest.MonkeyPatch):
     """The rest of a build waits for the told tabs to reload, but not once a newer change

@@ -70,8 +70,9 @@ class FirstPages:
     # Asked between the other outputs: True when a newer change waits, and the rest is better
     # left to the build that follows (what is made so far is committed; the rest stays due).
     interrupted: Callable[[], bool] = lambda: False
-    # Called once every open page is in place and told, before the rest is made (the
-    # preview waits there for the tabs to reload, so that they do not compete with it).
+    # Called after each open page is in place and told, before the next one and the rest
+    # are made (the preview waits there for the tabs told to reload, so that nothing
+    # competes with them).
     shown: Callable[[], None] = lambda: None
 
 
@@ -132,14 +133,15 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                 pending.add(later.paths)
         if first is not None:
             # One at a time, the smallest first: each tab reloads as soon as its own page is
-            # in place, while the next is being made.
+            # in place, and has the machine to itself until it has (a big actor page
+            # reloading beside it doubled the time a briefing took to show).
             for key in _smallest_first([k for k in todo if paths[k] in first.wanted], paths, out):
                 _make_these(engine, [key], paths, update, result, 0, untrusted)
                 moved = update.move_now([paths[key]], first.swap_lock)
                 if pending is not None:
                     pending.done([paths[key]])
                 first.made(moved)
-            first.shown()
+                first.shown()
             todo = [key for key in todo if paths[key] not in first.wanted]
         if later is not None and first is not None and first.interrupted():
             # A newer change waits: its build makes the nodes left for later, with its own.
