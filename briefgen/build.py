@@ -187,7 +187,8 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
         if session.engine is None or session.context != context:
             session.engine = Engine(kinds, INDEXES, ignored_reads=options.ignored_reads)
             session.context = context
-            session.files, session.paths, session.published = {}, {}, None
+            # The folder's files stay what they are (``published``): only the engine is new.
+            session.files, session.paths = {}, {}
             session.scan = session.synced = session.settled = None
         return session.engine, None
     store = _open_store(config, flags, options, result) if options.use_cache else None
@@ -282,8 +283,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if options.write:
         result.out = out
         try:
-            if session is None or session.published is None:  # else checked by a build before
-                _check_output(config, out)
+            # A folder whose files this process knows is its own (its manifest is not read).
+            _check_output(config, out, ours=session is not None and session.published is not None)
         except OutputRefused as exc:
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return

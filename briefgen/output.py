@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
 from briefgen.manifest import (
@@ -93,9 +94,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What became of one output file: its digest, and whether its bytes are new."""
+class Written(NamedTuple):
+    """What became of one output file: its digest, and whether its bytes are new. A named
+    tuple: a build records one per output file (tens of thousands)."""
 
     rel: str
     digest: str
@@ -313,6 +314,8 @@ class OutputUpdate:
         self._wait_for_linker()
         self._clean()
         self._free_set_aside()  # the files ``move_now`` put in place stay; their old ones go
+        if self.trusted and self.in_place:
+            self._own_files_unknown()
 
     def _clean(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -390,6 +393,9 @@ class OutputUpdate:
         ``swap_lock``, so that a reader never sees a half-updated site. The new manifest is
         made and written beside the old one first: requests wait on the lock, and at 10,000
         briefings the manifest takes ~40 ms to make."""
+        if self.trusted:
+            self._move_in_own(changed, gone, swap_lock)
+            return
         tmp = self.out / f"{MANIFEST}.tmp"
         write_new(str(tmp), self._manifest_data())
         try:
@@ -404,6 +410,30 @@ class OutputUpdate:
                 tmp.unlink()  # left only when the update failed before the manifest's turn
         self._clean()
         self._free_set_aside()
+
+    def _move_in_own(self, changed: list[str], gone: list[str],
+                     swap_lock: SwapLock | None) -> None:
+        """``_move_in`` for a folder only this process writes, whose files the caller knows
+        (``own``): its manifest is not written again (at 5,000 briefings, ~40 ms of every
+        preview build), as nothing reads it while the caller knows the files; a failed
+        update writes one that the next build can trust (``abort``)."""
+        with swap_lock() if swap_lock else contextlib.nullcontext():
+            for rel in changed:
+                if rel not in self.moved:
+                    self._replace(rel)
+            remove_owned(self.out, gone, self.ops, keep_manifest=True)
+        self._clean()
+        self._free_set_aside()
+
+    def _own_files_unknown(self) -> None:
+        """A failed update of a folder whose manifest is not kept (``_move_in_own``): name
+        every file it may hold, with no digest, so that the next build, which cannot trust
+        what the caller knew, owns them all and writes each one again."""
+        unknown = dict.fromkeys([*self.old, *self.paths], "")
+        tmp = self.out / f"{MANIFEST}.tmp"
+        with contextlib.suppress(OSError):
+            write_new(str(tmp), manifest_bytes(unknown, self.version, self.build))
+            os.replace(tmp, self.out / MANIFEST)
 
 
 def _unlink_all(paths: list[str]) -> None:

@@ -5,12 +5,16 @@ on loopback, with tabs played by event-stream subscriptions as the live script m
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import queue
 import threading
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from watchdog.events import DirModifiedEvent, FileCreatedEvent, FileModifiedEvent
@@ -230,3 +234,61 @@ def test_an_interrupted_build_leaves_the_rest_to_the_next_one(preview, tmp_path:
                                            use_cache=False, versioned_assets=False))
     assert clean.ok
     assert snapshot(shown.out) == snapshot(tmp_path / "clean")
+
+
+def clean_build(shown: Preview, tmp_path: Path, name: str) -> dict[str, bytes]:
+    clean = tmp_path / name
+    assert build(shown.site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1, use_cache=False,
+                                          versioned_assets=False)).ok
+    return snapshot(clean)
+
+
+def add_briefing(shown: Preview, site: Site, n: int) -> frozenset[str] | None:
+    before = site.files()
+    apply(site, "add", n)  # new files in the folder, which its first manifest does not name
+    return write(shown.site, before, site).changed
+
+
+def test_a_new_engine_keeps_the_files_its_folder_holds(preview, tmp_path: Path):
+    """The preview's folder is its own: its manifest is not written again after each
+    build. A new engine (flags or theme changed) still knows the folder's files: the pages
+    of a briefing added since the manifest was written go when it is deleted."""
+    shown, site = preview
+    assert shown.rebuild(retitle(shown, site, 20)).ok  # the first update in place
+    assert shown.rebuild(add_briefing(shown, site, 1)).ok
+    assert (shown.out / "briefings/new1/index.html").is_file()
+    shown.options = replace(shown.options, mentions=True)  # part of the engine's context
+    before = site.files()
+    del site.briefings["new1"]
+    result = shown.rebuild(write(shown.site, before, site).changed)
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    assert snapshot(shown.out) == clean_build(shown, tmp_path, "clean")
+
+
+def test_after_a_failed_update_the_next_build_owns_and_rewrites_every_file(
+        preview, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An update that fails while putting files in place leaves the folder half updated,
+    and what the preview knew of it is gone: the manifest it leaves names every file, so
+    that the next build owns them all and makes the folder whole (the pages of a briefing
+    deleted since go too)."""
+    shown, site = preview
+    assert shown.rebuild(retitle(shown, site, 22)).ok  # the first update in place
+    assert shown.rebuild(add_briefing(shown, site, 3)).ok
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def failing(source: Any, target: Any) -> None:
+        calls.append(str(target))
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    failed = shown.rebuild(retitle(shown, site, 16))
+    monkeypatch.undo()
+    assert not failed.ok and len(calls) >= 2
+    before = site.files()
+    del site.briefings["new3"]  # added since the manifest was last written: its pages go
+    after = shown.rebuild(write(shown.site, before, site).changed)
+    assert after.ok, [d.headline() for d in after.diagnostics]
+    assert snapshot(shown.out) == clean_build(shown, tmp_path, "clean")
