@@ -387,6 +387,12 @@ class Engine:
         self._expiring: dict[Key, float] = {}
         self._set_here: set[Key] = set()  # records set in this process (the store's are older)
         self._values: dict[Key, Any] = {}
+        # Kinds whose values are not held between builds (``let_go``), and the keys of such
+        # values kept since it last ran: dropping them costs what the build made, not what
+        # the engine holds (the preview holds a value per document, ~100,000 at 5,000).
+        self._loose = frozenset(name for name, kind in self.kinds.items() if not kind.held
+                                and (kind.compute is not None or kind.load is not None))
+        self._loose_kept: list[Key] = []
         self._keys: dict[Key, Key] = {}  # see ``canonical``
         self._keys_read = 0  # how many there were when they were last read off the records
         self._readers: dict[Key, set[Key]] = {}
@@ -483,7 +489,7 @@ class Engine:
         self._inputs[key] = fp
         old = self.record(key)
         if value is not _MISSING:
-            self._values[key] = value
+            self._hold(key, value)
         elif old is None or old.fp != fp:
             self._values.pop(key, None)  # read again when needed
         if old is not None and old.fp == fp:
@@ -548,7 +554,7 @@ class Engine:
             value = self._values.get(key, _MISSING)
             if value is _MISSING:
                 assert kind.load is not None, key
-                value = self._values[key] = kind.load(*key[1:])
+                value = self._hold(key, kind.load(*key[1:]))
             return value, record.fp
         if record is None or key in self._queued:
             return self._compute(key)
@@ -556,7 +562,7 @@ class Engine:
         if value is _MISSING and kind.persist:
             found, stored = self.backing.value(key)
             if found:
-                value = self._values[key] = stored
+                value = self._hold(key, stored)
         if value is _MISSING:
             # Not kept between runs: made again from unchanged inputs.
             return self._compute(key)
@@ -585,7 +591,7 @@ class Engine:
         self.fresh.append(key)
         kind = self.kinds[key[0]]
         self._queued.discard(key)
-        self._values[key] = value
+        self._hold(key, value)
         if kind.persist:
             self.changes.values[key] = value
         old = self.record(key)
@@ -626,7 +632,7 @@ class Engine:
         self._apply_emits(key, (), record.emits)
         kind = self.kinds[key[0]]
         if kind.persist:
-            self._values[key] = value
+            self._hold(key, value)
             self.changes.values[key] = value
         self._queued.discard(key)
 
@@ -675,21 +681,25 @@ class Engine:
         """Drop a value from memory (it is made again or reloaded when next needed)."""
         self._values.pop(key, None)
 
+    def _hold(self, key: Key, value: Any) -> Any:
+        self._values[key] = value
+        if key[0] in self._loose:
+            self._loose_kept.append(key)
+        return value
+
     def let_go(self) -> int:
         """Between the builds of a long-lived engine (the preview): drop the values of the
         kinds not held between builds, and the keys no record reads; how many values went."""
-        loose = {name for name, kind in self.kinds.items() if not kind.held
-                 and (kind.compute is not None or kind.load is not None)}
-        dropped = [key for key in self._values if key[0] in loose]
-        for key in dropped:
-            del self._values[key]
+        kept, self._loose_kept = self._loose_kept, []
+        values = self._values
+        dropped = sum(values.pop(key, _MISSING) is not _MISSING for key in kept)
         if len(self._keys) > self._keys_read + self._keys_read // 4 + 1024:
             # Keys that no record reads any more (a renamed document's) go, once they are a
             # fifth of all: read off the records again, which hold the same objects.
             self._keys = {key: key for record in self._records.values()
                           if record is not None for key in record.deps}
             self._keys_read = len(self._keys)
-        return len(dropped)
+        return dropped
 
     # ----------------------------------------------------------------- indexes
 
