@@ -28,6 +28,8 @@ from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
+from briefgen.survey import Survey, SurveyInChild
+from briefgen.survey import file_states as output_states
 from briefgen.web.outputkinds import OUTPUT_KINDS
 from briefgen.web.themes import ThemeError, theme_folder
 
@@ -227,9 +229,15 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
                 result: BuildResult) -> None:
     flags = Flags(options.drafts, options.future, options.versioned_assets)
     engine, store = _engine(config, theme, flags, options, result)
+    # The command line, building into a folder it built before: the output folder is looked
+    # at on the other core meanwhile (see ``survey``).
+    recorded = store.output_states(str(out)) if store is not None and options.write else {}
+    survey = SurveyInChild(out, recorded) if recorded else None
     try:
-        _run(engine, store, config, theme, flags, out, options, result)
+        _run(engine, store, config, theme, flags, out, options, result, survey)
     finally:
+        if survey is not None:
+            survey.close()
         if store is not None:
             store.close()
         else:  # nothing to write the changes to (the preview, a build without cache)
@@ -237,7 +245,8 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
 
 
 def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: Path,
-         flags: Flags, out: Path, options: BuildOptions, result: BuildResult) -> None:
+         flags: Flags, out: Path, options: BuildOptions, result: BuildResult,
+         survey: SurveyInChild | None = None) -> None:
     now = (options.now or datetime.now(config.zone)).timestamp()
     session = options.session
     quick = _quick_inputs(engine, session, options.changed, now, config.root)
@@ -260,7 +269,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     result.diagnostics.extend(synced.diagnostics)
     if quick is None and store is not None and options.write and not options.mentions \
             and _nothing_changed(engine, store, scanned, known, now) \
-            and _unchanged_site(engine, store, config, synced, out, result):
+            and _unchanged_site(engine, store, config, synced, out, result, survey):
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
     if quick is not None:
@@ -283,8 +292,12 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     if options.write:
         result.out = out
         try:
-            # A folder whose files this process knows is its own (its manifest is not read).
-            _check_output(config, out, ours=session is not None and session.published is not None)
+            # A folder whose files this process knows, or whose manifest the survey read, is
+            # its own (its manifest is not read again).
+            surveyed = survey.result() if survey is not None else None
+            _check_output(config, out,
+                          ours=(session is not None and session.published is not None)
+                          or (surveyed is not None and surveyed.manifest is not None))
         except OutputRefused as exc:
             result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
             return
@@ -299,7 +312,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
     if store is not None and options.write:
-        current = _folder_now(out, paths.values())
+        current = _folder_now(out, paths.values(), survey)
         outputs.untrusted = frozenset(k for k, rel in paths.items()
                                       if rel not in recorded or recorded[rel][1] != current[rel])
         outputs.stale |= outputs.untrusted
@@ -315,7 +328,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
 
             result.images = resize_images(engine, outputs.all, outputs.stale, options.jobs,
                                           session is None, options.progress)
-        _make(engine, outputs, paths, out, options, result)
+        _make(engine, outputs, paths, out, options, result,
+              survey.result() if survey is not None else None)
     if not result.ok or result.stats is None:
         return
     if session is not None:
@@ -345,14 +359,14 @@ def _nothing_changed(engine: Engine, store: EngineStore, scanned: ContentScan,
 
 
 def _unchanged_site(engine: Engine, store: EngineStore, config: SiteConfig, synced: Synced,
-                    out: Path, result: BuildResult) -> bool:
+                    out: Path, result: BuildResult, survey: SurveyInChild | None) -> bool:
     """With nothing changed: when the output folder holds exactly the files the last build
     wrote (a ``stat`` each), report the stored state and say so; else False (the build goes
     on, and makes what the folder lacks)."""
     recorded = store.output_states(str(out))
     if not recorded:
         return False
-    current = _folder_now(out, recorded)
+    current = _folder_now(out, recorded, survey)
     if any(state != current[rel] for rel, (_, state) in recorded.items()):
         return False
     result.out = out
@@ -452,17 +466,12 @@ def _settled(engine: Engine, planned: list[Key], stale: set[Key]) -> Settled:
     return Settled(planned, stale & planned_set, known, paths_of=planned_set)
 
 
-def _folder_now(out: Path, rels: Iterable[str]) -> dict[str, FileState | None]:
-    """The state of each output file in the folder (a ``stat`` each): a file that is not what
-    the last build left (deleted, restored from a backup, edited by hand) is made again."""
-    folder, of, stat = f"{out}/", FileState.of, os.stat
-    found: dict[str, FileState | None] = {}
-    for rel in rels:
-        try:
-            found[rel] = of(stat(folder + rel))
-        except OSError:
-            found[rel] = None
-    return found
+def _folder_now(out: Path, rels: Iterable[str], survey: SurveyInChild | None = None
+                ) -> dict[str, FileState | None]:
+    """The state of each output file in the folder (a ``stat`` each, or the survey's): a file
+    that is not what the last build left (deleted, restored from a backup, edited by hand)
+    is made again."""
+    return output_states(out, rels, survey.states() if survey is not None else None)
 
 
 @dataclass(slots=True)
@@ -540,11 +549,11 @@ def _counts(engine: Engine, synced: Synced) -> dict[str, int]:
 
 
 def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
-          options: BuildOptions, result: BuildResult) -> None:
+          options: BuildOptions, result: BuildResult, surveyed: Survey | None = None) -> None:
     """Make the stale outputs (all of them for ``check``, so that template errors surface)
     and, for a build without errors, write them."""
     try:
-        _make_and_write(engine, outputs, paths, out, options, result)
+        _make_and_write(engine, outputs, paths, out, options, result, surveyed)
     finally:
         if options.pending is not None:
             options.pending.clear()  # every file is in place (or stays old): none to wait for
@@ -553,7 +562,8 @@ def _make(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
 
 
 def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out: Path,
-                    options: BuildOptions, result: BuildResult) -> None:
+                    options: BuildOptions, result: BuildResult,
+                    surveyed: Survey | None) -> None:
     from briefgen.web.make import FirstPages, Later, MadeOutputs, make_outputs
     from briefgen.web.pages import PageError
 
@@ -566,7 +576,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
             engine, outputs.all, outputs.stale, outputs.fingerprints, out if writing else None,
             options.jobs, options.progress, in_place=options.in_place,
             fork=options.session is None, untrusted=outputs.untrusted, paths=paths, first=first,
-            present=outputs.present,
+            present=outputs.present, surveyed=surveyed,
             own=options.session.published if options.session is not None else None,
             later=Later(outputs.later, frozenset(rel for key, rel in paths.items()
                                                  if key[0] in DEFERRED_OUTPUTS))

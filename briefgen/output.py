@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
 from briefgen.manifest import (
@@ -31,6 +31,9 @@ from briefgen.manifest import (
     remove_owned,
 )
 from briefgen.swap import BUILDING, READY, Container, recover, swap_in
+
+if TYPE_CHECKING:
+    from briefgen.survey import Survey
 
 __all__ = ["MANIFEST", "OutputRefused", "OutputUpdate", "OutputWriteError", "WriteStats",
            "Written", "check_output", "publish", "read_manifest"]
@@ -122,20 +125,25 @@ class OutputUpdate:
 
     def __init__(self, out: Path, paths: Collection[str], version: str,
                  in_place: bool = False, ops: FileOps = OS_FILE_OPS,
-                 own: dict[str, str] | None = None) -> None:
+                 own: dict[str, str] | None = None, surveyed: Survey | None = None) -> None:
         """``own``: for a folder that only this process writes (the preview's), its files and
         their digests as this process last left them; they are trusted as they are, so that
-        nothing is read or looked at for the files an edit leaves alone."""
+        nothing is read or looked at for the files an edit leaves alone. ``surveyed``: its
+        manifest and foreign files, as a look taken during this build found them."""
         self.out, self.version, self.paths = out.resolve(), version, frozenset(paths)
         self.ops = ops
         self.notes: list[str] = []
         self.out.parent.mkdir(parents=True, exist_ok=True)
         container = recover(self.out, ops, self.notes)
         self.trusted = in_place and own is not None
-        old = own if self.trusted else read_manifest(self.out)
+        if surveyed is not None and not self.notes:  # else recovering changed the folder
+            old = surveyed.manifest
+        else:
+            old, surveyed = own if self.trusted else read_manifest(self.out), None
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
-        self.foreign = [] if self.in_place else foreign_paths(self.out, self.old)
+        self.foreign = [] if self.in_place else surveyed.foreign if surveyed is not None \
+            else foreign_paths(self.out, self.old)
         folders = folders_of(self.paths) if self.foreign else set()
         clashes = sorted(f for f in self.foreign if f in self.paths or f in folders)
         if clashes:

@@ -329,3 +329,32 @@ def test_a_manifest_entry_is_safe_only_when_every_part_is_a_plain_name(rel):
     expected = bool(rel) and "\\" not in rel and "\x00" not in rel \
         and all(part not in ("", ".", "..") for part in parts)
     assert safe_rel(rel) == expected
+
+
+def test_a_file_of_yours_that_appears_after_the_output_was_looked_at_is_kept(
+        example_site, tmp_path, monkeypatch):
+    """The output folder is looked at on the other core while the site is read (``survey``):
+    a file put into it after that look, during the build, is still there after the swap."""
+    from briefgen import survey
+    from briefgen.build import BuildOptions, build
+
+    out = tmp_path / "out"
+    assert build(example_site, BuildOptions(out=out, jobs=1)).ok
+    assert build(example_site, BuildOptions(out=out, jobs=1)).ok  # a spare tree now
+    looked = survey.SurveyInChild.result
+    late = {"notes.txt": "mine", "briefings/draft-notes.md": "also mine"}
+
+    def look_then_write(self):
+        found = looked(self)
+        assert found is not None and found.manifest, "the child's look is used"
+        for rel, text in late.items():
+            (out / rel).write_text(text)
+        return found
+
+    monkeypatch.setattr(survey.SurveyInChild, "result", look_then_write)
+    page = next((example_site / "content/briefings").glob("*.md"))
+    page.write_text(page.read_text() + "\nA late paragraph.\n")
+    result = build(example_site, BuildOptions(out=out, jobs=1))
+    assert result.ok and result.stats is not None and result.stats.written
+    for rel, text in late.items():
+        assert (out / rel).read_text() == text

@@ -350,6 +350,11 @@ class EngineStore:
         return found
 
     def output_states(self, folder: str) -> dict[str, tuple[str, FileState]]:
+        """The output files of ``folder`` as recorded (read once per run; not to be changed
+        by the caller)."""
+        found = self._outputs_read.get(folder)
+        if found is not None:
+            return found
         rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
                                "WHERE folder = ?", (_b(folder),))
         found = {_t(rel): (fp, FileState(ino, size, mtime, ctime))

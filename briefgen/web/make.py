@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from briefgen import __version__, collector
 from briefgen.engine.deps import Engine, Key, Record, digest_text, part_fingerprints
@@ -28,6 +28,9 @@ from briefgen.web.joined import (
     write_joined,
 )
 from briefgen.web.plan import StaticFile, output_path
+
+if TYPE_CHECKING:
+    from briefgen.survey import Survey
 
 # From this many outputs to make, worker processes pay for themselves.
 MANY_OUTPUTS = 64
@@ -101,11 +104,13 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                  first: FirstPages | None = None,
                  own: dict[str, str] | None = None,
                  later: Later | None = None,
-                 present: frozenset[str] = frozenset()) -> MadeOutputs:
+                 present: frozenset[str] = frozenset(),
+                 surveyed: Survey | None = None) -> MadeOutputs:
     """Make the ``stale`` outputs, and those the output folder lacks; with ``out``, stage
     them all (the others are kept from the previous build) for the caller to commit.
     ``own``: the files of a folder only this process writes (see ``OutputUpdate``);
-    ``present``: files just found in the output as the last build left them."""
+    ``present``: files just found in the output as the last build left them; ``surveyed``:
+    the output folder as a look taken during this build found it (see ``survey``)."""
     collector.set_apart_old()  # what pages are made from stays: not walked again
     if paths is None:
         paths = {key: output_path(key) for key in planned}
@@ -117,32 +122,39 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         for key in todo:
             engine.make_output(key)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
-    update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own)
+    update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own,
+                          surveyed=surveyed)
     update.distrust(paths[key] for key in untrusted)
     update.present(present)
     if not update.in_place:
         first = None  # the first build of the preview: its folder appears at once
     pending = first.pending if first is not None else None
     try:
-        todo = [key for key in planned
-                if key in stale or not _kept(update, known.get(key), paths[key])]
         result = MadeOutputs(update)
-        if pending is not None:
-            pending.add(paths[key] for key in todo)
-            if later is not None:
-                pending.add(later.paths)
+
+        def to_make(key: Key) -> bool:
+            return key in stale or not _kept(update, known.get(key), paths[key])
+
         if first is not None:
+            if pending is not None:  # the outputs due (a file found missing is added below)
+                pending.add(paths[key] for key in stale if key in paths)
+                if later is not None:
+                    pending.add(later.paths)
             # One at a time, the smallest first: each tab reloads as soon as its own page is
             # in place, and has the machine to itself until it has (a big actor page
-            # reloading beside it doubled the time a briefing took to show).
-            for key in _smallest_first([k for k in todo if paths[k] in first.wanted], paths, out):
+            # reloading beside it doubled the time a briefing took to show). Nothing is
+            # looked at for the other outputs before.
+            shown = [key for key, rel in paths.items() if rel in first.wanted and to_make(key)]
+            for key in _smallest_first(shown, paths, out):
                 _make_these(engine, [key], paths, update, result, 0, untrusted)
                 moved = update.move_now([paths[key]], first.swap_lock)
                 if pending is not None:
                     pending.done([paths[key]])
                 first.made(moved)
                 first.shown()
-            todo = [key for key in todo if paths[key] not in first.wanted]
+        todo = [key for key in planned if key not in result.records and to_make(key)]
+        if pending is not None:
+            pending.add(paths[key] for key in todo if key not in stale)
         if later is not None and first is not None and first.interrupted():
             # A newer change waits: its build makes the nodes left for later, with its own.
             result.unsettled = sorted(later.paths - {paths[key] for key in todo})

@@ -1,0 +1,129 @@
+"""A look at the output folder taken in a child process while the build reads the site.
+
+A command-line build after an edit spends a third of its time on the output folder: it reads
+the manifest, walks every folder for files that are not briefgen's, and looks (a ``stat``
+each) at every file the last build wrote, to notice one restored from a backup or edited by
+hand. None of that depends on the content, so a child process does it on the other core
+while this one scans, parses and settles; the build takes the result when it needs it, or
+does the work itself when the child could not (any failure there is only a lost head start).
+
+Taken before the build makes anything, the look is no older than one taken then would be by
+the time the new site is swapped in: a file that appears in the output meanwhile is found by
+the last look the swap takes (``swap._keep_as_spare``), as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from briefgen.engine.store import FileState
+from briefgen.fileops import OS_FILE_OPS
+from briefgen.manifest import foreign_paths, read_manifest
+from briefgen.swap import READY, containers
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """The output folder as the child found it."""
+
+    manifest: dict[str, str] | None  # the files briefgen wrote and their digests
+    foreign: list[str]  # the top-most paths of files it did not write
+    states: dict[str, FileState | None]  # of the files the last build wrote (None: missing)
+
+
+def file_states(out: Path, rels: Iterable[str],
+                seen: Mapping[str, FileState | None] | None = None
+                ) -> dict[str, FileState | None]:
+    """The state of each output file (a ``stat`` each, unless ``seen`` has it; None when it
+    is missing)."""
+    folder, of, stat = f"{out}/", FileState.of, os.stat
+    seen = seen or {}
+    found: dict[str, FileState | None] = {}
+    for rel in rels:
+        if rel in seen:
+            found[rel] = seen[rel]
+            continue
+        try:
+            found[rel] = of(stat(folder + rel))
+        except OSError:
+            found[rel] = None
+    return found
+
+
+class SurveyInChild:
+    """The look, taken by a forked child in two parts: first the state of the files the
+    build cache says the last build wrote (``states``: all that a build with nothing to
+    do needs), then the manifest and the foreign files (``result``)."""
+
+    def __init__(self, out: Path, recorded: Collection[str]) -> None:
+        self._pid: int | None = None
+        self._pipe: BinaryIO | None = None
+        self._states: dict[str, FileState | None] | None = None
+        self._result: Survey | None = None
+        if not hasattr(os, "fork") or not out.is_dir() \
+                or any(c.state == READY for c in containers(out, OS_FILE_OPS)):
+            return  # an unfinished swap: the output may change before the build looks at it
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: look, hand the result over, leave without any cleanup
+            # It only reads, and not for long: if the build is killed meanwhile, the child
+            # ends when it writes to the pipe nobody reads any more.
+            code = 1
+            try:
+                os.close(reader)
+                with os.fdopen(writer, "wb") as pipe:
+                    pickle.dump(file_states(out, recorded), pipe, pickle.HIGHEST_PROTOCOL)
+                    pipe.flush()
+                    manifest = read_manifest(out)
+                    foreign = foreign_paths(out, manifest) if manifest is not None else []
+                    pickle.dump((manifest, foreign), pipe, pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(writer)
+        self._pid, self._pipe = pid, os.fdopen(reader, "rb")
+
+    def states(self) -> dict[str, FileState | None]:
+        """The state of each file the build cache names (empty when the child has none:
+        the caller then looks itself)."""
+        if self._states is None:
+            self._states = self._read() or {}
+        return self._states
+
+    def result(self) -> Survey | None:
+        """The whole look, or None when the child has none: the caller then looks itself."""
+        states = self.states()
+        if self._pipe is not None:
+            found = self._read()
+            if isinstance(found, tuple) and len(found) == 2:
+                manifest, foreign = found
+                self._result = Survey(manifest, foreign, states)
+            self.close()
+        return self._result
+
+    def _read(self) -> Any:
+        if self._pipe is None:
+            return None
+        try:  # our own child's, through a pipe: not a cache
+            return pickle.load(self._pipe)
+        except (EOFError, pickle.UnpicklingError, OSError):
+            self.close()
+            return None
+
+    def close(self) -> None:
+        """Stop the child, if it is still looking, and reap it."""
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
