@@ -358,3 +358,23 @@ def test_a_file_of_yours_that_appears_after_the_output_was_looked_at_is_kept(
     assert result.ok and result.stats is not None and result.stats.written
     for rel, text in late.items():
         assert (out / rel).read_text() == text
+
+
+def test_the_look_a_child_takes_at_the_output_is_the_one_the_build_would_take(tmp_path):
+    from briefgen.engine.store import FileState
+    from briefgen.survey import SurveyInChild
+
+    out = tmp_path / "out"
+    publish(out, {"a/index.html": b"1", "b/index.html": b"2", "c.json": b"3"}, "test")
+    (out / "CNAME").write_text("briefs.example.org\n")
+    (out / "a" / "notes.txt").write_text("mine")
+    (out / "b" / "index.html").unlink()
+    look = SurveyInChild(out, ["a/index.html", "b/index.html", "c.json"])
+    assert look.states() == {"a/index.html": FileState.of(os.stat(out / "a/index.html")),
+                             "b/index.html": None,
+                             "c.json": FileState.of(os.stat(out / "c.json"))}
+    found = look.result()
+    assert found is not None and found.manifest == read_manifest(out)
+    assert sorted(found.foreign) == sorted(foreign_paths(out, found.manifest)) \
+        == ["CNAME", "a/notes.txt"]
+    look.close()  # reaped already: nothing left to do
