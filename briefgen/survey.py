@@ -1,15 +1,16 @@
 """A look at the output folder taken in a child process while the build reads the site.
 
-A command-line build after an edit spends a third of its time on the output folder: it reads
-the manifest, walks every folder for files that are not briefgen's, and looks (a ``stat``
-each) at every file the last build wrote, to notice one restored from a backup or edited by
-hand. None of that depends on the content, so a child process does it on the other core
-while this one scans, parses and settles; the build takes the result when it needs it, or
-does the work itself when the child could not (any failure there is only a lost head start).
+A command-line build after an edit spent about a sixth of its time on the output folder
+before making anything: it read the manifest, walked every folder for files that are not
+briefgen's, and looked (a ``stat`` each) at every file the last build wrote, to notice one
+restored from a backup or edited by hand. None of that depends on the content, so a child
+process does it on the other core while this one scans, parses and settles; the build takes
+the result when it needs it, or does the work itself when the child could not (any failure
+there is only a lost head start).
 
-Taken before the build makes anything, the look is no older than one taken then would be by
-the time the new site is swapped in: a file that appears in the output meanwhile is found by
-the last look the swap takes (``swap._keep_as_spare``), as before.
+The look is taken earlier than the build would take it, but either is older than the swap:
+a file that appears in the output after it is found by the last look the swap takes
+(``swap._keep_as_spare``), as before.
 """
 
 from __future__ import annotations
