@@ -28,8 +28,7 @@ from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
-from briefgen.survey import Survey, SurveyInChild
-from briefgen.survey import file_states as output_states
+from briefgen.survey import Survey, SurveyInChild, output_states
 from briefgen.web.outputkinds import OUTPUT_KINDS
 from briefgen.web.themes import ThemeError, theme_folder
 
@@ -261,20 +260,21 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     else:
         scanned, synced = quick
     last = session.settled if session is not None else None
+    files = file_states(scanned)  # what the next run starts from
     if session is not None:
         # The engine now holds these files, whatever the run's outcome: the next run starts
         # from them. Its outputs are known again only once this run succeeds (below).
-        session.files = file_states(scanned)
+        session.files = files
         session.scan, session.synced, session.settled = scanned, synced, None
     result.diagnostics.extend(synced.diagnostics)
     if quick is None and store is not None and options.write and not options.mentions \
-            and _nothing_changed(engine, store, scanned, known, now) \
+            and _nothing_changed(engine, store, files, known, now) \
             and _unchanged_site(engine, store, config, synced, out, result, survey):
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
     if quick is not None:
         settled = _settle_quickly(engine, last, now, defer)
-    elif store is not None and not options.mentions and known.keys() == file_states(scanned).keys():
+    elif store is not None and not options.mentions and known.keys() == files.keys():
         settled = _settle_stored(engine, now, options.jobs, fork=session is None)
     else:
         settled = None
@@ -338,7 +338,6 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
         session.settled = outputs
     if store is not None:
-        files = file_states(scanned)
         if result.stats.written or result.stats.removed:
             current = _folder_now(out, paths.values())  # linking changed the files' times
         fingerprints = {**outputs.fingerprints,
@@ -350,12 +349,13 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
             store.commit(changes, files, (str(out), states))
 
 
-def _nothing_changed(engine: Engine, store: EngineStore, scanned: ContentScan,
+def _nothing_changed(engine: Engine, store: EngineStore,
+                     files: dict[str, tuple[FileState, str]],
                      known: dict[str, tuple[FileState, str]], now: float) -> bool:
     """The same files as the last run's (so the same roots), none of them, no setting,
     template or asset changed, and the clock changes nothing: the engine's stored state is
     this run's as it is."""
-    return engine.quiet() and not store.due(now) and file_states(scanned) == known
+    return engine.quiet() and not store.due(now) and files == known
 
 
 def _unchanged_site(engine: Engine, store: EngineStore, config: SiteConfig, synced: Synced,

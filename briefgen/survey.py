@@ -37,10 +37,9 @@ class Survey:
 
     manifest: dict[str, str] | None  # the files briefgen wrote and their digests
     foreign: list[str]  # the top-most paths of files it did not write
-    states: dict[str, FileState | None]  # of the files the last build wrote (None: missing)
 
 
-def file_states(out: Path, rels: Iterable[str],
+def output_states(out: Path, rels: Iterable[str],
                 seen: Mapping[str, FileState | None] | None = None
                 ) -> dict[str, FileState | None]:
     """The state of each output file (a ``stat`` each, unless ``seen`` has it; None when it
@@ -89,7 +88,7 @@ class SurveyInChild:
             code = 1
             try:
                 os.close(reader)
-                pickle.dump(file_states(out, recorded), parts[0], pickle.HIGHEST_PROTOCOL)
+                pickle.dump(output_states(out, recorded), parts[0], pickle.HIGHEST_PROTOCOL)
                 parts[0].flush()
                 os.write(writer, b"1")
                 manifest = read_manifest(out)
@@ -112,12 +111,12 @@ class SurveyInChild:
 
     def result(self) -> Survey | None:
         """The whole look, or None when the child has none: the caller then looks itself."""
-        states = self.states()
+        self.states()  # the first part, read first
         if self._pipe is not None:
             found = self._read(1)
             if isinstance(found, tuple) and len(found) == 2:
                 manifest, foreign = found
-                self._result = Survey(manifest, foreign, states)
+                self._result = Survey(manifest, foreign)
             self.close()
         return self._result
 
