@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
-from briefgen.engine.store import EngineStore, FileState, StoreError
+from briefgen.engine.store import EngineStore, FileState, OutputRow, StoreError, output_states_of
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
@@ -230,8 +231,8 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
     engine, store = _engine(config, theme, flags, options, result)
     # The command line, building into a folder it built before: the output folder is looked
     # at on the other core meanwhile (see ``survey``).
-    recorded = store.output_states(str(out)) if store is not None and options.write else {}
-    survey = SurveyInChild(out, recorded) if recorded else None
+    rows = store.output_rows(str(out)) if store is not None and options.write else []
+    survey = SurveyInChild(out, partial(_recorded_states, rows)) if rows else None
     try:
         _run(engine, store, config, theme, flags, out, options, result, survey)
     finally:
@@ -312,7 +313,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         paths = {key: output_path(key) for key in outputs.all}
     current: dict[str, FileState | None] = {}
     if store is not None and options.write:
-        current = _folder_now(out, paths.values(), survey)
+        current = _folder_now(out, paths.values(), recorded, survey)
         outputs.untrusted = frozenset(k for k, rel in paths.items()
                                       if rel not in recorded or recorded[rel][1] != current[rel])
         outputs.stale |= outputs.untrusted
@@ -339,7 +340,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         session.settled = outputs
     if store is not None:
         if result.stats.written or result.stats.removed:
-            current = _folder_now(out, paths.values())  # linking changed the files' times
+            current = output_states(out, paths.values())  # linking changed the files' times
         fingerprints = {**outputs.fingerprints,
                         **{key: record.fp for key, record in result.made.items()}}
         states = {rel: (fingerprints[key], state) for key, rel in paths.items()
@@ -363,24 +364,29 @@ def _unchanged_site(engine: Engine, store: EngineStore, config: SiteConfig, sync
     """With nothing changed: when the output folder holds exactly the files the last build
     wrote (a ``stat`` each), report the stored state and say so; else False (the build goes
     on, and makes what the folder lacks)."""
-    recorded = store.output_states(str(out))
-    if not recorded:
-        return False
-    current = _folder_now(out, recorded, survey)
-    if any(state != current[rel] for rel, (_, state) in recorded.items()):
-        return False
+    changed = survey.changed() if survey is not None else None
+    if changed is not None:
+        if changed.states or not changed.recorded:
+            return False
+        count = changed.recorded
+    else:  # the child had no answer: look here
+        recorded = store.output_states(str(out))
+        current = output_states(out, recorded)
+        if not recorded or any(state != current[rel] for rel, (_, state) in recorded.items()):
+            return False
+        count = len(recorded)
     result.out = out
     result.diagnostics.extend(engine.all_diagnostics())
     result.valid_until = engine.valid_until()
     result.counts = _counts(engine, synced)
-    result.counts["files"] = len(recorded)
+    result.counts["files"] = count
     try:  # its own files, as recorded: no need to read its manifest to know it is ours
         _check_output(config, out, ours=True)
     except OutputRefused as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return True
     if result.ok:
-        result.stats = WriteStats(0, len(recorded), 0, 0)
+        result.stats = WriteStats(0, count, 0, 0)
     return True
 
 
@@ -466,12 +472,21 @@ def _settled(engine: Engine, planned: list[Key], stale: set[Key]) -> Settled:
     return Settled(planned, stale & planned_set, known, paths_of=planned_set)
 
 
-def _folder_now(out: Path, rels: Iterable[str], survey: SurveyInChild | None = None
-                ) -> dict[str, FileState | None]:
+def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str, FileState]],
+                survey: SurveyInChild | None) -> dict[str, FileState | None]:
     """The state of each output file in the folder (a ``stat`` each, or the survey's): a file
     that is not what the last build left (deleted, restored from a backup, edited by hand)
     is made again."""
-    return output_states(out, rels, survey.states() if survey is not None else None)
+    changed = survey.changed() if survey is not None else None
+    if changed is None:
+        return output_states(out, rels)
+    seen: dict[str, FileState | None] = {rel: state for rel, (_, state) in recorded.items()}
+    seen.update(changed.states)
+    return output_states(out, rels, seen)
+
+
+def _recorded_states(rows: list[OutputRow]) -> dict[str, FileState]:
+    return {rel: state for rel, (_, state) in output_states_of(rows).items()}
 
 
 @dataclass(slots=True)

@@ -29,9 +29,9 @@ class Entry(NamedTuple):
     """(A tuple: one is made for every file of every build.)"""
 
     name: str
-    path: Path  # as reached (through any link), below the content folder
+    path: str  # as reached (through any link), below the content folder
     rel: str  # the same, relative to the site folder: for messages
-    real: Path  # the file or folder itself, every link resolved: what is read
+    real: str  # the file or folder itself, every link resolved: what is read
     is_dir: bool
     linked: bool  # reached through a link of its own
 
@@ -47,7 +47,8 @@ class ContentTree:
 
     def top(self) -> Entry:
         """The content folder itself."""
-        return Entry(self.content.name, self.content, self.base, self.content, True, False)
+        content = str(self.content)
+        return Entry(self.content.name, content, self.base, content, True, False)
 
     def children(self, folder: Entry, skip: Callable[[str], bool]) -> list[Entry]:
         """The files and folders directly in ``folder`` that may be used, in code-point order
@@ -93,13 +94,13 @@ class ContentTree:
                            "same folders again and again); remove some of them")
                 return []  # none of them is used: the build stops at the error anyway
             stack.extend(reversed(folders))
-        return sorted(found, key=lambda e: e.path.relative_to(top.path).parts)
+        return sorted(found, key=lambda e: below(top.path, e.path).split("/"))
 
     def _entry(self, folder: Entry, name: str, mode: int | None) -> Entry | None:
         rel = name if folder.rel == "." else f"{folder.rel}/{name}"
-        path = folder.path / name
-        # Below no link, a path is its own real path: one Path made per file, not two.
-        real = path if folder.real is folder.path else folder.real / name
+        # Paths as text, not ``Path`` objects: this runs for every file of every build.
+        path = f"{folder.path}/{name}"
+        real = path if folder.real is folder.path else f"{folder.real}/{name}"
         try:
             mode = os.lstat(real).st_mode if mode is None else mode
         except OSError as exc:
@@ -117,11 +118,11 @@ class ContentTree:
                    f"'{rel}' is ignored: it is {kind(mode)}, not a regular file or folder")
         return None
 
-    def _follow(self, path: Path, rel: str) -> tuple[Path, int] | None:
+    def _follow(self, path: str, rel: str) -> tuple[str, int] | None:
         """Where a link leads and what is there, when it may be followed."""
         target = _link_text(path)
         try:
-            real = Path(os.path.realpath(path, strict=True))
+            real = os.path.realpath(path, strict=True)
             mode = os.stat(real).st_mode
         except OSError as exc:
             if exc.errno == errno.ELOOP:
@@ -141,15 +142,16 @@ class ContentTree:
             return None
         return real, mode
 
-    def _not_content(self, real: Path) -> str | None:
+    def _not_content(self, real: str) -> str | None:
         """Why ``real`` is not content, or None when it is."""
         for name, folder in self.off_limits:
-            if _holds(folder, real):
+            if _holds(str(folder), real):
                 return f"which is in {name}"
-        if not _holds(self.content, real):
+        content = str(self.content)
+        if not _holds(content, real):
             return f"which is outside the content folder {self.base}/"
-        inner = real.relative_to(self.content).parts
-        if inner and inner[0].startswith("."):  # .git, and hidden folders briefgen never reads
+        inner = below(content, real).split("/")
+        if inner[0].startswith("."):  # .git, and hidden folders briefgen never reads
             return f"which is in the hidden folder {self.base}/{inner[0]}/"
         return None
 
@@ -157,7 +159,7 @@ class ContentTree:
         self.notes.append(Diagnostic(rel, FILE_START, severity, message))
 
 
-def _link_text(path: Path) -> str:
+def _link_text(path: str) -> str:
     try:
         return os.readlink(path)
     except OSError:
@@ -176,5 +178,11 @@ def _mode(entry: os.DirEntry[str]) -> int | None:
     return None  # a link, a special file, or a file system that does not say: look closer
 
 
-def _holds(folder: Path, path: Path) -> bool:
-    return path == folder or folder in path.parents
+def below(folder: str, path: str) -> str:
+    """``path`` relative to ``folder``, which holds it (both as made here: absolute, without
+    a trailing slash, joined with ``/``)."""
+    return "" if path == folder else path[len(folder.rstrip("/")) + 1:]
+
+
+def _holds(folder: str, path: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")

@@ -12,7 +12,7 @@ from briefgen.cache import cache_folder
 from briefgen.chars import unshowable
 from briefgen.config import SiteConfig
 from briefgen.contentfiles import Collection, StaticFile
-from briefgen.contenttree import ContentTree, Entry
+from briefgen.contenttree import ContentTree, Entry, below
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
 from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 from briefgen.filesystem import FileProblem, read_regular
@@ -37,9 +37,9 @@ class SourceFile(NamedTuple):
     """(A tuple: one is made for every content file of every build.)"""
 
     collection: Collection
-    path: Path  # as found, below the content folder
+    path: str  # as found, below the content folder
     rel: str  # relative to the site folder
-    real: Path  # the file itself, any link resolved: what is read
+    real: str  # the file itself, any link resolved: what is read
 
 
 def _ignored(rel: str, message: str) -> Diagnostic:
@@ -112,7 +112,7 @@ def static_files(tree: ContentTree, folders: dict[str, Entry],
         return []
     found = []
     for entry in tree.files(folder, is_editor_junk):
-        rel = entry.path.relative_to(folder.path).as_posix()
+        rel = below(folder.path, entry.path)
         problem = unshowable(rel)
         if problem:
             d = Diagnostics(entry.rel)
@@ -130,7 +130,7 @@ def _rel(config: SiteConfig, path: Path) -> str:
     return path.as_posix()
 
 
-def read_text(path: Path, rel: str, diags: list[Diagnostic]) -> str | None:
+def read_text(path: str | Path, rel: str, diags: list[Diagnostic]) -> str | None:
     d = Diagnostics(rel)
     try:
         return read_regular(path).decode("utf-8-sig")

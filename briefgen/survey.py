@@ -20,7 +20,7 @@ import os
 import pickle
 import signal
 import tempfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +32,15 @@ from briefgen.swap import READY, containers
 
 
 @dataclass(frozen=True, slots=True)
+class Changed:
+    """The files the build cache says the last build wrote, as the child found them."""
+
+    recorded: int  # how many the cache names
+    # Those whose state is not the recorded one (None: missing); the others are as recorded.
+    states: dict[str, FileState | None]
+
+
+@dataclass(frozen=True, slots=True)
 class Survey:
     """The output folder as the child found it."""
 
@@ -40,8 +49,8 @@ class Survey:
 
 
 def output_states(out: Path, rels: Iterable[str],
-                seen: Mapping[str, FileState | None] | None = None
-                ) -> dict[str, FileState | None]:
+                  seen: Mapping[str, FileState | None] | None = None
+                  ) -> dict[str, FileState | None]:
     """The state of each output file (a ``stat`` each, unless ``seen`` has it; None when it
     is missing)."""
     folder, of, stat = f"{out}/", FileState.of, os.stat
@@ -58,19 +67,27 @@ def output_states(out: Path, rels: Iterable[str],
     return found
 
 
-class SurveyInChild:
-    """The look, taken by a forked child in two parts: first the state of the files the
-    build cache says the last build wrote (``states``: all that a build with nothing to
-    do needs), then the manifest and the foreign files (``result``). Each part goes into a
-    temporary file of its own, and a byte through a pipe says that it is there: the child
-    never waits for this process to read (a pipe holds 64 KB; the states of 17,600 files
-    take about 1 MB)."""
+def _changed(out: Path, recorded: Mapping[str, FileState]) -> Changed:
+    found = output_states(out, recorded)
+    return Changed(len(recorded), {rel: state for rel, state in found.items()
+                                   if state != recorded[rel]})
 
-    def __init__(self, out: Path, recorded: Collection[str]) -> None:
+
+class SurveyInChild:
+    """The look, taken by a forked child in two parts: first which of the files the build
+    cache says the last build wrote are no longer as recorded (``changed``: all that a
+    build with nothing to do needs), then the manifest and the foreign files (``result``).
+    Each part goes into a temporary file of its own, and a byte through a pipe says that it
+    is there: the child never waits for this process to read.
+
+    ``recorded`` gives the recorded state of each file; it is called in the child (decoding
+    the cache's rows of 17,600 files takes longer than looking at them)."""
+
+    def __init__(self, out: Path, recorded: Callable[[], Mapping[str, FileState]]) -> None:
         self._pid: int | None = None
         self._pipe: BinaryIO | None = None
         self._parts: list[BinaryIO] = []
-        self._states: dict[str, FileState | None] | None = None
+        self._changed: Changed | None = None
         self._result: Survey | None = None
         if not hasattr(os, "fork") or not out.is_dir() \
                 or any(c.state == READY for c in containers(out, OS_FILE_OPS)):
@@ -88,7 +105,7 @@ class SurveyInChild:
             code = 1
             try:
                 os.close(reader)
-                pickle.dump(output_states(out, recorded), parts[0], pickle.HIGHEST_PROTOCOL)
+                pickle.dump(_changed(out, recorded()), parts[0], pickle.HIGHEST_PROTOCOL)
                 parts[0].flush()
                 os.write(writer, b"1")
                 manifest = read_manifest(out)
@@ -102,16 +119,17 @@ class SurveyInChild:
         os.close(writer)
         self._pid, self._pipe, self._parts = pid, os.fdopen(reader, "rb", buffering=0), parts
 
-    def states(self) -> dict[str, FileState | None]:
-        """The state of each file the build cache names (empty when the child has none:
-        the caller then looks itself)."""
-        if self._states is None:
-            self._states = self._read(0) or {}
-        return self._states
+    def changed(self) -> Changed | None:
+        """The recorded files that changed, or None when the child has no answer: the
+        caller then looks itself."""
+        if self._changed is None:
+            found = self._read(0)
+            self._changed = found if isinstance(found, Changed) else None
+        return self._changed
 
     def result(self) -> Survey | None:
         """The whole look, or None when the child has none: the caller then looks itself."""
-        self.states()  # the first part, read first
+        self.changed()  # the first part, read first
         if self._pipe is not None:
             found = self._read(1)
             if isinstance(found, tuple) and len(found) == 2:

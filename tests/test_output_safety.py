@@ -369,10 +369,14 @@ def test_the_look_a_child_takes_at_the_output_is_the_one_the_build_would_take(tm
     (out / "CNAME").write_text("briefs.example.org\n")
     (out / "a" / "notes.txt").write_text("mine")
     (out / "b" / "index.html").unlink()
-    look = SurveyInChild(out, ["a/index.html", "b/index.html", "c.json"])
-    assert look.states() == {"a/index.html": FileState.of(os.stat(out / "a/index.html")),
-                             "b/index.html": None,
-                             "c.json": FileState.of(os.stat(out / "c.json"))}
+    recorded = {rel: FileState.of(os.stat(out / rel)) for rel in ("a/index.html", "c.json")}
+    recorded["b/index.html"] = FileState(1, 1, 1, 1)
+    recorded["c.json"] = recorded["c.json"]._replace(mtime=1)  # restored from a backup
+    look = SurveyInChild(out, lambda: recorded)
+    changed = look.changed()
+    assert changed is not None and changed.recorded == 3
+    assert changed.states == {"b/index.html": None,
+                              "c.json": FileState.of(os.stat(out / "c.json"))}
     found = look.result()
     assert found is not None and found.manifest == read_manifest(out)
     assert sorted(found.foreign) == sorted(foreign_paths(out, found.manifest)) \

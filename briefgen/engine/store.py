@@ -121,6 +121,16 @@ class FileState(NamedTuple):
         return cls(result.st_ino, result.st_size, result.st_mtime_ns, result.st_ctime_ns)
 
 
+# An output file as stored: its path, the fingerprint it was made from, its state.
+OutputRow = tuple[bytes, str, int, int, int, int]
+
+
+def output_states_of(rows: Iterable[OutputRow]) -> dict[str, tuple[str, FileState]]:
+    """Stored output rows, decoded: by file, its fingerprint and its recorded state."""
+    return {_t(rel): (fp, FileState(ino, size, mtime, ctime))
+            for rel, fp, ino, size, mtime, ctime in rows}
+
+
 class StoreError(Exception):
     """The store cannot be opened; the build goes on without it."""
 
@@ -157,6 +167,7 @@ class EngineStore:
         # The rows of files and outputs as read from the store (``commit`` writes the changes)
         self._files_read: dict[str, tuple[FileState, str]] | None = None
         self._outputs_read: dict[str, dict[str, tuple[str, FileState]]] = {}
+        self._output_rows: dict[str, list[OutputRow]] = {}
 
     def _meta(self, db: sqlite3.Connection) -> dict[str, str]:
         try:
@@ -349,17 +360,23 @@ class EngineStore:
         self._files_read = found
         return found
 
+    def output_rows(self, folder: str) -> list[OutputRow]:
+        """The output files of ``folder`` as recorded, as stored: one read, nothing decoded
+        (what a build with nothing to do hands to the process that looks at the folder,
+        which decodes them itself: ``output_states_of``)."""
+        rows = self._output_rows.get(folder)
+        if rows is None:
+            rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
+                                   "WHERE folder = ?", (_b(folder),)).fetchall()
+            self._output_rows[folder] = rows
+        return rows
+
     def output_states(self, folder: str) -> dict[str, tuple[str, FileState]]:
         """The output files of ``folder`` as recorded (read once per run; not to be changed
         by the caller)."""
         found = self._outputs_read.get(folder)
-        if found is not None:
-            return found
-        rows = self.db.execute("SELECT rel, fp, ino, size, mtime, ctime FROM outputs "
-                               "WHERE folder = ?", (_b(folder),))
-        found = {_t(rel): (fp, FileState(ino, size, mtime, ctime))
-                 for rel, fp, ino, size, mtime, ctime in rows}
-        self._outputs_read[folder] = found
+        if found is None:
+            found = self._outputs_read[folder] = output_states_of(self.output_rows(folder))
         return found
 
     # ----------------------------------------------------------------- writing
@@ -407,6 +424,7 @@ class EngineStore:
             self._files_read = files
         if outputs is not None:
             self._outputs_read[outputs[0]] = outputs[1]
+            self._output_rows.pop(outputs[0], None)
         if self._writing is not None:
             self._put_in_place()
 
