@@ -102,6 +102,8 @@ class BuildResult:
     # Output files whose nodes were left for the next build too (see ``web.make.Later``):
     # requests for them wait for it.
     unsettled: list[str] = field(default_factory=list)
+    # The output files whose state (inode, times) writing changed; None: not known, any may.
+    touched: set[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -339,7 +341,9 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         outputs.fingerprints.update((key, record.fp) for key, record in result.made.items())
         session.settled = outputs
     if store is not None:
-        if result.stats.written or result.stats.removed:
+        if result.touched is not None:  # only those: the others are as the folder had them
+            current.update(output_states(out, result.touched & current.keys()))
+        elif result.stats.written or result.stats.removed:
             current = output_states(out, paths.values())  # linking changed the files' times
         fingerprints = {**outputs.fingerprints,
                         **{key: record.fp for key, record in result.made.items()}}
@@ -613,6 +617,7 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
         options.session.published = None  # until this commit is through
     try:
         result.stats = made.update.commit(options.swap_lock)
+        result.touched = made.update.touched
         if options.session is not None and made.update.in_place:
             options.session.published = made.update.files()
         result.notes.extend(made.update.notes)

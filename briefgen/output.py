@@ -152,6 +152,14 @@ class OutputUpdate:
         self.container = container or Container.create(self.out, ops)
         spare = self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
+        # The files whose spare copy is not the output's own (see ``touched``); None: not
+        # known (no look taken at this spare).
+        self.split: frozenset[str] | None = surveyed.split \
+            if surveyed is not None and surveyed.spare == self.container.site else None
+        # The output files whose state the publish changed: those written, and those it
+        # linked (a link changes a file's ctime); the others are the files the output had
+        # before, shared by the two trees. None when that is not known.
+        self.touched: set[str] | None = None
         # No leftover link to look for in a tree this briefgen made (one stat per file saved)
         self._tidy = spare is not None and spare.tidy
         with contextlib.suppress(FileExistsError):
@@ -342,6 +350,8 @@ class OutputUpdate:
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(site / MANIFEST))
         linked: frozenset[str] = frozenset()
+        touched = set(changed)
+        split = self.split if self.spare is not None else frozenset()  # no spare: all linked
         try:
             if self.spare is None and _empty(site):
                 # Nothing to bring up to date (a first build, or the first after one): the
@@ -366,8 +376,12 @@ class OutputUpdate:
                     continue
                 if not self._tidy:
                     _drop_leftover_link(site, rel, ops)
-                if spare.get(rel) != written.digest:
+                if spare.get(rel) != written.digest or (split is not None and rel in split):
+                    # Also where both hold the same bytes in two files (after a build that
+                    # wrote every file anew): one file again, so that the spare's states
+                    # are the output's, and each build records only what changed.
                     self._keep_in_tree(tree, rel)
+                    touched.add(rel)
             _remove_files(site, [rel for rel in spare if rel not in self.paths], ops)
             ops.write(str(site / MANIFEST), self._manifest_data())
         except OSError as exc:
@@ -377,6 +391,7 @@ class OutputUpdate:
         with swap_lock() if swap_lock else contextlib.nullcontext():  # no reading mid-swap
             swap_in(container, ops, self.notes, self.foreign)
         self._clean()
+        self.touched = touched | linked if split is not None else None
 
     def _keep_in_tree(self, tree: str, rel: str) -> None:
         """An unchanged output that the tree (the spare) holds in an older version, or not

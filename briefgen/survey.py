@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from briefgen.engine.store import FileState
 from briefgen.fileops import OS_FILE_OPS
 from briefgen.manifest import foreign_paths, read_manifest
-from briefgen.swap import READY, containers
+from briefgen.swap import READY, SPARE, containers
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,10 @@ class Survey:
 
     manifest: dict[str, str] | None  # the files briefgen wrote and their digests
     foreign: list[str]  # the top-most paths of files it did not write
+    spare: Path | None = None  # the spare tree the build will bring to the new site
+    # The recorded files of which the spare holds another file than the output does (or
+    # none): after a build that wrote every file anew, the two trees stop sharing them.
+    split: frozenset[str] = frozenset()
 
 
 def output_states(out: Path, rels: Iterable[str],
@@ -67,16 +71,34 @@ def output_states(out: Path, rels: Iterable[str],
     return found
 
 
-def _changed(out: Path, recorded: Mapping[str, FileState]) -> Changed:
-    found = output_states(out, recorded)
+def _changed(recorded: Mapping[str, FileState], found: Mapping[str, FileState | None]
+             ) -> Changed:
     return Changed(len(recorded), {rel: state for rel, state in found.items()
                                    if state != recorded[rel]})
+
+
+def _split(spare: Path, found: Mapping[str, FileState | None]) -> frozenset[str]:
+    """The files of ``found`` (present in the output) that the tree ``spare`` does not
+    share with it: another file of the same name, or none."""
+    folder, stat = f"{spare}/", os.stat
+    split = []
+    for rel, state in found.items():
+        if state is None:
+            continue
+        try:
+            if stat(folder + rel).st_ino == state.ino:
+                continue
+        except OSError:
+            pass
+        split.append(rel)
+    return frozenset(split)
 
 
 class SurveyInChild:
     """The look, taken by a forked child in two parts: first which of the files the build
     cache says the last build wrote are no longer as recorded (``changed``: all that a
-    build with nothing to do needs), then the manifest and the foreign files (``result``).
+    build with nothing to do needs), then the manifest, the foreign files and the files the
+    spare tree does not share with the output (``result``).
     Each part goes into a temporary file of its own, and a byte through a pipe says that it
     is there: the child never waits for this process to read.
 
@@ -89,9 +111,12 @@ class SurveyInChild:
         self._parts: list[BinaryIO] = []
         self._changed: Changed | None = None
         self._result: Survey | None = None
-        if not hasattr(os, "fork") or not out.is_dir() \
-                or any(c.state == READY for c in containers(out, OS_FILE_OPS)):
+        if not hasattr(os, "fork") or not out.is_dir():
+            return
+        states = [(c.state, c.site) for c in containers(out, OS_FILE_OPS)]
+        if any(state == READY for state, _ in states):
             return  # an unfinished swap: the output may change before the build looks at it
+        spare = next((site for state, site in states if state == SPARE), None)
         try:  # no room for the files, no process to spare: the build looks itself
             parts: list[BinaryIO] = [tempfile.TemporaryFile()  # noqa: SIM115 (see ``close``)
                                      for _ in range(2)]
@@ -105,12 +130,16 @@ class SurveyInChild:
             code = 1
             try:
                 os.close(reader)
-                pickle.dump(_changed(out, recorded()), parts[0], pickle.HIGHEST_PROTOCOL)
+                known = recorded()
+                found = output_states(out, known)
+                pickle.dump(_changed(known, found), parts[0], pickle.HIGHEST_PROTOCOL)
                 parts[0].flush()
                 os.write(writer, b"1")
                 manifest = read_manifest(out)
                 foreign = foreign_paths(out, manifest) if manifest is not None else []
-                pickle.dump((manifest, foreign), parts[1], pickle.HIGHEST_PROTOCOL)
+                split = _split(spare, found) if spare is not None else frozenset()
+                pickle.dump(Survey(manifest, foreign, spare, split), parts[1],
+                            pickle.HIGHEST_PROTOCOL)
                 parts[1].flush()
                 os.write(writer, b"2")
                 code = 0
@@ -132,9 +161,7 @@ class SurveyInChild:
         self.changed()  # the first part, read first
         if self._pipe is not None:
             found = self._read(1)
-            if isinstance(found, tuple) and len(found) == 2:
-                manifest, foreign = found
-                self._result = Survey(manifest, foreign)
+            self._result = found if isinstance(found, Survey) else None
             self.close()
         return self._result
 

@@ -98,6 +98,30 @@ def test_an_edit_links_unchanged_files(example_site, built, tmp_path):
     same_as_clean_build(example_site, built, tmp_path)
 
 
+def test_after_every_file_was_written_anew_an_edit_shares_the_unchanged_ones_again(
+        example_site, built):
+    """A build that trusts none of the output (a new cache: a briefgen upgrade, a deleted
+    cache folder) writes every file anew, and the spare tree beside the output stops sharing
+    files with it. The next edit links them again; and what it records of the folder is what
+    the folder holds: the build after it finds nothing to write."""
+    from briefgen.cache import cache_folder
+
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nOne.\n")
+    run(example_site, built)  # a spare tree now
+    shutil.rmtree(cache_folder(example_site))
+    assert run(example_site, built).stats.written == len(files(built))
+    about.write_text(about.read_text() + "\nTwo.\n")
+    edit = run(example_site, built)
+    assert edit.stats is not None and 0 < edit.stats.written < 5
+    spare = next(built.parent.glob(f".{built.name}.briefgen-*")) / "site"
+    unchanged = sorted(set(files(built)) - set(edit.stats.changed))
+    assert unchanged and [rel for rel in unchanged if (spare / rel).stat().st_ino
+                          != (built / rel).stat().st_ino] == []
+    again = run(example_site, built)
+    assert again.stats is not None and again.stats.written == 0 and again.rendered == []
+
+
 def test_editing_a_template_rerenders_the_pages_that_use_it(example_site, built, tmp_path):
     (example_site / "templates").mkdir()
     (example_site / "templates/tag.html").write_text(
