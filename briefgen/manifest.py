@@ -73,20 +73,31 @@ def folders_of(rels: Iterable[str]) -> set[str]:
     return folders
 
 
-def foreign_paths(folder: Path, owned: Mapping[str, str]) -> list[str]:
-    """Top-most paths in ``folder`` that briefgen did not write (``.git``, ``CNAME`` …)."""
+# A folder changed this close to the moment it was looked at may change again without its
+# time changing (file systems keep times in steps: up to 2 s): it is listed again.
+_RACY_NS = 2_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class FolderTimes:
+    """When each folder of a tree was last changed, as ``foreign_paths`` listed it."""
+
+    looked: int  # when the look began (ns since the epoch)
+    times: dict[str, int]  # by folder ("" for the tree, else its path and "/"): mtime_ns
+
+
+def foreign_paths(folder: Path, owned: Mapping[str, str], times: dict[str, int] | None = None
+                  ) -> list[str]:
+    """Top-most paths in ``folder`` that briefgen did not write (``.git``, ``CNAME`` …).
+    ``times``: filled with each folder's modification time, taken before it is listed
+    (see ``foreign_paths_since``)."""
     owned_dirs = folders_of(owned)
     found: list[str] = []
 
     def walk(path: str, rel: str) -> None:
-        with os.scandir(path) as children:
-            entries = sorted(children, key=lambda child: child.name)
-        for child in entries:
-            child_rel = f"{rel}{child.name}"
-            if child_rel == MANIFEST or child_rel in owned:
-                continue
-            if child_rel.endswith(LINKING) and child_rel[:-len(LINKING)] in owned:
-                continue  # a link of one of its files that an older briefgen left: ours
+        if times is not None:
+            times[rel] = os.stat(path).st_mtime_ns
+        for child_rel, child in _unowned(path, rel, owned):
             if child_rel in owned_dirs and child.is_dir(follow_symlinks=False):
                 walk(child.path, child_rel + "/")
             else:
@@ -94,6 +105,51 @@ def foreign_paths(folder: Path, owned: Mapping[str, str]) -> list[str]:
 
     if folder.is_dir():
         walk(str(folder), "")
+    return found
+
+
+def foreign_paths_since(folder: Path, owned: Mapping[str, str], listed: FolderTimes
+                        ) -> list[str]:
+    """``foreign_paths`` of a folder that was listed before (``listed``), holding the same
+    files of briefgen's: only the folders changed since (a file added or moved out changes
+    its folder's time), or too soon before that look to tell, are listed again; a folder
+    new since then is walked through. A ``stat`` per folder instead of a listing."""
+    owned_dirs = folders_of(owned)
+    found: list[str] = []
+    times = listed.times
+
+    def walk(path: str, rel: str) -> None:
+        for child_rel, child in _unowned(path, rel, owned):
+            if child_rel in owned_dirs and child.is_dir(follow_symlinks=False):
+                if child_rel + "/" not in times:
+                    walk(child.path, child_rel + "/")
+            else:
+                found.append(child_rel)
+
+    for rel, then in times.items():
+        path = os.path.join(folder, rel) if rel else str(folder)
+        try:
+            now = os.stat(path).st_mtime_ns
+        except OSError:
+            continue  # gone with the files briefgen removed
+        if now != then or listed.looked - then < _RACY_NS:
+            walk(path, rel)
+    return sorted(found)
+
+
+def _unowned(path: str, rel: str, owned: Mapping[str, str]) -> list[tuple[str, os.DirEntry[str]]]:
+    """The entries of the folder ``path`` (``rel`` in the tree) that are not briefgen's
+    files, by name."""
+    with os.scandir(path) as children:
+        entries = sorted(children, key=lambda child: child.name)
+    found = []
+    for child in entries:
+        child_rel = f"{rel}{child.name}"
+        if child_rel == MANIFEST or child_rel in owned:
+            continue
+        if child_rel.endswith(LINKING) and child_rel[:-len(LINKING)] in owned:
+            continue  # a link of one of its files that an older briefgen left: ours
+        found.append((child_rel, child))
     return found
 
 

@@ -23,6 +23,7 @@ from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
 from briefgen.manifest import (
     LINKING,
     MANIFEST,
+    Manifest,
     OutputRefused,
     folders_of,
     foreign_paths,
@@ -30,7 +31,7 @@ from briefgen.manifest import (
     read_manifest,
     remove_owned,
 )
-from briefgen.swap import BUILDING, READY, Container, recover, swap_in
+from briefgen.swap import BUILDING, READY, Container, Looked, recover, swap_in
 
 if TYPE_CHECKING:
     from briefgen.survey import Survey
@@ -140,6 +141,9 @@ class OutputUpdate:
             old = surveyed.manifest
         else:
             old, surveyed = own if self.trusted else read_manifest(self.out), None
+        self.looked = Looked(Manifest(surveyed.manifest, surveyed.build), surveyed.folders) \
+            if surveyed is not None and surveyed.manifest is not None \
+            and surveyed.folders is not None else None
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
         self.foreign = [] if self.in_place else surveyed.foreign if surveyed is not None \
@@ -389,7 +393,7 @@ class OutputUpdate:
                                    exc.strerror or str(exc)) from None
         container.set_state(ops, READY, self.build)
         with swap_lock() if swap_lock else contextlib.nullcontext():  # no reading mid-swap
-            swap_in(container, ops, self.notes, self.foreign)
+            swap_in(container, ops, self.notes, self.foreign, self.looked)
         self._clean()
         self.touched = touched | linked if split is not None else None
 

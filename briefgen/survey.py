@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any, BinaryIO
 
 from briefgen.engine.store import FileState
 from briefgen.fileops import OS_FILE_OPS
-from briefgen.manifest import foreign_paths, read_manifest
+from briefgen.manifest import FolderTimes, foreign_paths, load_manifest
 from briefgen.swap import READY, SPARE, containers
 
 
@@ -46,6 +47,8 @@ class Survey:
 
     manifest: dict[str, str] | None  # the files briefgen wrote and their digests
     foreign: list[str]  # the top-most paths of files it did not write
+    build: str = ""  # the token of the build that wrote the manifest
+    folders: FolderTimes | None = None  # its folders' times, as they were listed
     spare: Path | None = None  # the spare tree the build will bring to the new site
     # The recorded files of which the spare holds another file than the output does (or
     # none): after a build that wrote every file anew, the two trees stop sharing them.
@@ -135,11 +138,14 @@ class SurveyInChild:
                 pickle.dump(_changed(known, found), parts[0], pickle.HIGHEST_PROTOCOL)
                 parts[0].flush()
                 os.write(writer, b"1")
-                manifest = read_manifest(out)
-                foreign = foreign_paths(out, manifest) if manifest is not None else []
+                manifest = load_manifest(out)
+                folders = FolderTimes(time.time_ns(), {})
+                foreign = foreign_paths(out, manifest.files, folders.times) \
+                    if manifest is not None else []
                 split = _split(spare, found) if spare is not None else frozenset()
-                pickle.dump(Survey(manifest, foreign, spare, split), parts[1],
-                            pickle.HIGHEST_PROTOCOL)
+                look = Survey(manifest.files, foreign, manifest.build, folders, spare, split) \
+                    if manifest is not None else Survey(None, [], spare=spare, split=split)
+                pickle.dump(look, parts[1], pickle.HIGHEST_PROTOCOL)
                 parts[1].flush()
                 os.write(writer, b"2")
                 code = 0

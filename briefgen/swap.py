@@ -39,9 +39,11 @@ from pathlib import Path
 from briefgen.fileops import FileOps
 from briefgen.manifest import (
     MANIFEST,
+    FolderTimes,
     Manifest,
     OutputRefused,
     foreign_paths,
+    foreign_paths_since,
     load_manifest,
     remove_empty_folders,
 )
@@ -169,11 +171,22 @@ def _build_of(folder: Path) -> str | None:
 # ------------------------------------------------------------------------ publishing
 
 
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """The output as a look taken during the build found it: its manifest, and when each of
+    its folders last changed (so that, once it is the spare, only the folders changed since
+    are looked through for files of the editor's)."""
+
+    manifest: Manifest
+    folders: FolderTimes
+
+
 def swap_in(container: Container, ops: FileOps, notes: list[str],
-            foreign: list[str] | None = None) -> None:
+            foreign: list[str] | None = None, looked: Looked | None = None) -> None:
     """Steps 3 to 5: the ready tree (manifest written) becomes the output. ``foreign``: the
     output's files that are not briefgen's, if the caller knows them (a file that appears
-    later is moved back after the exchange, see ``_keep_as_spare``)."""
+    later is moved back after the exchange, see ``_keep_as_spare``); ``looked``: the output
+    as the caller found it, if it did."""
     out, site = container.out, container.site
     if foreign is None:
         owned = _owned_files(out)
@@ -197,19 +210,22 @@ def swap_in(container: Container, ops: FileOps, notes: list[str],
         ops.rename(str(out), str(container.old))
         ops.rename(str(site), str(out))
         ops.rename(str(container.old), str(site))
-    _keep_as_spare(container, ops, notes)
+    _keep_as_spare(container, ops, notes, looked)
 
 
-def _keep_as_spare(container: Container, ops: FileOps, notes: list[str]) -> None:
+def _keep_as_spare(container: Container, ops: FileOps, notes: list[str],
+                   looked: Looked | None = None) -> None:
     """The previous output, now in ``site/``, is the next build's spare; a file of the
     editor's that reached it (one that appeared in the output during the swap) goes back
     into the output first. An empty folder (a first build into an empty output) is no spare."""
-    manifest = load_manifest(container.site)
+    manifest = looked.manifest if looked is not None else load_manifest(container.site)
     if manifest is None:
         _empty_into_output(container.site, container.out, notes, ops)
         container.set_state(ops, BUILDING, "")
         return
-    for rel in foreign_paths(container.site, manifest.files):
+    late = foreign_paths_since(container.site, manifest.files, looked.folders) \
+        if looked is not None else foreign_paths(container.site, manifest.files)
+    for rel in late:
         target = container.out / rel
         if not os.path.lexists(target) and target.parent.is_dir():
             ops.rename(str(container.site / rel), str(target))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -352,6 +353,9 @@ def test_a_file_of_yours_that_appears_after_the_output_was_looked_at_is_kept(
         return found
 
     monkeypatch.setattr(survey.SurveyInChild, "result", look_then_write)
+    past = time.time_ns() - 3600 * 1_000_000_000  # folders not changed lately: not racy
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(past, past))
     page = next((example_site / "content/briefings").glob("*.md"))
     page.write_text(page.read_text() + "\nA late paragraph.\n")
     result = build(example_site, BuildOptions(out=out, jobs=1))
@@ -382,3 +386,50 @@ def test_the_look_a_child_takes_at_the_output_is_the_one_the_build_would_take(tm
     assert sorted(found.foreign) == sorted(foreign_paths(out, found.manifest)) \
         == ["CNAME", "a/notes.txt"]
     look.close()  # reaped already: nothing left to do
+
+
+def _tree(root: Path, files: dict[str, str], age_s: int) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    past = time.time_ns() - age_s * 1_000_000_000
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(past, past))
+
+
+def test_after_a_look_only_the_folders_changed_since_are_listed_for_late_files(tmp_path):
+    """After the swap, the previous output is looked through for files of the editor's that
+    reached it during the build. A look taken earlier in the build gives each folder's time:
+    a folder whose time changed since (a file added, a folder made) is listed again; one
+    unchanged since an old time is not."""
+    from briefgen.manifest import FolderTimes, foreign_paths_since
+
+    root = tmp_path / "out"
+    owned = {"a/index.html": "1", "b/index.html": "2", "index.html": "3"}
+    _tree(root, dict.fromkeys(owned, "x"), age_s=3600)
+    listed = FolderTimes(time.time_ns(), {})
+    assert foreign_paths(root, owned, listed.times) == []
+    assert set(listed.times) == {"", "a/", "b/"}
+    (root / "a" / "notes.txt").write_text("mine")  # a's time changes
+    (root / "c").mkdir()  # and the tree's: a new folder
+    (root / "c" / "draft.md").write_text("mine")
+    hidden = root / "b" / "late.txt"  # a file whose folder keeps its old time
+    hidden.write_text("mine")
+    os.utime(root / "b", ns=(listed.times["b/"], listed.times["b/"]))
+    assert foreign_paths_since(root, owned, listed) == ["a/notes.txt", "c"]
+    assert sorted(foreign_paths(root, owned)) == ["a/notes.txt", "b/late.txt", "c"]
+
+
+def test_a_folder_changed_just_before_the_look_is_listed_again_whatever_its_time(tmp_path):
+    """A file system keeps times in steps (up to 2 s): a folder changed shortly before the
+    look may change again without its time changing, so it is listed again."""
+    from briefgen.manifest import FolderTimes, foreign_paths_since
+
+    root = tmp_path / "out"
+    owned = {"b/index.html": "2"}
+    _tree(root, dict.fromkeys(owned, "x"), age_s=1)
+    listed = FolderTimes(time.time_ns(), {})
+    foreign_paths(root, owned, listed.times)
+    (root / "b" / "late.txt").write_text("mine")
+    os.utime(root / "b", ns=(listed.times["b/"], listed.times["b/"]))
+    assert foreign_paths_since(root, owned, listed) == ["b/late.txt"]
