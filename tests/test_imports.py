@@ -18,7 +18,7 @@ from briefgen.web.themes import TemplateFingerprints, TemplateFolders, template_
 from tests.conftest import write
 
 # Third-party and own modules that only making something needs.
-HEAVY = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "PIL", "snowballstemmer",
+HEAVY = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "PIL", "Stemmer",
          "watchdog", "multiprocessing", "concurrent.futures", "briefgen.parse",
          "briefgen.markup", "briefgen.web.templates", "briefgen.web.make", "briefgen.web.plan",
          "briefgen.search", "briefgen.web.resizing", "briefgen.site.fill", "briefgen.parallel")
