@@ -156,9 +156,9 @@ class OutputUpdate:
         self.container = container or Container.create(self.out, ops)
         spare = self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
-        # The files whose spare copy is not the output's own (see ``touched``); None: not
-        # known (no look taken at this spare).
-        self.split: frozenset[str] | None = surveyed.split \
+        # Gives the files whose spare copy is not the output's own (see ``touched``), from
+        # the look taken at this spare during the build; None: no look was.
+        self._split = surveyed.split \
             if surveyed is not None and surveyed.spare == self.container.site else None
         # The output files whose state the publish changed: those written, and those it
         # linked (a link changes a file's ctime); the others are the files the output had
@@ -355,7 +355,10 @@ class OutputUpdate:
             ops.unlink(str(site / MANIFEST))
         linked: frozenset[str] = frozenset()
         touched = set(changed)
-        split = self.split if self.spare is not None else frozenset()  # no spare: all linked
+        if self.spare is None:
+            split: frozenset[str] | None = frozenset()  # no spare: every file is linked
+        else:
+            split = self._split() if self._split is not None else None
         try:
             if self.spare is None and _empty(site):
                 # Nothing to bring up to date (a first build, or the first after one): the

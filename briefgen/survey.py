@@ -22,7 +22,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -50,9 +50,11 @@ class Survey:
     build: str = ""  # the token of the build that wrote the manifest
     folders: FolderTimes | None = None  # its folders' times, as they were listed
     spare: Path | None = None  # the spare tree the build will bring to the new site
-    # The recorded files of which the spare holds another file than the output does (or
-    # none): after a build that wrote every file anew, the two trees stop sharing them.
-    split: frozenset[str] = frozenset()
+    # Gives the recorded files of which the spare holds another file than the output does
+    # (or none: after a build that wrote every file anew, the two trees stop sharing them),
+    # or None if the child could not tell; given by the child's last part, which a build
+    # needs only when it publishes.
+    split: Callable[[], frozenset[str] | None] | None = None
 
 
 def output_states(out: Path, rels: Iterable[str],
@@ -72,6 +74,14 @@ def output_states(out: Path, rels: Iterable[str],
         except OSError:
             found[rel] = None
     return found
+
+
+def _hand_over(part: object, parts: list[BinaryIO], number: int, pipe: int) -> None:
+    """In the child: part ``number`` of the look into its file, then a byte into the pipe
+    to say that it is there."""
+    pickle.dump(part, parts[number], pickle.HIGHEST_PROTOCOL)
+    parts[number].flush()
+    os.write(pipe, str(number + 1).encode())
 
 
 def _changed(recorded: Mapping[str, FileState], found: Mapping[str, FileState | None]
@@ -98,22 +108,23 @@ def _split(spare: Path, found: Mapping[str, FileState | None]) -> frozenset[str]
 
 
 class SurveyInChild:
-    """The look, taken by a forked child in two parts: first which of the files the build
+    """The look, taken by a forked child in three parts: which of the files the build
     cache says the last build wrote are no longer as recorded (``changed``: all that a
-    build with nothing to do needs), then the manifest, the foreign files and the files the
-    spare tree does not share with the output (``result``).
-    Each part goes into a temporary file of its own, and a byte through a pipe says that it
-    is there: the child never waits for this process to read.
+    build with nothing to do needs); the manifest and the foreign files (``result``); the
+    files the spare tree does not share with the output (``Survey.split``: only for the
+    publish). Each part goes into a temporary file of its own, and a byte through a pipe
+    says that it is there: the child never waits for this process to read.
 
     ``recorded`` gives the recorded state of each file; it is called in the child (decoding
     the cache's rows of 17,600 files takes longer than looking at them)."""
+
+    PARTS = 3
 
     def __init__(self, out: Path, recorded: Callable[[], Mapping[str, FileState]]) -> None:
         self._pid: int | None = None
         self._pipe: BinaryIO | None = None
         self._parts: list[BinaryIO] = []
-        self._changed: Changed | None = None
-        self._result: Survey | None = None
+        self._got: list[Any] = []  # the parts read so far
         if not hasattr(os, "fork") or not out.is_dir():
             return
         states = [(c.state, c.site) for c in containers(out, OS_FILE_OPS)]
@@ -122,7 +133,7 @@ class SurveyInChild:
         spare = next((site for state, site in states if state == SPARE), None)
         try:  # no room for the files, no process to spare: the build looks itself
             parts: list[BinaryIO] = [tempfile.TemporaryFile()  # noqa: SIM115 (see ``close``)
-                                     for _ in range(2)]
+                                     for _ in range(self.PARTS)]
             reader, writer = os.pipe()
             pid = os.fork()
         except OSError:
@@ -135,19 +146,16 @@ class SurveyInChild:
                 os.close(reader)
                 known = recorded()
                 found = output_states(out, known)
-                pickle.dump(_changed(known, found), parts[0], pickle.HIGHEST_PROTOCOL)
-                parts[0].flush()
-                os.write(writer, b"1")
+                _hand_over(_changed(known, found), parts, 0, writer)
                 manifest = load_manifest(out)
                 folders = FolderTimes(time.time_ns(), {})
                 foreign = foreign_paths(out, manifest.files, folders.times) \
                     if manifest is not None else []
-                split = _split(spare, found) if spare is not None else frozenset()
-                look = Survey(manifest.files, foreign, manifest.build, folders, spare, split) \
-                    if manifest is not None else Survey(None, [], spare=spare, split=split)
-                pickle.dump(look, parts[1], pickle.HIGHEST_PROTOCOL)
-                parts[1].flush()
-                os.write(writer, b"2")
+                _hand_over(Survey(manifest.files, foreign, manifest.build, folders, spare)
+                           if manifest is not None else Survey(None, [], spare=spare),
+                           parts, 1, writer)
+                _hand_over(_split(spare, found) if spare is not None else frozenset(),
+                           parts, 2, writer)
                 code = 0
             finally:
                 os._exit(code)
@@ -157,19 +165,26 @@ class SurveyInChild:
     def changed(self) -> Changed | None:
         """The recorded files that changed, or None when the child has no answer: the
         caller then looks itself."""
-        if self._changed is None:
-            found = self._read(0)
-            self._changed = found if isinstance(found, Changed) else None
-        return self._changed
+        found = self._part(0)
+        return found if isinstance(found, Changed) else None
 
     def result(self) -> Survey | None:
-        """The whole look, or None when the child has none: the caller then looks itself."""
-        self.changed()  # the first part, read first
-        if self._pipe is not None:
-            found = self._read(1)
-            self._result = found if isinstance(found, Survey) else None
-            self.close()
-        return self._result
+        """The manifest and the foreign files, or None when the child has none: the caller
+        then looks itself."""
+        found = self._part(1)
+        return replace(found, split=self._split) if isinstance(found, Survey) else None
+
+    def _split(self) -> frozenset[str] | None:
+        found = self._part(2)
+        self.close()  # the last part
+        return found if isinstance(found, frozenset) else None
+
+    def _part(self, number: int) -> Any:
+        """Part ``number`` of the look (None when the child could not give it); the parts
+        come through the pipe in order."""
+        while len(self._got) <= number and self._pipe is not None:
+            self._got.append(self._read(len(self._got)))
+        return self._got[number] if number < len(self._got) else None
 
     def _read(self, part: int) -> Any:
         """Part ``part`` of the look, once the child says it is there (None if it fails)."""
