@@ -118,7 +118,7 @@ class Session:
 
     engine: Engine | None = None
     context: tuple[object, ...] = ()
-    files: dict[str, tuple[FileState, str]] = field(default_factory=dict)
+    files: dict[str, tuple[FileState | None, str]] = field(default_factory=dict)
     # What the last run found (the files the engine holds), for the next one to start from
     # when only content files changed: no scan of every file, no settings read again; and,
     # when that run succeeded, its plan of outputs, which the next one keeps unless a plan
@@ -253,17 +253,23 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     session = options.session
     quick = _quick_inputs(engine, session, options.changed, now, config.root)
     if quick is None:
-        engine.begin_run(now, input_kinds=("file",) if store is not None else ())
         known = store.file_states() if store is not None else session.files if session else {}
         options.progress("Reading", 0, 1)
         scanned = scan_content(config, known)
+        files = file_states(scanned)  # what the next run starts from
+        # The content files of the last run (an edit, or none): the engine keeps the
+        # inputs of those that did not change as it recorded them (none is read or set).
+        changed = {rel for rel, state in files.items() if known[rel] != state} \
+            if store is not None and files.keys() == known.keys() else None
+        engine.begin_run(now, input_kinds=("file",) if store is not None and changed is None
+                         else (), kept_kinds=("file",) if changed is not None else ())
         synced = sync_inputs(engine, config, theme, flags, scanned,
                              cache_folder(config.root) if options.use_cache else None,
-                             written=options.write)
+                             written=options.write, changed=changed)
     else:
         scanned, synced = quick
+        files = file_states(scanned)
     last = session.settled if session is not None else None
-    files = file_states(scanned)  # what the next run starts from
     if session is not None:
         # The engine now holds these files, whatever the run's outcome: the next run starts
         # from them. Its outputs are known again only once this run succeeds (below).
@@ -355,8 +361,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
 
 
 def _nothing_changed(engine: Engine, store: EngineStore,
-                     files: dict[str, tuple[FileState, str]],
-                     known: dict[str, tuple[FileState, str]], now: float) -> bool:
+                     files: dict[str, tuple[FileState | None, str]],
+                     known: dict[str, tuple[FileState | None, str]], now: float) -> bool:
     """The same files as the last run's (so the same roots), none of them, no setting,
     template or asset changed, and the clock changes nothing: the engine's stored state is
     this run's as it is."""

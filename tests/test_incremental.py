@@ -122,6 +122,26 @@ def test_after_every_file_was_written_anew_an_edit_shares_the_unchanged_ones_aga
     assert again.stats is not None and again.stats.written == 0 and again.rendered == []
 
 
+def test_a_file_that_cannot_be_read_stays_an_error_through_edits_until_it_goes(
+        example_site, built, tmp_path):
+    """Builds after an edit keep the engine's record of every content file that did not
+    change; one that cannot be read is read again each time, its error reported each time,
+    and once it is deleted the site is a clean build's."""
+    broken = example_site / "content/briefings/broken.md"
+    broken.write_bytes(b"---\ntitle: Broken\n---\n\xff\xfe not UTF-8\n")
+    about = example_site / "content/pages/about.md"
+    for n in range(2):
+        about.write_text(about.read_text() + f"\nEdit {n}.\n")
+        result = build(example_site, BuildOptions(out=built, jobs=1))
+        assert not result.ok
+        assert any(d.path.endswith("broken.md") and "UTF-8" in d.message
+                   for d in result.diagnostics), [d.headline() for d in result.diagnostics]
+    broken.unlink()
+    about.write_text(about.read_text() + "\nLast edit.\n")
+    run(example_site, built)
+    same_as_clean_build(example_site, built, tmp_path)
+
+
 def test_editing_a_template_rerenders_the_pages_that_use_it(example_site, built, tmp_path):
     (example_site / "templates").mkdir()
     (example_site / "templates/tag.html").write_text(

@@ -401,6 +401,7 @@ class Engine:
         self._members: dict[str, set[Key]] = {}  # a member's head → the indexes it is in
         self._inputs: dict[Key, str] = {}  # input key -> fingerprint set for this run
         self._preloaded: set[str] = set()  # input kinds whose records were read at once
+        self._kept_kinds: frozenset[str] = frozenset()  # input kinds kept as the last run's
         self._roots: set[Key] | None = None
         self.changes = Changes()
         self._heap: list[tuple[int, Key]] = []
@@ -499,15 +500,17 @@ class Engine:
         return True
 
     def begin_run(self, now: float, input_kinds: Iterable[str] = (),
-                  same_inputs: bool = False) -> None:
+                  same_inputs: bool = False, kept_kinds: Iterable[str] = ()) -> None:
         """Start a run at time ``now``: inputs are set anew (see ``retire_inputs``), or,
         with ``same_inputs``, those of the last run stay set and only the changed ones are
         set again. The recorded fingerprints of ``input_kinds`` are read at once, not one
-        by one."""
+        by one. The inputs of ``kept_kinds`` are those of the last run, as recorded: only
+        the changed ones are set, and none is retired."""
         self.now = now
         self._due_directly, self._due_through = set(self._due_outputs), {}
         if not same_inputs:
             self._inputs = {}
+        self._kept_kinds = frozenset(kept_kinds)
         self._preloaded = set(input_kinds)
         for kind in input_kinds:
             for key, fp in self.backing.fingerprints(kind).items():
@@ -518,6 +521,8 @@ class Engine:
         """The inputs of ``kind`` known before but not set in this run are gone (deleted
         files, templates, assets): they take the value ``missing``, which the nodes that
         read them handle, and are forgotten once nothing reads them."""
+        if kind in self._kept_kinds:
+            return  # the caller knows that none is gone
         known = {key for key, record in self._records.items()
                  if record is not None and key[0] == kind}
         if kind not in self._preloaded:
@@ -825,7 +830,8 @@ class Engine:
                 continue
             kind = self.kinds[key[0]]
             if kind.compute is None:
-                if self._inputs.get(key) == MISSING_INPUT or key not in self._inputs:
+                if self._inputs.get(key) == MISSING_INPUT \
+                        or (key not in self._inputs and key[0] not in self._kept_kinds):
                     self._set_record(key, None)
                     self._values.pop(key, None)
                 continue

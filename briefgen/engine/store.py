@@ -36,7 +36,7 @@ from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
 
-FORMAT = 6
+FORMAT = 7
 _SEP = "\x1f"
 
 _TABLES = """
@@ -165,7 +165,7 @@ class EngineStore:
         self._ids: dict[Key, int] = {}
         self._names: dict[int, Key] = {}
         # The rows of files and outputs as read from the store (``commit`` writes the changes)
-        self._files_read: dict[str, tuple[FileState, str]] | None = None
+        self._files_read: dict[str, tuple[FileState | None, str]] | None = None
         self._outputs_read: dict[str, dict[str, tuple[str, FileState]]] = {}
         self._output_rows: dict[str, list[OutputRow]] = {}
 
@@ -353,9 +353,12 @@ class EngineStore:
 
     # ----------------------------------------------------------------- files and outputs
 
-    def file_states(self) -> dict[str, tuple[FileState, str]]:
+    def file_states(self) -> dict[str, tuple[FileState | None, str]]:
+        """The content files of the last run: their states (None: it could not be read) and
+        the digests of their texts."""
         rows = self.db.execute("SELECT rel, ino, size, mtime, ctime, digest FROM files")
-        found = {_t(rel): (FileState(ino, size, mtime, ctime), digest)
+        found = {_t(rel): (FileState(ino, size, mtime, ctime) if ino is not None else None,
+                           digest)
                  for rel, ino, size, mtime, ctime, digest in rows}
         self._files_read = found
         return found
@@ -381,7 +384,8 @@ class EngineStore:
 
     # ----------------------------------------------------------------- writing
 
-    def commit(self, changes: Changes, files: dict[str, tuple[FileState, str]] | None = None,
+    def commit(self, changes: Changes,
+               files: dict[str, tuple[FileState | None, str]] | None = None,
                outputs: tuple[str, dict[str, tuple[str, FileState]]] | None = None) -> None:
         """Write one run's changes in one transaction. The rows of files and outputs that
         this store read are rewritten only where they differ (an edit changes a few of
@@ -400,7 +404,7 @@ class EngineStore:
                 db.executemany("DELETE FROM files WHERE rel = ?",
                                [(_b(rel),) for rel in gone or ()])
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                               [(_b(rel), s.ino, s.size, s.mtime, s.ctime, digest)
+                               [(_b(rel), *(s or (None, None, None, None)), digest)
                                 for rel, (s, digest) in new.items()])
             if outputs is not None:
                 folder, states = outputs

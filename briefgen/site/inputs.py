@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,13 +54,19 @@ def sync_files(engine: Engine, files: Iterable[ScannedFile]) -> None:
 
 
 def sync_inputs(engine: Engine, config: SiteConfig, theme: Path, flags: Flags,
-                scanned: ContentScan, cache: Path | None = None, written: bool = True) -> Synced:
+                scanned: ContentScan, cache: Path | None = None, written: bool = True,
+                changed: Collection[str] | None = None) -> Synced:
     """Set every input of this run; those gone since the last one become missing.
     ``cache``: the site's build cache folder, which keeps resized images and compiled
     templates (None: none is kept);
-    ``written``: False for `check`, whose pages are rendered (for their errors) but not kept."""
+    ``written``: False for `check`, whose pages are rendered (for their errors) but not kept;
+    ``changed``: when the content files are the last run's, those that changed (the engine
+    keeps the others' inputs, see ``Engine.begin_run``)."""
     content = [file.source.rel for file in scanned.files]
-    sync_files(engine, scanned.files)
+    if changed is None:
+        sync_files(engine, scanned.files)
+    else:
+        sync_files(engine, (file for file in scanned.files if file.source.rel in changed))
     engine.set_input(("settings", "parse"), _fp(parse_settings(config)), parse_settings(config))
     settings = site_settings(config)
     engine.set_input(("settings", "site"), _fp(settings), settings)

@@ -45,7 +45,8 @@ def content_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def scan_content(config: SiteConfig, known: dict[str, tuple[FileState, str]]) -> ContentScan:
+def scan_content(config: SiteConfig, known: dict[str, tuple[FileState | None, str]]
+                 ) -> ContentScan:
     scan = ContentScan()
     tree = content_tree(config)
     folders = content_folders(config, tree, scan.diagnostics)
@@ -73,7 +74,7 @@ def rescan(previous: ContentScan, rels: set[str]) -> ContentScan | None:
     return scan
 
 
-def _scan_file(source: SourceFile, recorded: tuple[FileState, str] | None,
+def _scan_file(source: SourceFile, recorded: tuple[FileState | None, str] | None,
                scan: ContentScan) -> ScannedFile:
     try:
         state: FileState | None = FileState.of(os.stat(source.real))
@@ -90,6 +91,7 @@ def _scan_file(source: SourceFile, recorded: tuple[FileState, str] | None,
     return ScannedFile(source, state, content_digest(text), FileText(text))
 
 
-def file_states(scan: ContentScan) -> dict[str, tuple[FileState, str]]:
-    """What to record of this run's files, for the next run."""
-    return {f.source.rel: (f.state, f.digest) for f in scan.files if f.state is not None}
+def file_states(scan: ContentScan) -> dict[str, tuple[FileState | None, str]]:
+    """What to record of this run's files, for the next run (those that could not be read
+    too, without a state: they are read again)."""
+    return {f.source.rel: (f.state, f.digest) for f in scan.files}
