@@ -276,15 +276,21 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         session.files = files
         session.scan, session.synced, session.settled = scanned, synced, None
     result.diagnostics.extend(synced.diagnostics)
+    # The records of the output folder are the engine's state only when the last run that
+    # wrote one wrote this one (after a build into another, the engine has moved on).
+    current_records = store is not None and store.last_output_folder() == str(out)
     if quick is None and store is not None and options.write and not options.mentions \
-            and _nothing_changed(engine, store, files, known, now) \
+            and current_records and _nothing_changed(engine, store, files, known, now) \
             and _unchanged_site(engine, store, config, synced, out, result, survey):
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
     if quick is not None:
         settled = _settle_quickly(engine, last, now, defer)
     elif store is not None and not options.mentions and known.keys() == files.keys():
-        settled = _settle_stored(engine, now, options.jobs, fork=session is None)
+        # The output folder's records give the engine's fingerprints of its outputs.
+        settled = _settle_stored(engine, now, options.jobs, fork=session is None,
+                                 recorded=store.output_states(str(out))
+                                 if options.write and current_records else None)
     else:
         settled = None
     outputs = settled or _settle(engine, synced, now, options.jobs, fork=session is None,
@@ -315,6 +321,8 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
     recorded = store.output_states(str(out)) if store is not None and options.write else {}
     if session is not None and settled is not None and session.paths is not None:
         paths = session.paths  # the outputs of the last build (see _settle_quickly)
+    elif outputs.paths is not None:
+        paths = outputs.paths
     else:
         from briefgen.web.plan import output_path
 
@@ -327,7 +335,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         outputs.stale |= outputs.untrusted
         outputs.present = frozenset(rel for key, rel in paths.items()
                                     if key not in outputs.untrusted and current[rel] is not None)
-    if store is not None and options.write and not outputs.stale \
+    if store is not None and options.write and not outputs.stale and current_records \
             and recorded.keys() == set(paths.values()):
         # The folder holds exactly what the engine says: nothing to make, write or swap.
         result.stats = WriteStats(0, len(paths), 0, 0)
@@ -443,7 +451,9 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
     return settled
 
 
-def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool) -> Settled | None:
+def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool,
+                   recorded: Mapping[str, tuple[str, FileState]] | None = None
+                   ) -> Settled | None:
     """The command line, when the content files are the ones of the last run (an edit): the
     stored roots are this run's too, so the engine is brought up to date from them alone,
     with nothing done per document of the site. None when a plan changed (a page appears
@@ -455,7 +465,7 @@ def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool) -> Settled
     if engine.pending() or any(engine.record(plan) != record for plan, record in plans.items()):
         return None
     planned = [key for plan in PLANS for key in engine.value(plan)]
-    return _settled(engine, planned, stale)
+    return _settled(engine, planned, stale, recorded)
 
 
 def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[Key]:
@@ -474,12 +484,22 @@ def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[
     return stale
 
 
-def _settled(engine: Engine, planned: list[Key], stale: set[Key]) -> Settled:
-    """The outputs of the plan ``planned``: those due, and those the engine never made."""
-    known = engine.fingerprints(OUTPUT_KINDS)
+def _settled(engine: Engine, planned: list[Key], stale: set[Key],
+             recorded: Mapping[str, tuple[str, FileState]] | None = None) -> Settled:
+    """The outputs of the plan ``planned``: those due, and those the engine never made.
+    ``recorded``: the output folder's files as the last run, which built into it, recorded
+    them with their outputs' fingerprints (the engine's are not read then)."""
+    paths: dict[Key, str] | None = None
+    if recorded is None:
+        known = engine.fingerprints(OUTPUT_KINDS)
+    else:
+        from briefgen.web.plan import output_path
+
+        paths = {key: output_path(key) for key in planned}
+        known = {key: row[0] for key, rel in paths.items() if (row := recorded.get(rel))}
     stale |= {key for key in planned if key not in known}
     planned_set = frozenset(planned)
-    return Settled(planned, stale & planned_set, known, paths_of=planned_set)
+    return Settled(planned, stale & planned_set, known, paths_of=planned_set, paths=paths)
 
 
 def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str, FileState]],
@@ -505,6 +525,7 @@ class Settled:
     stale: set[Key]  # outputs whose inputs changed (or that are new)
     fingerprints: dict[Key, str]  # of the outputs the engine knows
     paths_of: frozenset[Key] = frozenset()  # ``all`` as a set
+    paths: dict[Key, str] | None = None  # each output's file, when known already
     # Outputs whose file is not the one the last build left: made again, and never copied from.
     untrusted: frozenset[Key] = frozenset()
     # Files of the output found as the last build left them (the others are untrusted).

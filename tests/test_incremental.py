@@ -142,6 +142,22 @@ def test_a_file_that_cannot_be_read_stays_an_error_through_edits_until_it_goes(
     same_as_clean_build(example_site, built, tmp_path)
 
 
+def test_two_output_folders_built_in_turn_each_get_every_change(example_site, built, tmp_path):
+    """The engine's state is one per site: after an edit built into another folder, a build
+    into the first one still makes what that edit changed (its folder's records are older
+    than the engine's)."""
+    other = tmp_path / "other"
+    run(example_site, other)
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nBuilt into the other folder first.\n")
+    assert run(example_site, other).rendered == ["about/index.html"]
+    again = run(example_site, built)
+    assert again.stats is not None and again.stats.written == 1
+    assert "the other folder first" in (built / "about/index.html").read_text()
+    same_as_clean_build(example_site, built, tmp_path)
+    assert run(example_site, built).rendered == []
+
+
 def test_editing_a_template_rerenders_the_pages_that_use_it(example_site, built, tmp_path):
     (example_site / "templates").mkdir()
     (example_site / "templates/tag.html").write_text(

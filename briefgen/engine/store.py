@@ -149,6 +149,7 @@ class EngineStore:
         self.notes: list[str] = []
         self.fresh = False
         self._writing: Path | None = None  # the new file a fresh store's commit writes
+        self._last_folder: str | None = None  # read with the meta (``_usable``)
         self._held = contextlib.ExitStack()
         try:
             if not readonly:
@@ -177,6 +178,18 @@ class EngineStore:
                 raise
             return {}
 
+    def _usable(self, db: sqlite3.Connection) -> bool:
+        """This version's store, of this site and variant (then its meta is kept)."""
+        meta = self._meta(db)
+        if meta.get("format") != str(FORMAT) or meta.get("context") != self.context:
+            return False
+        self._last_folder = meta.get("outputs")
+        return True
+
+    def last_output_folder(self) -> str | None:
+        """The output folder of the last run that wrote one (its records are that run's)."""
+        return self._last_folder
+
     def _open(self) -> sqlite3.Connection:
         if self.readonly:
             if not self.path.exists():
@@ -184,7 +197,7 @@ class EngineStore:
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
                                  check_same_thread=False)
             _tune(db)
-            if self._meta(db) != {"format": str(FORMAT), "context": self.context}:
+            if not self._usable(db):
                 raise FileNotFoundError(self.path)  # another version: nothing to use
             return db
         _remove_abandoned(self.path)
@@ -194,7 +207,7 @@ class EngineStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 _tune(db)
-                if self._meta(db) == {"format": str(FORMAT), "context": self.context}:
+                if self._usable(db):
                     return db
             except sqlite3.DatabaseError as exc:
                 self.notes.append(f"the build cache {self.path} could not be read ({exc}); it "
@@ -416,6 +429,7 @@ class EngineStore:
                 db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(_b(folder), _b(rel), fp, s.ino, s.size, s.mtime, s.ctime)
                                 for rel, (fp, s) in new_outputs.items()])
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs', ?)", (folder,))
             if self._writing is not None:
                 for statement in filter(str.strip, _INDEXES.split(";")):
                     db.execute(statement)
@@ -427,6 +441,7 @@ class EngineStore:
         if files is not None:
             self._files_read = files
         if outputs is not None:
+            self._last_folder = outputs[0]
             self._outputs_read[outputs[0]] = outputs[1]
             self._output_rows.pop(outputs[0], None)
         if self._writing is not None:
