@@ -74,8 +74,16 @@ def folders_of(rels: Iterable[str]) -> set[str]:
 
 
 # A folder changed this close to the moment it was looked at may change again without its
-# time changing (file systems keep times in steps: up to 2 s): it is listed again.
-_RACY_NS = 2_000_000_000
+# time changing: file systems keep times in steps, of up to 2 s where the times are whole
+# seconds (FAT, ext3), else of at most 10 ms (the kernel's coarse clock, exFAT). Such a
+# folder is listed again.
+_RACY_WHOLE_SECONDS_NS = 2_000_000_000
+_RACY_NS = 100_000_000
+
+
+def _racy(then: int, looked: int) -> bool:
+    window = _RACY_WHOLE_SECONDS_NS if then % 1_000_000_000 == 0 else _RACY_NS
+    return looked - then < window
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,7 @@ def foreign_paths_since(folder: Path, owned: Mapping[str, str], listed: FolderTi
             now = os.stat(path).st_mtime_ns
         except OSError:
             continue  # gone with the files briefgen removed
-        if now != then or listed.looked - then < _RACY_NS:
+        if now != then or _racy(then, listed.looked):
             walk(path, rel)
     return sorted(found)
 

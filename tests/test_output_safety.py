@@ -420,16 +420,24 @@ def test_after_a_look_only_the_folders_changed_since_are_listed_for_late_files(t
     assert sorted(foreign_paths(root, owned)) == ["a/notes.txt", "b/late.txt", "c"]
 
 
-def test_a_folder_changed_just_before_the_look_is_listed_again_whatever_its_time(tmp_path):
-    """A file system keeps times in steps (up to 2 s): a folder changed shortly before the
-    look may change again without its time changing, so it is listed again."""
+@pytest.mark.parametrize("whole_seconds", [False, True])
+def test_a_folder_changed_just_before_the_look_is_listed_again_whatever_its_time(
+        tmp_path, whole_seconds):
+    """A file system keeps times in steps (whole seconds on some, up to 2 s apart): a folder
+    changed shortly before the look may change again without its time changing, so it is
+    listed again: 50 ms before, with a time in nanoseconds; 1 to 2 s before, with a time of
+    whole seconds."""
     from briefgen.manifest import FolderTimes, foreign_paths_since
 
     root = tmp_path / "out"
     owned = {"b/index.html": "2"}
-    _tree(root, dict.fromkeys(owned, "x"), age_s=1)
-    listed = FolderTimes(time.time_ns(), {})
+    _tree(root, dict.fromkeys(owned, "x"), age_s=3600)
+    looked = time.time_ns()
+    second = 1_000_000_000
+    then = (looked // second - 1) * second if whole_seconds else looked - 50_000_000
+    os.utime(root / "b", ns=(then, then))
+    listed = FolderTimes(looked, {})
     foreign_paths(root, owned, listed.times)
     (root / "b" / "late.txt").write_text("mine")
-    os.utime(root / "b", ns=(listed.times["b/"], listed.times["b/"]))
+    os.utime(root / "b", ns=(then, then))
     assert foreign_paths_since(root, owned, listed) == ["b/late.txt"]
