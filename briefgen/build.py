@@ -650,6 +650,8 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
         result.notes.extend(made.update.notes)
         for key, record in made.records.items():
             engine.set_output(key, record)
+    except OutputRefused as exc:  # a file of the editor's where this build writes one
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
     except OutputWriteError as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR,
                                              f"{exc.reason} while writing {out / exc.rel}; "

@@ -141,25 +141,20 @@ class OutputUpdate:
             old = surveyed.manifest
         else:
             old, surveyed = own if self.trusted else read_manifest(self.out), None
-        self.looked = Looked(Manifest(surveyed.manifest, surveyed.build), surveyed.folders) \
-            if surveyed is not None and surveyed.manifest is not None \
-            and surveyed.folders is not None else None
+        self._surveyed = surveyed
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
-        self.foreign = [] if self.in_place else surveyed.foreign if surveyed is not None \
-            else foreign_paths(self.out, self.old)
-        folders = folders_of(self.paths) if self.foreign else set()
-        clashes = sorted(f for f in self.foreign if f in self.paths or f in folders)
-        if clashes:
-            raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and this "
-                                "build produces a file there; move it away first")
+        self._manifest = self.old  # as found (``distrust`` makes ``old`` anew)
+        # The output's files that briefgen did not write: known at the publish (``_others``),
+        # which is the first time they matter (nothing is written into the output before).
+        self._foreign: list[str] | None = [] if self.in_place else None
+        self.looked: Looked | None = None  # the look at the output's folders, if taken
         self.container = container or Container.create(self.out, ops)
         spare = self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
-        # Gives the files whose spare copy is not the output's own (see ``touched``), from
-        # the look taken at this spare during the build; None: no look was.
-        self._split = surveyed.split \
-            if surveyed is not None and surveyed.spare == self.container.site else None
+        # The files whose spare copy is not the output's own (see ``touched``), from the look
+        # taken at this spare during the build; None: no look was.
+        self._split: frozenset[str] | None = None
         # The output files whose state the publish changed: those written, and those it
         # linked (a link changes a file's ctime); the others are the files the output had
         # before, shared by the two trees. None when that is not known.
@@ -306,6 +301,31 @@ class OutputUpdate:
         for rel in self.paths - self.written.keys():
             self.written[rel] = Written(rel, old[rel], False)
 
+    @property
+    def foreign(self) -> list[str]:
+        """The output's files that briefgen did not write (top-most paths); OutputRefused
+        when this build would write one of them."""
+        if self._foreign is None:
+            surveyed = self._surveyed
+            rest = surveyed.rest() if surveyed is not None and surveyed.rest else None
+            if rest is None:
+                found = foreign_paths(self.out, self._manifest)
+            else:
+                found = rest.foreign
+                if surveyed is not None and surveyed.manifest is not None \
+                        and rest.folders is not None:
+                    self.looked = Looked(Manifest(surveyed.manifest, surveyed.build),
+                                         rest.folders)
+                if surveyed is not None and surveyed.spare == self.container.site:
+                    self._split = rest.split
+            folders = folders_of(self.paths) if found else set()
+            clashes = sorted(f for f in found if f in self.paths or f in folders)
+            if clashes:
+                raise OutputRefused(f"{self.out / clashes[0]} was not written by briefgen, and "
+                                    "this build produces a file there; move it away first")
+            self._foreign = found
+        return self._foreign
+
     def commit(self, swap_lock: SwapLock | None = None) -> WriteStats:
         try:
             missing = self.paths - set(self.written)
@@ -355,10 +375,7 @@ class OutputUpdate:
             ops.unlink(str(site / MANIFEST))
         linked: frozenset[str] = frozenset()
         touched = set(changed)
-        if self.spare is None:
-            split: frozenset[str] | None = frozenset()  # no spare: every file is linked
-        else:
-            split = self._split() if self._split is not None else None
+        split = frozenset() if self.spare is None else self._split  # no spare: all linked
         try:
             if self.spare is None and _empty(site):
                 # Nothing to bring up to date (a first build, or the first after one): the

@@ -43,18 +43,25 @@ class Changed:
 
 @dataclass(frozen=True, slots=True)
 class Survey:
-    """The output folder as the child found it."""
+    """The output folder as the child found it: its manifest first."""
 
     manifest: dict[str, str] | None  # the files briefgen wrote and their digests
-    foreign: list[str]  # the top-most paths of files it did not write
     build: str = ""  # the token of the build that wrote the manifest
-    folders: FolderTimes | None = None  # its folders' times, as they were listed
     spare: Path | None = None  # the spare tree the build will bring to the new site
-    # Gives the recorded files of which the spare holds another file than the output does
-    # (or none: after a build that wrote every file anew, the two trees stop sharing them),
-    # or None if the child could not tell; given by the child's last part, which a build
-    # needs only when it publishes.
-    split: Callable[[], frozenset[str] | None] | None = None
+    # Gives the rest of the look (``Rest``), or None if the child could not: only the publish
+    # needs it, and the child takes it while the build makes pages.
+    rest: Callable[[], Rest | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rest:
+    """What only the publish needs of the look."""
+
+    foreign: list[str]  # the top-most paths of the files briefgen did not write
+    folders: FolderTimes | None  # the output's folders' times, as they were listed
+    # The recorded files of which the spare holds another file than the output does (or
+    # none): after a build that wrote every file anew, the two trees stop sharing them.
+    split: frozenset[str]
 
 
 def output_states(out: Path, rels: Iterable[str],
@@ -110,10 +117,11 @@ def _split(spare: Path, found: Mapping[str, FileState | None]) -> frozenset[str]
 class SurveyInChild:
     """The look, taken by a forked child in three parts: which of the files the build
     cache says the last build wrote are no longer as recorded (``changed``: all that a
-    build with nothing to do needs); the manifest and the foreign files (``result``); the
-    files the spare tree does not share with the output (``Survey.split``: only for the
-    publish). Each part goes into a temporary file of its own, and a byte through a pipe
-    says that it is there: the child never waits for this process to read.
+    build with nothing to do needs); the manifest (``result``: what a build needs before it
+    makes pages); the foreign files, the folders' times and the files the spare tree does
+    not share with the output (``Survey.rest``: what only the publish needs). Each part
+    goes into a temporary file of its own, and a byte through a pipe says that it is there:
+    the child never waits for this process to read.
 
     ``recorded`` gives the recorded state of each file; it is called in the child (decoding
     the cache's rows of 17,600 files takes longer than looking at them)."""
@@ -148,13 +156,13 @@ class SurveyInChild:
                 found = output_states(out, known)
                 _hand_over(_changed(known, found), parts, 0, writer)
                 manifest = load_manifest(out)
+                _hand_over(Survey(manifest.files, manifest.build, spare) if manifest is not None
+                           else Survey(None, spare=spare), parts, 1, writer)
                 folders = FolderTimes(time.time_ns(), {})
                 foreign = foreign_paths(out, manifest.files, folders.times) \
                     if manifest is not None else []
-                _hand_over(Survey(manifest.files, foreign, manifest.build, folders, spare)
-                           if manifest is not None else Survey(None, [], spare=spare),
-                           parts, 1, writer)
-                _hand_over(_split(spare, found) if spare is not None else frozenset(),
+                split = _split(spare, found) if spare is not None else frozenset()
+                _hand_over(Rest(foreign, folders if manifest is not None else None, split),
                            parts, 2, writer)
                 code = 0
             finally:
@@ -169,15 +177,15 @@ class SurveyInChild:
         return found if isinstance(found, Changed) else None
 
     def result(self) -> Survey | None:
-        """The manifest and the foreign files, or None when the child has none: the caller
-        then looks itself."""
+        """The output's manifest, or None when the child has none: the caller then looks
+        itself."""
         found = self._part(1)
-        return replace(found, split=self._split) if isinstance(found, Survey) else None
+        return replace(found, rest=self._rest) if isinstance(found, Survey) else None
 
-    def _split(self) -> frozenset[str] | None:
+    def _rest(self) -> Rest | None:
         found = self._part(2)
         self.close()  # the last part
-        return found if isinstance(found, frozenset) else None
+        return found if isinstance(found, Rest) else None
 
     def _part(self, number: int) -> Any:
         """Part ``number`` of the look (None when the child could not give it); the parts

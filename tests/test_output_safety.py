@@ -342,17 +342,17 @@ def test_a_file_of_yours_that_appears_after_the_output_was_looked_at_is_kept(
     out = tmp_path / "out"
     assert build(example_site, BuildOptions(out=out, jobs=1)).ok
     assert build(example_site, BuildOptions(out=out, jobs=1)).ok  # a spare tree now
-    looked = survey.SurveyInChild.result
+    looked = survey.SurveyInChild._rest
     late = {"notes.txt": "mine", "briefings/draft-notes.md": "also mine"}
 
     def look_then_write(self):
         found = looked(self)
-        assert found is not None and found.manifest, "the child's look is used"
+        assert found is not None and found.folders, "the child's look is used"
         for rel, text in late.items():
             (out / rel).write_text(text)
         return found
 
-    monkeypatch.setattr(survey.SurveyInChild, "result", look_then_write)
+    monkeypatch.setattr(survey.SurveyInChild, "_rest", look_then_write)
     past = time.time_ns() - 3600 * 1_000_000_000  # folders not changed lately: not racy
     for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
         os.utime(folder, ns=(past, past))
@@ -382,8 +382,10 @@ def test_the_look_a_child_takes_at_the_output_is_the_one_the_build_would_take(tm
     assert changed.states == {"b/index.html": None,
                               "c.json": FileState.of(os.stat(out / "c.json"))}
     found = look.result()
-    assert found is not None and found.manifest == read_manifest(out)
-    assert sorted(found.foreign) == sorted(foreign_paths(out, found.manifest)) \
+    assert found is not None and found.manifest == read_manifest(out) and found.rest
+    rest = found.rest()
+    assert rest is not None
+    assert sorted(rest.foreign) == sorted(foreign_paths(out, found.manifest)) \
         == ["CNAME", "a/notes.txt"]
     look.close()  # reaped already: nothing left to do
 
