@@ -31,7 +31,7 @@ from briefgen.manifest import (
     read_manifest,
     remove_owned,
 )
-from briefgen.swap import BUILDING, READY, Container, Looked, recover, swap_in
+from briefgen.swap import BUILDING, READY, SPARE, Container, Looked, recover, swap_in
 
 if TYPE_CHECKING:
     from briefgen.survey import Survey
@@ -150,7 +150,9 @@ class OutputUpdate:
         self._foreign: list[str] | None = [] if self.in_place else None
         self.looked: Looked | None = None  # the look at the output's folders, if taken
         self.container = container or Container.create(self.out, ops)
-        spare = self.container.spare()
+        spare = surveyed.spare_manifest if surveyed is not None \
+            and surveyed.spare == self.container.site and self.container.state == SPARE \
+            else self.container.spare()
         self.spare: dict[str, str] | None = spare.files if spare is not None else None
         # The files whose spare copy is not the output's own (see ``touched``), from the look
         # taken at this spare during the build; None: no look was.

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 from briefgen.engine.store import FileState
 from briefgen.fileops import OS_FILE_OPS
-from briefgen.manifest import FolderTimes, foreign_paths, load_manifest
+from briefgen.manifest import FolderTimes, Manifest, foreign_paths, load_manifest
 from briefgen.swap import READY, SPARE, containers
 
 
@@ -43,11 +43,12 @@ class Changed:
 
 @dataclass(frozen=True, slots=True)
 class Survey:
-    """The output folder as the child found it: its manifest first."""
+    """The output folder as the child found it: its manifest, and the spare tree's."""
 
     manifest: dict[str, str] | None  # the files briefgen wrote and their digests
     build: str = ""  # the token of the build that wrote the manifest
     spare: Path | None = None  # the spare tree the build will bring to the new site
+    spare_manifest: Manifest | None = None  # its manifest
     # Gives the rest of the look (``Rest``), or None if the child could not: only the publish
     # needs it, and the child takes it while the build makes pages.
     rest: Callable[[], Rest | None] | None = None
@@ -156,8 +157,10 @@ class SurveyInChild:
                 found = output_states(out, known)
                 _hand_over(_changed(known, found), parts, 0, writer)
                 manifest = load_manifest(out)
-                _hand_over(Survey(manifest.files, manifest.build, spare) if manifest is not None
-                           else Survey(None, spare=spare), parts, 1, writer)
+                spare_manifest = load_manifest(spare) if spare is not None else None
+                _hand_over(Survey(manifest.files if manifest is not None else None,
+                                  manifest.build if manifest is not None else "",
+                                  spare, spare_manifest), parts, 1, writer)
                 folders = FolderTimes(time.time_ns(), {})
                 foreign = foreign_paths(out, manifest.files, folders.times) \
                     if manifest is not None else []
