@@ -145,8 +145,8 @@ class OutputUpdate:
         self.in_place = in_place and old is not None
         self.old: dict[str, str] = old or {}
         self._manifest = self.old  # as found (``distrust`` makes ``old`` anew)
-        # The output's files that briefgen did not write: known at the publish (``_others``),
-        # which is the first time they matter (nothing is written into the output before).
+        # The output's files that briefgen did not write: known at the commit (``foreign``),
+        # the first time they matter (nothing is written into the output before).
         self._foreign: list[str] | None = [] if self.in_place else None
         self.looked: Looked | None = None  # the look at the output's folders, if taken
         self.container = container or Container.create(self.out, ops)
@@ -376,6 +376,7 @@ class OutputUpdate:
         with contextlib.suppress(FileNotFoundError):
             ops.unlink(str(site / MANIFEST))
         linked: frozenset[str] = frozenset()
+        foreign = self.foreign  # with the rest of the look: the spare's split, folders' times
         touched = set(changed)
         split = frozenset() if self.spare is None else self._split  # no spare: all linked
         try:
@@ -415,7 +416,7 @@ class OutputUpdate:
                                    exc.strerror or str(exc)) from None
         container.set_state(ops, READY, self.build)
         with swap_lock() if swap_lock else contextlib.nullcontext():  # no reading mid-swap
-            swap_in(container, ops, self.notes, self.foreign, self.looked)
+            swap_in(container, ops, self.notes, foreign, self.looked)
         self._clean()
         self.touched = touched | linked if split is not None else None
 
