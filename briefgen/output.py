@@ -23,7 +23,6 @@ from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
 from briefgen.manifest import (
     LINKING,
     MANIFEST,
-    Manifest,
     OutputRefused,
     folders_of,
     foreign_paths,
@@ -138,7 +137,7 @@ class OutputUpdate:
         container = recover(self.out, ops, self.notes)
         self.trusted = in_place and own is not None
         if surveyed is not None and not self.notes:  # else recovering changed the folder
-            old = surveyed.manifest
+            old = surveyed.manifest.files if surveyed.manifest is not None else None
         else:
             old, surveyed = own if self.trusted else read_manifest(self.out), None
         self._surveyed = surveyed
@@ -316,8 +315,7 @@ class OutputUpdate:
                 found = rest.foreign
                 if surveyed is not None and surveyed.manifest is not None \
                         and rest.folders is not None:
-                    self.looked = Looked(Manifest(surveyed.manifest, surveyed.build),
-                                         rest.folders)
+                    self.looked = Looked(surveyed.manifest, rest.folders)
                 if surveyed is not None and surveyed.spare == self.container.site:
                     self._split = rest.split
             folders = folders_of(self.paths) if found else set()

@@ -45,8 +45,7 @@ class Changed:
 class Survey:
     """The output folder as the child found it: its manifest, and the spare tree's."""
 
-    manifest: dict[str, str] | None  # the files briefgen wrote and their digests
-    build: str = ""  # the token of the build that wrote the manifest
+    manifest: Manifest | None  # the files briefgen wrote, their digests, the build's token
     spare: Path | None = None  # the spare tree the build will bring to the new site
     spare_manifest: Manifest | None = None  # its manifest
     # Gives the rest of the look (``Rest``), or None if the child could not: only the publish
@@ -158,9 +157,7 @@ class SurveyInChild:
                 _hand_over(_changed(known, found), parts, 0, writer)
                 manifest = load_manifest(out)
                 spare_manifest = load_manifest(spare) if spare is not None else None
-                _hand_over(Survey(manifest.files if manifest is not None else None,
-                                  manifest.build if manifest is not None else "",
-                                  spare, spare_manifest), parts, 1, writer)
+                _hand_over(Survey(manifest, spare, spare_manifest), parts, 1, writer)
                 folders = FolderTimes(time.time_ns(), {})
                 foreign = foreign_paths(out, manifest.files, folders.times) \
                     if manifest is not None else []

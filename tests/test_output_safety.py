@@ -382,10 +382,11 @@ def test_the_look_a_child_takes_at_the_output_is_the_one_the_build_would_take(tm
     assert changed.states == {"b/index.html": None,
                               "c.json": FileState.of(os.stat(out / "c.json"))}
     found = look.result()
-    assert found is not None and found.manifest == read_manifest(out) and found.rest
+    assert found is not None and found.manifest is not None and found.rest
+    assert found.manifest.files == read_manifest(out)
     rest = found.rest()
     assert rest is not None
-    assert sorted(rest.foreign) == sorted(foreign_paths(out, found.manifest)) \
+    assert sorted(rest.foreign) == sorted(foreign_paths(out, found.manifest.files)) \
         == ["CNAME", "a/notes.txt"]
     look.close()  # reaped already: nothing left to do
 
