@@ -359,7 +359,7 @@ def sizes(args: argparse.Namespace, case: Case) -> list[tuple[str, int]]:
 
 
 def run_all(args: argparse.Namespace) -> list[Row]:
-    snapshot, _ = snapshot_briefgen(args.package.resolve(), args.workdir)
+    snapshot, _ = snapshot_briefgen(args.package.resolve(), args.workdir, args.python)
     env = {**os.environ, "PYTHONPATH": str(snapshot)}
     rows: list[Row] = []
     for name in args.cases.split(","):

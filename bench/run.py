@@ -321,11 +321,13 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def snapshot_briefgen(package: Path, workdir: Path) -> tuple[Path, str]:
+def snapshot_briefgen(package: Path, workdir: Path, python: str) -> tuple[Path, str]:
     """Copy the briefgen package into the work folder, so that edits to the checkout while the
     benchmark runs (and they change briefgen's code fingerprint, which invalidates its cache)
-    neither mix versions nor turn warm builds cold. Returns (the folder to put first on
-    PYTHONPATH, the digest of what was copied)."""
+    neither mix versions nor turn warm builds cold. The copy is compiled by ``python``, as an
+    installed package is: with PYTHONDONTWRITEBYTECODE set, every run would otherwise compile
+    every module it imports (about a second). Returns (the folder to put first on PYTHONPATH,
+    the digest of what was copied)."""
     root = workdir / "briefgen-snapshot"
     shutil.rmtree(root, ignore_errors=True)
     for _ in range(3):  # a copy taken while files are being edited is retaken
@@ -335,6 +337,8 @@ def snapshot_briefgen(package: Path, workdir: Path) -> tuple[Path, str]:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         copied = tree_digest(root / package.name)
         if copied == before == tree_digest(package):
+            subprocess.run([python, "-m", "compileall", "-q", str(root / package.name)],
+                           check=False, capture_output=True)
             return root, copied
         time.sleep(2)
     raise BenchError(f"{package} kept changing while it was being copied; try again later")
@@ -607,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         briefgen_env = dict(os.environ)
         if args.snapshot:
             commit = git_commit(package)  # before copying: the state that is copied
-            folder, copied = snapshot_briefgen(package, args.workdir)
+            folder, copied = snapshot_briefgen(package, args.workdir, args.python)
             briefgen_env["PYTHONPATH"] = os.pathsep.join(
                 [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])
             where = f"{commit}; snapshot {copied} of {package} in {folder}"
@@ -615,9 +619,6 @@ def main(argv: list[str] | None = None) -> int:
             imported = briefgen_package(args.python, briefgen_env, args.workdir)
             if imported != folder / package.name:
                 raise BenchError(f"with PYTHONPATH={folder}, briefgen is imported from {imported}")
-            # Compile every module now, not during the first timed build.
-            subprocess.run([args.python, "-m", "compileall", "-q", str(imported)], check=False,
-                           capture_output=True)
         else:
             copied, where = "", f"{git_commit(package)}; run in place from {package}"
         version = subprocess.run([args.python, "-m", "briefgen", "--version"], capture_output=True,
