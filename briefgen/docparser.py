@@ -57,11 +57,11 @@ class DocumentParser:
         Markdown briefing's body)."""
         search = self.locator.text(first_line)
 
-        def settle(inline: Token, heading: bool) -> None:
-            search.add(inline)
-            self._note_links(inline)
-            self._inline_problems(inline.children or ())
-            self.fragments.settle(inline, heading)
+        def settle(inline: Token, children: list[Token], heading: bool) -> Token:
+            search.add(inline, children)
+            self._note_links(inline, children)
+            self._inline_problems(children)
+            return self.fragments.settle(children, heading)
 
         env: dict[str, Any] = {SETTLE_KEY: settle}
         if doc_id is not None:
@@ -108,11 +108,12 @@ class DocumentParser:
         value = record.get(key)
         return value if isinstance(value, Located) else Located(default, FILE_START)
 
-    def _note_links(self, inline: Token) -> None:
-        """Keep the located bracketed texts and root-relative links of an inline token, and
-        make its bracketed texts text again, so that they render as they always did."""
+    def _note_links(self, inline: Token, children: Sequence[Token] | None = None) -> None:
+        """Keep the located bracketed texts and root-relative links of an inline token (of
+        ``children``, a run of its children), and make its bracketed texts text again, so
+        that they render as they always did."""
         if "[" in inline.content:
-            self._note_children(inline.children or ())
+            self._note_children(inline.children or () if children is None else children)
 
     def _note_children(self, children: Sequence[Token]) -> None:
         for token in children:

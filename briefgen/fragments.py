@@ -95,13 +95,15 @@ class FragmentRenderer:
     def _env(self) -> dict[str, Any]:
         return {ENV_KEY: self}
 
-    def settle(self, inline: Token, heading: bool) -> None:
-        """Render one inline token ahead, as soon as it is parsed, and keep only the result
-        (one ``RENDERED`` child), so that a document's inline tokens need not all exist at
-        once. Its refs are numbered from 0 here and for good when the document is rendered
-        (``rendered``), which keeps them in the order of rendering."""
-        text_join(_only(inline, self.md))  # what markdown-it does once every token is parsed
-        children = inline.children or []
+    def settle(self, children: list[Token], heading: bool) -> Token:
+        """Render the children of one inline token (or a run of them) ahead, as soon as
+        they are parsed, into one ``RENDERED`` token that stands for them, so that a
+        document's inline tokens need not all exist at once. Their refs are numbered from 0
+        here and for good when the document is rendered (``rendered``), which keeps them in
+        the order of rendering."""
+        holder = Token("inline", "", 0, children=children)
+        text_join(_only(holder, self.md))  # what markdown-it does once every token is parsed
+        children = holder.children or []
         renderer = self.md.renderer
         assert isinstance(renderer, RendererHTML)
         self.ahead = []
@@ -113,7 +115,7 @@ class FragmentRenderer:
         ahead = Token(RENDERED, "", 0)
         ahead.meta = {"html": html, "text": _inline_text(children, True), "refs": refs,
                       "plain": plain_text(children) if heading else "", "first": 0}
-        inline.children = [ahead]
+        return ahead
 
     def rendered(self, token: Token) -> str:
         """The HTML of an inline token rendered ahead, its refs numbered as this document's."""

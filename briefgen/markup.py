@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import link as link_rule
+from markdown_it.rules_inline.balance_pairs import processDelimiters
 from markdown_it.token import Token
 
 from briefgen.citerules import (
@@ -36,7 +38,7 @@ from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
 from briefgen.slug import nfc
-from briefgen.typography import VERBATIM, Typesetter
+from briefgen.typography import VERBATIM, Typesetter, shown_before
 
 ENV_KEY = "briefgen"
 # env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
@@ -78,10 +80,99 @@ class InlineRenderer(Protocol):
 
 
 class InlineSettler(Protocol):
-    """Told of each inline token once its children are parsed; ``heading``: it is a
-    heading's text."""
+    """Told of each inline token once its children are parsed (or of each run of them, for
+    a long one: see ``Runs``); returns them rendered ahead, as one ``RENDERED`` token.
+    ``heading``: it is a heading's text."""
 
-    def __call__(self, inline: Token, heading: bool) -> None: ...
+    def __call__(self, inline: Token, children: list[Token], heading: bool) -> Token: ...
+
+
+# The children of an inline token with more source text than this are settled in runs of at
+# least this many tokens, wherever that cannot change how they render.
+LONG_INLINE = 1 << 16
+RUN_TOKENS = 4096
+RUNS_KEY = "briefgen_runs"  # env key of the ``Runs`` of the inline token being parsed
+
+
+@dataclass(slots=True)
+class Runs:
+    """Cuts the children of one long inline token into runs while they are parsed, and
+    settles each run at once: a paragraph of 300,000 citations need not have all its
+    tokens at once. A run ends only after a link or a citation, with nothing left open
+    that a later token could close: no emphasis or strikethrough marker without its pair,
+    no quotation mark to pair, no raw HTML element (``Typesetter.closed``). While one is
+    open, the tokens are kept until it closes (to the paragraph's end, if it never does)."""
+
+    inline: Token
+    core: StateCore
+    settle: InlineSettler
+    typesetter: Typesetter | None
+    tokens: int = RUN_TOKENS
+    settled: list[Token] = field(default_factory=list)
+    start: int = 0  # where the source of the current run starts
+    before: Token | None = None  # what the current run follows (for quotation marks)
+    next_try: int = 0
+
+    def __post_init__(self) -> None:
+        self.next_try = self.tokens
+
+    def cut(self, state: StateInline) -> None:
+        """Called after a link or a citation was pushed: settle what is parsed, if it can
+        be settled alone."""
+        tokens = state.tokens
+        if len(tokens) < self.next_try or tokens[-1].type not in _CUT_AFTER or state.level:
+            return
+        if _left_open(state):  # tried again once there are twice as many tokens
+            self.next_try = 2 * len(tokens)
+            return
+        # markdown-it's post-processing of the tokens so far, done now and only once: their
+        # markers are paired (links are whole, so are the markers in their text), their
+        # text joined. Later markers pair among themselves.
+        for rule in state.md.inline.ruler2.getRules(""):
+            rule(state)
+        del state.delimiters[:]
+        state.tokens_meta[:] = [None] * len(tokens)
+        run: list[Token] | None = tokens[:]
+        if self.typesetter is not None:
+            run = self.typesetter.closed(tokens[:], state.src[self.start:state.pos],
+                                         self.core, self.before)
+        if run is None:
+            self.next_try = 2 * len(tokens)
+            return
+        self.before = shown_before(run[-1])
+        del tokens[:]
+        del state.tokens_meta[:]
+        self.start, self.next_try = state.pos, self.tokens
+        self.settled.append(self.settle(self.inline, run, False))
+
+
+def _left_open(state: StateInline) -> bool:
+    """Whether an emphasis or strikethrough marker parsed so far may still be closed by one
+    still to come: paired as markdown-it pairs them, on copies, one opens and is not closed."""
+    if not state.delimiters:
+        return False
+    trial = [replace(delimiter) for delimiter in state.delimiters]
+    processDelimiters(state, trial)
+    return any(delimiter.open and delimiter.end < 0 for delimiter in trial)
+
+
+_CUT_AFTER = frozenset({"wikilink", CITATION, CITE_ERROR})  # tokens with text of their own
+
+
+def _cutting(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """``rule`` (one that makes links or citations), followed by a cut of the runs of a long
+    inline token (see ``Runs``)."""
+
+    def cutting(state: StateInline, silent: bool) -> bool:
+        if not rule(state, silent):
+            return False
+        if not silent:
+            runs: Runs | None = state.env.get(RUNS_KEY)
+            if runs is not None:
+                runs.cut(state)
+        return True
+
+    return cutting
 
 
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
@@ -174,32 +265,46 @@ def _heading_attrs_rule(state: StateCore) -> None:
         token.meta = meta
 
 
-def _inline_rule_with(typesetter: Typesetter | None) -> Callable[[StateCore], None]:
+def _inline_rule_with(typesetter: Typesetter | None, long_inline: int,
+                      run_tokens: int) -> Callable[[StateCore], None]:
     def rule(state: StateCore) -> None:
-        _inline_rule(state, typesetter)
+        _inline_rule(state, typesetter, long_inline, run_tokens)
 
     return rule
 
 
-def _inline_rule(state: StateCore, typesetter: Typesetter | None) -> None:
+def _inline_rule(state: StateCore, typesetter: Typesetter | None, long_inline: int,
+                 run_tokens: int) -> None:
     """markdown-it's inline stage, handing each inline token to ``env[SETTLE_KEY]`` as soon
     as it is parsed (and typeset), so that a document's inline tokens need not all exist at
-    once. Tokens of footnote definitions are not handed over: they move to the end of the
-    document."""
+    once; a long one in runs (see ``Runs``). Tokens of footnote definitions are not handed
+    over: they move to the end of the document."""
     settle: InlineSettler | None = state.env.get(SETTLE_KEY)
+    if typesetter is not None and state.env.get(VERBATIM):
+        typesetter = None
     in_note = False
     previous: Token | None = None
     for index, token in enumerate(state.tokens):
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            state.md.inline.parse(token.content, state.md, state.env, token.children)
-            if typesetter is not None and not state.env.get(VERBATIM):
-                typesetter.apply(token, state)
-            if previous is not None and previous.type == "paragraph_open":
+            heading = previous is not None and previous.type == "heading_open"
+            runs = None
+            if settle is not None and not in_note and not heading \
+                    and len(token.content) > long_inline:
+                runs = state.env[RUNS_KEY] = Runs(token, state, settle, typesetter, run_tokens)
+            try:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+            finally:
+                state.env.pop(RUNS_KEY, None)
+            if typesetter is not None:
+                typesetter.apply(token, state, runs.before if runs else None)
+            if previous is not None and previous.type == "paragraph_open" and \
+                    not (runs and runs.settled):
                 _figure(state.tokens, index)
             if settle is not None and not in_note:
-                settle(token, previous is not None and previous.type == "heading_open")
+                rest = settle(token, token.children, heading)
+                token.children = [*runs.settled, rest] if runs else [rest]
         elif token.type == "footnote_reference_open":
             in_note = True
         elif token.type == "footnote_reference_close":
@@ -266,9 +371,11 @@ def _render_rendered(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return renderer.rendered(tokens[idx])
 
 
-def make_markdown(unsafe_html: bool = False, language: str | None = None) -> MarkdownIt:
+def make_markdown(unsafe_html: bool = False, language: str | None = None,
+                  long_inline: int = LONG_INLINE, run_tokens: int = RUN_TOKENS) -> MarkdownIt:
     """The one Markdown configuration of briefgen; build it once and reuse it. With a
-    ``language``, prose gets that language's quotation marks and typographic dashes."""
+    ``language``, prose gets that language's quotation marks and typographic dashes.
+    ``long_inline`` and ``run_tokens``: see ``Runs`` (smaller in tests)."""
     # Raw HTML is always recognised, so that the document has one structure whatever
     # unsafe_html says; rawhtml_plugin decides how it is shown.
     typesetter = Typesetter.for_language(language) if language is not None else None
@@ -279,14 +386,14 @@ def make_markdown(unsafe_html: bool = False, language: str | None = None) -> Mar
     md.enable(["table", "strikethrough"])
     md.use(footnotes_plugin)
     md.use(rawhtml_plugin, unsafe_html)
-    md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
-    md.inline.ruler.before("link", "briefgen_citation", citation_rule)
-    md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)
+    md.inline.ruler.before("link", "briefgen_wikilink", _cutting(_wikilink_rule))
+    md.inline.ruler.before("link", "briefgen_citation", _cutting(citation_rule))
+    md.inline.ruler.before("link", "briefgen_intext_citation", _cutting(intext_rule))
     md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
     md.inline.ruler.at("link", _located(link_rule))
     md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
-    md.core.ruler.at("inline", _inline_rule_with(typesetter))
+    md.core.ruler.at("inline", _inline_rule_with(typesetter, long_inline, run_tokens))
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule(CITATION, _render_citation)
     md.add_render_rule(CITE_ERROR, _render_cite_error)

@@ -149,16 +149,23 @@ class TextSearch:
         self.start_line = first_line if inline_line is None else min(first_line, inline_line)
         self.searched_from: dict[int, int] = {}
         self.next_place: dict[str, int] = {}
+        # The newlines of the inline token last added, counted so far: a long one is added
+        # in runs of its children, in order.
+        self.counted: tuple[Token, _Newlines] | None = None
 
-    def add(self, parent: Token) -> None:
-        """Give every wikilink and citation child of ``parent`` (an inline token) its file
-        ``line`` and ``col`` (1-based) in ``meta``."""
-        if not parent.children:
+    def add(self, parent: Token, children: Sequence[Token] | None = None) -> None:
+        """Give every wikilink and citation child of ``parent`` (an inline token; of
+        ``children``, a run of its children) its file ``line`` and ``col`` (1-based) in
+        ``meta``."""
+        children = parent.children if children is None else children
+        if not children:
             return
         fixed = self.inline_line if self.inline_line is not None and not parent.map else None
         block_line = self.first_line + (parent.map[0] if parent.map else 0)
-        newlines = _Newlines(parent.content)
-        for child in _located(parent.children):
+        if self.counted is None or self.counted[0] is not parent:
+            self.counted = (parent, _Newlines(parent.content))
+        newlines = self.counted[1]
+        for child in _located(children):
             offset = child.meta["pos"]
             count = newlines.advance(offset)
             line = block_line + count if fixed is None else fixed

@@ -109,13 +109,32 @@ class Typesetter:
     def for_language(cls, language: str) -> Typesetter:
         return cls(quotes_for(language), language.lower().split("-")[0] == "fr")
 
-    def apply(self, inline: Token, state: StateCore) -> None:
+    def apply(self, inline: Token, state: StateCore, before: Token | None = None) -> None:
         """Typeset the children of ``inline`` (its source tells whether any can change).
-        ``state.md.options.quotes`` must hold ``self.quotes``."""
+        ``state.md.options.quotes`` must hold ``self.quotes``. ``before``: what the text of
+        the children follows, when they are the rest of a run cut short (see ``closed``)."""
         text = inline.content  # the test of ``wanted``, written out: it runs on every run
         if inline.children and ("'" in text or '"' in text or "--" in text or "..." in text
                                 or (self.french and self.wanted(text))):
-            self.typeset(inline.children, state)
+            self.typeset(inline.children, state, before)
+
+    def closed(self, run: list[Token], source: str, state: StateCore,
+               before: Token | None) -> list[Token] | None:
+        """``run``, the first tokens of a long inline run, typeset as they would be with the
+        whole run, if nothing in them waits for a token still to come: no quotation mark
+        left unpaired, no raw HTML element left open. Otherwise None, and ``run`` untouched.
+        ``source``: the text the tokens were parsed from; ``before``: what it follows."""
+        if _open_elements(run):
+            return None
+        if not self.wanted(source):
+            return run
+        trial = [_copy(token) for token in run]
+        self.typeset(trial, state, before)
+        # A quotation mark still straight may be an opener that a later mark would close.
+        if any(token.type == "text" and ("'" in token.content or '"' in token.content)
+               for token in trial):
+            return None
+        return trial
 
     def wanted(self, text: str) -> bool:
         """Whether anything in ``text`` may change (substring tests: most text has none of
@@ -123,7 +142,8 @@ class Typesetter:
         return "'" in text or '"' in text or "--" in text or "..." in text or (
             self.french and any(f" {mark}" in text for mark in ";:!?"))
 
-    def typeset(self, children: list[Token], state: StateCore) -> None:
+    def typeset(self, children: list[Token], state: StateCore,
+                before: Token | None = None) -> None:
         children[:] = list(_with_urls_apart(_raw_html_apart(children)))
         for token in children:
             if token.type == "text":
@@ -136,7 +156,8 @@ class Typesetter:
             elif token.type == "wikilink" and token.meta["label"]:
                 token.meta["label"] = self._phrase(token.meta["label"], state)
         with _links_as_shown(children):
-            process_inlines(children, state)
+            # The mark before the first one is told apart by the character before it.
+            process_inlines(children if before is None else [before, *children], state)
 
     def _phrase(self, text: str, state: StateCore) -> str:
         """Prose held outside the text of the run: a link's own label (its target is not
@@ -164,14 +185,39 @@ def _raw_html_apart(children: list[Token]) -> list[Token]:
     """Text inside raw HTML elements keeps what was typed (made ``text_special``): inside
     any element when raw HTML is shown as text (``<b>"x"</b>`` is shown as written), and
     inside elements whose text is code when it is passed through (``<script>``, ``<code>``)."""
+    _follow_elements(children, mark=True)
+    return children
+
+
+def _open_elements(children: list[Token]) -> list[str]:
+    """The raw HTML elements that ``_raw_html_apart`` would find open after ``children``."""
+    return _follow_elements(children, mark=False)
+
+
+def _follow_elements(children: list[Token], mark: bool) -> list[str]:
     open_tags: list[str] = []
     for token in children:
         shown = token.type == "text_special" and token.meta.get(RAW_HTML)
         if shown or token.type == "html_inline":
             _follow_tag(token.content, open_tags, everything=bool(shown))
-        elif token.type == "text" and open_tags:
+        elif mark and token.type == "text" and open_tags:
             token.type = "text_special"
-    return children
+    return open_tags
+
+
+def _copy(token: Token) -> Token:
+    """A copy that typesetting can change without changing ``token``."""
+    return token.copy(attrs=dict(token.attrs), meta=dict(token.meta),
+                      children=[_copy(child) for child in token.children]
+                      if token.children is not None else None)
+
+
+def shown_before(token: Token) -> Token:
+    """What the text after ``token`` follows, for pairing quotation marks: a link's words
+    (as ``_links_as_shown`` has them), any other token's text."""
+    content = token.meta["label"] or token.meta["target"] if token.type == "wikilink" \
+        else token.content
+    return Token("text_special", "", 0, content=content, level=token.level)
 
 
 def _follow_tag(tag: str, open_tags: list[str], everything: bool) -> None:
