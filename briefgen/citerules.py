@@ -36,6 +36,15 @@ from briefgen.typography import VERBATIM
 
 CITATION = "citation"
 CITE_ERROR = "citation_error"
+# env key of a callable told of the parse state as soon as a link or a citation has been
+# read (it may settle the tokens so far: see ``markup.Runs``).
+PUSHED_KEY = "briefgen_pushed"
+
+
+def tell_pushed(state: StateInline) -> None:
+    told = state.env.get(PUSHED_KEY)
+    if told is not None:
+        told(state)
 # A token that the parse of a document turns back into text once it is located: a bracketed
 # plain text such as "[report]" or "[Sergei Lavrov]", which may be a citation or a link
 # written without its "@" or second bracket (``markup``, ``docparser``).
@@ -146,6 +155,8 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
             token.content = literal
             token.meta = {"items": found, "pos": start, "intext": None}
     state.pos = stop
+    if not silent:
+        tell_pushed(state)
     return True
 
 
@@ -182,6 +193,8 @@ def intext_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"items": (CiteItem(sys.intern(key[0]), NO_PHRASE, suffix),),
                       "pos": start, "intext": written}
     state.pos = stop
+    if not silent:
+        tell_pushed(state)
     return True
 
 

@@ -61,7 +61,7 @@ class DocumentParser:
             search.add(inline, children)
             self._note_links(inline, children)
             self._inline_problems(children)
-            return self.fragments.settle(children, heading)
+            return self.fragments.settle(inline, children, heading)
 
         env: dict[str, Any] = {SETTLE_KEY: settle}
         if doc_id is not None:

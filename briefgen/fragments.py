@@ -95,13 +95,14 @@ class FragmentRenderer:
     def _env(self) -> dict[str, Any]:
         return {ENV_KEY: self}
 
-    def settle(self, children: list[Token], heading: bool) -> Token:
+    def settle(self, inline: Token, children: list[Token], heading: bool) -> Token:
         """Render the children of one inline token (or a run of them) ahead, as soon as
         they are parsed, into one ``RENDERED`` token that stands for them, so that a
         document's inline tokens need not all exist at once. Their refs are numbered from 0
         here and for good when the document is rendered (``rendered``), which keeps them in
         the order of rendering."""
-        holder = Token("inline", "", 0, children=children)
+        holder = inline if children is inline.children else \
+            Token("inline", "", 0, children=children)  # a run of the inline token's children
         text_join(_only(holder, self.md))  # what markdown-it does once every token is parsed
         children = holder.children or []
         renderer = self.md.renderer

@@ -30,9 +30,11 @@ from briefgen.citerules import (
     BRACKETED,
     CITATION,
     CITE_ERROR,
+    PUSHED_KEY,
     citation_rule,
     image_rule,
     intext_rule,
+    tell_pushed,
 )
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
@@ -91,7 +93,6 @@ class InlineSettler(Protocol):
 # least this many tokens, wherever that cannot change how they render.
 LONG_INLINE = 1 << 16
 RUN_TOKENS = 4096
-RUNS_KEY = "briefgen_runs"  # env key of the ``Runs`` of the inline token being parsed
 
 
 @dataclass(slots=True)
@@ -120,8 +121,9 @@ class Runs:
         """Called after a link or a citation was pushed: settle what is parsed, if it can
         be settled alone."""
         tokens = state.tokens
-        if len(tokens) < self.next_try or tokens[-1].type not in _CUT_AFTER or state.level:
-            return
+        if tokens is not self.inline.children or len(tokens) < self.next_try or \
+                tokens[-1].type not in _CUT_AFTER or state.level:
+            return  # (an image's alt text is parsed apart, into tokens of its own)
         if _left_open(state):  # tried again once there are twice as many tokens
             self.next_try = 2 * len(tokens)
             return
@@ -159,22 +161,6 @@ def _left_open(state: StateInline) -> bool:
 _CUT_AFTER = frozenset({"wikilink", CITATION, CITE_ERROR})  # tokens with text of their own
 
 
-def _cutting(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """``rule`` (one that makes links or citations), followed by a cut of the runs of a long
-    inline token (see ``Runs``)."""
-
-    def cutting(state: StateInline, silent: bool) -> bool:
-        if not rule(state, silent):
-            return False
-        if not silent:
-            runs: Runs | None = state.env.get(RUNS_KEY)
-            if runs is not None:
-                runs.cut(state)
-        return True
-
-    return cutting
-
-
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
@@ -193,6 +179,8 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
             "pos": state.pos,
         }
     state.pos = match.end()
+    if not silent:
+        tell_pushed(state)
     return True
 
 
@@ -290,13 +278,15 @@ def _inline_rule(state: StateCore, typesetter: Typesetter | None, long_inline: i
                 token.children = []
             heading = previous is not None and previous.type == "heading_open"
             runs = None
-            if settle is not None and not in_note and not heading \
-                    and len(token.content) > long_inline:
-                runs = state.env[RUNS_KEY] = Runs(token, state, settle, typesetter, run_tokens)
-            try:
+            if len(token.content) <= long_inline or settle is None or in_note or heading:
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
-            finally:
-                state.env.pop(RUNS_KEY, None)
+            else:
+                runs = Runs(token, state, settle, typesetter, run_tokens)
+                state.env[PUSHED_KEY] = runs.cut
+                try:
+                    state.md.inline.parse(token.content, state.md, state.env, token.children)
+                finally:
+                    del state.env[PUSHED_KEY]
             if typesetter is not None:
                 typesetter.apply(token, state, runs.before if runs else None)
             if previous is not None and previous.type == "paragraph_open" and \
@@ -386,9 +376,9 @@ def make_markdown(unsafe_html: bool = False, language: str | None = None,
     md.enable(["table", "strikethrough"])
     md.use(footnotes_plugin)
     md.use(rawhtml_plugin, unsafe_html)
-    md.inline.ruler.before("link", "briefgen_wikilink", _cutting(_wikilink_rule))
-    md.inline.ruler.before("link", "briefgen_citation", _cutting(citation_rule))
-    md.inline.ruler.before("link", "briefgen_intext_citation", _cutting(intext_rule))
+    md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
+    md.inline.ruler.before("link", "briefgen_citation", citation_rule)
+    md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)
     md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
     md.inline.ruler.at("link", _located(link_rule))
     md.inline.ruler.at("image", _located(image_rule))

@@ -29,6 +29,7 @@ PIECES = [
     "</b>", "<code>", "</code>", "<!-- note -->", "--", "...", "---", "\\\"", "&quot;",
     "https://example.org/a\"b", "[text](/briefings/)", "![alt](/img.png \"Caption\")",
     "[plain]", "[^1]", "(", ")", ":", "!", "?", ";", "«", "»",
+    "![a [[alpha]] \"b\" [@wire] *c*](/img.png)", "[see [[alpha]] and [@wire]](/briefings/)",
 ]
 
 
