@@ -164,8 +164,11 @@ def test_documents_filled_in_workers_build_the_same_site(tmp_path: Path) -> None
 
 def test_check_reports_an_error_in_the_middle_of_a_page(example_site: Path, cli: Any) -> None:
     theme = Path(briefgen.__file__).resolve().parent / "theme" / "templates"
-    template = (theme / "briefing.html").read_text().replace("{{ sources_list(sources) }}",
-                                          "{{ sources_list(sources) }}\n{{ briefing.nope.deeper }}")
+    sources = ('{% with items=sources, heading=none %}{% include "partials/sources_list.html" %}'
+               '{% endwith %}')
+    original = (theme / "briefing.html").read_text()
+    assert sources in original
+    template = original.replace(sources, sources + "\n{{ briefing.nope.deeper }}")
     write(example_site, {"templates/briefing.html": template})
     line = template.splitlines().index("{{ briefing.nope.deeper }}") + 1
     result = cli("--site", str(example_site), "check")
