@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Environment
+from markupsafe import Markup
 
 import briefgen
 from briefgen.build import BuildOptions, build
@@ -24,6 +26,7 @@ from briefgen.site import fill, filled
 from briefgen.site.lookup import TargetKind
 from briefgen.site.pagerefs import BODY, NOTES, backlinks
 from briefgen.web.contexts import Backlinks, Labelled
+from briefgen.web.templates import html_pieces
 from tests.conftest import write
 
 ACTORS = 280  # with the briefing, more documents than are filled in this process
@@ -186,3 +189,24 @@ def test_a_sources_list_item_makes_its_backlinks_when_read() -> None:
     assert list(labelled) == [(a, label) for a, label in zip(expected, "abcde", strict=True)]
     assert len(labelled) == 5 and labelled[-1] == (expected[-1], "e")
     assert Labelled(Backlinks("w", range(1, 29)))[27] == ("bg-cite-w-28", "ab")
+
+
+def test_a_long_body_is_written_in_pieces_not_copied_whole() -> None:
+    body = "<p>" + "word [<a href=\"#s\">1</a>] " * 400_000 + "</p>"  # about 10 MB
+    pieces = list(html_pieces(body))
+    assert "".join(pieces) == body and all(isinstance(p, Markup) for p in pieces)
+    assert len(pieces) > 100 and max(map(len, pieces)) <= 1 << 16
+    env = Environment(autoescape=True)
+    env.filters["html_pieces"] = html_pieces
+    env.filters["safe_html"] = Markup
+    peaks = []
+    for source in ("<div>{{ body|safe_html }}</div>",
+                   "<div>{% for p in body|html_pieces %}{{ p }}{% endfor %}</div>"):
+        template = env.from_string(source)
+        tracemalloc.start()
+        written = sum(len(chunk) for chunk in template.generate(body=body))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert written == len(body) + len("<div></div>")
+    whole, in_pieces = peaks
+    assert whole > 1.5 * len(body) and in_pieces < 0.1 * len(body), peaks
