@@ -124,6 +124,8 @@ class Runs:
         if tokens is not self.inline.children or len(tokens) < self.next_try or \
                 tokens[-1].type not in _CUT_AFTER or state.level:
             return  # (an image's alt text is parsed apart, into tokens of its own)
+        if not shown_before(tokens[-1]).content:  # ``[[ ]]``: quotes are paired past it
+            return
         if _left_open(state):  # tried again once there are twice as many tokens
             self.next_try = 2 * len(tokens)
             return
@@ -141,7 +143,7 @@ class Runs:
         if run is None:
             self.next_try = 2 * len(tokens)
             return
-        self.before = shown_before(run[-1])
+        self.before = shown_before(run[-1])  # as typeset (a link's label may change)
         del tokens[:]
         del state.tokens_meta[:]
         self.start, self.next_try = state.pos, self.tokens

@@ -423,16 +423,16 @@ class OutputUpdate:
 
     def _link_again(self, tree: str, rel: str) -> None:
         """A file of the tree with the bytes of the output's, in a file of its own: the
-        output's file takes its name (a link and a rename; its folder is there). At 17,600
-        files, the checks of ``_keep_in_tree`` for each took 5 s."""
+        output's file takes its name, removed and linked again (its folder is there, as the
+        look found it). The tree is being brought to the new site, and a crash discards it,
+        so the name may be missing for that instant. At 17,600 files, the checks of
+        ``_keep_in_tree`` for each took a second more."""
         target = os.path.join(tree, rel)
-        temporary = f"{target}{LINKING}"
         try:
-            os.link(os.path.join(self.out, rel), temporary)
-        except OSError:  # not as the look found it, or no hard links here
+            self.ops.unlink(target)
+            os.link(os.path.join(self.out, rel), target)
+        except OSError:  # not as the look found it (a folder there), or no hard links here
             self._keep_in_tree(tree, rel)
-            return
-        self.ops.rename(temporary, target)
 
     def _keep_in_tree(self, tree: str, rel: str) -> None:
         """An unchanged output that the tree (the spare) holds in an older version, or not

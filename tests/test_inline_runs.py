@@ -30,6 +30,7 @@ PIECES = [
     "https://example.org/a\"b", "[text](/briefings/)", "![alt](/img.png \"Caption\")",
     "[plain]", "[^1]", "(", ")", ":", "!", "?", ";", "«", "»",
     "![a [[alpha]] \"b\" [@wire] *c*](/img.png)", "[see [[alpha]] and [@wire]](/briefings/)",
+    "[[ ]]", "[[ ]]'s", "word[[ ]]'s end", "x 'a'[[ ]]b end", "x \"a\"[[ ]]b end",
 ]
 
 
