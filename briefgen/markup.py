@@ -108,14 +108,14 @@ class Runs:
     core: StateCore
     settle: InlineSettler
     typesetter: Typesetter | None
-    tokens: int = RUN_TOKENS
+    size: int = RUN_TOKENS  # tokens in a run, at least
     settled: list[Token] = field(default_factory=list)
     start: int = 0  # where the source of the current run starts
     before: Token | None = None  # what the current run follows (for quotation marks)
     next_try: int = 0
 
     def __post_init__(self) -> None:
-        self.next_try = self.tokens
+        self.next_try = self.size
 
     def cut(self, state: StateInline) -> None:
         """Called after a link or a citation was pushed: settle what is parsed, if it can
@@ -146,7 +146,7 @@ class Runs:
         self.before = shown_before(run[-1])  # as typeset (a link's label may change)
         del tokens[:]
         del state.tokens_meta[:]
-        self.start, self.next_try = state.pos, self.tokens
+        self.start, self.next_try = state.pos, self.size
         self.settled.append(self.settle(self.inline, run, False))
 
 
