@@ -138,8 +138,8 @@ class Runs:
         state.tokens_meta[:] = [None] * len(tokens)
         run: list[Token] | None = tokens[:]
         if self.typesetter is not None:
-            run = self.typesetter.closed(tokens[:], state.src[self.start:state.pos],
-                                         self.core, self.before)
+            run = self.typesetter.closed(run, state.src[self.start:state.pos], self.core,
+                                         self.before)
         if run is None:
             self.next_try = 2 * len(tokens)
             return
