@@ -136,10 +136,9 @@ class Runs:
             rule(state)
         del state.delimiters[:]
         state.tokens_meta[:] = [None] * len(tokens)
-        run: list[Token] | None = tokens[:]
-        if self.typesetter is not None:
-            run = self.typesetter.closed(run, state.src[self.start:state.pos], self.core,
-                                         self.before)
+        parsed = tokens[:]
+        run = parsed if self.typesetter is None else self.typesetter.closed(
+            parsed, state.src[self.start:state.pos], self.core, self.before)
         if run is None:
             self.next_try = 2 * len(tokens)
             return
