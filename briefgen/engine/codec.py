@@ -69,7 +69,11 @@ def _plain(value: Any) -> Any:
     if kind is tuple or kind is list:
         if _ATOMS.issuperset(map(type, value)):
             return value  # JSON as it is (checked without a Python call per item)
-        return [_plain(v) for v in value]
+        # Most of what the cache keeps is tuples of atoms and of tuples of atoms (index
+        # items, keys): those are taken as they are here, without a call each.
+        return [v if type(v) in _ATOMS
+                or (type(v) is tuple and _ATOMS.issuperset(map(type, v)))
+                else _plain(v) for v in value]
     if isinstance(value, Enum):
         return {"$e": kind.__name__, "v": value.value}
     name = kind.__name__
