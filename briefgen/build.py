@@ -285,7 +285,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
     if quick is not None:
-        settled = _settle_quickly(engine, last, now, defer)
+        settled = _settle_quickly(engine, last, now, defer, options.interrupted)
     elif store is not None and not options.mentions and known.keys() == files.keys():
         # The output folder's records give the engine's fingerprints of its outputs.
         settled = _settle_stored(engine, now, options.jobs, fork=session is None,
@@ -433,11 +433,13 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
 
 
 def _settle_quickly(engine: Engine, last: Settled | None, now: float,
-                    defer: frozenset[str] = frozenset()) -> Settled | None:
+                    defer: frozenset[str] = frozenset(),
+                    interrupted: Callable[[], bool] = lambda: False) -> Settled | None:
     """Bring the engine up to date when the files are the same ones as in the last build
     (``last``, which succeeded): the roots are those of the last build, and, unless a plan
     changed, so are the outputs. None when a plan changed: then the roots must be found
-    again (``_settle``). Nodes of the kinds ``defer`` are left for ``Settled.later``."""
+    again (``_settle``). Nodes of the kinds ``defer`` are left for ``Settled.later``,
+    which gives way (None) when ``interrupted`` says a newer change waits."""
     if last is None:
         return None
     plans = {plan: engine.record(plan) for plan in PLANS}
@@ -447,7 +449,11 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
         return None
     settled = Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
     if engine.pending():
-        settled.later = lambda: set(engine.update(now).outputs) & last.paths_of
+        def later() -> set[Key] | None:
+            update = engine.update(now, cancel=interrupted)
+            return None if update.cancelled else set(update.outputs) & last.paths_of
+
+        settled.later = later
     return settled
 
 
@@ -530,8 +536,9 @@ class Settled:
     untrusted: frozenset[Key] = frozenset()
     # Files of the output found as the last build left them (the others are untrusted).
     present: frozenset[str] = frozenset()
-    # Nodes left for after the pages that tabs show: makes them, returns the outputs due then.
-    later: Callable[[], set[Key]] | None = None
+    # Nodes left for after the pages that tabs show: makes them, returns the outputs due
+    # then (None: it gave way to a newer change, and left them to the next build).
+    later: Callable[[], set[Key] | None] | None = None
 
 
 def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,

@@ -236,6 +236,38 @@ def test_an_interrupted_build_leaves_the_rest_to_the_next_one(preview, tmp_path:
     assert snapshot(shown.out) == snapshot(tmp_path / "clean")
 
 
+def test_a_newer_change_stops_the_search_index_while_it_is_made(preview, tmp_path: Path):
+    """The search index is made after the open pages; a newer change that comes while it is
+    being made stops it there and then (it is the longest step of an edit's rest, ~100 ms a
+    block at 5,000 briefings), and the next build makes it as a clean build does."""
+    shown, site = preview
+    shown.events.subscribe(OPEN)
+    session = shown.options.session
+    assert session is not None and session.engine is not None
+    engine = session.engine
+    asked: list[bool] = []
+
+    def interrupted() -> bool:
+        # Asked by the update that makes the index: once between its nodes (no), then by
+        # the block being made (yes). Asked elsewhere: no newer change.
+        if engine.cancel is None:
+            return False
+        asked.append(len(asked) >= 1)
+        return asked[-1]
+
+    result = shown.rebuild(retitle(shown, site, 2), interrupted=interrupted)
+    assert result.ok
+    assert asked == [False, True], "the index's block never asked whether to give way"
+    assert result.unsettled, "the search index was made though a newer change came"
+    assert engine.queued("search_block"), "the block given up is not left to the next build"
+    assert "Briefing 0 retitled 2" in (shown.out / OPEN).read_text()
+    assert still_pending(shown, result.unsettled[0]), "a search file left undone was served"
+    result = shown.rebuild(frozenset())
+    assert result.ok and not result.unmade and not result.unsettled
+    assert not engine.pending()
+    assert snapshot(shown.out) == clean_build(shown, tmp_path, "clean")
+
+
 def clean_build(shown: Preview, tmp_path: Path, name: str) -> dict[str, bytes]:
     clean = tmp_path / name
     assert build(shown.site, BuildOptions(out=clean, base_url=BASE_URL, jobs=1, use_cache=False,

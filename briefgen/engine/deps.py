@@ -220,6 +220,12 @@ class EngineError(Exception):
     """A bug in a kind's code, not a content problem (a read against the level order)."""
 
 
+class Cancelled(Exception):
+    """Raised by ``Reader.check_cancelled`` when the update that runs a node was told to give
+    way (a newer change waits in the preview): the node is left queued, as it was, and
+    made by the next update (as Salsa unwinds a query when a new revision is pending)."""
+
+
 _MISSING = object()
 MISSING_INPUT = "missing"  # the fingerprint of an input that is gone
 
@@ -332,6 +338,13 @@ class Reader:
         *rest, item = rest_and_item
         self.emits.setdefault(("idx", name, *rest), []).append(item)
 
+    def check_cancelled(self) -> None:
+        """Called now and then by a node that takes long: stop (``Cancelled``) if the
+        update running it was cancelled meanwhile. Outside such an update, nothing."""
+        cancel = self._engine.cancel
+        if cancel is not None and cancel():
+            raise Cancelled(self._key)
+
     def diagnostic(self, diag: Diagnostic) -> None:
         self.diags.append(diag)
 
@@ -365,6 +378,7 @@ class Update:
 
     outputs: set[Key] = field(default_factory=set)
     recomputed: int = 0
+    cancelled: bool = False  # stopped before the end: see ``Engine.update``
 
 
 class Engine:
@@ -407,6 +421,8 @@ class Engine:
         self._heap: list[tuple[int, Key]] = []
         self._queued: set[Key] = set()
         self._update: Update | None = None
+        # While an update that may be cancelled runs: says when it should stop.
+        self.cancel: Callable[[], bool] | None = None
         self._orphans: set[Key] = set()  # nodes that lost their last reader in this run
         # Nodes made in this process, in order: a worker process hands back the ones it made
         # while making outputs (see ``made_since`` and ``adopt``).
@@ -788,12 +804,25 @@ class Engine:
             heapq.heappush(self._heap, (self.level(key), key))
 
     def update(self, now: float | None = None, below: int | None = None,
-               defer: frozenset[str] = frozenset()) -> Update:
+               defer: frozenset[str] = frozenset(),
+               cancel: Callable[[], bool] | None = None) -> Update:
         """Bring every node up to date with the inputs set for this run; return the
         outputs to make. Call after the ``set_input``s of the run. With ``below``, only
         the nodes of lower levels (the caller makes the next level elsewhere, see
         ``queued``, then updates again). Nodes of the kinds ``defer`` stay queued for a
-        later update (and what reads them is not told yet)."""
+        later update (and what reads them is not told yet). ``cancel``: asked between
+        nodes and by nodes that take long (``Reader.check_cancelled``); once it says yes,
+        the update stops and says so (``Update.cancelled``): the nodes not made yet stay
+        queued for the next one, and so do the outputs due."""
+        self.cancel = cancel
+        try:
+            return self._run_update(now, below, defer)
+        finally:
+            self.cancel = None
+            self._update = None
+
+    def _run_update(self, now: float | None, below: int | None,
+                    defer: frozenset[str]) -> Update:
         update = self._update = Update()
         if now is not None:
             for key in self.backing.due(now):
@@ -813,11 +842,19 @@ class Engine:
             if self.record(key) is None and key not in self.roots():
                 self._queued.discard(key)  # dropped meanwhile
                 continue
-            self._compute(key)
+            if self.cancel is not None and self.cancel():
+                update.cancelled = True
+            else:
+                try:
+                    self._compute(key)
+                    continue
+                except Cancelled:
+                    update.cancelled = True
+            heapq.heappush(self._heap, (level, key))  # still queued, for the next update
+            break
         for entry in deferred:
             heapq.heappush(self._heap, entry)
-        self._update = None
-        if below is None:
+        if below is None and not update.cancelled:
             self._drop_orphans()
         update.outputs = set(self._due_outputs)
         return update

@@ -264,7 +264,10 @@ def block(r: Reader, collection: str, head: str) -> int:
     shape: Layout = r.get(("search_layout",))
     inverted = _Inverted(shape.algorithm)
     for place, unit_id in enumerate(units):
+        if place % 8 == 0:
+            r.check_cancelled()  # a block takes ~1 ms a unit: the preview may have a newer edit
         inverted.add(place, decode(r.get(("search_unit", collection, unit_id))))
+    r.check_cancelled()
     name = (collection, head)
     for shard, lines in inverted.shards(shape.shards, shape.pairs).items():
         r.emit("search_shard", shard, (name, None, "\n".join(lines)))

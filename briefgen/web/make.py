@@ -82,9 +82,10 @@ class FirstPages:
 @dataclass(frozen=True, slots=True)
 class Later:
     """Nodes the preview makes only after the pages that tabs show: ``settle`` makes them
-    and returns the outputs due then; requests for ``paths`` wait until it has."""
+    and returns the outputs due then (None when it gave way to a newer change); requests
+    for ``paths`` wait until it has."""
 
-    settle: Callable[[], set[Key]]
+    settle: Callable[[], set[Key] | None]
     paths: frozenset[str]
 
 
@@ -115,8 +116,8 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
-        if later is not None:
-            stale = stale | later.settle()
+        if later is not None:  # (it gives way only in the preview, which writes)
+            stale = stale | (later.settle() or set())
         todo = [key for key in planned if key in stale]
         _prefetch(engine, len(todo), jobs, fork)
         for key in todo:
@@ -155,14 +156,17 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         todo = [key for key in planned if key not in result.records and to_make(key)]
         if pending is not None:
             pending.add(paths[key] for key in todo if key not in stale)
-        if later is not None and first is not None and first.interrupted():
-            # A newer change waits: its build makes the nodes left for later, with its own.
-            result.unsettled = sorted(later.paths - {paths[key] for key in todo})
-        elif later is not None:
-            due, have = later.settle(), {*todo, *result.records}
-            todo += [key for key in planned if key in due and key not in have]
-            if pending is not None:
-                pending.done(later.paths - {paths[key] for key in todo})
+        if later is not None:
+            due = None if first is not None and first.interrupted() else later.settle()
+            if due is None:
+                # A newer change waits (it came before the nodes left for later were made, or
+                # while they were): its build makes them, with its own.
+                result.unsettled = sorted(later.paths - {paths[key] for key in todo})
+            else:
+                have = {*todo, *result.records}
+                todo += [key for key in planned if key in due and key not in have]
+                if pending is not None:
+                    pending.done(later.paths - {paths[key] for key in todo})
         progress("Rendering pages", 0, len(todo))
         if fork and len(todo) >= MANY_OUTPUTS:
             _prefetch(engine, len(todo), jobs, fork)
