@@ -13,7 +13,7 @@ import os
 import secrets
 import shutil
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +167,10 @@ class OutputUpdate:
         self.root = self.container.new  # where this build writes its files
         self.build = secrets.token_hex(8)
         self.written: dict[str, Written] = {}
+        # The files of the plan that this build left as the previous one wrote them, without
+        # recording each (``keep_the_rest``): a preview edit keeps tens of thousands.
+        self._kept: frozenset[str] = frozenset()
+        self._old_current = False  # ``old`` is the output's files as committed (``files``)
         self.moved: set[str] = set()  # files already put in place (``move_now``)
         self._set_aside: list[str] = []  # links to replaced files, deleted in the background
         self._linker: int | None = None  # a child process linking kept files into staging
@@ -210,8 +214,23 @@ class OutputUpdate:
         self._present = frozenset(rels)
 
     def files(self) -> dict[str, str]:
-        """The output's files and digests once committed."""
-        return {rel: written.digest for rel, written in self.written.items()}
+        """The output's files and digests once committed: for a folder only this process
+        writes, its ``own`` files brought up to date (not a copy of every entry per build)."""
+        return self.old if self._old_current else self._digests()
+
+    def _unchanged(self) -> Iterator[tuple[str, str]]:
+        """The files of the plan whose bytes are the previous build's, with their digests."""
+        for rel, written in self.written.items():
+            if not written.changed:
+                yield rel, written.digest
+        old = self.old
+        for rel in self._kept:
+            yield rel, old[rel]
+
+    def _digests(self) -> dict[str, str]:
+        found = {rel: written.digest for rel, written in self.written.items()}
+        found.update((rel, self.old[rel]) for rel in self._kept)
+        return found
 
     def distrust(self, rels: Iterable[str]) -> None:
         """Files of the output that are not what the last build wrote (edited by hand,
@@ -298,9 +317,7 @@ class OutputUpdate:
 
     def keep_the_rest(self) -> None:
         """Every file of the plan not made by this build is unchanged."""
-        old = self.old
-        for rel in self.paths - self.written.keys():
-            self.written[rel] = Written(rel, old[rel], False)
+        self._kept = frozenset(self.paths - self.written.keys())
 
     @property
     def foreign(self) -> list[str]:
@@ -328,16 +345,17 @@ class OutputUpdate:
 
     def commit(self, swap_lock: SwapLock | None = None) -> WriteStats:
         try:
-            missing = self.paths - set(self.written)
-            if missing:
+            missing = self.paths - self.written.keys() - self._kept
+            if missing or not self._kept <= self.old.keys():
                 raise ValueError(f"outputs never made: {sorted(missing)[:3]}")
             changed = sorted(w.rel for w in self.written.values() if w.changed)
-            gone = sorted(set(self.old) - self.paths)
+            gone = sorted(self.old.keys() - self.paths)
             stats = WriteStats(len(changed), len(self.paths) - len(changed), len(gone),
                                len(self.foreign), tuple(changed + gone))
             self._wait_for_linker()
             if not changed and not gone and self.old:
                 self._clean()
+                self._old_current = True
                 return stats
             if self.in_place:
                 self._move_in(changed, gone, swap_lock)
@@ -361,8 +379,7 @@ class OutputUpdate:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _manifest_data(self) -> bytes:
-        files = {rel: w.digest for rel, w in self.written.items()}
-        return manifest_bytes(files, self.version, self.build)
+        return manifest_bytes(self._digests(), self.version, self.build)
 
     def _publish(self, changed: list[str], swap_lock: SwapLock | None
                  ) -> None:
@@ -387,8 +404,7 @@ class OutputUpdate:
                 ops.rename(str(self.root), str(site))
                 changed = []
                 self._tidy = True
-                linked = frozenset(rel for rel, written in self.written.items()
-                                   if not written.changed)
+                linked = frozenset(rel for rel, _ in self._unchanged())
                 _link_tree(self.out, site, sorted(linked))
             for rel in changed:
                 _clear_way(site, rel)
@@ -396,12 +412,12 @@ class OutputUpdate:
                 ops.rename(os.path.join(self.root, rel), os.path.join(site, rel))
                 _drop_leftover_link(site, rel, ops)
             tree = str(site)
-            for rel, written in self.written.items():
-                if written.changed or rel in linked:
+            for rel, digest in self._unchanged():
+                if rel in linked:
                     continue
                 if not self._tidy:
                     _drop_leftover_link(site, rel, ops)
-                if spare.get(rel) != written.digest:
+                if spare.get(rel) != digest:
                     self._keep_in_tree(tree, rel)
                     touched.add(rel)
                 elif split is not None and rel in split:
@@ -486,6 +502,11 @@ class OutputUpdate:
                 if rel not in self.moved:
                     self._replace(rel)
             remove_owned(self.out, gone, self.ops, keep_manifest=True)
+        # The caller's record of its files, brought up to date (``files``).
+        self.old.update((rel, self.written[rel].digest) for rel in changed)
+        for rel in gone:
+            del self.old[rel]
+        self._old_current = True
         self._clean()
         self._free_set_aside()
 
