@@ -22,7 +22,7 @@ from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
-from briefgen.engine.store import EngineStore, FileState, OutputRow, StoreError, output_states_of
+from briefgen.engine.store import EngineStore, FileState, StoreError, output_states_of
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
@@ -231,10 +231,11 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
                 result: BuildResult) -> None:
     flags = Flags(options.drafts, options.future, options.versioned_assets)
     engine, store = _engine(config, theme, flags, options, result)
-    # The command line, building into a folder it built before: the output folder is looked
-    # at on the other core meanwhile (see ``survey``).
-    rows = store.output_rows(str(out)) if store is not None and options.write else []
-    survey = SurveyInChild(out, partial(_recorded_states, rows)) if rows else None
+    # The command line, with a build cache: the output folder is looked at on the other core
+    # meanwhile (see ``survey``), against the records that the child reads itself (17,600
+    # rows at 5,000 briefings: ~20 ms that a build with nothing to do would wait for here).
+    survey = SurveyInChild(out, partial(_recorded_states, store.path, store.context, str(out))) \
+        if store is not None and options.write and not store.fresh else None
     try:
         _run(engine, store, config, theme, flags, out, options, result, survey)
     finally:
@@ -521,8 +522,18 @@ def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str
     return output_states(out, rels, seen)
 
 
-def _recorded_states(rows: list[OutputRow]) -> dict[str, FileState]:
-    return {rel: state for rel, (_, state) in output_states_of(rows).items()}
+def _recorded_states(path: Path, context: str, folder: str) -> dict[str, FileState]:
+    """The states of the files of ``folder`` that the build cache records (in the survey's
+    child, over a connection of its own; none when it cannot be read)."""
+    try:
+        store = EngineStore(path, context, readonly=True)
+    except StoreError:
+        return {}
+    try:
+        recorded = output_states_of(store.output_rows(folder))
+    finally:
+        store.close()
+    return {rel: state for rel, (_, state) in recorded.items()}
 
 
 @dataclass(slots=True)
