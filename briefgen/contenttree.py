@@ -56,8 +56,8 @@ class ContentTree:
         files)."""
         try:
             with os.scandir(folder.real) as found:
-                listed = sorted(((e.name, _mode(e)) for e in found if not skip(e.name)),
-                                key=lambda item: item[0])
+                # By name (names are unique: the modes are never compared).
+                listed = sorted([(e.name, _mode(e)) for e in found if not skip(e.name)])
         except OSError as exc:
             self._note(folder.rel, Severity.ERROR, f"'{folder.rel}' cannot be read: {os_problem(exc)}")
             return []
