@@ -286,7 +286,7 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
         return
     defer = DEFERRED_KINDS if options.made_first is not None and options.wanted else frozenset()
     if quick is not None:
-        settled = _settle_quickly(engine, last, now, defer, options.interrupted)
+        settled = _settle_quickly(engine, last, now, defer)
     elif store is not None and not options.mentions and known.keys() == files.keys():
         # The output folder's records give the engine's fingerprints of its outputs.
         settled = _settle_stored(engine, now, options.jobs, fork=session is None,
@@ -434,13 +434,11 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
 
 
 def _settle_quickly(engine: Engine, last: Settled | None, now: float,
-                    defer: frozenset[str] = frozenset(),
-                    interrupted: Callable[[], bool] = lambda: False) -> Settled | None:
+                    defer: frozenset[str] = frozenset()) -> Settled | None:
     """Bring the engine up to date when the files are the same ones as in the last build
     (``last``, which succeeded): the roots are those of the last build, and, unless a plan
     changed, so are the outputs. None when a plan changed: then the roots must be found
-    again (``_settle``). Nodes of the kinds ``defer`` are left for ``Settled.later``,
-    which gives way (None) when ``interrupted`` says a newer change waits."""
+    again (``_settle``). Nodes of the kinds ``defer`` are left for ``Settled.later``."""
     if last is None:
         return None
     plans = {plan: engine.record(plan) for plan in PLANS}
@@ -450,8 +448,8 @@ def _settle_quickly(engine: Engine, last: Settled | None, now: float,
         return None
     settled = Settled(last.all, stale & last.paths_of, last.fingerprints, paths_of=last.paths_of)
     if engine.pending():
-        def later() -> set[Key] | None:
-            update = engine.update(now, cancel=interrupted)
+        def later(cancel: Callable[[], bool] | None) -> set[Key] | None:
+            update = engine.update(now, cancel=cancel)
             return None if update.cancelled else set(update.outputs) & last.paths_of
 
         settled.later = later
@@ -515,7 +513,7 @@ def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str
     that is not what the last build left (deleted, restored from a backup, edited by hand)
     is made again."""
     changed = survey.changed() if survey is not None else None
-    if changed is None:
+    if changed is None or changed.recorded != len(recorded):  # it compared other records
         return output_states(out, rels)
     seen: dict[str, FileState | None] = {rel: state for rel, (_, state) in recorded.items()}
     seen.update(changed.states)
@@ -523,12 +521,12 @@ def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str
 
 
 def _recorded_states(path: Path, context: str, folder: str) -> dict[str, FileState]:
-    """The states of the files of ``folder`` that the build cache records (in the survey's
-    child, over a connection of its own; none when it cannot be read)."""
-    try:
-        store = EngineStore(path, context, readonly=True)
-    except StoreError:
-        return {}
+    """The states of the files of ``folder`` that the build cache records, read in the
+    survey's child over a connection of its own: forked while this process holds no
+    transaction and runs no other thread, so no lock of the parent's is inherited half-held.
+    A cache it cannot read is an error there (``StoreError``): the child then answers
+    nothing, and the build looks at the folder itself."""
+    store = EngineStore(path, context, readonly=True)
     try:
         recorded = output_states_of(store.output_rows(folder))
     finally:
@@ -548,8 +546,8 @@ class Settled:
     # Files of the output found as the last build left them (the others are untrusted).
     present: frozenset[str] = frozenset()
     # Nodes left for after the pages that tabs show: makes them, returns the outputs due
-    # then (None: it gave way to a newer change, and left them to the next build).
-    later: Callable[[], set[Key] | None] | None = None
+    # then (None: its ``cancel`` said a newer change waits; they are left to the next build).
+    later: Callable[[Callable[[], bool] | None], set[Key] | None] | None = None
 
 
 def _settle(engine: Engine, synced: Synced, now: float, jobs: int, fork: bool,

@@ -308,6 +308,33 @@ def test_nothing_changed_reports_what_the_last_build_did_and_a_file_changed_by_h
     assert page.read_bytes() == good and (built / "feed.xml").is_file()
 
 
+@pytest.mark.parametrize("child_reads", ["nothing", "other records"])
+def test_a_file_changed_by_hand_is_repaired_whatever_the_survey_child_reads(
+        example_site, built, monkeypatch, child_reads):
+    """The output folder is looked at by a forked child that reads the recorded states from
+    the build cache itself. When it cannot read them, or compares other records than the
+    build's, the build looks at the folder itself: a file changed by hand is made again."""
+    from briefgen import build as build_module
+    from briefgen.engine.store import StoreError
+
+    def recorded_states(*args: object) -> dict[str, object]:
+        if child_reads == "nothing":
+            raise StoreError("the build cache could not be read")
+        return {}
+
+    run(example_site, built)  # the cache records the folder as this build leaves it
+    page = built / "briefings/index.html"
+    good = page.read_bytes()
+    before = page.stat()
+    page.write_bytes(b"x" * len(good))  # same size and time, as a restore with cp -p keeps
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    monkeypatch.setattr(build_module, "_recorded_states", recorded_states)
+    repaired = run(example_site, built)
+    assert repaired.stats is not None and repaired.stats.written == 1
+    assert page.read_bytes() == good
+    assert run(example_site, built).stats.written == 0  # type: ignore[union-attr]
+
+
 def test_a_theme_without_a_template_briefgen_renders_is_an_error_until_it_has_it(tmp_path):
     """A theme of the site's own that lacks a template the default theme has: a clear error
     naming it (it was an internal error), and the next build, once the theme has it, works."""

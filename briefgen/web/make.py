@@ -81,11 +81,11 @@ class FirstPages:
 
 @dataclass(frozen=True, slots=True)
 class Later:
-    """Nodes the preview makes only after the pages that tabs show: ``settle`` makes them
-    and returns the outputs due then (None when it gave way to a newer change); requests
-    for ``paths`` wait until it has."""
+    """Nodes the preview makes only after the pages that tabs show: ``settle(cancel)`` makes
+    them and returns the outputs due then (None when ``cancel`` said to give way to a newer
+    change); requests for ``paths`` wait until it has."""
 
-    settle: Callable[[], set[Key] | None]
+    settle: Callable[[Callable[[], bool] | None], set[Key] | None]
     paths: frozenset[str]
 
 
@@ -116,8 +116,10 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
     if paths is None:
         paths = {key: output_path(key) for key in planned}
     if out is None:
-        if later is not None:  # (it gives way only in the preview, which writes)
-            stale = stale | (later.settle() or set())
+        if later is not None:
+            due = later.settle(None)  # without a cancel, it never gives way
+            assert due is not None
+            stale = stale | due
         todo = [key for key in planned if key in stale]
         _prefetch(engine, len(todo), jobs, fork)
         for key in todo:
@@ -157,7 +159,10 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
         if pending is not None:
             pending.add(paths[key] for key in todo if key not in stale)
         if later is not None:
-            due = None if first is not None and first.interrupted() else later.settle()
+            # Only a build that puts files in place as it goes (the preview's) gives way to
+            # a newer change: another must make every file of its plan.
+            cancel = first.interrupted if first is not None else None
+            due = None if cancel is not None and cancel() else later.settle(cancel)
             if due is None:
                 # A newer change waits (it came before the nodes left for later were made, or
                 # while they were): its build makes them, with its own.
