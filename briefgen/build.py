@@ -9,6 +9,7 @@ the build cache on disk by the command line (``engine.store``).
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ from briefgen.buildlock import output_lock
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
-from briefgen.engine.store import EngineStore, FileState, StoreError, output_states_of
+from briefgen.engine.store import EngineStore, FileState, OutputRow, StoreError, output_states_of
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
@@ -231,11 +232,17 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
                 result: BuildResult) -> None:
     flags = Flags(options.drafts, options.future, options.versioned_assets)
     engine, store = _engine(config, theme, flags, options, result)
-    # The command line, with a build cache: the output folder is looked at on the other core
-    # meanwhile (see ``survey``), against the records that the child reads itself (17,600
-    # rows at 5,000 briefings: ~20 ms that a build with nothing to do would wait for here).
-    survey = SurveyInChild(out, partial(_recorded_states, store.path, store.context, str(out))) \
-        if store is not None and options.write and not store.fresh else None
+    survey = None
+    if store is not None and options.write and not store.fresh:
+        # The command line, with a build cache: the output folder is looked at on the other
+        # core meanwhile (see ``survey``). The child reads the folder's records itself
+        # (17,600 rows at 5,000 briefings: ~20 ms that a build with nothing to do would
+        # wait for here), unless this process runs other threads: one inside SQLite at the
+        # fork would leave the child a lock that nobody releases.
+        alone = threading.active_count() == 1
+        rows = partial(_rows_read_apart, store.path, store.context, str(out)) if alone \
+            else partial(list, store.output_rows(str(out)))
+        survey = SurveyInChild(out, partial(_recorded_states, rows))
     try:
         _run(engine, store, config, theme, flags, out, options, result, survey)
     finally:
@@ -520,18 +527,22 @@ def _folder_now(out: Path, rels: Iterable[str], recorded: Mapping[str, tuple[str
     return output_states(out, rels, seen)
 
 
-def _recorded_states(path: Path, context: str, folder: str) -> dict[str, FileState]:
-    """The states of the files of ``folder`` that the build cache records, read in the
-    survey's child over a connection of its own: forked while this process holds no
-    transaction and runs no other thread, so no lock of the parent's is inherited half-held.
-    A cache it cannot read is an error there (``StoreError``): the child then answers
-    nothing, and the build looks at the folder itself."""
+def _recorded_states(rows: Callable[[], list[OutputRow]]) -> dict[str, FileState]:
+    """(In the survey's child) the recorded states of the output folder's files."""
+    return {rel: state for rel, (_, state) in output_states_of(rows()).items()}
+
+
+def _rows_read_apart(path: Path, context: str, folder: str) -> list[OutputRow]:
+    """The build cache's rows of the output folder ``folder``, read in the survey's child
+    over a connection of its own: forked while this process holds no transaction (and runs
+    no other thread), so the child inherits no lock half-held. A cache it cannot read is an
+    error there (``StoreError``): the child then answers nothing, and the build looks at the
+    folder itself."""
     store = EngineStore(path, context, readonly=True)
     try:
-        recorded = output_states_of(store.output_rows(folder))
+        return store.output_rows(folder)
     finally:
         store.close()
-    return {rel: state for rel, (_, state) in recorded.items()}
 
 
 @dataclass(slots=True)

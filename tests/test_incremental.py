@@ -311,13 +311,13 @@ def test_nothing_changed_reports_what_the_last_build_did_and_a_file_changed_by_h
 @pytest.mark.parametrize("child_reads", ["nothing", "other records"])
 def test_a_file_changed_by_hand_is_repaired_whatever_the_survey_child_reads(
         example_site, built, monkeypatch, child_reads):
-    """The output folder is looked at by a forked child that reads the recorded states from
-    the build cache itself. When it cannot read them, or compares other records than the
-    build's, the build looks at the folder itself: a file changed by hand is made again."""
+    """The output folder is looked at by a forked child, against the recorded states that
+    it reads itself. When it cannot read them, or compares other records than the build's,
+    the build looks at the folder itself: a file changed by hand is made again."""
     from briefgen import build as build_module
     from briefgen.engine.store import StoreError
 
-    def recorded_states(*args: object) -> dict[str, object]:
+    def recorded_states(rows: object) -> dict[str, object]:
         if child_reads == "nothing":
             raise StoreError("the build cache could not be read")
         return {}
@@ -333,6 +333,42 @@ def test_a_file_changed_by_hand_is_repaired_whatever_the_survey_child_reads(
     assert repaired.stats is not None and repaired.stats.written == 1
     assert page.read_bytes() == good
     assert run(example_site, built).stats.written == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_survey_child_reads_the_records_itself_unless_threads_run(example_site, built,
+                                                                       monkeypatch, threads):
+    """Alone, the process leaves the reading of the output folder's records to the survey's
+    child; with other threads running, it reads them before the fork (a thread inside
+    SQLite at the fork would leave the child a lock nobody releases). Either way a file
+    changed by hand is found and made again."""
+    from types import SimpleNamespace
+
+    from briefgen import build as build_module
+
+    reads: list[str] = []
+    at_fork: list[int] = []
+    output_rows = build_module.EngineStore.output_rows
+    survey_init = build_module.SurveyInChild.__init__
+
+    def counted(self, folder):  # type: ignore[no-untyped-def]
+        reads.append(folder)
+        return output_rows(self, folder)
+
+    def looked(self, out, recorded):  # type: ignore[no-untyped-def]
+        at_fork.append(len(reads))
+        survey_init(self, out, recorded)
+
+    monkeypatch.setattr(build_module.EngineStore, "output_rows", counted)
+    monkeypatch.setattr(build_module.SurveyInChild, "__init__", looked)
+    monkeypatch.setattr(build_module, "threading", SimpleNamespace(active_count=lambda: threads))
+    page = built / "briefings/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good + b" ")
+    repaired = run(example_site, built)
+    assert at_fork == [0 if threads == 1 else 1]
+    assert repaired.stats is not None and repaired.stats.written == 1
+    assert page.read_bytes() == good
 
 
 def test_a_theme_without_a_template_briefgen_renders_is_an_error_until_it_has_it(tmp_path):
