@@ -345,8 +345,10 @@ class OutputUpdate:
 
     def commit(self, swap_lock: SwapLock | None = None) -> WriteStats:
         try:
-            missing = self.paths - self.written.keys() - self._kept
-            if missing or not self._kept <= self.old.keys():
+            # Neither made nor kept from the previous build (which never wrote it):
+            missing = (self.paths - self.written.keys() - self._kept) \
+                | (self._kept - self.old.keys())
+            if missing:
                 raise ValueError(f"outputs never made: {sorted(missing)[:3]}")
             changed = sorted(w.rel for w in self.written.values() if w.changed)
             gone = sorted(self.old.keys() - self.paths)

@@ -842,16 +842,14 @@ class Engine:
             if self.record(key) is None and key not in self.roots():
                 self._queued.discard(key)  # dropped meanwhile
                 continue
-            if self.cancel is not None and self.cancel():
+            try:
+                if self.cancel is not None and self.cancel():
+                    raise Cancelled(key)
+                self._compute(key)
+            except Cancelled:
+                heapq.heappush(self._heap, (level, key))  # still queued, for the next update
                 update.cancelled = True
-            else:
-                try:
-                    self._compute(key)
-                    continue
-                except Cancelled:
-                    update.cancelled = True
-            heapq.heappush(self._heap, (level, key))  # still queued, for the next update
-            break
+                break
         for entry in deferred:
             heapq.heappush(self._heap, entry)
         if below is None and not update.cancelled:
