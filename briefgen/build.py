@@ -483,12 +483,14 @@ def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool,
 def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[Key]:
     """Bring the engine up to date, the fills and the search index's parts in worker
     processes when many are due (``compute_in_workers`` decides); the outputs due."""
-    from briefgen.web.make import compute_in_workers
+    from briefgen.web.make import compute_in_workers, parses_to_join
 
     stale: set[Key] = set()
     if fork:
         stale |= set(engine.update(now, below=FILL).outputs)
-        compute_in_workers(engine, engine.queued("fill"), jobs)
+        fills = engine.queued("fill")
+        compute_in_workers(engine, parses_to_join(engine, fills), jobs)
+        compute_in_workers(engine, fills, jobs)
         for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
             stale |= set(engine.update(now, below=level).outputs)
             compute_in_workers(engine, engine.queued(kind), jobs)

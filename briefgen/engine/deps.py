@@ -698,6 +698,14 @@ class Engine:
         own = self._keys
         return tuple(own.setdefault(key, key) for key in keys)
 
+    def at_hand(self, key: Key) -> bool:
+        """Whether ``key``'s value can be had without making it: held here, or kept in the
+        store with a current record (a kind whose ``persist`` is set)."""
+        if key in self._values:
+            return True
+        return self.kinds[key[0]].persist and key not in self._queued \
+            and self.record(key) is not None
+
     def forget(self, key: Key) -> None:
         """Drop a value from memory (it is made again or reloaded when next needed)."""
         self._values.pop(key, None)

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from briefgen import __version__, collector
 from briefgen.engine.deps import Engine, Key, Record, digest_text, part_fingerprints
 from briefgen.errors import Progress
+from briefgen.filenames import document_id
 from briefgen.output import OutputUpdate, SwapLock, Written
 from briefgen.parallel import stream_all
+from briefgen.site.documents import collection_of
 from briefgen.site.kinds import import_code
 from briefgen.web.joined import (
     EMPTY_PIECE,
@@ -37,13 +39,15 @@ MANY_OUTPUTS = 64
 # From this many pieces missing, they are made in workers before the pages that join them
 # (else each worker would make them again for itself).
 MANY_PIECES = 256
+# Nodes handed to a worker at a time (pieces are quicker to make: more of them).
+NODES_PER_JOB = 32
+PIECES_PER_JOB = 200
 # The pieces that pages and exports join, per index, lowest level first.
 SHARED_PIECES: tuple[tuple[str, str], ...] = (
     ("card", "briefings"), ("chip", "actors"), ("feed_entry", "timeline"),
     ("item", "timeline"), ("entry_json", "timeline"), ("timeline_event", "timeline"),
     ("briefing_json", "briefings"), ("actor_json", "actors"), ("source_json", "sources"),
 )
-
 
 @dataclass(slots=True)
 class MadeOutputs:
@@ -121,7 +125,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             assert due is not None
             stale = stale | due
         todo = [key for key in planned if key in stale]
-        _prefetch(engine, len(todo), jobs, fork)
+        _prefetch(engine, len(todo), len(planned), jobs, fork)
         for key in todo:
             engine.make_output(key)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
@@ -174,7 +178,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
                     pending.done(later.paths - {paths[key] for key in todo})
         progress("Rendering pages", 0, len(todo))
         if fork and len(todo) >= MANY_OUTPUTS:
-            _prefetch(engine, len(todo), jobs, fork)
+            _prefetch(engine, len(todo), len(planned), jobs, fork)
             linked = {paths[k] for k in planned} - {paths[k] for k in todo}
             update.prepare(sorted(linked))
         workers = _workers(jobs) if fork else 0
@@ -378,21 +382,46 @@ def _put_joined(engine: Engine, key: Key, rel: str, update: OutputUpdate, value:
     return written, old.extra if old is not None and old.fp == value.fingerprint else None
 
 
-def _prefetch(engine: Engine, outputs: int, jobs: int, fork: bool) -> None:
-    """Make the shared pieces that are missing in workers, so that the workers that make
-    the outputs find them made (a cold build)."""
+def _prefetch(engine: Engine, outputs: int, planned: int, jobs: int, fork: bool) -> None:
+    """Make in workers, before the ``outputs`` due of the ``planned``, the values that many
+    of them read and that are not at hand, so that the workers that make the outputs find
+    them made (else each would make them again for itself, one at a time): the shared
+    pieces never made (a cold build); and when most of the site is made again from a build
+    cache, which keeps no values for these (the output folder was removed, say), every
+    file's parse and every document's fill first, then every shared piece not at hand,
+    level by level as a cold build makes them."""
     if not fork or outputs < MANY_OUTPUTS or _workers(jobs) == 0:
         return
+    most = 2 * outputs >= planned
+    if most:
+        fills = [key for key in sorted(engine.roots())
+                 if key[0] == "fill" and not engine.at_hand(key)]
+        compute_in_workers(engine, parses_to_join(engine, fills), jobs)
+        compute_in_workers(engine, fills, jobs)
     by_level: dict[int, dict[Key, None]] = {}
     for piece, index in SHARED_PIECES:
         keys = by_level.setdefault(engine.kinds[piece].level, {})
         for item in engine.value_of_index(("idx", index)):
             if item[1] is not None:
                 key = engine.place(piece, item[1])[0]
-                if key not in keys and engine.record(key) is None:
+                if key not in keys and (not engine.at_hand(key) if most
+                                        else engine.record(key) is None):
                     keys[key] = None
     for level in sorted(by_level):  # one pool of workers per level: each reads the one below
-        compute_in_workers(engine, list(by_level[level]), jobs, chunk=200)
+        compute_in_workers(engine, list(by_level[level]), jobs, PIECES_PER_JOB)
+
+
+def parses_to_join(engine: Engine, fills: Iterable[Key]) -> list[Key]:
+    """The parses to make before ``fills`` in workers: of the documents that this process
+    does not hold. A fill made in a worker comes back without its document, which this
+    process joins back (``attach``); from a build cache, which keeps no documents, it would
+    otherwise parse each of them itself, one at a time, while the workers wait."""
+    wanted = {key[1:] for key in fills if not engine.at_hand(("doc", *key[1:]))}
+    if not wanted:
+        return []
+    return [key for key in sorted(engine.roots()) if key[0] == "parse"
+            and (collection_of(key[1]).value, document_id(key[1])) in wanted
+            and not engine.at_hand(key)]
 
 
 Made = list[tuple[Key, Any, Record]]
@@ -410,13 +439,15 @@ def _compute_chunk(engine: Engine, keys: list[Key]) -> tuple[Made, Made]:
     return computed, engine.made_since(mark)
 
 
-def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int, chunk: int = 32) -> None:
+def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int,
+                       chunk: int | None = None) -> None:
     """Make the nodes ``keys`` (of one level, not yet made) in worker processes when there
     are many, and keep them as if made here."""
     if _workers(jobs) == 0 or len(keys) < MANY_PIECES:
         return
     for kind in {key[0] for key in keys}:  # imported once here, not again in every worker
         import_code(engine.kinds[kind])
+    chunk = chunk or NODES_PER_JOB
     chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
     for results in stream_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
                               _workers(jobs), minimum=2, batch=1):
