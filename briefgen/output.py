@@ -259,8 +259,11 @@ class OutputUpdate:
             if self.old.get(rel) == digest and self.reusable(rel):
                 return Written(rel, digest, False)
             target = os.path.join(self.root, rel)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            write_new(target, payload)
+            try:
+                write_new(target, payload)
+            except FileNotFoundError:  # its folder is new (asked only then: a syscall less)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                write_new(target, payload)
         except OSError as exc:
             # Raised in a worker process too: an exception that pickles, naming the file.
             raise OutputWriteError(rel, exc.errno or 0, exc.strerror or str(exc)) from None

@@ -264,6 +264,51 @@ def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tm
     again.close()
 
 
+@pytest.mark.parametrize("child_fails", [False, True])
+def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(
+        tmp_path, monkeypatch, child_fails):
+    """A first build's commit has a forked child write the contributions meanwhile (and
+    writes them itself if the child fails): the store reads back what it was given, and no
+    file of the child's is left."""
+    from briefgen.engine import store as store_module
+    from briefgen.engine.deps import Changes, Record
+    from briefgen.engine.store import EngineStore
+
+    monkeypatch.setattr(store_module, "_APART_FROM", 1)
+    children: list[int] = []
+    original = store_module._Apart.__init__
+
+    def started(apart: store_module._Apart, pid: int, path: Path) -> None:
+        children.append(pid)
+        original(apart, pid, path)
+
+    monkeypatch.setattr(store_module._Apart, "__init__", started)
+    changes = Changes()
+    emitted = {}
+    for n in range(50):
+        key = ("item", f"b{n}")
+        index = ("idx", "timeline") if n % 2 else ("idx", "actor_entries", f"a{n % 7}")
+        items = ((f"2022-01-{n % 28 + 1:02d}", (f"b{n}", "e1")),)
+        changes.records[key] = Record(f"fp{n}", emits=((index, items),))
+        changes.contributions[(index, key)] = items
+        emitted.setdefault(index, {})[key] = items
+    path = tmp_path / "state.sqlite"
+    store = EngineStore(path, "v1")
+    assert store.fresh
+    if child_fails:  # the child's table cannot be made: it ends with an error
+        monkeypatch.setattr(store_module, "_CONTRIBS", "CREATE TABLE broken(")
+    store.commit(changes)
+    store.close()
+    assert len(children) == 1, "no child wrote the contributions"
+    assert [p.name for p in tmp_path.iterdir() if ".new-" in p.name] == []
+
+    again = EngineStore(path, "v1", readonly=True)
+    for index, items in emitted.items():
+        assert again.contributions(index) == items
+    assert again.record(("item", "b3")) == changes.records[("item", "b3")]
+    again.close()
+
+
 def test_writers_of_one_state_take_turns(tmp_path):
     """Two builds of one site and variant (into two outputs) share a state: the second
     waits for the first, and says so; a reader (``check``) never waits."""
