@@ -489,7 +489,7 @@ def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[
     if fork:
         stale |= set(engine.update(now, below=FILL).outputs)
         fills = engine.queued("fill")
-        compute_in_workers(engine, parses_to_join(engine, fills), jobs)
+        compute_in_workers(engine, parses_to_join(engine, fills, jobs), jobs)
         compute_in_workers(engine, fills, jobs)
         for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
             stale |= set(engine.update(now, below=level).outputs)

@@ -396,7 +396,7 @@ def _prefetch(engine: Engine, outputs: int, planned: int, jobs: int, fork: bool)
     if most:
         fills = [key for key in sorted(engine.roots())
                  if key[0] == "fill" and not engine.at_hand(key)]
-        compute_in_workers(engine, parses_to_join(engine, fills), jobs)
+        compute_in_workers(engine, parses_to_join(engine, fills, jobs), jobs)
         compute_in_workers(engine, fills, jobs)
     by_level: dict[int, dict[Key, None]] = {}
     for piece, index in SHARED_PIECES:
@@ -411,11 +411,13 @@ def _prefetch(engine: Engine, outputs: int, planned: int, jobs: int, fork: bool)
         compute_in_workers(engine, list(by_level[level]), jobs, PIECES_PER_JOB)
 
 
-def parses_to_join(engine: Engine, fills: Iterable[Key]) -> list[Key]:
+def parses_to_join(engine: Engine, fills: Sequence[Key], jobs: int) -> list[Key]:
     """The parses to make before ``fills`` in workers: of the documents that this process
     does not hold. A fill made in a worker comes back without its document, which this
     process joins back (``attach``); from a build cache, which keeps no documents, it would
     otherwise parse each of them itself, one at a time, while the workers wait."""
+    if _workers(jobs) == 0 or len(fills) < MANY_PIECES:
+        return []  # the fills are made here, with their documents (an edit)
     wanted = {key[1:] for key in fills if not engine.at_hand(("doc", *key[1:]))}
     if not wanted:
         return []
