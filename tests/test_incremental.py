@@ -264,48 +264,68 @@ def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tm
     again.close()
 
 
-@pytest.mark.parametrize("child_fails", [False, True])
-def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(
-        tmp_path, monkeypatch, child_fails):
+# Committed in a process of its own: the store forks only in a process without other
+# threads, and a test run has some (servers of other tests).
+_COMMIT_APART = """
+import sys
+from pathlib import Path
+from briefgen.engine import store as store_module
+from briefgen.engine.deps import Changes, Record
+
+store_module._APART_FROM = 1
+children = []
+original = store_module._Apart.__init__
+
+def started(apart, pid, path):
+    children.append(pid)
+    original(apart, pid, path)
+
+store_module._Apart.__init__ = started
+changes = Changes()
+for n in range(50):
+    key = ("item", f"b{n}")
+    index = ("idx", "timeline") if n % 2 else ("idx", "actor_entries", f"a{n % 7}")
+    items = ((f"2022-01-{n % 28 + 1:02d}", (f"b{n}", "e1")),)
+    changes.records[key] = Record(f"fp{n}", emits=((index, items),))
+    changes.contributions[(index, key)] = items
+store = store_module.EngineStore(Path(sys.argv[1]), "v1")
+assert store.fresh
+if sys.argv[2] == "fails":  # the child's table cannot be made: it ends with an error
+    store_module._CONTRIBS = "CREATE TABLE broken("
+store.commit(changes)
+store.close()
+print(len(children))
+"""
+
+
+@pytest.mark.parametrize("child", ["writes", "fails"])
+def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(tmp_path, child):
     """A first build's commit has a forked child write the contributions meanwhile (and
     writes them itself if the child fails): the store reads back what it was given, and no
     file of the child's is left."""
-    from briefgen.engine import store as store_module
-    from briefgen.engine.deps import Changes, Record
+    import subprocess
+    import sys
+
+    from briefgen.engine.deps import Record
     from briefgen.engine.store import EngineStore
 
-    monkeypatch.setattr(store_module, "_APART_FROM", 1)
-    children: list[int] = []
-    original = store_module._Apart.__init__
-
-    def started(apart: store_module._Apart, pid: int, path: Path) -> None:
-        children.append(pid)
-        original(apart, pid, path)
-
-    monkeypatch.setattr(store_module._Apart, "__init__", started)
-    changes = Changes()
-    emitted = {}
-    for n in range(50):
-        key = ("item", f"b{n}")
-        index = ("idx", "timeline") if n % 2 else ("idx", "actor_entries", f"a{n % 7}")
-        items = ((f"2022-01-{n % 28 + 1:02d}", (f"b{n}", "e1")),)
-        changes.records[key] = Record(f"fp{n}", emits=((index, items),))
-        changes.contributions[(index, key)] = items
-        emitted.setdefault(index, {})[key] = items
     path = tmp_path / "state.sqlite"
-    store = EngineStore(path, "v1")
-    assert store.fresh
-    if child_fails:  # the child's table cannot be made: it ends with an error
-        monkeypatch.setattr(store_module, "_CONTRIBS", "CREATE TABLE broken(")
-    store.commit(changes)
-    store.close()
-    assert len(children) == 1, "no child wrote the contributions"
+    done = subprocess.run([sys.executable, "-c", _COMMIT_APART, str(path), child],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"], "no child wrote the contributions"
     assert [p.name for p in tmp_path.iterdir() if ".new-" in p.name] == []
 
     again = EngineStore(path, "v1", readonly=True)
-    for index, items in emitted.items():
+    expected: dict[tuple[str, ...], dict[tuple[str, ...], object]] = {}
+    for n in range(50):
+        index = ("idx", "timeline") if n % 2 else ("idx", "actor_entries", f"a{n % 7}")
+        expected.setdefault(index, {})[("item", f"b{n}")] = \
+            ((f"2022-01-{n % 28 + 1:02d}", (f"b{n}", "e1")),)
+    for index, items in expected.items():
         assert again.contributions(index) == items
-    assert again.record(("item", "b3")) == changes.records[("item", "b3")]
+    assert again.record(("item", "b3")) == Record(
+        "fp3", emits=((("idx", "timeline"), (("2022-01-04", ("b3", "e1")),)),))
     again.close()
 
 

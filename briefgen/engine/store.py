@@ -36,7 +36,6 @@ from typing import Any, NamedTuple, TypeVar
 from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
-from briefgen.parallel import die_with_parent
 
 FORMAT = 7
 _SEP = "\x1f"
@@ -570,6 +569,8 @@ class EngineStore:
         if self._writing is None or len(changes.contributions) < _APART_FROM \
                 or not hasattr(os, "fork") or threading.active_count() != 1:
             return None
+        from briefgen.parallel import die_with_parent  # imported before the fork
+
         path = self._writing.with_name(f"{self.path.name}.new-contribs-{os.getpid()}")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
