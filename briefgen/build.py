@@ -27,7 +27,7 @@ from briefgen.engine.store import EngineStore, FileState, OutputRow, StoreError,
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
-from briefgen.site.kinds import FILL, INDEXES, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
+from briefgen.site.kinds import FILL, INDEXES, PARSE, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
 from briefgen.site.settings import Flags
 from briefgen.survey import Survey, SurveyInChild, output_states
@@ -481,19 +481,22 @@ def _settle_stored(engine: Engine, now: float, jobs: int, fork: bool,
 
 
 def _update_in_stages(engine: Engine, now: float, jobs: int, fork: bool) -> set[Key]:
-    """Bring the engine up to date, the fills and the search index's parts in worker
-    processes when many are due (``compute_in_workers`` decides); the outputs due."""
-    from briefgen.web.make import compute_in_workers, parses_to_join
+    """Bring the engine up to date, the parses, the fills and the search index's parts in
+    worker processes when many are due (``compute_in_workers`` decides); the outputs due."""
+    from briefgen.web.make import MANY_BLOCKS, compute_in_workers, parses_to_join
 
     stale: set[Key] = set()
     if fork:
+        stale |= set(engine.update(now, below=PARSE).outputs)
+        compute_in_workers(engine, engine.queued("parse"), jobs)  # many files changed
         stale |= set(engine.update(now, below=FILL).outputs)
         fills = engine.queued("fill")
         compute_in_workers(engine, parses_to_join(engine, fills, jobs), jobs)
         compute_in_workers(engine, fills, jobs)
-        for kind, level in (("search_unit", SEARCH_UNITS), ("search_block", SEARCH_BLOCK)):
-            stale |= set(engine.update(now, below=level).outputs)
-            compute_in_workers(engine, engine.queued(kind), jobs)
+        stale |= set(engine.update(now, below=SEARCH_UNITS).outputs)
+        compute_in_workers(engine, engine.queued("search_unit"), jobs)
+        stale |= set(engine.update(now, below=SEARCH_BLOCK).outputs)
+        compute_in_workers(engine, engine.queued("search_block"), jobs, many=MANY_BLOCKS)
     stale |= set(engine.update(now).outputs)
     return stale
 

@@ -60,6 +60,7 @@ def made(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Made:
     """Workers from the first few nodes and outputs on; every node made, and where."""
     monkeypatch.setattr(make, "MANY_OUTPUTS", 2)
     monkeypatch.setattr(make, "MANY_PIECES", 2)
+    monkeypatch.setattr(make, "MANY_BLOCKS", 2)
     monkeypatch.setattr(make, "NODES_PER_JOB", 3)
     monkeypatch.setattr(make, "PIECES_PER_JOB", 3)
     found = Made(tmp_path / "made.log")
@@ -117,3 +118,15 @@ def test_a_site_remade_in_workers_is_the_same_and_made_once(tmp_path, made):
     # pool of workers for them gained nothing)
     made_once_in_workers("retitled", ("parse", "fill"))
     same_as_one_process(root, out, tmp_path, "retitled")
+
+    before = site.files()
+    for n in range(len(site.briefings)):  # many files changed (a pull, a search and replace)
+        apply(site, "change", n)
+    write(root, before, site)
+    made.clear()
+    run(root, out, jobs=2)
+    # (a few actors and sources are parsed here again, when a piece of theirs reads them)
+    parsed_here = [key for key in made.here("parse") if "content/briefings/" in key]
+    assert not parsed_here, f"many changed: parsed here, one at a time: {parsed_here[:3]}"
+    made_once_in_workers("many changed", ("fill", "search_unit", "search_block"))
+    same_as_one_process(root, out, tmp_path, "many changed")
