@@ -52,6 +52,7 @@ SHARED_PIECES: tuple[tuple[str, str], ...] = (
     ("briefing_json", "briefings"), ("actor_json", "actors"), ("source_json", "sources"),
 )
 
+
 @dataclass(slots=True)
 class MadeOutputs:
     update: OutputUpdate | None  # None for `check`, or a build with errors
