@@ -217,7 +217,8 @@ def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
         store = EngineStore(path, f"{code_fingerprint()}", readonly=not options.write,
                             on_wait=lambda pid: options.waiting(
                                 "waiting for another build of this site"
-                                + (f" (pid {pid})" if pid else "")))
+                                + (f" (pid {pid})" if pid else "")),
+                            helper=options.jobs > 1)
     except StoreError as exc:
         if options.write:
             result.notes.append(str(exc))

@@ -267,11 +267,12 @@ def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tm
 # Committed in a process of its own: the store forks only in a process without other
 # threads, and a test run has some (servers of other tests).
 _COMMIT_APART = """
-import sys
+import os, sys
 from pathlib import Path
 from briefgen.engine import store as store_module
 from briefgen.engine.deps import Changes, Record
 
+path, how = Path(sys.argv[1]), sys.argv[2]
 store_module._APART_FROM = 1
 children = []
 original = store_module._Apart.__init__
@@ -288,21 +289,39 @@ for n in range(50):
     items = ((f"2022-01-{n % 28 + 1:02d}", (f"b{n}", "e1")),)
     changes.records[key] = Record(f"fp{n}", emits=((index, items),))
     changes.contributions[(index, key)] = items
-store = store_module.EngineStore(Path(sys.argv[1]), "v1")
+store = store_module.EngineStore(path, "v1", helper=True)
 assert store.fresh
-if sys.argv[2] == "fails":  # the child's table cannot be made: it ends with an error
+if how == "fails":  # the child's table cannot be made: it ends with an error
     store_module._CONTRIBS = "CREATE TABLE broken("
-store.commit(changes)
+if how == "no-fork":  # no process to spare
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    os.fork = no_fork
+if how == "interrupted":  # after the fork, before the join
+    def interrupted(self, changes):
+        raise KeyboardInterrupt
+    store_module.EngineStore._write_nodes = interrupted
+try:
+    store.commit(changes)
+except KeyboardInterrupt:
+    print("interrupted")
 store.close()
+for pid in children:  # each was waited for: none is left running, or a zombie
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        print("not waited for")
+    except ChildProcessError:
+        pass
 print(len(children))
 """
 
 
-@pytest.mark.parametrize("child", ["writes", "fails"])
-def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(tmp_path, child):
-    """A first build's commit has a forked child write the contributions meanwhile (and
-    writes them itself if the child fails): the store reads back what it was given, and no
-    file of the child's is left."""
+@pytest.mark.parametrize("how", ["writes", "fails", "no-fork", "interrupted"])
+def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(tmp_path, how):
+    """A first build's commit has a forked child write the contributions meanwhile, and
+    writes them itself if the child fails or cannot be forked: the store reads back what it
+    was given. Interrupted, it leaves no child and the old state. Never a file of the
+    child's left."""
     import subprocess
     import sys
 
@@ -310,11 +329,16 @@ def test_a_fresh_store_writes_its_contributions_in_a_child_and_the_same(tmp_path
     from briefgen.engine.store import EngineStore
 
     path = tmp_path / "state.sqlite"
-    done = subprocess.run([sys.executable, "-c", _COMMIT_APART, str(path), child],
+    done = subprocess.run([sys.executable, "-c", _COMMIT_APART, str(path), how],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1"], "no child wrote the contributions"
+    expected_children = "0" if how == "no-fork" else "1"
+    assert done.stdout.split() == (["interrupted"] if how == "interrupted" else []) \
+        + [expected_children], done.stdout
     assert [p.name for p in tmp_path.iterdir() if ".new-" in p.name] == []
+    if how == "interrupted":
+        assert not path.exists(), "a first commit that did not finish left a state"
+        return
 
     again = EngineStore(path, "v1", readonly=True)
     expected: dict[tuple[str, ...], dict[tuple[str, ...], object]] = {}

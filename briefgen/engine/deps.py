@@ -699,12 +699,13 @@ class Engine:
         return tuple(own.setdefault(key, key) for key in keys)
 
     def at_hand(self, key: Key) -> bool:
-        """Whether ``key``'s value can be had without making it: held here, or kept in the
-        store with a current record (a kind whose ``persist`` is set)."""
+        """Whether ``key``'s value can be had without making it: not due to be made again,
+        and held here or kept in the store (a kind whose ``persist`` is set)."""
+        if key in self._queued:
+            return False
         if key in self._values:
             return True
-        return self.kinds[key[0]].persist and key not in self._queued \
-            and self.record(key) is not None
+        return self.kinds[key[0]].persist and self.record(key) is not None
 
     def forget(self, key: Key) -> None:
         """Drop a value from memory (it is made again or reloaded when next needed)."""

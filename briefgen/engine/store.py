@@ -24,9 +24,11 @@ The tables, with the keys they are read by:
 from __future__ import annotations
 
 import contextlib
+import gc
 import glob
 import json
 import os
+import signal
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -146,8 +148,10 @@ class EngineStore:
     none, never half of one."""
 
     def __init__(self, path: Path, context: str, readonly: bool = False,
-                 on_wait: Callable[[int | None], None] = lambda pid: None) -> None:
+                 on_wait: Callable[[int | None], None] = lambda pid: None,
+                 helper: bool = False) -> None:
         self.path, self.readonly, self.context = path, readonly, context
+        self.helper = helper  # a first commit may fork a child (``_contributions_apart``)
         self.notes: list[str] = []
         self.fresh = False
         self._writing: Path | None = None  # the new file a fresh store's commit writes
@@ -566,7 +570,7 @@ class EngineStore:
         first build's commit (69 MB at 5,000 briefings), on one core while the other has
         nothing left to do. Only in a process that runs no other thread: one inside SQLite
         at the fork could leave the child a lock that nobody releases."""
-        if self._writing is None or len(changes.contributions) < _APART_FROM \
+        if self._writing is None or not self.helper or len(changes.contributions) < _APART_FROM \
                 or not hasattr(os, "fork") or threading.active_count() != 1:
             return None
         from briefgen.parallel import die_with_parent  # imported before the fork
@@ -574,10 +578,14 @@ class EngineStore:
         path = self._writing.with_name(f"{self.path.name}.new-contribs-{os.getpid()}")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        child = os.fork()
+        try:
+            child = os.fork()
+        except OSError:  # no process to spare (a limit, no memory): written here
+            return None
         if child == 0:  # the child: its own connection and file; leaves without any cleanup
             code = 1
             try:
+                gc.disable()  # its new objects must not have it walk (and copy) the parent's
                 die_with_parent()
                 db = sqlite3.connect(path, isolation_level=None)
                 db.execute("PRAGMA journal_mode=OFF")
@@ -596,15 +604,19 @@ class EngineStore:
         """The child's contributions into this store (SQLite copies the rows as they are),
         or, if the child failed, written here."""
         if apart.wait():
-            self.db.execute("ATTACH DATABASE ? AS apart", (str(apart.path),))
             try:
-                self.db.execute("INSERT INTO contribs SELECT * FROM apart.contribs")
-            finally:
-                self.db.execute("DETACH DATABASE apart")
-        else:
-            self.db.execute("BEGIN")
-            self._write_contributions(self.db, changes)
-            self.db.execute("COMMIT")
+                self.db.execute("ATTACH DATABASE ? AS apart", (str(apart.path),))
+                try:
+                    self.db.execute("INSERT INTO contribs SELECT * FROM apart.contribs")
+                    return
+                finally:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("DETACH DATABASE apart")
+            except sqlite3.Error:
+                pass  # its file cannot be read: written here (rows copied in are replaced)
+        self.db.execute("BEGIN")
+        self._write_contributions(self.db, changes)
+        self.db.execute("COMMIT")
 
     def _write_readers(self, changes: Changes) -> None:
         """The reverse index follows what each changed node read, before and now."""
@@ -646,7 +658,13 @@ class _Apart:
         return self._status == 0
 
     def close(self) -> None:
-        self.wait()  # never leave it behind, nor its file
+        """Never leave the child behind, nor its file: a child not waited for yet (the commit
+        failed or was interrupted before the join) is stopped, not waited for."""
+        if self._status is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                self.wait()
         with contextlib.suppress(OSError):
             os.unlink(self.path)
 

@@ -450,12 +450,12 @@ def compute_in_workers(engine: Engine, keys: Sequence[Key], jobs: int,
     """Make the nodes ``keys`` (of one level, not yet made) in worker processes when there
     are many (``MANY_PIECES``, or ``many``), ``chunk`` to a job, and keep them as if made
     here."""
-    if _workers(jobs) == 0 or len(keys) < (many or MANY_PIECES):
+    if _workers(jobs) == 0 or len(keys) < (MANY_PIECES if many is None else many):
         return
     for kind in {key[0] for key in keys}:  # imported once here, not again in every worker
         import_code(engine.kinds[kind])
     # At least eight jobs, so that the workers share few heavy nodes evenly.
-    chunk = min(chunk or NODES_PER_JOB, max(1, len(keys) // 8))
+    chunk = min(NODES_PER_JOB if chunk is None else chunk, max(1, len(keys) // 8))
     chunks = [list(keys[i:i + chunk]) for i in range(0, len(keys), chunk)]
     for results in stream_all([functools.partial(_compute_chunk, engine, c) for c in chunks],
                               _workers(jobs), minimum=2, batch=1):
