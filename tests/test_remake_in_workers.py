@@ -130,3 +130,53 @@ def test_a_site_remade_in_workers_is_the_same_and_made_once(tmp_path, made):
     assert not parsed_here, f"many changed: parsed here, one at a time: {parsed_here[:3]}"
     made_once_in_workers("many changed", ("fill", "search_unit", "search_block"))
     same_as_one_process(root, out, tmp_path, "many changed")
+
+
+# A build in a process of its own (a test run has threads; the store forks only without
+# them): the first build's commit has a child write the contributions.
+_BUILD_WITH_CHILD = """
+import sys
+from pathlib import Path
+from briefgen.build import BuildOptions, build
+from briefgen.engine import store
+
+store._APART_FROM = 1
+children = []
+original = store._Apart.__init__
+
+def started(apart, pid, path):
+    children.append(pid)
+    original(apart, pid, path)
+
+store._Apart.__init__ = started
+result = build(Path(sys.argv[1]), BuildOptions(out=Path(sys.argv[2]), jobs=2))
+assert result.ok, [d.headline() for d in result.diagnostics]
+print(len(children))
+"""
+
+
+def test_the_contributions_a_child_wrote_serve_the_next_builds(tmp_path):
+    import subprocess
+    import sys
+
+    site = initial_site()
+    for n in range(4):
+        apply(site, "add", n)
+    root = tmp_path / "site"
+    root.mkdir()
+    write(root, {}, site)
+    out = tmp_path / "out"
+
+    def build_apart() -> str:
+        done = subprocess.run([sys.executable, "-c", _BUILD_WITH_CHILD, str(root), str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert build_apart() == "1", "the first build's commit forked no child"
+    for step, operation in enumerate(["retitle", "rename-actor", "delete", "cite"]):
+        before = site.files()
+        apply(site, operation, step)
+        write(root, before, site)
+        assert build_apart() == "0"  # an incremental commit writes in place
+        same_as_one_process(root, out, tmp_path, f"after {operation}")
