@@ -265,14 +265,11 @@ def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tm
 
 
 # Committed in a process of its own: the store forks only in a process without other
-# threads, and a test run has some (servers of other tests).
-_COMMIT_APART = """
-import os, sys
-from pathlib import Path
+# threads, and a test run has some (servers of other tests). The prelude has every fresh
+# store's commit write its contributions apart, and lists the children in ``children``.
+CHILDREN_APART = """
 from briefgen.engine import store as store_module
-from briefgen.engine.deps import Changes, Record
 
-path, how = Path(sys.argv[1]), sys.argv[2]
 store_module._APART_FROM = 1
 children = []
 original = store_module._Apart.__init__
@@ -282,6 +279,13 @@ def started(apart, pid, path):
     original(apart, pid, path)
 
 store_module._Apart.__init__ = started
+"""
+_COMMIT_APART = CHILDREN_APART + """
+import os, sys
+from pathlib import Path
+from briefgen.engine.deps import Changes, Record
+
+path, how = Path(sys.argv[1]), sys.argv[2]
 changes = Changes()
 for n in range(50):
     key = ("item", f"b{n}")

@@ -20,7 +20,7 @@ from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.engine.deps import Engine, Key
 from briefgen.web import make
 from tests.editing import apply, initial_site, write
-from tests.test_incremental import files
+from tests.test_incremental import CHILDREN_APART, files
 
 # Made in workers, each once, when most of the site is made (the search index's parts too).
 STAGED = ("parse", "fill", *(piece for piece, _ in make.SHARED_PIECES), "search_unit",
@@ -134,21 +134,11 @@ def test_a_site_remade_in_workers_is_the_same_and_made_once(tmp_path, made):
 
 # A build in a process of its own (a test run has threads; the store forks only without
 # them): the first build's commit has a child write the contributions.
-_BUILD_WITH_CHILD = """
+_BUILD_WITH_CHILD = CHILDREN_APART + """
 import sys
 from pathlib import Path
 from briefgen.build import BuildOptions, build
-from briefgen.engine import store
 
-store._APART_FROM = 1
-children = []
-original = store._Apart.__init__
-
-def started(apart, pid, path):
-    children.append(pid)
-    original(apart, pid, path)
-
-store._Apart.__init__ = started
 result = build(Path(sys.argv[1]), BuildOptions(out=Path(sys.argv[2]), jobs=2))
 assert result.ok, [d.headline() for d in result.diagnostics]
 print(len(children))
