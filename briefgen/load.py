@@ -142,10 +142,13 @@ def read_text(path: str | Path, rel: str, diags: list[Diagnostic]) -> str | None
     return None
 
 
-def file_state(path: Path) -> tuple[int, int]:
-    """Size and modification time: enough to notice a changed static or template file."""
+def file_state(path: Path) -> tuple[int, int, int, int]:
+    """Inode, size, modification and change times: enough to notice a changed static file
+    without reading it. Not size and modification time alone: a copy that keeps them
+    (``cp -p``, ``rsync -a``, ``tar``) or a save within a coarse clock's tick would go
+    unseen; the change time moves with every write and cannot be set back."""
     try:
         stat = path.stat()
     except OSError:
-        return (-1, -1)
-    return (stat.st_size, stat.st_mtime_ns)
+        return (-1, -1, -1, -1)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)

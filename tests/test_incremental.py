@@ -168,6 +168,23 @@ def test_editing_a_template_rerenders_the_pages_that_use_it(example_site, built,
     same_as_clean_build(example_site, built, tmp_path)
 
 
+def test_a_static_file_changed_with_its_size_and_time_kept_is_published_again(
+        example_site, tmp_path):
+    # As `cp -p`, `rsync -a` or `tar` restore a file, or a second save within a coarse
+    # clock's tick: same size, same modification time, other bytes.
+    note = example_site / "content/static/note.txt"
+    note.write_text("version-1\n")
+    out = tmp_path / "out"
+    run(example_site, out)
+    kept = note.stat()
+    note.write_text("version-2\n")
+    os.utime(note, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert note.stat().st_size == kept.st_size and note.stat().st_mtime_ns == kept.st_mtime_ns
+    run(example_site, out)
+    assert (out / "note.txt").read_text() == "version-2\n"
+    same_as_clean_build(example_site, out, tmp_path)
+
+
 def test_deleting_a_briefing_removes_its_pages_and_links(example_site, built, tmp_path):
     (example_site / "content/briefings/us-ambassador-ukraine.yaml").unlink()
     about = example_site / "content/pages/about.md"
