@@ -310,6 +310,18 @@ def test_template_error_is_reported_not_raised(example_site, tmp_path, cli):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("template", ["404.html", "tags.html"])
+@pytest.mark.parametrize("expression, raised", [("1 // 0", "ZeroDivisionError"),
+                                                 ('"a" + 1', "TypeError")])
+def test_an_exception_in_a_template_is_a_located_error(example_site, tmp_path, cli, template,
+                                                       expression, raised):
+    write(example_site, {f"templates/{template}": f"<p>\n{{{{ {expression} }}}}</p>"})
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"templates/{template}:2: error while rendering {template}: {raised}" in result.err
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_theme_is_an_error(tmp_path: Path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ntheme: fancy\n"})
     result = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))

@@ -37,7 +37,7 @@ from markupsafe import Markup, escape
 from briefgen.cache import untrusted
 from briefgen.dates import DateValue
 from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
-from briefgen.engine.deps import Reader
+from briefgen.engine.deps import Cancelled, EngineError, Reader
 from briefgen.site.roles import RoleSpan, role_on
 from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
@@ -322,6 +322,8 @@ def render_template(env: Environment, name: str, variables: dict[str, Any]) -> s
         return env.get_template(name).render(variables)
     except (TemplateError, UnicodeDecodeError) as exc:
         raise _theme_error(exc, name) from exc
+    except Exception as exc:
+        raise _raised_by_template(exc, name) from exc
 
 
 def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Iterator[str]:
@@ -330,6 +332,18 @@ def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Ite
         yield from env.get_template(name).generate(variables)
     except (TemplateError, UnicodeDecodeError) as exc:
         raise _theme_error(exc, name) from exc
+    except Exception as exc:
+        raise _raised_by_template(exc, name) from exc
+
+
+def _raised_by_template(exc: Exception, name: str) -> Exception:
+    """An error that a template's own code raised (``{{ 1 // 0 }}``, ``{{ "a" + 1 }}``),
+    reported at its line as the build reports template errors; anything else as it was:
+    the engine's own signals (``Cancelled``) and errors raised outside any template line."""
+    where = _template_line(exc)
+    if where is None or isinstance(exc, (Cancelled, EngineError, ThemeError)):
+        return exc
+    return ThemeError(f"{where}: error while rendering {name}: {type(exc).__name__}: {exc}")
 
 
 def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
@@ -347,10 +361,14 @@ def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeErr
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:
+    return _template_line(exc) or f"{fallback}:1"
+
+
+def _template_line(exc: BaseException) -> str | None:
     """``file:line`` of the innermost template line in a rendering error's traceback
-    (Jinja maps its frames back to template files)."""
+    (Jinja maps its frames back to template files); None if no template line raised it."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
     if not frames:
-        return f"{fallback}:1"
+        return None
     return f"{frames[-1].filename}:{frames[-1].lineno}"
