@@ -90,3 +90,27 @@ def test_splices_in_a_row_equal_a_file_written_anew(tmp_path_factory, lengths, d
         assert spliced.read_bytes() == fresh.read_bytes()
         assert decode_layout(layout) == decode_layout(fresh_layout)
         path = spliced
+
+
+def test_a_file_written_anew_is_written_as_it_goes_not_held_whole(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    # A first build's api/entries.json is 50 MB at 5,000 briefings: gathered whole before
+    # the one write, it was the preview's peak of memory.
+    from briefgen.web import joined as module
+
+    writes: list[int] = []
+    real_write = module._write_all
+
+    def counting(fd: int, data: bytes | bytearray) -> int:
+        writes.append(len(data))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(module, "_write_all", counting)
+    monkeypatch.setattr(module, "WRITE_AT", 1000)
+    texts = {("p", str(n)): f'{{"n":{n},"text":"{"x" * 90}"}}' for n in range(200)}
+    pieces = [Piece(key, "", "1") for key in texts]
+    path = tmp_path / "out.json"
+    write_joined(str(path), joined(*pieces), None, {}, lambda p: texts[p.key].encode())
+    expected = '{"items":[' + ",".join(texts.values()) + "]}\n"
+    assert path.read_text() == expected
+    assert len(writes) > 10 and max(writes) < 1000 + 200

@@ -26,6 +26,7 @@ Piece = Part  # a piece of a joined output: the node (and part of it) whose text
 # The fingerprints of a piece with nothing to show, and of a part that is not there: such
 # pieces are left out of joins.
 EMPTY_PIECE = (digest_text(""), "")
+WRITE_AT = 1 << 20  # bytes gathered before they are written
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,9 @@ class _Writer:
             self._copy_now()
         self.pending += data
         self.offset += len(data)
+        if len(self.pending) >= WRITE_AT:  # a first build's 50 MB export is not held whole
+            _write_all(self.fd, self.pending)
+            self.pending = bytearray()
 
     def copy(self, start: int, length: int) -> None:
         if self.pending:
