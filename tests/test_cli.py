@@ -322,6 +322,15 @@ def test_an_exception_in_a_template_is_a_located_error(example_site, tmp_path, c
     assert not (tmp_path / "out").exists()
 
 
+def test_check_renders_the_pages_in_workers_and_reports_their_template_errors(example_site):
+    # A process of its own, where `check` hands the pages to worker processes.
+    write(example_site, {"templates/actor.html": "<p>\n{{ 1 // 0 }}</p>"})
+    result = run_subprocess("--site", str(example_site), "check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "templates/actor.html:2: error while rendering actor.html: ZeroDivisionError" \
+        in result.err
+
+
 def test_unknown_theme_is_an_error(tmp_path: Path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ntheme: fancy\n"})
     result = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))

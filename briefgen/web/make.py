@@ -130,8 +130,11 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             stale = stale | due
         todo = [key for key in planned if key in stale]
         _prefetch(engine, len(todo), len(planned), jobs, fork)
-        for key in todo:
-            engine.make_output(key)
+        workers = _workers(jobs) if fork else 0
+        for nodes in stream_all([functools.partial(_render_only, engine, key, workers > 0)
+                                 for key in todo], workers, MANY_OUTPUTS):
+            for node, value, record in nodes:
+                engine.adopt(node, value, record)
         return MadeOutputs(None, rendered=[paths[k] for k in todo])
     update = OutputUpdate(out, list(paths.values()), __version__, in_place=in_place, own=own,
                           surveyed=surveyed)
@@ -239,6 +242,15 @@ def _kept(update: OutputUpdate, fingerprint: str | None, rel: str) -> bool:
     """The previous build's file is what the engine's record says this output is."""
     return fingerprint is not None and update.old.get(rel) == fingerprint \
         and update.reusable(rel)
+
+
+def _render_only(engine: Engine, key: Key, in_worker: bool) -> list[tuple[Key, Any, Record]]:
+    """For ``check``: make an output and drop it, so that its templates' errors surface; the
+    nodes a worker made on the way go back to the parent (their diagnostics are reported)."""
+    collector.collect_young()
+    mark = len(engine.fresh)
+    engine.make_output(key)
+    return engine.made_since(mark) if in_worker else []
 
 
 def _make_one(engine: Engine, key: Key, rel: str, update: OutputUpdate, in_worker: bool,
