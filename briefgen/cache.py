@@ -88,11 +88,33 @@ def prune_stale(site_root: Path) -> None:
 
 
 def _ours(folder: Path) -> bool:
-    """A site cache folder that briefgen made: a hash for a name, only its files inside
-    (the cache's parent may be a folder the user chose, holding other things)."""
-    if not folder.is_dir() or folder.is_symlink() or re.fullmatch("[0-9a-f]{16}", folder.name) is None:
+    """A site cache folder that briefgen made: a hash for a name, and inside only what
+    briefgen writes there, each by its name (the cache's parent may be a folder the user
+    chose, holding other things: a folder of theirs named like ours, with an ``images``
+    folder of their photos, is never taken for a cache)."""
+    if not _plain_folder(folder) or re.fullmatch("[0-9a-f]{16}", folder.name) is None:
         return False
-    return all((p.is_file() and (p.name.startswith("state-") or p.suffix == ".pickle"
-                                 or p.name.startswith(".tmp-")))
-               or (p.name in ("images", "templates") and p.is_dir() and not p.is_symlink())
-               for p in folder.iterdir())
+    found = False
+    for item in folder.iterdir():
+        if item.name in _CACHE_FILES:
+            if not (_plain_folder(item) and all(
+                    _CACHE_FILES[item.name].fullmatch(f.name) and f.is_file()
+                    and not f.is_symlink() for f in item.iterdir())):
+                return False
+        elif not (_STATE_FILE.fullmatch(item.name) and item.is_file() and not item.is_symlink()):
+            return False
+        found = True
+    return found
+
+
+def _plain_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+# What a site's cache folder holds: the engine's state (and its journal, lock and the
+# files of a commit under way), and two folders: resized images, compiled templates.
+_STATE_FILE = re.compile(r"state-[0-9a-f]+\.sqlite.*|\.tmp-.*|[a-z]+\.pickle")
+_CACHE_FILES = {
+    "images": re.compile(r"[0-9a-f]+-[0-9]+-[0-9a-z]+\.(?:jpg|png|webp)|\.tmp-.*"),
+    "templates": re.compile(r"__jinja2_[0-9a-f]+\.cache(?:[^/]*\.tmp)?"),
+}

@@ -11,6 +11,7 @@ import pytest
 
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.output import MANIFEST
+from tests.conftest import write
 
 
 def run(site: Path, out: Path, **options: object) -> BuildResult:
@@ -235,12 +236,20 @@ def test_caches_of_sites_not_built_for_a_month_are_pruned(example_site, tmp_path
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "documents.pickle").write_bytes(b"x")
     (foreign / "notes.txt").write_text("mine")
+    (old / "state-0123.sqlite").write_bytes(b"x")
+    write(old, {"images/0a1b-480-795b3041.jpg": "x", "templates/__jinja2_0a1b.cache": "x"})
+    # Named like ours and holding what ours hold, but with the user's own files in them.
+    photos, letters = base / "0123456789abcde1", base / "0123456789abcde2"
+    write(photos, {"images/holiday/photo.jpg": "irreplaceable", "state-0123.sqlite": "x"})
+    write(letters, {"templates/letter.tex": "my template"})
     month_ago = time.time() - 31 * 86400
-    for folder in (old, foreign):
+    for folder in (old, foreign, photos, letters):
         os.utime(folder, (month_ago, month_ago))
     run(example_site, tmp_path / "out")
     assert not old.exists() and recent.exists()
     assert (foreign / "notes.txt").read_text() == "mine"
+    assert (photos / "images/holiday/photo.jpg").read_text() == "irreplaceable"
+    assert (letters / "templates/letter.tex").read_text() == "my template"
 
 
 def test_a_build_that_dies_before_writing_its_first_state_leaves_the_old_file(tmp_path):
