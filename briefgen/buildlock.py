@@ -2,9 +2,12 @@
 
 Two builds into one output (a second terminal, an editor plugin, CI beside a person) would
 interleave their swaps. Each build holds an exclusive ``flock`` on a file named after the
-output's path, for its whole run. The lock lives in the cache folder, never in the site or
-the output, and the system releases it when the process ends, however it ends: a killed
-build never blocks the next one.
+output's path, for its whole run. The locks live in the user's own folder of locks under the
+system's temporary folder, whatever build cache a build uses (``BRIEFGEN_CACHE_DIR`` and
+``XDG_CACHE_HOME`` may differ between a terminal and an editor), and in the cache folder;
+never in the site or the output. The system releases them when the process ends, however it
+ends: a killed build never blocks the next one. A folder where no lock can be kept (not a
+folder, not the user's) is passed over.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from stat import S_ISDIR
 
 try:
     import fcntl
@@ -26,13 +31,45 @@ def lock_path(locks: Path, out: Path) -> Path:
                     + ".lock")
 
 
+def user_locks_folder() -> Path | None:
+    """The user's folder of locks under the system's temporary folder (the same for every
+    build of this user, whatever its environment), or None without user ids."""
+    if not hasattr(os, "getuid"):
+        return None
+    temporary = Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())
+    return temporary / f"briefgen-{os.getuid()}-locks"
+
+
 @contextlib.contextmanager
-def output_lock(locks: Path, out: Path, on_wait: Callable[[int | None], None]) -> Iterator[None]:
-    """Hold the lock of ``out`` for the body; when another build holds it, call
-    ``on_wait(pid of that build)`` once, then wait for it."""
-    locks.mkdir(parents=True, exist_ok=True)
-    with file_lock(lock_path(locks, out), on_wait):
+def output_lock(folders: Iterable[Path | None], out: Path,
+                on_wait: Callable[[int | None], None]) -> Iterator[None]:
+    """Hold the lock of ``out`` in each of ``folders`` for the body, in that order; when
+    another build holds one, call ``on_wait(pid of that build)`` once, then wait for it."""
+    told: list[int | None] = []
+
+    def waiting(pid: int | None) -> None:
+        if not told:
+            told.append(pid)
+            on_wait(pid)
+
+    with contextlib.ExitStack() as held:
+        for folder in folders:
+            if folder is None:
+                continue
+            with contextlib.suppress(OSError):
+                _private_folder(folder)
+                held.enter_context(file_lock(lock_path(folder, out), waiting))
         yield
+
+
+def _private_folder(folder: Path) -> None:
+    """Make ``folder`` if need be; raise OSError unless it is a folder of this user's that
+    nobody else can write (a lock file in it could be replaced by another user's)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stat = folder.lstat()
+    if not S_ISDIR(stat.st_mode) or (hasattr(os, "getuid") and stat.st_uid != os.getuid()) \
+            or stat.st_mode & 0o022:
+        raise OSError(f"{folder} is not a private folder")
 
 
 @contextlib.contextmanager
@@ -41,7 +78,8 @@ def file_lock(path: Path, on_wait: Callable[[int | None], None]) -> Iterator[Non
     if fcntl is None:
         yield
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+                 | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

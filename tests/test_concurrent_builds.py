@@ -13,7 +13,7 @@ from typing import IO
 
 import pytest
 
-from briefgen.buildlock import output_lock
+from briefgen.buildlock import output_lock, user_locks_folder
 from briefgen.cache import locks_folder
 from briefgen.manifest import MANIFEST
 from tests.conftest import leftovers, run_subprocess, write
@@ -35,8 +35,10 @@ def iter_until(stream: IO[str], text: str) -> Iterator[str]:
             return
 
 
-def start_build(site: Path, out: Path) -> subprocess.Popen[str]:
+def start_build(site: Path, out: Path, cache: Path | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "NO_COLOR": "1"}
+    if cache is not None:
+        env["BRIEFGEN_CACHE_DIR"] = str(cache)
     return subprocess.Popen([sys.executable, "-m", "briefgen", "--site", str(site), "build",
                              "--out", str(out)], env=env, text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -67,7 +69,7 @@ def test_two_builds_at_once_both_succeed_and_leave_a_clean_build(example_site, t
 
 def test_a_second_build_waits_and_says_for_whom(example_site, tmp_path):
     out = (tmp_path / "public").resolve()
-    with output_lock(locks_folder(), out, lambda pid: None):
+    with output_lock([locks_folder()], out, lambda pid: None):
         proc = start_build(example_site, out)
         # Held until the build says it waits (however long it takes to get there), so that
         # it is seen waiting whatever the machine's load.
@@ -80,9 +82,32 @@ def test_a_second_build_waits_and_says_for_whom(example_site, tmp_path):
     assert (out / "index.html").is_file()
 
 
+def test_builds_that_use_other_caches_take_turns_too(example_site, tmp_path):
+    # A terminal and an editor plugin whose BRIEFGEN_CACHE_DIR or XDG_CACHE_HOME differ:
+    # the lock held in the user's own folder of locks makes the second one wait.
+    out = (tmp_path / "public").resolve()
+    with output_lock([user_locks_folder()], out, lambda pid: None):
+        proc = start_build(example_site, out, cache=tmp_path / "another-cache")
+        assert proc.stderr is not None
+        said = "".join(iter_until(proc.stderr, "waiting for another build"))
+        assert proc.poll() is None, "a build with another cache did not wait"
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, said + err
+    assert f"(pid {os.getpid()})" in said and (out / "index.html").is_file()
+
+
+def test_a_cache_folder_that_cannot_hold_locks_still_builds(example_site, tmp_path):
+    cache = tmp_path / "cache-is-a-file"
+    cache.write_text("not a folder")
+    proc = start_build(example_site, tmp_path / "public", cache=cache)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert (tmp_path / "public/index.html").is_file()
+
+
 def test_check_takes_no_lock(example_site, tmp_path):
     out = (example_site / "public").resolve()
-    with output_lock(locks_folder(), out, lambda pid: None):
+    with output_lock([locks_folder()], out, lambda pid: None):
         result = run_subprocess("--site", str(example_site), "check")
     assert result.code == 0, result.err
     assert "waiting" not in result.err
