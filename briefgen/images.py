@@ -285,7 +285,8 @@ class CopyCache:
         return self.folder / f"{facts.digest}-{width}-{recipe()}{suffix}"
 
     def missing(self, facts: ImageFacts, widths: Sequence[int]) -> list[int]:
-        return [w for w in widths if not self.path(facts, w).is_file()]
+        """The copies not kept here whole (a damaged one is made again)."""
+        return [w for w in widths if not _file_is_whole(self.path(facts, w), facts.format)]
 
     def store(self, facts: ImageFacts, copies: dict[int, bytes]) -> None:
         """Keep ``copies``, each written whole before it takes its name."""
@@ -302,12 +303,16 @@ class CopyCache:
 
 
 def copy_bytes(source: Path, facts: ImageFacts, width: int, cache: CopyCache | None) -> bytes:
-    """The copy of ``source`` at ``width``: from the cache, else made (and kept there)."""
+    """The copy of ``source`` at ``width``: from the cache if it is there whole, else made
+    (and kept there)."""
     if cache is not None:
         try:
-            return cache.path(facts, width).read_bytes()
+            kept = cache.path(facts, width).read_bytes()
         except OSError:
             pass
+        else:
+            if is_whole(kept, facts.format):
+                return kept
     data = source.read_bytes()
     copies = make_copies(data, facts, [width])
     # A file changed since it was probed is not kept under the digest it no longer has.
@@ -315,3 +320,36 @@ def copy_bytes(source: Path, facts: ImageFacts, width: int, cache: CopyCache | N
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             cache.store(facts, copies)
     return copies[width]
+
+
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def is_whole(data: bytes, image_format: str) -> bool:
+    """The bytes of a whole file of ``image_format`` as this module writes them, from its
+    first marker to its last: a cached copy cut short, emptied or overwritten is not
+    published (it is made again)."""
+    return _ends_are_whole(data[:12], data[-12:], len(data), image_format)
+
+
+def _ends_are_whole(head: bytes, tail: bytes, size: int, image_format: str) -> bool:
+    if image_format == "JPEG":
+        return head[:3] == b"\xff\xd8\xff" and tail[-2:] == b"\xff\xd9"
+    if image_format == "PNG":
+        return head[:8] == b"\x89PNG\r\n\x1a\n" and tail[-12:] == _PNG_END
+    if image_format == "WEBP":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP" \
+            and int.from_bytes(head[4:8], "little") + 8 == size
+    return False
+
+
+def _file_is_whole(path: Path, image_format: str) -> bool:
+    """``is_whole`` for a file, reading only its ends."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - 12))
+            return _ends_are_whole(head, handle.read(12), size, image_format)
+    except OSError:
+        return False

@@ -54,12 +54,14 @@ def test_a_later_build_loads_the_compiled_templates(cli, tmp_path, compiles):
     assert "<main" in page and ">x</main>" in page.replace("\n", "")
 
 
-def test_a_broken_or_foreign_cache_is_passed_over(cli, tmp_path, compiles):
+@pytest.mark.parametrize("damage", [lambda data: b"junk",  # not a compiled template
+                                    lambda data: data[:60]])  # cut short after its header
+def test_a_broken_or_foreign_cache_is_passed_over(cli, tmp_path, compiles, damage):
     site = write(tmp_path / "site", SITE)
     _build(cli, site, tmp_path / "out")
     folder = cache_folder(site) / "templates"
-    for name in os.listdir(folder):
-        (folder / name).write_bytes(b"junk")  # not a compiled template: compiled again
+    for name in os.listdir(folder):  # compiled again
+        (folder / name).write_bytes(damage((folder / name).read_bytes()))
     compiles.clear()
     write(site, {"content/briefings/b.md": SITE["content/briefings/b.md"] + "More.\n"})
     _build(cli, site, tmp_path / "out")

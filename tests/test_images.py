@@ -275,6 +275,23 @@ def test_deleting_the_cache_is_safe(site, tmp_path):
         {k: v for k, v in before.items() if "images/" in k}
 
 
+@pytest.mark.parametrize("damage", [lambda data: b"", lambda data: data[:len(data) // 2],
+                                    lambda data: b"\xab" * len(data)])
+def test_a_damaged_copy_in_the_cache_is_made_again_not_published(site, tmp_path, damage):
+    out = tmp_path / "out"
+    run(site, out)
+    before = {k: v for k, v in files(out).items() if "images/" in k}
+    kept = [p for p in (cache_folder(site) / "images").iterdir() if not p.name.startswith(".")]
+    assert kept
+    for path in kept:
+        path.write_bytes(damage(path.read_bytes()))
+    elsewhere = tmp_path / "elsewhere"
+    again = run(site, elsewhere)
+    assert again.images is not None and again.images.resized > 0
+    assert {k: v for k, v in files(elsewhere).items() if "images/" in k} == before
+    assert all(images.is_whole(path.read_bytes(), "JPEG") for path in kept if path.suffix == ".jpg")
+
+
 def test_check_resizes_nothing(site, tmp_path):
     result = build(site, BuildOptions(write=False, jobs=1))
     assert result.ok and result.images is None

@@ -63,8 +63,10 @@ class CompiledTemplates(FileSystemBytecodeCache):
         return cls(str(folder)) if untrusted(folder) is None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        with contextlib.suppress(OSError):
+        try:
             super().load_bytecode(bucket)
+        except Exception:  # cut short or damaged (pickle, marshal): compiled again
+            bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):
