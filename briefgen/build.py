@@ -23,7 +23,14 @@ from briefgen.buildlock import output_lock, user_locks_folder
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
-from briefgen.engine.store import EngineStore, FileState, OutputRow, StoreError, output_states_of
+from briefgen.engine.store import (
+    EngineStore,
+    FileState,
+    OutputRow,
+    StoreDamaged,
+    StoreError,
+    output_states_of,
+)
 from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
@@ -182,7 +189,7 @@ def _shown(out: Path, root: Path) -> str:
 
 
 def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions,
-            result: BuildResult) -> tuple[Engine, EngineStore | None]:
+            result: BuildResult, afresh: bool = False) -> tuple[Engine, EngineStore | None]:
     """The engine of this run: the session's (the preview), else one over the build cache
     (the command line; read-only for ``check``)."""
     kinds, session = site_kinds(file_loader(config.root)), options.session
@@ -196,7 +203,7 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
             session.files, session.paths = {}, {}
             session.scan = session.synced = session.settled = None
         return session.engine, None
-    store = _open_store(config, flags, options, result) if options.use_cache else None
+    store = _open_store(config, flags, options, result, afresh) if options.use_cache else None
     # A fresh store has nothing to read: the engine does not ask it (a first build would
     # ask for every node it makes).
     return Engine(kinds, INDEXES, backing=store if store and not store.fresh else None,
@@ -204,7 +211,7 @@ def _engine(config: SiteConfig, theme: Path, flags: Flags, options: BuildOptions
 
 
 def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
-                result: BuildResult) -> EngineStore | None:
+                result: BuildResult, afresh: bool = False) -> EngineStore | None:
     folder = cache_folder(config.root)
     variant = digest_text(repr((flags.drafts, flags.future, flags.versioned_assets,
                                 config.base_url)))[:16]
@@ -218,7 +225,7 @@ def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
                             on_wait=lambda pid: options.waiting(
                                 "waiting for another build of this site"
                                 + (f" (pid {pid})" if pid else "")),
-                            helper=options.jobs > 1)
+                            helper=options.jobs > 1, afresh=afresh)
     except StoreError as exc:
         if options.write:
             result.notes.append(str(exc))
@@ -230,9 +237,11 @@ def _open_store(config: SiteConfig, flags: Flags, options: BuildOptions,
 
 
 def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOptions,
-                result: BuildResult) -> None:
+                result: BuildResult, afresh: bool = False) -> None:
+    """Build with the engine over the build cache; when the cache's file turns out damaged
+    on the way, once more without reading it (``afresh``; ``check``: without it)."""
     flags = Flags(options.drafts, options.future, options.versioned_assets)
-    engine, store = _engine(config, theme, flags, options, result)
+    engine, store = _engine(config, theme, flags, options, result, afresh)
     survey = None
     if store is not None and options.write and not store.fresh:
         # The command line, with a build cache: the output folder is looked at on the other
@@ -244,8 +253,13 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
         rows = partial(_rows_read_apart, store.path, store.context, str(out)) if alone \
             else partial(list, store.output_rows(str(out)))
         survey = SurveyInChild(out, partial(_recorded_states, rows))
+    damaged: StoreDamaged | None = None
     try:
         _run(engine, store, config, theme, flags, out, options, result, survey)
+    except StoreDamaged as exc:
+        if afresh:
+            raise
+        damaged = exc
     finally:
         if survey is not None:
             survey.close()
@@ -253,6 +267,12 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
             store.close()
         else:  # nothing to write the changes to (the preview, a build without cache)
             engine.take_changes()
+    if damaged is not None:  # nothing of this run is kept: made again from the files
+        result.notes.append(str(damaged))
+        result.diagnostics.clear()
+        result.rendered.clear()
+        _build_into(config, theme, out, options if options.write else
+                    replace(options, use_cache=False), result, afresh=True)
 
 
 def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: Path,

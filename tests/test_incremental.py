@@ -213,6 +213,45 @@ def test_corrupt_cache_is_ignored_with_a_note(example_site, built, tmp_path):
     same_as_clean_build(example_site, built, tmp_path)
 
 
+def test_a_store_damaged_inside_is_made_afresh_when_a_build_finds_it(example_site, built,
+                                                                     tmp_path, cli):
+    # Its header and schema read well; a page in the middle of the file does not.
+    cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])
+    damaged = 0
+    for path in cache.rglob("state-*.sqlite"):
+        data = bytearray(path.read_bytes())
+        middle = len(data) // 2
+        data[middle:middle + 8192] = b"\xab" * 8192
+        path.write_bytes(bytes(data))
+        damaged += 1
+    assert damaged
+    touched = example_site / "content/sources/washington-post-2022-01-31.md"
+    touched.write_text(touched.read_text() + "\nOne more note.\n")
+    checked = cli("--site", str(example_site), "check")
+    assert checked.code == 0 and "Traceback" not in checked.err, checked.err
+    result = run(example_site, built)
+    assert any("is damaged" in note for note in result.notes), result.notes
+    same_as_clean_build(example_site, built, tmp_path)
+    again = run(example_site, built)  # the new file replaced the damaged one
+    assert not again.notes and again.rendered == []
+
+
+def test_a_folder_in_the_place_of_the_store_s_journal_is_cleared(example_site, built,
+                                                                   tmp_path):
+    cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])
+    for path in cache.rglob("state-*.sqlite"):
+        journal = Path(f"{path}-wal")
+        if journal.exists():
+            journal.unlink()
+        journal.mkdir()
+    touched = example_site / "content/sources/washington-post-2022-01-31.md"
+    touched.write_text(touched.read_text() + "\nOne more note.\n")
+    result = run(example_site, built)
+    assert any("could not be read" in note for note in result.notes), result.notes
+    same_as_clean_build(example_site, built, tmp_path)
+    assert not run(example_site, built).notes
+
+
 def test_scheduled_briefing_appears_when_its_date_comes(example_site, built, tmp_path):
     from datetime import UTC, datetime
 

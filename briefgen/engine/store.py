@@ -28,12 +28,13 @@ import gc
 import glob
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from briefgen.buildlock import file_lock
 from briefgen.engine import codec
@@ -139,6 +140,29 @@ class StoreError(Exception):
     """The store cannot be opened; the build goes on without it."""
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class StoreDamaged(StoreError):
+    """The store's file turned out damaged while a build read or wrote it (a bad page, a
+    value that does not decode): the build starts again without it (``afresh``)."""
+
+
+def _damage_is_an_error(method: Callable[Concatenate[EngineStore, P], R]
+                        ) -> Callable[Concatenate[EngineStore, P], R]:
+    """What SQLite or the decoding of a row raises on a damaged file, as ``StoreDamaged``."""
+    def checked(self: EngineStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            raise StoreDamaged(f"the build cache {self.path} is damaged ({exc}); it is ignored "
+                               "and made afresh") from exc
+
+    checked.__name__, checked.__doc__ = method.__name__, method.__doc__
+    return checked
+
+
 class EngineStore:
     """Implements ``engine.deps.Backing`` over one SQLite file.
 
@@ -149,8 +173,9 @@ class EngineStore:
 
     def __init__(self, path: Path, context: str, readonly: bool = False,
                  on_wait: Callable[[int | None], None] = lambda pid: None,
-                 helper: bool = False) -> None:
+                 helper: bool = False, afresh: bool = False) -> None:
         self.path, self.readonly, self.context = path, readonly, context
+        self.afresh = afresh  # the file is damaged (``StoreDamaged``): not read, replaced
         self.helper = helper  # a first commit may fork a child (``_contributions_apart``)
         self.notes: list[str] = []
         self.fresh = False
@@ -207,7 +232,7 @@ class EngineStore:
                 raise FileNotFoundError(self.path)  # another version: nothing to use
             return db
         _remove_abandoned(self.path)
-        if self.path.exists():
+        if self.path.exists() and not self.afresh:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
@@ -277,6 +302,7 @@ class EngineStore:
 
     # ----------------------------------------------------------------- Backing
 
+    @_damage_is_an_error
     def record(self, key: Key) -> Record | None:
         node = self._id(key)
         if node is None:
@@ -297,6 +323,7 @@ class EngineStore:
                                " WHERE c.emitter = ?", (node,)).fetchall()
         return tuple(sorted((text_key(text), _dec(items)) for text, items in rows))
 
+    @_damage_is_an_error
     def value(self, key: Key) -> tuple[bool, Any]:
         node = self._id(key)
         if node is None:
@@ -306,6 +333,7 @@ class EngineStore:
             return False, None
         return True, _dec_value(row[0])
 
+    @_damage_is_an_error
     def readers(self, key: Key) -> set[Key]:
         node = self._id(key)
         if node is None:
@@ -313,6 +341,7 @@ class EngineStore:
         rows = self.db.execute("SELECT reader FROM readers WHERE dep = ?", (node,)).fetchall()
         return self._keys(r[0] for r in rows)
 
+    @_damage_is_an_error
     def contributions(self, index: Key) -> dict[Key, tuple[Item, ...]]:
         node = self._id(index)
         if node is None:
@@ -321,15 +350,18 @@ class EngineStore:
                                "ON k.id = c.emitter WHERE c.idx = ?", (node,)).fetchall()
         return {text_key(text): _dec(items) for text, items in rows}
 
+    @_damage_is_an_error
     def memberships(self, member: str) -> set[Key]:
         rows = self.db.execute("SELECT idx FROM members WHERE member = ?",
                                (_b(member),)).fetchall()
         return self._keys(r[0] for r in rows)
 
+    @_damage_is_an_error
     def roots(self) -> set[Key]:
         rows = self.db.execute("SELECT k.key FROM roots r JOIN keys k ON k.id = r.id").fetchall()
         return {text_key(r[0]) for r in rows}
 
+    @_damage_is_an_error
     def due(self, now: float) -> list[Key]:
         rows = self.db.execute("SELECT k.key FROM nodes n JOIN keys k ON k.id = n.id "
                                "WHERE n.valid_until <= ?", (now,)).fetchall()
@@ -348,6 +380,7 @@ class EngineStore:
                                (_b(kind), _b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(text): fp for text, fp in rows}
 
+    @_damage_is_an_error
     def fingerprints_of(self, keys: list[Key]) -> dict[Key, str]:
         found: dict[Key, str] = {}
         for start in range(0, len(keys), 500):
@@ -372,6 +405,7 @@ class EngineStore:
 
     # ----------------------------------------------------------------- files and outputs
 
+    @_damage_is_an_error
     def file_states(self) -> dict[str, tuple[FileState | None, str]]:
         """The content files of the last run: their states (None: it could not be read) and
         the digests of their texts."""
@@ -382,6 +416,7 @@ class EngineStore:
         self._files_read = found
         return found
 
+    @_damage_is_an_error
     def output_rows(self, folder: str) -> list[OutputRow]:
         """The output files of ``folder`` as recorded, as stored: one read, nothing decoded
         (what a build with nothing to do hands to the process that looks at the folder,
@@ -403,6 +438,7 @@ class EngineStore:
 
     # ----------------------------------------------------------------- writing
 
+    @_damage_is_an_error
     def commit(self, changes: Changes,
                files: dict[str, tuple[FileState | None, str]] | None = None,
                outputs: tuple[str, dict[str, tuple[str, FileState]]] | None = None) -> None:
@@ -468,8 +504,7 @@ class EngineStore:
         with open(self._writing, "rb+") as handle:
             os.fsync(handle.fileno())
         for suffix in ("-wal", "-shm"):  # the old file's: they would be read as the new one's
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{self.path}{suffix}")
+            _remove(Path(f"{self.path}{suffix}"))
         os.replace(self._writing, self.path)
         self._writing = None
         self.fresh = False
@@ -695,6 +730,16 @@ def _tune(db: sqlite3.Connection) -> None:
         # A first build writes the whole state in one transaction: keep its pages in memory.
         db.execute("PRAGMA cache_size=-131072")
         db.execute("PRAGMA temp_store=MEMORY")
+
+
+def _remove(path: Path) -> None:
+    """Remove a file of the store, or whatever took its name in the cache folder."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_abandoned(path: Path) -> None:
