@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                                     description="Live preview: build, serve on loopback, watch "
                                                 "the site and reload the browser on changes.")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     _visibility_options(serve_cmd)
     serve_cmd.add_argument("--poll", action="store_true",
                            help="watch by polling (network drives, virtual machines)")
@@ -152,6 +152,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if verdict == "failed" else EXIT_OK
 
 
+def _port(text: str) -> int:
+    """A TCP port number, as ``--port`` takes it (a usage error otherwise)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    return port
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     if not is_valid_id(args.id):
         print(f"briefgen new: '{args.id}' is not a valid id (lower-case letters, digits and "
@@ -167,6 +178,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     collection = Collection(args.kind + "s")
     folder = config.content_path / collection.value
+    if not folder.resolve().is_relative_to(config.content_path.resolve()):
+        # As a build would refuse it: a linked folder is followed only inside content/.
+        print(f"briefgen new: {folder} is a link to {folder.resolve()}, outside "
+              f"{config.content_dir}/; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
     clash = existing_files(folder, args.id)
     if clash:
         print(f"briefgen new: {clash[0]} already exists; nothing was written", file=sys.stderr)

@@ -24,7 +24,9 @@ def test_version_and_help(cli):
 
 
 @pytest.mark.parametrize("args", [["no-such-command"], ["build", "--no-such-option"],
-                                  ["new", "briefing"], ["new", "poem", "x"], []])
+                                  ["new", "briefing"], ["new", "poem", "x"], [],
+                                  ["serve", "--port", "70000"], ["serve", "--port", "-1"],
+                                  ["serve", "--port", "http"]])
 def test_usage_errors_exit_2(cli, args):
     assert cli(*args).code == 2
 
@@ -86,6 +88,17 @@ def test_new_validates_the_id_and_suggests_one(example_site, cli):
     result = cli("--site", str(example_site), "new", "actor", "Jens Stoltenberg")
     assert result.code == 2
     assert "'jens-stoltenberg'" in result.err
+
+
+def test_new_writes_nothing_through_a_folder_linked_outside_content(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n"})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (site / "content").mkdir()
+    (site / "content/pages").symlink_to(elsewhere)
+    result = cli("--site", str(site), "new", "page", "notes")
+    assert result.code == 1 and "outside content/" in result.err
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_new_honours_content_dir(tmp_path, cli):
