@@ -202,9 +202,16 @@ def svg_size(data: bytes) -> tuple[int, int]:
             width = height * box[2] / box[3]
         elif not width and not height:
             width, height = box[2], box[3]
-    if not width or not height:
-        return 0, 0
+    if not width or not height or not _usable_side(width) or not _usable_side(height):
+        return 0, 0  # a size nobody can show (400 digits, say) is no size
     return max(1, round(width)), max(1, round(height))
+
+
+MAX_SVG_SIDE = 100_000  # pixels: beyond this an SVG's size is taken as not given
+
+
+def _usable_side(value: float) -> bool:
+    return math.isfinite(value) and 0 < value <= MAX_SVG_SIDE
 
 
 def _length(text: str | None) -> float:

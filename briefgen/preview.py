@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,14 @@ from urllib.parse import urlsplit
 from briefgen import collector
 from briefgen.build import BuildOptions, BuildResult, Session, build
 from briefgen.config import load_config
-from briefgen.errors import SourceLines, format_diagnostic, sorted_diagnostics
+from briefgen.errors import (
+    FILE_START,
+    Diagnostic,
+    Severity,
+    SourceLines,
+    format_diagnostic,
+    sorted_diagnostics,
+)
 from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
 from briefgen.server import (
@@ -83,10 +91,13 @@ class Preview:
             for each in told:
                 self.events.wait_for_reloads(each, deadline[0] - time.monotonic(), interrupted)
 
-        result = build(self.site, replace(
-            self.options, swap_lock=self.lock.writing, changed=changed,
-            wanted=frozenset(self.events.open_pages()), made_first=made_first,
-            first_shown=first_shown, pending=self.pending, interrupted=interrupted))
+        try:
+            result = build(self.site, replace(
+                self.options, swap_lock=self.lock.writing, changed=changed,
+                wanted=frozenset(self.events.open_pages()), made_first=made_first,
+                first_shown=first_shown, pending=self.pending, interrupted=interrupted))
+        except Exception as exc:  # a bug of briefgen's: the preview goes on serving
+            result = self._internal_error(exc)
         if not result.ok:
             self.pending.clear()  # what an interrupted build left stays as the last good one
         sources = SourceLines(self.site)
@@ -99,6 +110,19 @@ class Preview:
             self.events.publish("build", {"ok": False, "changed": [], "errors": [
                 _describe(d, sources) for d in sorted_diagnostics(result.diagnostics)]})
         return result
+
+
+    def _internal_error(self, exc: Exception) -> BuildResult:
+        """A build that raised: its details on the terminal (for a bug report), an error in
+        the browsers, the last good build still served, and the next change built from the
+        files alone (the engine, which may hold half of that build, is dropped)."""
+        traceback.print_exception(exc, file=sys.stderr)
+        self.options = replace(self.options, session=Session())
+        self.pending.clear()
+        message = (f"internal error while building ({type(exc).__name__}: {exc}); this is a "
+                   "bug in briefgen: please report it with the details printed in the "
+                   "terminal. Still serving the last good build")
+        return BuildResult(diagnostics=[Diagnostic("", FILE_START, Severity.ERROR, message)])
 
 
 def _describe(diag: Any, sources: SourceLines) -> dict[str, str]:

@@ -324,3 +324,34 @@ def test_after_a_failed_update_the_next_build_owns_and_rewrites_every_file(
     after = shown.rebuild(write(shown.site, before, site).changed)
     assert after.ok, [d.headline() for d in after.diagnostics]
     assert snapshot(shown.out) == clean_build(shown, tmp_path, "clean")
+
+
+def test_a_build_that_raises_leaves_the_preview_serving_and_the_next_one_exact(
+        preview, tmp_path, monkeypatch, capsys):
+    # A bug of briefgen's (an exception no bad input should cause, as an SVG of a 400-digit
+    # width once did): the browsers are told, the last good build stays, nothing is lost.
+    shown, site = preview
+    before = snapshot(shown.out)
+    told: list[dict[str, Any]] = []
+    real_publish, real_build = shown.events.publish, preview_module.build
+
+    def publish(kind: str, data: dict[str, Any]) -> Any:
+        told.append(data)
+        return real_publish(kind, data)
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(shown.events, "publish", publish)
+    monkeypatch.setattr(preview_module, "build", failing)
+    failed = shown.rebuild(retitle(shown, site, 2))
+    assert not failed.ok
+    assert "internal error while building (RuntimeError: a bug)" in failed.diagnostics[0].message
+    assert told[-1]["ok"] is False and "bug in briefgen" in told[-1]["errors"][0]["message"]
+    assert "RuntimeError: a bug" in capsys.readouterr().err  # the details, for a report
+    assert snapshot(shown.out) == before
+    monkeypatch.setattr(preview_module, "build", real_build)
+    assert shown.rebuild(retitle(shown, site, 4)).ok
+    clean = build(shown.site, BuildOptions(out=tmp_path / "clean", base_url=BASE_URL,
+                                           versioned_assets=False, use_cache=False, jobs=1))
+    assert clean.ok and snapshot(shown.out) == snapshot(tmp_path / "clean")
