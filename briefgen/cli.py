@@ -183,20 +183,29 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"briefgen new: {folder} is a link to {folder.resolve()}, outside "
               f"{config.content_dir}/; nothing was written", file=sys.stderr)
         return EXIT_CONTENT
-    clash = existing_files(folder, args.id)
-    if clash:
-        print(f"briefgen new: {clash[0]} already exists; nothing was written", file=sys.stderr)
-        return EXIT_CONTENT
+    suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date(), args.yaml)
+    path = folder / f"{args.id}{suffix}"
     if args.kind == "source":
         _note_date_in_id(args.id)
-    suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date(), args.yaml)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{args.id}{suffix}"
     try:
+        clash = existing_files(folder, args.id)
+        if clash:
+            print(f"briefgen new: {clash[0]} already exists; nothing was written",
+                  file=sys.stderr)
+            return EXIT_CONTENT
+        if folder.exists() and not folder.is_dir():
+            print(f"briefgen new: {folder} is a file, not a folder; nothing was written",
+                  file=sys.stderr)
+            return EXIT_CONTENT
+        folder.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
             handle.write(text)
     except FileExistsError:
         print(f"briefgen new: {path} already exists; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:  # a name too long, a file where the folder should be, ...
+        print(f"briefgen new: cannot write {path}: {exc.strerror or exc}; nothing was written",
+              file=sys.stderr)
         return EXIT_CONTENT
     print(f"Wrote {path}")
     return EXIT_OK
@@ -225,11 +234,16 @@ def _note_date_in_id(doc_id: str) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     target: Path = args.dir
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        print(f"briefgen init: {target} is not an empty folder; nothing was written",
+    try:
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            print(f"briefgen init: {target} is not an empty folder; nothing was written",
+                  file=sys.stderr)
+            return EXIT_CONTENT
+        written = init_site(target)
+    except OSError as exc:  # a name too long, a file on the way, a folder not writable, ...
+        print(f"briefgen init: cannot create a site in {target}: {exc.strerror or exc}",
               file=sys.stderr)
         return EXIT_CONTENT
-    written = init_site(target)
     print(f"Created a new site in {target} ({plural(len(written), 'file')}).")
     print(f"Next: cd {target} && briefgen serve   (or: briefgen build)")
     return EXIT_OK

@@ -101,6 +101,20 @@ def test_new_writes_nothing_through_a_folder_linked_outside_content(tmp_path, cl
     assert list(elsewhere.iterdir()) == []
 
 
+def test_new_and_init_report_what_the_file_system_refuses(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n", "content/pages": "a file"})
+    long_id = "a" * 300
+    for args, said in [(("new", "briefing", long_id), "File name too long"),
+                       (("new", "page", "notes"), "is a file, not a folder")]:
+        result = cli("--site", str(site), *args)
+        assert result.code == 1 and said in result.err and "Traceback" not in result.err
+    for target, said in [(site / "site.yaml" / "sub", "Not a directory"),
+                         (tmp_path / ("b" * 300), "File name too long")]:
+        result = cli("init", str(target))
+        assert result.code == 1 and "briefgen init: cannot create a site in" in result.err
+        assert said in result.err
+
+
 def test_new_honours_content_dir(tmp_path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ncontent_dir: text\n"})
     assert cli("--site", str(site), "new", "source", "memo").code == 0
