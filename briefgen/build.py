@@ -31,7 +31,15 @@ from briefgen.engine.store import (
     StoreError,
     output_states_of,
 )
-from briefgen.errors import FILE_START, Diagnostic, Progress, Severity, has_errors, no_progress
+from briefgen.errors import (
+    FILE_START,
+    Diagnostic,
+    Progress,
+    Severity,
+    WorkerDied,
+    has_errors,
+    no_progress,
+)
 from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, PARSE, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
@@ -173,11 +181,20 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
                             + (f" (pid {pid})" if pid else ""))
 
         with output_lock((user_locks_folder(), locks_folder()), out, waiting):
-            _build_into(config, theme, out, options, result)
+            _build_into_or_fail(config, theme, out, options, result)
     else:
-        _build_into(config, theme, out, options, result)
+        _build_into_or_fail(config, theme, out, options, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _build_into_or_fail(config: SiteConfig, theme: Path, out: Path, options: BuildOptions,
+                        result: BuildResult) -> None:
+    """``_build_into``; a worker that died makes it an error of the build, not a traceback."""
+    try:
+        _build_into(config, theme, out, options, result)
+    except WorkerDied as exc:
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
 
 
 def _shown(out: Path, root: Path) -> str:

@@ -54,6 +54,11 @@ class Diagnostic:
         return f"{visible(self.path)}:{self.loc.line}:{self.loc.col}: {self.severity.value}: {message}"
 
 
+class WorkerDied(Exception):
+    """A worker process ended before its jobs were done (the kernel's out-of-memory killer,
+    a signal): the build fails with this message, its output and cache as they were."""
+
+
 @dataclass(slots=True)
 class Diagnostics:
     """A collector for one file (or the whole site): append, never raise."""

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
+from briefgen.errors import WorkerDied
+
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -187,9 +189,15 @@ def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()
     try:
-        with process_pool(workers) as pool:
-            for sent in pool.map(_run, range(len(jobs)), chunksize=batch):
-                yield _unpickled(sent)  # type: ignore[misc]
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with process_pool(workers) as pool:
+                for sent in pool.map(_run, range(len(jobs)), chunksize=batch):
+                    yield _unpickled(sent)  # type: ignore[misc]
+        except BrokenProcessPool as exc:
+            raise WorkerDied("a worker process of this build ended abruptly (killed: out of "
+                             "memory?)") from exc
     finally:
         gc.unfreeze()
         _inherited.clear()

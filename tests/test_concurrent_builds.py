@@ -158,3 +158,18 @@ def test_a_killed_build_leaves_no_worker_running(tmp_path):
     while time.monotonic() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.05)
     assert not [w for w in workers if _alive(w)], "workers outlived their build"
+
+
+def test_a_worker_that_is_killed_fails_the_build_and_leaves_the_output(example_site, tmp_path):
+    # As the kernel's out-of-memory killer would: the worker making actor pages dies.
+    out = tmp_path / "public"
+    assert run_subprocess("--site", str(example_site), "build", "--out", str(out)).code == 0
+    before = files(out)
+    write(example_site, {"templates/actor.html":
+                         "{{ lipsum.__globals__.os.kill(lipsum.__globals__.os.getpid(), 9) }}"})
+    # A cache of its own: every page is due, so the pages are made in workers.
+    proc = start_build(example_site, out, cache=tmp_path / "fresh-cache")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and "Traceback" not in err, err
+    assert "a worker process of this build ended abruptly" in err
+    assert files(out) == before and leftovers(out) == []
