@@ -52,7 +52,11 @@ ENTRY_HEADINGS = "briefgenEntryHeadings"
 
 # Only text that renders as itself: no markup, entity, escape or nested bracket inside.
 _BRACKETED = re.compile(r"\[([^\[\]\n*_`<>\\&~!@^|{}()]+)\]")
-_WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]+?))?\]\]")
+# A target or label may be wrapped onto the next line, as prose is (the break is a space).
+_WIKILINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]+?))?\]\]")
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+# How far a ``[[`` that is not a link is looked at for its ``]]`` (an error when found).
+_MALFORMED_REACH = 300
 # Any {#id .class} is read, so that an id in another script is reported, not left in the title.
 _HEADING_ATTRS = re.compile(r"\s*\{\s*((?:[#.][^\s{}]+\s*)+)\}\s*$")
 # Editors' notes at the end of a heading, removed before its {#id} is looked for.
@@ -166,20 +170,46 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
     match = _WIKILINK.match(state.src, state.pos)
-    if match is None:
-        return False
+    if match is None or not match.group(1).strip() or (
+            match.group(2) is not None and not match.group(2).strip()):
+        return _malformed_wikilink(state, silent)
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = match.group(0)
         # Targets and labels in NFC, as names are read from YAML (SPEC §12); interned: a
         # link-dense document names the same few targets over and over.
-        label = nfc((match.group(2) or "").strip())
+        label = nfc(_LINE_BREAK.sub(" ", match.group(2) or "").strip())
         token.meta = {
-            "target": sys.intern(nfc(match.group(1).strip())),
+            "target": sys.intern(nfc(_LINE_BREAK.sub(" ", match.group(1)).strip())),
             "label": sys.intern(label) if label else None,
             "pos": state.pos,
         }
     state.pos = match.end()
+    if not silent:
+        tell_pushed(state)
+    return True
+
+
+def _malformed_wikilink(state: StateInline, silent: bool) -> bool:
+    """``[[`` and its ``]]`` around what is not a link (an empty target or label, brackets
+    inside): an error at the place, the text shown as written. Without a ``]]`` near, the
+    brackets are text."""
+    start = state.pos
+    reach = min(state.posMax, start + _MALFORMED_REACH)
+    end = state.src.find("]]", start + 2, reach)
+    following = state.src.find("[[", start + 2, reach)
+    if end < 0 or 0 <= following < end - 1:  # [[ left open before another link: text
+        return False
+    while state.src.startswith("]", end + 2) and end + 3 <= state.posMax:
+        end += 1  # [[a|[x]]]: the last of the closing brackets
+    if not silent:
+        literal = state.src[start:end + 2]
+        token = state.push(CITE_ERROR, "", 0)
+        token.content = literal
+        token.meta = {"pos": start, "shown": literal, "problem":
+                      f"'{_LINE_BREAK.sub(' ', literal)}' is not a link: write [[target]] or "
+                      "[[target|label]], with no brackets inside and neither part empty"}
+    state.pos = end + 2
     if not silent:
         tell_pushed(state)
     return True

@@ -97,6 +97,25 @@ def test_unknown_targets_are_reported_with_suggestions(index):
     ]
 
 
+def test_a_link_wrapped_onto_the_next_line_is_a_link(index):
+    html, problems = render(index, "As [[russia|the Russian\nFederation]] and [[José\n  Müller]] said.\n")
+    assert problems == []
+    assert '<a class="bg-link bg-link-actor" href="/actors/russia/">the Russian Federation</a>' \
+        in html
+    assert 'href="/actors/muller/" dir="auto">José Müller</a> said' in html
+
+
+def test_double_brackets_around_what_is_not_a_link_are_errors_where_they_stand(index):
+    text = "An [[russia|]] and [[|x]]\nand [[russia|[x]]] but [[ left open, then [[russia]].\n"
+    html, lines = render(index, text)
+    how = ("is not a link: write [[target]] or [[target|label]], with no brackets inside and "
+           "neither part empty")
+    assert lines == [f"content/pages/x.md:4:4: error: '[[russia|]]' {how}",
+                     f"content/pages/x.md:4:20: error: '[[|x]]' {how}",
+                     f"content/pages/x.md:5:5: error: '[[russia|[x]]]' {how}"]
+    assert "[[russia|]]" in html and "[[ left open, then <a" in html
+
+
 def test_author_date_style(index):
     html, _ = render(index, "Said so [@statement, p. 2; @report].", "author-date")
     assert ">Russia 2022</a>, p. 2; " in html
