@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, normalizeReference
+from markdown_it.helpers import parseLinkLabel
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import link as link_rule
@@ -252,6 +253,34 @@ def _located(rule: Any) -> Any:
     return located
 
 
+def _link_or_nested(rule: Any) -> Any:
+    """markdown-it's link rule; a link whose text holds a ``[[link]]`` or a bracketed
+    citation (both links themselves: a link cannot hold one) is not a link in CommonMark, so
+    its brackets would be published as they are, silently: an error at its first bracket."""
+
+    def link(state: StateInline, silent: bool) -> bool:
+        if rule(state, silent):
+            return True
+        start = state.pos
+        if silent or not state.src.startswith("[", start):
+            return False
+        if parseLinkLabel(state, start, True) >= 0:
+            return False  # not a link for another reason (its address): as markdown-it says
+        end = parseLinkLabel(state, start, False)
+        if end < 0 or not state.src.startswith("(", end + 1):
+            return False
+        token = state.push(CITE_ERROR, "", 0)
+        token.content = "["
+        token.meta = {"pos": start, "shown": "[", "problem":
+                      "a link's text holds a [[link]] or a citation, which cannot be inside a "
+                      "link; put it after the link, as in [the statement](https://…) [@source]"}
+        state.pos = start + 1
+        tell_pushed(state)
+        return True
+
+    return link
+
+
 def _heading_attrs_rule(state: StateCore) -> None:
     """Read ``{#id .class}`` at the end of every heading; in a Markdown briefing's body
     (``env[ENTRY_HEADINGS]``) also the leading date of top-level level-2 headings, which
@@ -411,7 +440,7 @@ def make_markdown(unsafe_html: bool = False, language: str | None = None,
     md.inline.ruler.before("link", "briefgen_citation", citation_rule)
     md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)
     md.inline.ruler.before("link", "briefgen_bracketed", _bracketed_rule)
-    md.inline.ruler.at("link", _located(link_rule))
+    md.inline.ruler.at("link", _link_or_nested(_located(link_rule)))
     md.inline.ruler.at("image", _located(image_rule))
     md.core.ruler.after("block", "briefgen_heading_attrs", _heading_attrs_rule)
     md.core.ruler.at("inline", _inline_rule_with(typesetter, long_inline, run_tokens))

@@ -116,6 +116,18 @@ def test_double_brackets_around_what_is_not_a_link_are_errors_where_they_stand(i
     assert "[[russia|]]" in html and "[[ left open, then <a" in html
 
 
+@pytest.mark.parametrize("inside", ["[@report]", "[[russia]]"])
+def test_a_link_whose_text_holds_a_link_or_a_citation_is_an_error_at_its_bracket(index, inside):
+    # CommonMark: a link cannot hold a link, so it would be published as its brackets.
+    _, lines = render(index, f"See [the {inside} statement](https://example.org/x).\n")
+    assert lines == ["content/pages/x.md:4:5: error: a link's text holds a [[link]] or a "
+                     "citation, which cannot be inside a link; put it after the link, as in "
+                     "[the statement](https://…) [@source]"]
+    html, lines = render(index, "See [the statement](https://example.org/x) [@report], "
+                                "[plain [words]](https://example.org/y).\n")
+    assert lines == [] and '<a href="https://example.org/y">plain [words]</a>' in html
+
+
 def test_author_date_style(index):
     html, _ = render(index, "Said so [@statement, p. 2; @report].", "author-date")
     assert ">Russia 2022</a>, p. 2; " in html
