@@ -9,6 +9,7 @@ the build cache on disk by the command line (``engine.store``).
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -258,6 +259,7 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
     """Build with the engine over the build cache; when the cache's file turns out damaged
     on the way, once more without reading it (``afresh``; ``check``: without it)."""
     flags = Flags(options.drafts, options.future, options.versioned_assets)
+    reported = len(result.diagnostics)  # site.yaml's, before this run
     engine, store = _engine(config, theme, flags, options, result, afresh)
     survey = None
     if store is not None and options.write and not store.fresh:
@@ -285,9 +287,8 @@ def _build_into(config: SiteConfig, theme: Path, out: Path, options: BuildOption
         else:  # nothing to write the changes to (the preview, a build without cache)
             engine.take_changes()
     if damaged is not None:  # nothing of this run is kept: made again from the files
+        del result.diagnostics[reported:], result.rendered[:]
         result.notes.append(str(damaged))
-        result.diagnostics.clear()
-        result.rendered.clear()
         _build_into(config, theme, out, options if options.write else
                     replace(options, use_cache=False), result, afresh=True)
 
@@ -411,7 +412,12 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
                   if key in fingerprints and (state := current.get(rel)) is not None}
         changes = engine.take_changes()
         if not changes.empty() or files != known or states != recorded:
-            store.commit(changes, files, (str(out), states))
+            try:
+                store.commit(changes, files, (str(out), states))
+            except sqlite3.OperationalError as exc:  # a full disk, say: the site is published
+                result.notes.append(f"the build cache could not be written ({exc}); the site "
+                                    "is published, and the next build checks it against the "
+                                    "cache as it was before")
 
 
 def _nothing_changed(engine: Engine, store: EngineStore,

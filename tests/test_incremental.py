@@ -236,6 +236,48 @@ def test_a_store_damaged_inside_is_made_afresh_when_a_build_finds_it(example_sit
     assert not again.notes and again.rendered == []
 
 
+def test_what_site_yaml_says_survives_a_store_found_damaged(example_site, built, monkeypatch):
+    from briefgen.engine.store import EngineStore, StoreDamaged
+
+    real, reads = EngineStore.file_states, []
+
+    def damaged_once(self: EngineStore) -> object:
+        reads.append(self)
+        if len(reads) == 1:
+            raise StoreDamaged("the build cache is damaged (a test)")
+        return real(self)
+
+    monkeypatch.setattr(EngineStore, "file_states", damaged_once)
+    site_yaml = example_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "unknown_setting: 1\n")
+    result = build(example_site, BuildOptions(out=built, jobs=1))
+    assert reads and "the build cache is damaged (a test)" in result.notes
+    assert any("unknown_setting" in d.message for d in result.diagnostics), result.diagnostics
+
+
+def test_a_full_disk_while_the_cache_is_written_is_a_note_not_a_damaged_cache(
+        example_site, built, tmp_path, monkeypatch):
+    import sqlite3
+
+    from briefgen.engine.store import EngineStore
+
+    def full(self: EngineStore, changes: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    real = EngineStore._write_nodes
+    monkeypatch.setattr(EngineStore, "_write_nodes", full)
+    touched = example_site / "content/sources/washington-post-2022-01-31.md"
+    touched.write_text(touched.read_text() + "\nOne more note.\n")
+    result = run(example_site, built)
+    assert [n for n in result.notes if "could not be written" in n] and \
+        not [n for n in result.notes if "damaged" in n], result.notes
+    same_as_clean_build(example_site, built, tmp_path)
+    monkeypatch.setattr(EngineStore, "_write_nodes", real)
+    touched.write_text(touched.read_text() + "\nAnd another.\n")
+    run(example_site, built)
+    same_as_clean_build(example_site, built, tmp_path)
+
+
 def test_a_folder_in_the_place_of_the_store_s_journal_is_cleared(example_site, built,
                                                                    tmp_path):
     cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])

@@ -151,16 +151,29 @@ class StoreDamaged(StoreError):
 
 def _damage_is_an_error(method: Callable[Concatenate[EngineStore, P], R]
                         ) -> Callable[Concatenate[EngineStore, P], R]:
-    """What SQLite or the decoding of a row raises on a damaged file, as ``StoreDamaged``."""
+    """What SQLite or the decoding of a row raises on a damaged file, as ``StoreDamaged``;
+    anything else (a full disk, an I/O error, a lock) as it was."""
     def checked(self: EngineStore, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
-        except (sqlite3.DatabaseError, ValueError) as exc:
+        except (sqlite3.DatabaseError, codec.CodecError, json.JSONDecodeError,
+                UnicodeDecodeError) as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and not _is_corruption(exc):
+                raise
             raise StoreDamaged(f"the build cache {self.path} is damaged ({exc}); it is ignored "
                                "and made afresh") from exc
 
     checked.__name__, checked.__doc__ = method.__name__, method.__doc__
     return checked
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """A damaged file, not a full disk, an I/O error or a lock (an error raised by SQLite
+    itself names its kind; one without a name is taken by its class)."""
+    name = getattr(exc, "sqlite_errorname", None)
+    if name is None:
+        return not isinstance(exc, sqlite3.OperationalError)
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 class EngineStore:
