@@ -179,9 +179,9 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token.content = match.group(0)
         # Targets and labels in NFC, as names are read from YAML (SPEC §12); interned: a
         # link-dense document names the same few targets over and over.
-        label = nfc(_LINE_BREAK.sub(" ", match.group(2) or "").strip())
+        label = nfc(_unwrapped(match.group(2) or "").strip())
         token.meta = {
-            "target": sys.intern(nfc(_LINE_BREAK.sub(" ", match.group(1)).strip())),
+            "target": sys.intern(nfc(_unwrapped(match.group(1)).strip())),
             "label": sys.intern(label) if label else None,
             "pos": state.pos,
         }
@@ -189,6 +189,11 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not silent:
         tell_pushed(state)
     return True
+
+
+def _unwrapped(text: str) -> str:
+    """A target or label wrapped onto the next line, on one line."""
+    return _LINE_BREAK.sub(" ", text) if "\n" in text else text
 
 
 def _malformed_wikilink(state: StateInline, silent: bool) -> bool:
@@ -203,13 +208,17 @@ def _malformed_wikilink(state: StateInline, silent: bool) -> bool:
         return False
     while state.src.startswith("]", end + 2) and end + 3 <= state.posMax:
         end += 1  # [[a|[x]]]: the last of the closing brackets
+    target, bar, label = state.src[start + 2:end].partition("|")
+    if target.strip() and not (bar and (not label.strip() or "[" in label or "]" in label)):
+        return False  # not shaped like a link ([[1, 2], [3, 4]]): text, as written
     if not silent:
         literal = state.src[start:end + 2]
         token = state.push(CITE_ERROR, "", 0)
         token.content = literal
         token.meta = {"pos": start, "shown": literal, "problem":
                       f"'{_LINE_BREAK.sub(' ', literal)}' is not a link: write [[target]] or "
-                      "[[target|label]], with no brackets inside and neither part empty"}
+                      "[[target|label]], with no brackets inside and neither part empty (or "
+                      "\\[[ for brackets as text)"}
     state.pos = end + 2
     if not silent:
         tell_pushed(state)
@@ -272,8 +281,9 @@ def _link_or_nested(rule: Any) -> Any:
         token = state.push(CITE_ERROR, "", 0)
         token.content = "["
         token.meta = {"pos": start, "shown": "[", "problem":
-                      "a link's text holds a [[link]] or a citation, which cannot be inside a "
-                      "link; put it after the link, as in [the statement](https://…) [@source]"}
+                      "a link's text holds another link (a Markdown link, a [[link]] or a "
+                      "citation), which a link cannot hold; put it after the link, as in "
+                      "[the statement](https://…) [@source]"}
         state.pos = start + 1
         tell_pushed(state)
         return True

@@ -72,3 +72,31 @@ def test_a_broken_or_foreign_cache_is_passed_over(cli, tmp_path, compiles, damag
     _build(cli, site, tmp_path / "out")
     assert "briefing.html" in compiles
     assert "Again." in (tmp_path / "out" / "briefings" / "b" / "index.html").read_text()
+
+
+def test_only_lines_of_the_site_s_own_templates_are_blamed(tmp_path, monkeypatch):
+    from jinja2 import FileSystemLoader
+
+    from briefgen.engine.store import StoreDamaged
+    from briefgen.web import templates
+    from briefgen.web.themes import ThemeError
+
+    site = tmp_path / "site"
+    write(site, {"templates/t.html": "a\n{{ boom() }}"})
+    env = Environment(loader=FileSystemLoader(str(site / "templates")))
+
+    def zero() -> int:
+        return 1 // 0
+
+    def damaged() -> None:
+        raise StoreDamaged("the build cache is damaged")
+
+    with pytest.raises(ThemeError, match=r"t\.html:2: error while rendering t\.html: "
+                                         r"ZeroDivisionError"):
+        templates.render_template(env, "t.html", {"boom": zero})
+    with pytest.raises(StoreDamaged):  # the build's own signal: it starts again
+        templates.render_template(env, "t.html", {"boom": damaged})
+    # The same line in the theme briefgen ships is briefgen's bug, not the site's.
+    monkeypatch.setattr(templates, "PACKAGED_THEMES", site.resolve())
+    with pytest.raises(ZeroDivisionError):
+        templates.render_template(env, "t.html", {"boom": zero})

@@ -106,23 +106,25 @@ def test_a_link_wrapped_onto_the_next_line_is_a_link(index):
 
 
 def test_double_brackets_around_what_is_not_a_link_are_errors_where_they_stand(index):
-    text = "An [[russia|]] and [[|x]]\nand [[russia|[x]]] but [[ left open, then [[russia]].\n"
+    text = ("An [[russia|]] and [[|x]]\nand [[russia|[x]]] but [[ left open, then [[russia]]; "
+            "[[1, 2], [3, 4]] is text.\n")
     html, lines = render(index, text)
     how = ("is not a link: write [[target]] or [[target|label]], with no brackets inside and "
-           "neither part empty")
+           "neither part empty (or \\[[ for brackets as text)")
     assert lines == [f"content/pages/x.md:4:4: error: '[[russia|]]' {how}",
                      f"content/pages/x.md:4:20: error: '[[|x]]' {how}",
                      f"content/pages/x.md:5:5: error: '[[russia|[x]]]' {how}"]
     assert "[[russia|]]" in html and "[[ left open, then <a" in html
+    assert "[[1, 2], [3, 4]] is text" in html
 
 
-@pytest.mark.parametrize("inside", ["[@report]", "[[russia]]"])
+@pytest.mark.parametrize("inside", ["[@report]", "[[russia]]", "[a link](https://example.org/a)"])
 def test_a_link_whose_text_holds_a_link_or_a_citation_is_an_error_at_its_bracket(index, inside):
     # CommonMark: a link cannot hold a link, so it would be published as its brackets.
     _, lines = render(index, f"See [the {inside} statement](https://example.org/x).\n")
-    assert lines == ["content/pages/x.md:4:5: error: a link's text holds a [[link]] or a "
-                     "citation, which cannot be inside a link; put it after the link, as in "
-                     "[the statement](https://…) [@source]"]
+    assert lines == ["content/pages/x.md:4:5: error: a link's text holds another link (a "
+                     "Markdown link, a [[link]] or a citation), which a link cannot hold; put it "
+                     "after the link, as in [the statement](https://…) [@source]"]
     html, lines = render(index, "See [the statement](https://example.org/x) [@report], "
                                 "[plain [words]](https://example.org/y).\n")
     assert lines == [] and '<a href="https://example.org/y">plain [words]</a>' in html

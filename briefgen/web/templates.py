@@ -38,11 +38,13 @@ from briefgen.cache import untrusted
 from briefgen.dates import DateValue
 from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Cancelled, EngineError, Reader
+from briefgen.engine.store import StoreError
+from briefgen.errors import WorkerDied
 from briefgen.site.roles import RoleSpan, role_on
 from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
-from briefgen.web.themes import ThemeError, template_folders
+from briefgen.web.themes import PACKAGED_THEMES, ThemeError, template_folders
 from briefgen.wording import Words, english, fill, language_tag
 
 
@@ -339,13 +341,18 @@ def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Ite
 
 
 def _raised_by_template(exc: Exception, name: str) -> Exception:
-    """An error that a template's own code raised (``{{ 1 // 0 }}``, ``{{ "a" + 1 }}``),
-    reported at its line as the build reports template errors; anything else as it was:
-    the engine's own signals (``Cancelled``) and errors raised outside any template line."""
-    where = _template_line(exc)
-    if where is None or isinstance(exc, (Cancelled, EngineError, ThemeError)):
+    """An error raised at a line of the site's own templates (``{{ 1 // 0 }}``, ``{{ "a" +
+    1 }}``, a helper called wrongly), reported there as the build reports template errors.
+    Anything else as it was: the engine's and the build's own signals (``Cancelled``, a
+    damaged store, a worker gone), and errors at a line of the theme briefgen ships, which
+    are briefgen's bugs, not the site's."""
+    frames = _template_frames(exc)
+    if not frames or isinstance(exc, (Cancelled, EngineError, ThemeError, StoreError,
+                                      WorkerDied, MemoryError)) \
+            or Path(frames[-1].filename).resolve().is_relative_to(PACKAGED_THEMES):
         return exc
-    return ThemeError(f"{where}: error while rendering {name}: {type(exc).__name__}: {exc}")
+    return ThemeError(f"{frames[-1].filename}:{frames[-1].lineno}: error while rendering "
+                      f"{name}: {type(exc).__name__}: {exc}")
 
 
 def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
@@ -367,10 +374,14 @@ def _template_frame(exc: BaseException, fallback: str) -> str:
 
 
 def _template_line(exc: BaseException) -> str | None:
-    """``file:line`` of the innermost template line in a rendering error's traceback
-    (Jinja maps its frames back to template files); None if no template line raised it."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
-    if not frames:
-        return None
-    return f"{frames[-1].filename}:{frames[-1].lineno}"
+    """``file:line`` of the innermost template line in a rendering error's traceback; None
+    if no template line raised it."""
+    frames = _template_frames(exc)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+
+
+def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The template lines in a rendering error's traceback (Jinja maps its frames back to
+    template files), outermost first."""
+    return [f for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
