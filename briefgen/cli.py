@@ -185,8 +185,6 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     suffix, text = starter(args.kind, args.id, datetime.now(config.zone).date(), args.yaml)
     path = folder / f"{args.id}{suffix}"
-    if args.kind == "source":
-        _note_date_in_id(args.id)
     try:
         clash = existing_files(folder, args.id)
         if clash:
@@ -198,6 +196,8 @@ def cmd_new(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_CONTENT
         folder.mkdir(parents=True, exist_ok=True)
+        if args.kind == "source":
+            _note_date_in_id(args.id)
         with path.open("x", encoding="utf-8") as handle:  # never overwrite, even in a race
             handle.write(text)
     except FileExistsError:

@@ -202,16 +202,13 @@ def svg_size(data: bytes) -> tuple[int, int]:
             width = height * box[2] / box[3]
         elif not width and not height:
             width, height = box[2], box[3]
-    if not width or not height or not _usable_side(width) or not _usable_side(height):
-        return 0, 0  # a size nobody can show (400 digits, say) is no size
-    return max(1, round(width)), max(1, round(height))
+    if not width or not height or not math.isfinite(width) or not math.isfinite(height):
+        return 0, 0  # a size no number holds (400 digits, say) is no size
+    scale = min(1.0, MAX_SVG_SIDE / max(width, height))  # a map's huge box, kept in shape
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-MAX_SVG_SIDE = 100_000  # pixels: beyond this an SVG's size is taken as not given
-
-
-def _usable_side(value: float) -> bool:
-    return math.isfinite(value) and 0 < value <= MAX_SVG_SIDE
+MAX_SVG_SIDE = 1_000_000  # pixels: larger sizes are scaled down to it, their ratio kept
 
 
 def _length(text: str | None) -> float:

@@ -142,13 +142,14 @@ def read_text(path: str | Path, rel: str, diags: list[Diagnostic]) -> str | None
     return None
 
 
-def file_state(path: Path) -> tuple[int, int, int, int]:
-    """Inode, size, modification and change times: enough to notice a changed static file
-    without reading it. Not size and modification time alone: a copy that keeps them
-    (``cp -p``, ``rsync -a``, ``tar``) or a save within a coarse clock's tick would go
-    unseen; the change time moves with every write and cannot be set back."""
+def file_state(path: Path) -> tuple[int, int, int]:
+    """Size, modification and change times: enough to notice a changed static file without
+    reading it. Not size and modification time alone: a copy that keeps them (``cp -p``,
+    ``rsync -a``, ``tar``) or a save within a coarse clock's tick would go unseen; the change
+    time moves with every write (and a rename) and cannot be set back. Not the inode, which
+    some network and FUSE file systems change at will."""
     try:
         stat = path.stat()
     except OSError:
-        return (-1, -1, -1, -1)
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        return (-1, -1, -1)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)

@@ -139,10 +139,12 @@ def test_bombs_and_broken_files_are_problems_not_crashes(data, problem):
      (300, 150)),
     ('<svg width="600" viewBox="0 0 300 150">', (600, 300)),
     ('<svg width="100%" height="100%">', (0, 0)),
-    # Sizes nobody can show: taken as not given (a float of 400 digits is infinite).
+    # Sizes no number holds: taken as not given (a float of 400 digits is infinite); huge
+    # ones scaled down, their ratio kept.
     (f'<svg width="{"9" * 400}" height="10">', (0, 0)),
     (f'<svg viewBox="0 0 {"9" * 400} 10">', (0, 0)),
-    ('<svg width="100" viewBox="0 0 0.0000000001 10">', (0, 0)),
+    ('<svg viewBox="0 0 250000 180000">', (250000, 180000)),
+    ('<svg width="4000000" height="1000">', (1000000, 250)),
 ])
 def test_svg_is_measured_from_its_root_tag(svg, size):
     facts = images.probe_bytes((svg + "<rect/></svg>").encode())

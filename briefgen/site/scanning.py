@@ -60,7 +60,7 @@ def scan_content(config: SiteConfig, known: dict[str, tuple[FileState | None, st
 def rescan(previous: ContentScan, rels: set[str]) -> ContentScan | None:
     """The last scan with the files ``rels`` looked at again, when they are all content
     or static files it found (a change that adds, removes or renames a file needs a whole
-    scan: None). Static files are not read: the engine knows them by their size and time."""
+    scan: None). Static files are not read: the engine knows them by their size and times."""
     found = {f.source.rel for f in previous.files} | {item.path for item in previous.static}
     if not rels <= found:
         return None
