@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import collector
-from briefgen.buildlock import output_lock, user_locks_folder
+from briefgen.buildlock import output_lock, user_locks_folders
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
 from briefgen.config import SiteConfig, load_config
 from briefgen.engine.deps import Engine, Key, Record, digest_text
@@ -181,7 +181,8 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
             options.waiting(f"waiting for another build of {_shown(out, config.root)}"
                             + (f" (pid {pid})" if pid else ""))
 
-        with output_lock((user_locks_folder(), locks_folder()), out, waiting):
+        with output_lock((*user_locks_folders(), locks_folder()), out, waiting,
+                         result.notes.append):
             _build_into_or_fail(config, theme, out, options, result)
     else:
         _build_into_or_fail(config, theme, out, options, result)

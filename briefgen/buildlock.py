@@ -2,17 +2,19 @@
 
 Two builds into one output (a second terminal, an editor plugin, CI beside a person) would
 interleave their swaps. Each build holds an exclusive ``flock`` on a file named after the
-output's path, for its whole run. The locks live in the user's own folder of locks under the
-system's temporary folder, whatever build cache a build uses (``BRIEFGEN_CACHE_DIR`` and
-``XDG_CACHE_HOME`` may differ between a terminal and an editor), and in the cache folder;
-never in the site or the output. The system releases them when the process ends, however it
-ends: a killed build never blocks the next one. A folder where no lock can be kept (not a
-folder, not the user's) is passed over.
+output's path, for its whole run. The locks live in the user's own folders of locks (under
+the system's temporary folder, and in the user's runtime folder where the system makes one),
+whatever build cache a build uses (``BRIEFGEN_CACHE_DIR`` and ``XDG_CACHE_HOME`` may differ
+between a terminal and an editor), and in the cache folder; never in the site or the output.
+The system releases them when the process ends, however it ends: a killed build never blocks
+the next one. A folder where no lock can be kept (not a folder, not the user's alone) is
+passed over, with a note.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -31,20 +33,29 @@ def lock_path(locks: Path, out: Path) -> Path:
                     + ".lock")
 
 
-def user_locks_folder() -> Path | None:
-    """The user's folder of locks under the system's temporary folder (the same for every
-    build of this user, whatever its environment), or None without user ids."""
+def user_locks_folders() -> list[Path]:
+    """The user's folders of locks, the same for every build of this user whatever its
+    environment: under the system's temporary folder and, where the system makes one, in the
+    user's private runtime folder (``/run/user/UID``: another user cannot have made it, as
+    they could the first); none without user ids."""
     if not hasattr(os, "getuid"):
-        return None
+        return []
     temporary = Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())
-    return temporary / f"briefgen-{os.getuid()}-locks"
+    found = [temporary / f"briefgen-{os.getuid()}-locks"]
+    runtime = Path(f"/run/user/{os.getuid()}")
+    with contextlib.suppress(OSError):
+        _check_private(runtime)
+        found.append(runtime / "briefgen-locks")
+    return found
 
 
 @contextlib.contextmanager
-def output_lock(folders: Iterable[Path | None], out: Path,
-                on_wait: Callable[[int | None], None]) -> Iterator[None]:
+def output_lock(folders: Iterable[Path], out: Path,
+                on_wait: Callable[[int | None], None],
+                on_passed_over: Callable[[str], None] = lambda problem: None) -> Iterator[None]:
     """Hold the lock of ``out`` in each of ``folders`` for the body, in that order; when
-    another build holds one, call ``on_wait(pid of that build)`` once, then wait for it."""
+    another build holds one, call ``on_wait(pid of that build)`` once, then wait for it; a
+    folder where no lock can be kept is passed over, and ``on_passed_over`` told why."""
     told: list[int | None] = []
 
     def waiting(pid: int | None) -> None:
@@ -54,11 +65,12 @@ def output_lock(folders: Iterable[Path | None], out: Path,
 
     with contextlib.ExitStack() as held:
         for folder in folders:
-            if folder is None:
-                continue
-            with contextlib.suppress(OSError):
+            try:
                 _private_folder(folder)
                 held.enter_context(file_lock(lock_path(folder, out), waiting))
+            except OSError as exc:
+                on_passed_over(f"builds into {out} cannot take turns through {folder} "
+                               f"({exc.strerror or exc})")
         yield
 
 
@@ -66,10 +78,14 @@ def _private_folder(folder: Path) -> None:
     """Make ``folder`` if need be; raise OSError unless it is a folder of this user's that
     nobody else can write (a lock file in it could be replaced by another user's)."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _check_private(folder)
+
+
+def _check_private(folder: Path) -> None:
     stat = folder.lstat()
     if not S_ISDIR(stat.st_mode) or (hasattr(os, "getuid") and stat.st_uid != os.getuid()) \
             or stat.st_mode & 0o022:
-        raise OSError(f"{folder} is not a private folder")
+        raise OSError(errno.EPERM, "not a folder of this user's that only this user can write")
 
 
 @contextlib.contextmanager

@@ -358,6 +358,23 @@ def test_check_renders_the_pages_in_workers_and_reports_their_template_errors(ex
         in result.err
 
 
+def test_check_hands_its_pages_to_workers(example_site, monkeypatch):
+    from briefgen.build import BuildOptions, build
+    from briefgen.web import make
+
+    asked: list[tuple[str, int, int]] = []
+    real = make.stream_all
+
+    def recording(jobs, workers, *args, **kwargs):
+        asked.append((jobs[0].func.__name__ if jobs else "", len(jobs), workers))
+        return real(jobs, workers, *args, **kwargs)
+
+    monkeypatch.setattr(make, "stream_all", recording)
+    assert build(example_site, BuildOptions(write=False, jobs=2)).ok
+    assert any(name == "_render_only" and count >= make.MANY_OUTPUTS and workers == 2
+               for name, count, workers in asked), asked
+
+
 def test_unknown_theme_is_an_error(tmp_path: Path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ntheme: fancy\n"})
     result = cli("--site", str(site), "build", "--out", str(tmp_path / "o"))

@@ -13,7 +13,7 @@ from typing import IO
 
 import pytest
 
-from briefgen.buildlock import output_lock, user_locks_folder
+from briefgen.buildlock import output_lock, user_locks_folders
 from briefgen.cache import locks_folder
 from briefgen.manifest import MANIFEST
 from tests.conftest import leftovers, run_subprocess, write
@@ -86,7 +86,7 @@ def test_builds_that_use_other_caches_take_turns_too(example_site, tmp_path):
     # A terminal and an editor plugin whose BRIEFGEN_CACHE_DIR or XDG_CACHE_HOME differ:
     # the lock held in the user's own folder of locks makes the second one wait.
     out = (tmp_path / "public").resolve()
-    with output_lock([user_locks_folder()], out, lambda pid: None):
+    with output_lock(user_locks_folders()[:1], out, lambda pid: None):
         proc = start_build(example_site, out, cache=tmp_path / "another-cache")
         assert proc.stderr is not None
         said = "".join(iter_until(proc.stderr, "waiting for another build"))
@@ -173,3 +173,14 @@ def test_a_worker_that_is_killed_fails_the_build_and_leaves_the_output(example_s
     assert proc.returncode == 1 and "Traceback" not in err, err
     assert "a worker process of this build ended abruptly" in err
     assert files(out) == before and leftovers(out) == []
+
+
+def test_a_folder_of_locks_that_is_not_the_user_s_alone_is_passed_over_with_a_note(tmp_path):
+    shared = tmp_path / "shared-locks"
+    shared.mkdir()
+    shared.chmod(0o777)  # as another user could have made it under /tmp
+    said: list[str] = []
+    out = tmp_path / "public"
+    with output_lock([shared, tmp_path / "own-locks"], out, lambda pid: None, said.append):
+        assert list(shared.iterdir()) == [] and len(list((tmp_path / "own-locks").iterdir())) == 1
+    assert len(said) == 1 and f"through {shared}" in said[0]
