@@ -181,8 +181,8 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
             options.waiting(f"waiting for another build of {_shown(out, config.root)}"
                             + (f" (pid {pid})" if pid else ""))
 
-        with output_lock((*user_locks_folders(), locks_folder()), out, waiting,
-                         result.notes.append):
+        with output_lock((*user_locks_folders(result.notes.append), locks_folder()), out,
+                         waiting, result.notes.append):
             _build_into_or_fail(config, theme, out, options, result)
     else:
         _build_into_or_fail(config, theme, out, options, result)

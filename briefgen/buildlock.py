@@ -33,20 +33,31 @@ def lock_path(locks: Path, out: Path) -> Path:
                     + ".lock")
 
 
-def user_locks_folders() -> list[Path]:
+def user_locks_folders(on_passed_over: Callable[[str], None] = lambda problem: None
+                       ) -> list[Path]:
     """The user's folders of locks, the same for every build of this user whatever its
     environment: under the system's temporary folder and, where the system makes one, in the
     user's private runtime folder (``/run/user/UID``: another user cannot have made it, as
-    they could the first); none without user ids."""
+    they could the first). Each must be the user's alone (a lock file in a folder others can
+    write could be replaced): one that is not is passed over, and ``on_passed_over`` told."""
     if not hasattr(os, "getuid"):
         return []
-    temporary = Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())
-    found = [temporary / f"briefgen-{os.getuid()}-locks"]
+    found = []
+    shared = _temporary_folder() / f"briefgen-{os.getuid()}-locks"
+    try:
+        _private_folder(shared)
+        found.append(shared)
+    except OSError as exc:
+        on_passed_over(f"builds cannot take turns through {shared} ({exc.strerror or exc})")
     runtime = Path(f"/run/user/{os.getuid()}")
     with contextlib.suppress(OSError):
         _check_private(runtime)
         found.append(runtime / "briefgen-locks")
     return found
+
+
+def _temporary_folder() -> Path:
+    return Path("/tmp") if Path("/tmp").is_dir() else Path(tempfile.gettempdir())
 
 
 @contextlib.contextmanager
@@ -66,7 +77,7 @@ def output_lock(folders: Iterable[Path], out: Path,
     with contextlib.ExitStack() as held:
         for folder in folders:
             try:
-                _private_folder(folder)
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
                 held.enter_context(file_lock(lock_path(folder, out), waiting))
             except OSError as exc:
                 on_passed_over(f"builds into {out} cannot take turns through {folder} "

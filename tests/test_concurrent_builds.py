@@ -175,12 +175,19 @@ def test_a_worker_that_is_killed_fails_the_build_and_leaves_the_output(example_s
     assert files(out) == before and leftovers(out) == []
 
 
-def test_a_folder_of_locks_that_is_not_the_user_s_alone_is_passed_over_with_a_note(tmp_path):
-    shared = tmp_path / "shared-locks"
+def test_a_folder_of_locks_that_is_not_the_user_s_alone_is_passed_over_with_a_note(
+        tmp_path, monkeypatch):
+    from briefgen import buildlock
+
+    monkeypatch.setattr(buildlock, "_temporary_folder", lambda: tmp_path)
+    shared = tmp_path / f"briefgen-{os.getuid()}-locks"
     shared.mkdir()
     shared.chmod(0o777)  # as another user could have made it under /tmp
     said: list[str] = []
-    out = tmp_path / "public"
-    with output_lock([shared, tmp_path / "own-locks"], out, lambda pid: None, said.append):
-        assert list(shared.iterdir()) == [] and len(list((tmp_path / "own-locks").iterdir())) == 1
+    assert shared not in buildlock.user_locks_folders(said.append)
     assert len(said) == 1 and f"through {shared}" in said[0]
+    shared.chmod(0o700)
+    assert buildlock.user_locks_folders()[0] == shared
+    own = tmp_path / "own-locks"
+    with output_lock([shared, own], tmp_path / "public", lambda pid: None):
+        assert len(list(shared.iterdir())) == 1 and len(list(own.iterdir())) == 1
