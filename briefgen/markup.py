@@ -197,9 +197,9 @@ def _unwrapped(text: str) -> str:
 
 
 def _malformed_wikilink(state: StateInline, silent: bool) -> bool:
-    """``[[`` and its ``]]`` around what is not a link (an empty target or label, brackets
-    inside): an error at the place, the text shown as written. Without a ``]]`` near, the
-    brackets are text."""
+    """``[[`` and its ``]]`` around what is shaped like a link but is not one (an empty
+    target or label, brackets in the label): an error at the place, the text shown as
+    written. Other double brackets, and a ``[[`` without a ``]]`` near, are text."""
     start = state.pos
     reach = min(state.posMax, start + _MALFORMED_REACH)
     end = state.src.find("]]", start + 2, reach)
@@ -263,9 +263,9 @@ def _located(rule: Any) -> Any:
 
 
 def _link_or_nested(rule: Any) -> Any:
-    """markdown-it's link rule; a link whose text holds a ``[[link]]`` or a bracketed
-    citation (both links themselves: a link cannot hold one) is not a link in CommonMark, so
-    its brackets would be published as they are, silently: an error at its first bracket."""
+    """markdown-it's link rule; a link whose text holds another link (a ``[[link]]``, a
+    bracketed citation, a Markdown link) is not a link in CommonMark, so its brackets would
+    be published as they are, silently: an error at its first bracket."""
 
     def link(state: StateInline, silent: bool) -> bool:
         if rule(state, silent):
