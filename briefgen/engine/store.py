@@ -386,6 +386,7 @@ class EngineStore:
                                (_b(kind), _b(kind + _SEP), _b(kind + chr(0x20)))).fetchall()
         return {text_key(r[0]) for r in rows}
 
+    @_damage_is_an_error
     def fingerprints(self, kind: str) -> dict[Key, str]:
         """The recorded fingerprints of every node of one kind (the inputs, in one read)."""
         rows = self.db.execute("SELECT k.key, n.fp FROM keys k JOIN nodes n ON n.id = k.id "
