@@ -111,7 +111,6 @@ class Preview:
                 _describe(d, sources) for d in sorted_diagnostics(result.diagnostics)]})
         return result
 
-
     def _internal_error(self, exc: Exception) -> BuildResult:
         """A build that raised: its details on the terminal (for a bug report), an error in
         the browsers, the last good build still served, and the next change built from the

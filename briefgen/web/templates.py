@@ -351,8 +351,8 @@ def _raised_by_template(exc: Exception, name: str) -> Exception:
                                       WorkerDied, MemoryError)) \
             or Path(frames[-1].filename).resolve().is_relative_to(PACKAGED_THEMES):
         return exc
-    return ThemeError(f"{frames[-1].filename}:{frames[-1].lineno}: error while rendering "
-                      f"{name}: {type(exc).__name__}: {exc}")
+    return ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: "
+                      f"{type(exc).__name__}: {exc}")
 
 
 def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
@@ -370,14 +370,9 @@ def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeErr
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:
-    return _template_line(exc) or f"{fallback}:1"
-
-
-def _template_line(exc: BaseException) -> str | None:
-    """``file:line`` of the innermost template line in a rendering error's traceback; None
-    if no template line raised it."""
+    """``file:line`` of the innermost template line in a rendering error's traceback."""
     frames = _template_frames(exc)
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else f"{fallback}:1"
 
 
 def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:
