@@ -18,7 +18,7 @@ import yaml
 
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.chars import shortened
-from briefgen.errors import Diagnostic, Diagnostics, Loc, Severity
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Loc, Severity
 from briefgen.filesystem import FileProblem, os_problem, pseudo_filesystem, read_regular
 from briefgen.schema import (
     Boolean,
@@ -208,7 +208,14 @@ def _content_dir(root: Path, record: Record, written: set[str], diags: Diagnosti
     if "content_dir" in written and "content_dir" not in record.values:
         return None  # written with a value of the wrong type, already reported
     content_dir: str = record.get("content_dir", "content")
-    if "content_dir" in record.values:
+    if "content_dir" not in record.values:
+        if folder_problem(root / content_dir, must_exist=True) == "does not exist":
+            # A site run from the wrong folder, or whose content moved, would publish an
+            # empty site over its pages without a word.
+            diags.warning(FILE_START, "there is no content/ folder next to site.yaml, so the "
+                                      "site has no briefings, actors or sources; create one "
+                                      "('briefgen new briefing ID' does) or set 'content_dir'")
+    else:
         unusable = folder_problem(root / content_dir, must_exist=True)
         if unusable:
             diags.error(record.where("content_dir"),

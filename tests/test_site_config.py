@@ -17,6 +17,7 @@ def messages(diags) -> list[str]:
 
 
 def test_bad_settings_fall_back_to_their_defaults(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
     config, diags = parse_config(tmp_path, "timezone: Mars/Olympus\nlanguage: english\n"
                                            "feeds:\n  limit: 0\ncitations:\n  style: apa\n"
                                            "markdown:\n  unsafe_html: maybe\ntheme: fancy\n"
@@ -31,6 +32,7 @@ def test_bad_settings_fall_back_to_their_defaults(tmp_path: Path) -> None:
 
 
 def test_good_settings_next_to_bad_ones_are_kept(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
     config, diags = parse_config(tmp_path, "title: Kept\ntimezone: Europe/Paris\nfeeds:\n"
                                            "  limit: 7\ntittle: typo\n")
     assert config is not None
@@ -51,6 +53,16 @@ def test_a_content_folder_that_does_not_exist_yet_is_kept_for_new(tmp_path: Path
     config, diags = parse_config(tmp_path, "title: T\ncontent_dir: text\n")
     assert config is not None and config.content_dir == "text"
     assert messages(diags) == ["2:14: 'content_dir' folder 'text' does not exist"]
+
+
+def test_a_missing_default_content_folder_is_a_warning_not_a_silent_empty_site(
+        tmp_path: Path) -> None:
+    config, diags = parse_config(tmp_path, "title: T\n")
+    assert config is not None and config.content_dir == "content"
+    assert [m.split(": there is")[0] for m in messages(diags)] == ["1:1"]
+    assert "no content/ folder" in messages(diags)[0]
+    (tmp_path / "content").mkdir()
+    assert messages(parse_config(tmp_path, "title: T\n")[1]) == []
 
 
 def test_check_reports_site_yaml_and_content_problems_together(tmp_path: Path, cli) -> None:
