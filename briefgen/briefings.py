@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,8 +11,8 @@ from markdown_it.token import Token
 
 from briefgen import fields as F
 from briefgen.changelog import read_updates, updated_date
-from briefgen.datehints import Misdated, misdated
-from briefgen.dates import DateError, DatePoint, DateValue, parse_date
+from briefgen.datehints import Misdated, misdated, zone_offsets
+from briefgen.dates import DateError, DatePoint, DateValue, looks_like_date, parse_date
 from briefgen.docparser import DocumentParser, id_problem
 from briefgen.entrydates import DatedEntry, check_entry_dates
 from briefgen.errors import FILE_START, Loc
@@ -60,8 +61,9 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
     if record is None:
         return None
     if body is not None:
-        lead, blocks, notes = _split_body(
-            parser, parser.tokens(body.text, body.first_line, entries=True), body.first_line)
+        tokens = parser.tokens(body.text, body.first_line, entries=True)
+        _unspaced_headings(parser, tokens, body.first_line)
+        lead, blocks, notes = _split_body(parser, tokens, body.first_line)
     else:
         lead_text = record.get("lead")
         lead = parser.tokens(lead_text.text, lead_text.first_line, "lead") \
@@ -122,6 +124,36 @@ def _tags(parser: DocumentParser, tags: tuple[Located, ...]) -> tuple[Located, .
 
 
 
+# A line of a paragraph that starts like a heading but lacks the space after its ``#``s.
+_UNSPACED_HEADING = re.compile(r" {0,3}(#{2,6})(?=[^\s#])(\S*)")
+
+
+def _unspaced_headings(parser: DocumentParser, tokens: list[Token], first_line: int) -> None:
+    """``##2023-09-20 Talks`` is text, not a heading: the entry it was meant to open would be
+    missing, and its text would belong to the entry before it."""
+    for token in tokens:
+        if token.type != "paragraph_open" or token.level != 0 or not token.map:
+            continue
+        for line in range(first_line + token.map[0], first_line + token.map[1]):
+            raw = parser.lines[line - 1] if 0 < line <= len(parser.lines) else ""
+            match = _UNSPACED_HEADING.match(raw)
+            if match is None:
+                continue
+            hashes, word = match.groups()
+            fixed = f"{hashes} {raw[match.end(1):].strip()}"
+            if len(hashes) == 2 and (looks_like_date(word) or misdated(
+                    raw[match.end(1):], parser.months) is not None):
+                parser.diags.error(Loc(line, match.start(1) + 1),
+                                   "this line is not an entry heading: a heading needs a space "
+                                   f"after '{hashes}', so it is text of the entry above; write "
+                                   f"{fixed}", span=len(hashes) + len(word))
+            else:
+                parser.diags.warning(Loc(line, match.start(1) + 1),
+                                     f"this line is not a heading: a heading needs a space after "
+                                     f"'{hashes}'; write {fixed}, or escape the first '#' (\\#) "
+                                     "to keep it as text", span=len(hashes) + len(word))
+
+
 def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
                 ) -> tuple[list[Token], list[_Block], list[Token]]:
     """Lead, then one block per level-2 heading; the footnotes come last."""
@@ -171,10 +203,36 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
         return _Block("", title, meant_as_entry=True)
     if not plain_text(title):
         parser.diags.error(loc, f"entry heading has a date ({date_text}) but no title after it")
+    _check_title_start(parser, date, date_text, meta["title_source"], raw, line)
     id_loc = Loc(line, raw.rfind("{#") + 1) if explicit and "{#" in raw else None
     return _Block(explicit or _default_id(date, title), title, date=date, loc=loc, id_loc=id_loc,
                   date_span=len(date_text), planned="planned" in meta["classes"],
                   explicit=explicit is not None)
+
+
+def _check_title_start(parser: DocumentParser, date: DateValue, date_text: str, title: str,
+                       raw: str, line: int) -> None:
+    """What follows an entry's date but belongs to it: a time zone written as a word (the
+    time would be read in the site's zone, and the word would start the title), or a dash
+    or bar between date and title (kept in the title, the contents and the feeds)."""
+    first = title.split(None, 1)[0] if title.strip() else ""
+    if not first:
+        return
+    after = raw.find(date_text) + len(date_text)
+    loc = Loc(line, max(1, raw.find(first, after) + 1))
+    last = date.end or date.start
+    offsets = zone_offsets(first) if last.hour is not None and last.offset_minutes is None \
+        else None
+    if offsets:
+        forms = " or ".join(f"{date_text}{offset}" for offset in offsets)
+        parser.diags.error(loc, f"'{first}' after the time is not read as its time zone: the "
+                                f"time is taken in the site's zone and '{first}' starts the "
+                                f"title; write the offset in the date: {forms}",
+                           span=len(first))
+    elif first in ("-", "–", "—", "|", ":"):
+        parser.diags.warning(loc, f"the entry's title starts with '{first}'; a space alone "
+                                  f"separates the date from the title: ## {date_text} "
+                                  f"{title[len(first):].strip() or '…'}")
 
 
 def _column(raw: str, text: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -66,6 +67,31 @@ _SPACED_TIME = re.compile(r"(?P<day>~?\d{4}-\d{1,2}-\d{1,2})\s+(?P<time>\d{1,2}:
 _GLUED = re.compile(rf"(?P<date>~?\d{{4}}-\d{{1,2}}(?:-\d{{1,2}})?(?:\.\.{_ISO})?)[:,;.](?=\s|$)")
 
 
+# What word processors and keyboards put in place of the hyphen-minus of an ISO date.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d", "-"))
+_ISO_SHAPE = re.compile(r"~?\d{4}(?:-\d{1,2}){1,2}(?:T\d{1,2}:\d{2}(?::\d{2})?)?(?:\.\.\S+)?")
+# A date glued to a dash or bar that should have been a space (``2023-09-20—Talks``).
+_DASH_GLUED = re.compile(rf"(?P<date>{_ISO})[–—|](?=\S)")
+# An approximate date written with a space after ``~``, or with ``c.``/``circa``.
+_APPROX = re.compile(r"(?:~\s+|(?:c\.|ca\.|circa|approx\.|approximately)\s*)"
+                     r"(?P<date>\d{4}(?:-\d{1,2}){0,2})(?![\w-])", re.I)
+# A date in bold or italics: Markdown's markers are not part of it.
+_EMPHASISED = re.compile(rf"(?P<mark>\*\*|__|\*|_)(?P<date>{_ISO}(?:\.\.{_ISO})?)(?P=mark)")
+# A time of day with am/pm (``2023-09-20T2:30pm``, ``2023-09-20 2:30 p.m.``).
+_AM_PM = re.compile(r"(?P<day>~?\d{4}-\d{1,2}-\d{1,2})(?:T|\s+)(?P<hour>\d{1,2})"
+                    r"(?::(?P<minute>\d{2}))?\s*(?P<half>[ap])\.?m\.?(?!\w)", re.I)
+# Month names between dashes (``2023-Sep-20``, ``20-Sep-2023``).
+_DASHED_YEAR_FIRST = re.compile(rf"(?P<year>\d{{4}})-{_MONTH}-(?P<day>\d{{1,2}})(?!\w)", re.I)
+_DASHED_DAY_FIRST = re.compile(rf"(?P<day>\d{{1,2}})-{_MONTH}-(?P<year>\d{{4}})(?!\w)", re.I)
+# Two-digit years (``20/09/23``): read as this century's.
+_NUMERIC_SHORT = re.compile(r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)(?P<yy>\d{2})"
+                            r"(?![\w./])")
+# A day of the week before a date written with names (``Monday, 20 September 2023``).
+_WEEKDAY = re.compile(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                      r"mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+|[^\W\d_]+,\s+(?=\d)",
+                      re.I)
+
+
 @dataclass(frozen=True)
 class Misdated:
     """A date at the start of a heading written in a form briefgen does not read."""
@@ -91,11 +117,62 @@ def month_table(language: str) -> Mapping[str, int]:
 
 def misdated(text: str, months: Mapping[str, int]) -> Misdated | None:
     """The date written another way that ``text`` (a heading's text) starts with, if any."""
-    for finder in (_iso_variant, _numeric, _named):
+    for finder in (_typed_variant, _iso_variant, _numeric, _named, _weekday):
         found = finder(text, months)
         if found is not None:
             return found
     return None
+
+
+def _typed_variant(text: str, months: Mapping[str, int]) -> Misdated | None:
+    """An ISO date as a word processor or a hurried hand types it: other dashes, glued to
+    the title, approximate with ``c.``, in bold, with am/pm, with a month name."""
+    if _RANGE.match(text):
+        return None  # a range written with a dash: ``_iso_variant`` says how to write it
+    word = text.split(maxsplit=1)[0] if text.strip() else ""
+    hyphenated = word.translate(_DASHES)
+    if hyphenated != word and _ISO_SHAPE.fullmatch(hyphenated):
+        dash = next(c for c in word if c.translate(_DASHES) != c)
+        return _checked(word, [hyphenated],
+                        what=f"a date with {unicodedata.name(dash).lower()} (U+{ord(dash):04X}) "
+                             "in place of '-'")
+    match = _DASH_GLUED.match(text)
+    if match:
+        return _checked(match.group(0), [match["date"]], what="a date glued to what follows")
+    match = _AM_PM.match(text)
+    if match:
+        hour = int(match["hour"]) % 12 + (12 if match["half"].lower() == "p" else 0)
+        return _checked(match.group(0), [f"{match['day']}T{hour:02d}:{match['minute'] or '00'}"],
+                        what="a date and time")
+    match = _EMPHASISED.match(text)
+    if match:
+        return _checked(match.group(0), [match["date"]], what="a date in bold or italics")
+    match = _APPROX.match(text)
+    if match:
+        return _checked(match.group(0), [f"~{match['date']}"], what="an approximate date")
+    for pattern in (_DASHED_YEAR_FIRST, _DASHED_DAY_FIRST):
+        match = pattern.match(text)
+        month = _month(match, months)
+        if match and month:
+            return _checked(match.group(0), [_iso(match["year"], month, match["day"])])
+    match = _NUMERIC_SHORT.match(text)
+    if match:
+        year = f"20{match['yy']}"
+        return _checked(match.group(0), [_iso(year, match["b"], match["a"]),
+                                         _iso(year, match["a"], match["b"])])
+    return None
+
+
+def _weekday(text: str, months: Mapping[str, int]) -> Misdated | None:
+    """A date with names after a day of the week (``Monday, 20 September 2023``)."""
+    match = _WEEKDAY.match(text)
+    if match is None:
+        return None
+    found = _named(text[match.end():], months)
+    if found is None or found.month_only:
+        return None
+    return Misdated(text[:match.end()] + found.text, found.readings, found.problem,
+                    what=found.what)
 
 
 def _iso_variant(text: str, months: Mapping[str, int]) -> Misdated | None:
@@ -165,3 +242,27 @@ def _checked(text: str, readings: list[str], what: str = "a date") -> Misdated:
         else:
             valid.append(reading)
     return Misdated(text, tuple(valid), None if valid else problem, what=what)
+
+
+# Time-zone abbreviations an editor may write after a time, and the offsets they stand for
+# (several where the abbreviation is used for more than one zone).
+_ZONES: dict[str, tuple[str, ...]] = {
+    "UTC": ("Z",), "GMT": ("Z",), "Z": ("Z",), "WET": ("+00:00",), "WEST": ("+01:00",),
+    "BST": ("+01:00",), "CET": ("+01:00",), "CEST": ("+02:00",), "EET": ("+02:00",),
+    "EEST": ("+03:00",), "MSK": ("+03:00",), "TRT": ("+03:00",), "EAT": ("+03:00",),
+    "WAT": ("+01:00",), "CAT": ("+02:00",), "SAST": ("+02:00",), "IRST": ("+03:30",),
+    "GST": ("+04:00",), "PKT": ("+05:00",), "IST": ("+05:30", "+01:00", "+02:00"),
+    "ICT": ("+07:00",), "WIB": ("+07:00",), "HKT": ("+08:00",), "SGT": ("+08:00",),
+    "AWST": ("+08:00",), "JST": ("+09:00",), "KST": ("+09:00",), "ACST": ("+09:30",),
+    "AEST": ("+10:00",), "AEDT": ("+11:00",), "NZST": ("+12:00",), "NZDT": ("+13:00",),
+    "HST": ("-10:00",), "AKST": ("-09:00",), "AKDT": ("-08:00",), "PST": ("-08:00",),
+    "PDT": ("-07:00",), "MST": ("-07:00",), "MDT": ("-06:00",), "CST": ("-06:00", "+08:00"),
+    "CDT": ("-05:00",), "EST": ("-05:00",), "EDT": ("-04:00",), "AST": ("-04:00", "+03:00"),
+    "ADT": ("-03:00",), "NST": ("-03:30",), "ART": ("-03:00",), "BRT": ("-03:00",),
+}
+
+
+def zone_offsets(word: str) -> tuple[str, ...] | None:
+    """The offsets a time-zone abbreviation written after a time stands for, or None when
+    ``word`` is not one (only upper-case abbreviations: ``Est`` is a word)."""
+    return _ZONES.get(word.rstrip(".,:;")) if word.isupper() or word == "Z" else None

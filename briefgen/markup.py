@@ -314,10 +314,11 @@ def _heading_attrs_rule(state: StateCore) -> None:
         meta["text"] = content
         if entries and token.tag == "h2" and token.level == 0 \
                 and "section" not in meta["classes"]:
-            first, _, rest = content.partition(" ")
+            # Any space ends the date: a tab or a no-break space typed after it too.
+            first, *rest = content.split(None, 1)
             if looks_like_date(first):
                 meta["date_text"] = first
-                content = rest.strip()
+                content = rest[0].strip() if rest else ""
         meta["title_source"] = content
         inline.content = content
         token.meta = meta

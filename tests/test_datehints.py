@@ -36,6 +36,28 @@ from briefgen.datehints import LANGUAGES, misdated, month_table
     # A time after a space, a date glued to punctuation.
     ("2023-09-27 14:30 Vote", "2023-09-27 14:30", ("2023-09-27T14:30",)),
     ("2023-09-27: Vote", "2023-09-27:", ("2023-09-27",)),
+    # As word processors and hurried hands type them.
+    ("2023–09–27 Vote", "2023–09–27", ("2023-09-27",)),
+    ("2023\u201109\u201127 Vote", "2023\u201109\u201127", ("2023-09-27",)),
+    ("2023\u221209 Vote", "2023\u221209", ("2023-09",)),
+    ("2023-09-27—Vote", "2023-09-27—", ("2023-09-27",)),
+    ("2023-09-27|Vote", "2023-09-27|", ("2023-09-27",)),
+    ("**2023-09-27** Vote", "**2023-09-27**", ("2023-09-27",)),
+    ("_2023-09-27_ Vote", "_2023-09-27_", ("2023-09-27",)),
+    ("~ 2023-09 Talks", "~ 2023-09", ("~2023-09",)),
+    ("c. 2023 Talks", "c. 2023", ("~2023",)),
+    ("circa 2023-09 Talks", "circa 2023-09", ("~2023-09",)),
+    ("2023-Sep-27 Vote", "2023-Sep-27", ("2023-09-27",)),
+    ("27-sept-2023 Vote", "27-sept-2023", ("2023-09-27",)),
+    ("2023-09-27T2:30pm Vote", "2023-09-27T2:30pm", ("2023-09-27T14:30",)),
+    ("2023-09-27 2:30 p.m. Vote", "2023-09-27 2:30 p.m.", ("2023-09-27T14:30",)),
+    ("2023-09-27T12:05am Vote", "2023-09-27T12:05am", ("2023-09-27T00:05",)),
+    ("2023-09-27 9am Vote", "2023-09-27 9am", ("2023-09-27T09:00",)),
+    ("2023-09-27 2 pm Vote", "2023-09-27 2 pm", ("2023-09-27T14:00",)),
+    ("Wednesday, 27 September 2023 Vote", "Wednesday, 27 September 2023", ("2023-09-27",)),
+    ("Wed. September 27, 2023", "Wed. September 27, 2023", ("2023-09-27",)),
+    ("27/09/23 Vote", "27/09/23", ("2023-09-27",)),
+    ("03.04.23 Vote", "03.04.23", ("2023-03-04", "2023-04-03")),
 ])
 def test_other_ways_of_writing_a_day_are_read(heading, written, readings):
     found = misdated(heading, month_table("en"))
@@ -93,7 +115,8 @@ def test_impossible_readings_say_why(heading, problem):
     "2023-09-27 Talks", "2023-9-27 Talks", "~2023-09 Talks", "2023-09-20..2023-09-24 Summit",
     "2024 in review", "2024: the year in review", "What to watch", "24/7 coverage",
     "1990s", "12 angry men in 2023", "Q3 2023", "Talks on 27 September 2023",
-    "2023-09-27 – talks resume",
+    "2023-09-27 – talks resume", "Sunday lunch", "Reactions, 2023 onwards", "24/7 news",
+    "Friday's vote", "c. 500 protesters", "~ an estimate", "**Bold** move",
 ])
 def test_iso_dates_and_ordinary_titles_are_left_alone(heading):
     assert misdated(heading, month_table("en")) is None

@@ -4,6 +4,7 @@ nothing says), and `check --mentions` lists names written without a link."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,3 +191,26 @@ def test_near_misses_in_link_text_and_alt_text_are_placed_where_written(tmp_path
     result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
     assert [(d.loc.line, d.loc.col) for d in result.diagnostics if "[memo]" in d.message] == \
         [(8, 23), (8, 54)]
+
+
+def test_a_tab_or_no_break_space_after_an_entry_date_still_opens_the_entry(tmp_path):
+    site = write(tmp_path / "s", {**SITE, "content/briefings/b.md":
+                                  "---\ntitle: B\ndate: 2022-02-01\n---\n\n"
+                                  "## 2022-01-10\tFirst talks\n\n[[ana]] said it [@memo].\n\n"
+                                  "## 2022-01-11\u00a0Second talks\n\n[[ana]] said it [@memo].\n"})
+    out = tmp_path / "out"
+    result = build(site, BuildOptions(out=out, base_url=BASE_URL, jobs=1, use_cache=False))
+    assert report(result) == []
+    entries = json.loads((out / "api/entries.json").read_text(encoding="utf-8"))
+    assert sorted((e["date"]["start"], e["title"]) for e in entries) == [
+        ("2022-01-10", "First talks"), ("2022-01-11", "Second talks")]
+
+
+@pytest.mark.parametrize("heading", ["## 2022-01-10T10:00+03:00 UTC First",
+                                     "## 2022-01-10 EST First", "## 2022-01-10T10:00 Est First"])
+def test_a_zone_word_is_reported_only_after_a_time_without_offset(tmp_path, heading):
+    site = write(tmp_path / "s", {**SITE, "content/briefings/b.md":
+                                  f"---\ntitle: B\ndate: 2022-02-01\n---\n\n{heading}\n\n"
+                                  "[[ana]] said it [@memo].\n"})
+    result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
+    assert report(result) == []
