@@ -18,7 +18,7 @@ import yaml
 
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.chars import shortened
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Loc, Severity
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Loc, Severity, split_lines
 from briefgen.filesystem import FileProblem, os_problem, pseudo_filesystem, read_regular
 from briefgen.schema import (
     Boolean,
@@ -117,7 +117,7 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     if problem:
         diags.error(problem.loc, problem.message, span=problem.span)
         return None, diags
-    ctx = ReadContext(diags, UTC)
+    ctx = ReadContext(diags, UTC, 0, split_lines(text))
     record = read_record(node, FIELDS, ctx, "site.yaml", frozenset({"words"}))
     if not isinstance(record, Record):
         return None, diags

@@ -47,7 +47,7 @@ class DocumentParser:
         return RefTable(self.fragments.refs)
 
     def context(self, line_offset: int) -> ReadContext:
-        return ReadContext(self.diags, self.zone, line_offset)
+        return ReadContext(self.diags, self.zone, line_offset, self.lines)
 
     def tokens(self, text: str, first_line: int, doc_id: str | None = None,
                entries: bool = False) -> list[Token]:

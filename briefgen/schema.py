@@ -8,7 +8,7 @@ suggestion), missing keys and wrong types to a ``Diagnostics`` collector.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any, Protocol
@@ -28,6 +28,27 @@ class ReadContext:
     diags: Diagnostics
     zone: tzinfo
     line_offset: int = 0
+    lines: Sequence[str] = ()  # the file's lines, where a value's surroundings matter
+
+    def cut_by_comment(self, node: yaml.ScalarNode, key: str) -> None:
+        """Warn when an unquoted text ends where ``#`` starts a YAML comment on its line:
+        ``title: Resolution #2231`` is the title "Resolution", and nothing says so."""
+        if node.style not in (None, "") or node.tag != STR:  # plain: "" from libyaml
+            return
+        index = node.end_mark.line + self.line_offset
+        raw = self.lines[index] if 0 <= index < len(self.lines) else ""
+        rest = raw[node.end_mark.column:]
+        comment = rest.lstrip(" \t")
+        # "# note" is a comment written as one; "#2231" or "#hashtag" is text cut off.
+        if not comment.startswith("#") or comment == rest or comment[1:2] in ("", " ", "\t"):
+            return
+        name = key.removesuffix(ITEM)
+        meant = f"{node.value}{rest}".rstrip().replace("\\", "\\\\").replace('"', '\\"')
+        fix = f'quote it: "{meant}"' if key.endswith(ITEM) else f'quote the value: {name}: "{meant}"'
+        self.diags.warning(Loc(index + 1, len(raw) - len(comment) + 1),
+                           f"'{name}' ends before ' #', which starts a YAML comment, so "
+                           f"{node.value!r} is all that is kept; to keep the rest, {fix}",
+                           span=len(comment.rstrip()))
 
     def loc(self, node: yaml.Node) -> Loc:
         return node_loc(node, self.line_offset)
@@ -106,6 +127,9 @@ class Text:
         text = _scalar_text(node, ctx, key, "text")
         if text is None:
             return INVALID
+        if self.pattern is None:  # words, not an id or a code
+            assert isinstance(node, yaml.ScalarNode)
+            ctx.cut_by_comment(node, key)
         if self.pattern and re.fullmatch(self.pattern, text) is None:
             ctx.error(node, f"{_label(key)} value {text!r} is not valid{self.hint}")
             return INVALID
@@ -121,6 +145,7 @@ class Markdown:
         if text is None:
             return INVALID
         assert isinstance(node, yaml.ScalarNode)
+        ctx.cut_by_comment(node, key)
         first = node.start_mark.line + 1 + ctx.line_offset
         if node.style in ("|", ">"):
             first += 1

@@ -3,13 +3,17 @@ the place to fix it, with libyaml and with PyYAML's own parser alike."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefgen import fields as F
 from briefgen import yamlsource
-from briefgen.errors import split_lines
+from briefgen.errors import Diagnostics, split_lines
+from briefgen.schema import ReadContext, read_record
 from briefgen.yamlsource import compose
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
@@ -196,3 +200,32 @@ def test_any_broken_yaml_gets_a_located_one_line_message(yaml_loader: type,
         assert problem.message and "\n" not in problem.message
 
     run()
+
+
+@pytest.mark.parametrize("text,fields,where,kept", [
+    ("title: Resolution #2231 passes\ndate: 2022\n", "SOURCE", "1:19", "Resolution"),
+    ("name: A\nkind: person\nsummary: Leads #team   \n", "ACTOR", "3:16", "Leads"),
+    ("title: a\n  b #c\npublisher: P\n", "SOURCE", "2:5", "a b"),
+])
+def test_an_unquoted_text_cut_by_a_comment_is_a_warning(loader: type, text: str, fields: str,
+                                                        where: str, kept: str) -> None:
+    node, problem = compose(text)
+    assert problem is None
+    diags = Diagnostics("f.yaml")
+    read_record(node, getattr(F, fields), ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    warnings = [d for d in diags.items if "YAML comment" in d.message]
+    assert [f"{d.loc.line}:{d.loc.col}" for d in warnings] == [where]
+    assert f"so {kept!r} is all that is kept" in warnings[0].message
+
+
+@pytest.mark.parametrize("text", [
+    'title: "Resolution #2231"\n', "title: Resolution#2231\n", "title: Resolution\n# a note\n",
+    "title: T\nkind: person  # or organisation\n", "title: T\nwikidata: Q1 #the id\n",
+    "name: A\nsummary: Leads the team # checked on 3 May\n",
+])
+def test_quoted_texts_comments_of_their_own_and_codes_give_no_warning(loader: type,
+                                                                      text: str) -> None:
+    node, _ = compose(text)
+    diags = Diagnostics("f.yaml")
+    read_record(node, F.ACTOR, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    assert not [d for d in diags.items if "YAML comment" in d.message]
