@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
@@ -20,6 +21,7 @@ from briefgen.positions import Locator
 from briefgen.rawhtml import OPEN, UNCLOSED
 from briefgen.schema import ReadContext, Record
 from briefgen.slug import id_slug, is_valid_id
+from briefgen.suggest import closest, within_one_edit
 
 
 class DocumentParser:
@@ -177,19 +179,55 @@ class DocumentParser:
         return False
 
     def _heading_ids(self, tokens: list[Token], first_line: int) -> None:
-        """Check ``{#id}`` on headings of every level and give the heading that id."""
-        for token in tokens:
-            explicit = token.meta.get("explicit_id") if token.type == "heading_open" else None
-            if explicit is None:
+        """Check ``{#id}`` on headings of every level and give the heading that id; check
+        their classes, and attributes left in the middle of their text."""
+        for index, token in enumerate(tokens):
+            if token.type != "heading_open" or "classes" not in token.meta:
                 continue
             line = first_line + (token.map or [0])[0]
             raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            self._heading_classes(token.meta["classes"], raw, line)
+            if index + 1 < len(tokens):
+                self._attributes_inside(tokens[index + 1].content, raw, line)
+            explicit = token.meta.get("explicit_id")
+            if explicit is None:
+                continue
             loc = Loc(line, raw.rfind("{#") + 1 if "{#" in raw else 1)
             if id_problem(explicit, loc, self.diags):
                 token.meta["explicit_id"] = None
                 continue
             if self.claim_id(explicit, loc, len(explicit) + 3):
                 token.attrSet("id", explicit)  # a second one has none, even in a failed build
+
+    def _heading_classes(self, classes: list[str], raw: str, line: int) -> None:
+        """Only ``{.section}`` and ``{.planned}`` mean something (other classes are dropped,
+        as documented); a misspelt one would make a section an entry, or leave a planned
+        event unmarked, without a word."""
+        for name in classes:
+            near = [c for c in HEADING_CLASSES if name != c and (
+                within_one_edit(name.lower(), c) or closest(name.lower(), [c]))]
+            if near:
+                self.diags.error(Loc(line, raw.rfind("." + name) + 1 or 1),
+                                 f"unknown heading class '.{name}'; did you mean '.{near[0]}'?",
+                                 span=len(name) + 1)
+
+    def _attributes_inside(self, content: str, raw: str, line: int) -> None:
+        """``{#id}`` followed by more text is not read as the heading's id but kept in its
+        title (and its generated id), and links to the id find nothing."""
+        match = _ATTRIBUTES_INSIDE.search(content)
+        if match is None:
+            return
+        found = match.group(0)
+        self.diags.warning(Loc(line, raw.find(found) + 1 or 1),
+                           f"'{found}' is read as text of the heading, because more text "
+                           "follows it; put it at the very end of the heading line",
+                           span=len(found))
+
+
+# Heading classes that mean something (SPEC §3).
+HEADING_CLASSES = ("section", "planned")
+# ``{#id}`` or ``{.class}`` left inside a heading's text (what ends a heading is read off).
+_ATTRIBUTES_INSIDE = re.compile(r"\{\s*(?:[#.][\w-]+\s*)+\}")
 
 
 def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:

@@ -214,3 +214,22 @@ def test_a_zone_word_is_reported_only_after_a_time_without_offset(tmp_path, head
                                   "[[ana]] said it [@memo].\n"})
     result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
     assert report(result) == []
+
+
+def test_heading_classes_and_attributes_left_inside_a_heading_are_reported(tmp_path):
+    site = write(tmp_path / "s", {**SITE, "content/briefings/b.md":
+                                  "---\ntitle: B\ndate: 2022-02-01\n---\n\n"
+                                  "## 2022-01-10 First {#first}.\n\n[[ana]] said it [@memo].\n\n"
+                                  "## 2022 in review {.sectoin}\n\n"
+                                  "## 2022-01-11 Second {.planned .plannd}\n\n[[ana]] said [@memo].\n"
+                                  "\n## Kept {#kept .section}\n"})
+    result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1, use_cache=False))
+    assert report(result) == [
+        "content/briefings/b.md:10:20: error: unknown heading class '.sectoin'; did you mean "
+        "'.section'?",
+        "content/briefings/b.md:10:4: warning: entry '2022-in-review' cites no source; add a "
+        "citation such as [@source-id]",
+        "content/briefings/b.md:12:32: error: unknown heading class '.plannd'; did you mean "
+        "'.planned'?",
+        "content/briefings/b.md:6:21: warning: '{#first}' is read as text of the heading, "
+        "because more text follows it; put it at the very end of the heading line"]
