@@ -25,12 +25,12 @@ UPDATE: dict[str, Field] = {
 }
 
 BRIEFING: dict[str, Field] = {
-    "title": Field(Text(), required=True),
+    "title": Field(Text(literal=True), required=True),
     "date": Field(Date(), required=True),
     "summary": Field(Text()),
     "updated": Field(Date()),
     "updates": Field(ListOf(RecordOf(UPDATE, "an update"))),
-    "authors": Field(ListOf(Text())),
+    "authors": Field(ListOf(Text(literal=True))),
     "tags": Field(ListOf(LocatedText())),
     "status": Field(Choice(STATUSES)),
     "image": Field(ImageOf()),  # the lead image
@@ -51,15 +51,15 @@ BRIEFING_YAML: dict[str, Field] = {
 }
 
 ROLE: dict[str, Field] = {
-    "title": Field(Text(), required=True),
-    "of": Field(Text()),
+    "title": Field(Text(literal=True), required=True),
+    "of": Field(Text(literal=True)),
     "from": Field(Date()),
     "to": Field(Date()),
 }
 
 ACTOR: dict[str, Field] = {
     "name": Field(LocatedText(), required=True),
-    "short_name": Field(Text()),  # for chips: "Lavrov", "AMPTP"
+    "short_name": Field(Text(literal=True)),  # for chips: "Lavrov", "AMPTP"
     "kind": Field(Choice(ACTOR_KINDS), required=True),
     "aliases": Field(ListOf(LocatedText())),
     "summary": Field(Text()),
@@ -70,11 +70,11 @@ ACTOR: dict[str, Field] = {
 }
 
 SOURCE: dict[str, Field] = {
-    "title": Field(Text(), required=True),
+    "title": Field(Text(literal=True), required=True),
     "publisher": Field(LocatedText(), required=True),
     "date": Field(Date(), required=True),
     "url": Field(Url()),
-    "authors": Field(ListOf(Text())),
+    "authors": Field(ListOf(Text(literal=True))),
     "accessed": Field(Date()),
     "archive_url": Field(Url()),
     "kind": Field(Choice(SOURCE_KINDS)),
@@ -82,7 +82,7 @@ SOURCE: dict[str, Field] = {
 }
 
 PAGE: dict[str, Field] = {
-    "title": Field(Text(), required=True),
+    "title": Field(Text(literal=True), required=True),
     "summary": Field(Text()),
     "status": Field(Choice(STATUSES)),
 }

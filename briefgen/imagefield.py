@@ -24,8 +24,8 @@ from briefgen.yamlsource import NULL, STR
 
 IMAGE_KEYS: dict[str, Field] = {
     "src": Field(Text(), required=True),
-    "caption": Field(Text()),
-    "credit": Field(Text()),
+    "caption": Field(Text(literal=True)),
+    "credit": Field(Text(literal=True)),
 }
 _ALT_HINT = ("describe what it shows for readers who cannot see it, or write alt: \"\" if it "
              "is only decoration")

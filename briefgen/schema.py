@@ -118,10 +118,16 @@ def _scalar_text(node: yaml.Node, ctx: ReadContext, key: str, expected: str) -> 
     return None
 
 
+# Link and citation syntax, which works in Markdown text only.
+_MARKUP = re.compile(r"\[\[[^\[\]\n]+\]\]|\[-?@[^\]\n]+\]")
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     pattern: str | None = None
     hint: str = ""
+    # Shown as written (a title, a name, a caption), not read as Markdown.
+    literal: bool = False
 
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
         text = _scalar_text(node, ctx, key, "text")
@@ -130,6 +136,18 @@ class Text:
         if self.pattern is None:  # words, not an id or a code
             assert isinstance(node, yaml.ScalarNode)
             ctx.cut_by_comment(node, key)
+        markup = _MARKUP.search(text) if self.literal else None
+        if markup is not None:
+            assert isinstance(node, yaml.ScalarNode)
+            loc = ctx.loc(node)
+            raw = ctx.lines[loc.line - 1] if 0 < loc.line <= len(ctx.lines) else ""
+            found = raw.find(markup.group(0), loc.col - 1)
+            if found >= 0:  # where it stands on the value's first line
+                loc = Loc(loc.line, found + 1)
+            ctx.diags.warning(loc, f"{_label(key)} is shown as written, so {markup.group(0)!r} "
+                                   "would appear as typed: links and citations work in Markdown "
+                                   "text (the body, a summary, a note); write the words alone",
+                              span=len(markup.group(0)))
         if self.pattern and re.fullmatch(self.pattern, text) is None:
             ctx.error(node, f"{_label(key)} value {text!r} is not valid{self.hint}")
             return INVALID
@@ -336,11 +354,12 @@ class LocatedText:
 
     pattern: str | None = None
     hint: str = ""
+    literal: bool = True  # names are shown as written
 
     def read(self, node: yaml.Node, ctx: ReadContext, key: str) -> Any:
         from briefgen.model import Located
 
-        value = Text(self.pattern, self.hint).read(node, ctx, key)
+        value = Text(self.pattern, self.hint, self.literal).read(node, ctx, key)
         if value is INVALID:
             return INVALID
         if key.endswith(ITEM) and not value.strip():

@@ -229,3 +229,28 @@ def test_quoted_texts_comments_of_their_own_and_codes_give_no_warning(loader: ty
     diags = Diagnostics("f.yaml")
     read_record(node, F.ACTOR, ReadContext(diags, UTC, 0, split_lines(text)), "x")
     assert not [d for d in diags.items if "YAML comment" in d.message]
+
+
+@pytest.mark.parametrize("text,fields,where,written", [
+    ('title: "[[Russia]]\'s reply"\ndate: 2022\n', "BRIEFING", "1:9", "[[Russia]]"),
+    ("title: Reply [@cbs, p. 2]\npublisher: P\n", "SOURCE", "1:14", "[@cbs, p. 2]"),
+    ("name: A\nkind: person\nroles:\n  - title: Envoy\n    of: '[[un]]'\n", "ACTOR", "5:10",
+     "[[un]]"),
+])
+def test_link_syntax_in_a_field_shown_as_written_is_a_warning(loader: type, text: str,
+                                                              fields: str, where: str,
+                                                              written: str) -> None:
+    node, _ = compose(text)
+    diags = Diagnostics("f.yaml")
+    read_record(node, getattr(F, fields), ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    found = [d for d in diags.items if "shown as written" in d.message]
+    assert [f"{d.loc.line}:{d.loc.col}" for d in found] == [where]
+    assert repr(written) in found[0].message
+
+
+def test_link_syntax_in_markdown_fields_is_not_a_warning(loader: type) -> None:
+    text = "title: T\ndate: 2022\nsummary: With [[ana]] [@memo]\n"
+    node, _ = compose(text)
+    diags = Diagnostics("f.yaml")
+    read_record(node, F.BRIEFING, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    assert diags.items == []
