@@ -132,6 +132,9 @@ def _unspaced_headings(parser: DocumentParser, tokens: list[Token], first_line: 
     """``##2023-09-20 Talks`` is text, not a heading: the entry it was meant to open would be
     missing, and its text would belong to the entry before it."""
     for token in tokens:
+        if token.type == "heading_open" and token.markup == "-" and token.level == 0 \
+                and token.map:
+            _underlined(parser, first_line + token.map[1] - 1)
         if token.type != "paragraph_open" or token.level != 0 or not token.map:
             continue
         for line in range(first_line + token.map[0], first_line + token.map[1]):
@@ -152,6 +155,20 @@ def _unspaced_headings(parser: DocumentParser, tokens: list[Token], first_line: 
                                      f"this line is not a heading: a heading needs a space after "
                                      f"'{hashes}'; write {fixed}, or escape the first '#' (\\#) "
                                      "to keep it as text", span=len(hashes) + len(word))
+
+
+def _underlined(parser: DocumentParser, line: int) -> None:
+    """A paragraph with ``---`` on the next line is a level-2 heading in Markdown: in a
+    briefing it ends the entry above and starts a section, where a rule was meant (a
+    longer underline is taken as meant)."""
+    raw = parser.lines[line - 1] if 0 < line <= len(parser.lines) else ""
+    if len(raw.strip()) > 3:
+        return  # an underline as long as a title is drawn on purpose; a rule is '---'
+    parser.diags.warning(Loc(line, len(raw) - len(raw.lstrip()) + 1),
+                         "this '---' right under a paragraph makes the paragraph a heading, "
+                         "which ends the entry above and starts a section; to draw a rule, "
+                         "leave a blank line above '---' (or write '## Title' for a heading)",
+                         span=len(raw.strip()) or 1)
 
 
 def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
