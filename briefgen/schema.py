@@ -208,6 +208,14 @@ def url_problem(text: str) -> str | None:
         return f"must be an http or https URL, not {text!r}"
     if not parts.hostname:
         return f"URL {text!r} has no host"
+    # A host name holds letters, digits, '-' and '.' (an IPv6 address, ':' too); a typo such
+    # as 'www,state.gov' would otherwise publish a link that goes nowhere.
+    odd = next((c for c in parts.hostname if not (c.isalnum() or c in "-._:")), None)
+    if odd is not None:
+        fix = "; did you mean '.'?" if odd in ",;" else ""
+        return f"URL {text!r} has {odd!r} in its host name {parts.hostname!r}{fix}"
+    if ".." in parts.hostname or parts.hostname.startswith("."):
+        return f"URL {text!r} has an empty part in its host name {parts.hostname!r}"
     if any(c.isspace() for c in text):
         return f"URL {text!r} is not a valid URL"
     return None

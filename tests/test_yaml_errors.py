@@ -254,3 +254,27 @@ def test_link_syntax_in_markdown_fields_is_not_a_warning(loader: type) -> None:
     diags = Diagnostics("f.yaml")
     read_record(node, F.BRIEFING, ReadContext(diags, UTC, 0, split_lines(text)), "x")
     assert diags.items == []
+
+
+@pytest.mark.parametrize("url,problem", [
+    ("https://www,state.gov/news", "has ',' in its host name 'www,state.gov'; did you mean '.'?"),
+    ("https://a..b.org/", "has an empty part in its host name 'a..b.org'"),
+    ("https://exa(mple).org/", "has '(' in its host name"),
+])
+def test_a_url_whose_host_cannot_be_one_is_an_error(loader: type, url: str, problem: str) -> None:
+    text = f"title: T\npublisher: P\ndate: 2022\nurl: {url}\n"
+    node, _ = compose(text)
+    diags = Diagnostics("f.yaml")
+    read_record(node, F.SOURCE, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    assert [(d.loc.line, d.loc.col) for d in diags.items] == [(4, 6)]
+    assert problem in diags.items[0].message
+
+
+@pytest.mark.parametrize("url", ["https://www.state.gov/news", "http://[::1]:8000/",
+                                 "https://bücher.example/", "http://localhost:8000/"])
+def test_urls_with_real_hosts_are_accepted(loader: type, url: str) -> None:
+    text = f"title: T\npublisher: P\ndate: 2022\nurl: '{url}'\n"
+    node, _ = compose(text)
+    diags = Diagnostics("f.yaml")
+    read_record(node, F.SOURCE, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    assert diags.items == []
