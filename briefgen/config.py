@@ -6,6 +6,7 @@ import errno
 import hashlib
 import ipaddress
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
@@ -159,6 +160,15 @@ def _zone_name(record: Record, diags: Diagnostics) -> str:
     if problem:
         diags.error(record.where("timezone"), problem, span=len(name))
         return "UTC"
+    inverted = re.fullmatch(r"Etc/GMT([+-])([1-9]\d?)", name)
+    if inverted:  # POSIX's sign: Etc/GMT+3 is three hours *behind* UTC
+        sign, hours = inverted.groups()
+        meant = f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        diags.warning(record.where("timezone"),
+                      f"{name} is UTC{'−' if sign == '+' else '+'}{hours}: the sign of the Etc/ "
+                      f"zones is the reverse of the usual one; for UTC{sign}{hours} write {meant}, "
+                      "or better, the zone of a city (Europe/Moscow, America/Sao_Paulo)",
+                      span=len(name))
     return name
 
 

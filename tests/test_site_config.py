@@ -65,6 +65,17 @@ def test_a_missing_default_content_folder_is_a_warning_not_a_silent_empty_site(
     assert messages(parse_config(tmp_path, "title: T\n")[1]) == []
 
 
+@pytest.mark.parametrize("zone,warned", [("Etc/GMT+3", True), ("Etc/GMT-10", True),
+                                         ("Etc/GMT+0", False), ("Europe/Moscow", False)])
+def test_an_etc_zone_says_its_sign_is_reversed(tmp_path: Path, zone: str, warned: bool) -> None:
+    (tmp_path / "content").mkdir()
+    config, diags = parse_config(tmp_path, f"title: T\ntimezone: {zone}\n")
+    assert config is not None and config.timezone_name == zone
+    assert [m.split(": ")[0] for m in messages(diags)] == (["2:11"] if warned else [])
+    if warned:
+        assert "the sign of the Etc/ zones is the reverse" in messages(diags)[0]
+
+
 def test_check_reports_site_yaml_and_content_problems_together(tmp_path: Path, cli) -> None:
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\ntimezone: Nowhere\n",
