@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from briefgen.citerules import BRACKETED, CITE_ERROR
 from briefgen.datehints import month_table
 from briefgen.errors import FILE_START, Diagnostics, Loc, split_lines
+from briefgen.footnotes import MISSING_NOTE, defined_labels
 from briefgen.fragments import FragmentRenderer, is_rendered_ahead
 from briefgen.fragmenttypes import Fragment, RefTable
 from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY, alt_text
@@ -22,6 +23,7 @@ from briefgen.rawhtml import OPEN, UNCLOSED
 from briefgen.schema import ReadContext, Record
 from briefgen.slug import id_slug, is_valid_id
 from briefgen.suggest import closest, within_one_edit
+from briefgen.unshown import report_unshown
 
 
 class DocumentParser:
@@ -78,7 +80,27 @@ class DocumentParser:
                 self._inline_problems(token.children or ())
         self._unclosed_blocks(tokens, first_line)
         self._heading_ids(tokens, first_line)
+        report_unshown(tokens, env, text,
+                       lambda line, literal: self._place(first_line, line, literal), self.diags)
         return tokens
+
+    def _place(self, first_line: int, line: int, literal: str) -> Loc:
+        """Where ``literal`` stands in the file: it starts (or stands in) line ``line`` of a
+        Markdown text whose first line is file line ``first_line``. In a Markdown file or a
+        YAML block scalar (``|``) that is file line ``first_line + line``. YAML folds a
+        ``>`` scalar into fewer lines, so there it stands on a later line, which may hold only
+        its first words; a quoted one may also write line breaks as ``\\n``, so then it
+        stands on an earlier line of the text."""
+        start = max(first_line + line, 1)
+        for number in (*range(start, len(self.lines) + 1), *range(first_line, start)):
+            raw = self.lines[number - 1] if number > 0 else ""
+            col = raw.find(literal)
+            if col >= 0:
+                return Loc(number, col + 1)
+            words = raw.strip()
+            if words and literal.startswith(words) and literal[len(words):][:1] in ("", " "):
+                return Loc(number, raw.find(words) + 1)
+        return Loc(min(start, max(len(self.lines), 1)), 1)
 
     def blocks(self, tokens: Sequence[Token], block: str | None = None) -> Fragment:
         return self.fragments.blocks(tokens, block)
@@ -151,11 +173,26 @@ class DocumentParser:
                                        f"for readers who cannot see it: ![What it shows]({src})",
                                        span=token.meta.get("span", 1))
                 self._inline_problems(token.children or ())
+            elif token.type == MISSING_NOTE:
+                self._missing_note(token)
             elif token.type == UNCLOSED:
                 self.diags.error(Loc(token.meta["line"], token.meta["col"]),
                                  "HTML comment is not closed in its paragraph; add '-->' where "
                                  "the note ends (a note that spans blank lines must start its "
                                  "own line)", span=len(OPEN))
+
+    def _missing_note(self, token: Token) -> None:
+        """A footnote reference whose label no definition has, shown as typed: it is text."""
+        token.type = "text"
+        literal, label = token.content, token.meta["label"]
+        found = closest(label, defined_labels(token.meta.pop("defined")))
+        if found:
+            fix = "; did you mean " + " or ".join(f"[^{other}]" for other in found) + "?"
+        else:
+            fix = (f", so it is shown as typed; add one on a line of its own, as in {literal}: "
+                   f"The text of the note (or write \\{literal} to show the brackets)")
+        self.diags.warning(Loc(token.meta["line"], token.meta["col"]),
+                           f"footnote {literal} has no definition{fix}", span=len(literal))
 
     def _unclosed_blocks(self, tokens: Sequence[Token], first_line: int) -> None:
         """The same for a comment that starts a block: it would hide the rest of the text."""

@@ -22,14 +22,15 @@ from collections.abc import Iterator, Sequence
 from markdown_it.token import Token
 
 from briefgen.citerules import BRACKETED
+from briefgen.footnotes import MISSING_NOTE
 from briefgen.rawhtml import UNCLOSED
 
 # Inline tokens that diagnostics point at (links and images only when their rule noted
 # where they start: an autolink is not checked).
 LOCATED = frozenset({"wikilink", "citation", "citation_error", UNCLOSED, BRACKETED,
-                     "link_open", "image"})
-# A bracketed span without brackets inside: most literals of a citation are one, and the
-# literal of a wikilink is one with a bracket more on each side.
+                     MISSING_NOTE, "link_open", "image"})
+# A bracketed span without brackets inside: most literals of a citation are one, so is a
+# footnote reference, and the literal of a wikilink is one with a bracket more on each side.
 _SPAN = re.compile(r"\[[^\[\]]*\]")
 _OPENING = {"link_open": len("["), "image": len("![")}  # tokens whose text follows them
 _COLUMN_BITS = 32  # a place in the file is packed into one int: line << 32 | column
@@ -50,7 +51,7 @@ class _Occurrences:
                 continue
             for match in _SPAN.finditer(raw):
                 start, end = match.span()
-                if "@" in match.group():
+                if "@" in match.group() or match.group().startswith("[^"):
                     self._add(match.group(), _place(number, start))
                 if start and raw[start - 1] == "[" and raw.startswith("]", end):
                     self._add(raw[start - 1:end + 1], _place(number, start - 1))

@@ -18,6 +18,7 @@ from briefgen.parse import parse_document
 from briefgen.site.filetext import FileText
 from briefgen.site.kinds import INDEXES, site_kinds
 from briefgen.site.settings import Flags, ParseSettings, SiteSettings
+from tests.conftest import write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup.md"
 
@@ -215,3 +216,65 @@ def test_an_error_after_a_comment_points_at_its_own_line_and_column(index, unsaf
     _, lines = render(index, text, unsafe_html=unsafe_html)
     assert [line.split(": error:")[0] for line in lines] == [
         "content/pages/x.md:5:21", "content/pages/x.md:11:30"]
+
+
+# Markdown that CommonMark publishes otherwise than the editor meant, without a word: each is
+# a warning where it is written.
+NO_NOTE = "content/pages/x.md:{}: warning: footnote [^{}] has no definition"
+UNUSED_NOTE = ("content/pages/x.md:{}: warning: footnote [^{}] is never referred to, so its text "
+               "({}) is not shown; refer to it with [^{}] or remove it")
+
+
+def test_a_footnote_reference_without_its_definition_is_a_warning_with_the_labels_defined(index):
+    html, lines = render(index, "The council met the same day.[^members] It said so.[^said]\n\n"
+                                "[^member]: The five permanent members.\n\n[^said]: In a note.\n")
+    assert lines == [NO_NOTE.format("4:30", "members") + "; did you mean [^member]?",
+                     UNUSED_NOTE.format("6:1", "member", "1 line", "member")]
+    assert "same day.[^members] It said" in html  # shown as typed, as before
+    html, lines = render(index, "Alone[^1], and in [a [^2] link](https://example.org/).\n")
+    assert lines == [NO_NOTE.format(where, label) + f", so it is shown as typed; add one on a "
+                     f"line of its own, as in [^{label}]: The text of the note (or write "
+                     f"\\[^{label}] to show the brackets)"
+                     for where, label in (("4:6", "1"), ("4:22", "2"))]
+    assert '<a href="https://example.org/">a [^2] link</a>' in html  # the link stays a link
+
+
+def test_a_footnote_nothing_refers_to_is_a_warning_that_counts_the_lines_it_hides(index):
+    # Written under a paragraph line, the definition takes the lines after it as its own.
+    html, lines = render(index, "Members met.\n[^member]: The five permanent members\n"
+                                "and ten elected ones.\nThey agreed.\n\nLater.\n")
+    assert lines == [UNUSED_NOTE.format("5:1", "member", "3 lines", "member")]
+    assert "They agreed" not in html and "<p>Members met.</p>" in html
+
+
+def test_unshown_markdown_in_a_yaml_briefing_is_reported_at_its_place_in_the_file():
+    # Block (|) and folded (>) scalars: folded, a line of the Markdown text may start on a
+    # later line of the file (the first two blank lines are one line break), and hold more.
+    text = ("title: Y\ndate: 2022-02-01\nlead: |\n  Met.[^memebrs]\n\n  [^members]: Five.\n"
+            "entries:\n  - date: 2022-01-01\n    title: Talks\n    body: >\n      The talks\n"
+            "      went on.[^x]\n\n\n      [Update]:\n      CBS\n\n\n"
+            "          Code [[russia]].\n")
+    parsed = parse_document(Collection.BRIEFINGS, "content/briefings/y.yaml", text,
+                            make_markdown(), UTC)
+    assert [d.headline() for d in parsed.diagnostics] == [
+        "content/briefings/y.yaml:4:7: warning: footnote [^memebrs] has no definition; "
+        "did you mean [^members]?",
+        "content/briefings/y.yaml:6:3: warning: footnote [^members] is never referred to, so "
+        "its text (1 line) is not shown; refer to it with [^members] or remove it",
+        "content/briefings/y.yaml:12:15: warning: footnote [^x] has no definition, so it is "
+        "shown as typed; add one on a line of its own, as in [^x]: The text of the note (or "
+        "write \\[^x] to show the brackets)"]
+
+
+def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\n",
+        "content/pages/about.md": "---\ntitle: About\n---\nMet.[^memebrs]\n\n[^members]: Five.\n",
+    })
+    check = cli("--site", str(site), "check")
+    assert check.code == 0 and check.headlines == [
+        "content/pages/about.md:4:5: warning: footnote [^memebrs] has no definition; "
+        "did you mean [^members]?",
+        "content/pages/about.md:6:1: warning: footnote [^members] is never referred to, so "
+        "its text (1 line) is not shown; refer to it with [^members] or remove it"]
+    assert cli("--site", str(site), "check", "--strict").code == 1
