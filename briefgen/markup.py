@@ -42,6 +42,7 @@ from briefgen.footnotes import footnotes_plugin
 from briefgen.rawhtml import rawhtml_plugin
 from briefgen.slug import nfc
 from briefgen.typography import VERBATIM, Typesetter, shown_before
+from briefgen.unshown import unshown_plugin
 
 ENV_KEY = "briefgen"
 # env key of an ``InlineSettler``: the parse hands it each inline token as soon as its
@@ -447,6 +448,7 @@ def make_markdown(unsafe_html: bool = False, language: str | None = None,
     md.enable(["table", "strikethrough"])
     md.use(footnotes_plugin)
     md.use(rawhtml_plugin, unsafe_html)
+    md.use(unshown_plugin)
     md.inline.ruler.before("link", "briefgen_wikilink", _wikilink_rule)
     md.inline.ruler.before("link", "briefgen_citation", citation_rule)
     md.inline.ruler.before("link", "briefgen_intext_citation", intext_rule)

@@ -1,6 +1,8 @@
 """Markdown that CommonMark reads otherwise than its editor meant, published without a word.
 
 - A footnote definition that nothing refers to is dropped, with every line folded into it.
+- A line such as ``[Update]: CBS`` is a link reference definition: it is not shown, and if no
+  link uses it, it was most likely meant as text.
 
 Each is a warning where it is written. A missing footnote definition is an inline problem,
 reported with the others by the document parser (see ``footnotes``).
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from briefgen.errors import Diagnostics, Loc, split_lines
@@ -20,15 +24,50 @@ from briefgen.footnotes import UNUSED_NOTES, Unused
 # the literal stands in the file.
 Place = Callable[[int, str], Loc]
 
+_SHOWN = 60  # of a reference definition quoted in a message, at most this many characters
+
+
+class _UsedReferences(dict[str, Any]):
+    """``env["references"]`` that notes the labels links look up: markdown-it's link and
+    image rules read a definition with ``get`` (membership tests are not uses)."""
+
+    def __init__(self, references: dict[str, Any]) -> None:
+        super().__init__(references)
+        self.used: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.used.add(key)
+        return super().get(key, default)
+
+
+def _track_references(state: StateCore) -> None:
+    """After the block stage (which collects the definitions), before any link is read."""
+    references = state.env.get("references")
+    if isinstance(references, dict) and not isinstance(references, _UsedReferences):
+        state.env["references"] = _UsedReferences(references)
+
+
+def unshown_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("block", "briefgen_track_references", _track_references)
+
 
 def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, place: Place,
                    diags: Diagnostics) -> None:
     """Warn of what the parse of one Markdown text (``text``, with ``env``) left unshown."""
     notes: list[Unused] = env.get(UNUSED_NOTES, [])
-    if notes:
+    references = env.get("references")
+    unused: list[list[int]] = []
+    if isinstance(references, _UsedReferences):
+        unused = [value["map"] for label, value in references.items()
+                  if label not in references.used]
+        # A second definition of a label is never used: the first one wins.
+        unused += [value["map"] for value in env.get("duplicate_refs", ())]
+    if notes or unused:
         lines = split_lines(text)
         for note in notes:
             _unused_note(note, lines, place, diags)
+        for taken in sorted(unused):
+            _unused_reference(taken, lines, place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:
@@ -43,3 +82,18 @@ def _unused_note(note: Unused, lines: Sequence[str], place: Place, diags: Diagno
                   f"footnote {literal} is never referred to, so its text "
                   f"({taken} line{'s' if taken != 1 else ''}) is not shown; refer to it with "
                   f"{literal} or remove it", span=len(literal) + 1)
+
+
+def _unused_reference(taken: list[int], lines: Sequence[str], place: Place,
+                      diags: Diagnostics) -> None:
+    first = _line(lines, taken[0])
+    first = first[max(first.find("["), 0):].rstrip()
+    # The definition as one line of text, as it would read once escaped.
+    text = " ".join(_line(lines, number).strip() for number in range(taken[0] + 1, taken[1]))
+    text = f"{first} {text}".strip()
+    if len(text) > _SHOWN:
+        text = text[:_SHOWN - 1].rstrip() + "…"
+    diags.warning(place(taken[0], first),
+                  f"'{text}' is a link reference definition, which is not shown, and no link "
+                  f"uses it; to show it as text, escape the bracket: \\{text}",
+                  span=len(first.partition("]")[0]) + 1)

@@ -263,7 +263,28 @@ def test_unshown_markdown_in_a_yaml_briefing_is_reported_at_its_place_in_the_fil
         "its text (1 line) is not shown; refer to it with [^members] or remove it",
         "content/briefings/y.yaml:12:15: warning: footnote [^x] has no definition, so it is "
         "shown as typed; add one on a line of its own, as in [^x]: The text of the note (or "
-        "write \\[^x] to show the brackets)"]
+        "write \\[^x] to show the brackets)",
+        "content/briefings/y.yaml:15:7: warning: '[Update]: CBS' is a link reference "
+        "definition, which is not shown, and no link uses it; to show it as text, escape the "
+        "bracket: \\[Update]: CBS"]
+
+
+REFERENCE = ("content/pages/x.md:{}: warning: '{}' is a link reference definition, which is not "
+             "shown, and no link uses it; to show it as text, escape the bracket: \\{}")
+
+
+def test_a_link_reference_definition_no_link_uses_is_a_warning(index):
+    html, lines = render(index, "[Update]: CBS\nThe talks went on.\n\n> [Note]: unconfirmed\n\n"
+                                "Said [so][ref], [Ref] and [again][].\n\n"
+                                "[ref]: https://example.org/\n[again]: https://example.org/a\n"
+                                "[Ref]: https://example.org/b\n")
+    assert lines == [REFERENCE.format("4:1", "[Update]: CBS", "[Update]: CBS"),
+                     REFERENCE.format("7:3", "[Note]: unconfirmed", "[Note]: unconfirmed"),
+                     # the second definition of a label: the first one is used
+                     REFERENCE.format("13:1", "[Ref]: https://example.org/b",
+                                      "[Ref]: https://example.org/b")]
+    assert "Update" not in html and "unconfirmed" not in html
+    assert html.count('href="https://example.org/"') == 2 and 'href="https://example.org/a"' in html
 
 
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
