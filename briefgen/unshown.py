@@ -3,6 +3,8 @@
 - A footnote definition that nothing refers to is dropped, with every line folded into it.
 - A line such as ``[Update]: CBS`` is a link reference definition: it is not shown, and if no
   link uses it, it was most likely meant as text.
+- Text indented by four spaces (or a tab) is a code block, where ``[[links]]`` and
+  ``[@citations]`` are shown as typed and do nothing; a fenced code block is deliberate.
 
 Each is a warning where it is written. A missing footnote definition is an inline problem,
 reported with the others by the document parser (see ``footnotes``).
@@ -10,6 +12,7 @@ reported with the others by the document parser (see ``footnotes``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +27,8 @@ from briefgen.footnotes import UNUSED_NOTES, Unused
 # the literal stands in the file.
 Place = Callable[[int, str], Loc]
 
+# What briefgen would make a link or a citation of, were it not in code.
+_LINK_SYNTAX = re.compile(r"\[\[[^\[\]\n]+\]\]|\[-?@[^\[\]\n]+\]")
 _SHOWN = 60  # of a reference definition quoted in a message, at most this many characters
 
 
@@ -68,6 +73,9 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
             _unused_note(note, lines, place, diags)
         for taken in sorted(unused):
             _unused_reference(taken, lines, place, diags)
+    for token in tokens:
+        if token.type == "code_block" and token.map:
+            _code_with_links(token, token.map[0], place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:
@@ -97,3 +105,16 @@ def _unused_reference(taken: list[int], lines: Sequence[str], place: Place,
                   f"'{text}' is a link reference definition, which is not shown, and no link "
                   f"uses it; to show it as text, escape the bracket: \\{text}",
                   span=len(first.partition("]")[0]) + 1)
+
+
+def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics) -> None:
+    """At the first ``[[link]]`` or ``[@citation]`` of an indented code block, if any (its
+    lines are the text's, from ``first`` on, without the indentation)."""
+    for offset, line in enumerate(token.content.split("\n")):
+        match = _LINK_SYNTAX.search(line)
+        if match is not None:
+            diags.warning(place(first + offset, match.group()),
+                          "this text is indented by 4 spaces (or a tab), so Markdown shows it "
+                          "as code and its [[links]] and [@citations] do nothing; remove the "
+                          "indentation", span=len(match.group()))
+            return

@@ -266,7 +266,10 @@ def test_unshown_markdown_in_a_yaml_briefing_is_reported_at_its_place_in_the_fil
         "write \\[^x] to show the brackets)",
         "content/briefings/y.yaml:15:7: warning: '[Update]: CBS' is a link reference "
         "definition, which is not shown, and no link uses it; to show it as text, escape the "
-        "bracket: \\[Update]: CBS"]
+        "bracket: \\[Update]: CBS",
+        "content/briefings/y.yaml:19:16: warning: this text is indented by 4 spaces (or a "
+        "tab), so Markdown shows it as code and its [[links]] and [@citations] do nothing; "
+        "remove the indentation"]
 
 
 REFERENCE = ("content/pages/x.md:{}: warning: '{}' is a link reference definition, which is not "
@@ -285,6 +288,17 @@ def test_a_link_reference_definition_no_link_uses_is_a_warning(index):
                                       "[Ref]: https://example.org/b")]
     assert "Update" not in html and "unconfirmed" not in html
     assert html.count('href="https://example.org/"') == 2 and 'href="https://example.org/a"' in html
+
+
+def test_links_in_text_indented_into_a_code_block_are_a_warning_unlike_fenced_code(index):
+    indented = ("this text is indented by 4 spaces (or a tab), so Markdown shows it as code and "
+                "its [[links]] and [@citations] do nothing; remove the indentation")
+    html, lines = render(index, "Text.\n\n    Plain code.\n    Then [[russia]] and [@report].\n\n"
+                                "Text.\n\n\tTabbed [@report].\n\n```\n[[russia]] [@report]\n```\n"
+                                "\n    No links.\n")
+    assert lines == [f"content/pages/x.md:7:10: warning: {indented}",
+                     f"content/pages/x.md:11:9: warning: {indented}"]
+    assert "<pre><code>Plain code.\nThen [[russia]] and [@report].\n</code></pre>" in html
 
 
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
