@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -95,7 +96,9 @@ SITE = "title: T\nlanguage: fr\n"
 
 
 def _config(text: str):
-    return parse_config(Path("/site"), text)
+    site = Path(tempfile.mkdtemp())
+    (site / "content").mkdir()  # a site with its content folder: no warning for its absence
+    return parse_config(site, text)
 
 
 def test_site_words_override_the_catalogue():
