@@ -87,7 +87,8 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
     notes_fragment = parser.blocks(notes) if notes else EMPTY
     updates = read_updates(parser, record.get("updates", []),
                            [b.id for b in blocks if b.date is not None],
-                           [b.id for b in blocks if b.date is None])
+                           [b.id for b in blocks if b.date is None],
+                           _date_or_none(record))
     return Briefing(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         date=record.get("date", NO_DATE), lead=lead_fragment, blocks=tuple(rendered),
@@ -100,6 +101,11 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         date_loc=record.where("date") if "date" in record.values else FILE_START,
         image=record.get("image"),
     )
+
+
+def _date_or_none(record: Record) -> DateValue | None:
+    value = record.get("date")
+    return value if isinstance(value, DateValue) else None
 
 
 def _reference_date(record: Record) -> tuple[str, DateValue] | None:

@@ -18,12 +18,20 @@ LISTED = 5  # entry ids named in an error when none is close to what was written
 
 
 def read_updates(parser: DocumentParser, items: Sequence[Any], entry_ids: Sequence[str],
-                 section_ids: Sequence[str] = ()) -> tuple[Update, ...]:
+                 section_ids: Sequence[str] = (), published: DateValue | None = None
+                 ) -> tuple[Update, ...]:
     """The valid items of ``updates``; an ``entry`` that names no entry of the briefing is
-    reported where it is written, and dropped."""
+    reported where it is written, and dropped. An update dated wholly before ``published``
+    (the briefing's ``date``) is a warning: a typo in its year or month."""
     updates = []
     for item in items:
-        if not isinstance(item, Record) or "date" not in item.values or "note" not in item.values:
+        if not isinstance(item, Record):
+            continue
+        date = item.get("date")
+        if isinstance(date, DateValue) and published is not None:
+            _before_publication(parser.diags, f"update dated {date.human()}", date,
+                                item.where("date"), published, parser.zone)
+        if "date" not in item.values or "note" not in item.values:
             continue
         entry = item.get("entry")
         if isinstance(entry, str) and entry not in entry_ids:
@@ -49,13 +57,28 @@ def _unknown_entry(diags: Diagnostics, entry: str, loc: Loc, entry_ids: Sequence
     diags.error(loc, f"the update's entry '{entry}' {what}{hint}", span=len(entry))
 
 
+def _before_publication(diags: Diagnostics, what: str, value: DateValue, loc: Loc,
+                        published: DateValue, zone: tzinfo) -> None:
+    """A date of the change log that lies wholly before the briefing's ``date``: the page
+    would say the briefing changed before it was published. ``what`` names the date."""
+    if value.end_key(zone) < published.sort_key(zone):
+        diags.warning(loc, f"{what} is before the briefing's date "
+                           f"({published.human()}); check the year or month",
+                      span=len(value.written()))
+
+
 def updated_date(diags: Diagnostics, record: Record, zone: tzinfo) -> DateValue | None:
     """``updated`` as written, else the date of the latest update; a warning when both are
-    written and disagree (neither date contains the other)."""
+    written and disagree (neither date contains the other), and when ``updated`` lies
+    before the briefing's ``date``."""
     given = record.get("updated")
     latest = _latest_update(record.get("updates", []), zone)
     if not isinstance(given, DateValue):
         return latest[0] if latest else None
+    published = record.get("date")
+    if isinstance(published, DateValue):
+        _before_publication(diags, f"'updated' ({given.human()})", given,
+                            record.where("updated"), published, zone)
     if latest is not None and _apart(given, latest[0], zone):
         date, loc = latest
         diags.warning(record.where("updated"),

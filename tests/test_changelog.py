@@ -200,3 +200,41 @@ def test_updates_of_a_yaml_briefing_name_its_entries(tmp_path: Path, cli):
     result = cli("--site", str(site), "build", "--out", str(tmp_path / "out"))
     assert result.code == 0, result.err
     assert "Fixed a name." in element(page(tmp_path / "out", "briefings/y/"), "met")
+
+
+BEFORE = "is before the briefing's date (12 January 2022); check the year or month"
+
+
+@pytest.mark.parametrize("written,warned", [
+    ("2021-01-13", "13 January 2021"), ("2022-01-11", "11 January 2022"),
+    ("2021-12", "December 2021"), ("2022-01-12", None), ("2022-01", None),
+    ("2022-01-10..2022-01-13", None),
+])
+def test_an_update_dated_before_the_briefing_is_a_warning_at_its_date(tmp_path: Path, cli,
+                                                                      written, warned):
+    text = TALKS.replace("  - date: 2022-01-13\n", f"  - date: {written}\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    result = cli("--site", str(site), "check")
+    assert result.code == 0, result.err
+    expected = [f"content/briefings/talks.md:10:11: warning: update dated {warned} {BEFORE}"]
+    assert result.headlines == (expected if warned else [])
+
+
+def test_updated_before_the_briefing_is_a_warning_at_its_value(tmp_path: Path, cli):
+    text = TALKS.replace("updates:\n", "updated: 2021-01-15\nupdates:\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    result = cli("--site", str(site), "check")
+    assert result.code == 0, result.err
+    assert f"content/briefings/talks.md:5:10: warning: 'updated' (15 January 2021) {BEFORE}" \
+        in result.headlines
+
+
+def test_an_update_of_a_yaml_briefing_dated_before_it_is_a_warning(tmp_path: Path, cli):
+    briefing = ("title: Y\ndate: 2022-01-12\nupdates:\n  - date: 2021-01-13\n"
+                "    note: Fixed a name.\nentries:\n  - date: 2022-01-10\n"
+                "    title: Envoys meet\n    body: They meet [@report].\n")
+    files = {k: v for k, v in SITE.items() if k != "content/briefings/talks.md"}
+    site = write(tmp_path / "site", {**files, "content/briefings/y.yaml": briefing})
+    result = cli("--site", str(site), "check")
+    assert [h for h in result.headlines if "briefings/" in h] == [
+        f"content/briefings/y.yaml:4:11: warning: update dated 13 January 2021 {BEFORE}"]
