@@ -99,6 +99,8 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         draft=record.get("status") == "draft",
         refs=parser.refs, brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
         date_loc=record.where("date") if "date" in record.values else FILE_START,
+        updated_loc=record.where("updated") if isinstance(record.get("updated"), DateValue)
+        else None,
         image=record.get("image"),
     )
 

@@ -40,7 +40,7 @@ def read_updates(parser: DocumentParser, items: Sequence[Any], entry_ids: Sequen
             entry = None
         note = parser.inline(item.get("note"), item.where("note"), linked=False)
         updates.append(Update(item.get("date"), note, item.get("kind", "update"),
-                              entry if isinstance(entry, str) else None))
+                              entry if isinstance(entry, str) else None, item.where("date")))
     return tuple(updates)
 
 

@@ -124,6 +124,7 @@ class Update:
     note: Fragment
     kind: str = "update"  # or "correction", shown flagged at the top and at its entry
     entry: str | None = None  # the id of the entry it concerns (checked to exist)
+    date_loc: Loc = FILE_START  # where its date is written
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class Briefing:
     draft: bool = False
     refs: Sequence[Ref] = ()  # every link and citation, numbered as in the fragments
     date_loc: Loc = FILE_START  # where ``date`` is written (a scheduled briefing is told there)
+    updated_loc: Loc | None = None  # where ``updated`` is written, if it is
     image: ImageSpec | None = None  # the lead image
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()

@@ -7,12 +7,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
 import html5lib
 import pytest
 
+from briefgen.build import BuildOptions, BuildResult, build
+from briefgen.preview import Preview
 from tests.conftest import write
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -238,3 +242,59 @@ def test_an_update_of_a_yaml_briefing_dated_before_it_is_a_warning(tmp_path: Pat
     result = cli("--site", str(site), "check")
     assert [h for h in result.headlines if "briefings/" in h] == [
         f"content/briefings/y.yaml:4:11: warning: update dated 13 January 2021 {BEFORE}"]
+
+
+AHEAD = ("is in the future: the page, its feeds and the sitemap would say the briefing was "
+         "updated then")
+
+
+def diagnosed(result: BuildResult) -> list[str]:
+    return sorted(d.headline() for d in result.diagnostics)
+
+
+def at(moment: str) -> datetime:
+    return datetime.fromisoformat(moment)
+
+
+def test_an_update_dated_in_the_future_is_a_warning_until_that_date_comes(tmp_path: Path):
+    text = TALKS.replace("  - date: 2022-01-14\n", "  - date: 2022-01-20\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    out = tmp_path / "out"
+    warned = [f"content/briefings/talks.md:13:11: warning: update dated 20 January 2022 {AHEAD}; "
+              "correct the date, or add the update once it is made"]
+    # The site's zone is Europe/Berlin: 20 January begins at 23:00 UTC on the 19th.
+    before = build(site, BuildOptions(out=out, jobs=1, now=at("2022-01-19T22:30+00:00")))
+    assert before.ok and diagnosed(before) == warned
+    assert before.valid_until == at("2022-01-19T23:00+00:00").timestamp()
+    # The same files, built again with the cache when the date has come: no warning.
+    after = build(site, BuildOptions(out=out, jobs=1, now=at("2022-01-19T23:30+00:00")))
+    assert after.ok and diagnosed(after) == []
+
+
+def test_updated_in_the_future_is_a_warning_at_its_value(tmp_path: Path, cli):
+    text = TALKS.replace("updates:\n", "updated: 2099-01-15\nupdates:\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    result = cli("--site", str(site), "check")
+    assert result.code == 0, result.err
+    assert f"content/briefings/talks.md:5:10: warning: 'updated' (15 January 2099) {AHEAD}; " \
+           "correct the date" in result.headlines
+
+
+def test_a_scheduled_briefing_s_updates_are_checked_when_it_comes_out(tmp_path: Path):
+    text = TALKS.replace("date: 2022-01-12\n", "date: 2022-01-17\n", 1).replace(
+        "  - date: 2022-01-14\n", "  - date: 2022-01-20\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    early = build(site, BuildOptions(write=False, jobs=1, now=at("2022-01-16T12:00+00:00")))
+    assert not any(AHEAD in line for line in diagnosed(early)), diagnosed(early)
+    out = build(site, BuildOptions(write=False, jobs=1, now=at("2022-01-18T12:00+00:00")))
+    assert any(f"update dated 20 January 2022 {AHEAD}" in line for line in diagnosed(out))
+
+
+def test_the_preview_drops_the_warning_when_the_date_comes_without_an_edit(tmp_path: Path):
+    text = TALKS.replace("  - date: 2022-01-14\n", "  - date: 2022-01-20\n", 1)
+    site = write(tmp_path / "site", {**SITE, "content/briefings/talks.md": text})
+    preview = Preview(site, tmp_path / "served", BuildOptions(
+        base_url=BASE, jobs=1, now=at("2022-01-18T12:00+00:00")))
+    assert any(AHEAD in line for line in diagnosed(preview.rebuild()))
+    preview.options = replace(preview.options, now=at("2022-01-21T12:00+00:00"))
+    assert diagnosed(preview.rebuild()) == []

@@ -1,14 +1,18 @@
-"""One check per content file: the warnings that need the whole site (SPEC §8)."""
+"""One check per content file: the warnings that need the whole site (SPEC §8), and those
+that depend on the build's clock (a change log dated in the future)."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from briefgen.engine.deps import Reader
 from briefgen.errors import FILE_START, Diagnostic, Severity
-from briefgen.model import Actor, Source
+from briefgen.model import Actor, Briefing, Source
 from briefgen.parse import Parsed
 from briefgen.site.documents import Doc, collection_of
 from briefgen.site.held import hold
 from briefgen.site.nearmiss import near_misses
+from briefgen.site.settings import ParseSettings
 
 
 def check(r: Reader, rel: str) -> None:
@@ -26,3 +30,36 @@ def check(r: Reader, rel: str) -> None:
                            f"actor '{document.id}' is never linked; link it with "
                            f"[[{document.id}]] or remove the file"))
     r.diagnostics(near_misses(r, document))
+    if isinstance(document, Briefing):
+        settings: ParseSettings = r.get(("settings", "parse"))
+        future, expires = future_changes(document, r.now, settings.zone)
+        r.diagnostics(future)
+        if expires is not None:  # what is said here changes when that date comes
+            r.expires(expires)
+
+
+def future_changes(briefing: Briefing, now: float, zone: tzinfo
+                   ) -> tuple[list[Diagnostic], float | None]:
+    """Warnings for the dates of the change log (``updates``, ``updated``) that lie in the
+    future at ``now``: the page, its feeds and the sitemap would say that the briefing was
+    changed then. With the time at which what is said here changes (a date comes), if any.
+    A scheduled briefing's change log is checked when the briefing comes out."""
+    published = briefing.date.sort_instant(zone).timestamp()
+    if published > now:
+        return [], published
+    dated = [(f"update dated {u.date.human()}", "correct the date, or add the update once it "
+              "is made", u.date, u.date_loc) for u in briefing.updates]
+    if briefing.updated is not None and briefing.updated_loc is not None:
+        dated.append((f"'updated' ({briefing.updated.human()})", "correct the date",
+                      briefing.updated, briefing.updated_loc))
+    found: list[Diagnostic] = []
+    expires: float | None = None
+    for what, fix, value, loc in dated:
+        starts = value.sort_instant(zone).timestamp()
+        if starts > now:
+            found.append(Diagnostic(briefing.path, loc, Severity.WARNING,
+                                    f"{what} is in the future: the page, its feeds and the "
+                                    f"sitemap would say the briefing was updated then; {fix}",
+                                    len(value.written())))
+            expires = starts if expires is None else min(expires, starts)
+    return found, expires
