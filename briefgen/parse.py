@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from briefgen import fields as F
 from briefgen.briefings import NO_DATE, located_list, parse_briefing, read
 from briefgen.charcheck import clean_text, clean_yaml
+from briefgen.dates import DateValue
 from briefgen.docparser import DocumentParser
 from briefgen.errors import FILE_START, Diagnostic, Diagnostics
 from briefgen.filenames import YAML_SUFFIXES, document_id
@@ -120,6 +121,7 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
                              f"language '{language}' is not a language code such as ru or pt-BR: "
                              "it is shown as written, but browsers and screen readers are not "
                              "told the language of the source's title")
+    _accessed_before(parser, record)
     return Source(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         publisher=parser.located(record, "publisher", ""), date=record.get("date", NO_DATE),
@@ -129,6 +131,17 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
         body=rendered, refs=parser.refs, brackets=tuple(parser.brackets),
         site_links=tuple(parser.site_links),
     )
+
+
+def _accessed_before(parser: DocumentParser, record: Record) -> None:
+    """``accessed`` wholly before the source's ``date``: no one read it before it came out."""
+    accessed, published = record.get("accessed"), record.get("date")
+    if isinstance(accessed, DateValue) and isinstance(published, DateValue) and \
+            accessed.end_key(parser.zone) < published.sort_key(parser.zone):
+        parser.diags.warning(record.where("accessed"),
+                             f"accessed {accessed.human()}, before the source's date "
+                             f"({published.human()}); check the year",
+                             span=len(accessed.written()))
 
 
 def _page(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: SourceText | None,

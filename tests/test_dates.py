@@ -150,3 +150,33 @@ def test_lists_follow_the_day_as_written(tmp_path, cli):
     # Listed on the year page of its day as written, though it is 2024 in UTC.
     assert "new-year-s-eve-in-the-west" in (out / "timeline/2023/index.html").read_text("utf-8")
     assert not (out / "timeline/2024").exists()
+
+
+SOURCE_SITE = {
+    "site.yaml": "title: T\nbase_url: https://example.org/\n",
+    "content/briefings/b.md": "---\ntitle: B\ndate: 2022-02-01\n---\n\n"
+                              "## 2022-01-31 Said [@memo]\n\nText [@notes].\n",
+}
+
+
+@pytest.mark.parametrize("accessed,warned", [
+    ("2021-01-31", "accessed 31 January 2021, before the source's date (31 January 2022); "
+                   "check the year"),
+    ("2022-01", None), ("2022-01-31", None), ("2023", None),
+    ("2022-01-30T23:00", "accessed 30 January 2022, 23:00, before the source's date "
+                         "(31 January 2022); check the year"),
+])
+def test_a_source_accessed_before_its_date_is_a_warning_at_accessed(tmp_path, cli, accessed,
+                                                                    warned):
+    site = write(tmp_path / "site", {
+        **SOURCE_SITE,
+        "content/sources/memo.yaml": f"title: Memo\npublisher: Wire\ndate: 2022-01-31\n"
+                                     f"accessed: {accessed}\n",
+        "content/sources/notes.md": f"---\ntitle: Notes\npublisher: Wire\ndate: 2022-01-31\n"
+                                    f"accessed: {accessed}\n---\n\nOur notes.\n",
+    })
+    result = cli("--site", str(site), "check")
+    assert result.code == 0, result.err
+    expected = [f"content/sources/memo.yaml:4:11: warning: {warned}",
+                f"content/sources/notes.md:5:11: warning: {warned}"]
+    assert result.headlines == (expected if warned else [])
