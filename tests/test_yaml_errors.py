@@ -278,3 +278,52 @@ def test_urls_with_real_hosts_are_accepted(loader: type, url: str) -> None:
     diags = Diagnostics("f.yaml")
     read_record(node, F.SOURCE, ReadContext(diags, UTC, 0, split_lines(text)), "x")
     assert diags.items == []
+
+
+BRIEFING = "title: B\ndate: 2022-02-01\n---\n\n## 2022-01-31 Said\n\nText.\n"
+MISPLACED = "front matter must start on the first line"
+
+
+@pytest.mark.parametrize("data, expected", [
+    (f"\n---\n{BRIEFING}".encode(),
+     f"2:1: error: {MISPLACED}; remove the blank line above '---'"),
+    # a byte order mark and Windows line ends: the blank lines are still two
+    (b"\xef\xbb\xbf" + f" \n\n---\n{BRIEFING}".replace("\n", "\r\n").encode(),
+     f"3:1: error: {MISPLACED}; remove the 2 blank lines above '---'"),
+    (f"<!-- to check -->\n---\n# written by the desk\n{BRIEFING}".encode(),
+     f"2:1: error: {MISPLACED}; move the text above '---' below the front matter (after the "
+     "closing '---'), or remove it"),
+    (f"  ---\n{BRIEFING}".encode(),
+     "1:3: error: front matter must start at the beginning of the first line; remove the "
+     "spaces before '---'"),
+    (b"\xef\xbb\xbf\xef\xbb\xbf---\n" + BRIEFING.encode(),
+     "1:2: error: front matter must start at the beginning of the first line; remove the "
+     "byte order mark (U+FEFF) before '---'"),
+], ids=["a-blank-line", "bom-and-crlf", "text-above", "spaces-before", "a-second-bom"])
+def test_front_matter_below_the_first_line_is_one_error_at_its_dashes(tmp_path, cli, data,
+                                                                       expected) -> None:
+    site = tmp_path / "site"
+    (site / "content/briefings").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    (site / "content/briefings/b.md").write_bytes(data)
+    result = cli("--site", str(site), "check")
+    assert result.code == 1
+    assert result.headlines == [f"content/briefings/b.md:{expected}"], result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("text", [
+    "\nNo front matter at all.\n",
+    "\n---\n\nA thematic break, then text.\n\n---\n",
+    "\n---\ntitle: B\ndate: 2022-02-01\n",  # never closed: read as Markdown
+], ids=["no-dashes", "no-keys", "not-closed"])
+def test_a_file_without_front_matter_still_misses_its_keys(tmp_path, cli, text) -> None:
+    site = tmp_path / "site"
+    (site / "content/briefings").mkdir(parents=True)
+    (site / "site.yaml").write_text("title: T\nbase_url: https://example.org/\n")
+    (site / "content/briefings/b.md").write_text(text)
+    result = cli("--site", str(site), "check")
+    assert result.code == 1
+    assert [h for h in result.headlines if "error" in h] == [
+        "content/briefings/b.md:1:1: error: missing required key 'date' in a briefing",
+        "content/briefings/b.md:1:1: error: missing required key 'title' in a briefing"]
