@@ -651,18 +651,26 @@ class EngineStore:
 
     def _join_apart(self, apart: _Apart, changes: Changes) -> None:
         """The child's contributions into this store (SQLite copies the rows as they are),
-        or, if the child failed, written here."""
+        or, if the child failed or its file cannot be read, written here. A copy that fails
+        otherwise (a full disk, an I/O error) is raised: the new file has no journal, so
+        what it wrote of the copy is neither undone nor safe to read on; the commit fails
+        and ``close`` removes the file."""
         if apart.wait():
             try:
                 self.db.execute("ATTACH DATABASE ? AS apart", (str(apart.path),))
+            except sqlite3.Error:
+                pass  # its file cannot be opened: written here
+            else:
                 try:
                     self.db.execute("INSERT INTO contribs SELECT * FROM apart.contribs")
                     return
+                except sqlite3.DatabaseError as exc:
+                    if not _is_corruption(exc):
+                        raise
+                    # its file is damaged: written here (rows copied in are replaced)
                 finally:
                     with contextlib.suppress(sqlite3.Error):
                         self.db.execute("DETACH DATABASE apart")
-            except sqlite3.Error:
-                pass  # its file cannot be read: written here (rows copied in are replaced)
         self.db.execute("BEGIN")
         self._write_contributions(self.db, changes)
         self.db.execute("COMMIT")
@@ -740,7 +748,10 @@ def _first_two(row: tuple[Any, ...]) -> Any:
 
 def _tune(db: sqlite3.Connection) -> None:
     with contextlib.suppress(sqlite3.Error):
-        db.execute("PRAGMA mmap_size=268435456")
+        # No memory map (whatever SQLite was built with): with one, SQLite grows a file with
+        # ftruncate before writing its pages, and reading a page whose write failed on a full
+        # tmpfs kills the process with SIGBUS, where read() gives an error. It saves no time.
+        db.execute("PRAGMA mmap_size=0")
         # A first build writes the whole state in one transaction: keep its pages in memory.
         db.execute("PRAGMA cache_size=-131072")
         db.execute("PRAGMA temp_store=MEMORY")
