@@ -62,7 +62,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         return None
     if body is not None:
         tokens = parser.tokens(body.text, body.first_line, entries=True)
-        _unspaced_headings(parser, tokens, body.first_line)
+        _heading_slips(parser, tokens, body.first_line)
         lead, blocks, notes = _split_body(parser, tokens, body.first_line)
     else:
         lead_text = record.get("lead")
@@ -136,9 +136,10 @@ def _tags(parser: DocumentParser, tags: tuple[Located, ...]) -> tuple[Located, .
 _UNSPACED_HEADING = re.compile(r" {0,3}(#{2,6})(?=[^\s#])(\S*)")
 
 
-def _unspaced_headings(parser: DocumentParser, tokens: list[Token], first_line: int) -> None:
-    """``##2023-09-20 Talks`` is text, not a heading: the entry it was meant to open would be
-    missing, and its text would belong to the entry before it."""
+def _heading_slips(parser: DocumentParser, tokens: list[Token], first_line: int) -> None:
+    """Headings that are not what they look like in a briefing's body: ``##2023-09-20 Talks``
+    is text, not a heading (the entry it was meant to open would be missing, and its text
+    would belong to the entry before it); a paragraph over ``---`` is one (``_underlined``)."""
     for token in tokens:
         if token.type == "heading_open" and token.markup == "-" and token.level == 0 \
                 and token.map:
