@@ -118,8 +118,8 @@ def _scalar_text(node: yaml.Node, ctx: ReadContext, key: str, expected: str) -> 
     return None
 
 
-# Link and citation syntax, which works in Markdown text only.
-_MARKUP = re.compile(r"\[\[[^\[\]\n]+\]\]|\[-?@[^\]\n]+\]")
+# Link and citation syntax (``[[target]]``, ``[@source]``), which works in Markdown text only.
+LINK_SYNTAX = re.compile(r"\[\[[^\[\]\n]+\]\]|\[-?@[^\[\]\n]+\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,7 @@ class Text:
         if self.pattern is None:  # words, not an id or a code
             assert isinstance(node, yaml.ScalarNode)
             ctx.cut_by_comment(node, key)
-        markup = _MARKUP.search(text) if self.literal else None
+        markup = LINK_SYNTAX.search(text) if self.literal else None
         if markup is not None:
             assert isinstance(node, yaml.ScalarNode)
             loc = ctx.loc(node)

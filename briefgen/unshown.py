@@ -12,7 +12,6 @@ reported with the others by the document parser (see ``footnotes``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,13 +21,12 @@ from markdown_it.token import Token
 
 from briefgen.errors import Diagnostics, Loc, split_lines
 from briefgen.footnotes import UNUSED_NOTES, Unused
+from briefgen.schema import LINK_SYNTAX
 
 # A 0-based line of a Markdown text and a literal written on it (or starting it) -> where
 # the literal stands in the file.
 Place = Callable[[int, str], Loc]
 
-# What briefgen would make a link or a citation of, were it not in code.
-_LINK_SYNTAX = re.compile(r"\[\[[^\[\]\n]+\]\]|\[-?@[^\[\]\n]+\]")
 _SHOWN = 60  # of a reference definition quoted in a message, at most this many characters
 
 
@@ -111,7 +109,7 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
     """At the first ``[[link]]`` or ``[@citation]`` of an indented code block, if any (its
     lines are the text's, from ``first`` on, without the indentation)."""
     for offset, line in enumerate(token.content.split("\n")):
-        match = _LINK_SYNTAX.search(line)
+        match = LINK_SYNTAX.search(line)
         if match is not None:
             diags.warning(place(first + offset, match.group()),
                           "this text is indented by 4 spaces (or a tab), so Markdown shows it "

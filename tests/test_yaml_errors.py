@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from briefgen import fields as F
 from briefgen import yamlsource
 from briefgen.errors import Diagnostics, split_lines
-from briefgen.schema import ReadContext, read_record
+from briefgen.schema import Field, ReadContext, read_record
 from briefgen.yamlsource import compose
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
@@ -202,6 +202,15 @@ def test_any_broken_yaml_gets_a_located_one_line_message(yaml_loader: type,
     run()
 
 
+def read_fields(text: str, fields: dict[str, Field]) -> Diagnostics:
+    """The diagnostics of reading ``text`` (YAML that parses) as a record of ``fields``."""
+    node, problem = compose(text)
+    assert problem is None
+    diags = Diagnostics("f.yaml")
+    read_record(node, fields, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    return diags
+
+
 @pytest.mark.parametrize("text,fields,where,kept", [
     ("title: Resolution #2231 passes\ndate: 2022\n", "SOURCE", "1:19", "Resolution"),
     ("name: A\nkind: person\nsummary: Leads #team   \n", "ACTOR", "3:16", "Leads"),
@@ -209,10 +218,7 @@ def test_any_broken_yaml_gets_a_located_one_line_message(yaml_loader: type,
 ])
 def test_an_unquoted_text_cut_by_a_comment_is_a_warning(loader: type, text: str, fields: str,
                                                         where: str, kept: str) -> None:
-    node, problem = compose(text)
-    assert problem is None
-    diags = Diagnostics("f.yaml")
-    read_record(node, getattr(F, fields), ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, getattr(F, fields))
     warnings = [d for d in diags.items if "YAML comment" in d.message]
     assert [f"{d.loc.line}:{d.loc.col}" for d in warnings] == [where]
     assert f"so {kept!r} is all that is kept" in warnings[0].message
@@ -225,9 +231,7 @@ def test_an_unquoted_text_cut_by_a_comment_is_a_warning(loader: type, text: str,
 ])
 def test_quoted_texts_comments_of_their_own_and_codes_give_no_warning(loader: type,
                                                                       text: str) -> None:
-    node, _ = compose(text)
-    diags = Diagnostics("f.yaml")
-    read_record(node, F.ACTOR, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, F.ACTOR)
     assert not [d for d in diags.items if "YAML comment" in d.message]
 
 
@@ -240,9 +244,7 @@ def test_quoted_texts_comments_of_their_own_and_codes_give_no_warning(loader: ty
 def test_link_syntax_in_a_field_shown_as_written_is_a_warning(loader: type, text: str,
                                                               fields: str, where: str,
                                                               written: str) -> None:
-    node, _ = compose(text)
-    diags = Diagnostics("f.yaml")
-    read_record(node, getattr(F, fields), ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, getattr(F, fields))
     found = [d for d in diags.items if "shown as written" in d.message]
     assert [f"{d.loc.line}:{d.loc.col}" for d in found] == [where]
     assert repr(written) in found[0].message
@@ -250,9 +252,7 @@ def test_link_syntax_in_a_field_shown_as_written_is_a_warning(loader: type, text
 
 def test_link_syntax_in_markdown_fields_is_not_a_warning(loader: type) -> None:
     text = "title: T\ndate: 2022\nsummary: With [[ana]] [@memo]\n"
-    node, _ = compose(text)
-    diags = Diagnostics("f.yaml")
-    read_record(node, F.BRIEFING, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, F.BRIEFING)
     assert diags.items == []
 
 
@@ -263,9 +263,7 @@ def test_link_syntax_in_markdown_fields_is_not_a_warning(loader: type) -> None:
 ])
 def test_a_url_whose_host_cannot_be_one_is_an_error(loader: type, url: str, problem: str) -> None:
     text = f"title: T\npublisher: P\ndate: 2022\nurl: {url}\n"
-    node, _ = compose(text)
-    diags = Diagnostics("f.yaml")
-    read_record(node, F.SOURCE, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, F.SOURCE)
     assert [(d.loc.line, d.loc.col) for d in diags.items] == [(4, 6)]
     assert problem in diags.items[0].message
 
@@ -274,9 +272,7 @@ def test_a_url_whose_host_cannot_be_one_is_an_error(loader: type, url: str, prob
                                  "https://bücher.example/", "http://localhost:8000/"])
 def test_urls_with_real_hosts_are_accepted(loader: type, url: str) -> None:
     text = f"title: T\npublisher: P\ndate: 2022\nurl: '{url}'\n"
-    node, _ = compose(text)
-    diags = Diagnostics("f.yaml")
-    read_record(node, F.SOURCE, ReadContext(diags, UTC, 0, split_lines(text)), "x")
+    diags = read_fields(text, F.SOURCE)
     assert diags.items == []
 
 
