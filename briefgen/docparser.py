@@ -149,7 +149,10 @@ class DocumentParser:
                                                    token.meta["col"], len(token.content)))
             elif kind == "link_open" or kind == "image":
                 url = str(token.attrs.get("href" if kind == "link_open" else "src") or "")
-                if "line" in token.meta and url.startswith("/") and not url.startswith("//"):
+                # Root-relative paths, and fragments of this page (``#entry-id``).
+                site_path = url.startswith("/") and not url.startswith("//")
+                fragment = url.startswith("#") and kind == "link_open"
+                if "line" in token.meta and (site_path or fragment):
                     self.site_links.append(SiteLink(url, token.meta["line"], token.meta["col"],
                                                     len(token.meta["literal"].partition("\n")[0]),
                                                     kind == "image"))

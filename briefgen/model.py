@@ -37,8 +37,9 @@ class Bracketed(NamedTuple):
 
 
 class SiteLink(NamedTuple):
-    """A Markdown link or image to a root-relative path (``/about/``), checked later against
-    the paths the site publishes."""
+    """A Markdown link or image to a root-relative path (``/about/``), or a link to a
+    fragment of its own page (``#entry-id``), checked later against the paths the site
+    publishes and the ids of the briefing it points to."""
 
     url: str  # as markdown-it holds it: percent-encoded
     line: int

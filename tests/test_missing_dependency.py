@@ -59,6 +59,8 @@ NAMED = {
     "idx:actor_lengths": steps(("publisher-typo", 4), ("add-actor", 1)),
     "idx:unreadable": steps(("add-source", 1), ("break-actor", 0), ("fix", 0)),
     "idx:published": steps(("link-path", 3), ("page", 1)),
+    # A link to an entry of another briefing, whose ids then change with its year.
+    "anchors": steps(("link-entry", 0), ("redate", 3)),
 }
 
 # Reads that only `build` with --drafts or --future can show (the preview shows neither):

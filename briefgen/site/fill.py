@@ -475,6 +475,14 @@ def _hold_uncited(r: Reader, rb: RenderedBriefing) -> None:
                                "[@source-id]"))
 
 
+def anchors(r: Reader, briefing_id: str) -> tuple[str, ...]:
+    """The node ``("anchors", briefing id)``: the ids a link can end in on its page (entries
+    and sections, in order; the theme's own start with ``bg-``)."""
+    found: Doc | None = r.get(("doc", "briefings", briefing_id))
+    document = found.document if found is not None else None
+    return tuple(block.id for block in document.blocks) if isinstance(document, Briefing) else ()
+
+
 def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:
     """The titles of a briefing's entries as plain text, for links to them from elsewhere."""
     found: Doc | None = r.get(("doc", "briefings", briefing_id))

@@ -144,6 +144,7 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
         Kind("doc", DOC, documents("doc"), documents("doc_fingerprint"), reads="document"),
         Kind("ident", IDENT, documents("ident"), persist=True, reads="identity"),
         Kind("entry_titles", RESOLVED, fill("entry_titles"), persist=True, reads="identity"),
+        Kind("anchors", RESOLVED, fill("anchors"), persist=True, reads="anchors"),
         Kind("publisher", RESOLVED, pieces("publisher"), persist=True, reads="identity"),
         Kind("roles", RESOLVED, roles("roles"), persist=True, reads="roles"),
         Kind("fill", FILL, fill("filled"), fill("fill_fingerprint"), reads="body",

@@ -54,9 +54,13 @@ def check_links(r: Reader, rel: str) -> None:
     checker = _Checker(r, Urls(settings.base_url).prefix, collection, parsed.id,
                        isinstance(document, Briefing | Page))
     for link in links:
-        problem = checker.problem(link)
+        problem, severity = checker.problem(link), Severity.ERROR
+        if problem is None:
+            # The page exists; a fragment it lacks opens it at its top: a warning, as a
+            # site's own templates may give the page ids of their own.
+            problem, severity = checker.fragment_problem(link), Severity.WARNING
         if problem is not None:
-            r.diagnostic(Diagnostic(rel, Loc(link.line, link.col), Severity.ERROR, problem,
+            r.diagnostic(Diagnostic(rel, Loc(link.line, link.col), severity, problem,
                                     link.span))
 
 
@@ -75,6 +79,8 @@ class _Checker:
             bool(self.r.index("published", site_rel + "/index.html"))
 
     def problem(self, link: SiteLink) -> str | None:
+        if link.url.startswith("#"):
+            return None  # this page: see ``fragment_problem``
         path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
         what = f"{'image' if link.image else 'link to'} '{unquote(link.url)}'"
         if path + "/" == self.prefix:
@@ -101,6 +107,39 @@ class _Checker:
             return None  # the briefing that makes this page may be the one that is unreadable
         return (f"{what}: the site has no {'file' if link.image else 'page or file'} at this "
                 f"path{self._suggestion(site_rel)}")
+
+    def fragment_problem(self, link: SiteLink) -> str | None:
+        """A link to an entry or section that the briefing it points to lacks (the theme's
+        own ids, which start with ``bg-``, are not checked)."""
+        path, _, fragment = link.url.partition("#")
+        fragment = unquote(fragment)
+        if not fragment or fragment.startswith("bg-"):
+            return None
+        briefing_id = self._briefing_at(path) if path else \
+            self.doc_id if self.collection == "briefings" else None
+        if briefing_id is None:
+            return None
+        ids: tuple[str, ...] = self.r.get(("anchors", briefing_id))
+        if fragment in ids:
+            return None
+        where = "this briefing" if not path else f"briefing '{briefing_id}'"
+        near = closest(fragment, ids, limit=1)
+        hint = f"; did you mean '{path}#{near[0]}'?" if near else ""
+        return (f"link to '{unquote(link.url)}': {where} has no entry or section "
+                f"'{fragment}', so the link opens the page at its top{hint}")
+
+    def _briefing_at(self, url_path: str) -> str | None:
+        """The briefing whose published page a link's path names, if it names one."""
+        path = unquote(url_path.split("?", 1)[0])
+        if not path.startswith(self.prefix):
+            return None
+        site_rel = path[len(self.prefix):]
+        first, _, rest = site_rel.partition("/")
+        briefing_id, _, tail = rest.partition("/")
+        if first != "briefings" or not briefing_id or tail not in ("", "index.html") \
+                or not self.exists(site_rel):
+            return None
+        return briefing_id
 
     def _hidden(self, found: BriefingIdent | PageIdent, what: str) -> str | None:
         """A link to a draft or a scheduled briefing: an error from a published page."""
