@@ -95,6 +95,13 @@ def _summary(result: BuildResult, errors: int, warnings: int, verb: str) -> str:
         (f"; {plural(warnings, 'warning')}" if warnings else "")
 
 
+def _held_to_exit(args: argparse.Namespace, result: BuildResult) -> None:
+    """Under ``run``, a build's objects live until the process exits (see there)."""
+    held: list[object] | None = getattr(args, "held", None)
+    if held is not None:
+        held.append(result)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     if args.base_url and url_problem(args.base_url):
         print(f"briefgen build: --base-url {url_problem(args.base_url)}", file=sys.stderr)
@@ -109,6 +116,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                            waiting=lambda message: print(f"briefgen: {message}", file=sys.stderr,
                                                          flush=True))
     result = build(args.site, options)
+    _held_to_exit(args, result)
     progress.clear()
     for note in result.notes:
         print(f"briefgen: note: {note}", file=sys.stderr)
@@ -140,6 +148,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     result = build(args.site, BuildOptions(drafts=args.drafts, future=args.future, write=False,
                                            mentions=args.mentions))
+    _held_to_exit(args, result)
     sources = SourceLines(args.site)
     errors, warnings = print_diagnostics(result.diagnostics, sources)
     if args.mentions:
@@ -271,6 +280,7 @@ def run() -> None:
     args = _parser().parse_args()
     if args.command in ONE_SHOT:
         gc.disable()
+        args.held = []  # what the command made, freed by the exit alone
     code = _dispatch(args)
     sys.stdout.flush()
     sys.stderr.flush()
