@@ -14,11 +14,11 @@ from briefgen.changelog import read_updates, updated_date
 from briefgen.datehints import Misdated, misdated, zone_offsets
 from briefgen.dates import DateError, DatePoint, DateValue, looks_like_date, parse_date
 from briefgen.docparser import DocumentParser, id_problem
-from briefgen.entrydates import DatedEntry, check_entry_dates
+from briefgen.entrydates import check_entry_dates
 from briefgen.errors import FILE_START, Loc
 from briefgen.fragmenttypes import EMPTY
 from briefgen.markup import plain_text
-from briefgen.model import Briefing, Entry, Located, Section
+from briefgen.model import Briefing, DatedEntry, Entry, Located, Section
 from briefgen.schema import Field, Record, SourceText, read_record
 from briefgen.slug import slugify
 
@@ -70,7 +70,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
             if isinstance(lead_text, SourceText) else []
         blocks, notes = _yaml_entries(parser, record.get("entries", [])), []
     _settle_ids(parser, blocks)
-    check_entry_dates(parser.diags, [DatedEntry(b.id, b.date, b.date_loc or b.loc, b.date_span,
+    unplanned = check_entry_dates(parser.diags, [DatedEntry(b.id, b.date, b.date_loc or b.loc, b.date_span,
                                                 b.planned)
                                      for b in blocks if b.date is not None],
                       _reference_date(record), parser.zone, in_yaml=body is None)
@@ -102,6 +102,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         updated_loc=record.where("updated") if isinstance(record.get("updated"), DateValue)
         else None,
         image=record.get("image"),
+        unplanned=tuple(unplanned),
     )
 
 

@@ -7,29 +7,43 @@ they like), reported at the entry's date with the fix.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from briefgen.dates import DateValue
-from briefgen.errors import Diagnostics, Loc
-
-
-@dataclass(frozen=True)
-class DatedEntry:
-    id: str
-    date: DateValue
-    loc: Loc  # where its date is written
-    span: int
-    planned: bool = False  # announces a planned event: may lie far ahead
+from briefgen.errors import Diagnostics
+from briefgen.model import DatedEntry
 
 
 def check_entry_dates(diags: Diagnostics, entries: Sequence[DatedEntry],
                       reference: tuple[str, DateValue] | None, zone: tzinfo,
-                      in_yaml: bool) -> None:
-    """``reference`` is the briefing's ``updated`` (else ``date``) key and value, when valid."""
-    if reference is not None:
-        _far_ahead(diags, entries, reference, zone, in_yaml)
+                      in_yaml: bool) -> list[DatedEntry]:
+    """``reference`` is the briefing's ``updated`` (else ``date``) key and value, when valid.
+    Returns the entries still to be checked against the build's clock (``after_today``):
+    those not planned, and not reported here as far ahead."""
+    far = _far_ahead(diags, entries, reference, zone, in_yaml) if reference is not None else set()
     _out_of_order(diags, entries, zone)
+    return [e for e in entries if not e.planned and e.id not in far]
+
+
+def after_today(entries: Sequence[DatedEntry], now: float, zone: tzinfo, in_yaml: bool
+                ) -> tuple[list[tuple[DatedEntry, str]], float | None]:
+    """The entries dated after ``now`` (their start), each with its warning, and the time at
+    which the first of them comes (when what is said here changes), if any."""
+    found: list[tuple[DatedEntry, str]] = []
+    comes: float | None = None
+    for entry in entries:
+        starts = entry.date.sort_instant(zone).timestamp()
+        if starts <= now:
+            continue
+        found.append((entry, f"entry '{entry.id}' is dated {entry.date.written()}, after today; "
+                             "correct the date if it is a typo; if the entry announces a planned "
+                             f"event, {_opt_out(in_yaml)}"))
+        comes = starts if comes is None else min(comes, starts)
+    return found, comes
+
+
+def _opt_out(in_yaml: bool) -> str:
+    return "add planned: true to it" if in_yaml else "end its heading with {.planned}"
 
 
 def a_year_after(day: date) -> date:
@@ -41,19 +55,23 @@ def a_year_after(day: date) -> date:
 
 
 def _far_ahead(diags: Diagnostics, entries: Sequence[DatedEntry],
-               reference: tuple[str, DateValue], zone: tzinfo, in_yaml: bool) -> None:
+               reference: tuple[str, DateValue], zone: tzinfo, in_yaml: bool) -> set[str]:
+    """Report the entries dated more than a year after ``reference``; their ids."""
     key, value = reference
     if value.year >= 9999:  # no year after it
-        return
+        return set()
     limit = a_year_after(date.fromordinal(value.end_key(zone).day)).toordinal()
-    opt_out = "add planned: true to it" if in_yaml else "end its heading with {.planned}"
+    opt_out = _opt_out(in_yaml)
+    reported = set()
     for entry in entries:
         if entry.planned or entry.date.sort_key(zone).day <= limit:
             continue
+        reported.add(entry.id)
         diags.warning(entry.loc, f"entry '{entry.id}' is dated {entry.date.written()}, more than "
                                  f"a year after the briefing's '{key}' ({value.written()}); "
                                  "correct the year if it is a typo; if the entry announces a "
                                  f"planned event, {opt_out}", span=entry.span)
+    return reported
 
 
 def _out_of_order(diags: Diagnostics, entries: Sequence[DatedEntry], zone: tzinfo) -> None:

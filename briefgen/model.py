@@ -139,6 +139,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class DatedEntry:
+    """An entry's date as written, for the checks of entry dates (``entrydates``)."""
+
+    id: str
+    date: DateValue
+    loc: Loc  # where its date is written
+    span: int
+    planned: bool = False  # announces a planned event: may lie far ahead
+
+
+@dataclass(frozen=True)
 class Section:
     """An ordinary level-2 section in a briefing body."""
 
@@ -169,6 +180,9 @@ class Briefing:
     image: ImageSpec | None = None  # the lead image
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
+    # The entries not marked planned (and not already reported far ahead), where their
+    # dates are written: checked against the build's clock (``site.check``).
+    unplanned: tuple[DatedEntry, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from briefgen.engine.deps import Reader
+from briefgen.entrydates import after_today
 from briefgen.errors import FILE_START, Diagnostic, Severity
+from briefgen.filenames import YAML_SUFFIXES
 from briefgen.model import Actor, Briefing, Source
 from briefgen.parse import Parsed
 from briefgen.site.documents import Doc, collection_of
@@ -40,20 +42,23 @@ def check(r: Reader, rel: str) -> None:
 
 def future_changes(briefing: Briefing, now: float, zone: tzinfo
                    ) -> tuple[list[Diagnostic], float | None]:
-    """Warnings for the dates of the change log (``updates``, ``updated``) that lie in the
-    future at ``now``: the page, its feeds and the sitemap would say that the briefing was
-    changed then. With the time at which what is said here changes (a date comes), if any.
-    A scheduled briefing's change log is checked when the briefing comes out."""
+    """Warnings for the dates that lie in the future at ``now``: of the change log
+    (``updates``, ``updated``: the page, its feeds and the sitemap would say that the
+    briefing was changed then), and of entries not marked planned. With the time at which
+    what is said here changes (a date comes), if any. A scheduled briefing is checked when
+    it comes out."""
     published = briefing.date.sort_instant(zone).timestamp()
     if published > now:
         return [], published
+    ahead, expires = after_today(briefing.unplanned, now, zone,
+                                 in_yaml=briefing.path.endswith(YAML_SUFFIXES))
+    found = [Diagnostic(briefing.path, entry.loc, Severity.WARNING, message, entry.span)
+             for entry, message in ahead]
     dated = [(f"update dated {u.date.human()}", "correct the date, or add the update once it "
               "is made", u.date, u.date_loc) for u in briefing.updates]
     if briefing.updated is not None and briefing.updated_loc is not None:
         dated.append((f"'updated' ({briefing.updated.human()})", "correct the date",
                       briefing.updated, briefing.updated_loc))
-    found: list[Diagnostic] = []
-    expires: float | None = None
     for what, fix, value, loc in dated:
         starts = value.sort_instant(zone).timestamp()
         if starts > now:
