@@ -278,6 +278,33 @@ def test_a_full_disk_while_the_cache_is_written_is_a_note_not_a_damaged_cache(
     same_as_clean_build(example_site, built, tmp_path)
 
 
+def test_a_full_disk_when_the_cache_is_opened_is_said_and_the_cache_kept(
+        example_site, built, tmp_path, monkeypatch):
+    import sqlite3
+
+    from briefgen.engine import store as store_module
+
+    def full(db: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])
+    stored = {path: path.stat().st_mtime_ns for path in cache.rglob("state-*.sqlite")}
+    assert stored
+    real = store_module._tune
+    monkeypatch.setattr(store_module, "_tune", full)
+    touched = example_site / "content/sources/washington-post-2022-01-31.md"
+    touched.write_text(touched.read_text() + "\nOne more note.\n")
+    result = run(example_site, built)
+    assert [n for n in result.notes if "the disk is full" in n] and \
+        not [n for n in result.notes if "could not be read" in n], result.notes
+    same_as_clean_build(example_site, built, tmp_path)
+    assert {path: path.stat().st_mtime_ns for path in stored} == stored, "the cache was replaced"
+    monkeypatch.setattr(store_module, "_tune", real)
+    again = run(example_site, built)  # room again: the cache kept is read, and follows the edit
+    assert not again.notes
+    same_as_clean_build(example_site, built, tmp_path)
+
+
 def test_a_folder_in_the_place_of_the_store_s_journal_is_cleared(example_site, built,
                                                                    tmp_path):
     cache = Path(os.environ["BRIEFGEN_CACHE_DIR"])

@@ -24,6 +24,7 @@ The tables, with the keys they are read by:
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import glob
 import json
@@ -167,6 +168,15 @@ def _damage_is_an_error(method: Callable[Concatenate[EngineStore, P], R]
     return checked
 
 
+def _disk_full(exc: BaseException) -> bool:
+    """No room to write (SQLite's own error, or the system's): nothing is wrong with the
+    store's file."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return getattr(exc, "sqlite_errorname", None) == "SQLITE_FULL" or \
+        "database or disk is full" in str(exc)
+
+
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """A damaged file, not a full disk, an I/O error or a lock (an error raised by SQLite
     itself names its kind; one without a name is taken by its class)."""
@@ -205,6 +215,9 @@ class EngineStore:
             self.db = self._open()
         except (sqlite3.Error, codec.CodecError, OSError) as exc:
             self._held.close()
+            if _disk_full(exc):
+                raise StoreError(f"the build cache {path} is not used this time: the disk is "
+                                 f"full ({exc}); it is kept as it is") from exc
             raise StoreError(f"the build cache {path} could not be read ({exc}); "
                              "it is ignored and made afresh") from exc
         self._ids: dict[Key, int] = {}
@@ -254,6 +267,9 @@ class EngineStore:
                 if self._usable(db):
                     return db
             except sqlite3.DatabaseError as exc:
+                if _disk_full(exc):  # the file is as it was: kept for the next build
+                    db.close()
+                    raise
                 self.notes.append(f"the build cache {self.path} could not be read ({exc}); it "
                                   "is ignored and made afresh")
             db.close()
