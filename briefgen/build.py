@@ -35,6 +35,7 @@ from briefgen.engine.store import (
 from briefgen.errors import (
     FILE_START,
     Diagnostic,
+    Loc,
     Progress,
     Severity,
     WorkerDied,
@@ -425,6 +426,17 @@ def _run(engine: Engine, store: EngineStore | None, config: SiteConfig, theme: P
                                     "cache as it was before")
 
 
+def _template_problem(exc: ThemeError, root: Path) -> Diagnostic:
+    """A template error at its line, the template's path as for content files: relative to
+    the site when the template is in it."""
+    if exc.path is None:
+        return Diagnostic("", FILE_START, Severity.ERROR, exc.message)
+    where = os.path.abspath(exc.path)
+    inside = os.path.relpath(where, os.path.abspath(root))
+    shown = Path(inside).as_posix() if not inside.startswith("..") else where
+    return Diagnostic(shown, Loc(exc.line, 1), Severity.ERROR, exc.message)
+
+
 def _nothing_changed(engine: Engine, store: EngineStore,
                      files: dict[str, tuple[FileState | None, str]],
                      known: dict[str, tuple[FileState | None, str]], now: float) -> bool:
@@ -692,7 +704,6 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
                     options: BuildOptions, result: BuildResult,
                     surveyed: Survey | None) -> None:
     from briefgen.web.make import FirstPages, Later, MadeOutputs, make_outputs
-    from briefgen.web.pages import PageError
 
     writing = options.write and result.ok
     try:
@@ -708,7 +719,11 @@ def _make_and_write(engine: Engine, outputs: Settled, paths: dict[Key, str], out
             later=Later(outputs.later, frozenset(rel for key, rel in paths.items()
                                                  if key[0] in DEFERRED_OUTPUTS))
             if outputs.later is not None else None)
-    except (PageError, ThemeError, OutputRefused) as exc:
+    except ThemeError as exc:  # a page's template (PageError), or the theme's
+        root = result.config.root if result.config is not None else Path.cwd()
+        result.diagnostics.append(_template_problem(exc, root))
+        return
+    except OutputRefused as exc:
         result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, str(exc)))
         return
     except OutputWriteError as exc:

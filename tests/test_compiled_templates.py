@@ -91,8 +91,8 @@ def test_only_lines_of_the_site_s_own_templates_are_blamed(tmp_path, monkeypatch
     def damaged() -> None:
         raise StoreDamaged("the build cache is damaged")
 
-    with pytest.raises(ThemeError, match=r"t\.html:2: error while rendering t\.html: "
-                                         r"ZeroDivisionError"):
+    with pytest.raises(ThemeError, match=r"t\.html:2: ZeroDivisionError: .* \(while rendering "
+                                         r"t\.html\)"):
         templates.render_template(env, "t.html", {"boom": zero})
     with pytest.raises(StoreDamaged):  # the build's own signal: it starts again
         templates.render_template(env, "t.html", {"boom": damaged})

@@ -176,7 +176,8 @@ def test_check_reports_an_error_in_the_middle_of_a_page(example_site: Path, cli:
     line = template.splitlines().index("{{ briefing.nope.deeper }}") + 1
     result = cli("--site", str(example_site), "check")
     assert result.code == 1 and "Traceback" not in result.err
-    assert f"briefing.html:{line}: error while rendering briefing.html" in result.err
+    assert f"templates/briefing.html:{line}:1: error: 'briefgen.site.filled.RenderedBriefing " \
+           "object' has no attribute 'nope' (while rendering briefing.html)" in result.err
 
 
 def test_a_sources_list_item_makes_its_backlinks_when_read() -> None:

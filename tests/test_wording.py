@@ -234,8 +234,8 @@ def test_a_template_asking_for_a_text_that_does_not_exist_is_an_error_at_its_lin
     })
     result = run_subprocess("--site", str(site), "build", "--out", str(tmp_path / "out"))
     assert result.code == 1 and "Traceback" not in result.err
-    assert re.search(r"templates/tags\.html:2: error while rendering tags\.html: "
-                     r"t\('serach'\): the site's words have no such text.*'search'", result.err)
+    assert re.search(r"templates/tags\.html:2:1: error: t\('serach'\): the site's words have no "
+                     r"such text.*'search'.* \(while rendering tags\.html\)", result.err)
 
 
 def test_a_source_in_another_language_has_its_title_marked_with_it(tmp_path):

@@ -137,7 +137,7 @@ class PageReader:
             page: bytes | Joined = templates.render_joined(self.r, template,
                                                            context_vars(common, ctx))
         except ThemeError as exc:
-            raise PageError(str(exc)) from None
+            raise PageError(exc.message, exc.path, exc.line) from None
         return page
 
 
@@ -146,8 +146,8 @@ def social_image(image: Figure | None) -> Figure | None:
     return image if image is not None and image.mime != "image/svg+xml" else None
 
 
-class PageError(Exception):
-    """A template could not be rendered; the message names the template and line."""
+class PageError(ThemeError):
+    """A template could not be rendered, at a template's line."""
 
 
 # ------------------------------------------------------------------------ drafts shown

@@ -351,8 +351,8 @@ def _raised_by_template(exc: Exception, name: str) -> Exception:
                                       WorkerDied, MemoryError)) \
             or Path(frames[-1].filename).resolve().is_relative_to(PACKAGED_THEMES):
         return exc
-    return ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: "
-                      f"{type(exc).__name__}: {exc}")
+    return ThemeError(f"{type(exc).__name__}: {exc} (while rendering {name})",
+                      *_template_line(exc, name))
 
 
 def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
@@ -361,18 +361,18 @@ def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeErr
         return ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
                           "theme's templates/")
     if isinstance(exc, TemplateSyntaxError):
-        return ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
-                          f"{exc.message}")
+        return ThemeError(f"template syntax error: {exc.message}", exc.filename or exc.name,
+                          exc.lineno)
     if isinstance(exc, UnicodeDecodeError):
         return ThemeError(f"a template used by {name} is not UTF-8 text (byte {exc.start}); "
                           "save it as UTF-8")
-    return ThemeError(f"{_template_frame(exc, name)}: error while rendering {name}: {exc}")
+    return ThemeError(f"{exc} (while rendering {name})", *_template_line(exc, name))
 
 
-def _template_frame(exc: BaseException, fallback: str) -> str:
-    """``file:line`` of the innermost template line in a rendering error's traceback."""
+def _template_line(exc: BaseException, fallback: str) -> tuple[str, int]:
+    """The file and line of the innermost template line in a rendering error's traceback."""
     frames = _template_frames(exc)
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else f"{fallback}:1"
+    return (frames[-1].filename, frames[-1].lineno or 1) if frames else (fallback, 1)
 
 
 def _template_frames(exc: BaseException) -> list[traceback.FrameSummary]:

@@ -27,7 +27,15 @@ DEFAULT_THEME = "default"
 
 
 class ThemeError(Exception):
-    """The theme cannot be found or a template cannot be rendered."""
+    """The theme cannot be found or a template cannot be rendered; ``path`` and ``line``:
+    the template line at fault, when known (the build reports the error there)."""
+
+    def __init__(self, message: str, path: str | None = None, line: int = 0) -> None:
+        super().__init__(message, path, line)  # all three: it crosses from worker processes
+        self.message, self.path, self.line = message, path, line
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.path else self.message
 
 
 def theme_folder(site_root: Path, name: str) -> Path:
