@@ -12,7 +12,12 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build import BuildOptions, BuildResult, build
 from briefgen.chars import shortened, visible
-from briefgen.config import folder_problem, load_config, local_base_url_warning
+from briefgen.config import (
+    base_url_problem,
+    folder_problem,
+    load_config,
+    local_base_url_warning,
+)
 from briefgen.contentfiles import Collection
 from briefgen.dates import DateError
 from briefgen.errors import SourceLines
@@ -103,8 +108,9 @@ def _held_to_exit(args: argparse.Namespace, result: BuildResult) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    if args.base_url and url_problem(args.base_url):
-        print(f"briefgen build: --base-url {url_problem(args.base_url)}", file=sys.stderr)
+    wrong = args.base_url and (url_problem(args.base_url) or base_url_problem(args.base_url))
+    if wrong:
+        print(f"briefgen build: --base-url {wrong}", file=sys.stderr)
         return EXIT_USAGE
     unusable = folder_problem(args.out, must_exist=False) if args.out else None
     if unusable:

@@ -174,12 +174,18 @@ def _zone_name(record: Record, diags: Diagnostics) -> str:
 
 def _base_url(record: Record, diags: Diagnostics) -> str:
     base_url: str = record.get("base_url", "http://localhost:8000/")
-    parts = urlsplit(base_url)
-    if parts.query or parts.fragment:
-        diags.error(record.where("base_url"),
-                    f"'base_url' must not have a query or fragment, not {base_url!r}")
-        base_url = parts._replace(query="", fragment="").geturl()
+    problem = base_url_problem(base_url)
+    if problem:
+        diags.error(record.where("base_url"), f"'base_url' {problem}")
+        base_url = urlsplit(base_url)._replace(query="", fragment="").geturl()
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def base_url_problem(url: str) -> str | None:
+    """What a URL has that a site's address cannot (every page's links would drop it)."""
+    parts = urlsplit(url)
+    return f"must not have a query or fragment, not {url!r}" if parts.query or parts.fragment \
+        else None
 
 
 def is_local_address(url: str) -> bool:

@@ -383,11 +383,20 @@ def test_unknown_theme_is_an_error(tmp_path: Path, cli):
     assert result.code == 1 and "theme 'fancy' not found" in result.err
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)//", "http://[::1", "ftp://example.org/"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", "http://[::1", "ftp://example.org/",
+                                 "https://example.org/news/?ref=feed", "https://example.org/#top"])
 def test_bad_base_url_option_is_a_usage_error(example_site, tmp_path, cli, url):
     result = cli("--site", str(example_site), "build", "--base-url", url, "--out", str(tmp_path / "o"))
     assert result.code == 2
+    assert result.err.startswith("briefgen build: --base-url "), result.err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_query_in_the_base_url_option_is_told_as_in_site_yaml(example_site, tmp_path, cli):
+    url = "https://example.org/news/?ref=feed"
+    result = cli("--site", str(example_site), "build", "--base-url", url, "--out", str(tmp_path / "o"))
+    assert result.err == f"briefgen build: --base-url must not have a query or fragment, not " \
+                         f"'{url}'\n"
 
 
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):

@@ -81,14 +81,15 @@ class _Checker:
     def problem(self, link: SiteLink) -> str | None:
         if link.url.startswith("#"):
             return None  # this page: see ``fragment_problem``
-        path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
+        raw_path = link.url.split("#", 1)[0].split("?", 1)[0]
+        path, tail = unquote(raw_path), unquote(link.url[len(raw_path):])  # tail: ?… and #…
         what = f"{'image' if link.image else 'link to'} '{unquote(link.url)}'"
         if path + "/" == self.prefix:
             return None  # the home page, without its final slash
         if not path.startswith(self.prefix):
             if self.exists(path[1:]):
                 return (f"{what} leaves the site, which is at {self.prefix} (the path of "
-                        f"base_url); did you mean '{self.prefix}{path[1:]}'?")
+                        f"base_url); did you mean '{self.prefix}{path[1:]}{tail}'?")
             return None  # another part of the same host: not the site's to check
         site_rel = path[len(self.prefix):]
         if self.exists(site_rel):
@@ -106,7 +107,7 @@ class _Checker:
         if first in ("tags", "timeline") and self.lookups.unreadable("briefings"):
             return None  # the briefing that makes this page may be the one that is unreadable
         return (f"{what}: the site has no {'file' if link.image else 'page or file'} at this "
-                f"path{self._suggestion(site_rel)}")
+                f"path{self._suggestion(site_rel, tail)}")
 
     def fragment_problem(self, link: SiteLink) -> str | None:
         """A link to an entry or section that the briefing it points to lacks (the theme's
@@ -150,8 +151,8 @@ class _Checker:
         why = self.lookups.why_hidden(found) if isinstance(found, BriefingIdent) else DRAFT
         return hidden_problem(what, why)
 
-    def _suggestion(self, site_rel: str) -> str:
+    def _suggestion(self, site_rel: str, tail: str) -> str:
         paths = {output_path(key).removesuffix("index.html")
                  for plan in PLANS for key in self.r.get(plan)}
         found = closest(site_rel, paths, limit=1)
-        return f"; did you mean '{self.prefix}{found[0]}'?" if found else ""
+        return f"; did you mean '{self.prefix}{found[0]}{tail}'?" if found else ""
