@@ -382,7 +382,7 @@ def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
 
 def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
          body_text: str, fingerprint: str, ranks: dict[int, int]) -> RenderedDoc:
-    summary_text = fill(summary.text, resolved.text) if summary else body_text[:300]
+    summary_text = fill(summary.text, resolved.text) if summary else excerpt(body_text)
     return RenderedDoc(
         body_html=fill(body.html, resolved.html) if body else "",
         summary_html=fill(summary.html, resolved.html) if summary else "",
@@ -395,6 +395,23 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         image=resolved.image,
         anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
     )
+
+
+SUMMARY_LENGTH = 300  # of a summary made from the start of a text, in characters
+
+
+def excerpt(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """The start of a text as a summary: its spaces as one, cut after a whole word, with
+    '…' when cut (a sentence cut mid-word, or mid-clause without a sign, can read as its
+    opposite: 'she would' for 'she would not')."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text[limit] != " ":  # mid-word: back to the last whole word
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > 0 else cut
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def _first_of_each(records: list[V], key: Callable[[V], object]) -> tuple[V, ...]:
