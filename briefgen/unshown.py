@@ -5,6 +5,8 @@
   link uses it, it was most likely meant as text.
 - Text indented by four spaces (or a tab) is a code block, where ``[[links]]`` and
   ``[@citations]`` are shown as typed and do nothing; a fenced code block is deliberate.
+- A line right after a quotation (``> …``) that does not start with ``>`` is taken into the
+  quote ("lazy continuation"): the editor's own sentence is shown as the quoted person's.
 
 Each is a warning where it is written. A missing footnote definition is an inline problem,
 reported with the others by the document parser (see ``footnotes``).
@@ -74,6 +76,8 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
     for token in tokens:
         if token.type == "code_block" and token.map:
             _code_with_links(token, token.map[0], place, diags)
+        elif token.type == "blockquote_open" and token.map:
+            _lazy_quote_line(token.map, split_lines(text), place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:
@@ -115,4 +119,19 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
                           "this text is indented by 4 spaces (or a tab), so Markdown shows it "
                           "as code and its [[links]] and [@citations] do nothing; remove the "
                           "indentation", span=len(match.group()))
+            return
+
+
+def _lazy_quote_line(taken: list[int], lines: Sequence[str], place: Place,
+                     diags: Diagnostics) -> None:
+    """At the first line of a quotation (lines ``taken``) that does not start with ``>``:
+    Markdown joins it to the quote's paragraph."""
+    for number in range(taken[0] + 1, taken[1]):
+        text = _line(lines, number).strip()
+        if text and not text.startswith(">"):
+            diags.warning(place(number, text),
+                          "this line has no '>' but continues the quotation above, so it is "
+                          "shown as part of the quote; start it with '>' if it belongs to the "
+                          "quote, or leave a blank line before it to end the quote",
+                          span=len(text.split()[0]))
             return

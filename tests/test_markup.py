@@ -301,6 +301,17 @@ def test_links_in_text_indented_into_a_code_block_are_a_warning_unlike_fenced_co
     assert "<pre><code>Plain code.\nThen [[russia]] and [@report].\n</code></pre>" in html
 
 
+def test_a_line_without_its_quote_sign_after_a_quote_is_a_warning(index):
+    lazy = ("this line has no '>' but continues the quotation above, so it is shown as part of "
+            "the quote; start it with '>' if it belongs to the quote, or leave a blank line "
+            "before it to end the quote")
+    html, lines = render(index, '> "We will not respond," she said.\nThe ministry denied it.\n\n'
+                                "> A quote\n> on two lines.\n\n- > quoted in a list\n"
+                                "  > and continued\n\n> Ended by a blank line.\n\nText.\n")
+    assert lines == [f"content/pages/x.md:5:1: warning: {lazy}"]
+    assert "she said.\nThe ministry denied it.</p>\n</blockquote>" in html
+
+
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
     site = write(tmp_path / "site", {
         "site.yaml": "title: T\nbase_url: https://example.org/\n",
