@@ -5,15 +5,19 @@
   link uses it, it was most likely meant as text.
 - Text indented by four spaces (or a tab) is a code block, where ``[[links]]`` and
   ``[@citations]`` are shown as typed and do nothing; a fenced code block is deliberate.
+- In a table row, the ``|`` of ``[[target|label]]`` ends the cell: the link is shown in
+  pieces and the row's cells shift (an error: written ``\\|``, it stays in the link).
 - A line right after a quotation (``> …``) that does not start with ``>`` is taken into the
   quote ("lazy continuation"): the editor's own sentence is shown as the quoted person's.
 
-Each is a warning where it is written. A missing footnote definition is an inline problem,
-reported with the others by the document parser (see ``footnotes``).
+Each is reported where it is written: a warning, but for the broken link, an error. A missing
+footnote definition is an inline problem, reported with the others by the document parser
+(see ``footnotes``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -78,6 +82,8 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
             _lazy_quote_line(token.map, split_lines(text), place, diags)
+        elif token.type == "table_open" and token.map:
+            _links_split_by_cells(token.map, split_lines(text), place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:
@@ -120,6 +126,21 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
                           "as code and its [[links]] and [@citations] do nothing; remove the "
                           "indentation", span=len(match.group()))
             return
+
+
+# A link whose label follows an unescaped '|' (markdown-it splits table rows at those).
+_LINK_WITH_BAR = re.compile(r"\[\[[^\]\n]*?(?<!\\)\|")
+
+
+def _links_split_by_cells(taken: list[int], lines: Sequence[str], place: Place,
+                          diags: Diagnostics) -> None:
+    for number in range(taken[0], taken[1]):
+        for match in _LINK_WITH_BAR.finditer(_line(lines, number)):
+            link = match.group()
+            diags.error(place(number, link),
+                        f"in a table, the '|' of '{link}…]]' ends the cell, so the link is "
+                        f"broken and the cells after it shift; write "
+                        f"'{link[:-1]}\\|…]]' in a table", span=len(link))
 
 
 def _lazy_quote_line(taken: list[int], lines: Sequence[str], place: Place,

@@ -312,6 +312,16 @@ def test_a_line_without_its_quote_sign_after_a_quote_is_a_warning(index):
     assert "she said.\nThe ministry denied it.</p>\n</blockquote>" in html
 
 
+def test_a_labelled_link_in_a_table_row_needs_its_bar_escaped(index):
+    html, lines = render(index, "| Who | Position |\n|---|---|\n| [[russia|Moscow]] | against "
+                                "[@report] |\n| [[russia\\|Moscow]] | for |\n\n[[russia|Moscow]] "
+                                "outside a table.\n")
+    assert lines == ["content/pages/x.md:6:3: error: in a table, the '|' of '[[russia|…]]' ends "
+                     "the cell, so the link is broken and the cells after it shift; write "
+                     "'[[russia\\|…]]' in a table"]
+    assert html.count(">Moscow</a>") == 2  # escaped in the table, and outside it
+
+
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
     site = write(tmp_path / "site", {
         "site.yaml": "title: T\nbase_url: https://example.org/\n",
