@@ -7,6 +7,8 @@
   ``[@citations]`` are shown as typed and do nothing; a fenced code block is deliberate.
 - In a table row, the ``|`` of ``[[target|label]]`` ends the cell: the link is shown in
   pieces and the row's cells shift (an error: written ``\\|``, it stays in the link).
+- A paragraph that starts with a year and a full stop (``2023. That was the year…``) is a
+  numbered list that counts from that year: a later ``1989.`` item is shown as ``2024.``.
 - A line right after a quotation (``> …``) that does not start with ``>`` is taken into the
   quote ("lazy continuation"): the editor's own sentence is shown as the quoted person's.
 
@@ -82,6 +84,8 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
             _lazy_quote_line(token.map, split_lines(text), place, diags)
+        elif token.type == "ordered_list_open" and token.map:
+            _year_list(token, place, diags)
         elif token.type == "table_open" and token.map:
             _links_split_by_cells(token.map, split_lines(text), place, diags)
 
@@ -126,6 +130,20 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
                           "as code and its [[links]] and [@citations] do nothing; remove the "
                           "indentation", span=len(match.group()))
             return
+
+
+_YEARS = range(1000, 3000)  # a list that starts at one of these is most likely a year
+
+
+def _year_list(token: Token, place: Place, diags: Diagnostics) -> None:
+    start = int(str(token.attrs.get("start", 1)))
+    if start in _YEARS and token.map:
+        written = f"{start}{token.markup}"
+        diags.warning(place(token.map[0], written),
+                      f"'{written}' at the start of a line begins a numbered list, whose items "
+                      f"are shown as {start}, {start + 1}, … whatever numbers they have; to start "
+                      f"a sentence with the year, write '{start}\\{token.markup}'",
+                      span=len(written))
 
 
 # A link whose label follows an unescaped '|' (markdown-it splits table rows at those).

@@ -322,6 +322,19 @@ def test_a_labelled_link_in_a_table_row_needs_its_bar_escaped(index):
     assert html.count(">Moscow</a>") == 2  # escaped in the table, and outside it
 
 
+def test_a_paragraph_that_starts_with_a_year_and_a_full_stop_is_a_warning(index):
+    html, lines = render(index, "2023. That was the year.\n\n1989. The wall fell.\n\n"
+                                "1. A list\n2. Its second item\n\n2019) Or so.\n\n"
+                                "2020\\. Escaped.\n")
+    year = ("'{0}' at the start of a line begins a numbered list, whose items are shown as "
+            "{1}, {2}, … whatever numbers they have; to start a sentence with the year, write "
+            "'{3}'")
+    assert lines == [
+        "content/pages/x.md:4:1: warning: " + year.format("2023.", 2023, 2024, "2023\\."),
+        "content/pages/x.md:11:1: warning: " + year.format("2019)", 2019, 2020, "2019\\)")]
+    assert '<ol start="2023">' in html and "<p>2020. Escaped.</p>" in html
+
+
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
     site = write(tmp_path / "site", {
         "site.yaml": "title: T\nbase_url: https://example.org/\n",
