@@ -125,6 +125,9 @@ def _notes_in_html_blocks(state: StateCore) -> None:
     state.tokens = tokens
 
 
+HTML_BLOCK = "briefgen_html_block"  # meta of the paragraph that an HTML block's text becomes
+
+
 def _html_blocks_as_text(state: StateCore) -> None:
     """Without ``unsafe_html``, raw HTML is text: escaped like any text, and plain text too.
     An HTML block becomes a paragraph of its text, whose links and citations are text."""
@@ -152,6 +155,7 @@ def _paragraph(block: Token) -> list[Token]:
     inline = Token("inline", "", 0, map=block.map, level=block.level + 1, block=True,
                    content=block.content.rstrip("\n"))
     inline.children = [Token("text", "", 0, content=inline.content)]
+    inline.meta[HTML_BLOCK] = True
     closing = Token("paragraph_close", "p", -1, level=block.level, block=True)
     return [opening, inline, closing]
 

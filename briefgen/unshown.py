@@ -5,6 +5,8 @@
   link uses it, it was most likely meant as text.
 - Text indented by four spaces (or a tab) is a code block, where ``[[links]]`` and
   ``[@citations]`` are shown as typed and do nothing; a fenced code block is deliberate.
+- A line of HTML (``<br>``, ``<div>``) starts an HTML block that runs to the next blank line:
+  the ``[[links]]`` and ``[@citations]`` of the lines under it do nothing.
 - In a table row, the ``|`` of ``[[target|label]]`` ends the cell: the link is shown in
   pieces and the row's cells shift (an error: written ``\\|``, it stays in the link).
 - A paragraph that starts with a year and a full stop (``2023. That was the year…``) is a
@@ -29,6 +31,7 @@ from markdown_it.token import Token
 
 from briefgen.errors import Diagnostics, Loc, split_lines
 from briefgen.footnotes import UNUSED_NOTES, Unused
+from briefgen.rawhtml import HTML_BLOCK
 from briefgen.schema import LINK_SYNTAX
 
 # A 0-based line of a Markdown text and a literal written on it (or starting it) -> where
@@ -84,6 +87,8 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
             _lazy_quote_line(token.map, split_lines(text), place, diags)
+        elif (token.type == "html_block" or token.meta.get(HTML_BLOCK)) and token.map:
+            _html_with_links(token, token.map[0], place, diags)
         elif token.type == "ordered_list_open" and token.map:
             _year_list(token, place, diags)
         elif token.type == "table_open" and token.map:
@@ -129,6 +134,20 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
                           "this text is indented by 4 spaces (or a tab), so Markdown shows it "
                           "as code and its [[links]] and [@citations] do nothing; remove the "
                           "indentation", span=len(match.group()))
+            return
+
+
+def _html_with_links(token: Token, first: int, place: Place, diags: Diagnostics) -> None:
+    """At the first ``[[link]]`` or ``[@citation]`` of an HTML block, if any."""
+    for offset, line in enumerate(token.content.split("\n")):
+        match = LINK_SYNTAX.search(line)
+        if match is not None:
+            opening = token.content.lstrip().split("\n", 1)[0][:30]
+            diags.warning(place(first + offset, match.group()),
+                          f"this line is part of the HTML block that '{opening}' starts (up to "
+                          "the next blank line), so its [[links]] and [@citations] do nothing; "
+                          "leave a blank line between the HTML and the text",
+                          span=len(match.group()))
             return
 
 

@@ -335,6 +335,19 @@ def test_a_paragraph_that_starts_with_a_year_and_a_full_stop_is_a_warning(index)
     assert '<ol start="2023">' in html and "<p>2020. Escaped.</p>" in html
 
 
+@pytest.mark.parametrize("unsafe_html", [False, True])
+def test_links_in_the_lines_an_html_block_takes_are_a_warning(index, unsafe_html):
+    html, lines = render(index, "Text.\n\n<br>\nThen [[russia]] said it [@report].\n\n"
+                                "<div>\n\n[[russia]] after a blank line.\n\n</div>\n",
+                         unsafe_html=unsafe_html)
+    assert lines == [
+        "content/pages/x.md:7:6: warning: this line is part of the HTML block that '<br>' starts "
+        "(up to the next blank line), so its [[links]] and [@citations] do nothing; leave a "
+        "blank line between the HTML and the text"]
+    assert "Then [[russia]] said it [@report]." in html
+    assert html.count(">Russia</a>") == 1  # the link after a blank line works
+
+
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
     site = write(tmp_path / "site", {
         "site.yaml": "title: T\nbase_url: https://example.org/\n",
