@@ -13,7 +13,8 @@ shown as typed, and a definition that nothing refers to is dropped with all its 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
@@ -22,6 +23,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_inline, footnote_ref
 
 # A reference whose label no definition has; shown as typed, reported where it stands.
 MISSING_NOTE = "footnote_missing"
@@ -46,10 +48,38 @@ def defined_labels(refs: Iterable[str]) -> list[str]:
 
 
 def _name(tokens: Sequence[Token], idx: int, env: dict[str, Any]) -> str:
-    """``1``, or ``e2-1`` when the text was parsed with a ``docId``."""
-    number = str(tokens[idx].meta["id"] + 1)
-    doc_id = env.get("docId")
+    """``1``, or ``e2-1`` when the text was parsed with a ``docId`` (the tokens carry it:
+    they are rendered with the renderer's own env, see ``fragments``)."""
+    token = tokens[idx]
+    number = str(token.meta["id"] + 1)
+    doc_id = token.meta.get(DOC_ID, env.get("docId"))
     return f"{doc_id}-{number}" if isinstance(doc_id, str) else number
+
+
+DOC_ID = "briefgen_doc_id"  # meta of the footnote tokens: the ``docId`` of their text
+_STAMPED = ("footnote_ref", "footnote_open", "footnote_anchor")
+
+
+def _stamping(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """One of the plugin's reference rules, its tokens stamped with their text's ``docId``."""
+    def stamped(state: StateInline, silent: bool) -> bool:
+        count = len(state.tokens)
+        found = rule(state, silent)
+        if found and not silent and "docId" in state.env:
+            for token in state.tokens[count:]:
+                if token.type in _STAMPED:
+                    token.meta[DOC_ID] = state.env["docId"]
+        return found
+
+    return stamped
+
+
+def _stamp_notes(state: StateCore) -> None:
+    """The notes' tokens, which ``footnote_tail`` makes, stamped as the references are."""
+    if "docId" in state.env:
+        for token in state.tokens:
+            if token.type in _STAMPED:
+                token.meta[DOC_ID] = state.env["docId"]
 
 
 def _sub(tokens: Sequence[Token], idx: int) -> str:
@@ -129,6 +159,10 @@ def _unused_definitions(state: StateCore) -> None:
 
 def footnotes_plugin(md: MarkdownIt) -> None:
     md.use(footnote_plugin)
+    # Two entries of a YAML briefing, each with its [^1], must not share the note's ids.
+    md.inline.ruler.at("footnote_ref", _stamping(partial(footnote_ref, always_match=False)))
+    md.inline.ruler.at("footnote_inline", _stamping(footnote_inline))
+    md.core.ruler.after("footnote_tail", "briefgen_stamp_notes", _stamp_notes)
     md.inline.ruler.after("footnote_ref", "briefgen_footnote_missing", _missing_reference)
     md.core.ruler.before("footnote_tail", "briefgen_unused_footnotes", _unused_definitions)
     md.add_render_rule(MISSING_NOTE, _render_missing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
 from datetime import UTC
@@ -360,3 +361,27 @@ def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
         "content/pages/about.md:6:1: warning: footnote [^members] is never referred to, so "
         "its text (1 line) is not shown; refer to it with [^members] or remove it"]
     assert cli("--site", str(site), "check", "--strict").code == 1
+
+
+def test_the_notes_of_a_yaml_briefing_s_parts_have_ids_of_their_own(tmp_path):
+    from briefgen.build import BuildOptions, build
+
+    briefing = ("title: Y\ndate: 2024-01-15\nlead: |\n  The plan[^1] [@memo].\n\n  [^1]: Lead.\n"
+                "entries:\n  - date: 2024-01-10\n    title: Announced\n    body: |\n"
+                "      Presented[^1] [@memo].\n\n      [^1]: At a press conference.\n"
+                "  - date: 2024-01-11\n    title: Debate\n    body: |\n"
+                "      Defended[^1] [@memo], and ^[inline] too.\n\n"
+                "      [^1]: In a written statement.\n")
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\n",
+        "content/sources/memo.yaml": "title: Memo\npublisher: Wire\ndate: 2021\n",
+        "content/briefings/y.yaml": briefing})
+    out = tmp_path / "out"
+    assert build(site, BuildOptions(out=out, jobs=1)).ok
+    page = (out / "briefings/y/index.html").read_text()
+    ids = re.findall(r' id="(bg-fn[^"]*)"', page)
+    assert len(ids) == len(set(ids)) == 8, ids  # 4 notes, each with its reference
+    for found in ids:  # every note links to its reference and back
+        other = found.replace("bg-fnref-", "bg-fn-") if "fnref" in found else \
+            found.replace("bg-fn-", "bg-fnref-")
+        assert f'href="#{other}"' in page, found
