@@ -137,12 +137,18 @@ def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
             return
 
 
+_TAG = re.compile(r"<[^>\n]{0,40}>?")
+
+
 def _html_with_links(token: Token, first: int, place: Place, diags: Diagnostics) -> None:
-    """At the first ``[[link]]`` or ``[@citation]`` of an HTML block, if any."""
-    for offset, line in enumerate(token.content.split("\n")):
+    """At the first ``[[link]]`` or ``[@citation]`` on the lines an HTML block takes under
+    its first one, if any (on the HTML's own line, a link is deliberately inside it)."""
+    lines = token.content.split("\n")
+    for offset, line in enumerate(lines[1:], start=1):
         match = LINK_SYNTAX.search(line)
         if match is not None:
-            opening = token.content.lstrip().split("\n", 1)[0][:30]
+            tag = _TAG.search(lines[0])
+            opening = tag.group() if tag else lines[0].strip()[:40]
             diags.warning(place(first + offset, match.group()),
                           f"this line is part of the HTML block that '{opening}' starts (up to "
                           "the next blank line), so its [[links]] and [@citations] do nothing; "

@@ -205,7 +205,11 @@ def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
     text = ('<span title="[[russia]]">x</span> <!-- note [[nobody]] --> [[russia]]\n\n'
             "<div>\n[[russia]] <!-- a note\nover lines -->\n</div>\n")
     html, problems = render(index, text, unsafe_html=True)
-    assert problems == []
+    # On the HTML's own line a link is meant to be HTML; on the lines the block takes, not.
+    assert problems == ["content/pages/x.md:7:1: warning: this line is part of the HTML block "
+                        "that '<div>' starts (up to the next blank line), so its [[links]] and "
+                        "[@citations] do nothing; leave a blank line between the HTML and the "
+                        "text"]
     assert html == ('<p><span title="[[russia]]">x</span> <a class="bg-link bg-link-actor" '
                     'href="/actors/russia/" dir="auto">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
 
