@@ -68,10 +68,16 @@ _GLUED = re.compile(rf"(?P<date>~?\d{{4}}-\d{{1,2}}(?:-\d{{1,2}})?(?:\.\.{_ISO})
 
 
 # What word processors and keyboards put in place of the hyphen-minus of an ISO date.
+_ZEROS = str.maketrans("Oo", "00")
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d", "-"))
 _ISO_SHAPE = re.compile(r"~?\d{4}(?:-\d{1,2}){1,2}(?:T\d{1,2}:\d{2}(?::\d{2})?)?(?:\.\.\S+)?")
 # A date glued to a dash or bar that should have been a space (``2023-09-20—Talks``).
 _DASH_GLUED = re.compile(rf"(?P<date>{_ISO})[–—|](?=\S)")
+# A date joined to its title by a hyphen (``2024-01-12-Talks``): a word, not a date.
+_HYPHEN_GLUED = re.compile(r"(?P<date>~?\d{4}-\d{1,2}(?:-\d{1,2})?)-(?=[^\W\d_])")
+# A year of three or five digits (in a whole day: ``20224-01-12``), or with the letter O for a
+# zero (``2O24-01-13``).
+_SLIPPED_YEAR = re.compile(r"(?P<year>[\dOo]{3,5})-(?P<rest>\d{1,2}(?:-\d{1,2})?)(?=\s|$)")
 # An approximate date written with a space after ``~``, or with ``c.``/``circa``.
 _APPROX = re.compile(r"(?:~\s+|(?:c\.|ca\.|circa|approx\.|approximately)\s*)"
                      r"(?P<date>\d{4}(?:-\d{1,2}){0,2})(?![\w-])", re.I)
@@ -136,9 +142,20 @@ def _typed_variant(text: str, months: Mapping[str, int]) -> Misdated | None:
         return _checked(word, [hyphenated],
                         what=f"a date with {unicodedata.name(dash).lower()} (U+{ord(dash):04X}) "
                              "in place of '-'")
-    match = _DASH_GLUED.match(text)
+    match = _DASH_GLUED.match(text) or _HYPHEN_GLUED.match(text)
     if match:
         return _checked(match.group(0), [match["date"]], what="a date glued to what follows")
+    match = _SLIPPED_YEAR.match(text)
+    written = match["year"] if match else ""
+    if match and any(c.isdigit() for c in written) and \
+            (len(written) != 4 or not written.isdigit()):
+        year = written.translate(_ZEROS)
+        if len(year) == 4:
+            return _checked(match.group(0), [f"{year}-{match['rest']}"],
+                            what="a date with the letter O in its year")
+        if "-" in match["rest"]:  # a whole day: '911-12' is no month
+            return Misdated(match.group(0), (), f"its year has {len(year)} digits",
+                            what="a date")
     match = _AM_PM.match(text)
     if match:
         hour = int(match["hour"]) % 12 + (12 if match["half"].lower() == "p" else 0)

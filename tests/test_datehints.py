@@ -57,6 +57,10 @@ from briefgen.datehints import LANGUAGES, misdated, month_table
     ("Wednesday, 27 September 2023 Vote", "Wednesday, 27 September 2023", ("2023-09-27",)),
     ("Wed. September 27, 2023", "Wed. September 27, 2023", ("2023-09-27",)),
     ("27/09/23 Vote", "27/09/23", ("2023-09-27",)),
+    ("2023-09-27-Vote", "2023-09-27-", ("2023-09-27",)),
+    ("2023-09-Talks resume", "2023-09-", ("2023-09",)),
+    ("2O23-09-27 Vote", "2O23-09-27", ("2023-09-27",)),
+    ("2o23-09 Vote", "2o23-09", ("2023-09",)),
     ("03.04.23 Vote", "03.04.23", ("2023-03-04", "2023-04-03")),
 ])
 def test_other_ways_of_writing_a_day_are_read(heading, written, readings):
@@ -104,6 +108,8 @@ def test_a_month_and_year_alone_is_a_month(heading, language, written, reading):
     ("31 February 2023 Talks", "February 2023 has 28 days"),
     ("31/31/2023", "no month 31"),
     ("2023-09-24 .. 2023-09-20 x", "ends before it starts"),
+    ("20233-09-27 Vote", "its year has 5 digits"),
+    ("203-09-27 Vote", "its year has 3 digits"),
 ])
 def test_impossible_readings_say_why(heading, problem):
     found = misdated(heading, month_table("en"))
@@ -117,6 +123,8 @@ def test_impossible_readings_say_why(heading, problem):
     "1990s", "12 angry men in 2023", "Q3 2023", "Talks on 27 September 2023",
     "2023-09-27 – talks resume", "Sunday lunch", "Reactions, 2023 onwards", "24/7 news",
     "Friday's vote", "c. 500 protesters", "~ an estimate", "**Bold** move",
+    "2023-24 season", "1990-91 recession", "2023-09-27T14:30 Vote", "911-12 calls",
+    "Ooo-09 sounds", "2023-2024 budget", "101-5 vote",
 ])
 def test_iso_dates_and_ordinary_titles_are_left_alone(heading):
     assert misdated(heading, month_table("en")) is None
