@@ -141,10 +141,14 @@ def _heading_slips(parser: DocumentParser, tokens: list[Token], first_line: int)
     """Headings that are not what they look like in a briefing's body: ``##2023-09-20 Talks``
     is text, not a heading (the entry it was meant to open would be missing, and its text
     would belong to the entry before it); a paragraph over ``---`` is one (``_underlined``)."""
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.markup == "-" and token.level == 0 \
                 and token.map:
             _underlined(parser, first_line + token.map[1] - 1)
+        elif token.type == "heading_open" and token.tag != "h2" and token.level == 0 \
+                and token.map:
+            _other_level(parser, token, tokens[index + 1], first_line + token.map[0],
+                         first_line + token.map[1] - 1)
         if token.type != "paragraph_open" or token.level != 0 or not token.map:
             continue
         for line in range(first_line + token.map[0], first_line + token.map[1]):
@@ -165,6 +169,35 @@ def _heading_slips(parser: DocumentParser, tokens: list[Token], first_line: int)
                                      f"this line is not a heading: a heading needs a space after "
                                      f"'{hashes}'; write {fixed}, or escape the first '#' (\\#) "
                                      "to keep it as text", span=len(hashes) + len(word))
+
+
+def _other_level(parser: DocumentParser, heading: Token, inline: Token, line: int,
+                 last: int) -> None:
+    """A level-1 heading (a second title on the page: ``# of votes`` meant as text, or a
+    paragraph over ``===``), or a dated heading of a level under 2, which is not an entry
+    (unless it has an id or a class of its own: then it is one on purpose).
+    ``line`` and ``last``: the heading's first and last lines in the file."""
+    raw = parser.lines[line - 1] if 0 < line <= len(parser.lines) else ""
+    text = str(heading.meta.get("text", inline.content))
+    first = text.split(None, 1)[0] if text.strip() else ""
+    loc = Loc(line, len(raw) - len(raw.lstrip()) + 1)
+    if heading.tag == "h1" and heading.markup == "=":
+        underline = parser.lines[last - 1] if 0 < last <= len(parser.lines) else ""
+        parser.diags.warning(Loc(last, len(underline) - len(underline.lstrip()) + 1),
+                             "this '===' right under a paragraph makes the paragraph a level-1 "
+                             "heading, a second title of the page; leave a blank line above it, "
+                             "or write '## Title' for a heading", span=len(underline.strip()) or 1)
+    elif heading.tag == "h1":
+        parser.diags.warning(loc, "a line that starts with '# ' is a level-1 heading, a second "
+                                  "title of the page; write '## …' for an entry or a section, "
+                                  "or escape the '#' (\\#) if it is text", span=1)
+    elif looks_like_date(first) and not heading.meta.get("classes") \
+            and not heading.meta.get("explicit_id"):  # braces: shaped on purpose
+        marks = heading.markup
+        parser.diags.warning(loc, f"'{marks} {first}' is a heading inside the entry above, not "
+                                  f"an entry: only '## ' headings open entries; write "
+                                  f"'## {first} …' to make it one, or end the heading with "
+                                  "{.section} to keep it", span=len(marks) + 1 + len(first))
 
 
 def _underlined(parser: DocumentParser, line: int) -> None:
