@@ -25,6 +25,12 @@ from briefgen.slug import id_slug, is_valid_id
 from briefgen.suggest import closest, within_one_edit
 from briefgen.unshown import report_unshown
 
+# A link that starts with a host name but no scheme (``www.state.gov/…``, ``cbsnews.com/x``):
+# a relative path for browsers. A bare ``report.pdf`` is a file name, not a host.
+_HOST_FIRST = re.compile(r"www\.[^\s/]+\.[^\s/]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|"
+                         r"gov|edu|int|info|news|io|co|uk|de|fr|ru|ua|eu|us|ca|au|in|cn|jp|br)"
+                         r"(?:/|$)", re.IGNORECASE)
+
 
 class DocumentParser:
     """One file's parse: Markdown is tokenised, located, then rendered to fragments whose
@@ -152,6 +158,11 @@ class DocumentParser:
                 # Root-relative paths, and fragments of this page (``#entry-id``).
                 site_path = url.startswith("/") and not url.startswith("//")
                 fragment = url.startswith("#") and kind == "link_open"
+                if "line" in token.meta and kind == "link_open" and _HOST_FIRST.match(url):
+                    self.diags.error(Loc(token.meta["line"], token.meta["col"]),
+                                     f"link to '{url}' has no 'https://', so browsers take it "
+                                     f"for a path of this site; write 'https://{url}'",
+                                     span=len(token.meta["literal"].partition("\n")[0]))
                 if "line" in token.meta and (site_path or fragment):
                     self.site_links.append(SiteLink(url, token.meta["line"], token.meta["col"],
                                                     len(token.meta["literal"].partition("\n")[0]),

@@ -110,6 +110,7 @@ class Source:
     archive_url: str | None = None
     kind: str = "article"
     language: str | None = None
+    date_loc: Loc = FILE_START  # where ``date`` is written
     body: Fragment | None = None
     refs: Sequence[Ref] = ()
     brackets: tuple[Bracketed, ...] = ()

@@ -122,15 +122,30 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
                              "it is shown as written, but browsers and screen readers are not "
                              "told the language of the source's title")
     _accessed_before(parser, record)
+    _archive_is_the_original(parser, record)
     return Source(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         publisher=parser.located(record, "publisher", ""), date=record.get("date", NO_DATE),
         url=record.get("url"), authors=tuple(record.get("authors", [])),
         accessed=record.get("accessed"), archive_url=record.get("archive_url"),
         kind=record.get("kind", "article"), language=record.get("language"),
+        date_loc=record.where("date") if "date" in record.values else FILE_START,
         body=rendered, refs=parser.refs, brackets=tuple(parser.brackets),
         site_links=tuple(parser.site_links),
     )
+
+
+def _archive_is_the_original(parser: DocumentParser, record: Record) -> None:
+    """``archive_url`` that is ``url`` again: the page's "archived copy" leads to the original,
+    which is what an archive is there to outlive."""
+    url, archive = record.get("url"), record.get("archive_url")
+    if isinstance(url, str) and isinstance(archive, str) and \
+            url.rstrip("/") == archive.rstrip("/"):
+        parser.diags.warning(record.where("archive_url"),
+                             "archive_url is the same as url, so the archived copy the page "
+                             "offers is the original; give the address of the archived copy "
+                             "(such as https://web.archive.org/web/…) or remove archive_url",
+                             span=len(archive))
 
 
 def _accessed_before(parser: DocumentParser, record: Record) -> None:

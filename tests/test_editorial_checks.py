@@ -233,3 +233,20 @@ def test_heading_classes_and_attributes_left_inside_a_heading_are_reported(tmp_p
         "'.planned'?",
         "content/briefings/b.md:6:21: warning: '{#first}' is read as text of the heading, "
         "because more text follows it; put it at the very end of the heading line"]
+
+
+def test_a_source_dated_after_today_is_a_warning_until_its_date_comes(tmp_path):
+    from datetime import datetime
+
+    memo = "title: Memo\npublisher: Wire\ndate: 2026-12-20\n"
+    site = write(tmp_path / "site", {**SITE, "content/sources/memo.yaml": memo})
+    out = tmp_path / "out"
+    before = build(site, BuildOptions(out=out, jobs=1, base_url=BASE_URL,
+                                      now=datetime.fromisoformat("2026-12-07T12:00+00:00")))
+    assert before.ok and report(before) == [
+        "content/sources/memo.yaml:3:7: warning: source dated 20 December 2026, after today: "
+        "correct the date (a source is cited once it is out)"]
+    assert before.valid_until == datetime.fromisoformat("2026-12-20T00:00+00:00").timestamp()
+    after = build(site, BuildOptions(out=out, jobs=1, base_url=BASE_URL,
+                                     now=datetime.fromisoformat("2026-12-20T00:30+00:00")))
+    assert after.ok and report(after) == []

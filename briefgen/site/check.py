@@ -32,8 +32,18 @@ def check(r: Reader, rel: str) -> None:
                            f"actor '{document.id}' is never linked; link it with "
                            f"[[{document.id}]] or remove the file"))
     r.diagnostics(near_misses(r, document))
+    if not isinstance(document, Source | Briefing):
+        return
+    settings: ParseSettings = r.get(("settings", "parse"))
+    if isinstance(document, Source):
+        published = document.date.sort_instant(settings.zone).timestamp()
+        if published > r.now and document.date.year < 9999:
+            r.diagnostic(Diagnostic(document.path, document.date_loc, Severity.WARNING,
+                                    f"source dated {document.date.human()}, after today: "
+                                    "correct the date (a source is cited once it is out)",
+                                    len(document.date.written())))
+            r.expires(published)  # the warning goes when the date comes
     if isinstance(document, Briefing):
-        settings: ParseSettings = r.get(("settings", "parse"))
         future, expires = future_changes(document, r.now, settings.zone)
         r.diagnostics(future)
         if expires is not None:  # what is said here changes when that date comes
