@@ -264,9 +264,17 @@ class DocumentParser:
 
     def _attributes_inside(self, content: str, raw: str, line: int) -> None:
         """``{#id}`` followed by more text is not read as the heading's id but kept in its
-        title (and its generated id), and links to the id find nothing."""
+        title (and its generated id), and links to the id find nothing; so is ``{talks}``,
+        an id without its ``#``."""
         match = _ATTRIBUTES_INSIDE.search(content)
         if match is None:
+            bare = _BARE_ID.search(content)
+            if bare is not None:
+                found = bare.group(0)
+                self.diags.warning(Loc(line, raw.rfind(found) + 1 or 1),
+                                   f"'{found}' at the end of the heading is read as text of its "
+                                   f"title; for an id, write '{{#{bare.group(1)}}}'",
+                                   span=len(found))
             return
         found = match.group(0)
         self.diags.warning(Loc(line, raw.find(found) + 1 or 1),
@@ -279,6 +287,8 @@ class DocumentParser:
 HEADING_CLASSES = ("section", "planned")
 # ``{#id}`` or ``{.class}`` left inside a heading's text (what ends a heading is read off).
 _ATTRIBUTES_INSIDE = re.compile(r"\{\s*(?:[#.][\w-]+\s*)+\}")
+# An id written without its '#' at the end of a heading (``## … {talks}``).
+_BARE_ID = re.compile(r"\{\s*([a-z0-9][a-z0-9-]*)\s*\}\s*$")
 
 
 def id_problem(explicit: str, loc: Loc, diags: Diagnostics) -> bool:
