@@ -293,6 +293,26 @@ def _check_title_start(parser: DocumentParser, date: DateValue, date_text: str, 
         parser.diags.warning(loc, f"the entry's title starts with '{first}'; a space alone "
                                   f"separates the date from the title: ## {date_text} "
                                   f"{title[len(first):].strip() or '…'}")
+    elif date.end is None and date.start.month is None:
+        _month_day_in_title(parser, date_text, title, loc)
+
+
+# A month name and a day number that start a title (``January 12: Talks``).
+_MONTH_DAY = re.compile(r"(?P<month>[^\W\d_]{3,})\.?\s+(?P<day>\d{1,2})(?!\d)[:,.]?")
+
+
+def _month_day_in_title(parser: DocumentParser, year: str, title: str, loc: Loc) -> None:
+    """``## 2024 January 12: Talks`` is an entry dated 2024, the year alone, whose title
+    starts with the day meant."""
+    match = _MONTH_DAY.match(title)
+    month = parser.months.get(match["month"].casefold()) if match else None
+    if match is None or month is None or not 1 <= int(match["day"]) <= 31:
+        return
+    day = f"{year.lstrip('~')}-{month:02d}-{int(match['day']):02d}"
+    rest = title[match.end():].strip() or "…"
+    parser.diags.warning(loc, f"the entry is dated {year} (the year alone), and its title starts "
+                              f"with '{match.group(0)}'; to date it that day, write ## {day} "
+                              f"{rest}", span=len(match.group(0)))
 
 
 def _column(raw: str, text: str) -> int:
