@@ -50,12 +50,45 @@ class ReadContext:
                            f"{node.value!r} is all that is kept; to keep the rest, {fix}",
                            span=len(comment.rstrip()))
 
+    def folded_markdown(self, node: yaml.ScalarNode, key: str) -> None:
+        """Warn when YAML joins the lines of a Markdown text that has block structure (a
+        list, a heading, a quote, a table): a folded (``>``), plain or quoted value turns a
+        line break between two lines of text into a space, so ``- a budget`` and ``- a
+        timetable`` become one paragraph reading "a budget - a timetable". (Lines indented
+        more than the text's first keep their breaks in a folded value.)"""
+        first = node.start_mark.line + self.line_offset + 1
+        last = node.end_mark.line + self.line_offset - (node.end_mark.column == 0)
+        content = [i for i in range(first, min(last + 1, len(self.lines)))
+                   if self.lines[i].strip()]
+        if not content:
+            return
+        indent = min(_indent(self.lines[i]) for i in content)
+        for index in content:
+            raw, above = self.lines[index], self.lines[index - 1]
+            if _indent(raw) == indent and above.strip() and _BLOCK_START.match(raw.strip()):
+                name, word = key.removesuffix(ITEM), raw.split()[0]
+                how = "folded ('>')" if node.style == ">" else "not a block ('|')"
+                self.diags.warning(Loc(index + 1, _indent(raw) + 1),
+                                   f"'{name}' is {how}, so YAML joins this line to the one "
+                                   f"above and its Markdown ('{word}') is lost; write "
+                                   f"'{name}: |' with the text indented under it",
+                                   span=len(word))
+                return
+
     def loc(self, node: yaml.Node) -> Loc:
         return node_loc(node, self.line_offset)
 
     def error(self, node: yaml.Node, message: str) -> None:
         span = len(node.value) if isinstance(node, yaml.ScalarNode) else 1
         self.diags.error(self.loc(node), message, span=max(1, span))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+# What starts a Markdown block: a list item, a heading, a quote, a table row.
+_BLOCK_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])\s+\S|#{1,6}\s|>|\|")
 
 
 class Invalid:
@@ -167,6 +200,8 @@ class Markdown:
         first = node.start_mark.line + 1 + ctx.line_offset
         if node.style in ("|", ">"):
             first += 1
+        if node.style != "|":
+            ctx.folded_markdown(node, key)
         return SourceText(text, first)
 
 
