@@ -50,6 +50,25 @@ class ReadContext:
                            f"{node.value!r} is all that is kept; to keep the rest, {fix}",
                            span=len(comment.rstrip()))
 
+    def item_folded_in(self, node: yaml.ScalarNode, key: str) -> None:
+        """Warn when a line that reads as a list item is indented under the text above it
+        (``- Examples`` over ``  - Budget``): YAML reads it as more of that text, so the
+        tag is "Examples - Budget" and there is no tag "Budget"."""
+        if node.style not in (None, ""):
+            return
+        first = node.start_mark.line + self.line_offset
+        last = node.end_mark.line + self.line_offset
+        for index in range(first + 1, min(last + 1, len(self.lines))):
+            raw = self.lines[index]
+            if raw.strip().startswith("- "):
+                shown = node.value if len(node.value) <= 40 else node.value[:39] + "…"
+                self.diags.warning(Loc(index + 1, _indent(raw) + 1),
+                                   f"this '- ' line is indented under the text above, so YAML "
+                                   f"reads it as more of that text ('{shown}'), not as an item "
+                                   "of its own; line it up with the '- ' above",
+                                   span=1)
+                return
+
     def folded_markdown(self, node: yaml.ScalarNode, key: str) -> None:
         """Warn when YAML joins the lines of a Markdown text that has block structure (a
         list, a heading, a quote, a table): a folded (``>``), plain or quoted value turns a
@@ -169,6 +188,7 @@ class Text:
         if self.pattern is None:  # words, not an id or a code
             assert isinstance(node, yaml.ScalarNode)
             ctx.cut_by_comment(node, key)
+            ctx.item_folded_in(node, key)
         markup = LINK_SYNTAX.search(text) if self.literal else None
         if markup is not None:
             assert isinstance(node, yaml.ScalarNode)
