@@ -17,7 +17,7 @@ from briefgen.engine.deps import Reader
 from briefgen.errors import Diagnostic, Loc, Severity
 from briefgen.model import Briefing, Page, SiteLink
 from briefgen.parse import Parsed
-from briefgen.site.documents import BriefingIdent, Doc, PageIdent, collection_of
+from briefgen.site.documents import ActorIdent, BriefingIdent, Doc, PageIdent, collection_of
 from briefgen.site.fill import hidden_problem
 from briefgen.site.lookup import DRAFT, Lookups
 from briefgen.site.settings import SiteSettings
@@ -58,7 +58,8 @@ def check_links(r: Reader, rel: str) -> None:
         if problem is None:
             # The page exists; a fragment it lacks opens it at its top: a warning, as a
             # site's own templates may give the page ids of their own.
-            problem, severity = checker.fragment_problem(link), Severity.WARNING
+            problem, severity = checker.fragment_problem(link) or \
+                checker.actor_by_path(link), Severity.WARNING
         if problem is not None:
             r.diagnostic(Diagnostic(rel, Loc(link.line, link.col), severity, problem,
                                     link.span))
@@ -128,6 +129,23 @@ class _Checker:
         hint = f"; did you mean '{path}#{near[0]}'?" if near else ""
         return (f"link to '{unquote(link.url)}': {where} has no entry or section "
                 f"'{fragment}', so the link opens the page at its top{hint}")
+
+    def actor_by_path(self, link: SiteLink) -> str | None:
+        """A Markdown link to an actor's page links the page, not the actor: an entry with it
+        does not list the actor, nor the actor's page the entry."""
+        if link.image or link.url.startswith("#"):
+            return None
+        path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
+        if not path.startswith(self.prefix):
+            return None
+        first, _, rest = path[len(self.prefix):].partition("/")
+        actor_id, _, tail = rest.partition("/")
+        if first != "actors" or not actor_id or tail not in ("", "index.html") or \
+                not isinstance(self.lookups.ident("actors", actor_id), ActorIdent):
+            return None
+        return (f"link to '{unquote(link.url)}' links the actor's page but not the actor, so "
+                f"the actor is not counted as linked here (an entry would not list them); "
+                f"write [[{actor_id}|…]] with the link's text")
 
     def _briefing_at(self, url_path: str) -> str | None:
         """The briefing whose published page a link's path names, if it names one."""
