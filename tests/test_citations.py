@@ -202,3 +202,15 @@ def test_summaries_on_lists_name_the_publisher_and_on_their_page_link(built):
     assert "<summary>Talks resumed (Daily News, p. 4), Wire says.</summary>" in \
         (out / "feed.xml").read_text()
     assert 'id="bg-source-quote"' in page  # the in-text citation counts for the Sources list
+
+
+@pytest.mark.parametrize("author,family", [
+    ("Martin Luther King Jr.", "King"), ("Martin Luther King, Jr.", "King"),
+    ("King, Martin Luther", "King"), ("Henry Ford II", "Ford"), ("J. D. Vance", "Vance"),
+    ("Ludwig van Beethoven", "van Beethoven"), ("Juan de la Cruz", "de la Cruz"),
+    ("Vance", "Vance"), ("Pamela Falk", "Falk"),
+])
+def test_the_author_date_style_names_an_author_by_the_family_name(author, family):
+    from briefgen.site.lookup import family_name
+
+    assert family_name(author) == family

@@ -217,13 +217,39 @@ class Lookups:
         """The name in an author-date citation: the first author's family name, else the
         publisher."""
         if source.authors:
-            return source.authors[0].split()[-1]
+            return family_name(source.authors[0])
         return self.publisher_label(source)
 
     def publisher_label(self, source: SourceIdent) -> str:
         """The publisher as the Sources list shows it: an actor's name when it names one."""
         actor = self.actor_for_name(source.publisher)
         return actor.name if actor else source.publisher
+
+
+# Words after a family name (``King Jr.``), and the particles that belong to the family name
+# they precede (``van Beethoven``, ``de la Cruz``).
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "phd", "md"})
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "das", "del", "della", "di",
+                        "du", "la", "le", "dos", "ter", "ten", "bin", "ibn", "al"})
+
+
+def family_name(author: str) -> str:
+    """The name an author-date citation gives an author: "King" for "Martin Luther King Jr."
+    and "King, Martin Luther", "van Beethoven" for "Ludwig van Beethoven"."""
+    if "," in author:
+        family, _, given = author.partition(",")
+        if family.strip() and given.strip().casefold().rstrip(".") not in \
+                {s.rstrip(".") for s in _SUFFIXES}:
+            return family.strip()
+    words = author.replace(",", " ").split()
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
+    if not words:
+        return author.strip()
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
 
 
 def actor_suggestions(typed: str, names: Iterable[Item], limit: int = 3) -> list[str]:
