@@ -214,3 +214,27 @@ def test_the_author_date_style_names_an_author_by_the_family_name(author, family
     from briefgen.site.lookup import family_name
 
     assert family_name(author) == family
+
+
+def test_sources_cited_alike_in_the_author_date_style_get_a_letter_after_the_year(tmp_path):
+    import re
+
+    from briefgen.build import BuildOptions, build
+
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\ncitations:\n  style: author-date\n",
+        "content/sources/k1.yaml": "title: Beta speech\npublisher: Wire\ndate: 2024-03-01\n"
+                                   "authors: [Martin Luther King Jr.]\n",
+        "content/sources/k2.yaml": "title: Alpha letter\npublisher: Wire\ndate: 2024-05-01\n"
+                                   "authors: [Coretta King]\n",
+        "content/sources/k3.yaml": "title: Other\npublisher: Wire\ndate: 2023\n"
+                                   "authors: [Coretta King]\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2024-06-01\n---\n\n## 2024-05-02 Talks\n\n"
+                                  "Said [@k1, p. 2; @k2] and [@k3]; @k1 [p. 4] agreed.\n",
+    })
+    out = tmp_path / "out"
+    assert build(site, BuildOptions(out=out, jobs=1)).ok
+    page = (out / "briefings/b/index.html").read_text()
+    shown = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"\((?:<a[^)]*)\)", page)]
+    # In the order of their titles: "Alpha letter" is 2024a, "Beta speech" 2024b.
+    assert shown == ["(King 2024b, p. 2; King 2024a)", "(King 2023)", "(2024b, p. 4)"]

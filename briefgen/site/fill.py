@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from html import escape
+from string import ascii_lowercase
 from typing import NamedTuple, TypeVar
 
 from briefgen.citations import CiteItem, Phrase
@@ -91,9 +92,12 @@ class RefFiller:
         # How each cited source is shown (with its publisher: where there is no Sources
         # list), made once: its names are looked up only where a citation shows them.
         self._shown_as: dict[tuple[str, bool], Shown] = {}
+        self._years: dict[str, str] = {}  # "2024a", "2024b": see ``_years_told_apart``
 
     def fill(self, refs: Sequence[Ref], diags: Diagnostics, visible: bool) -> Filled:
         filled = Filled()
+        if self.style != citeforms.NUMERIC:
+            self._years = self._years_told_apart(refs)
         for index, ref in enumerate(refs):
             anchored = len(filled.anchored)
             if ref.image is not None:
@@ -238,6 +242,26 @@ class RefFiller:
             filled.citation_order.append(source_id)
             filled.citation_number[source_id] = len(filled.citation_order)
 
+    def _years_told_apart(self, refs: Sequence[Ref]) -> dict[str, str]:
+        """In the author-date style, sources of one document that would be cited alike
+        ("King 2024") get the year with a letter, "2024a" and "2024b", in the order of their
+        titles, as author-date styles tell them apart."""
+        cited = dict.fromkeys(item.source_id for ref in refs
+                              if ref.target is None and ref.image is None for item in ref.items)
+        alike: dict[tuple[str, int], list[SourceIdent]] = {}
+        for source_id in cited:
+            source = self.lookups.source(source_id)
+            if source is not None:
+                label = (self.lookups.author_label(source), source.date.year)
+                alike.setdefault(label, []).append(source)
+        years: dict[str, str] = {}
+        for (_, year), sources in alike.items():
+            if len(sources) > 1:
+                ordered = sorted(sources, key=lambda s: (s.title.casefold(), s.id))
+                years.update((s.id, f"{year}{letter}")
+                             for letter, s in zip(ascii_lowercase, ordered, strict=False))
+        return years
+
     def _shown(self, source: SourceIdent, number: int, alone: bool) -> Shown:
         """How a source is shown: the author-date style names its author; the numeric style
         names its publisher only where there is no Sources list (``alone``)."""
@@ -246,8 +270,9 @@ class RefFiller:
         if shown is None or shown.number != number:
             author = self.lookups.author_label(source) if self.style != citeforms.NUMERIC else ""
             publisher = self.lookups.publisher_label(source) if key[1] else ""
+            year = self._years.get(source.id, str(source.date.year))
             shown = self._shown_as[key] = Shown.of(source.id, source.title, number, author,
-                                                   publisher, str(source.date.year))
+                                                   publisher, year)
         return shown
 
 
