@@ -76,23 +76,29 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
                   if label not in references.used]
         # A second definition of a label is never used: the first one wins.
         unused += [value["map"] for value in env.get("duplicate_refs", ())]
-    if notes or unused:
-        lines = split_lines(text)
-        for note in notes:
-            _unused_note(note, lines, place, diags)
-        for taken in sorted(unused):
-            _unused_reference(taken, lines, place, diags)
+    lines: list[str] | None = None  # split once, if a check needs them
+
+    def text_lines() -> list[str]:
+        nonlocal lines
+        if lines is None:
+            lines = split_lines(text)
+        return lines
+
+    for note in notes:
+        _unused_note(note, text_lines(), place, diags)
+    for taken in sorted(unused):
+        _unused_reference(taken, text_lines(), place, diags)
     for token in tokens:
         if token.type == "code_block" and token.map:
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
-            _lazy_quote_line(token.map, split_lines(text), place, diags)
+            _lazy_quote_line(token.map, text_lines(), place, diags)
         elif (token.type == "html_block" or token.meta.get(HTML_BLOCK)) and token.map:
             _html_with_links(token, token.map[0], place, diags)
         elif token.type == "ordered_list_open" and token.map:
             _year_list(token, place, diags)
         elif token.type == "table_open" and token.map:
-            _links_split_by_cells(token.map, split_lines(text), place, diags)
+            _links_split_by_cells(token.map, text_lines(), place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:

@@ -70,6 +70,7 @@ class _Checker:
                  may_hide: bool) -> None:
         self.r, self.prefix, self.lookups = r, prefix, Lookups(r)
         self.collection, self.doc_id, self.may_hide = collection, doc_id, may_hide
+        self._near: dict[tuple[str, str], list[str]] = {}  # fragment → nearest id
 
     def exists(self, site_rel: str) -> bool:
         """Whether a site path is published (a folder's path without its final slash too,
@@ -125,7 +126,9 @@ class _Checker:
         if fragment in ids:
             return None
         where = "this briefing" if not path else f"briefing '{briefing_id}'"
-        near = closest(fragment, ids, limit=1)
+        near = self._near.get((briefing_id, fragment))
+        if near is None:  # a link-dense page repeats its links: each is looked at once
+            near = self._near[(briefing_id, fragment)] = closest(fragment, ids, limit=1)
         hint = f"; did you mean '{path}#{near[0]}'?" if near else ""
         return (f"link to '{unquote(link.url)}': {where} has no entry or section "
                 f"'{fragment}', so the link opens the page at its top{hint}")
