@@ -249,7 +249,7 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
         hint = misdated(meta["text"], parser.months)
         if hint is not None:
             _report_misdated(parser, hint, meta["text"], Loc(line, _column(raw, hint.text)))
-            if not hint.month_only and not hint.no_year:
+            if not hint.month_only:
                 return _Block("", title, meant_as_entry=True)
     if date_text is None:
         return _Block(explicit or "", title, explicit=explicit is not None)
@@ -329,13 +329,6 @@ def _report_misdated(parser: DocumentParser, hint: Misdated, text: str, loc: Loc
                                   f"it an entry dated {parse_date(reading).human()}, write "
                                   f"## {reading} {rest}; to keep it an ordinary section, {section}",
                              span=len(hint.text))
-        return
-    if hint.no_year:
-        rest = text[len(hint.text):].lstrip(":, ").strip() or "…"
-        parser.diags.warning(loc, f"heading starts with a date without its year ('{hint.text}'); "
-                                  f"to make it an entry, write ## {hint.readings[0]} {rest} "
-                                  f"with the year in place of YYYY; to keep it an ordinary "
-                                  f"section, {section}", span=len(hint.text))
         return
     if not hint.readings:
         parser.diags.error(loc, f"heading starts with {hint.what} written as '{hint.text}' "

@@ -53,9 +53,6 @@ _DAY_MONTH_YEAR = re.compile(
     rf"{_DAY}{_DAY_END}\s+(?:(?:de|of)\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"{_MONTH}\s+{_DAY}{_DAY_END},?\s+{_YEAR}", re.I)
 _MONTH_YEAR = re.compile(rf"{_MONTH},?\s+(?:de\s+)?{_YEAR}", re.I)
-# A day and a month with no year after them (``13 January Talks``, ``Jan. 13: Talks``).
-_DAY_MONTH = re.compile(rf"{_DAY}\s+(?:(?:de|of)\s+)?{_MONTH}(?=[\s:,]|$)(?![\s,]*\d)", re.I)
-_MONTH_DAY = re.compile(rf"{_MONTH}\s+{_DAY}(?=[\s:,]|$)(?![\s,]*\d)", re.I)
 _NUMERIC = re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\w)")
 _YEAR_FIRST = re.compile(r"(?P<year>\d{4})(?P<sep>[./])(?P<month>\d{1,2})(?P=sep)"
                          r"(?P<day>\d{1,2})(?![\w.])")
@@ -109,8 +106,6 @@ class Misdated:
     readings: tuple[str, ...]  # the ISO forms it can mean (valid ones only)
     problem: str | None = None  # why no reading is a valid date
     month_only: bool = False  # a month and year: perhaps a section title, not an entry
-    # A day and month without a year (its readings use "YYYY"): perhaps a section title too.
-    no_year: bool = False
     what: str = "a date"  # "a date", "a range", "a date and time"
 
 
@@ -241,12 +236,6 @@ def _named(text: str, months: Mapping[str, int]) -> Misdated | None:
     if match and month:
         return Misdated(match.group(0), (f"{match['year']}-{month:02d}",), month_only=True,
                         what="a month")
-    for pattern in (_DAY_MONTH, _MONTH_DAY):
-        match = pattern.match(text)
-        month = _month(match, months)
-        if match and month and 1 <= int(match["day"]) <= 31:
-            return Misdated(match.group(0).rstrip(":, "),
-                            (f"YYYY-{month:02d}-{int(match['day']):02d}",), no_year=True)
     return None
 
 

