@@ -103,6 +103,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         else None,
         image=record.get("image"),
         unplanned=tuple(unplanned),
+        explicit_ids=tuple(parser.ids),
     )
 
 
@@ -191,13 +192,26 @@ def _other_level(parser: DocumentParser, heading: Token, inline: Token, line: in
         parser.diags.warning(loc, "a line that starts with '# ' is a level-1 heading, a second "
                                   "title of the page; write '## …' for an entry or a section, "
                                   "or escape the '#' (\\#) if it is text", span=1)
-    elif looks_like_date(first) and not heading.meta.get("classes") \
+    elif _a_day_or_month(first, parser) and not heading.meta.get("classes") \
             and not heading.meta.get("explicit_id"):  # braces: shaped on purpose
         marks = heading.markup
-        parser.diags.warning(loc, f"'{marks} {first}' is a heading inside the entry above, not "
-                                  f"an entry: only '## ' headings open entries; write "
-                                  f"'## {first} …' to make it one, or end the heading with "
-                                  "{.section} to keep it", span=len(marks) + 1 + len(first))
+        parser.diags.warning(loc, f"'{marks} {first}' is a sub-heading, not an entry: only '## ' "
+                                  f"headings open entries, so what follows belongs to the entry "
+                                  f"or section above; write '## {first} …' to make it an entry, "
+                                  "or end the heading with {.section} to keep it",
+                         span=len(marks) + 1 + len(first))
+
+
+def _a_day_or_month(word: str, parser: DocumentParser) -> bool:
+    """A date of a month or a day (``2024-01-11``), as an entry would start with; a year
+    alone (``### 2024 budget``) is a sub-heading's ordinary word."""
+    if "-" not in word.lstrip("~") or not looks_like_date(word):
+        return False
+    try:
+        parse_date(word, parser.zone)
+    except DateError:
+        return False
+    return True
 
 
 def _underlined(parser: DocumentParser, line: int) -> None:
@@ -297,8 +311,9 @@ def _check_title_start(parser: DocumentParser, date: DateValue, date_text: str, 
         _month_day_in_title(parser, date_text, title, loc)
 
 
-# A month name and a day number that start a title (``January 12: Talks``).
-_MONTH_DAY = re.compile(r"(?P<month>[^\W\d_]{3,})\.?\s+(?P<day>\d{1,2})(?!\d)[:,.]?")
+# A month name and a day number that start a title (``January 12: Talks``), not a name
+# with an ordinal (``May 4th Movement``).
+_MONTH_DAY = re.compile(r"(?P<month>[^\W\d_]{3,})\.?\s+(?P<day>\d{1,2})(?![\w])[:,.]?")
 
 
 def _month_day_in_title(parser: DocumentParser, year: str, title: str, loc: Loc) -> None:

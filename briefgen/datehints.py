@@ -73,11 +73,12 @@ _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe6
 _ISO_SHAPE = re.compile(r"~?\d{4}(?:-\d{1,2}){1,2}(?:T\d{1,2}:\d{2}(?::\d{2})?)?(?:\.\.\S+)?")
 # A date glued to a dash or bar that should have been a space (``2023-09-20—Talks``).
 _DASH_GLUED = re.compile(rf"(?P<date>{_ISO})[–—|](?=\S)")
-# A date joined to its title by a hyphen (``2024-01-12-Talks``): a word, not a date.
-_HYPHEN_GLUED = re.compile(r"(?P<date>~?\d{4}-\d{1,2}(?:-\d{1,2})?)-(?=[^\W\d_])")
-# A year of three or five digits (in a whole day: ``20224-01-12``), or with the letter O for a
-# zero (``2O24-01-13``).
-_SLIPPED_YEAR = re.compile(r"(?P<year>[\dOo]{3,5})-(?P<rest>\d{1,2}(?:-\d{1,2})?)(?=\s|$)")
+# A whole day joined to its title by a hyphen (``2024-01-12-Talks``): a word, not a date.
+# (``2008-09-style`` and ``2019-20-season`` are years, and ordinary titles.)
+_HYPHEN_GLUED = re.compile(r"(?P<date>~?\d{4}-\d{1,2}-\d{1,2})-(?=[^\W\d_])")
+# A year with the letter O for a zero (``2O24-01-13``), or of five digits in a whole day
+# (``20224-01-12``; not three: ``141-5-35`` is a vote).
+_SLIPPED_YEAR = re.compile(r"(?P<year>[\dOo]{4,5})-(?P<rest>\d{1,2}(?:-\d{1,2})?)(?=\s|$)")
 # An approximate date written with a space after ``~``, or with ``c.``/``circa``.
 _APPROX = re.compile(r"(?:~\s+|(?:c\.|ca\.|circa|approx\.|approximately)\s*)"
                      r"(?P<date>\d{4}(?:-\d{1,2}){0,2})(?![\w-])", re.I)
@@ -153,7 +154,7 @@ def _typed_variant(text: str, months: Mapping[str, int]) -> Misdated | None:
         if len(year) == 4:
             return _checked(match.group(0), [f"{year}-{match['rest']}"],
                             what="a date with the letter O in its year")
-        if "-" in match["rest"]:  # a whole day: '911-12' is no month
+        if "-" in match["rest"] and year[:2] in ("19", "20"):  # a whole day, a year typed
             return Misdated(match.group(0), (), f"its year has {len(year)} digits",
                             what="a date")
     match = _AM_PM.match(text)

@@ -35,7 +35,7 @@ def after_today(entries: Sequence[DatedEntry], now: float, zone: tzinfo, in_yaml
         starts = entry.date.sort_instant(zone).timestamp()
         if starts <= now:
             continue
-        found.append((entry, f"entry '{entry.id}' is dated {entry.date.written()}, after today; "
+        found.append((entry, f"entry '{entry.id}' is dated {entry.date.written()}, in the future; "
                              "correct the date if it is a typo; if the entry announces a planned "
                              f"event, {_opt_out(in_yaml)}"))
         comes = starts if comes is None else min(comes, starts)

@@ -184,6 +184,7 @@ class Briefing:
     # The entries not marked planned (and not already reported far ahead), where their
     # dates are written: checked against the build's clock (``site.check``).
     unplanned: tuple[DatedEntry, ...] = ()
+    explicit_ids: tuple[str, ...] = ()  # the {#id}s of the page's headings, entries' included
     fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property

@@ -54,7 +54,7 @@ class ReadContext:
         """Warn when a line that reads as a list item is indented under the text above it
         (``- Examples`` over ``  - Budget``): YAML reads it as more of that text, so the
         tag is "Examples - Budget" and there is no tag "Budget"."""
-        if node.style not in (None, ""):
+        if node.style not in (None, "") or not key.endswith(ITEM):  # an item of a list
             return
         first = node.start_mark.line + self.line_offset
         last = node.end_mark.line + self.line_offset
@@ -82,9 +82,10 @@ class ReadContext:
         if not content:
             return
         indent = min(_indent(self.lines[i]) for i in content)
-        for index in content:
+        for place, index in enumerate(content):
             raw, above = self.lines[index], self.lines[index - 1]
-            if _indent(raw) == indent and above.strip() and _BLOCK_START.match(raw.strip()):
+            after = self.lines[content[place + 1]] if place + 1 < len(content) else ""
+            if _indent(raw) == indent and above.strip() and _lost_block(raw, after):
                 name, word = key.removesuffix(ITEM), raw.split()[0]
                 how = "folded ('>')" if node.style == ">" else "not a block ('|')"
                 self.diags.warning(Loc(index + 1, _indent(raw) + 1),
@@ -106,8 +107,21 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-# What starts a Markdown block: a list item, a heading, a quote, a table row.
-_BLOCK_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])\s+\S|#{1,6}\s|>|\|")
+# What starts a Markdown block: a heading, a quote, a table row; a list item, when the next
+# line is one too (a dash or a year at the start of one line may well be prose).
+_BLOCK_START = re.compile(r"#{1,6}\s|>|\|")
+_ITEM_START = re.compile(r"(?P<bullet>[-*+])\s+\S|\d{1,9}(?P<delimiter>[.)])\s+\S")
+
+
+def _lost_block(line: str, after: str) -> bool:
+    """Whether ``line`` starts a Markdown block: a heading, a quote, a table row, or the
+    first of two list items with the same marker (``- a`` then ``- b``)."""
+    text = line.strip()
+    if _BLOCK_START.match(text):
+        return True
+    item, following = _ITEM_START.match(text), _ITEM_START.match(after.strip())
+    return bool(item and following and item.group("bullet", "delimiter") ==
+                following.group("bullet", "delimiter"))
 
 
 class Invalid:

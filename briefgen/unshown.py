@@ -88,7 +88,7 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
         _unused_note(note, text_lines(), place, diags)
     for taken in sorted(unused):
         _unused_reference(taken, text_lines(), place, diags)
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if token.type == "code_block" and token.map:
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
@@ -96,7 +96,7 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
         elif (token.type == "html_block" or token.meta.get(HTML_BLOCK)) and token.map:
             _html_with_links(token, token.map[0], place, diags)
         elif token.type == "ordered_list_open" and token.map:
-            _year_list(token, place, diags)
+            _year_list(tokens, index, place, diags)
         elif token.type == "table_open" and token.map:
             _links_split_by_cells(token.map, text_lines(), place, diags)
 
@@ -151,7 +151,8 @@ def _html_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
     its first one, if any (on the HTML's own line, a link is deliberately inside it)."""
     lines = token.content.split("\n")
     for offset, line in enumerate(lines[1:], start=1):
-        match = LINK_SYNTAX.search(line)
+        # A line of HTML (<summary>…) is HTML on purpose; text under the HTML is what it takes.
+        match = LINK_SYNTAX.search(line) if not line.lstrip().startswith("<") else None
         if match is not None:
             tag = _TAG.search(lines[0])
             opening = tag.group() if tag else lines[0].strip()[:40]
@@ -166,9 +167,22 @@ def _html_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
 _YEARS = range(1000, 3000)  # a list that starts at one of these is most likely a year
 
 
-def _year_list(token: Token, place: Place, diags: Diagnostics) -> None:
+def _year_list(tokens: Sequence[Token], index: int, place: Place, diags: Diagnostics) -> None:
+    """A list that starts at a year and shows one of its items with another number than
+    the one written (``1989.`` after ``2023.`` is shown as 2024)."""
+    token = tokens[index]
     start = int(str(token.attrs.get("start", 1)))
-    if start in _YEARS and token.map:
+    if start not in _YEARS or not token.map:
+        return
+    shown, level = start, token.level
+    renumbered = False
+    for item in tokens[index + 1:]:
+        if item.type == "ordered_list_close" and item.level == level:
+            break
+        if item.type == "list_item_open" and item.level == level + 1:
+            renumbered = renumbered or (item.info.isdigit() and int(item.info) != shown)
+            shown += 1
+    if renumbered:
         written = f"{start}{token.markup}"
         diags.warning(place(token.map[0], written),
                       f"'{written}' at the start of a line begins a numbered list, whose items "

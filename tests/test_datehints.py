@@ -58,7 +58,6 @@ from briefgen.datehints import LANGUAGES, misdated, month_table
     ("Wed. September 27, 2023", "Wed. September 27, 2023", ("2023-09-27",)),
     ("27/09/23 Vote", "27/09/23", ("2023-09-27",)),
     ("2023-09-27-Vote", "2023-09-27-", ("2023-09-27",)),
-    ("2023-09-Talks resume", "2023-09-", ("2023-09",)),
     ("2O23-09-27 Vote", "2O23-09-27", ("2023-09-27",)),
     ("2o23-09 Vote", "2o23-09", ("2023-09",)),
     ("03.04.23 Vote", "03.04.23", ("2023-03-04", "2023-04-03")),
@@ -109,7 +108,6 @@ def test_a_month_and_year_alone_is_a_month(heading, language, written, reading):
     ("31/31/2023", "no month 31"),
     ("2023-09-24 .. 2023-09-20 x", "ends before it starts"),
     ("20233-09-27 Vote", "its year has 5 digits"),
-    ("203-09-27 Vote", "its year has 3 digits"),
 ])
 def test_impossible_readings_say_why(heading, problem):
     found = misdated(heading, month_table("en"))

@@ -244,7 +244,7 @@ def test_a_source_dated_after_today_is_a_warning_until_its_date_comes(tmp_path):
     before = build(site, BuildOptions(out=out, jobs=1, base_url=BASE_URL,
                                       now=datetime.fromisoformat("2026-12-07T12:00+00:00")))
     assert before.ok and report(before) == [
-        "content/sources/memo.yaml:3:7: warning: source dated 20 December 2026, after today: "
+        "content/sources/memo.yaml:3:7: warning: source dated 20 December 2026, in the future: "
         "correct the date (a source is cited once it is out)"]
     assert before.valid_until == datetime.fromisoformat("2026-12-20T00:00+00:00").timestamp()
     after = build(site, BuildOptions(out=out, jobs=1, base_url=BASE_URL,

@@ -95,7 +95,7 @@ Said [@memo].
 """
 SITE = {"site.yaml": "title: T\nbase_url: https://example.org/\ntimezone: Europe/Berlin\n",
         "content/sources/memo.yaml": "title: Memo\npublisher: Wire\ndate: 2021\n"}
-AFTER_TODAY = "after today; correct the date if it is a typo; if the entry announces a planned " \
+AFTER_TODAY = "in the future; correct the date if it is a typo; if the entry announces a planned " \
               "event, "
 
 
@@ -134,7 +134,7 @@ def test_an_entry_dated_after_today_is_a_warning_until_its_date_comes(tmp_path: 
 def test_entries_not_warned_as_after_today(tmp_path: Path, second: str, mark: str):
     site = site_with(tmp_path, second, mark)
     result = build(site, BuildOptions(write=False, jobs=1, now=moment("2026-12-07T12:00+00:00")))
-    assert not any("after today" in line for line in diagnosed(result)), diagnosed(result)
+    assert not any(AFTER_TODAY in line for line in diagnosed(result)), diagnosed(result)
 
 
 def test_a_yaml_entry_after_today_is_told_of_planned_true(tmp_path: Path):
@@ -152,6 +152,6 @@ def test_a_yaml_entry_after_today_is_told_of_planned_true(tmp_path: Path):
 def test_a_scheduled_briefing_s_entries_are_checked_when_it_comes_out(tmp_path: Path):
     site = site_with(tmp_path, "2026-12-20")
     early = build(site, BuildOptions(write=False, jobs=1, now=moment("2026-11-30T12:00+00:00")))
-    assert not any("after today" in line for line in diagnosed(early)), diagnosed(early)
+    assert not any(AFTER_TODAY in line for line in diagnosed(early)), diagnosed(early)
     out = build(site, BuildOptions(write=False, jobs=1, now=moment("2026-12-07T12:00+00:00")))
-    assert any("after today" in line for line in diagnosed(out))
+    assert any(AFTER_TODAY in line for line in diagnosed(out))

@@ -330,20 +330,23 @@ def test_a_labelled_link_in_a_table_row_needs_its_bar_escaped(index):
 def test_a_paragraph_that_starts_with_a_year_and_a_full_stop_is_a_warning(index):
     html, lines = render(index, "2023. That was the year.\n\n1989. The wall fell.\n\n"
                                 "1. A list\n2. Its second item\n\n2019) Or so.\n\n"
-                                "2020\\. Escaped.\n")
+                                "2020\\. Escaped.\n\n---\n\n2019. One\n2020. Two, in order\n\n"
+                                "---\n\n1999) A\n1999) B\n")
     year = ("'{0}' at the start of a line begins a numbered list, whose items are shown as "
             "{1}, {2}, … whatever numbers they have; to start a sentence with the year, write "
             "'{3}'")
+    # Only lists that show a number other than the one written: 1989 shown as 2024.
     assert lines == [
         "content/pages/x.md:4:1: warning: " + year.format("2023.", 2023, 2024, "2023\\."),
-        "content/pages/x.md:11:1: warning: " + year.format("2019)", 2019, 2020, "2019\\)")]
+        "content/pages/x.md:22:1: warning: " + year.format("1999)", 1999, 2000, "1999\\)")]
     assert '<ol start="2023">' in html and "<p>2020. Escaped.</p>" in html
 
 
 @pytest.mark.parametrize("unsafe_html", [False, True])
 def test_links_in_the_lines_an_html_block_takes_are_a_warning(index, unsafe_html):
     html, lines = render(index, "Text.\n\n<br>\nThen [[russia]] said it [@report].\n\n"
-                                "<div>\n\n[[russia]] after a blank line.\n\n</div>\n",
+                                "<div>\n\n[[russia]] after a blank line.\n\n</div>\n\n"
+                                "<details>\n<summary>On [[russia]]</summary>\n</details>\n",
                          unsafe_html=unsafe_html)
     assert lines == [
         "content/pages/x.md:7:6: warning: this line is part of the HTML block that '<br>' starts "

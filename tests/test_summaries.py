@@ -21,6 +21,8 @@ from tests.conftest import write
     ("x" * 299 + " yz", "x" * 299 + "…"),
     ("x" * 298 + ", y", "x" * 298 + "…"),  # no comma before the ellipsis
     ("z" * 400, "z" * 300 + "…"),  # one word longer than the limit: cut inside it
+    # No space near the limit (Chinese, Japanese): cut at it, not back to an early space.
+    ("NATO " + "首脳会議" * 100, ("NATO " + "首脳会議" * 100)[:300] + "…"),
 ])
 def test_excerpt(text: str, expected: str) -> None:
     assert excerpt(text) == expected

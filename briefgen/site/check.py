@@ -39,7 +39,7 @@ def check(r: Reader, rel: str) -> None:
         published = document.date.sort_instant(settings.zone).timestamp()
         if published > r.now and document.date.year < 9999:
             r.diagnostic(Diagnostic(document.path, document.date_loc, Severity.WARNING,
-                                    f"source dated {document.date.human()}, after today: "
+                                    f"source dated {document.date.human()}, in the future: "
                                     "correct the date (a source is cited once it is out)",
                                     len(document.date.written())))
             r.expires(published)  # the warning goes when the date comes

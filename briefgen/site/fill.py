@@ -433,9 +433,9 @@ def excerpt(text: str, limit: int = SUMMARY_LENGTH) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    if text[limit] != " ":  # mid-word: back to the last whole word
-        space = cut.rfind(" ")
-        cut = cut[:space] if space > 0 else cut
+    if text[limit] != " ":  # mid-word: back to the last whole word, if one ends near
+        space = cut.rfind(" ")  # (Chinese and Japanese have no spaces: cut where it is)
+        cut = cut[:space] if space > limit * 4 // 5 else cut
     return cut.rstrip(" ,;:-–—") + "…"
 
 
@@ -519,10 +519,13 @@ def _hold_uncited(r: Reader, rb: RenderedBriefing) -> None:
 
 def anchors(r: Reader, briefing_id: str) -> tuple[str, ...]:
     """The node ``("anchors", briefing id)``: the ids a link can end in on its page (entries
-    and sections, in order; the theme's own start with ``bg-``)."""
+    and sections, then the {#id}s of other headings; the theme's own start with ``bg-``)."""
     found: Doc | None = r.get(("doc", "briefings", briefing_id))
     document = found.document if found is not None else None
-    return tuple(block.id for block in document.blocks) if isinstance(document, Briefing) else ()
+    if not isinstance(document, Briefing):
+        return ()
+    return tuple(dict.fromkeys((*(block.id for block in document.blocks),
+                                *document.explicit_ids)))
 
 
 def entry_titles(r: Reader, briefing_id: str) -> EntryTitles:

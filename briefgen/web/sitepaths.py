@@ -116,8 +116,8 @@ class _Checker:
         own ids, which start with ``bg-``, are not checked)."""
         path, _, fragment = link.url.partition("#")
         fragment = unquote(fragment)
-        if not fragment or fragment.startswith("bg-"):
-            return None
+        if not fragment or fragment.startswith("bg-") or fragment.casefold() == "top":
+            return None  # the theme's ids; "#top" is the top of any page (HTML)
         briefing_id = self._briefing_at(path) if path else \
             self.doc_id if self.collection == "briefings" else None
         if briefing_id is None:
@@ -136,7 +136,7 @@ class _Checker:
     def actor_by_path(self, link: SiteLink) -> str | None:
         """A Markdown link to an actor's page links the page, not the actor: an entry with it
         does not list the actor, nor the actor's page the entry."""
-        if link.image or link.url.startswith("#"):
+        if link.image or "#" in link.url:  # a part of the page: no [[link]] says that
             return None
         path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
         if not path.startswith(self.prefix):
