@@ -316,11 +316,18 @@ def _check_title_start(parser: DocumentParser, date: DateValue, date_text: str, 
 _MONTH_DAY = re.compile(r"(?P<month>[^\W\d_]{3,})\.?\s+(?P<day>\d{1,2})(?![\w])[:,.]?")
 
 
+# The month and day of a date typed with spaces (``2024 01 12``), after its year.
+_NUMERIC_MONTH_DAY = re.compile(r"(?P<month>\d{1,2})\s+(?P<day>\d{1,2})(?!\S)")
+
+
 def _month_day_in_title(parser: DocumentParser, year: str, title: str, loc: Loc) -> None:
-    """``## 2024 January 12: Talks`` is an entry dated 2024, the year alone, whose title
-    starts with the day meant."""
+    """``## 2024 January 12: Talks`` (or ``## 2024 01 12 Talks``) is an entry dated 2024,
+    the year alone, whose title starts with the day meant."""
     match = _MONTH_DAY.match(title)
     month = parser.months.get(match["month"].casefold()) if match else None
+    if match is None:
+        match = _NUMERIC_MONTH_DAY.match(title)
+        month = int(match["month"]) if match and 1 <= int(match["month"]) <= 12 else None
     if match is None or month is None or not 1 <= int(match["day"]) <= 31:
         return
     day = f"{year.lstrip('~')}-{month:02d}-{int(match['day']):02d}"
