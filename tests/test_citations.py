@@ -238,3 +238,25 @@ def test_sources_cited_alike_in_the_author_date_style_get_a_letter_after_the_yea
     shown = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"\((?:<a[^)]*)\)", page)]
     # In the order of their titles: "Alpha letter" is 2024a, "Beta speech" 2024b.
     assert shown == ["(King 2024b, p. 2; King 2024a)", "(King 2023)", "(2024b, p. 4)"]
+
+
+def test_the_sources_list_names_each_source_as_author_date_citations_do(tmp_path):
+    import re
+
+    from briefgen.build import BuildOptions, build
+
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\ncitations:\n  style: author-date\n",
+        "content/sources/k1.yaml": "title: Beta\npublisher: Wire\ndate: 2024-03-01\n"
+                                   "authors: [Martin Luther King Jr.]\n",
+        "content/sources/k2.yaml": "title: Alpha\npublisher: Wire\ndate: 2024-05-01\n"
+                                   "authors: [Coretta King]\n",
+        "content/sources/w.yaml": "title: Wired\npublisher: Wire\ndate: 2022\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2024-06-01\n---\n\n## 2024-05-02 Talks\n\n"
+                                  "Said [@k1; @k2] and [@w].\n",
+    })
+    out = tmp_path / "out"
+    assert build(site, BuildOptions(out=out, jobs=1)).ok
+    page = (out / "briefings/b/index.html").read_text()
+    assert re.findall(r'<span class="bg-source-label" dir="auto">([^<]*)</span>', page) == \
+        ["King 2024b.", "King 2024a.", "Wire 2022."]

@@ -75,6 +75,9 @@ class Filled:
     anchored: list[str] = field(default_factory=list)  # the source of each such link
     anchored_refs: array[int] = field(default_factory=lambda: array("q"))  # and its ref
     unmarked: dict[int, str] = field(default_factory=dict)
+    # In the author-date style, each cited source's name in citations ("King 2024a"), which
+    # its item of the Sources list shows too.
+    labels: dict[str, str] = field(default_factory=dict)
     # Equal strings and records kept once: a link-dense document repeats them by the thousand.
     pool: dict[object, object] = field(default_factory=dict, repr=False)
 
@@ -177,8 +180,10 @@ class RefFiller:
             filled.failed_cite_blocks.add(ref.block)
             return Cited(item, None)
         self._record(source.id, ref, filled)
-        return Cited(item, self._shown(source, filled.citation_number[source.id], alone),
-                     self._anchor(source.id, ref, filled))
+        shown = self._shown(source, filled.citation_number[source.id], alone)
+        if shown.author and source.id not in filled.labels:
+            filled.labels[source.id] = f"{shown.author} {shown.year}"
+        return Cited(item, shown, self._anchor(source.id, ref, filled))
 
     def _cut_key(self, item: CiteItem) -> str | None:
         """``[@a--b]`` cites ``a``: a key ends before doubled or final punctuation, as in
@@ -327,7 +332,8 @@ def _fingerprint(document: str, resolved: Filled, visible: object) -> str:
     return digest_repr((document, resolved.html, resolved.text, resolved.citation_order,
                         resolved.links, resolved.cites, sorted(map(str,
                                                                    resolved.failed_cite_blocks)),
-                        sorted(resolved.detached.items()), resolved.image, visible))
+                        sorted(resolved.detached.items()), resolved.image, visible,
+                        sorted(resolved.labels.items())))
 
 
 _REPR_BATCH = 4096  # items of a list whose text is made at a time
@@ -419,6 +425,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         fingerprint=fingerprint,
         image=resolved.image,
         anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
+        labels=tuple(resolved.labels.items()),
     )
 
 

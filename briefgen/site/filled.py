@@ -59,6 +59,8 @@ class RenderedDoc:
     # (source id, (n, …)): the page's links to the source's item, whose ids are
     # bg-cite-<source id>-<n>, in page order; the item links back to each.
     anchors: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # (source id, "King 2024a"): in the author-date style, how citations name each source.
+    labels: tuple[tuple[str, str], ...] = ()
 
     def linked_actors(self) -> list[str]:
         from briefgen.site.lookup import TargetKind

@@ -179,6 +179,7 @@ class CitedSource:
     source: SourceIdent
     publisher_actor: ActorIdent | None
     backlinks: Sequence[str] = ()  # element ids of the page's links to the item, in order
+    label: str = ""  # how author-date citations name it ("King 2024a"); "" in the numeric style
 
     @property
     def back(self) -> Labelled:

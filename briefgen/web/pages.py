@@ -92,13 +92,14 @@ class PageReader:
         """A page's Sources list: every source its document cites, with the ids of the
         links that cite it on the page."""
         found = []
-        anchors = dict(doc.anchors)
+        anchors, labels = dict(doc.anchors), dict(doc.labels)
         for number, sid in enumerate(doc.citations, start=1):
             source = self.source(sid)
             if source is not None:
                 found.append(CitedSource(number, f"{SOURCE_ANCHOR}{sid}", source,
                                          self.publisher(sid),
-                                         Backlinks(sid, anchors.get(sid, ()))))
+                                         Backlinks(sid, anchors.get(sid, ())),
+                                         labels.get(sid, "")))
         return tuple(found)
 
     def entries(self, name: str, *rest: str) -> tuple[EntryView, ...]:
