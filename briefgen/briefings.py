@@ -13,10 +13,10 @@ from briefgen import fields as F
 from briefgen.changelog import read_updates, updated_date
 from briefgen.datehints import Misdated, misdated, zone_offsets
 from briefgen.dates import DateError, DatePoint, DateValue, looks_like_date, parse_date
-from briefgen.docparser import DocumentParser, id_problem
+from briefgen.docparser import NOTES_REFERRED, DocumentParser, id_problem
 from briefgen.entrydates import check_entry_dates
 from briefgen.errors import FILE_START, Loc
-from briefgen.fragmenttypes import EMPTY
+from briefgen.fragmenttypes import EMPTY, Fragment
 from briefgen.markup import plain_text
 from briefgen.model import Briefing, DatedEntry, Entry, Located, Section
 from briefgen.schema import Field, Record, SourceText, read_record
@@ -42,6 +42,7 @@ class _Block:
     date_span: int = 1  # how much of its line the date takes
     planned: bool = False  # announces a planned event (``{.planned}``, ``planned: true``)
     explicit: bool = False  # the id was written by the editor, not generated
+    notes: list[int] = field(default_factory=list)  # the footnotes it refers to
 
 
 def read(parser: DocumentParser, node: yaml.Node | None, fields: dict[str, Field], what: str,
@@ -84,7 +85,7 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
             rendered.append(Entry(block.id, block.date, title, content, block.loc, block.id_loc))
         else:
             rendered.append(Section(block.id, title, content, block.meant_as_entry))
-    notes_fragment = parser.blocks(notes) if notes else EMPTY
+    notes_fragment = _notes(parser, notes)
     updates = read_updates(parser, record.get("updates", []),
                            [b.id for b in blocks if b.date is not None],
                            [b.id for b in blocks if b.date is None],
@@ -104,7 +105,44 @@ def parse_briefing(parser: DocumentParser, doc_id: str, node: yaml.Node | None,
         image=record.get("image"),
         unplanned=tuple(unplanned),
         explicit_ids=tuple(parser.ids),
+        note_entries=_note_entries(blocks),
     )
+
+
+def note_block(number: int) -> str:
+    """The block of the refs of a Markdown briefing's footnote (from 0): ``bg-`` ids are the
+    theme's, so no entry has it."""
+    return f"bg-fn-{number + 1}"
+
+
+def _notes(parser: DocumentParser, tokens: list[Token]) -> Fragment:
+    """A Markdown briefing's footnotes, each note's refs with a block of its own, so that the
+    actors and sources of a note count for the entries that refer to it."""
+    if not tokens:
+        return EMPTY
+    parts: list[Fragment] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.type == "footnote_open":
+            parts.append(parser.blocks(tokens[start:index]))
+            start = index
+        elif token.type == "footnote_close":
+            parts.append(parser.blocks(tokens[start:index + 1],
+                                       note_block(tokens[start].meta["id"])))
+            start = index + 1
+    parts.append(parser.blocks(tokens[start:]))
+    return Fragment("".join(part.html for part in parts),
+                    " ".join(part.text for part in parts if part.text))
+
+
+def _note_entries(blocks: list[_Block]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each footnote's block → the entries that refer to it."""
+    found: dict[str, list[str]] = {}
+    for block in blocks:
+        if block.date is not None:
+            for number in dict.fromkeys(block.notes):
+                found.setdefault(note_block(number), []).append(block.id)
+    return tuple((note, tuple(entries)) for note, entries in found.items())
 
 
 def _date_or_none(record: Record) -> DateValue | None:
@@ -244,11 +282,14 @@ def _split_body(parser: DocumentParser, tokens: list[Token], first_line: int
         if token.type == "heading_open" and token.tag == "h2" and token.level == 0:
             line = first_line + (token.map or [0])[0]
             block = _heading_block(parser, token, tokens[index + 1], line)
+            block.notes.extend(tokens[index + 1].meta.get(NOTES_REFERRED, ()))
             blocks.append(block)
             current = block.body
             index += 3  # heading_open, inline, heading_close
             continue
         current.append(token)
+        if blocks and token.type == "inline":
+            blocks[-1].notes.extend(token.meta.get(NOTES_REFERRED, ()))
         index += 1
     return lead, blocks, notes
 

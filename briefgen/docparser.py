@@ -68,6 +68,9 @@ class DocumentParser:
         search = self.locator.text(first_line)
 
         def settle(inline: Token, children: list[Token], heading: bool) -> Token:
+            notes = [child.meta["id"] for child in children if child.type == "footnote_ref"]
+            if notes:  # which entry refers to which note (``briefings``): read before rendering
+                inline.meta.setdefault(NOTES_REFERRED, []).extend(notes)
             search.add(inline, children)
             self._note_links(inline, children)
             self._inline_problems(children)
@@ -283,6 +286,8 @@ class DocumentParser:
                            span=len(found))
 
 
+# Meta of an inline token: the footnotes it refers to (their numbers, from 0).
+NOTES_REFERRED = "briefgen_notes"
 # Heading classes that mean something (SPEC §3).
 HEADING_CLASSES = ("section", "planned")
 # ``{#id}`` or ``{.class}`` left inside a heading's text (what ends a heading is read off).

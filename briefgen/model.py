@@ -185,6 +185,9 @@ class Briefing:
     # dates are written: checked against the build's clock (``site.check``).
     unplanned: tuple[DatedEntry, ...] = ()
     explicit_ids: tuple[str, ...] = ()  # the {#id}s of the page's headings, entries' included
+    # A Markdown briefing's footnotes (the block of their refs) → the entries that refer to
+    # them: a note's actors and sources count for those entries.
+    note_entries: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
 
     @property

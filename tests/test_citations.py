@@ -260,3 +260,33 @@ def test_the_sources_list_names_each_source_as_author_date_citations_do(tmp_path
     page = (out / "briefings/b/index.html").read_text()
     assert re.findall(r'<span class="bg-source-label" dir="auto">([^<]*)</span>', page) == \
         ["King 2024b.", "King 2024a.", "Wire 2022."]
+
+
+def test_a_footnote_s_actors_and_sources_count_for_the_entries_that_refer_to_it(tmp_path):
+    import json
+
+    from briefgen.build import BuildOptions, build
+
+    site = write(tmp_path / "site", {
+        "site.yaml": "title: T\nbase_url: https://example.org/\n",
+        "content/actors/jane.yaml": "name: Jane Doe\nkind: person\n",
+        "content/actors/bo.yaml": "name: Bo Chen\nkind: person\n",
+        "content/sources/memo.yaml": "title: Memo\npublisher: Wire\ndate: 2021\n",
+        "content/sources/note.yaml": "title: Note\npublisher: Wire\ndate: 2021\n",
+        "content/briefings/b.md": "---\ntitle: B\ndate: 2024-01-15\n---\n\nLead [[bo]] [@memo].\n\n"
+                                  "## 2024-01-10 Debate\n\nDefended[^a].\n\n"
+                                  "## 2024-01-11 Vote\n\nVoted [[bo]] [@memo], as noted[^a].\n\n"
+                                  "## 2024-01-12 After\n\nNo note here [@memo].\n\n"
+                                  "[^a]: According to [[jane]] [@note].\n",
+    })
+    out = tmp_path / "out"
+    result = build(site, BuildOptions(out=out, jobs=1))
+    assert result.ok and not [d for d in result.diagnostics if "cites no source" in d.message]
+    data = json.loads((out / "api/entries.json").read_text())
+    entries = data["entries"] if isinstance(data, dict) else data
+    credited = {e["id"]: ([a["id"] for a in e["actors"]], [s["id"] for s in e["sources"]])
+                for e in entries}
+    assert credited == {"2024-01-10-debate": (["jane"], ["note"]),
+                        "2024-01-11-vote": (["bo", "jane"], ["memo", "note"]),
+                        "2024-01-12-after": ([], ["memo"])}
+    assert "Debate" in (out / "actors/jane/index.html").read_text()

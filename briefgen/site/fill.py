@@ -384,6 +384,13 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
     # many entries cost the square of its size.
     actors_of = _by_block((x.block, x.id) for x in resolved.links if x.kind is TargetKind.ACTOR)
     sources_of = _by_block((c.block, c.source_id) for c in resolved.cites)
+    failed = set(resolved.failed_cite_blocks)
+    for note, entries in briefing.note_entries:  # a note counts for the entries citing it
+        for entry_id in entries:
+            actors_of.setdefault(entry_id, []).extend(actors_of.get(note, ()))
+            sources_of.setdefault(entry_id, []).extend(sources_of.get(note, ()))
+            if note in failed:
+                failed.add(entry_id)
     blocks: list[RenderedEntry | RenderedSection] = []
     for block in briefing.blocks:
         title_html = fill(block.title.html, resolved.html)
@@ -391,7 +398,7 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
         if isinstance(block, Entry):
             actors = _unique(actors_of.get(block.id, []))
             sources = _unique(sources_of.get(block.id, []))
-            attempted = bool(sources) or block.id in resolved.failed_cite_blocks
+            attempted = bool(sources) or block.id in failed
             blocks.append(RenderedEntry(
                 block, briefing, title_html, body_html, fill(block.body.text, resolved.text),
                 actors, sources, fill(block.title.text, resolved.text), attempted))
