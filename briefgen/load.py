@@ -111,8 +111,19 @@ def static_files(tree: ContentTree, folders: dict[str, Entry],
     if folder is None:
         return []
     found = []
+    reported: set[str] = set()  # each repository once, not each of its files
     for entry in tree.files(folder, is_editor_junk):
         rel = below(folder.path, entry.path)
+        private = _private(rel)
+        if private is not None:
+            where, what = private
+            if where not in reported:
+                reported.add(where)
+                d = Diagnostics(f"{entry.rel[:len(entry.rel) - len(rel)]}{where}")
+                d.error(FILE_START, f"'{where}' is {what}, which would be published with the "
+                                    "site; move it out of the static folder")
+                notes.extend(d.items)
+            continue
         problem = unshowable(rel)
         if problem:
             d = Diagnostics(entry.rel)
@@ -121,6 +132,26 @@ def static_files(tree: ContentTree, folders: dict[str, Entry],
         else:
             found.append(StaticFile(rel, entry.rel))
     return found
+
+
+_REPOSITORIES = {".git": "a Git repository", ".hg": "a Mercurial repository",
+                 ".svn": "a Subversion working copy"}
+_SECRETS = {".env", ".htpasswd", ".netrc", ".npmrc", ".pypirc",
+            ".git-credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"}
+
+
+def _private(rel: str) -> tuple[str, str] | None:
+    """A file of the static folder that is never meant for readers: inside a repository
+    (its history, and often a token in its config), or one that holds passwords or keys.
+    (The static folder's path of it, what it is.)"""
+    parts = rel.split("/")
+    for depth, part in enumerate(parts[:-1]):
+        if part in _REPOSITORIES:
+            return "/".join(parts[:depth + 1]), _REPOSITORIES[part]
+    name = parts[-1]
+    if name in _SECRETS or name.startswith(".env."):
+        return rel, "a file of passwords or keys"
+    return None
 
 
 def _rel(config: SiteConfig, path: Path) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 from pathlib import Path
 
@@ -277,3 +278,32 @@ def test_paths_over_the_system_limit_are_errors(site: Path, tmp_path: Path, cli)
     result = run(cli, site, "check")
     assert result.code == 1 and "Traceback" not in result.err
     assert any("File name too long" in h for h in result.headlines)
+
+
+def test_repositories_and_files_of_secrets_in_the_static_folder_are_refused(site: Path,
+                                                                           tmp_path: Path, cli):
+    write(site, {"content/static/.git/config": "[remote]\n url = https://u:token@example.org/r\n",
+                 "content/static/.git/HEAD": "ref: refs/heads/main\n",
+                 "content/static/vendor/lib/.git/config": "[core]\n",
+                 "content/static/.env": "API_KEY=secret\n",
+                 "content/static/deploy/.htpasswd": "editor:$apr1$x\n",
+                 "content/static/.nojekyll": "",
+                 "content/static/.well-known/security.txt": "Contact: x\n"})
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 1 and not out.exists()
+    assert result.headlines == [
+        "content/static/.env:1:1: error: '.env' is a file of passwords or keys, which would be "
+        "published with the site; move it out of the static folder",
+        "content/static/.git:1:1: error: '.git' is a Git repository, which would be published "
+        "with the site; move it out of the static folder",
+        "content/static/deploy/.htpasswd:1:1: error: 'deploy/.htpasswd' is a file of passwords "
+        "or keys, which would be published with the site; move it out of the static folder",
+        "content/static/vendor/lib/.git:1:1: error: 'vendor/lib/.git' is a Git repository, which "
+        "would be published with the site; move it out of the static folder"]
+    for name in (".git", "vendor/lib/.git"):
+        shutil.rmtree(site / "content/static" / name)
+    for name in (".env", "deploy/.htpasswd"):
+        (site / "content/static" / name).unlink()
+    assert run(cli, site, "build", "--out", str(out)).code == 0
+    assert (out / ".nojekyll").exists() and (out / ".well-known/security.txt").exists()
