@@ -182,10 +182,28 @@ def _base_url(record: Record, diags: Diagnostics) -> str:
 
 
 def base_url_problem(url: str) -> str | None:
-    """What a URL has that a site's address cannot (every page's links would drop it)."""
+    """What a URL has that a site's address cannot: a query or fragment (every page's links
+    would drop it), a user name or password (every page would publish it), a file name or an
+    empty part in its path (every link would lead nowhere)."""
     parts = urlsplit(url)
-    return f"must not have a query or fragment, not {url!r}" if parts.query or parts.fragment \
-        else None
+    if parts.query or parts.fragment:
+        return f"must not have a query or fragment, not {url!r}"
+    if "@" in parts.netloc:
+        host = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        return ("must not hold a user name or password: every page, feed and the sitemap "
+                f"would publish it; write {host!r} and give the password to the browser, not "
+                "the site")
+    last = parts.path.rsplit("/", 1)[-1]
+    if _FILE_NAME.search(last):
+        folder = parts._replace(path=parts.path[:len(parts.path) - len(last)]).geturl()
+        return f"must be a folder, not a file ({last!r}): write {folder!r}"
+    if "//" in parts.path:
+        single = parts._replace(path=re.sub("/{2,}", "/", parts.path)).geturl()
+        return f"has an empty part ('//') in its path: write {single!r}"
+    return None
+
+
+_FILE_NAME = re.compile(r"\.(?:html?|php|aspx?|jsp|xml|json|txt)$", re.IGNORECASE)
 
 
 def is_local_address(url: str) -> bool:
@@ -232,7 +250,10 @@ def _content_dir(root: Path, record: Record, written: set[str], diags: Diagnosti
                                       "site has no briefings, actors or sources; create one "
                                       "('briefgen new briefing ID' does) or set 'content_dir'")
     else:
-        unusable = folder_problem(root / content_dir, must_exist=True)
+        unexpanded = _unexpanded(content_dir)
+        unusable = f"holds {unexpanded}, which briefgen does not expand; write the folder's " \
+                   "full path, or one relative to the site" if unexpanded else \
+            folder_problem(root / content_dir, must_exist=True)
         if unusable:
             diags.error(record.where("content_dir"),
                         f"'content_dir' folder {shortened(content_dir)} {unusable}")
@@ -241,9 +262,25 @@ def _content_dir(root: Path, record: Record, written: set[str], diags: Diagnosti
     return content_dir
 
 
+def _unexpanded(path: str) -> str | None:
+    """'~' or '$NAME' in a folder's path: no shell reads site.yaml, so they are kept as
+    written (a folder named '~' in the site; deleting it with 'rm -rf ~' deletes one's home)."""
+    if path.startswith("~"):
+        return "'~'"
+    found = re.search(r"\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)", path)
+    return f"'{found.group()}'" if found else None
+
+
 def _output_dir(root: Path, record: Record, diags: Diagnostics) -> str:
     output_dir: str = record.get("output_dir", "public")
     if "output_dir" in record.values:
+        unexpanded = _unexpanded(output_dir)
+        if unexpanded:
+            diags.error(record.where("output_dir"),
+                        f"'output_dir' holds {unexpanded}, which briefgen does not expand (no "
+                        "shell reads site.yaml): it would make a folder of that name; write the "
+                        "folder's full path, or one relative to the site")
+            return "public"
         unusable = folder_problem(root / output_dir, must_exist=False)
         if unusable:
             diags.error(record.where("output_dir"),

@@ -98,3 +98,41 @@ def test_a_build_with_site_yaml_errors_writes_neither_output_nor_cache(tmp_path:
     assert "actor 'a' is never linked" in result.headlines[0]
     assert not (tmp_path / "out").exists()
     assert not list(cache_folder(site).glob("*.sqlite"))
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("base_url: https://editor:pw@example.org/briefs/",
+     "2:11: 'base_url' must not hold a user name or password: every page, feed and the "
+     "sitemap would publish it; write 'https://example.org/briefs/' and give the password to "
+     "the browser, not the site"),
+    ("base_url: https://example.org/briefs/index.html",
+     "2:11: 'base_url' must be a folder, not a file ('index.html'): write "
+     "'https://example.org/briefs/'"),
+    ("base_url: https://example.org/briefs//",
+     "2:11: 'base_url' has an empty part ('//') in its path: write 'https://example.org/briefs/'"),
+    ("output_dir: ~/www",
+     "2:13: 'output_dir' holds '~', which briefgen does not expand (no shell reads site.yaml): "
+     "it would make a folder of that name; write the folder's full path, or one relative to the "
+     "site"),
+    ("output_dir: ${HOME}/www",
+     "2:13: 'output_dir' holds '${HOME}', which briefgen does not expand (no shell reads "
+     "site.yaml): it would make a folder of that name; write the folder's full path, or one "
+     "relative to the site"),
+    ("content_dir: $CONTENT",
+     "2:14: 'content_dir' folder '$CONTENT' holds '$CONTENT', which briefgen does not expand; "
+     "write the folder's full path, or one relative to the site"),
+])
+def test_addresses_and_folders_that_would_publish_wrongly_are_errors(tmp_path: Path, line: str,
+                                                                    expected: str) -> None:
+    (tmp_path / "content").mkdir()
+    _, diags = parse_config(tmp_path, f"title: T\n{line}\n")
+    assert messages(diags) == [expected]
+    assert not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("url", ["https://example.org/", "https://example.org/v1.2/",
+                                 "https://example.org/briefs", "http://localhost:8000/"])
+def test_ordinary_addresses_pass(tmp_path: Path, url: str) -> None:
+    (tmp_path / "content").mkdir()
+    _, diags = parse_config(tmp_path, f"title: T\nbase_url: {url}\n")
+    assert messages(diags) == []
