@@ -199,6 +199,9 @@ class Text:
         text = _scalar_text(node, ctx, key, "text")
         if text is None:
             return INVALID
+        if key.endswith(ITEM) and not text.strip():  # an author " " would be published
+            ctx.error(node, f"an item of '{key.removesuffix(ITEM)}' is empty; remove it")
+            return INVALID
         if self.pattern is None:  # words, not an id or a code
             assert isinstance(node, yaml.ScalarNode)
             ctx.cut_by_comment(node, key)
@@ -439,7 +442,6 @@ class LocatedText:
         value = Text(self.pattern, self.hint, self.literal).read(node, ctx, key)
         if value is INVALID:
             return INVALID
-        if key.endswith(ITEM) and not value.strip():
-            ctx.error(node, f"an item of '{key.removesuffix(ITEM)}' is empty; remove it")
-            return INVALID
-        return Located(nfc(value), ctx.loc(node))
+        # Spaces at either end are no part of a name: "J. Doe " is "J. Doe", and clashes
+        # with another actor's "j. doe".
+        return Located(nfc(value).strip(), ctx.loc(node))

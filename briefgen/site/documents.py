@@ -211,6 +211,12 @@ def _actor(r: Reader, actor: Actor) -> ActorIdent:
     for position, role in enumerate(actor.roles):
         if role.of is None:
             continue
+        if role.of.value == actor.id:  # its own page would list it as one of its members
+            r.diagnostic(Diagnostic(actor.path, role.of.loc, Severity.ERROR,
+                                    f"role '{role.title}' is of the actor itself; 'of' names "
+                                    "the body or country the role is held in (or leave it out)",
+                                    len(role.of.value)))
+            continue
         r.emit("members", role.of.value, ((actor.path, position), (actor.id,), role.title,
                                           role.start, role.end))
         if not r.index("docs", "actors", role.of.value):
