@@ -33,7 +33,7 @@ from briefgen.schema import (
     Url,
     read_record,
 )
-from briefgen.wording import LANGUAGE_TAG, read_words
+from briefgen.wording import LANGUAGE_TAG, has_words, languages_with_words, read_words
 from briefgen.yamlsource import compose
 
 CONFIG_FILE = "site.yaml"
@@ -123,6 +123,14 @@ def parse_config(root: Path, text: str) -> tuple[SiteConfig | None, Diagnostics]
     if not isinstance(record, Record):
         return None, diags
     words = read_words(record.get("words"), ctx)
+    language = record.get("language", "en")
+    if not words and not has_words(language):
+        known = ", ".join(languages_with_words())
+        diags.warning(record.where("language"),
+                      f"briefgen has no texts of its own in '{language}' (it has {known}): the "
+                      "pages' labels and dates would be English in pages marked as "
+                      f"'{language}'; give the site's texts under 'words:', or check the code",
+                      span=len(language))
     base_url, zone_name = _base_url(record, diags), _zone_name(record, diags)
     content_dir = _content_dir(root, record, _written_keys(node), diags)
     output_dir, theme = _output_dir(root, record, diags), _theme(root, record, diags)

@@ -128,6 +128,16 @@ def _catalogue(code: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def has_words(language: str) -> bool:
+    """Whether briefgen has its own texts in ``language`` (in its main language at least)."""
+    primary = language.replace("_", "-").split("-")[0].lower()
+    return primary == FALLBACK or _catalogue(primary) is not None
+
+
+def languages_with_words() -> list[str]:
+    return sorted(path.stem for path in CATALOGUES.glob("*.yaml"))
+
+
 def _codes(language: str) -> list[str]:
     """The catalogues of a language tag, most general first: ``en``, ``pt``, ``pt-BR``."""
     parts = language.replace("_", "-").split("-")

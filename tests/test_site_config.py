@@ -136,3 +136,19 @@ def test_ordinary_addresses_pass(tmp_path: Path, url: str) -> None:
     (tmp_path / "content").mkdir()
     _, diags = parse_config(tmp_path, f"title: T\nbase_url: {url}\n")
     assert messages(diags) == []
+
+
+@pytest.mark.parametrize("language,warned", [("en", False), ("en-US", False), ("pt-PT", False),
+                                             ("de", False), ("ru", True), ("zz", True)])
+def test_a_language_briefgen_has_no_texts_in_is_a_warning(tmp_path: Path, language: str,
+                                                          warned: bool) -> None:
+    (tmp_path / "content").mkdir()
+    _, diags = parse_config(tmp_path, f"title: T\nlanguage: {language}\n")
+    found = [m for m in messages(diags) if "no texts of its own" in m]
+    assert bool(found) is warned, messages(diags)
+    if warned:
+        assert found[0].startswith(f"2:11: briefgen has no texts of its own in '{language}' (it "
+                                   "has de, en, es, fr, it, nl, pt, pt-BR)")
+    # The site's own texts say that the site knows.
+    _, diags = parse_config(tmp_path, f"title: T\nlanguage: {language}\nwords:\n  search: Poisk\n")
+    assert not [m for m in messages(diags) if "no texts of its own" in m]
