@@ -307,3 +307,20 @@ def test_repositories_and_files_of_secrets_in_the_static_folder_are_refused(site
         (site / "content/static" / name).unlink()
     assert run(cli, site, "build", "--out", str(out)).code == 0
     assert (out / ".nojekyll").exists() and (out / ".well-known/security.txt").exists()
+
+
+def test_static_files_told_apart_from_the_site_s_only_by_case_are_errors(site: Path,
+                                                                        tmp_path: Path, cli):
+    write(site, {"content/static/Feed.xml": "x", "content/static/About/index.html": "x",
+                 "content/static/img/Logo.png": "a", "content/static/img/logo.png": "b",
+                 "content/static/img/map.png": "c"})
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    alike = ("differs only in case from '{0}' of the site: where case is not told apart (macOS, "
+             "Windows, some hosts) one replaces the other; rename or move it")
+    assert result.code == 1 and result.headlines == [
+        "content/static/About/index.html:1:1: error: static file 'About/index.html' "
+        + alike.format("about/index.html"),
+        "content/static/Feed.xml:1:1: error: static file 'Feed.xml' " + alike.format("feed.xml"),
+        "content/static/img/logo.png:1:1: error: static file 'img/logo.png' "
+        + alike.format("img/Logo.png")]

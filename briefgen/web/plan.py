@@ -144,6 +144,9 @@ def plan_static(r: Reader) -> tuple[Key, ...]:  # the node ("plan_static",)
     generated.add(MANIFEST)
     folders = {parent.as_posix() for f in generated for parent in PurePosixPath(f).parents}
     published = {k[1] for k in copies}  # images published as their copies, not as they are
+    # The same, told apart only by case: one file on a host or a computer that does not tell
+    # case apart (macOS, Windows, some copy tools), where one would replace the other.
+    folded = {name.casefold(): name for name in (*generated, *folders)}
     found: list[Key] = []
     for rel, path in r.get(("listing", "static")):
         if rel in published:
@@ -154,6 +157,15 @@ def plan_static(r: Reader) -> tuple[Key, ...]:  # the node ("plan_static",)
                                     f"static file '{rel}' collides with a generated file of the "
                                     "same path; rename or move it"))
             continue
+        alike = next((folded[name.casefold()] for name in (rel, *sorted(parents))
+                      if folded.get(name.casefold(), name) != name), None)
+        if alike is not None:
+            r.diagnostic(Diagnostic(path, FILE_START, Severity.ERROR,
+                                    f"static file '{rel}' differs only in case from '{alike}' "
+                                    "of the site: where case is not told apart (macOS, Windows, "
+                                    "some hosts) one replaces the other; rename or move it"))
+            continue
+        folded.setdefault(rel.casefold(), rel)
         found.append(("static_file", rel))
     return (*found, *copies)
 
