@@ -56,7 +56,8 @@ _HARMLESS_INFO = frozenset({
     "compression", "extension", "default_image", "disposal", "blend", "timestamp",
 })
 # Metadata that can hold a place, a time, a device or a name.
-_PRIVATE_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "iptc")
+# A comment may hold a name or a place too (a GIF's, published as it is, would carry it).
+_PRIVATE_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "photoshop", "iptc", "comment")
 _ORIENTATION = 0x0112
 
 
@@ -116,6 +117,13 @@ def probe_bytes(data: bytes, svg: bool = False) -> ImageFacts:
 
     digest = digest_of(data)
     if svg or _looks_like_svg(data):
+        active = _SVG_ACTIVE.search(data)
+        if active is not None:
+            what = active.group().decode("utf-8", "replace").strip()[:40]
+            return _failed(digest, f"is an SVG with {what!r} in it: published on the site, "
+                                   "it could run a script on the site's pages or load from "
+                                   "other hosts; save it again without scripts, event "
+                                   "attributes and outside links (an editor's 'plain SVG')")
         width, height = svg_size(data)
         return ImageFacts(digest, "SVG", width, height, False, True)
     try:
@@ -169,9 +177,10 @@ def _raster_facts(image: Image.Image, digest: str) -> ImageFacts:
         width, height = height, width
     resizable = fmt in RESIZED and not animated
     if not resizable and private:
-        return _failed(digest, "carries EXIF, XMP or IPTC metadata (it can tell where, when "
-                               "and with what it was made), which briefgen removes only from "
-                               "still JPEG, PNG and WebP images; remove it with an image editor")
+        return _failed(digest, "carries EXIF, XMP or IPTC metadata or a comment (it can tell "
+                               "where, when, by whom and with what it was made), which briefgen "
+                               "removes only from still JPEG, PNG and WebP images; remove it "
+                               "with an image editor")
     clean = resizable and not private and not texts and orientation in (1, None)
     return ImageFacts(digest, fmt, width, height, resizable, clean)
 
@@ -182,6 +191,11 @@ def _looks_like_svg(data: bytes) -> bool:
 
 
 _SVG_TAG = re.compile(rb"<svg\b([^>]*)>", re.IGNORECASE)
+# What makes an SVG more than a picture: a script, an event attribute, a link to a script or
+# to another host (an image or a font loaded from elsewhere), an embedded document.
+_SVG_ACTIVE = re.compile(rb"<script\b|<foreignObject\b|\son[a-z]+\s*=|javascript:"
+                         rb"|(?:xlink:)?href\s*=\s*[\"']?\s*(?:https?:)?//"
+                         rb"|url\(\s*[\"']?\s*(?:https?:)?//|@import", re.IGNORECASE)
 _LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px)?\s*$")
 
 

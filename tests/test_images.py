@@ -160,6 +160,39 @@ def test_an_animated_image_with_metadata_is_refused():
     assert facts.problem is not None and "EXIF, XMP or IPTC" in facts.problem
 
 
+def test_a_gif_with_a_comment_is_refused_as_metadata():
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), "red").save(buffer, "GIF", comment=b"Ivan Petrov, 12 Lenin St")
+    facts = images.probe_bytes(buffer.getvalue())
+    assert facts.problem is not None and "or a comment" in facts.problem
+    plain = io.BytesIO()
+    Image.new("RGB", (60, 40), "red").save(plain, "GIF")
+    assert images.probe_bytes(plain.getvalue()).problem is None
+
+
+@pytest.mark.parametrize("inside,found", [
+    ('<rect onload="alert(1)"/>', "onload="), ("<script>fetch('/x')</script>", "<script"),
+    ('<image href="https://tracker.example/p.png"/>', 'href="https://'),
+    ("<image xlink:href='//cdn.example/a.png'/>", "xlink:href='//"),
+    ("<style>@import url(https://fonts.example/f.css);</style>", "@import"),
+    ('<a href="javascript:alert(1)"><rect/></a>', "javascript:"),
+    ("<foreignObject><div/></foreignObject>", "<foreignObject"),
+])
+def test_an_svg_that_can_run_a_script_or_load_from_elsewhere_is_refused(inside, found):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           f'width="40" height="20">{inside}</svg>').encode()
+    facts = images.probe_bytes(svg)
+    assert facts.problem is not None and facts.problem.startswith("is an SVG with ")
+    assert found in facts.problem.split(" in it:")[0], facts.problem
+
+
+def test_an_svg_with_links_inside_itself_is_a_picture():
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           b'width="40" height="20"><defs><rect id="r"/></defs><use href="#r"/>'
+           b'<use xlink:href="#r"/><rect fill="url(#g)"/></svg>')
+    assert images.probe_bytes(svg).problem is None
+
+
 # ------------------------------------------------------------------------ a built site
 
 
