@@ -99,6 +99,8 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
             _year_list(tokens, index, place, diags)
         elif token.type == "table_open" and token.map:
             _links_split_by_cells(token.map, text_lines(), place, diags)
+        elif token.type == "inline" and token.map and "](" in token.content:
+            _spaced_address(token, place, diags)
 
 
 def _line(lines: Sequence[str], number: int) -> str:
@@ -204,6 +206,27 @@ def _links_split_by_cells(taken: list[int], lines: Sequence[str], place: Place,
                         f"in a table, the '|' of '{link}…]]' ends the cell, so the link is "
                         f"broken and the cells after it shift; write "
                         f"'{link[:-1]}\\|…]]' in a table", span=len(link))
+
+
+# A link or image whose address holds a space and no title in quotes: not a link for
+# Markdown, which shows it as typed (``![Map](/images/my map.jpg)``).
+_SPACED_ADDRESS = re.compile(r"!?\[[^\]\n]*\]\((?P<address>[^\s()<>\"']+(?:[ \t]+[^\s()<>\"']+)+)\)")
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+
+
+def _spaced_address(token: Token, place: Place, diags: Diagnostics) -> None:
+    """At each link or image of a paragraph whose address holds a space (not in code)."""
+    content = _CODE_SPAN.sub(lambda m: " " * len(m.group()), token.content)
+    for match in _SPACED_ADDRESS.finditer(content):
+        what = "image" if match.group().startswith("!") else "link"
+        line = (token.map or [0])[0] + content.count("\n", 0, match.start())
+        written = match.group().split("\n")[0]
+        diags.warning(place(line, written),
+                      f"this {what}'s address has a space, so Markdown shows the {what} as text; "
+                      f"write the address as <{match.group('address')}>, or with %20 for each "
+                      "space", span=len(written))
 
 
 def _lazy_quote_line(taken: list[int], lines: Sequence[str], place: Place,

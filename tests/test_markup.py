@@ -356,6 +356,16 @@ def test_links_in_the_lines_an_html_block_takes_are_a_warning(index, unsafe_html
     assert html.count(">Russia</a>") == 1  # the link after a blank line works
 
 
+def test_a_link_or_image_whose_address_has_a_space_is_a_warning(index):
+    html, lines = render(index, "A [report](/files/annual report.pdf) and `[code](a b)`, but "
+                                "[titled](/about/ \"About us\") and [wrapped](</a b/>) are "
+                                "links.\n")
+    assert lines == ["content/pages/x.md:4:3: warning: this link's address has a space, so "
+                     "Markdown shows the link as text; write the address as "
+                     "</files/annual report.pdf>, or with %20 for each space"]
+    assert "[report](/files/annual report.pdf)" in html and 'href="/a%20b/"' in html
+
+
 def test_check_prints_these_warnings_and_strict_fails_on_them(tmp_path, cli):
     site = write(tmp_path / "site", {
         "site.yaml": "title: T\nbase_url: https://example.org/\n",
