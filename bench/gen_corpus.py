@@ -250,7 +250,11 @@ def make_actors(rng: Random, count: int) -> list[Actor]:
             for _ in range(rng.randint(1, 2)):
                 target = rng.choice(non_persons)
                 start = date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
-                actor.roles.append((rng.choice(ROLE_TITLES), target.id, start))
+                title = rng.choice(ROLE_TITLES)
+                # A group holds no role in itself (an error); the draws stay as they were, so
+                # that a corpus changes only by those roles.
+                if target is not actor:
+                    actor.roles.append((title, target.id, start))
         if rng.random() < 0.3:
             actor.wikidata = f"Q{rng.randint(100, 9_999_999)}"
         if rng.random() < 0.3:
