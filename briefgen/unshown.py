@@ -22,7 +22,7 @@ footnote definition is an inline problem, reported with the others by the docume
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -132,17 +132,25 @@ def _unused_reference(taken: list[int], lines: Sequence[str], place: Place,
                   span=len(first.partition("]")[0]) + 1)
 
 
+def _first_link(lines: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
+    """The first ``[[link]]`` or ``[@citation]`` of numbered lines: its line and text."""
+    for number, line in lines:
+        match = LINK_SYNTAX.search(line)
+        if match is not None:
+            return number, match.group()
+    return None
+
+
 def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics) -> None:
     """At the first ``[[link]]`` or ``[@citation]`` of an indented code block, if any (its
     lines are the text's, from ``first`` on, without the indentation)."""
-    for offset, line in enumerate(token.content.split("\n")):
-        match = LINK_SYNTAX.search(line)
-        if match is not None:
-            diags.warning(place(first + offset, match.group()),
-                          "this text is indented by 4 spaces (or a tab), so Markdown shows it "
-                          "as code and its [[links]] and [@citations] do nothing; remove the "
-                          "indentation", span=len(match.group()))
-            return
+    found = _first_link(enumerate(token.content.split("\n"), start=first))
+    if found is not None:
+        line, link = found
+        diags.warning(place(line, link),
+                      "this text is indented by 4 spaces (or a tab), so Markdown shows it as "
+                      "code and its [[links]] and [@citations] do nothing; remove the "
+                      "indentation", span=len(link))
 
 
 _TAG = re.compile(r"<[^>\n]{0,40}>?")
@@ -152,18 +160,17 @@ def _html_with_links(token: Token, first: int, place: Place, diags: Diagnostics)
     """At the first ``[[link]]`` or ``[@citation]`` on the lines an HTML block takes under
     its first one, if any (on the HTML's own line, a link is deliberately inside it)."""
     lines = token.content.split("\n")
-    for offset, line in enumerate(lines[1:], start=1):
-        # A line of HTML (<summary>…) is HTML on purpose; text under the HTML is what it takes.
-        match = LINK_SYNTAX.search(line) if not line.lstrip().startswith("<") else None
-        if match is not None:
-            tag = _TAG.search(lines[0])
-            opening = tag.group() if tag else lines[0].strip()[:40]
-            diags.warning(place(first + offset, match.group()),
-                          f"this line is part of the HTML block that '{opening}' starts (up to "
-                          "the next blank line), so its [[links]] and [@citations] do nothing; "
-                          "leave a blank line between the HTML and the text",
-                          span=len(match.group()))
-            return
+    # A line of HTML (<summary>…) is HTML on purpose; text under the HTML is what it takes.
+    found = _first_link((first + offset, line) for offset, line in enumerate(lines)
+                        if offset and not line.lstrip().startswith("<"))
+    if found is not None:
+        line, link = found
+        tag = _TAG.search(lines[0])
+        opening = tag.group() if tag else lines[0].strip()[:40]
+        diags.warning(place(line, link),
+                      f"this line is part of the HTML block that '{opening}' starts (up to the "
+                      "next blank line), so its [[links]] and [@citations] do nothing; leave a "
+                      "blank line between the HTML and the text", span=len(link))
 
 
 _YEARS = range(1000, 3000)  # a list that starts at one of these is most likely a year

@@ -138,30 +138,28 @@ class _Checker:
         does not list the actor, nor the actor's page the entry."""
         if link.image or "#" in link.url:  # a part of the page: no [[link]] says that
             return None
-        path = unquote(link.url.split("#", 1)[0].split("?", 1)[0])
-        if not path.startswith(self.prefix):
-            return None
-        first, _, rest = path[len(self.prefix):].partition("/")
-        actor_id, _, tail = rest.partition("/")
-        if first != "actors" or not actor_id or tail not in ("", "index.html") or \
-                not isinstance(self.lookups.ident("actors", actor_id), ActorIdent):
+        actor_id = self._document_at(link.url, "actors")
+        if actor_id is None or not isinstance(self.lookups.ident("actors", actor_id), ActorIdent):
             return None
         return (f"link to '{unquote(link.url)}' links the actor's page but not the actor, so "
                 f"the actor is not counted as linked here (an entry would not list them); "
                 f"write [[{actor_id}|…]] with the link's text")
 
-    def _briefing_at(self, url_path: str) -> str | None:
+    def _briefing_at(self, url: str) -> str | None:
         """The briefing whose published page a link's path names, if it names one."""
-        path = unquote(url_path.split("?", 1)[0])
+        briefing_id = self._document_at(url, "briefings")
+        path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+        return briefing_id if briefing_id and self.exists(path[len(self.prefix):]) else None
+
+    def _document_at(self, url: str, folder: str) -> str | None:
+        """The id of the document of ``folder`` whose page a link's URL names (``/actors/x/``
+        or ``…/index.html``, with the path of base_url), if it names one."""
+        path = unquote(url.split("#", 1)[0].split("?", 1)[0])
         if not path.startswith(self.prefix):
             return None
-        site_rel = path[len(self.prefix):]
-        first, _, rest = site_rel.partition("/")
-        briefing_id, _, tail = rest.partition("/")
-        if first != "briefings" or not briefing_id or tail not in ("", "index.html") \
-                or not self.exists(site_rel):
-            return None
-        return briefing_id
+        first, _, rest = path[len(self.prefix):].partition("/")
+        doc_id, _, tail = rest.partition("/")
+        return doc_id if first == folder and doc_id and tail in ("", "index.html") else None
 
     def _hidden(self, found: BriefingIdent | PageIdent, what: str) -> str | None:
         """A link to a draft or a scheduled briefing: an error from a published page."""
