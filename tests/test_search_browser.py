@@ -63,6 +63,55 @@ A reply came, and then a written note [@wire].
 
 Переговоры продолжались [@wire].
 """,
+    # Words found only outside the entries' and titles' text, one place each.
+    "content/briefings/harbour.md": """---
+title: The harbour works
+date: 2022-04-01
+summary: The harbour is rebuilt.
+authors: [Amara Quistwell]
+tags: [Shipping]
+updates:
+  - date: 2022-04-03
+    kind: correction
+    entry: dredging
+    note: The dredger was misattributed to the navy.
+  - date: 2022-04-04
+    note: Added the mooring figures.
+---
+
+The harbour is rebuilt. The works began after a storm, and the port authority said they
+would take years, with the old breakwater removed first, the cranes replaced and the channel
+deepened, while ships are sent to the smaller quays further along the coast for the whole of
+the works, which the authority expects to last until the spring after next, as zephyrine
+winds made the old mole unsafe.
+
+## 2022-04-02 Dredging begins {#dredging}
+
+Dredgers clear the channel.[^1]
+
+## Background
+
+The old mole was built of marlinspike granite.
+
+[^1]: The silt goes to a gunwale basin.
+""",
+    "content/pages/about.md": """---
+title: About
+---
+
+This site follows the harbour works. It is written by a small team, which reads the port
+authority's notices, the council's minutes and the shipping press, and checks each entry
+against its sources before it is published; corrections are marked where they are made, and
+the change log of each briefing lists them. The words of this colophon close the page.
+""",
+    "content/sources/notice.md": """---
+title: Port notice
+publisher: Port Authority
+date: 2022-04-02
+---
+
+Posted on the quayside board.
+""",
 }
 
 
@@ -136,6 +185,29 @@ def test_filters_by_actor_topic_and_year(search):
                                             "Strikes spread to the rail yards",
                                             "Ministers meet the union"}
     assert search("q=strike&year=2021") == ["Port strike ends"]
+
+
+def test_every_text_of_a_document_is_found(search):
+    """The rest of a lead past its summary, a section, a footnote, the change log (an
+    update that names an entry with the entry), a briefing's authors, a page's and a
+    source's whole text."""
+    assert search("q=zephyrine") == ["The harbour works"]
+    assert search("q=marlinspike") == ["Background"]
+    assert search("q=gunwale") == ["The harbour works"]
+    assert search("q=misattributed") == ["Dredging begins"]
+    assert search("q=mooring") == ["The harbour works"]
+    assert search("q=quistwell") == ["The harbour works"]
+    assert search("q=colophon") == ["About"]
+    assert search("q=quayside") == ["Port notice"]
+
+
+def test_a_section_result_links_to_the_section(browser, static_server, search_site):
+    page = browser.new_page()
+    results(page, "q=marlinspike", static_server(search_site))
+    link = page.locator("#bg-results li > a").first
+    assert link.get_attribute("href").endswith("/briefings/harbour/#background")
+    assert page.locator("#bg-results .bg-result-kind").first.text_content() == "Section"
+    page.close()
 
 
 def test_queries_in_other_scripts(search):

@@ -22,7 +22,7 @@ from briefgen.datetext import DateStyle, date_text
 from briefgen.engine.deps import Reader
 from briefgen.search import codes
 from briefgen.site.documents import ActorIdent, Doc, PageIdent, SourceIdent
-from briefgen.site.filled import RenderedBriefing, RenderedDoc
+from briefgen.site.filled import RenderedBriefing, RenderedDoc, RenderedEntry
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
 from briefgen.urls import Urls
@@ -126,16 +126,35 @@ def _briefing(r: Reader, briefing_id: str, shown: _Shown) -> list[SearchDoc]:
         return " · ".join(name for actor_id in actor_ids for name in known[actor_id])
 
     urls = shown.urls
+    # Updates that name an entry are found with it; the others, and the footnotes, with
+    # the briefing (a footnote's entries are those that cite it, which a search cannot show).
+    updates: dict[str | None, list[str]] = {}
+    for update in rb.change_log:
+        updates.setdefault(update.entry if rb.entry(update.entry or "") else None,
+                           []).append(update.text)
+    summary = rb.doc.summary_text if b.summary is not None else ""
+    body = _joined(summary, rb.doc.body_text or rb.doc.summary_text, rb.notes_text,
+                   *updates.get(None, ()))
     docs = [SearchDoc(shown.kind("briefing"), b.title, urls.link(Urls.briefing(b.id)),
-                      shown.date(b.date),
-                      b.date.year, rb.doc.summary_text, names(actors), actors, tags,
-                      rb.status)]
-    entry = shown.kind("entry")
-    docs += [SearchDoc(entry, e.title_text, urls.link(Urls.briefing(b.id, e.id)),
-                       shown.date(e.entry.date), e.entry.date.year, e.text, names(e.actors),
-                       e.actors, tags, rb.status, b.title)
-             for e in rb.entries]
+                      shown.date(b.date), b.date.year, body,
+                      _joined(names(actors), *b.authors, sep=" · "), actors, tags, rb.status)]
+    entry, section = shown.kind("entry"), shown.kind("section")
+    for block in rb.blocks:
+        if isinstance(block, RenderedEntry):
+            docs.append(SearchDoc(entry, block.title_text, urls.link(Urls.briefing(b.id, block.id)),
+                                  shown.date(block.entry.date), block.entry.date.year,
+                                  _joined(block.text, *updates.get(block.id, ())),
+                                  names(block.actors), block.actors, tags, rb.status, b.title))
+        elif block.text:  # a section without text of its own is its heading only
+            docs.append(SearchDoc(section, block.title_text,
+                                  urls.link(Urls.briefing(b.id, block.section.id)), "",
+                                  b.date.year, block.text, names(block.actors), block.actors,
+                                  tags, rb.status, b.title))
     return docs
+
+
+def _joined(*texts: str, sep: str = " ") -> str:
+    return sep.join(text for text in texts if text)
 
 
 def _actor(r: Reader, actor_id: str, shown: _Shown) -> list[SearchDoc]:
@@ -145,7 +164,7 @@ def _actor(r: Reader, actor_id: str, shown: _Shown) -> list[SearchDoc]:
     filled: RenderedDoc | None = r.get(("fill", "actors", actor_id))
     found: Doc | None = r.get(("doc", "actors", actor_id))
     roles = getattr(found.document, "roles", ()) if found is not None else ()
-    body = " ".join([filled.summary_text if filled else "", *(role.title for role in roles)])
+    body = _joined(*_texts(filled), *(role.title for role in roles))
     return [SearchDoc(shown.kind("actor"), actor.name, shown.urls.link(Urls.actor(actor_id)), "",
                       None,
                       body.strip(), " · ".join(actor.aliases), (actor_id,), (), "published")]
@@ -157,7 +176,9 @@ def _source(r: Reader, source_id: str, shown: _Shown) -> list[SearchDoc]:
         return []
     publisher: str | None = r.get(("publisher", source_id))
     actors = (publisher,) if publisher else ()
-    body = " ".join([source.publisher, *source.authors])
+    filled: RenderedDoc | None = r.get(("fill", "sources", source_id))
+    # A publisher that is an actor is found by its names (``names``), not by its id.
+    body = _joined("" if publisher else source.publisher, *source.authors, *_texts(filled))
     return [SearchDoc(shown.kind("source"), source.title,
                       shown.urls.link(Urls.source(source_id)), shown.date(source.date),
                       source.date.year, body, _names(r, actors), actors,
@@ -171,7 +192,17 @@ def _page(r: Reader, page_id: str, shown: _Shown) -> list[SearchDoc]:
         return []
     return [SearchDoc(shown.kind("page"), page.title, shown.urls.link(Urls.page(page_id)), "",
                       None,
-                      filled.summary_text, "", (), (), page.status)]
+                      _joined(*_texts(filled)), "", (), (), page.status)]
+
+
+def _texts(filled: RenderedDoc | None) -> tuple[str, ...]:
+    """A document's summary, if written apart from its body, and its body."""
+    if filled is None:
+        return ()
+    if not filled.body_text:
+        return (filled.summary_text,)
+    return (filled.summary_text, filled.body_text) if filled.summary_html else \
+        (filled.body_text,)
 
 
 _MAKERS = {"briefings": _briefing, "actors": _actor, "sources": _source, "pages": _page}

@@ -403,11 +403,15 @@ def _briefing(briefing: Briefing, resolved: Filled, visible: bool, status: str,
                 block, briefing, title_html, body_html, fill(block.body.text, resolved.text),
                 actors, sources, fill(block.title.text, resolved.text), attempted))
         else:
-            blocks.append(RenderedSection(block, title_html, body_html))
+            blocks.append(RenderedSection(block, title_html, body_html,
+                                          fill(block.body.text, resolved.text),
+                                          _unique(actors_of.get(block.id, [])),
+                                          fill(block.title.text, resolved.text)))
     doc = _doc(resolved, briefing.lead, briefing.summary,
                fill(briefing.lead.text, resolved.text), fingerprint, pagerefs.ranks(briefing))
     return RenderedBriefing(briefing, doc, tuple(blocks), fill(briefing.notes.html, resolved.html),
-                            tuple(u.html for u in change_log), fingerprint, status, change_log)
+                            tuple(u.html for u in change_log), fingerprint, status, change_log,
+                            fill(briefing.notes.text, resolved.text))
 
 
 def _simple(document: Actor | Source | Page, resolved: Filled) -> RenderedDoc:
@@ -433,6 +437,7 @@ def _doc(resolved: Filled, body: Fragment | None, summary: Fragment | None,
         image=resolved.image,
         anchors=pagerefs.backlinks(resolved.anchored, resolved.anchored_refs, ranks),
         labels=tuple(resolved.labels.items()),
+        body_text=body_text,
     )
 
 

@@ -41,6 +41,9 @@ class RenderedSection:
     section: Section
     title_html: str
     body_html: str
+    text: str = ""  # the body as plain text, links showing the names they resolve to
+    actors: tuple[str, ...] = ()  # actor ids in order of first link
+    title_text: str = ""  # the title as plain text
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,7 @@ class RenderedDoc:
     anchors: tuple[tuple[str, tuple[int, ...]], ...] = ()
     # (source id, "King 2024a"): in the author-date style, how citations name each source.
     labels: tuple[tuple[str, str], ...] = ()
+    body_text: str = ""  # the whole body as plain text (search holds it)
 
     def linked_actors(self) -> list[str]:
         from briefgen.site.lookup import TargetKind
@@ -115,6 +119,7 @@ class RenderedBriefing:
     fingerprint: str = ""
     status: str = "published"  # "draft" or "scheduled" in builds that show them
     change_log: tuple[RenderedUpdate, ...] = ()  # as written
+    notes_text: str = ""  # the footnotes as plain text
 
     @property
     def corrections(self) -> list[RenderedUpdate]:
@@ -149,6 +154,7 @@ class DetachedBriefing:
     own_fingerprint: str
     status: str
     change_log: tuple[tuple[object, ...], ...]  # each update's fields after ``update``
+    notes_text: str
 
 
 def _own(value: object, skip: int) -> tuple[object, ...]:
@@ -164,7 +170,7 @@ def detach(value: object) -> object:
         value.briefing.fingerprint, value.doc,
         tuple(_own(block, 2 if isinstance(block, RenderedEntry) else 1) for block in value.blocks),
         value.notes_html, value.updates_html, value.fingerprint, value.status,
-        tuple(_own(update, 1) for update in value.change_log))
+        tuple(_own(update, 1) for update in value.change_log), value.notes_text)
 
 
 def attach(value: object, briefing: object) -> object:
@@ -182,4 +188,4 @@ def attach(value: object, briefing: object) -> object:
     change_log = tuple(RenderedUpdate(update, *own)  # type: ignore[arg-type]
                        for update, own in zip(briefing.updates, value.change_log, strict=True))
     return RenderedBriefing(briefing, value.doc, blocks, value.notes_html, value.updates_html,
-                            value.own_fingerprint, value.status, change_log)
+                            value.own_fingerprint, value.status, change_log, value.notes_text)
