@@ -207,6 +207,7 @@ class Page:
     brackets: tuple[Bracketed, ...] = ()
     site_links: tuple[SiteLink, ...] = ()
     fingerprint: str = ""  # of the file's content: stands for everything above
+    title_loc: Loc = FILE_START  # where ``title`` is written
 
 
 Document = Briefing | Actor | Source | Page

@@ -169,7 +169,8 @@ def _page(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: Sou
     summary = parser.inline_field(record, "summary")
     return Page(id=doc_id, path=parser.path, title=record.get("title", doc_id), body=rendered,
                 summary=summary, draft=record.get("status") == "draft", refs=parser.refs,
-                brackets=tuple(parser.brackets), site_links=tuple(parser.site_links))
+                brackets=tuple(parser.brackets), site_links=tuple(parser.site_links),
+                title_loc=record.where("title"))
 
 
 _BUILDERS = {

@@ -6,6 +6,11 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+# The site's sections, in the order of the menu, by the key of their name in the site's words;
+# the free pages follow them there.
+SECTIONS = (("briefings", "briefings/"), ("timeline", "timeline/"), ("actors", "actors/"),
+            ("sources", "sources/"), ("topics", "tags/"))
+
 
 @dataclass(frozen=True, slots=True)
 class Urls:

@@ -97,6 +97,11 @@ SCENARIOS: dict[str, tuple[str, list[Edit]]] = {
         put("content/briefings/b.md", "---\ntitle: [B\n---\n"),
         put("content/briefings/b.md", SITE["content/briefings/b.md"] + "\nMore [@extra].\n"),
     ]),
+    "a page whose title comes to read like another's in the menu": ("idx:pages", [
+        put("content/pages/contact.md", "---\ntitle: Contact\n---\nText.\n"),
+        put("content/pages/about.md", "---\ntitle: contact\n---\nText.\n"),
+        put("content/pages/about.md", "---\ntitle: About us\n---\nText.\n"),
+    ]),
     "a name mentioned without a link, then renamed": ("idx:name_list", [
         append("content/briefings/b.md", "\nAna Lima, AL and Bo Chen agreed.\n"),
         put("content/actors/bo.yaml", "name: Bo Li\nkind: person\naliases: [Lima]\n"),
@@ -250,3 +255,22 @@ def test_a_source_dated_after_today_is_a_warning_until_its_date_comes(tmp_path):
     after = build(site, BuildOptions(out=out, jobs=1, base_url=BASE_URL,
                                      now=datetime.fromisoformat("2026-12-20T00:30+00:00")))
     assert after.ok and report(after) == []
+
+
+def test_a_page_titled_like_another_or_like_a_section_is_a_warning(tmp_path):
+    """The menu links each published page by its title, after the site's sections."""
+    site = write(tmp_path / "site", {
+        **SITE,
+        "content/pages/contact.md": "---\ntitle: ABOUT\n---\nText.\n",
+        "content/pages/draft.md": "---\ntitle: About\nstatus: draft\n---\nText.\n",
+        "content/pages/sourcing.md": "---\ntitle: Sources\n---\nText.\n",
+        "content/pages/policy.md": "---\ntitle: Our sources\n---\nText.\n",
+    })
+    result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1))
+    assert result.ok and report(result) == [
+        "content/pages/contact.md:2:8: warning: page title 'ABOUT' is also the title of "
+        "content/pages/about.md: the menu would show two links that read alike; give the page "
+        "another title",
+        "content/pages/sourcing.md:2:8: warning: page title 'Sources' is also the menu's link "
+        "to /sources/: the menu would show two links that read alike; give the page another "
+        "title"]

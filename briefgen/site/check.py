@@ -9,12 +9,13 @@ from briefgen.engine.deps import Reader
 from briefgen.entrydates import after_today
 from briefgen.errors import FILE_START, Diagnostic, Severity
 from briefgen.filenames import YAML_SUFFIXES
-from briefgen.model import Actor, Briefing, Source
+from briefgen.model import Actor, Briefing, Page, Source
 from briefgen.parse import Parsed
 from briefgen.site.documents import Doc, collection_of
 from briefgen.site.held import hold
 from briefgen.site.nearmiss import near_misses
-from briefgen.site.settings import ParseSettings
+from briefgen.site.settings import ParseSettings, SiteSettings
+from briefgen.urls import SECTIONS
 
 
 def check(r: Reader, rel: str) -> None:
@@ -32,6 +33,8 @@ def check(r: Reader, rel: str) -> None:
                            f"actor '{document.id}' is never linked; link it with "
                            f"[[{document.id}]] or remove the file"))
     r.diagnostics(near_misses(r, document))
+    if isinstance(document, Page):
+        r.diagnostics(menu_clashes(r, document))
     if not isinstance(document, Source | Briefing):
         return
     settings: ParseSettings = r.get(("settings", "parse"))
@@ -48,6 +51,26 @@ def check(r: Reader, rel: str) -> None:
         r.diagnostics(future)
         if expires is not None:  # what is said here changes when that date comes
             r.expires(expires)
+
+
+def menu_clashes(r: Reader, page: Page) -> list[Diagnostic]:
+    """A published page's title is its link in the menu: one that reads like a section's,
+    or like another page's that comes before it, makes two links alike."""
+    pages = r.index("pages")
+    if not any(item[1][0] == page.id for item in pages):
+        return []  # not in the menu (a draft)
+    settings: SiteSettings = r.get(("settings", "site"))
+    title = page.title.strip().casefold()
+    clash = next((f"the menu's link to /{rel}" for key, rel in SECTIONS
+                  if settings.words.text(key).strip().casefold() == title), None)
+    if clash is None:
+        clash = next((f"the title of {item[0][0]}" for item in pages
+                      if item[0][0] < page.path and item[2].strip().casefold() == title), None)
+    if clash is None:
+        return []
+    return [Diagnostic(page.path, page.title_loc, Severity.WARNING,
+                       f"page title '{page.title}' is also {clash}: the menu would show two "
+                       "links that read alike; give the page another title")]
 
 
 def future_changes(briefing: Briefing, now: float, zone: tzinfo

@@ -17,7 +17,7 @@ from briefgen.site.ordering import newest_first_key
 from briefgen.site.pieces import BriefingCard, TagInfo
 from briefgen.site.settings import SiteSettings
 from briefgen.slug import slugify
-from briefgen.urls import Urls, output_file
+from briefgen.urls import SECTIONS, Urls, output_file
 from briefgen.web.contexts import (
     ActorContext,
     ActorGroup,
@@ -54,9 +54,6 @@ from briefgen.web.themes import ThemeError
 
 HOME_BRIEFINGS = 10
 HOME_ENTRIES = 12
-# The site's sections, by the key of their name in the site's words.
-NAV = (("briefings", "briefings/"), ("timeline", "timeline/"), ("actors", "actors/"),
-       ("sources", "sources/"), ("topics", "tags/"))
 
 
 class PageReader:
@@ -70,7 +67,7 @@ class PageReader:
         self.t = self.settings.words.text
 
     def site(self) -> SiteInfo:
-        nav = [NavItem(self.t(key), rel) for key, rel in NAV]
+        nav = [NavItem(self.t(key), rel) for key, rel in SECTIONS]
         nav += [NavItem(item[2], Urls.page(item[1][0])) for item in self.r.index("pages")]
         s = self.settings
         return SiteInfo(s.title, s.description, s.language, s.base_url, tuple(nav),
