@@ -179,6 +179,9 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
     out = (options.out or config.output_path).resolve()
+    result.diagnostics.extend(_links_leaving_the_site(config, theme, out))
+    if not result.ok:
+        options = replace(options, write=False)  # what a link leads to is never published
     if options.write and options.session is None:
         # Builds into one output take turns (the preview's private folder is its own).
         def waiting(pid: int | None) -> None:
@@ -192,6 +195,19 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
         _build_into_or_fail(config, theme, out, options, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _links_leaving_the_site(config: SiteConfig, theme: Path, out: Path) -> list[Diagnostic]:
+    """Links in the site's templates and its theme that lead where a build never reads."""
+    from briefgen.contenttree import links_leaving
+    from briefgen.web.themes import PACKAGED_THEMES
+
+    off_limits = (("the output folder", out), ("the build cache", cache_folder(config.root)))
+    inside = (config.root, theme)
+    found = links_leaving(config.root / "templates", "templates", inside, off_limits)
+    if not theme.resolve().is_relative_to(PACKAGED_THEMES):
+        found += links_leaving(theme, f"themes/{config.theme}", inside, off_limits)
+    return found
 
 
 def _build_into_or_fail(config: SiteConfig, theme: Path, out: Path, options: BuildOptions,

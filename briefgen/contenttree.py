@@ -186,3 +186,65 @@ def below(folder: str, path: str) -> str:
 
 def _holds(folder: str, path: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def links_leaving(folder: Path, base: str, inside: tuple[Path, ...],
+                  off_limits: tuple[tuple[str, Path], ...] = ()) -> list[Diagnostic]:
+    """The symbolic links under a folder of templates or assets (``base``: its path from the
+    site folder, for messages) that lead out of the folders ``inside`` (the site's, the
+    theme's), into a hidden folder of one of them, or into ``off_limits``: what they lead to
+    would be rendered or published. The folders themselves may be links (a theme shared by
+    several sites)."""
+    try:
+        top = os.path.realpath(folder, strict=True)
+    except OSError:
+        return []  # no such folder: nothing to render from it
+    if not os.path.isdir(top):
+        return []
+    roots = [os.path.realpath(root) for root in inside]
+    limits = [(name, os.path.realpath(limit)) for name, limit in off_limits]
+    found: list[Diagnostic] = []
+
+    def why_not(real: str) -> str | None:
+        for name, limit in limits:
+            if _holds(limit, real):
+                return f"which is in {name}"
+        for root in roots:
+            if _holds(root, real):
+                inner = below(root, real).split("/")[0]
+                return f"which is in the hidden folder {inner}/" if inner.startswith(".") \
+                    else None
+        return "which is outside the site folder"
+
+    seen = {top}
+    reported: set[str] = set()  # links met again through a link to a folder above them
+    stack = [(top, base)]
+    while stack:
+        current, rel_folder = stack.pop()
+        try:
+            with os.scandir(current) as listed:
+                children = sorted((e.name, e.is_symlink(), e.is_dir()) for e in listed)
+        except OSError:
+            continue  # the build reports what it cannot read where it reads it
+        for name, linked, is_dir in children:
+            rel, path = f"{rel_folder}/{name}", f"{current}/{name}"
+            if not linked:
+                if is_dir:
+                    stack.append((path, rel))
+                continue
+            try:
+                real = os.path.realpath(path, strict=True)
+            except OSError:
+                continue  # leads nowhere: nothing is read through it
+            why = why_not(real)
+            if why is not None and path not in reported:
+                reported.add(path)
+                found.append(Diagnostic(rel, FILE_START, Severity.ERROR,
+                                        f"'{rel}' is a symbolic link to '{_link_text(path)}', "
+                                        f"{why}: briefgen follows links in templates and themes "
+                                        f"only to files inside the site folder; copy what it "
+                                        f"points to into {base}/ instead"))
+            elif why is None and os.path.isdir(real) and real not in seen:
+                seen.add(real)
+                stack.append((real, rel))
+    return sorted(found, key=lambda d: d.path)

@@ -127,6 +127,67 @@ def test_links_inside_the_content_folder_are_followed(site: Path, tmp_path: Path
                                 " known folders are actors, briefings, pages, sources, static"][::-1]
 
 
+def _site_theme(site: Path, name: str = "mine") -> Path:
+    """A copy of the default theme in the site's ``themes/<name>/``, the site set to use it."""
+    from briefgen.web.themes import PACKAGED_THEMES
+
+    theme = site / "themes" / name
+    shutil.copytree(PACKAGED_THEMES / "theme", theme)
+    (site / "site.yaml").write_text(SITE["site.yaml"] + f"theme: {name}\n")
+    return theme
+
+
+@pytest.mark.parametrize("where", ["templates/briefing.html", "templates/partials/macros.html",
+                                   "themes/mine/static/leak.txt",
+                                   "themes/mine/templates/base.html"])
+def test_a_link_in_the_templates_or_theme_out_of_the_site_is_an_error(site: Path, tmp_path: Path,
+                                                                     cli, where: str) -> None:
+    """What a template or an asset leads to would be rendered into pages or published."""
+    _site_theme(site)
+    if (site / where).exists():
+        (site / where).unlink()
+    link(site / where, str(tmp_path / "secret.txt"))
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 1
+    base = "templates" if where.startswith("templates/") else "themes/mine"
+    assert result.headlines == [
+        f"{where}:1:1: error: '{where}' is a symbolic link to '{tmp_path / 'secret.txt'}', "
+        "which is outside the site folder: briefgen follows links in templates and themes only "
+        f"to files inside the site folder; copy what it points to into {base}/ instead"]
+    assert "TOP SECRET" not in result.err + result.out
+    assert not out.exists()
+
+
+def test_links_in_templates_and_themes_within_the_site_or_a_shared_theme_are_followed(
+        site: Path, tmp_path: Path, cli) -> None:
+    """A theme folder may itself be a link (one theme for several sites): links inside it
+    may lead anywhere within it, and the site's templates anywhere within the site, but not
+    into its hidden folders."""
+    shared = _site_theme(tmp_path, "shared")  # a theme outside the site
+    (shared / "static/print.css").write_text("/* print */")
+    (shared / "static/style-print.css").symlink_to("print.css")
+    link(site / "themes/mine", str(shared))
+    (site / "site.yaml").write_text(SITE["site.yaml"] + "theme: mine\n")
+    write(site, {"layouts/page.html": (shared / "templates/page.html").read_text()
+                 .replace("</h1>", "</h1><p>From the site's layouts.</p>", 1)})
+    link(site / "templates/page.html", "../layouts/page.html")
+    link(site / "templates/loop", "..")
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert (out / "assets/style-print.css").read_text() == "/* print */"
+    assert "From the site's layouts." in (out / "about/index.html").read_text()
+    write(site, {".git/config": "[core]\n"})
+    link(site / "templates/partials/git.html", "../../.git/config")
+    result = run(cli, site, "check")
+    assert result.headlines == [
+        "templates/partials/git.html:1:1: error: 'templates/partials/git.html' is a symbolic "
+        "link to '../../.git/config', which is in the hidden folder .git/: briefgen follows "
+        "links in templates and themes only to files inside the site folder; copy what it "
+        "points to into templates/ instead"]
+
+
 @pytest.mark.parametrize("layout", [
     {"content/static/loop": ".."},  # the content folder, which holds the link
     {"content/static/self": "."},
