@@ -306,8 +306,10 @@ def _heading_block(parser: DocumentParser, heading: Token, inline: Token, line: 
             _report_misdated(parser, hint, meta["text"], Loc(line, _column(raw, hint.text)))
             if not hint.month_only:
                 return _Block("", title, meant_as_entry=True)
-    if date_text is None:
-        return _Block(explicit or "", title, explicit=explicit is not None)
+    if date_text is None:  # a section, located at its title
+        title_text = raw.lstrip(" ").lstrip("#").lstrip(" \t")
+        return _Block(explicit or "", title, loc=Loc(line, len(raw) - len(title_text) + 1),
+                      explicit=explicit is not None)
     loc = Loc(line, _column(raw, date_text))
     try:
         date = parse_date(date_text, parser.zone)
@@ -447,7 +449,16 @@ def _settle_ids(parser: DocumentParser, blocks: list[_Block]) -> None:
     used = set(parser.ids)
     for block in blocks:
         if not block.explicit:
-            block.id = unique_id(block.id or slugify(plain_text(block.title)) or "section", used)
+            base = block.id or slugify(plain_text(block.title)) or "section"
+            block.id = unique_id(base, used)
+            written = parser.ids.get(base)
+            if written is not None:  # the editor's id took this one's: links to it go there
+                what = "entry" if block.date is not None else "section"
+                parser.diags.warning(block.loc, f"this {what}'s id would be '{base}', which "
+                                     f"line {written.line} gives to another heading with "
+                                     f"{{#{base}}}, so it is '{block.id}' and links to "
+                                     f"#{base} lead to that heading; give one of them another "
+                                     f"id with {{#…}}")
 
 
 def unique_id(base: str, used: set[str]) -> str:
