@@ -78,8 +78,9 @@ def parse(r: Reader, rel: str) -> Parsed:
         # While a file cannot be read, the warnings that depend on every file are held back.
         r.emit("unreadable", ((rel,), None, collection.value))
     if collection is Collection.ACTORS:
-        # Actor ids by length: a publisher one edit away from an id reads three lengths.
-        r.emit("actor_lengths", str(len(parsed.id)), ((rel,), None, parsed.id))
+        # Actor ids (and below, names) by length: a publisher one edit away from one reads
+        # three lengths.
+        r.emit("actor_lengths", str(len(parsed.id)), ((rel, 0), None, parsed.id, parsed.id))
     if isinstance(parsed.document, Actor):
         _emit_names(r, parsed.document, rel)
     return parsed
@@ -95,6 +96,8 @@ def _emit_names(r: Reader, actor: Actor, rel: str) -> None:
         key = name_key(text)
         r.emit("names", key, ((rel, position), None, actor.id, what, text, loc.line, loc.col, rel))
         r.emit("name_list", ((key, rel, position), None, key, actor.id, what, text))
+        if what != "id":
+            r.emit("actor_lengths", str(len(key)), ((rel, position), None, key, actor.id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 ``[report]`` that names a source is a citation without its ``@``; ``[Sergei Lavrov]`` that
 names an actor is a link without its second bracket (or an editor's insertion in a
-quotation, which is why it is only a warning); a ``publisher`` one edit away from an actor
-id is probably that actor misspelt. Every look-up goes through the reader, so a source or
+quotation, which is why it is only a warning); a ``publisher`` one edit away from an actor's
+id, name or alias is probably that actor misspelt. Every look-up goes through the reader, so a source or
 actor added later makes the document's check run again.
 """
 
@@ -13,7 +13,7 @@ from briefgen.engine.deps import Reader
 from briefgen.errors import Diagnostic, Loc, Severity
 from briefgen.model import Document, Source
 from briefgen.site.lookup import Lookups
-from briefgen.slug import is_valid_id
+from briefgen.slug import is_valid_id, name_key
 from briefgen.suggest import within_one_edit
 
 # Publishers shorter than this are left alone: any two short codes are one edit apart.
@@ -52,15 +52,13 @@ def _bracket_problem(lookups: Lookups, text: str) -> str | None:
 
 
 def _publisher_problem(r: Reader, lookups: Lookups, source: Source) -> Diagnostic | None:
-    """A publisher that names no actor but is one edit away from an actor's id."""
+    """A publisher that names no actor but is one edit away from an actor's id, name or
+    alias."""
     written = source.publisher.value.strip()
-    typed = written.casefold()
+    typed = name_key(written)
     if len(typed) < SHORTEST_PUBLISHER or r.get(("publisher", source.id)) is not None:
         return None
-    # An id has only a-z, 0-9 and '-': text with two other characters is two edits away.
-    if sum(1 for ch in typed if not (ch.isascii() and (ch.isalnum() or ch == "-"))) > 1:
-        return None
-    near = sorted({item[2] for length in (len(typed) - 1, len(typed), len(typed) + 1)
+    near = sorted({item[3] for length in (len(typed) - 1, len(typed), len(typed) + 1)
                    for item in r.index("actor_lengths", str(length))
                    if within_one_edit(typed, item[2])})
     if not near:
