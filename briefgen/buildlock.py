@@ -6,6 +6,8 @@ output's path, for its whole run. The locks live in the user's own folders of lo
 the system's temporary folder, and in the user's runtime folder where the system makes one),
 whatever build cache a build uses (``BRIEFGEN_CACHE_DIR`` and ``XDG_CACHE_HOME`` may differ
 between a terminal and an editor), and in the cache folder; never in the site or the output.
+Last, each build locks the folder that holds the output (no file: the folder itself), which
+makes builds by two users into one output take turns too.
 The system releases them when the process ends, however it ends: a killed build never blocks
 the next one. A folder where no lock can be kept (not a folder, not the user's alone) is
 passed over, with a note.
@@ -82,6 +84,14 @@ def output_lock(folders: Iterable[Path], out: Path,
             except OSError as exc:
                 on_passed_over(f"builds into {out} cannot take turns through {folder} "
                                f"({exc.strerror or exc})")
+        # Last, so that builds of one user wait in the order above: the folder that holds
+        # the output, which builds by every user who can write there can lock.
+        try:
+            held.enter_context(folder_lock(out.parent, waiting))
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:  # none yet: the build makes it
+                on_passed_over(f"builds by other users into {out} cannot take turns "
+                               f"({exc.strerror or exc})")
         yield
 
 
@@ -115,6 +125,27 @@ def file_lock(path: Path, on_wait: Callable[[int | None], None]) -> Iterator[Non
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, on_wait: Callable[[int | None], None]) -> Iterator[None]:
+    """Hold an exclusive lock on the folder itself for the body: no file is made, so it
+    needs no folder of one's own, and another user's build that can write the output's
+    folder can take it too (the output itself is swapped, so it cannot hold the lock)."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                 | getattr(os, "O_CLOEXEC", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait(None)  # a folder holds no pid
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -96,6 +96,21 @@ def test_builds_that_use_other_caches_take_turns_too(example_site, tmp_path):
     assert f"(pid {os.getpid()})" in said and (out / "index.html").is_file()
 
 
+def test_builds_by_another_user_take_turns_too(example_site, tmp_path):
+    """Another user's build holds its own folders of locks, which this user's build never
+    sees, and the lock of the folder that holds the output, which it does."""
+    out = (tmp_path / "public").resolve()
+    with output_lock([], out, lambda pid: None):  # the lock every user's build shares
+        proc = start_build(example_site, out, cache=tmp_path / "another-cache")
+        assert proc.stderr is not None
+        said = "".join(iter_until(proc.stderr, "waiting for another build"))
+        assert proc.poll() is None, "the build did not wait for another user's"
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, said + err
+    assert f"waiting for another build of {out}/\n" in said + "\n"
+    assert (out / "index.html").is_file()
+
+
 def test_a_cache_folder_that_cannot_hold_locks_still_builds(example_site, tmp_path):
     cache = tmp_path / "cache-is-a-file"
     cache.write_text("not a folder")
