@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shlex
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -260,7 +261,9 @@ def cmd_init(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_CONTENT
     print(f"Created a new site in {target} ({plural(len(written), 'file')}).")
-    print(f"Next: cd {target} && briefgen serve   (or: briefgen build)")
+    here = target.resolve() == Path.cwd().resolve()
+    go = "" if here else f"cd {shlex.quote(str(target))} && "
+    print(f"Next: {go}briefgen serve   (or: briefgen build)")
     return EXIT_OK
 
 

@@ -187,6 +187,20 @@ def test_init_scaffolds_a_site_that_builds_without_warnings(tmp_path, cli):
     assert cli("init", str(target)).code == 1
 
 
+def test_init_says_how_to_preview_the_new_site(tmp_path, cli, monkeypatch):
+    """From where the command ran: into the folder, quoted as a shell needs it; in the
+    current folder, nothing to change into."""
+    monkeypatch.chdir(tmp_path)
+    done = cli("init", "my briefings")
+    assert done.code == 0
+    assert done.out.splitlines()[-1] == \
+        "Next: cd 'my briefings' && briefgen serve   (or: briefgen build)"
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert cli("init", ".").out.splitlines()[-1] == \
+        "Next: briefgen serve   (or: briefgen build)"
+
+
 def test_init_refuses_a_file(tmp_path, cli):
     path = tmp_path / "file"
     path.write_text("x")
