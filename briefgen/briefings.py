@@ -16,6 +16,7 @@ from briefgen.dates import DateError, DatePoint, DateValue, looks_like_date, par
 from briefgen.docparser import NOTES_REFERRED, DocumentParser, id_problem
 from briefgen.entrydates import check_entry_dates
 from briefgen.errors import FILE_START, Loc
+from briefgen.filenames import YAML_SUFFIXES
 from briefgen.fragmenttypes import EMPTY, Fragment
 from briefgen.markup import plain_text
 from briefgen.model import Briefing, DatedEntry, Entry, Located, Section
@@ -445,20 +446,28 @@ def _value_span(parser: DocumentParser, loc: Loc) -> int:
 
 def _settle_ids(parser: DocumentParser, blocks: list[_Block]) -> None:
     """Generated ids (entries' ``<date>-<slug>``, sections' slugs) give way to the ids the
-    editor wrote anywhere on the page and to each other, in document order: ``-2``, ``-3``."""
+    editor wrote anywhere on the page and to each other, in document order: ``-2``, ``-3``.
+    One that gives way to an id written for another heading is a warning: links written for
+    it lead there."""
     used = set(parser.ids)
+    generated: set[str] = set()  # the ids they would have without the editor's
+    in_yaml = parser.path.lower().endswith(YAML_SUFFIXES)
     for block in blocks:
-        if not block.explicit:
-            base = block.id or slugify(plain_text(block.title)) or "section"
-            block.id = unique_id(base, used)
-            written = parser.ids.get(base)
-            if written is not None:  # the editor's id took this one's: links to it go there
-                what = "entry" if block.date is not None else "section"
-                parser.diags.warning(block.loc, f"this {what}'s id would be '{base}', which "
-                                     f"line {written.line} gives to another heading with "
-                                     f"{{#{base}}}, so it is '{block.id}' and links to "
-                                     f"#{base} lead to that heading; give one of them another "
-                                     f"id with {{#…}}")
+        if block.explicit:
+            continue
+        base = block.id or slugify(plain_text(block.title)) or "section"
+        natural = unique_id(base, generated)
+        block.id = unique_id(base, used)
+        written = parser.ids.get(natural)
+        if written is not None and block.id != natural:
+            what = "entry" if block.date is not None else "section"
+            where = f"line {written.line} gives to another entry with 'id: {natural}'" \
+                if in_yaml else \
+                f"line {written.line} gives to another heading with {{#{natural}}}"
+            fix = "'id:'" if in_yaml else "{#…}"
+            parser.diags.warning(block.loc, f"this {what}'s id would be '{natural}', which "
+                                 f"{where}, so it is '{block.id}' and links to #{natural} lead "
+                                 f"there; give one of them another id with {fix}")
 
 
 def unique_id(base: str, used: set[str]) -> str:

@@ -206,7 +206,9 @@ def _links_leaving_the_site(config: SiteConfig, theme: Path, out: Path) -> list[
     inside = (config.root, theme)
     found = links_leaving(config.root / "templates", "templates", inside, off_limits)
     if not theme.resolve().is_relative_to(PACKAGED_THEMES):
-        found += links_leaving(theme, f"themes/{config.theme}", inside, off_limits)
+        for part in ("templates", "static"):  # what a build reads of a theme
+            found += links_leaving(theme / part, f"themes/{config.theme}/{part}", inside,
+                                   off_limits)
     return found
 
 

@@ -191,31 +191,34 @@ def _holds(folder: str, path: str) -> bool:
 def links_leaving(folder: Path, base: str, inside: tuple[Path, ...],
                   off_limits: tuple[tuple[str, Path], ...] = ()) -> list[Diagnostic]:
     """The symbolic links under a folder of templates or assets (``base``: its path from the
-    site folder, for messages) that lead out of the folders ``inside`` (the site's, the
-    theme's), into a hidden folder of one of them, or into ``off_limits``: what they lead to
-    would be rendered or published. The folders themselves may be links (a theme shared by
-    several sites)."""
+    site folder, for messages) that lead out of it and out of the folders ``inside`` (the
+    site's, the theme's), into a hidden folder of one of them, into ``off_limits``, or
+    nowhere: what they lead to would be rendered or published, or a file of the editor's
+    silently left out. The folder itself may be a link (a theme shared by several sites)."""
     try:
         top = os.path.realpath(folder, strict=True)
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return [_link_error(base, f"'{base}' is a symbolic link that leads back to itself "
+                                      "(a loop of links); remove it")]
         return []  # no such folder: nothing to render from it
     if not os.path.isdir(top):
         return []
-    roots = [os.path.realpath(root) for root in inside]
+    roots = [top, *(os.path.realpath(root) for root in inside)]
     limits = [(name, os.path.realpath(limit)) for name, limit in off_limits]
-    found: list[Diagnostic] = []
 
     def why_not(real: str) -> str | None:
         for name, limit in limits:
             if _holds(limit, real):
                 return f"which is in {name}"
-        for root in roots:
+        for root in roots:  # the folder's own first: a theme may lie in a hidden folder
             if _holds(root, real):
                 inner = below(root, real).split("/")[0]
                 return f"which is in the hidden folder {inner}/" if inner.startswith(".") \
                     else None
         return "which is outside the site folder"
 
+    found: list[Diagnostic] = []
     seen = {top}
     reported: set[str] = set()  # links met again through a link to a folder above them
     stack = [(top, base)]
@@ -228,23 +231,33 @@ def links_leaving(folder: Path, base: str, inside: tuple[Path, ...],
             continue  # the build reports what it cannot read where it reads it
         for name, linked, is_dir in children:
             rel, path = f"{rel_folder}/{name}", f"{current}/{name}"
+            if name.startswith("."):
+                continue  # hidden: never a template or an asset
             if not linked:
                 if is_dir:
                     stack.append((path, rel))
                 continue
+            target = _link_text(path)
             try:
                 real = os.path.realpath(path, strict=True)
-            except OSError:
-                continue  # leads nowhere: nothing is read through it
-            why = why_not(real)
-            if why is not None and path not in reported:
-                reported.add(path)
-                found.append(Diagnostic(rel, FILE_START, Severity.ERROR,
-                                        f"'{rel}' is a symbolic link to '{_link_text(path)}', "
-                                        f"{why}: briefgen follows links in templates and themes "
-                                        f"only to files inside the site folder; copy what it "
-                                        f"points to into {base}/ instead"))
-            elif why is None and os.path.isdir(real) and real not in seen:
+            except OSError as exc:
+                why: str | None = "which leads back to itself (a loop of links)" \
+                    if exc.errno == errno.ELOOP else "which does not exist"
+                fix = "remove the link or correct it"
+            else:
+                why = why_not(real)
+                fix = f"briefgen follows links in templates and themes only to files inside " \
+                      f"the site folder; copy what it points to into {base}/ instead"
+            if why is not None:
+                if path not in reported:
+                    reported.add(path)
+                    found.append(_link_error(rel, f"'{rel}' is a symbolic link to '{target}', "
+                                                  f"{why}: {fix}"))
+            elif os.path.isdir(real) and real not in seen:
                 seen.add(real)
                 stack.append((real, rel))
     return sorted(found, key=lambda d: d.path)
+
+
+def _link_error(rel: str, message: str) -> Diagnostic:
+    return Diagnostic(rel, FILE_START, Severity.ERROR, message)

@@ -77,11 +77,12 @@ def _inside(child: Path, parent: Path) -> bool:
 def check_output(out: Path, site_root: Path, protected: list[Path], ours: bool = False) -> None:
     """Raise OutputRefused unless ``out`` is safe to build into; ``ours``: the caller knows
     the folder holds what briefgen wrote there."""
-    out, site_root = out.resolve(), site_root.resolve()
+    # (``realpath``, not ``resolve``: a loop of links is a path that leads nowhere, not a crash)
+    out, site_root = Path(os.path.realpath(out)), Path(os.path.realpath(site_root))
     if _inside(site_root, out):
         raise OutputRefused(f"refusing to build into {out}: it is or contains the site folder")
     for folder in protected:
-        if _inside(out, folder.resolve()):
+        if _inside(out, Path(os.path.realpath(folder))):
             raise OutputRefused(f"refusing to build into {out}: it lies inside {folder}")
     if out.exists() and not out.is_dir():
         raise OutputRefused(f"refusing to build into {out}: it is a file, not a folder")

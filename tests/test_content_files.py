@@ -150,7 +150,7 @@ def test_a_link_in_the_templates_or_theme_out_of_the_site_is_an_error(site: Path
     out = tmp_path / "out"
     result = run(cli, site, "build", "--out", str(out))
     assert result.code == 1
-    base = "templates" if where.startswith("templates/") else "themes/mine"
+    base = "templates" if where.startswith("templates/") else "/".join(where.split("/")[:3])
     assert result.headlines == [
         f"{where}:1:1: error: '{where}' is a symbolic link to '{tmp_path / 'secret.txt'}', "
         "which is outside the site folder: briefgen follows links in templates and themes only "
@@ -186,6 +186,50 @@ def test_links_in_templates_and_themes_within_the_site_or_a_shared_theme_are_fol
         "link to '../../.git/config', which is in the hidden folder .git/: briefgen follows "
         "links in templates and themes only to files inside the site folder; copy what it "
         "points to into templates/ instead"]
+
+
+def test_shared_templates_and_themes_kept_in_hidden_or_other_folders_build(
+        site: Path, tmp_path: Path, cli) -> None:
+    """A templates/ folder that is a link, with links among its own files; a theme kept in a
+    hidden folder of the site; links in a theme's folders that no build reads (a virtual
+    environment, ``npm link``)."""
+    shared = tmp_path / "shared-templates"
+    from briefgen.web.themes import PACKAGED_THEMES
+
+    shared.mkdir()
+    page = (PACKAGED_THEMES / "theme/templates/page.html").read_text()
+    (shared / "page-real.html").write_text(page.replace("</h1>", "</h1><p>Shared.</p>", 1))
+    (shared / "page.html").symlink_to("page-real.html")
+    link(site / "templates", str(shared))
+    theme = _site_theme(site / ".themes", "kept")
+    (theme / "static/alt.css").symlink_to("style.css")
+    link(site / "themes/kept", "../.themes/themes/kept")
+    (site / "site.yaml").write_text(SITE["site.yaml"] + "theme: kept\n")
+    link(theme / ".venv/bin/python", "/usr/bin/python3")
+    link(theme / "node_modules/sass", str(tmp_path / "secret-folder"))
+    out = tmp_path / "out"
+    result = run(cli, site, "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "<p>Shared.</p>" in (out / "about/index.html").read_text()
+    assert (out / "assets/alt.css").read_bytes() == (theme / "static/style.css").read_bytes()
+
+
+def test_links_in_templates_that_lead_nowhere_are_errors(site: Path, tmp_path: Path,
+                                                        cli) -> None:
+    """An override that is a link to nothing would leave the theme's template in its place,
+    without a word; a templates/ folder that links to itself is an error, not a crash."""
+    link(site / "templates/base.html", "nowhere.html")
+    result = run(cli, site, "check")
+    assert result.headlines == [
+        "templates/base.html:1:1: error: 'templates/base.html' is a symbolic link to "
+        "'nowhere.html', which does not exist: remove the link or correct it"]
+    shutil.rmtree(site / "templates")
+    link(site / "templates", "templates")
+    result = run(cli, site, "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert result.headlines == [
+        "templates:1:1: error: 'templates' is a symbolic link that leads back to itself (a loop "
+        "of links); remove it"]
 
 
 @pytest.mark.parametrize("layout", [

@@ -274,3 +274,37 @@ def test_a_page_titled_like_another_or_like_a_section_is_a_warning(tmp_path):
         "content/pages/sourcing.md:2:8: warning: page title 'Sources' is also the menu's link "
         "to /sources/: the menu would show two links that read alike; give the page another "
         "title"]
+
+
+@pytest.mark.parametrize(("typed", "name", "slip"), [
+    ("europen commission", "european commission", True),
+    ("us-state-departmen", "us-state-department", True),
+    ("iaea", "iea", False),  # an acronym one letter longer than a short name
+    ("usda", "usa", False),
+    ("cop27", "cop26", False),  # another number
+    ("channel 5", "channel 4", False),
+    ("channel4", "channel 4", True),
+    ("reuters", "reuter", False),  # a plural, a possessive
+    ("reuter's", "reuter", False),
+    ("reutr", "reuter", True),
+])
+def test_a_publisher_is_a_slip_of_a_name_only_when_nothing_else_explains_it(typed, name,
+                                                                           slip):
+    from briefgen.site.nearmiss import _slip_of
+
+    assert _slip_of(typed, name) is slip
+
+
+def test_the_menu_check_reads_titles_as_a_reader_does(tmp_path):
+    site = write(tmp_path / "site", {
+        **SITE,
+        "content/pages/search-help.md": "---\ntitle: Search\n---\nText.\n",
+        "content/pages/themes.md": "---\ntitle: \"The\u0300mes\"\n---\nText.\n",
+        "content/pages/topics.md": "---\ntitle: Thèmes\n---\nText.\n",
+        "content/pages/us.md": "---\ntitle: About  us\n---\nText.\n",
+        "content/pages/about-us.md": "---\ntitle: About us\n---\nText.\n",
+    })
+    result = build(site, BuildOptions(write=False, base_url=BASE_URL, jobs=1))
+    assert [line.split(": warning: ")[0] for line in report(result)] == [
+        "content/pages/search-help.md:2:8", "content/pages/topics.md:2:8",
+        "content/pages/us.md:2:8"]

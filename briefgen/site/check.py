@@ -15,6 +15,7 @@ from briefgen.site.documents import Doc, collection_of
 from briefgen.site.held import hold
 from briefgen.site.nearmiss import near_misses
 from briefgen.site.settings import ParseSettings, SiteSettings
+from briefgen.slug import name_key
 from briefgen.urls import SECTIONS
 
 
@@ -54,23 +55,29 @@ def check(r: Reader, rel: str) -> None:
 
 
 def menu_clashes(r: Reader, page: Page) -> list[Diagnostic]:
-    """A published page's title is its link in the menu: one that reads like a section's,
-    or like another page's that comes before it, makes two links alike."""
+    """A published page's title is its link in the menu: one that reads like a section's
+    (the search's included), or like another page's that comes before it, makes two links
+    alike."""
     pages = r.index("pages")
     if not any(item[1][0] == page.id for item in pages):
         return []  # not in the menu (a draft)
     settings: SiteSettings = r.get(("settings", "site"))
-    title = page.title.strip().casefold()
-    clash = next((f"the menu's link to /{rel}" for key, rel in SECTIONS
-                  if settings.words.text(key).strip().casefold() == title), None)
+    title = _as_read(page.title)
+    clash = next((f"the menu's link to /{rel}" for key, rel in (*SECTIONS, ("search", "search/"))
+                  if _as_read(settings.words.text(key)) == title), None)
     if clash is None:
         clash = next((f"the title of {item[0][0]}" for item in pages
-                      if item[0][0] < page.path and item[2].strip().casefold() == title), None)
+                      if item[0][0] < page.path and _as_read(item[2]) == title), None)
     if clash is None:
         return []
     return [Diagnostic(page.path, page.title_loc, Severity.WARNING,
                        f"page title '{page.title}' is also {clash}: the menu would show two "
                        "links that read alike; give the page another title")]
+
+
+def _as_read(title: str) -> str:
+    """A title as a reader tells it from another: case, Unicode forms and spacing aside."""
+    return name_key(" ".join(title.split()))
 
 
 def future_changes(briefing: Briefing, now: float, zone: tzinfo

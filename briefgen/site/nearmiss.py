@@ -16,8 +16,10 @@ from briefgen.site.lookup import Lookups
 from briefgen.slug import is_valid_id, name_key
 from briefgen.suggest import within_one_edit
 
-# Publishers shorter than this are left alone: any two short codes are one edit apart.
+# Publishers shorter than this are left alone: any two short codes are one edit apart; and
+# so are actor names and ids, which acronyms one letter longer are often not a slip of.
 SHORTEST_PUBLISHER = 4
+SHORTEST_NAME = 5
 
 
 def near_misses(r: Reader, document: Document) -> list[Diagnostic]:
@@ -60,7 +62,7 @@ def _publisher_problem(r: Reader, lookups: Lookups, source: Source) -> Diagnosti
         return None
     near = sorted({item[3] for length in (len(typed) - 1, len(typed), len(typed) + 1)
                    for item in r.index("actor_lengths", str(length))
-                   if within_one_edit(typed, item[2])})
+                   if _slip_of(typed, item[2])})
     if not near:
         return None
     shown = " or ".join(f"'{actor_id}' ({_name(lookups, actor_id)})" for actor_id in near)
@@ -68,6 +70,24 @@ def _publisher_problem(r: Reader, lookups: Lookups, source: Source) -> Diagnosti
                       f"publisher '{written}' is not an actor; did you mean {shown}? (a "
                       "publisher that is no actor is shown as written)",
                       len(source.publisher.value))
+
+
+def _slip_of(typed: str, name: str) -> bool:
+    """Whether ``typed`` is ``name`` with one slip, and not another name that differs by as
+    little: an acronym from a shorter one (``IAEA``, ``IEA``), another number (``COP27``,
+    ``Channel 5``), a plural or a possessive (``Reuters``, ``Reuter``)."""
+    if len(name) < SHORTEST_NAME or not within_one_edit(typed, name):
+        return False
+    longer, shorter = (typed, name) if len(typed) > len(name) else (name, typed)
+    at = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b),
+              len(shorter))
+    if len(longer) > len(shorter):
+        differ = longer[at]
+        if at == len(shorter) and differ in "s'’":
+            return False  # a plural or a possessive
+    else:
+        differ = typed[at] + name[at]
+    return not any(ch.isdigit() for ch in differ)
 
 
 def _name(lookups: Lookups, actor_id: str) -> str:
