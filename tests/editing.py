@@ -475,8 +475,11 @@ def _bracket(site: Site, n: int) -> None:
 
 
 def _publisher_typo(site: Site, n: int) -> None:
-    # One edit from an actor id (from a new actor's id until add-actor adds it): a warning.
-    site.sources[SOURCES[n % 3]].publisher = f"{[*ACTORS, *NEW_ACTORS][n % 6]}x"
+    # One edit from an actor's name (from a new actor's until add-actor adds it): a warning.
+    actor_id = [*ACTORS, *NEW_ACTORS][n % 6]
+    actor = site.actors.get(actor_id)
+    name = actor.name if actor is not None else f"{actor_id.title()} Newman"
+    site.sources[SOURCES[n % 3]].publisher = name[:-1]
 
 
 def _break_actor(site: Site, n: int) -> None:

@@ -287,6 +287,7 @@ def test_a_page_titled_like_another_or_like_a_section_is_a_warning(tmp_path):
     ("reuters", "reuter", False),  # a plural, a possessive
     ("reuter's", "reuter", False),
     ("reutr", "reuter", True),
+    ("reuter", "reuter", False),  # a name that does not resolve (another actor has it too)
 ])
 def test_a_publisher_is_a_slip_of_a_name_only_when_nothing_else_explains_it(typed, name,
                                                                            slip):

@@ -76,8 +76,8 @@ def _slip_of(typed: str, name: str) -> bool:
     """Whether ``typed`` is ``name`` with one slip, and not another name that differs by as
     little: an acronym from a shorter one (``IAEA``, ``IEA``), another number (``COP27``,
     ``Channel 5``), a plural or a possessive (``Reuters``, ``Reuter``)."""
-    if len(name) < SHORTEST_NAME or not within_one_edit(typed, name):
-        return False
+    if len(name) < SHORTEST_NAME or typed == name or not within_one_edit(typed, name):
+        return False  # (the same: a name that does not resolve, told elsewhere)
     longer, shorter = (typed, name) if len(typed) > len(name) else (name, typed)
     at = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b),
               len(shorter))
