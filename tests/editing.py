@@ -46,9 +46,12 @@ class Actor:
     role_to: str | None = None
     short_name: str | None = None
     image: str | None = None  # a portrait: its front-matter value
+    summary: str | None = None  # may link another actor: the list of actors shows its name
 
     def text(self) -> str:
         lines = [f"name: {self.name}", f"kind: {self.kind}"]
+        if self.summary:
+            lines.append(f'summary: "{self.summary}"')
         if self.short_name:
             lines.append(f"short_name: {self.short_name}")
         if self.image:
@@ -245,7 +248,7 @@ OPERATIONS = [
     "publisher", "publisher-alias", "page", "unpage", "static", "unstatic", "template",
     "untemplate", "setting", "break", "fix", "add-actor", "delete-actor", "typo-link",
     "lead-link", "lead-cite", "duplicate", "unduplicate", "theme", "untheme",
-    "role-dates", "short-name",
+    "role-dates", "short-name", "actor-summary",
     "image", "lead-image", "portrait", "delete-image",
     "update", "update-typo", "unupdate", "updated", "language", "words", "source-language",
 ]
@@ -292,6 +295,9 @@ def apply(site: Site, operation: str, n: int) -> None:
     elif operation == "role-dates":  # entries' chips show the role only within its dates
         actor.role_of = actor.role_of or [*ACTORS, LABELLED_ONLY][(n + 1) % 4]
         actor.role_from, actor.role_to = ROLE_SPANS[n % len(ROLE_SPANS)]
+    elif operation == "actor-summary":  # /actors/ shows it as text: another actor's name
+        other = [*ACTORS, LABELLED_ONLY][(n + 1) % 4]
+        actor.summary = f"Works with [[{other}]], **often**" if n % 3 else None
     elif operation == "short-name":  # chips show it; link texts and pages keep the name
         actor.short_name = f"Short {n}" if n % 3 else None
     elif operation == "kind":

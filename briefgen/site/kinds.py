@@ -156,6 +156,8 @@ def site_kinds(load_file: Callable[[str], FileText]) -> list[Kind]:
              held=False),
         Kind("chip", PIECES, pieces("actor_chip"), _text_fp, reads="piece", held=False),
         Kind("card", PIECES, pieces("briefing_card"), persist=True, reads="piece"),
+        Kind("actor_summary", PIECES, pieces("actor_summary"), _text_fp, persist=True,
+             reads="piece"),
         Kind("card_html", LISTS, pieces("card_html"), _text_fp, reads="piece", held=False),
         Kind("lastmod", LISTS, pieces("last_modified"), persist=True, reads="piece"),
         Kind("feed_entry", LISTS, feeds("feed_entry"), parts_fingerprint, persist=True,

@@ -14,7 +14,7 @@ from briefgen.dates import DateValue
 from briefgen.engine.deps import Reader
 from briefgen.errors import Diagnostic, Loc, Severity
 from briefgen.site.documents import PUBLISHED, ActorIdent, SourceIdent
-from briefgen.site.filled import RenderedBriefing
+from briefgen.site.filled import RenderedBriefing, RenderedDoc
 from briefgen.site.lookup import Lookups
 from briefgen.site.roles import RoleSpan
 
@@ -45,6 +45,13 @@ def actor_chip(r: Reader, actor_id: str, role: str = "") -> str:
     title = spans[int(role)].title if role and int(role) < len(spans) else ""
     templates = r.get(("service", "templates"))
     return str(templates.render(r, "partials/actor_chip.html", {"a": actor, "role": title}))
+
+
+def actor_summary(r: Reader, actor_id: str) -> str:
+    """The summary an actor's file gives, as plain text (its links showing the names they
+    resolve to), "" if none: the list of actors shows it."""
+    filled: RenderedDoc | None = r.get(("fill", "actors", actor_id))
+    return filled.summary_text if filled is not None and filled.summary_html else ""
 
 
 @dataclass(frozen=True, slots=True)

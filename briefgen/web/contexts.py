@@ -256,6 +256,7 @@ class ActorGroup:
 @dataclass(frozen=True, slots=True)
 class ActorListContext:
     groups: tuple[ActorGroup, ...]
+    summaries: dict[str, str]  # by actor id: the summary as plain text, "" if none
 
 
 @dataclass(frozen=True, slots=True)

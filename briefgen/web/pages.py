@@ -252,7 +252,9 @@ def actors_list(r: Reader) -> bytes | Joined:
             by_kind[actor.kind].append((actor, len(r.index("actor_entries", actor.id))))
     groups = tuple(ActorGroup(kind, p.t(f"kinds_{kind}"), tuple(members))
                    for kind, members in by_kind.items() if members)
-    return p.render("actors/", "actors.html", ActorListContext(groups), p.t("actors"),
+    summaries = {actor.id: r.get(("actor_summary", actor.id))
+                 for group in groups for actor, _ in group.actors}
+    return p.render("actors/", "actors.html", ActorListContext(groups, summaries), p.t("actors"),
                     p.t("actors_description"), section="actors")
 
 
