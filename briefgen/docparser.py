@@ -20,7 +20,7 @@ from briefgen.markup import ENTRY_HEADINGS, SETTLE_KEY, alt_text
 from briefgen.model import Bracketed, Located, SiteLink
 from briefgen.positions import Locator
 from briefgen.rawhtml import OPEN, UNCLOSED
-from briefgen.schema import ReadContext, Record
+from briefgen.schema import LINK_SYNTAX, ReadContext, Record
 from briefgen.slug import id_slug, is_valid_id
 from briefgen.suggest import closest, within_one_edit
 from briefgen.unshown import report_unshown
@@ -170,9 +170,26 @@ class DocumentParser:
                     self.site_links.append(SiteLink(url, token.meta["line"], token.meta["col"],
                                                     len(token.meta["literal"].partition("\n")[0]),
                                                     kind == "image"))
+                if kind == "image" and "line" in token.meta:
+                    self._note_caption(token)
                 if token.children:  # an image's alt text
                     self._note_children(token.children)
 
+
+    def _note_caption(self, image: Token) -> None:
+        """An image's title is its caption, shown as written: a link or citation in it
+        would appear as typed."""
+        markup = LINK_SYNTAX.search(str(image.attrs.get("title") or ""))
+        if markup is None:
+            return
+        line, col = image.meta["line"], image.meta["col"]
+        raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        found = raw.find(markup.group(0), col - 1)
+        self.diags.warning(Loc(line, found + 1 if found >= 0 else col),
+                           f"an image's title (its caption) is shown as written, so "
+                           f"{markup.group(0)!r} would appear as typed: links and citations "
+                           "work in the text around it; write the words alone",
+                           span=len(markup.group(0)))
     def _inline_problems(self, children: Sequence[Token]) -> None:
         """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest of the
         paragraph; so is a bracket that begins like a citation but does not parse (the

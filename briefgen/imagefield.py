@@ -60,7 +60,7 @@ def _alt(record: Record, ctx: ReadContext) -> str | None:
     if isinstance(node, yaml.ScalarNode) and node.tag == NULL:
         ctx.error(node, f"'alt' has no value; {_ALT_HINT}")
         return None
-    alt = Text().read(node, ctx, "alt")
+    alt = Text(literal=True).read(node, ctx, "alt")  # an attribute: Markdown shows as typed
     return alt if isinstance(alt, str) else None
 
 
