@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from briefgen import collector
 from briefgen.buildlock import output_lock, user_locks_folders
 from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
-from briefgen.config import SiteConfig, load_config
+from briefgen.config import SiteConfig, load_config, site_address
 from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import (
     EngineStore,
@@ -171,7 +171,7 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
         # problem, but nothing is written (not the output, not the build cache).
         options = replace(options, write=False)
     if options.base_url:
-        config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+        config = replace(config, base_url=site_address(options.base_url.rstrip("/") + "/"))
     result.config = config
     try:
         theme = theme_folder(config.root, config.theme)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
@@ -186,7 +186,17 @@ def _base_url(record: Record, diags: Diagnostics) -> str:
     if problem:
         diags.error(record.where("base_url"), f"'base_url' {problem}")
         base_url = urlsplit(base_url)._replace(query="", fragment="").geturl()
-    return base_url if base_url.endswith("/") else base_url + "/"
+    return site_address(base_url)
+
+
+def site_address(url: str) -> str:
+    """A base URL as every link, feed and the sitemap writes it: its path percent-encoded
+    (``/nüws/`` is ``/n%C3%BCws/``, as the site's own paths are; what is encoded already
+    stays as it is), ending with ``/``."""
+    parts = urlsplit(url)
+    path = quote(parts.path, safe="/%!$&'()*+,;=:@-._~")
+    url = parts._replace(path=path).geturl()
+    return url if url.endswith("/") else url + "/"
 
 
 def base_url_problem(url: str) -> str | None:

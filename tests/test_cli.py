@@ -413,6 +413,25 @@ def test_a_query_in_the_base_url_option_is_told_as_in_site_yaml(example_site, tm
                          f"'{url}'\n"
 
 
+@pytest.mark.parametrize("how", ["site.yaml", "--base-url"])
+def test_a_base_url_path_is_written_percent_encoded_everywhere(example_site, tmp_path, cli, how):
+    """As the site's own paths are: the sitemap's addresses must be, and a feed's links."""
+    url = "https://example.org/nüws/été/"
+    site_yaml = example_site / "site.yaml"
+    args = ["--base-url", url] if how == "--base-url" else []
+    if how == "site.yaml":
+        site_yaml.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {url}",
+                                    site_yaml.read_text()))
+    out = tmp_path / "o"
+    result = cli("--site", str(example_site), "build", *args, "--out", str(out))
+    assert result.code == 0, result.err
+    encoded = "https://example.org/n%C3%BCws/%C3%A9t%C3%A9/"
+    assert f"<loc>{encoded}briefings/</loc>" in (out / "sitemap.xml").read_text()
+    assert f"Sitemap: {encoded}sitemap.xml" in (out / "robots.txt").read_text()
+    assert 'href="/n%C3%BCws/%C3%A9t%C3%A9/feed.xml"' in (out / "index.html").read_text()
+    assert "nüws" not in (out / "feed.xml").read_text()
+
+
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",
