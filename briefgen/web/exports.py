@@ -154,14 +154,13 @@ def actor_json(r: Reader, actor_id: str) -> str:
         return ""
     refs = _Refs(r)
     urls = refs.urls
-    summary = getattr(a, "summary", None)
     return _json({
         "id": a.id,
         "url": urls.absolute(Urls.actor(a.id)),
         "name": a.name.value,  # type: ignore[union-attr]
         "kind": a.kind,  # type: ignore[union-attr]
         "aliases": [x.value for x in a.aliases],  # type: ignore[union-attr]
-        "summary": summary.source if summary else None,
+        "summary": r.get(("actor_summary", a.id)) or None,  # as text, as briefings' are
         "roles": [{"title": role.title,
                    "of": refs.actor(role.of.value) if role.of else None,
                    "from": refs.date(role.start), "to": refs.date(role.end)}
