@@ -34,6 +34,19 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[start:] == b[start + 1:]
 
 
+def slip_keys(text: str) -> tuple[str, str]:
+    """Where ``text`` is filed so that a word one edit from it finds it (``slip_lookups``):
+    by its length and first character, and by its length and last character. One edit
+    leaves one of the two ends as it was (an edit at the start leaves the end)."""
+    return f"{len(text)}<{text[:1]}", f"{len(text)}>{text[-1:]}"
+
+
+def slip_lookups(typed: str) -> list[str]:
+    """The keys under which every text one edit from ``typed`` is filed (``slip_keys``)."""
+    return [f"{length}{end}" for length in (len(typed) - 1, len(typed), len(typed) + 1)
+            for end in (f"<{typed[:1]}", f">{typed[-1:]}")]
+
+
 def one_edit_apart(word: str, other: str) -> bool:
     """Whether one letter added, dropped or changed, or two neighbours swapped, turns
     ``word`` into ``other`` (``reprot`` → ``report``)."""

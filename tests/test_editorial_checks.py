@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from briefgen.build import BuildOptions, BuildResult, build
@@ -69,7 +71,7 @@ def incremental_and_clean(tmp_path: Path, edits: list[Edit],
 # Each scenario changes what another document is checked against; the read named with it
 # is the one that carries the change (without it, the incremental check goes stale).
 SCENARIOS: dict[str, tuple[str, list[Edit]]] = {
-    "a publisher one edit from an actor id that comes and goes": ("idx:actor_lengths", [
+    "a publisher one edit from an actor id that comes and goes": ("idx:actor_spellings", [
         put("content/sources/memo.yaml", "title: Memo\npublisher: extr\ndate: 2021\n"),
         put("content/actors/extra.yaml", "name: Extra\nkind: group\n"),
         lambda site: (site / "content/actors/extra.yaml").unlink(),
@@ -309,3 +311,16 @@ def test_the_menu_check_reads_titles_as_a_reader_does(tmp_path):
     assert [line.split(": warning: ")[0] for line in report(result)] == [
         "content/pages/search-help.md:2:8", "content/pages/topics.md:2:8",
         "content/pages/us.md:2:8"]
+
+
+@given(st.text(min_size=2, max_size=12), st.integers(min_value=0), st.characters(),
+       st.sampled_from(["insert", "delete", "replace"]))
+def test_a_text_one_edit_away_is_filed_under_a_key_its_slip_looks_up(text, at, char, edit):
+    """The publisher check reads only the keys of its own length and ends: whatever the one
+    edit, the name it is a slip of is among them."""
+    from briefgen.suggest import slip_keys, slip_lookups
+
+    at %= len(text)
+    typed = {"insert": text[:at] + char + text[at:], "delete": text[:at] + text[at + 1:],
+             "replace": text[:at] + char + text[at + 1:]}[edit]
+    assert set(slip_keys(text)) & set(slip_lookups(typed))

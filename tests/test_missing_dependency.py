@@ -56,7 +56,7 @@ NAMED = {
     # has, a publisher one edit from a new actor's id, the warnings about the whole site held
     # while an actor file cannot be read, a link to a path that a new page publishes.
     "mentions": steps(("mention", 4), ("add-actor", 1)),
-    "idx:actor_lengths": steps(("publisher-typo", 4), ("add-actor", 1)),
+    "idx:actor_spellings": steps(("publisher-typo", 4), ("add-actor", 1)),
     "idx:unreadable": steps(("add-source", 1), ("break-actor", 0), ("fix", 0)),
     "idx:published": steps(("link-path", 3), ("page", 1)),
     # A link to an entry of another briefing, whose ids then change with its year.

@@ -24,7 +24,7 @@ from briefgen.site.filetext import FileText
 from briefgen.site.ordering import newest_first_key
 from briefgen.site.settings import Flags, ParseSettings
 from briefgen.slug import name_key
-from briefgen.suggest import closest
+from briefgen.suggest import closest, slip_keys
 from briefgen.wording import language_tag
 
 # A document's status in a build. Drafts (with --drafts) and scheduled briefings (dated in the
@@ -78,9 +78,10 @@ def parse(r: Reader, rel: str) -> Parsed:
         # While a file cannot be read, the warnings that depend on every file are held back.
         r.emit("unreadable", ((rel,), None, collection.value))
     if collection is Collection.ACTORS:
-        # Actor ids (and below, names) by length: a publisher one edit away from one reads
-        # three lengths.
-        r.emit("actor_lengths", str(len(parsed.id)), ((rel, 0), None, parsed.id, parsed.id))
+        # Actor ids (and below, names) by length and ends: a publisher one edit away from
+        # one reads six keys, and an actor renamed tells the publishers that read its keys.
+        for key in slip_keys(parsed.id):
+            r.emit("actor_spellings", key, ((rel, 0), None, parsed.id, parsed.id))
     if isinstance(parsed.document, Actor):
         _emit_names(r, parsed.document, rel)
     return parsed
@@ -97,7 +98,8 @@ def _emit_names(r: Reader, actor: Actor, rel: str) -> None:
         r.emit("names", key, ((rel, position), None, actor.id, what, text, loc.line, loc.col, rel))
         r.emit("name_list", ((key, rel, position), None, key, actor.id, what, text))
         if what != "id":
-            r.emit("actor_lengths", str(len(key)), ((rel, position), None, key, actor.id))
+            for spelling in slip_keys(key):
+                r.emit("actor_spellings", spelling, ((rel, position), None, key, actor.id))
 
 
 @dataclass(frozen=True, slots=True)

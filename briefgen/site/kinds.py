@@ -106,7 +106,7 @@ def _text_fp(value: Any) -> str:
 
 
 INDEXES = [IndexKind(name, DOC_INDEXES) for name in ("docs", "ids", "names", "name_list",
-                                                     "unreadable", "actor_lengths")] \
+                                                     "unreadable", "actor_spellings")] \
     + [IndexKind(name, IDENT_INDEXES) for name in ("actors", "sources", "briefings", "pages",
                                                    "members", "unpublished")] \
     + [IndexKind(name, LINK_INDEXES) for name in (

@@ -14,7 +14,7 @@ from briefgen.errors import Diagnostic, Loc, Severity
 from briefgen.model import Document, Source
 from briefgen.site.lookup import Lookups
 from briefgen.slug import is_valid_id, name_key
-from briefgen.suggest import within_one_edit
+from briefgen.suggest import slip_lookups, within_one_edit
 
 # Publishers shorter than this are left alone: any two short codes are one edit apart; and
 # so are actor names and ids, which acronyms one letter longer are often not a slip of.
@@ -60,9 +60,8 @@ def _publisher_problem(r: Reader, lookups: Lookups, source: Source) -> Diagnosti
     typed = name_key(written)
     if len(typed) < SHORTEST_PUBLISHER or r.get(("publisher", source.id)) is not None:
         return None
-    near = sorted({item[3] for length in (len(typed) - 1, len(typed), len(typed) + 1)
-                   for item in r.index("actor_lengths", str(length))
-                   if _slip_of(typed, item[2])})
+    near = sorted({item[3] for key in slip_lookups(typed)
+                   for item in r.index("actor_spellings", key) if _slip_of(typed, item[2])})
     if not near:
         return None
     shown = " or ".join(f"'{actor_id}' ({_name(lookups, actor_id)})" for actor_id in near)
