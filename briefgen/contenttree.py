@@ -231,9 +231,7 @@ def links_leaving(folder: Path, base: str, inside: tuple[Path, ...],
             continue  # the build reports what it cannot read where it reads it
         for name, linked, is_dir in children:
             rel, path = f"{rel_folder}/{name}", f"{current}/{name}"
-            if name.startswith("."):
-                continue  # hidden: never a template or an asset
-            if not linked:
+            if not linked:  # (hidden ones too: a theme's static/.well-known/ is published)
                 if is_dir:
                     stack.append((path, rel))
                 continue

@@ -139,6 +139,7 @@ def _site_theme(site: Path, name: str = "mine") -> Path:
 
 @pytest.mark.parametrize("where", ["templates/briefing.html", "templates/partials/macros.html",
                                    "themes/mine/static/leak.txt",
+                                   "themes/mine/static/.well-known/security.txt",
                                    "themes/mine/templates/base.html"])
 def test_a_link_in_the_templates_or_theme_out_of_the_site_is_an_error(site: Path, tmp_path: Path,
                                                                      cli, where: str) -> None:
