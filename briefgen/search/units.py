@@ -132,9 +132,7 @@ def _briefing(r: Reader, briefing_id: str, shown: _Shown) -> list[SearchDoc]:
     for update in rb.change_log:
         updates.setdefault(update.entry if rb.entry(update.entry or "") else None,
                            []).append(update.text)
-    summary = rb.doc.summary_text if b.summary is not None else ""
-    body = _joined(summary, rb.doc.body_text or rb.doc.summary_text, rb.notes_text,
-                   *updates.get(None, ()))
+    body = _joined(*_texts(rb.doc), rb.notes_text, *updates.get(None, ()))
     docs = [SearchDoc(shown.kind("briefing"), b.title, urls.link(Urls.briefing(b.id)),
                       shown.date(b.date), b.date.year, body,
                       _joined(names(actors), *b.authors, sep=" · "), actors, tags, rb.status)]
