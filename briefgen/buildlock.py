@@ -89,7 +89,8 @@ def output_lock(folders: Iterable[Path], out: Path,
         try:
             held.enter_context(folder_lock(out.parent, waiting))
         except OSError as exc:
-            if exc.errno != errno.ENOENT:  # none yet: the build makes it
+            # None yet (the build makes it), or a file (the build refuses such an output).
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
                 on_passed_over(f"builds by other users into {out} cannot take turns "
                                f"({exc.strerror or exc})")
         yield

@@ -174,8 +174,8 @@ def _port(text: str) -> int:
         port = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535)")
+    if not 1 <= port <= 65535:  # (0, "any free port", would give pages a wrong address)
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
     return port
 
 

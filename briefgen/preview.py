@@ -98,6 +98,7 @@ class Preview:
                 first_shown=first_shown, pending=self.pending, interrupted=interrupted))
         except Exception as exc:  # a bug of briefgen's: the preview goes on serving
             result = self._internal_error(exc)
+        self.pending.release()  # a build that found nothing to remake says so by ending
         if not result.ok:
             self.pending.clear()  # what an interrupted build left stays as the last good one
         sources = SourceLines(self.site)
@@ -211,11 +212,14 @@ def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool
 
 
 def _stop_on_sigterm() -> None:
+    """SIGTERM, and SIGHUP (the terminal closed), stop the preview as Ctrl-C does: its
+    temporary folder is removed."""
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    with contextlib.suppress(ValueError):  # only the main thread may set handlers
-        signal.signal(signal.SIGTERM, stop)
+    for name in ("SIGTERM", "SIGHUP"):
+        with contextlib.suppress(ValueError, AttributeError):  # the main thread only; POSIX
+            signal.signal(getattr(signal, name), stop)
 
 
 def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bool) -> int:
@@ -242,8 +246,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     except OSError as exc:
         shutil.rmtree(workdir, ignore_errors=True)
         if exc.errno == errno.EADDRINUSE:
-            print(f"briefgen serve: port {port} is already in use; try --port {port + 1}",
-                  file=sys.stderr)
+            other = f"try --port {port + 1}" if port < 65535 else "choose another with --port"
+            print(f"briefgen serve: port {port} is already in use; {other}", file=sys.stderr)
         else:
             print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -252,7 +256,7 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     observer = None
     serving = False
     try:
-        _report(preview.rebuild(), site)
+        _report(preview.rebuild(), site, first=True)
         watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
         observer = _watch(site, watched, [workdir, config.output_path], poll, changes)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -261,6 +265,7 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
               flush=True)
         while True:
             changes.seen.wait()
+            preview.pending.hold()  # from now on, any page may be one the change makes stale
             changes.seen.clear()
             while changes.seen.wait(DEBOUNCE_SECONDS):  # until a quiet moment ends the burst
                 changes.seen.clear()
@@ -279,12 +284,14 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     return 0
 
 
-def _report(result: BuildResult, site: Path) -> None:
+def _report(result: BuildResult, site: Path, first: bool = False) -> None:
     errors, warnings = print_diagnostics(result.diagnostics, SourceLines(site))
     stamp = time.strftime("%H:%M:%S")
     if errors:
-        print(f"[{stamp}] build failed: {plural(errors, 'error')}; still serving the last good "
-              "build", file=sys.stderr, flush=True)
+        serving = "the pages show them until a save fixes them" if first else \
+            "still serving the last good build"
+        print(f"[{stamp}] build failed: {plural(errors, 'error')}; {serving}", file=sys.stderr,
+              flush=True)
         return
     written = result.stats.written if result.stats else 0
     extra = f", {plural(warnings, 'warning')}" if warnings else ""

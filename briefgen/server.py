@@ -130,10 +130,25 @@ class PendingFiles:
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._files: set[str] = set()
+        self._held = False  # a change is seen, and what it remakes not yet known
+
+    def hold(self) -> None:
+        """Every request waits, from the moment a change is seen until the build that
+        follows says which files it remakes (``add``) or is over (``release``): until then,
+        any file may be one of them."""
+        with self._condition:
+            self._held = True
+
+    def release(self) -> None:
+        with self._condition:
+            self._held = False
+            self._condition.notify_all()
 
     def add(self, rels: Iterable[str]) -> None:
         with self._condition:
             self._files.update(rels)
+            self._held = False
+            self._condition.notify_all()
 
     def done(self, rels: Iterable[str]) -> None:
         with self._condition:
@@ -143,11 +158,13 @@ class PendingFiles:
     def clear(self) -> None:
         with self._condition:
             self._files.clear()
+            self._held = False
             self._condition.notify_all()
 
     def wait(self, rels: Collection[str], timeout: float = PENDING_TIMEOUT_SECONDS) -> None:
         with self._condition:
-            self._condition.wait_for(lambda: self._files.isdisjoint(rels), timeout)
+            self._condition.wait_for(lambda: not self._held and self._files.isdisjoint(rels),
+                                     timeout)
 
 
 class SwapLock:
@@ -306,7 +323,8 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
             with lock.reading():
                 target = resolve_request(root, prefix, self.path)
                 if target is not None and target.is_dir():
-                    self._redirect(path + "/")
+                    query = urlsplit(self.path).query  # a search's words, say
+                    self._redirect(path + "/" + (f"?{query}" if query else ""))
                     return
                 status, tag = 200, None
                 if target is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -105,7 +106,31 @@ def test_port_in_use_is_a_clear_error(example_site):
     assert f"port {port} is already in use; try --port {port + 1}" in proc.stderr
 
 
-def test_stops_cleanly_and_leaves_no_temporary_folder(example_site, serve_site):
+def test_the_last_port_in_use_is_told_without_a_next_one(example_site):
+    with socket.socket() as blocker:
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            blocker.bind(("127.0.0.1", 65535))
+        except OSError:
+            pytest.skip("port 65535 is taken by another program")
+        blocker.listen()
+        proc = subprocess.run([sys.executable, "-m", "briefgen", "--site", str(example_site),
+                               "serve", "--port", "65535"], capture_output=True, text=True,
+                              timeout=60)
+    assert proc.returncode == 1
+    assert "port 65535 is already in use; choose another with --port" in proc.stderr
+
+
+def test_port_zero_is_a_usage_error(example_site):
+    """Any free port would do, but the pages would be built for port 0."""
+    proc = subprocess.run([sys.executable, "-m", "briefgen", "--site", str(example_site),
+                           "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "0 is not a port number (1 to 65535)" in proc.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_stops_cleanly_and_leaves_no_temporary_folder(example_site, serve_site, signum):
+    """Ctrl-C, a kill, or the terminal closed."""
     import glob
     import tempfile
 
@@ -113,10 +138,59 @@ def test_stops_cleanly_and_leaves_no_temporary_folder(example_site, serve_site):
     served = serve_site(example_site)
     during = set(glob.glob(os.path.join(tempfile.gettempdir(), "briefgen-serve-*"))) - before
     assert len(during) == 1
-    served.proc.send_signal(2)  # Ctrl-C
+    served.proc.send_signal(signum)
     assert served.proc.wait(timeout=20) == 0
     time.sleep(0.1)
     assert not any(os.path.exists(p) for p in during)
+
+
+def test_a_redirect_to_a_folder_keeps_the_query(example_site, serve_site):
+    """/search?q=… is /search/?q=…: the reader's words are not lost."""
+    served = serve_site(example_site)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        opener.open(served.url + "search?q=Nebenzia", timeout=10)
+    assert raised.value.code == 301
+    assert raised.value.headers["Location"] == "/search/?q=Nebenzia"
+
+
+def test_a_request_waits_while_a_change_is_seen_and_not_yet_planned():
+    """Between a save and the moment the build knows what it remakes, any page may be one
+    it makes stale: requests wait; then only those for the files it remakes."""
+    import threading
+
+    from briefgen.server import PendingFiles
+
+    pending = PendingFiles()
+    served: list[str] = []
+
+    def request(rel: str) -> threading.Thread:
+        thread = threading.Thread(target=lambda: (pending.wait({rel}, timeout=10),
+                                                  served.append(rel)))
+        thread.start()
+        return thread
+
+    pending.hold()
+    page, other = request("briefings/b/index.html"), request("about/index.html")
+    time.sleep(0.2)
+    assert served == []  # the change is seen: nothing is known to be fresh
+    pending.add(["briefings/b/index.html"])  # the build says what it remakes
+    other.join(5)
+    assert served == ["about/index.html"]
+    pending.done(["briefings/b/index.html"])
+    page.join(5)
+    assert served == ["about/index.html", "briefings/b/index.html"]
+    pending.hold()
+    late = request("about/index.html")
+    time.sleep(0.1)
+    pending.release()  # a build that found nothing to remake
+    late.join(5)
+    assert served[-1] == "about/index.html"
 
 
 def test_other_host_than_loopback_warns(example_site):
