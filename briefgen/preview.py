@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from briefgen import collector
 from briefgen.build import BuildOptions, BuildResult, Session, build
-from briefgen.config import load_config
+from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
     Diagnostic,
@@ -173,8 +173,10 @@ class Changes:
 
 
 def watch_handler(site: Path, watched: tuple[str, ...], ignored: list[Path],
-                  changes: Changes) -> Any:
-    """The watcher's handler of file-system events: each one told to ``changes``."""
+                  changes: Changes, elsewhere: tuple[Path, ...] = ()) -> Any:
+    """The watcher's handler of file-system events: each one told to ``changes``;
+    ``elsewhere``: folders outside the site that it is made from (a content folder there),
+    any change in which has every file looked at."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
     class Events(FileSystemEventHandler):
@@ -184,6 +186,10 @@ def watch_handler(site: Path, watched: tuple[str, ...], ignored: list[Path],
             if event.is_directory and event.event_type == "modified":
                 return  # comes with every write inside; what happened has events of its own
             source, target = str(event.src_path), str(getattr(event, "dest_path", "") or "")
+            if any(_inside_folder(Path(raw), folder) for raw in (source, target) if raw
+                   for folder in elsewhere):
+                changes.other()
+                return
             relevant = [Path(raw) for raw in (source, target)
                         if raw and is_relevant(site, Path(raw), watched, ignored)]
             if not relevant:
@@ -200,15 +206,41 @@ def watch_handler(site: Path, watched: tuple[str, ...], ignored: list[Path],
     return Events()
 
 
+def _inside_folder(path: Path, folder: Path) -> bool:
+    if is_editor_junk(path.name) or not path.is_relative_to(folder):
+        return False
+    return not any(part.startswith(".") for part in path.relative_to(folder).parts)
+
+
 def _watch(site: Path, watched: tuple[str, ...], ignored: list[Path], poll: bool,
-           changes: Changes) -> Any:
+           changes: Changes, elsewhere: tuple[Path, ...] = ()) -> Any:
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
     observer = PollingObserver(timeout=0.3) if poll else Observer()
-    observer.schedule(watch_handler(site, watched, ignored, changes), str(site), recursive=True)
+    handler = watch_handler(site, watched, ignored, changes, elsewhere)
+    for folder in (site, *elsewhere):
+        observer.schedule(handler, str(folder), recursive=True)
     observer.start()
     return observer
+
+
+def _elsewhere(site: Path, config: SiteConfig) -> tuple[Path, ...]:
+    """The content folder, when it lies outside the site (``content_dir: ../shared``, or a
+    ``content`` that is a link): the site's own watch does not see into it."""
+    content = config.content_path
+    return () if content.is_relative_to(site) or not content.is_dir() else (content,)
+
+
+def _restart_needed(site: Path, started: SiteConfig) -> str | None:
+    """What site.yaml now says that only a new ``serve`` applies, if anything."""
+    config, _ = load_config(site)
+    if config is None:
+        return None  # its errors are reported by the build
+    for name in ("content_dir", "base_url"):
+        if getattr(config, name) != getattr(started, name):
+            return name
+    return None
 
 
 def _stop_on_sigterm() -> None:
@@ -258,7 +290,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     try:
         _report(preview.rebuild(), site, first=True)
         watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
-        observer = _watch(site, watched, [workdir, config.output_path], poll, changes)
+        observer = _watch(site, watched, [workdir, config.output_path], poll, changes,
+                          _elsewhere(site, config))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         serving = True
         print(f"Serving {site.name} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
@@ -269,7 +302,13 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
             changes.seen.clear()
             while changes.seen.wait(DEBOUNCE_SECONDS):  # until a quiet moment ends the burst
                 changes.seen.clear()
-            _report(preview.rebuild(changes.take(), changes.seen.is_set), site)
+            taken = changes.take()
+            _report(preview.rebuild(taken, changes.seen.is_set), site)
+            if taken is None or "site.yaml" in taken:
+                setting = _restart_needed(site, config)
+                if setting is not None:
+                    print(f"note: site.yaml's {setting} changed; stop and start briefgen serve "
+                          "again to apply it", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
     finally:

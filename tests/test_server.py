@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -291,3 +292,44 @@ def test_a_reloading_tab_keeps_what_did_not_change(example_site, serve_site):
     assert conditional(page, tag) == 200
     status, headers, _ = fetch(served.url + "no/such/page/")
     assert status == 404 and headers["Cache-Control"] == "no-store" and "ETag" not in headers
+
+
+@pytest.mark.parametrize("how", ["content_dir", "link"])
+def test_a_content_folder_outside_the_site_is_watched(example_site, serve_site, tmp_path, how):
+    """``content_dir: ../shared`` and a ``content`` that is a link are allowed: a save there
+    is built as one in the site is."""
+    shared = tmp_path / "shared"
+    shutil.move(example_site / "content", shared)
+    yaml = example_site / "site.yaml"
+    if how == "content_dir":
+        yaml.write_text(yaml.read_text() + f"content_dir: {os.path.relpath(shared, example_site)}\n")
+    else:
+        (example_site / "content").symlink_to(shared)
+    served = serve_site(example_site)
+    about = shared / "pages/about.md"
+    about.write_text(about.read_text() + "\nSaved in the shared folder.\n")
+    deadline = time.monotonic() + 30
+    while b"Saved in the shared folder." not in fetch(served.url + "about/")[2]:
+        assert time.monotonic() < deadline, "the save was never built"
+        time.sleep(0.2)
+
+
+def test_a_setting_only_a_new_preview_applies_is_told(example_site, serve_site):
+    served = serve_site(example_site)
+    yaml = example_site / "site.yaml"
+    yaml.write_text(yaml.read_text().replace("base_url: http://localhost:8000/",
+                                             "base_url: https://example.org/desk/"))
+    import queue
+    import threading
+
+    lines: queue.Queue[str] = queue.Queue()
+    assert served.proc.stdout is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in served.proc.stdout],
+                     daemon=True).start()
+    deadline = time.monotonic() + 30
+    while True:
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))  # raises when late
+        if "base_url changed" in line:
+            break
+    assert line.strip() == ("note: site.yaml's base_url changed; stop and start briefgen "
+                            "serve again to apply it")
