@@ -181,8 +181,8 @@ def _port(text: str) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     if not is_valid_id(args.id):
-        print(f"briefgen new: '{args.id}' is not a valid id (lower-case letters, digits and "
-              f"hyphens); try '{id_slug(args.id) or 'my-id'}'", file=sys.stderr)
+        print(f"briefgen new: '{visible(args.id)}' is not a valid id (lower-case letters, "
+              f"digits and hyphens); try '{id_slug(args.id) or 'my-id'}'", file=sys.stderr)
         return EXIT_USAGE
     refused = _new_refused(args.kind, args.id, args.yaml)
     if refused:

@@ -352,6 +352,21 @@ def test_template_error_is_reported_not_raised(example_site, tmp_path, cli):
     assert not (tmp_path / "out").exists()
 
 
+def test_new_shows_an_id_s_control_characters_escaped(tmp_path, cli):
+    result = cli("--site", str(tmp_path), "new", "actor", "a\x1bb")
+    assert result.code == 2
+    assert result.err.startswith("briefgen new: 'a\\x1bb' is not a valid id")
+    assert "\x1b" not in result.err
+
+
+def test_a_template_included_but_missing_is_told_at_the_include(example_site, tmp_path, cli):
+    write(example_site, {"templates/tags.html": "<p>\n{% include 'partials/missing.html' %}</p>"})
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "templates/tags.html:2:1: error: template 'partials/missing.html' not found in the " \
+           "site's templates/ or the theme's templates/" in result.err
+
+
 @pytest.mark.parametrize("template", ["404.html", "tags.html"])
 @pytest.mark.parametrize("expression, raised", [("1 // 0", "ZeroDivisionError"),
                                                  ('"a" + 1', "TypeError")])

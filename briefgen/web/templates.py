@@ -358,8 +358,10 @@ def _raised_by_template(exc: Exception, name: str) -> Exception:
 def _theme_error(exc: TemplateError | UnicodeDecodeError, name: str) -> ThemeError:
     """What is wrong with the templates, as the build reports it."""
     if isinstance(exc, TemplateNotFound):
+        frames = _template_frames(exc)  # the line that includes or extends it, if any
         return ThemeError(f"template '{exc.name}' not found in the site's templates/ or the "
-                          "theme's templates/")
+                          "theme's templates/",
+                          *((frames[-1].filename, frames[-1].lineno or 1) if frames else ()))
     if isinstance(exc, TemplateSyntaxError):
         return ThemeError(f"template syntax error: {exc.message}", exc.filename or exc.name,
                           exc.lineno)
