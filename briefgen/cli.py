@@ -251,9 +251,15 @@ def _note_date_in_id(doc_id: str) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     target: Path = args.dir
     try:
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            print(f"briefgen init: {target} is not an empty folder; nothing was written",
-                  file=sys.stderr)
+        what = None
+        if target.is_symlink() and not target.exists():
+            what = "a symbolic link that leads nowhere"
+        elif target.exists() and not target.is_dir():
+            what = "a file, not a folder"
+        elif target.exists() and any(target.iterdir()):
+            what = "not an empty folder"
+        if what is not None:
+            print(f"briefgen init: {target} is {what}; nothing was written", file=sys.stderr)
             return EXIT_CONTENT
         written = init_site(target)
     except OSError as exc:  # a name too long, a file on the way, a folder not writable, ...

@@ -204,8 +204,15 @@ def test_init_says_how_to_preview_the_new_site(tmp_path, cli, monkeypatch):
 def test_init_refuses_a_file(tmp_path, cli):
     path = tmp_path / "file"
     path.write_text("x")
-    assert cli("init", str(path)).code == 1
+    result = cli("init", str(path))
+    assert result.code == 1
+    assert result.err == f"briefgen init: {path} is a file, not a folder; nothing was written\n"
     assert path.read_text() == "x"
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    assert cli("init", str(dangling)).err == \
+        f"briefgen init: {dangling} is a symbolic link that leads nowhere; nothing was written\n"
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_drafts_and_future_briefings(tmp_path, cli):
@@ -461,7 +468,17 @@ def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
 
 
 def test_template_that_is_not_utf8_is_an_error(example_site, tmp_path, cli):
-    (example_site / "templates").mkdir()
+    (example_site / "templates" / "partials").mkdir(parents=True)
     (example_site / "templates" / "page.html").write_bytes(b"caf\xe9 {{ title }}")
     result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "o"))
     assert result.code == 1 and "not UTF-8" in result.err and "Traceback" not in result.err
+    assert "templates/page.html:1:1: error: template 'page.html' is not UTF-8 text (byte 3); " \
+           "save it as UTF-8" in result.err
+    # Included by another template: told at its own file and line all the same.
+    (example_site / "templates" / "page.html").unlink()
+    (example_site / "templates" / "partials" / "macros.html").write_bytes(
+        b"{# macros #}\n\ncaf\xe9\n")
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "o"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "templates/partials/macros.html:3:1: error: template 'partials/macros.html' is not " \
+           "UTF-8 text (byte 17)" in result.err

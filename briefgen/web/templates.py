@@ -9,6 +9,7 @@ import functools
 import hashlib
 import io
 import itertools
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -140,7 +141,7 @@ def make_environment(site_root: Path, theme: Path, urls: Urls, asset_digests: di
     the templates service, see site/inputs.py); ``words``: the texts ``t`` shows (English
     when None); ``compiled``: a folder of the build cache that keeps compiled templates."""
     texts = words if words is not None else english()
-    loaders = [FileSystemLoader(folder) for folder in template_folders(site_root, theme)]
+    loaders = [_TemplateFolder(folder) for folder in template_folders(site_root, theme)]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -328,6 +329,21 @@ def render_template(env: Environment, name: str, variables: dict[str, Any]) -> s
         raise _theme_error(exc, name) from exc
     except Exception as exc:
         raise _raised_by_template(exc, name) from exc
+
+
+class _TemplateFolder(FileSystemLoader):
+    """Jinja's loader of a folder of templates; one that is not UTF-8 is told at its file
+    and line, whichever template included it."""
+
+    def get_source(self, environment: Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = os.path.join(str(self.searchpath[0]), *template.split("/"))
+            line = exc.object[:exc.start].count(b"\n") + 1
+            raise ThemeError(f"template '{template}' is not UTF-8 text (byte {exc.start}); "
+                             "save it as UTF-8", path, line) from exc
 
 
 def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Iterator[str]:
