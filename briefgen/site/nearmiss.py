@@ -3,8 +3,8 @@
 ``[report]`` that names a source is a citation without its ``@``; ``[Sergei Lavrov]`` that
 names an actor is a link without its second bracket (or an editor's insertion in a
 quotation, which is why it is only a warning); a ``publisher`` one edit away from an actor's
-id, name or alias is probably that actor misspelt. Every look-up goes through the reader, so a source or
-actor added later makes the document's check run again.
+id, name or alias is probably that actor misspelt. Every look-up goes through the reader, so
+a source or actor added later makes the document's check run again.
 """
 
 from __future__ import annotations
