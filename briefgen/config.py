@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
@@ -192,11 +192,39 @@ def _base_url(record: Record, diags: Diagnostics) -> str:
 def site_address(url: str) -> str:
     """A base URL as every link, feed and the sitemap writes it: its path percent-encoded
     (``/nüws/`` is ``/n%C3%BCws/``, as the site's own paths are; what is encoded already
-    stays as it is), ending with ``/``."""
+    stays as it is), its host in the form every client sends (``Bücher.example`` is
+    ``xn--bcher-kva.example``), without the scheme's own port (``:443`` for https), ending
+    with ``/``: a feed reader or a search engine compares these addresses as text."""
     parts = urlsplit(url)
     path = quote(parts.path, safe="/%!$&'()*+,;=:@-._~")
-    url = parts._replace(path=path).geturl()
+    url = parts._replace(scheme=parts.scheme.lower(), netloc=_host_address(parts),
+                         path=path).geturl()
     return url if url.endswith("/") else url + "/"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_address(parts: SplitResult) -> str:
+    """The ``host[:port]`` part of an address, the host in lower case and in ASCII."""
+    host = parts.hostname
+    if not host:
+        return parts.netloc
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    elif not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:  # not a name IDNA can write: as it was (a link still shows it)
+            pass
+    try:
+        port = parts.port
+    except ValueError:  # not a number: as it was
+        return parts.netloc
+    user = parts.netloc.rpartition("@")[0]
+    shown = host if port is None or _DEFAULT_PORTS.get(parts.scheme.lower()) == port \
+        else f"{host}:{port}"
+    return f"{user}@{shown}" if user else shown
 
 
 def base_url_problem(url: str) -> str | None:

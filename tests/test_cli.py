@@ -454,6 +454,34 @@ def test_a_base_url_path_is_written_percent_encoded_everywhere(example_site, tmp
     assert "nüws" not in (out / "feed.xml").read_text()
 
 
+@pytest.mark.parametrize("how", ["site.yaml", "--base-url"])
+def test_a_base_url_host_is_written_as_clients_send_it(example_site, tmp_path, cli, how):
+    """A feed reader or a search engine compares addresses as text: the host in lower case
+    and ASCII, no port that the scheme implies."""
+    url = "HTTPS://Bücher.Example:443/news/"
+    site_yaml = example_site / "site.yaml"
+    args = ["--base-url", url] if how == "--base-url" else []
+    if how == "site.yaml":
+        site_yaml.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {url}",
+                                    site_yaml.read_text()))
+    out = tmp_path / "o"
+    result = cli("--site", str(example_site), "build", *args, "--out", str(out))
+    assert result.code == 0, result.err
+    address = "https://xn--bcher-kva.example/news/"
+    assert f"<loc>{address}briefings/</loc>" in (out / "sitemap.xml").read_text()
+    feed = (out / "feed.xml").read_text()
+    assert address in feed
+    assert ":443" not in feed and "Bücher" not in feed and "HTTPS" not in feed
+
+
+def test_a_base_url_keeps_a_port_of_its_own(example_site, tmp_path, cli):
+    out = tmp_path / "o"
+    result = cli("--site", str(example_site), "build", "--base-url",
+                 "http://staging.example:8080/", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "<loc>http://staging.example:8080/briefings/</loc>" in (out / "sitemap.xml").read_text()
+
+
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",
