@@ -39,14 +39,14 @@ def _parser() -> argparse.ArgumentParser:
                "Exit status: 0 success, 1 content or build errors, 2 wrong usage.",
     )
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
-    parser.add_argument("--site", metavar="DIR", type=Path, default=Path("."),
+    parser.add_argument("--site", metavar="DIR", type=_folder, default=Path("."),
                         help="the site folder, holding site.yaml (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     build_cmd = commands.add_parser("build", help="build the whole site",
                                     description="Validate everything, then build the site into "
                                                 "the output folder (swapped in on success).")
-    build_cmd.add_argument("--out", metavar="DIR", type=Path,
+    build_cmd.add_argument("--out", metavar="DIR", type=_folder,
                            help="output folder (default: output_dir of site.yaml, 'public')")
     _visibility_options(build_cmd)
     build_cmd.add_argument("--base-url", metavar="URL",
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
     init_cmd = commands.add_parser("init", help="scaffold a new site in an empty folder",
                                    description="Create a site with one example of each kind.")
-    init_cmd.add_argument("dir", type=Path)
+    init_cmd.add_argument("dir", type=_folder)
     return parser
 
 
@@ -166,6 +166,15 @@ def cmd_check(args: argparse.Namespace) -> int:
           + (" (--strict: warnings count as errors)" if args.strict and warnings else "")
           + mentioned, file=sys.stderr)
     return EXIT_CONTENT if verdict == "failed" else EXIT_OK
+
+
+def _folder(text: str) -> Path:
+    """A folder named on the command line: an empty name (a shell variable that was not
+    set, ``--out "$OUT"``) is a usage error, not the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("needs a folder name, not an empty one (for the "
+                                         "current folder, write '.')")
+    return Path(text)
 
 
 def _port(text: str) -> int:

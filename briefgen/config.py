@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import ipaddress
@@ -213,10 +214,9 @@ def _host_address(parts: SplitResult) -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     elif not host.isascii():
-        try:
+        # A name that IDNA cannot write stays as it was (a link still shows it).
+        with contextlib.suppress(UnicodeError):
             host = host.encode("idna").decode("ascii")
-        except UnicodeError:  # not a name IDNA can write: as it was (a link still shows it)
-            pass
     try:
         port = parts.port
     except ValueError:  # not a number: as it was

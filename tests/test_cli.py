@@ -482,6 +482,20 @@ def test_a_base_url_keeps_a_port_of_its_own(example_site, tmp_path, cli):
     assert "<loc>http://staging.example:8080/briefings/</loc>" in (out / "sitemap.xml").read_text()
 
 
+@pytest.mark.parametrize("args", [["build", "--out", ""], ["--site", "", "check"], ["init", ""]])
+def test_an_empty_folder_name_is_a_usage_error_not_the_current_folder(
+        example_site, tmp_path, cli, monkeypatch, args):
+    """``--out "$OUT"`` with OUT unset must not build into (or init) whatever folder the
+    shell is in."""
+    monkeypatch.chdir(example_site)
+    before = sorted(p.name for p in example_site.iterdir())
+    result = cli(*args)
+    assert result.code == 2
+    assert "needs a folder name, not an empty one (for the current folder, write '.')" \
+        in result.err
+    assert sorted(p.name for p in example_site.iterdir()) == before
+
+
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",
