@@ -261,9 +261,6 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     if config is None:
         print_diagnostics(diags.items, SourceLines(site))
         return 1
-    if host not in LOOPBACK:
-        print(f"warning: serving on {host}: other machines can reach the preview",
-              file=sys.stderr)
     prefix = urlsplit(config.base_url).path or "/"
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     display = f"[{host}]" if ":" in host else host
@@ -283,6 +280,9 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
         else:
             print(f"briefgen serve: cannot listen on {host}:{port}: {exc.strerror}", file=sys.stderr)
         return 1
+    if host not in LOOPBACK:  # told once it listens there (not for a name that resolves nowhere)
+        print(f"warning: serving on {host}: other machines can reach the preview",
+              file=sys.stderr)
     _stop_on_sigterm()
     changes = Changes()
     observer = None

@@ -207,6 +207,16 @@ def test_other_host_than_loopback_warns(example_site):
     assert "other machines can reach the preview" in err
 
 
+def test_a_host_that_resolves_nowhere_is_an_error_without_the_warning(example_site):
+    """The warning that other machines can reach the preview comes once it listens there."""
+    done = subprocess.run([sys.executable, "-m", "briefgen", "--site", str(example_site),
+                           "serve", "--host", "nowhere.invalid", "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "cannot listen on nowhere.invalid:" in done.stderr
+    assert "other machines can reach" not in done.stderr
+
+
 @pytest.fixture
 def small_server(root):
     """The preview's server in this process, with a short timeout and four connections."""
