@@ -232,7 +232,8 @@ def _bracketed_rule(state: StateInline, silent: bool) -> bool:
     if silent or not state.src.startswith("[", state.pos):
         return False
     match = _BRACKETED.match(state.src, state.pos)
-    if match is None or state.src.startswith(("(", "["), match.end()):
+    if match is None or state.src.startswith(("(", "["), match.end()) \
+            or _after_escaped_bracket(state.src, state.pos):
         return False
     references = state.env.get("references") or {}
     if normalizeReference(match.group(1)) in references:
@@ -242,6 +243,17 @@ def _bracketed_rule(state: StateInline, silent: bool) -> bool:
     token.meta = {"pos": state.pos, "text": match.group(1)}
     state.pos = match.end()
     return True
+
+
+def _after_escaped_bracket(src: str, pos: int) -> bool:
+    """Whether ``pos`` follows ``\\[``: the inside of ``\\[[text]]``, which is how a link's
+    brackets are kept as text (an odd run of backslashes escapes the bracket)."""
+    if pos < 2 or src[pos - 1] != "[":
+        return False
+    start = pos - 2
+    while start >= 0 and src[start] == "\\":
+        start -= 1
+    return (pos - 2 - start) % 2 == 1
 
 
 def _located(rule: Any) -> Any:
