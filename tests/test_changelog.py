@@ -120,6 +120,10 @@ def test_updated_is_the_latest_update_everywhere(built: Path):
     assert talks_json["updated"]["start"] == "2022-01-15"
     assert [(u["kind"], u["entry"]) for u in talks_json["updates"]] == [
         ("correction", "second-day"), ("update", "second-day"), ("update", None)]
+    # A note is exported as the text readers see, as the summary is: no Markdown.
+    notes = [u["note"] for u in talks_json["updates"]]
+    assert notes[0].startswith("An earlier version said Russia left early (")
+    assert "[[" not in " ".join(notes) and "[@" not in " ".join(notes)
 
 
 def test_a_briefing_feed_lists_its_updates_newest_first(built: Path):

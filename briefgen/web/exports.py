@@ -128,8 +128,9 @@ def briefing_json(r: Reader, briefing_id: str) -> str:
         "authors": list(b.authors),
         "tags": [{"name": t.value, "url": urls.absolute(Urls.tag(slugify(t.value)))}
                  for t in b.tags],
-        "updates": [{"date": refs.date(u.date), "note": u.note.source, "kind": u.kind, "entry": u.entry}
-                    for u in b.updates],
+        # The note as text, as the summary is: its citations and typography as shown.
+        "updates": [{"date": refs.date(u.date), "note": u.text, "kind": u.kind, "entry": u.entry}
+                    for u in rb.change_log],
         "actors": [refs.actor(a) for a in rb.doc.linked_actors()],
         "sources": [refs.source(s) for s in rb.doc.citations],
         "entries": [{"id": e.id, "url": urls.absolute(Urls.briefing(b.id, e.id))}
