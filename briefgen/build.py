@@ -510,7 +510,9 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
             or session.settled is None:
         return None
     scanned = rescan(session.scan, set(changed))
-    static = [item for item in scanned.static if item.path in changed] if scanned else []
+    # Where each leads is looked at again: a link may have been pointed at another file.
+    static = [replace(item, real=os.path.realpath(root / item.path))
+              for item in scanned.static if item.path in changed] if scanned else []
     if scanned is None or not all((root / item.path).is_file() for item in static):
         return None  # a static file gone after all: the listing changes too
     engine.begin_run(now, same_inputs=True)

@@ -20,3 +20,6 @@ class StaticFile:
 
     rel: str
     path: str
+    # The file itself, every link resolved: a link pointed at another file is another file,
+    # even of the same size and times (``cp -p`` makes such twins).
+    real: str

@@ -130,7 +130,7 @@ def static_files(tree: ContentTree, folders: dict[str, Entry],
             d.error(FILE_START, f"the name of static file '{rel}' holds {problem}; rename it")
             notes.extend(d.items)
         else:
-            found.append(StaticFile(rel, entry.rel))
+            found.append(StaticFile(rel, entry.rel, entry.real))
     return found
 
 

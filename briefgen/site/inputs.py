@@ -126,10 +126,12 @@ def _assets(engine: Engine, theme: Path, flags: Flags) -> dict[str, str]:
 
 
 def sync_static(engine: Engine, root: Path, items: Iterable[StaticFile]) -> None:
-    """Set the inputs of static files (known by their size and times, never read here)."""
+    """Set the inputs of static files (known by where they are, their size and times, never
+    read here)."""
     for item in items:
         path = root / item.path
-        engine.set_input(("static", item.rel), _fp((item.path, *file_state(path))), path)
+        engine.set_input(("static", item.rel), _fp((item.path, item.real, *file_state(path))),
+                         path)
 
 
 def _static(engine: Engine, config: SiteConfig, scanned: ContentScan) -> None:
