@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,11 +207,26 @@ def swap_in(container: Container, ops: FileOps, notes: list[str],
         container.set_state(ops, BUILDING, "")  # an empty container: no spare yet
         ops.mkdir(str(site))
         return
+    _same_access(out, site)
     if not ops.exchange(str(site), str(out)):
         ops.rename(str(out), str(container.old))
         ops.rename(str(site), str(out))
         ops.rename(str(container.old), str(site))
     _keep_as_spare(container, ops, notes, looked)
+
+
+def _same_access(out: Path, site: Path) -> None:
+    """The output folder's mode and group (``chmod 750 public``, ``chgrp www-data public``:
+    set for a web server) carry over to the tree that takes its place. Where the system
+    does not allow it, the tree keeps what it was made with."""
+    try:
+        was, now = os.stat(out), os.stat(site)
+        if stat.S_IMODE(was.st_mode) != stat.S_IMODE(now.st_mode):
+            os.chmod(site, stat.S_IMODE(was.st_mode))
+        if was.st_gid != now.st_gid:
+            os.chown(site, -1, was.st_gid)
+    except (OSError, AttributeError):  # (no chown on some systems)
+        pass
 
 
 def _keep_as_spare(container: Container, ops: FileOps, notes: list[str],

@@ -215,6 +215,27 @@ def test_a_static_link_pointed_at_a_twin_file_is_published_again(example_site, t
     assert (out / "x.txt").read_text() == "BBBB\n"
 
 
+def test_the_output_folder_keeps_its_mode_and_group_across_builds(example_site, tmp_path):
+    """Set for a web server (``chmod 750 public``, ``chgrp www-data public``), they carry
+    over to the tree that each build swaps in."""
+    out = tmp_path / "out"
+    run(example_site, out)
+    os.chmod(out, 0o750)
+    group = next((g for g in (os.getgid(), *os.getgroups()) if g != out.stat().st_gid), None)
+    if os.geteuid() == 0:
+        group = 1  # root may give it any group
+    if group is not None:
+        os.chown(out, -1, group)
+    wanted = out.stat()
+    about = example_site / "content/pages/about.md"
+    for n in range(3):  # each build that writes swaps in the other tree
+        about.write_text(about.read_text() + f"\nEdit {n}.\n")
+        assert run(example_site, out).rendered
+        assert f"Edit {n}." in (out / "about/index.html").read_text()
+        now = out.stat()
+        assert (oct(now.st_mode & 0o7777), now.st_gid) == (oct(0o750), wanted.st_gid)
+
+
 def test_deleting_a_briefing_removes_its_pages_and_links(example_site, built, tmp_path):
     (example_site / "content/briefings/us-ambassador-ukraine.yaml").unlink()
     about = example_site / "content/pages/about.md"
