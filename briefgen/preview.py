@@ -307,8 +307,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
             if taken is None or "site.yaml" in taken:
                 setting = _restart_needed(site, config)
                 if setting is not None:
-                    print(f"note: site.yaml's {setting} changed; stop and start briefgen serve "
-                          "again to apply it", file=sys.stderr, flush=True)
+                    print(f"briefgen: note: site.yaml's {setting} changed; stop and start "
+                          "briefgen serve again to apply it", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -494,6 +495,28 @@ def test_an_empty_folder_name_is_a_usage_error_not_the_current_folder(
     assert "needs a folder name, not an empty one (for the current folder, write '.')" \
         in result.err
     assert sorted(p.name for p in example_site.iterdir()) == before
+
+
+def test_ctrl_c_while_the_command_loads_ends_it_without_a_traceback(example_site):
+    """The ``briefgen`` command and ``python -m briefgen`` both start in ``__main__.main``:
+    Ctrl-C while briefgen's modules load (the interrupt raised by the import here) ends the
+    command as it does later on."""
+    import subprocess
+
+    interrupted_import = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'briefgen.cli':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "sys.argv = ['briefgen', '--site', sys.argv[1], 'check']\n"
+        "from briefgen.__main__ import main\n"
+        "main()\n")
+    done = subprocess.run([sys.executable, "-c", interrupted_import, str(example_site)],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "Interrupted.\n")
 
 
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):

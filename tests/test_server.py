@@ -341,5 +341,5 @@ def test_a_setting_only_a_new_preview_applies_is_told(example_site, serve_site):
         line = lines.get(timeout=max(0.1, deadline - time.monotonic()))  # raises when late
         if "base_url changed" in line:
             break
-    assert line.strip() == ("note: site.yaml's base_url changed; stop and start briefgen "
+    assert line.strip() == ("briefgen: note: site.yaml's base_url changed; stop and start briefgen "
                             "serve again to apply it")
