@@ -179,17 +179,23 @@ class DocumentParser:
     def _note_caption(self, image: Token) -> None:
         """An image's title is its caption, shown as written: a link or citation in it
         would appear as typed."""
-        markup = LINK_SYNTAX.search(str(image.attrs.get("title") or ""))
+        title = str(image.attrs.get("title") or "")
+        markup = LINK_SYNTAX.search(title)
         if markup is None:
             return
         line, col = image.meta["line"], image.meta["col"]
         raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        found = raw.find(markup.group(0), col - 1)
+        # In the title, not in the alt text before it (where a link is fine).
+        start = raw.find(title, col - 1)
+        if start < 0:
+            start = raw.find("](", col - 1)
+        found = raw.find(markup.group(0), start) if start >= 0 else -1
         self.diags.warning(Loc(line, found + 1 if found >= 0 else col),
                            f"an image's title (its caption) is shown as written, so "
                            f"{markup.group(0)!r} would appear as typed: links and citations "
                            "work in the text around it; write the words alone",
                            span=len(markup.group(0)))
+
     def _inline_problems(self, children: Sequence[Token]) -> None:
         """A ``<!--`` without its ``-->`` is an error, not a note that hides the rest of the
         paragraph; so is a bracket that begins like a citation but does not parse (the
