@@ -20,7 +20,15 @@ import yaml
 
 from briefgen.charcheck import clean_text, clean_yaml
 from briefgen.chars import shortened
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Loc, Severity, split_lines
+from briefgen.errors import (
+    FILE_START,
+    Diagnostic,
+    Diagnostics,
+    Loc,
+    Severity,
+    not_utf8,
+    split_lines,
+)
 from briefgen.filesystem import FileProblem, os_problem, pseudo_filesystem, read_regular
 from briefgen.schema import (
     Boolean,
@@ -397,9 +405,10 @@ def load_config(root: Path) -> tuple[SiteConfig | None, Diagnostics]:
         diags.error(Loc(1, 1), f"{path} is a folder; site.yaml must be a file")
         return None, diags
     try:
-        text = read_regular(path).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        diags.error(Loc(1, 1), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        data = read_regular(path)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        diags.error(*not_utf8(data))
         return None, diags
     except FileProblem as exc:
         diags.error(Loc(1, 1), f"the file {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Iterable
@@ -87,6 +88,19 @@ def has_errors(items: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in items)
 
 
+def not_utf8(data: bytes) -> tuple[Loc, str]:
+    """Where the first byte of ``data`` that is not UTF-8 is (its line, and its column in
+    characters as every other column, a byte-order mark left out), and what to say there."""
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        lines = split_lines(body[:exc.start].decode("utf-8") + "x")  # its own line at the end
+        return (Loc(len(lines), len(lines[-1])),
+                f"not UTF-8 text (byte \\x{body[exc.start]:02x}); save the file as UTF-8")
+    return FILE_START, "not UTF-8 text; save the file as UTF-8"
+
+
 def split_lines(text: str) -> list[str]:
     """The lines that a ``Loc`` counts: broken at a line feed, a carriage return or both, as
     editors and Markdown break them (not at the other characters ``str.splitlines`` takes)."""
@@ -127,7 +141,8 @@ class SourceLines:
             data = read_regular(real)
         except (OSError, ValueError, FileProblem):
             return ""
-        return data.decode("utf-8-sig", errors="replace")
+        # A byte that is not UTF-8 is kept (as U+DC80 to U+DCFF) and shown as ``\\xff``.
+        return data.decode("utf-8-sig", errors="surrogateescape")
 
 
 def format_diagnostic(diag: Diagnostic, sources: SourceLines | None = None) -> str:

@@ -13,7 +13,7 @@ from briefgen.chars import unshowable
 from briefgen.config import SiteConfig
 from briefgen.contentfiles import Collection, StaticFile
 from briefgen.contenttree import ContentTree, Entry, below
-from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity
+from briefgen.errors import FILE_START, Diagnostic, Diagnostics, Severity, not_utf8
 from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 from briefgen.filesystem import FileProblem, read_regular
 
@@ -164,9 +164,10 @@ def _rel(config: SiteConfig, path: Path) -> str:
 def read_text(path: str | Path, rel: str, diags: list[Diagnostic]) -> str | None:
     d = Diagnostics(rel)
     try:
-        return read_regular(path).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        d.error(FILE_START, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")
+        data = read_regular(path)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        d.error(*not_utf8(data))
     except FileProblem as exc:
         d.error(FILE_START, f"the file {exc}")
     diags.extend(d.items)

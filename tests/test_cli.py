@@ -519,6 +519,18 @@ def test_ctrl_c_while_the_command_loads_ends_it_without_a_traceback(example_site
     assert (done.returncode, done.stderr) == (130, "Interrupted.\n")
 
 
+def test_a_byte_that_is_not_utf8_is_placed_and_shown_as_an_escape(tmp_path, cli):
+    site = write(tmp_path / "s", {"site.yaml": "title: T\n",
+                                  "content/pages/p.md": "---\ntitle: P\n---\n\nText.\n"})
+    (site / "content/actors").mkdir()
+    (site / "content/actors/b.yaml").write_bytes("\ufeffname: Caf\u00e9 B".encode() + b"\xffad\n")
+    result = cli("--site", str(site), "check")
+    assert result.code == 1
+    # Column 13 (characters, the byte-order mark left out), the caret under the escape.
+    assert "content/actors/b.yaml:1:13: error: not UTF-8 text (byte \\xff); save the file as " \
+           "UTF-8\n  1 | name: Café B\\xffad\n    |             ^~~~\n" in result.err
+
+
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",
