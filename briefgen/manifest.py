@@ -24,7 +24,9 @@ class OutputRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
-    files: dict[str, str]  # relative path → digest of its bytes
+    # relative path → what its bytes were made from (a digest of their inputs, not of the
+    # bytes themselves: two builds that make the same bytes by other ways may differ here)
+    files: dict[str, str]
     build: str  # the token of the build that wrote it ("" before tokens existed)
     # Written by a briefgen that never leaves a second link of a file beside it (``LINKING``):
     # a tree without this mark may hold some, and is looked through for them once.
