@@ -74,6 +74,48 @@ def test_a_broken_or_foreign_cache_is_passed_over(cli, tmp_path, compiles, damag
     assert "Again." in (tmp_path / "out" / "briefings" / "b" / "index.html").read_text()
 
 
+def _flip_last_byte(data: bytes) -> bytes:
+    return data[:-1] + bytes([data[-1] ^ 0x01])
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data.replace(b"<main", b"<XXXX"),  # a string of the code: it loads and runs
+    _flip_last_byte,
+    lambda data: data[:-4]])  # cut short
+def test_damage_inside_a_compiled_template_is_never_run(cli, tmp_path, compiles, damage):
+    """Damage that leaves code that loads (another string, another instruction) would
+    publish other pages, or crash the build, at every build until the cache is deleted:
+    a file whose digest does not match is compiled again."""
+    site = write(tmp_path / "site", SITE)
+    _build(cli, site, tmp_path / "out")
+    folder = cache_folder(site) / "templates"
+    damaged = 0
+    for name in os.listdir(folder):
+        data = (folder / name).read_bytes()
+        if damage(data) != data:
+            (folder / name).write_bytes(damage(data))
+            damaged += 1
+    assert damaged
+    compiles.clear()
+    write(site, {"content/briefings/b.md": SITE["content/briefings/b.md"] + "More.\n"})
+    _build(cli, site, tmp_path / "out")
+    assert "base.html" in compiles
+    page = (tmp_path / "out" / "briefings" / "b" / "index.html").read_text()
+    assert "<main" in page and "<XXXX" not in page and "More." in page
+
+
+def test_a_compiled_template_file_holds_no_pickle(cli, tmp_path):
+    """Jinja's own format unpickles a part of the file: a cache must never be a way to run
+    code. briefgen's holds the code as ``marshal`` writes it, after a digest."""
+    site = write(tmp_path / "site", SITE)
+    _build(cli, site, tmp_path / "out")
+    folder = cache_folder(site) / "templates"
+    for name in os.listdir(folder):
+        data = (folder / name).read_bytes()
+        assert data.startswith(b"briefgen-template-1 "), name
+        assert not data.startswith(b"j2"), name
+
+
 def test_only_lines_of_the_site_s_own_templates_are_blamed(tmp_path, monkeypatch):
     from jinja2 import FileSystemLoader
 
