@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from briefgen.fileops import OS_FILE_OPS, FileOps, write_new
+from briefgen.interrupts import interrupts_held
 from briefgen.manifest import (
     LINKING,
     MANIFEST,
@@ -438,7 +439,8 @@ class OutputUpdate:
             raise OutputWriteError(exc.filename or MANIFEST, exc.errno or 0,
                                    exc.strerror or str(exc)) from None
         container.set_state(ops, READY, self.build)
-        with swap_lock() if swap_lock else contextlib.nullcontext():  # no reading mid-swap
+        with swap_lock() if swap_lock else contextlib.nullcontext(), \
+                interrupts_held():  # no reading mid-swap, no stopping either
             swap_in(container, ops, self.notes, foreign, self.looked)
         self._clean()
         self.touched = touched | linked if split is not None else None

@@ -76,6 +76,36 @@ def test_refuses_output_that_would_touch_the_site(example_site, cli, where):
     assert snapshot(example_site) == before
 
 
+def test_ctrl_c_while_the_new_site_is_put_in_place_waits_for_it(example_site, tmp_path, cli,
+                                                                  monkeypatch):
+    """The editor's files move into the new site, then the two folders are exchanged: a
+    Ctrl-C in between would leave ``.git`` and ``CNAME`` in the hidden folder. It takes
+    effect once the new site is in place, with them."""
+    import signal
+
+    from briefgen import output
+
+    out = tmp_path / "public"
+    assert cli("--site", str(example_site), "build", "--out", str(out), "-q").code == 0
+    write(out, {"CNAME": "briefs.example.org\n", ".git/HEAD": "ref: refs/heads/main\n"})
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nA late line.\n")
+    real = output.swap_in
+
+    def interrupted(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # as a key press would, mid-way
+        time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(output, "swap_in", interrupted)
+    result = cli("--site", str(example_site), "build", "--out", str(out), "-q")
+    assert (result.code, result.err) == (130, "Interrupted.\n")
+    assert (out / "CNAME").read_text() == "briefs.example.org\n"
+    assert (out / ".git/HEAD").is_file()
+    assert "A late line." in (out / "about/index.html").read_text()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
     foreign = tmp_path / "thesis"
     foreign.mkdir()
