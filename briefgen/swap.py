@@ -242,16 +242,39 @@ def _keep_as_spare(container: Container, ops: FileOps, notes: list[str],
     late = foreign_paths_since(container.site, manifest.files, looked.folders) \
         if looked is not None else foreign_paths(container.site, manifest.files)
     for rel in late:
-        target = container.out / rel
-        if not os.path.lexists(target) and target.parent.is_dir():
-            ops.rename(str(container.site / rel), str(target))
-        else:
+        if not _put_back(container.site, container.out, rel, ops):
             notes.append(f"{container.site / rel} could not be moved back into "
                          f"{container.out}; it was left where it is, in a folder briefgen "
                          "will not touch again")
             container.set_state(ops, KEPT, "")
             return
     container.set_state(ops, SPARE, manifest.build)
+
+
+def _put_back(tree: Path, out: Path, rel: str, ops: FileOps) -> bool:
+    """A file or folder of the editor's, ``rel`` in ``tree``, moved to its place in the
+    output: into a folder of that name that the output has (what it holds goes in, one by
+    one), or into folders made for it where the output has none (the new site dropped the
+    page whose folder held it). False when something of the output's stands in its way;
+    what could be moved is moved."""
+    source, target = tree / rel, out / rel
+    if not os.path.lexists(target):
+        try:
+            _make_folders(out, target.parent, ops)
+        except OSError:  # a file of the output's where a folder above it would go
+            return False
+        ops.rename(str(source), str(target))
+        return True
+    if not (source.is_dir() and not source.is_symlink() and target.is_dir()
+            and not target.is_symlink()):
+        return False
+    with os.scandir(source) as entries:
+        names = sorted(entry.name for entry in entries)
+    moved = [_put_back(tree, out, f"{rel}/{name}", ops) for name in names]
+    if all(moved):
+        with contextlib.suppress(OSError):
+            ops.rmdir(str(source))
+    return all(moved)
 
 
 def _owned_files(out: Path) -> dict[str, str] | None:
@@ -379,10 +402,7 @@ def _recover_ready(container: Container, build: str, ops: FileOps, notes: list[s
         return
     stuck = False
     for rel in foreign_paths(site, manifest.files):
-        target = out / rel
-        if not os.path.lexists(target) and target.parent.is_dir():
-            ops.rename(str(site / rel), str(target))
-        else:
+        if not _put_back(site, out, rel, ops):
             notes.append(f"{site / rel} could not be moved back into {out}; it was left where "
                          "it is, in a folder briefgen will not touch again")
             stuck = True

@@ -106,6 +106,50 @@ def test_ctrl_c_while_the_new_site_is_put_in_place_waits_for_it(example_site, tm
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+KILLED_AT_THE_EXCHANGE = """
+import os, sys
+from briefgen import fileops
+from briefgen.cli import main
+
+def killed(self, first, second):
+    os._exit(9)  # as kill -9 at that instant: nothing is cleaned up
+
+fileops.OsFileOps.exchange = killed
+main(sys.argv[1:])
+"""
+
+
+def test_a_file_of_yours_in_a_folder_the_new_site_drops_survives_a_kill(example_site,
+                                                                        tmp_path, cli):
+    """Killed after the editor's files moved into the new site and before the exchange:
+    the next build puts them back, into the folder they were in, which the old site has and
+    the new one does not (the actor was deleted), and keeps them there."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "public"
+    assert cli("--site", str(example_site), "build", "--out", str(out), "-q").code == 0
+    write(out, {"actors/pamela-falk/mynote.txt": "mine\n", "CNAME": "briefs.example.org\n"})
+    (example_site / "content/actors/pamela-falk.yaml").unlink()
+    for path in (example_site / "content").rglob("*.[my]*"):
+        text = path.read_text()
+        if "pamela-falk" in text:
+            path.write_text(text.replace("[[pamela-falk]]", "Pamela Falk"))
+    killed = subprocess.run([sys.executable, "-c", KILLED_AT_THE_EXCHANGE, "--site",
+                             str(example_site), "build", "--out", str(out), "-q"],
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    assert not (out / "actors/pamela-falk/mynote.txt").exists()  # in the hidden folder now
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "could not be moved back" not in result.err and "look through it" not in result.err
+    assert (out / "actors/pamela-falk/mynote.txt").read_text() == "mine\n"
+    assert (out / "CNAME").is_file() and not (out / "actors/pamela-falk/index.html").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public.briefgen-")] \
+        and all(not (c / "site/actors/pamela-falk/mynote.txt").exists()
+                for c in tmp_path.iterdir() if c.name.startswith(".public.briefgen-"))
+
+
 def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
     foreign = tmp_path / "thesis"
     foreign.mkdir()
