@@ -135,6 +135,18 @@ class OutputUpdate:
         self.out, self.version, self.paths = out.resolve(), version, frozenset(paths)
         self.ops = ops
         self.notes: list[str] = []
+        try:
+            self._begin(own, surveyed, in_place)
+        except OSError as exc:
+            raise OutputRefused(
+                f"cannot build into {self.out}: {exc.strerror or exc} ({exc.filename}); a "
+                f"build writes the new site beside it, in {self.out.parent}, which must be a "
+                "folder you can write, then swaps it in") from None
+
+    def _begin(self, own: dict[str, str] | None, surveyed: Survey | None,
+               in_place: bool) -> None:
+        """The output's folder and the container beside it, ready for this build's files."""
+        ops = self.ops
         self.out.parent.mkdir(parents=True, exist_ok=True)
         container = recover(self.out, ops, self.notes)
         self.trusted = in_place and own is not None
@@ -394,14 +406,14 @@ class OutputUpdate:
         then exchange it with the output."""
         container, ops, site = self.container, self.ops, self.container.site
         spare = self.spare or {}
-        container.set_state(ops, BUILDING, self.build)
-        with contextlib.suppress(FileNotFoundError):
-            ops.unlink(str(site / MANIFEST))
         linked: frozenset[str] = frozenset()
         foreign = self.foreign  # with the rest of the look: the spare's split, folders' times
         touched = set(changed)
         split = frozenset() if self.spare is None else self._split  # no spare: all linked
         try:
+            container.set_state(ops, BUILDING, self.build)
+            with contextlib.suppress(FileNotFoundError):
+                ops.unlink(str(site / MANIFEST))
             if self.spare is None and _empty(site):
                 # Nothing to bring up to date (a first build, or the first after one): the
                 # staging tree is the site, and the files kept from the previous build are
@@ -435,13 +447,13 @@ class OutputUpdate:
                     touched.add(rel)
             _remove_files(site, [rel for rel in spare if rel not in self.paths], ops)
             ops.write(str(site / MANIFEST), self._manifest_data())
+            container.set_state(ops, READY, self.build)
+            with swap_lock() if swap_lock else contextlib.nullcontext(), \
+                    interrupts_held():  # no reading mid-swap, no stopping either
+                swap_in(container, ops, self.notes, foreign, self.looked)
         except OSError as exc:
             raise OutputWriteError(exc.filename or MANIFEST, exc.errno or 0,
                                    exc.strerror or str(exc)) from None
-        container.set_state(ops, READY, self.build)
-        with swap_lock() if swap_lock else contextlib.nullcontext(), \
-                interrupts_held():  # no reading mid-swap, no stopping either
-            swap_in(container, ops, self.notes, foreign, self.looked)
         self._clean()
         self.touched = touched | linked if split is not None else None
 

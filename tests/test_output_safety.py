@@ -150,6 +150,34 @@ def test_a_file_of_yours_in_a_folder_the_new_site_drops_survives_a_kill(example_
                 for c in tmp_path.iterdir() if c.name.startswith(".public.briefgen-"))
 
 
+def test_a_folder_above_the_output_that_cannot_be_written_is_an_error(example_site, tmp_path,
+                                                                       cli, monkeypatch):
+    """``/var/www/site`` for a user who may write the site but not ``/var/www``: the new
+    site is written beside the output. A clear error, not a traceback. (Refused here by the
+    operation itself: root may write any folder.)"""
+    import errno
+
+    from briefgen import fileops
+
+    out = tmp_path / "www" / "site"
+    out.mkdir(parents=True)
+    real = fileops.OsFileOps.mkdir
+
+    def refused(self, path):
+        if os.path.dirname(path) == str(out.parent):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        real(self, path)
+
+    monkeypatch.setattr(fileops.OsFileOps, "mkdir", refused)
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"error: cannot build into {out}: Permission denied ({out.parent}/.site.briefgen-" \
+        in result.err
+    assert f"writes the new site beside it, in {out.parent}, which must be a folder you can " \
+           "write, then swaps it in" in result.err
+    assert list(out.iterdir()) == []
+
+
 def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
     foreign = tmp_path / "thesis"
     foreign.mkdir()
