@@ -27,7 +27,8 @@ def cache_root() -> Path:
 
 def cache_folder(site_root: Path) -> Path:
     """Where a site's cache lives: outside the site, so that nothing is added to it."""
-    site = hashlib.sha256(str(site_root.resolve()).encode()).hexdigest()[:16]
+    # The path's bytes (a name that is not UTF-8 included; for one that is, its UTF-8).
+    site = hashlib.sha256(os.fsencode(site_root.resolve())).hexdigest()[:16]
     return cache_root() / site
 
 

@@ -136,14 +136,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     diagnostics = found if not args.quiet else [d for d in found if d.severity.value == "error"]
     errors, warnings = print_diagnostics(diagnostics, SourceLines(args.site))
     if errors:
-        where = f" {result.out} is unchanged." if result.out else ""
+        where = f" {visible(str(result.out))} is unchanged." if result.out else ""
         print(f"Build failed: {plural(errors, 'error')}, {plural(warnings, 'warning')}. "
               f"Nothing was written.{where}", file=sys.stderr)
         return EXIT_CONTENT
     if not args.quiet and result.stats is not None:
         s = result.stats
         print(_summary(result, errors, warnings, "Built"))
-        print(f"  {result.out}: {plural(result.counts.get('files', 0), 'file')} "
+        print(f"  {visible(str(result.out))}: {plural(result.counts.get('files', 0), 'file')} "
               f"({s.written} written, {s.unchanged} unchanged, {s.removed} removed"
               + (f", {s.kept} of yours kept" if s.kept else "") + ")")
         if result.images is not None:

@@ -531,6 +531,20 @@ def test_a_byte_that_is_not_utf8_is_placed_and_shown_as_an_escape(tmp_path, cli)
            "UTF-8\n  1 | name: Café B\\xffad\n    |             ^~~~\n" in result.err
 
 
+def test_a_site_and_an_output_whose_names_are_not_utf8_build_and_build_again(
+        example_site, tmp_path, cli):
+    """A folder name of bytes that are not UTF-8 (a disk from an old system): the build
+    cache is keyed by the name's bytes and keeps it, and the summary shows it escaped."""
+    site = tmp_path / "site\udcfe"  # the byte 0xfe, as Python keeps it in a file name
+    example_site.rename(site)
+    out = tmp_path / "out\udcff"
+    first = cli("--site", str(site), "build", "--out", str(out))
+    assert first.code == 0 and "Traceback" not in first.err, first.err
+    again = cli("--site", str(site), "build", "--out", str(out))
+    assert again.code == 0, again.err
+    assert f"  {tmp_path}/out\\xff: " in again.out and "(0 written, " in again.out
+
+
 def test_invalid_file_name_does_not_take_a_valid_files_id(tmp_path, cli):
     site = write(tmp_path / "s", {
         "site.yaml": "title: T\n",

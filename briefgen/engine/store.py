@@ -227,7 +227,7 @@ class EngineStore:
         self._outputs_read: dict[str, dict[str, tuple[str, FileState]]] = {}
         self._output_rows: dict[str, list[OutputRow]] = {}
 
-    def _meta(self, db: sqlite3.Connection) -> dict[str, str]:
+    def _meta(self, db: sqlite3.Connection) -> dict[str, str | bytes]:
         try:
             return dict(db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
@@ -240,7 +240,8 @@ class EngineStore:
         meta = self._meta(db)
         if meta.get("format") != str(FORMAT) or meta.get("context") != self.context:
             return False
-        self._last_folder = meta.get("outputs")
+        folder = meta.get("outputs")  # (bytes: stored as such, a name that is not UTF-8 too)
+        self._last_folder = _t(folder) if isinstance(folder, bytes) else folder
         return True
 
     def last_output_folder(self) -> str | None:
@@ -504,7 +505,7 @@ class EngineStore:
                 db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(_b(folder), _b(rel), fp, s.ino, s.size, s.mtime, s.ctime)
                                 for rel, (fp, s) in new_outputs.items()])
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs', ?)", (folder,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('outputs', ?)", (_b(folder),))
             db.execute("COMMIT")
             if self._writing is not None:  # not in place yet: no transaction needed
                 if apart is not None:
