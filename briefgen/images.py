@@ -303,34 +303,58 @@ class CopyCache:
         return self.folder / f"{facts.digest}-{width}-{recipe()}{suffix}"
 
     def missing(self, facts: ImageFacts, widths: Sequence[int]) -> list[int]:
-        """The copies not kept here whole (a damaged one is made again)."""
-        return [w for w in widths if not _file_is_whole(self.path(facts, w), facts.format)]
+        """The copies not kept here whole, with their digest (a damaged one is made again;
+        one damaged in its middle is found as it is published, ``kept``)."""
+        return [w for w in widths if not _file_is_whole(self.path(facts, w), facts.format)
+                or not _digest_path(self.path(facts, w)).is_file()]
 
     def store(self, facts: ImageFacts, copies: dict[int, bytes]) -> None:
-        """Keep ``copies``, each written whole before it takes its name."""
+        """Keep ``copies``, each written whole before it takes its name, with the digest of
+        its bytes beside it (``kept``)."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for width, data in copies.items():
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, self.path(facts, width))
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            path = self.path(facts, width)
+            self._write(path, data)
+            self._write(_digest_path(path), digest_of(data).encode("ascii"))
+
+    def kept(self, facts: ImageFacts, width: int) -> bytes | None:
+        """A copy kept here, if its bytes are the ones stored (a copy damaged in the cache
+        folder, even in its middle, is made again, never published)."""
+        path = self.path(facts, width)
+        try:
+            data = path.read_bytes()
+            digest = _digest_path(path).read_bytes()
+        except OSError:
+            return None
+        if not is_whole(data, facts.format) or digest_of(data).encode("ascii") != digest:
+            return None
+        return data
+
+    def _write(self, path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+DIGEST_SUFFIX = ".digest"
+
+
+def _digest_path(copy: Path) -> Path:
+    return copy.with_name(copy.name + DIGEST_SUFFIX)
 
 
 def copy_bytes(source: Path, facts: ImageFacts, width: int, cache: CopyCache | None) -> bytes:
     """The copy of ``source`` at ``width``: from the cache if it is there whole, else made
     (and kept there)."""
     if cache is not None:
-        try:
-            kept = cache.path(facts, width).read_bytes()
-        except OSError:
-            pass
-        else:
-            if is_whole(kept, facts.format):
-                return kept
+        kept = cache.kept(facts, width)
+        if kept is not None:
+            return kept
     data = source.read_bytes()
     copies = make_copies(data, facts, [width])
     # A file changed since it was probed is not kept under the digest it no longer has.

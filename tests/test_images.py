@@ -331,6 +331,24 @@ def test_a_damaged_copy_in_the_cache_is_made_again_not_published(site, tmp_path,
     assert all(images.is_whole(path.read_bytes(), "JPEG") for path in kept if path.suffix == ".jpg")
 
 
+def test_a_copy_damaged_in_its_middle_is_made_again_not_published(site, tmp_path):
+    """Its first and last bytes as they were (what a look at a file's ends tells): the
+    digest kept beside it does not match."""
+    out = tmp_path / "out"
+    run(site, out)
+    before = {k: v for k, v in files(out).items() if "images/" in k}
+    kept = [p for p in (cache_folder(site) / "images").iterdir() if p.suffix == ".jpg"]
+    assert kept and all((p.parent / (p.name + ".digest")).is_file() for p in kept)
+    for path in kept:
+        data = path.read_bytes()
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes(16) + data[middle + 16:])
+        assert images.is_whole(path.read_bytes(), "JPEG")
+    elsewhere = tmp_path / "elsewhere"
+    run(site, elsewhere)
+    assert {k: v for k, v in files(elsewhere).items() if "images/" in k} == before
+
+
 def test_check_resizes_nothing(site, tmp_path):
     result = build(site, BuildOptions(write=False, jobs=1))
     assert result.ok and result.images is None

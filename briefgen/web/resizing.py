@@ -16,7 +16,14 @@ from pathlib import Path
 
 from briefgen.engine.deps import Engine, Key
 from briefgen.errors import Progress
-from briefgen.images import CopyCache, ImageFacts, digest_of, make_copies, recipe
+from briefgen.images import (
+    DIGEST_SUFFIX,
+    CopyCache,
+    ImageFacts,
+    digest_of,
+    make_copies,
+    recipe,
+)
 from briefgen.parallel import stream_all
 from briefgen.site.media import CopyPlan, plan_copy
 
@@ -108,8 +115,9 @@ def _prune(engine: Engine, copies: list[Key], cache: CopyCache) -> None:
     cutoff = time.time() - STALE_AFTER_DAYS * 86400
     with contextlib.suppress(OSError), os.scandir(cache.folder) as found:
         for entry in found:
-            current = entry.name.rpartition(".")[0].endswith("-" + recipe()) \
+            copy = entry.name.removesuffix(DIGEST_SUFFIX)  # a copy's digest goes with it
+            current = copy.rpartition(".")[0].endswith("-" + recipe()) \
                 or entry.name.startswith(".tmp-")  # being written by another build
-            if entry.name not in keep and (not current or entry.stat().st_mtime < cutoff):
+            if copy not in keep and (not current or entry.stat().st_mtime < cutoff):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
