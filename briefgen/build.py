@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 
 from briefgen import collector
 from briefgen.buildlock import output_lock, user_locks_folders
-from briefgen.cache import cache_folder, code_fingerprint, locks_folder, prune_stale, untrusted
+from briefgen.cache import (
+    cache_folder,
+    cache_root,
+    code_fingerprint,
+    locks_folder,
+    prune_stale,
+    untrusted,
+)
 from briefgen.config import SiteConfig, load_config, site_address
 from briefgen.engine.deps import Engine, Key, Record, digest_text
 from briefgen.engine.store import (
@@ -42,7 +49,14 @@ from briefgen.errors import (
     has_errors,
     no_progress,
 )
-from briefgen.output import OutputRefused, OutputWriteError, SwapLock, WriteStats, check_output
+from briefgen.output import (
+    OutputRefused,
+    OutputWriteError,
+    SwapLock,
+    WriteStats,
+    cache_inside,
+    check_output,
+)
 from briefgen.site.inputs import Synced, sync_files, sync_inputs, sync_static
 from briefgen.site.kinds import FILL, INDEXES, PARSE, SEARCH_BLOCK, SEARCH_UNITS, file_loader, site_kinds
 from briefgen.site.scanning import ContentScan, file_states, rescan, scan_content
@@ -179,6 +193,10 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
         result.diagnostics.append(Diagnostic("site.yaml", FILE_START, Severity.ERROR, str(exc)))
         return result
     out = (options.out or config.output_path).resolve()
+    if options.write and (problem := cache_inside(out, cache_root())) is not None:
+        # Before the cache is opened (it would be made inside the output).
+        result.diagnostics.append(Diagnostic("", FILE_START, Severity.ERROR, problem))
+        return result
     result.diagnostics.extend(_links_leaving_the_site(config, theme, out))
     if not result.ok:
         options = replace(options, write=False)  # what a link leads to is never published
@@ -498,7 +516,7 @@ def _unchanged_site(engine: Engine, store: EngineStore, config: SiteConfig, sync
 def _check_output(config: SiteConfig, out: Path, ours: bool = False) -> None:
     """Refuse an output folder that would touch the site's own folders (``check_output``)."""
     check_output(out, config.root, [config.content_path, config.root / "templates",
-                                    config.root / "themes"], ours=ours)
+                                    config.root / "themes"], ours=ours, cache=cache_root())
 
 
 def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,

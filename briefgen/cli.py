@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="build, serve and rebuild on changes",
                                     description="Live preview: build, serve on loopback, watch "
                                                 "the site and reload the browser on changes.")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve_cmd.add_argument("--host", type=_host, default="127.0.0.1",
+                           help="address to bind (default 127.0.0.1)")
     serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     _visibility_options(serve_cmd)
     serve_cmd.add_argument("--poll", action="store_true",
@@ -175,6 +176,15 @@ def _folder(text: str) -> Path:
         raise argparse.ArgumentTypeError("needs a folder name, not an empty one (for the "
                                          "current folder, write '.')")
     return Path(text)
+
+
+def _host(text: str) -> str:
+    """An address to listen on: an empty one would be every address of the machine, said
+    as ``http://:8000/``."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs an address, not an empty one (every address "
+                                         "of this machine: write 0.0.0.0)")
+    return text
 
 
 def _port(text: str) -> int:

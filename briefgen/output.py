@@ -75,13 +75,21 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
-def check_output(out: Path, site_root: Path, protected: list[Path], ours: bool = False) -> None:
+def check_output(out: Path, site_root: Path, protected: list[Path], ours: bool = False,
+                 cache: Path | None = None) -> None:
     """Raise OutputRefused unless ``out`` is safe to build into; ``ours``: the caller knows
-    the folder holds what briefgen wrote there."""
+    the folder holds what briefgen wrote there; ``cache``: the build cache, which must not
+    be published."""
     # (``realpath``, not ``resolve``: a loop of links is a path that leads nowhere, not a crash)
     out, site_root = Path(os.path.realpath(out)), Path(os.path.realpath(site_root))
     if _inside(site_root, out):
         raise OutputRefused(f"refusing to build into {out}: it is or contains the site folder")
+    if cache is not None and (problem := cache_inside(out, cache)) is not None:
+        raise OutputRefused(problem)
+    if os.path.ismount(out):
+        raise OutputRefused(f"refusing to build into {out}: it is a mount point, and a build "
+                            "puts a new folder in the output's place; build into a folder "
+                            f"inside it, such as {out / 'site'}")
     for folder in protected:
         if _inside(out, Path(os.path.realpath(folder))):
             raise OutputRefused(f"refusing to build into {out}: it lies inside {folder}")
@@ -93,6 +101,16 @@ def check_output(out: Path, site_root: Path, protected: list[Path], ours: bool =
     if not ours and out.is_dir() and any(out.iterdir()) and read_manifest(out) is None:
         raise OutputRefused(f"refusing to build into {out}: the folder is not empty and was not "
                             "created by briefgen; choose a new or empty folder with --out")
+
+
+def cache_inside(out: Path, cache: Path) -> str | None:
+    """Why ``out`` must not be built into when it holds the build cache (it would be
+    published with the site), or None."""
+    out = Path(os.path.realpath(out))
+    if not _inside(Path(os.path.realpath(cache)), out):
+        return None
+    return (f"refusing to build into {out}: it contains the build cache {cache}, which would "
+            "be published with the site; set BRIEFGEN_CACHE_DIR to a folder outside it")
 
 
 def _digest(data: bytes) -> str:

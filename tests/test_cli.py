@@ -483,6 +483,13 @@ def test_a_base_url_keeps_a_port_of_its_own(example_site, tmp_path, cli):
     assert "<loc>http://staging.example:8080/briefings/</loc>" in (out / "sitemap.xml").read_text()
 
 
+def test_an_empty_host_is_a_usage_error(example_site, cli):
+    result = cli("--site", str(example_site), "serve", "--host", "", "--port", "8999")
+    assert result.code == 2
+    assert "argument --host: needs an address, not an empty one (every address of this " \
+           "machine: write 0.0.0.0)" in result.err
+
+
 @pytest.mark.parametrize("args", [["build", "--out", ""], ["--site", "", "check"], ["init", ""]])
 def test_an_empty_folder_name_is_a_usage_error_not_the_current_folder(
         example_site, tmp_path, cli, monkeypatch, args):

@@ -178,6 +178,34 @@ def test_a_folder_above_the_output_that_cannot_be_written_is_an_error(example_si
     assert list(out.iterdir()) == []
 
 
+def test_an_output_that_holds_the_build_cache_is_refused_before_anything_is_made(
+        example_site, tmp_path, cli, monkeypatch):
+    out = tmp_path / "public"
+    monkeypatch.setenv("BRIEFGEN_CACHE_DIR", str(out / ".cache"))
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1
+    assert f"error: refusing to build into {out}: it contains the build cache {out}/.cache, " \
+           "which would be published with the site; set BRIEFGEN_CACHE_DIR to a folder " \
+           "outside it" in result.err
+    assert not out.exists()
+
+
+def test_a_mount_point_as_the_output_is_refused_with_the_reason(example_site, tmp_path, cli,
+                                                                monkeypatch):
+    """A build puts a new folder in the output's place: a mount point cannot be moved (it
+    failed with 'Device or resource busy' in the hidden folder)."""
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: str(path) == str(out) or real(path))
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1
+    assert f"refusing to build into {out}: it is a mount point, and a build puts a new folder " \
+           f"in the output's place; build into a folder inside it, such as {out}/site" \
+           in result.err
+    assert list(out.iterdir()) == []
+
+
 def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
     foreign = tmp_path / "thesis"
     foreign.mkdir()
