@@ -206,8 +206,12 @@ def _build(site_root: Path, options: BuildOptions) -> BuildResult:
             options.waiting(f"waiting for another build of {_shown(out, config.root)}"
                             + (f" (pid {pid})" if pid else ""))
 
+        def waiting_beside() -> None:  # (another user's build, or another output there)
+            options.waiting("waiting for another build into "
+                            f"{_shown(out.parent, config.root)}")
+
         with output_lock((*user_locks_folders(result.notes.append), locks_folder()), out,
-                         waiting, result.notes.append):
+                         waiting, result.notes.append, waiting_beside):
             _build_into_or_fail(config, theme, out, options, result)
     else:
         _build_into_or_fail(config, theme, out, options, result)

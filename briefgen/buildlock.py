@@ -65,16 +65,28 @@ def _temporary_folder() -> Path:
 @contextlib.contextmanager
 def output_lock(folders: Iterable[Path], out: Path,
                 on_wait: Callable[[int | None], None],
-                on_passed_over: Callable[[str], None] = lambda problem: None) -> Iterator[None]:
+                on_passed_over: Callable[[str], None] = lambda problem: None,
+                on_wait_beside: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock of ``out`` in each of ``folders`` for the body, in that order; when
     another build holds one, call ``on_wait(pid of that build)`` once, then wait for it; a
-    folder where no lock can be kept is passed over, and ``on_passed_over`` told why."""
+    folder where no lock can be kept is passed over, and ``on_passed_over`` told why. Last,
+    the lock of the folder that holds ``out``, which every build into that folder takes:
+    ``on_wait_beside`` is called when that one is what this build waits for (the other
+    build may be of another output there; by default, ``on_wait(None)``)."""
     told: list[int | None] = []
 
     def waiting(pid: int | None) -> None:
         if not told:
             told.append(pid)
             on_wait(pid)
+
+    def waiting_beside(pid: int | None) -> None:
+        if not told:
+            told.append(pid)
+            if on_wait_beside is None:
+                on_wait(pid)
+            else:
+                on_wait_beside()
 
     with contextlib.ExitStack() as held:
         for folder in folders:
@@ -87,7 +99,7 @@ def output_lock(folders: Iterable[Path], out: Path,
         # Last, so that builds of one user wait in the order above: the folder that holds
         # the output, which builds by every user who can write there can lock.
         try:
-            held.enter_context(folder_lock(out.parent, waiting))
+            held.enter_context(folder_lock(out.parent, waiting_beside))
         except OSError as exc:
             # None yet (the build makes it), or a file (the build refuses such an output).
             if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
