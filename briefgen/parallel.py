@@ -12,11 +12,9 @@ import ctypes
 import gc
 import os
 import pickle
-import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from briefgen.errors import WorkerDied
+from briefgen.leftovers import private_folder, remove_abandoned
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +38,6 @@ _spill_folder: list[str] = []
 SPILL_BYTES = 1 << 20
 # A run's folder of large results, in the temporary folder: ``briefgen-results-<pid>-<random>``.
 SPILL_PREFIX = "briefgen-results-"
-_SPILL_NAME = re.compile(re.escape(SPILL_PREFIX) + r"(\d+)-\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,30 +146,6 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _remove_abandoned_folders() -> None:
-    """The result folders of runs whose process is gone (killed before it could remove
-    its own): this user's, named with a pid that no process has any more."""
-    folder = tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            found = _SPILL_NAME.fullmatch(entry.name)
-            if found is None or not entry.is_dir(follow_symlinks=False) \
-                    or entry.stat(follow_symlinks=False).st_uid != os.getuid() \
-                    or _alive(int(found.group(1))):
-                continue
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
 def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
                batch: int = 8) -> Iterator[T]:
     """Call every job and yield the results in order, each as soon as it and those before
@@ -183,8 +157,8 @@ def stream_all(jobs: Sequence[Callable[[], T]], workers: int, minimum: int = 64,
             yield job()
         return
     _inherited.extend(jobs)
-    _remove_abandoned_folders()
-    _spill_folder.append(tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-"))
+    remove_abandoned(SPILL_PREFIX)
+    _spill_folder.append(private_folder(SPILL_PREFIX))
     # Objects the workers inherit stay shared only while nobody writes to their pages; the
     # collector would (it marks every object it visits), so keep it away from them.
     gc.freeze()

@@ -11,7 +11,6 @@ import errno
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -33,6 +32,7 @@ from briefgen.errors import (
     format_diagnostic,
     sorted_diagnostics,
 )
+from briefgen.leftovers import private_folder, remove_abandoned
 from briefgen.load import is_editor_junk
 from briefgen.report import plural, print_diagnostics
 from briefgen.server import (
@@ -254,6 +254,9 @@ def _stop_on_sigterm() -> None:
             signal.signal(getattr(signal, name), stop)
 
 
+SERVE_PREFIX = "briefgen-serve-"  # the preview's folder: briefgen-serve-<pid>-<random>
+
+
 def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bool) -> int:
     collector.return_large_blocks()
     site = site.resolve()
@@ -264,7 +267,9 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     prefix = urlsplit(config.base_url).path or "/"
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     display = f"[{host}]" if ":" in host else host
-    workdir = Path(tempfile.mkdtemp(prefix="briefgen-serve-"))
+    # A preview killed outright (kill -9) left its folder, a copy of the site: removed now.
+    remove_abandoned(SERVE_PREFIX)
+    workdir = Path(private_folder(SERVE_PREFIX))
     preview = Preview(site, workdir / "site", BuildOptions(
         drafts=drafts, future=future, base_url=f"http://{display}:{port}{prefix}"))
     stopping = threading.Event()

@@ -145,6 +145,29 @@ def test_stops_cleanly_and_leaves_no_temporary_folder(example_site, serve_site, 
     assert not any(os.path.exists(p) for p in during)
 
 
+def test_the_folder_of_a_preview_killed_outright_is_removed_by_the_next(example_site,
+                                                                        serve_site):
+    """``kill -9`` leaves no chance to clean up: the folder (a copy of the whole site) is
+    named after the process, and the next preview removes it once that process is gone."""
+    import glob
+    import tempfile
+
+    def folders() -> set[str]:
+        return set(glob.glob(os.path.join(tempfile.gettempdir(), "briefgen-serve-*")))
+
+    before = folders()
+    first = serve_site(example_site)
+    left = folders() - before
+    assert [os.path.basename(p).split("-")[2] for p in left] == [str(first.proc.pid)]
+    first.proc.kill()
+    first.proc.wait(timeout=20)
+    assert all(os.path.isdir(p) for p in left)
+    second = serve_site(example_site)
+    assert not any(os.path.exists(p) for p in left)
+    second.proc.terminate()
+    assert second.proc.wait(timeout=20) == 0
+
+
 def test_a_redirect_to_a_folder_keeps_the_query(example_site, serve_site):
     """/search?q=… is /search/?q=…: the reader's words are not lost."""
     served = serve_site(example_site)

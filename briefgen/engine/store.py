@@ -40,6 +40,7 @@ from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 from briefgen.buildlock import file_lock
 from briefgen.engine import codec
 from briefgen.engine.deps import Changes, Item, Key, Record
+from briefgen.leftovers import alive
 
 FORMAT = 7
 _SEP = "\x1f"
@@ -788,19 +789,9 @@ def _remove_abandoned(path: Path) -> None:
     """The new files of fresh stores whose builds died before putting them in place."""
     for other in path.parent.glob(f"{glob.escape(path.name)}.new-*"):
         pid = other.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(other)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's: alive
-    return True
 
 
 def _chunks(items: list[int], size: int = 500) -> Iterable[list[int]]:
