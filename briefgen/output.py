@@ -8,6 +8,7 @@ output, remove only files an earlier build wrote (listed in its manifest) and ke
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -156,10 +157,12 @@ class OutputUpdate:
         try:
             self._begin(own, surveyed, in_place)
         except OSError as exc:
-            raise OutputRefused(
-                f"cannot build into {self.out}: {exc.strerror or exc} ({exc.filename}); a "
-                f"build writes the new site beside it, in {self.out.parent}, which must be a "
-                "folder you can write, then swaps it in") from None
+            where = f" ({exc.filename})" if exc.filename else ""
+            hint = f"; a build writes the new site beside it, in {self.out.parent}, which " \
+                "must be a folder you can write, then swaps it in" \
+                if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else ""
+            raise OutputRefused(f"cannot build into {self.out}: {exc.strerror or exc}{where}"
+                                f"{hint}") from None
 
     def _begin(self, own: dict[str, str] | None, surveyed: Survey | None,
                in_place: bool) -> None:
@@ -470,6 +473,11 @@ class OutputUpdate:
                     interrupts_held():  # no reading mid-swap, no stopping either
                 swap_in(container, ops, self.notes, foreign, self.looked)
         except OSError as exc:
+            if exc.errno in (errno.EBUSY, errno.EXDEV):  # a folder that cannot be moved
+                raise OutputRefused(
+                    f"cannot put the new site in the place of {self.out} ({exc.strerror}): a "
+                    "build puts a new folder there, which cannot be done to a mount point (a "
+                    "bind mount too); build into a folder inside it") from None
             raise OutputWriteError(exc.filename or MANIFEST, exc.errno or 0,
                                    exc.strerror or str(exc)) from None
         self._clean()

@@ -197,22 +197,46 @@ def swap_in(container: Container, ops: FileOps, notes: list[str],
     if clashes:
         raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "
                             "produces a file there; move it away first")
-    for rel in foreign:
-        target = site / rel
-        if not target.parent.is_dir():
-            _make_folders(site, target.parent, ops)
-        ops.rename(str(out / rel), str(target))
-    if not out.exists():
-        ops.rename(str(site), str(out))
-        container.set_state(ops, BUILDING, "")  # an empty container: no spare yet
-        ops.mkdir(str(site))
-        return
-    _same_access(out, site)
-    if not ops.exchange(str(site), str(out)):
-        ops.rename(str(out), str(container.old))
-        ops.rename(str(site), str(out))
-        ops.rename(str(container.old), str(site))
-    _keep_as_spare(container, ops, notes, looked)
+    moved: list[str] = []
+    try:
+        for rel in foreign:
+            target = site / rel
+            if not target.parent.is_dir():
+                _make_folders(site, target.parent, ops)
+            ops.rename(str(out / rel), str(target))
+            moved.append(rel)
+        first = not out.exists()
+        if first:
+            ops.rename(str(site), str(out))
+        else:
+            _same_access(out, site)
+            exchanged = ops.exchange(str(site), str(out))
+            if not exchanged:  # two renames, the old site set aside first
+                ops.rename(str(out), str(container.old))
+                try:
+                    ops.rename(str(site), str(out))
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        ops.rename(str(container.old), str(out))
+                    raise
+    except OSError:
+        # Nothing is in place: the editor's files go back where they were, so that the
+        # output is as it was (which the error says).
+        for rel in reversed(moved):
+            with contextlib.suppress(OSError):
+                ops.rename(str(site / rel), str(out / rel))
+        raise
+    try:
+        if first:
+            container.set_state(ops, BUILDING, "")  # an empty container: no spare yet
+            ops.mkdir(str(site))
+            return
+        if not exchanged:
+            ops.rename(str(container.old), str(site))
+        _keep_as_spare(container, ops, notes, looked)
+    except OSError as exc:  # the new site is in place: what is left, the next build does
+        notes.append(f"the new site is in place; putting the previous one aside failed "
+                     f"({exc.strerror or exc}), which the next build finishes")
 
 
 def _same_access(out: Path, site: Path) -> None:
@@ -258,12 +282,14 @@ def _put_back(tree: Path, out: Path, rel: str, ops: FileOps) -> bool:
     page whose folder held it). False when something of the output's stands in its way;
     what could be moved is moved."""
     source, target = tree / rel, out / rel
+    if _through_link(out, target.parent):
+        return False  # it would land wherever the link leads, outside the output
     if not os.path.lexists(target):
         try:
             _make_folders(out, target.parent, ops)
+            ops.rename(str(source), str(target))
         except OSError:  # a file of the output's where a folder above it would go
             return False
-        ops.rename(str(source), str(target))
         return True
     if not (source.is_dir() and not source.is_symlink() and target.is_dir()
             and not target.is_symlink()):
@@ -275,6 +301,15 @@ def _put_back(tree: Path, out: Path, rel: str, ops: FileOps) -> bool:
         with contextlib.suppress(OSError):
             ops.rmdir(str(source))
     return all(moved)
+
+
+def _through_link(root: Path, folder: Path) -> bool:
+    """Whether a folder between ``root`` (excluded) and ``folder`` is a symbolic link."""
+    while folder != root and folder.is_relative_to(root):
+        if folder.is_symlink():
+            return True
+        folder = folder.parent
+    return False
 
 
 def _owned_files(out: Path) -> dict[str, str] | None:

@@ -206,6 +206,76 @@ def test_a_mount_point_as_the_output_is_refused_with_the_reason(example_site, tm
     assert list(out.iterdir()) == []
 
 
+def test_a_file_of_yours_that_cannot_be_moved_leaves_the_output_as_it_was(
+        example_site, tmp_path, cli, monkeypatch):
+    """One of the editor's files cannot be moved into the new site (a folder of another
+    user's, as certbot's ``.well-known``): those moved before it go back, and the output is
+    what the error says, unchanged."""
+    import errno
+
+    from briefgen import fileops
+
+    out = tmp_path / "public"
+    assert cli("--site", str(example_site), "build", "--out", str(out), "-q").code == 0
+    write(out, {"CNAME": "briefs.example.org\n", ".git/HEAD": "ref\n", "uploads/a.jpg": "x"})
+    before = snapshot(out)
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nA late line.\n")
+    real = fileops.OsFileOps.rename
+
+    def refused(self, source, target):
+        if source == str(out / "uploads"):
+            raise PermissionError(errno.EACCES, "Permission denied", source)
+        real(self, source, target)
+
+    monkeypatch.setattr(fileops.OsFileOps, "rename", refused)
+    result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 1 and f"{out} is unchanged" in result.err
+    assert snapshot(out) == before
+
+
+def test_a_failure_after_the_new_site_is_in_place_says_so(example_site, tmp_path, cli,
+                                                           monkeypatch):
+    """Putting the previous site aside fails (a full disk as the marker is written): the
+    new site is published, which the build says; the next build finishes the rest."""
+    import errno
+
+    from briefgen import swap
+
+    out = tmp_path / "public"
+    assert cli("--site", str(example_site), "build", "--out", str(out), "-q").code == 0
+    about = example_site / "content/pages/about.md"
+    about.write_text(about.read_text() + "\nA late line.\n")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(swap, "_keep_as_spare", full)
+        result = cli("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "the new site is in place; putting the previous one aside failed (No space left " \
+           "on device), which the next build finishes" in result.err
+    assert "A late line." in (out / "about/index.html").read_text()
+    about.write_text(about.read_text() + "\nAnother.\n")
+    again = cli("--site", str(example_site), "build", "--out", str(out))
+    assert again.code == 0 and "Another." in (out / "about/index.html").read_text()
+    assert leftovers(out) == []
+
+
+def test_putting_back_never_follows_a_link_out_of_the_output(tmp_path):
+    from briefgen.fileops import OS_FILE_OPS
+    from briefgen.swap import _put_back
+
+    tree, out, elsewhere = tmp_path / "tree", tmp_path / "out", tmp_path / "elsewhere"
+    write(tree, {"a/b/note.txt": "mine"})
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / "a").symlink_to(elsewhere)
+    assert not _put_back(tree, out, "a/b", OS_FILE_OPS)
+    assert list(elsewhere.iterdir()) == [] and (tree / "a/b/note.txt").read_text() == "mine"
+
+
 def test_refuses_non_empty_foreign_folder_and_accepts_empty_one(example_site, tmp_path, cli):
     foreign = tmp_path / "thesis"
     foreign.mkdir()
