@@ -116,6 +116,7 @@ def _plain_folder(path: Path) -> bool:
 # files of a commit under way), and two folders: resized images, compiled templates.
 _STATE_FILE = re.compile(r"state-[0-9a-f]+\.sqlite.*|\.tmp-.*|[a-z]+\.pickle")
 _CACHE_FILES = {
-    "images": re.compile(r"[0-9a-f]+-[0-9]+-[0-9a-z]+\.(?:jpg|png|webp)|\.tmp-.*"),
+    # (a copy, and the digest of its bytes beside it)
+    "images": re.compile(r"[0-9a-f]+-[0-9]+-[0-9a-z]+\.(?:jpg|png|webp)(?:\.digest)?|\.tmp-.*"),
     "templates": re.compile(r"__jinja2_[0-9a-f]+\.cache(?:[^/]*\.tmp)?"),
 }

@@ -214,6 +214,18 @@ def site_address(url: str) -> str:
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _ascii_host(host: str) -> str:
+    """A host in Unicode in the ASCII form clients send, where that form names the same
+    host: Python's IDNA (2003) maps ``faß.de`` to ``fass.de``, where browsers now go to
+    ``xn--fa-hia.de``, another domain; such a name stays as written (a link still shows
+    it), as does one IDNA cannot write."""
+    with contextlib.suppress(UnicodeError):
+        ascii_form = host.encode("idna").decode("ascii")
+        if ascii_form.encode("ascii").decode("idna") == host:
+            return ascii_form
+    return host
+
+
 def _host_address(parts: SplitResult) -> str:
     """The ``host[:port]`` part of an address, the host in lower case and in ASCII."""
     host = parts.hostname
@@ -222,9 +234,7 @@ def _host_address(parts: SplitResult) -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     elif not host.isascii():
-        # A name that IDNA cannot write stays as it was (a link still shows it).
-        with contextlib.suppress(UnicodeError):
-            host = host.encode("idna").decode("ascii")
+        host = _ascii_host(host)
     try:
         port = parts.port
     except ValueError:  # not a number: as it was

@@ -185,11 +185,11 @@ class DocumentParser:
             return
         line, col = image.meta["line"], image.meta["col"]
         raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        # In the title, not in the alt text before it (where a link is fine).
-        start = raw.find(title, col - 1)
-        if start < 0:
-            start = raw.find("](", col - 1)
-        found = raw.find(markup.group(0), start) if start >= 0 else -1
+        # In the title, after the alt text and the path (the alt text may hold the same
+        # words, where a link is fine).
+        path = raw.find("](", col - 1)
+        start = raw.find(title, path) if path >= 0 else -1
+        found = raw.find(markup.group(0), start if start >= 0 else path) if path >= 0 else -1
         self.diags.warning(Loc(line, found + 1 if found >= 0 else col),
                            f"an image's title (its caption) is shown as written, so "
                            f"{markup.group(0)!r} would appear as typed: links and citations "

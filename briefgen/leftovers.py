@@ -34,6 +34,6 @@ def remove_abandoned(prefix: str) -> None:
             found = name.fullmatch(entry.name)
             if found is None or not entry.is_dir(follow_symlinks=False) \
                     or entry.stat(follow_symlinks=False).st_uid != os.getuid() \
-                    or alive(int(found.group(1))):
-                continue
+                    or len(found.group(1)) > 9 or alive(int(found.group(1))):
+                continue  # (a number no process has: not a folder of briefgen's)
             shutil.rmtree(entry.path, ignore_errors=True)

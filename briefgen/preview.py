@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from briefgen import collector
 from briefgen.build import BuildOptions, BuildResult, Session, build
+from briefgen.chars import visible
 from briefgen.config import SiteConfig, load_config
 from briefgen.errors import (
     FILE_START,
@@ -299,7 +300,7 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
                           _elsewhere(site, config))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         serving = True
-        print(f"Serving {site.name} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
+        print(f"Serving {visible(site.name)} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
               flush=True)
         while True:
             changes.seen.wait()

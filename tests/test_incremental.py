@@ -395,7 +395,8 @@ def test_caches_of_sites_not_built_for_a_month_are_pruned(example_site, tmp_path
         (folder / "documents.pickle").write_bytes(b"x")
     (foreign / "notes.txt").write_text("mine")
     (old / "state-0123.sqlite").write_bytes(b"x")
-    write(old, {"images/0a1b-480-795b3041.jpg": "x", "templates/__jinja2_0a1b.cache": "x"})
+    write(old, {"images/0a1b-480-795b3041.jpg": "x", "images/0a1b-480-795b3041.jpg.digest": "x",
+                "templates/__jinja2_0a1b.cache": "x"})
     # Named like ours and holding what ours hold, but with the user's own files in them.
     photos, letters = base / "0123456789abcde1", base / "0123456789abcde2"
     write(photos, {"images/holiday/photo.jpg": "irreplaceable", "state-0123.sqlite": "x"})

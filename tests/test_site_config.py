@@ -152,3 +152,19 @@ def test_a_language_briefgen_has_no_texts_in_is_a_warning(tmp_path: Path, langua
     # The site's own texts say that the site knows.
     _, diags = parse_config(tmp_path, f"title: T\nlanguage: {language}\nwords:\n  search: Poisk\n")
     assert not [m for m in messages(diags) if "no texts of its own" in m]
+
+
+@pytest.mark.parametrize(("written", "address"), [
+    ("HTTPS://Bücher.Example:443/news", "https://xn--bcher-kva.example/news/"),
+    ("http://example.org:80", "http://example.org/"),
+    ("http://staging.example:8080/a/", "http://staging.example:8080/a/"),
+    ("https://[::1]:443/", "https://[::1]/"),
+    ("https://пример.рф/", "https://xn--e1afmkfd.xn--p1ai/"),
+    # IDNA 2003 would write fass.de and a σ: browsers go to another domain (xn--fa-hia.de).
+    ("https://faß.de/", "https://faß.de/"),
+    ("https://ελλάς.gr/", "https://ελλάς.gr/"),
+])
+def test_a_base_url_is_written_as_clients_send_it(written, address):
+    from briefgen.config import site_address
+
+    assert site_address(written) == address
