@@ -388,13 +388,35 @@ def _outside(data: bytes, line: int, col: int) -> str | None:
     try:
         lines = split_lines(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        return None if (line, col) == (1, 1) else "a file that is not UTF-8 located past 1:1"
+        # Placed at its first byte that is not UTF-8 (a column in the characters before it).
+        bad = _first_bad_byte(data)
+        return None if (line, col) == bad else \
+            f"a file that is not UTF-8 located at {line}:{col}, not at its bad byte {bad}"
     if not 1 <= line <= max(1, len(lines)):
         return f"line {line} outside the file's {len(lines)} lines"
     width = len(lines[line - 1]) if lines else 0
     if not 1 <= col <= width + 1:
         return f"column {col} outside line {line} of {width} characters"
     return None
+
+
+def _first_bad_byte(data: bytes) -> tuple[int, int]:
+    """Line and column of the first byte that is not UTF-8, worked out here on its own: the
+    bytes fed one at a time to a decoder, the text before the one it refuses."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    text = []
+    for index in range(len(body)):
+        try:
+            text.append(decoder.decode(body[index:index + 1]))
+        except UnicodeDecodeError:
+            break
+    # (Cut short at the end, the bad byte is the first of the unfinished character's: the
+    # text before it is the same.)
+    lines = split_lines("".join(text) + "x")
+    return (len(lines), len(lines[-1]))
 
 
 def _tree_digest(folder: Path) -> str:
