@@ -294,7 +294,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
     observer = None
     serving = False
     try:
-        _report(preview.rebuild(), site, first=True)
+        result = preview.rebuild()
+        _report(result, site, first=True)
         watched = ("site.yaml", Path(config.content_dir).parts[0], "templates", "themes")
         observer = _watch(site, watched, [workdir, config.output_path], poll, changes,
                           _elsewhere(site, config))
@@ -303,13 +304,20 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
         print(f"Serving {visible(site.name)} at http://{display}:{port}{prefix} (Ctrl-C to stop)",
               flush=True)
         while True:
-            changes.seen.wait()
+            if not changes.seen.wait(_until(result.valid_until)):
+                # The clock reached a scheduled briefing's time (or an update's): no file
+                # changed, but pages do.
+                preview.pending.hold()
+                result = preview.rebuild(frozenset(), changes.seen.is_set)
+                _report(result, site)
+                continue
             preview.pending.hold()  # from now on, any page may be one the change makes stale
             changes.seen.clear()
             while changes.seen.wait(DEBOUNCE_SECONDS):  # until a quiet moment ends the burst
                 changes.seen.clear()
             taken = changes.take()
-            _report(preview.rebuild(taken, changes.seen.is_set), site)
+            result = preview.rebuild(taken, changes.seen.is_set)
+            _report(result, site)
             if taken is None or "site.yaml" in taken:
                 setting = _restart_needed(site, config)
                 if setting is not None:
@@ -327,6 +335,17 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
             observer.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _until(valid_until: float | None) -> float | None:
+    """How long the pages stay as they are by the clock alone (None: until a file changes);
+    never less than a moment, so that a time just past does not spin."""
+    if valid_until is None:
+        return None
+    return max(CLOCK_GRACE_SECONDS, valid_until - time.time())
+
+
+CLOCK_GRACE_SECONDS = 0.5
 
 
 def _report(result: BuildResult, site: Path, first: bool = False) -> None:

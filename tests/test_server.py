@@ -168,6 +168,33 @@ def test_the_folder_of_a_preview_killed_outright_is_removed_by_the_next(example_
     assert second.proc.wait(timeout=20) == 0
 
 
+def test_a_scheduled_briefing_appears_when_its_time_comes_without_an_edit(example_site,
+                                                                         serve_site):
+    """The clock, not a file, changes the site: the preview builds again at that time."""
+    from datetime import UTC, datetime, timedelta
+
+    when = (datetime.now(UTC) + timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    (example_site / "content/briefings/later-one.md").write_text(
+        f"---\ntitle: Later one\ndate: {when}\nsummary: Soon.\n---\n\n"
+        f"## {when[:10]} Something\n\nText [@cbs-russia-written-response].\n")
+    served = serve_site(example_site)
+
+    def status() -> int:
+        try:
+            with urllib.request.urlopen(served.url + "briefings/later-one/", timeout=10) as r:
+                return int(r.status)
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert status() == 404
+    deadline = time.monotonic() + 30
+    while status() != 200 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert status() == 200
+    with urllib.request.urlopen(served.url, timeout=10) as home:
+        assert "Later one" in home.read().decode()
+
+
 def test_a_redirect_to_a_folder_keeps_the_query(example_site, serve_site):
     """/search?q=… is /search/?q=…: the reader's words are not lost."""
     served = serve_site(example_site)
