@@ -523,6 +523,14 @@ def _check_output(config: SiteConfig, out: Path, ours: bool = False) -> None:
                                     config.root / "themes"], ours=ours, cache=cache_root())
 
 
+def _with_links_to(scan: ContentScan, changed: frozenset[str], root: Path) -> frozenset[str]:
+    """The files ``changed``, and the content and static files that are links to one of
+    them: the watcher names the file saved, not the links that show it."""
+    reals = {os.path.realpath(root / rel) for rel in changed}
+    return changed | {f.source.rel for f in scan.files if f.source.real in reals} \
+        | {item.path for item in scan.static if item.real in reals}
+
+
 def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[str] | None,
                   now: float, root: Path) -> tuple[ContentScan, Synced] | None:
     """The preview after an edit of content or static files it knows (a photo replaced):
@@ -531,6 +539,7 @@ def _quick_inputs(engine: Engine, session: Session | None, changed: frozenset[st
     if session is None or changed is None or session.scan is None or session.synced is None \
             or session.settled is None:
         return None
+    changed = _with_links_to(session.scan, changed, root)
     scanned = rescan(session.scan, set(changed))
     # Where each leads is looked at again: a link may have been pointed at another file.
     static = [replace(item, real=os.path.realpath(root / item.path))

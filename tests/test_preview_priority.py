@@ -355,3 +355,23 @@ def test_a_build_that_raises_leaves_the_preview_serving_and_the_next_one_exact(
     clean = build(shown.site, BuildOptions(out=tmp_path / "clean", base_url=BASE_URL,
                                            versioned_assets=False, use_cache=False, jobs=1))
     assert clean.ok and snapshot(shown.out) == snapshot(tmp_path / "clean")
+
+
+def test_a_link_to_the_file_saved_is_made_again_too(example_site, tmp_path):
+    """The watcher names the file saved; a content file that is a link to it (a briefing
+    shown under two names) and a static file that is a link to one are made again too,
+    as a full build would make them."""
+    briefings, static = example_site / "content/briefings", example_site / "content/static"
+    (briefings / "zz-copy.yaml").symlink_to("us-ambassador-ukraine.yaml")
+    (static / "note.txt").write_text("first\n")
+    (static / "same-note.txt").symlink_to("note.txt")
+    shown = Preview(example_site, tmp_path / "served", BuildOptions(base_url=BASE_URL, jobs=1))
+    assert shown.rebuild().ok
+    target = briefings / "us-ambassador-ukraine.yaml"
+    target.write_text(target.read_text().replace("title: ", "title: Retitled ", 1))
+    (static / "note.txt").write_text("second, longer\n")
+    result = shown.rebuild(frozenset({"content/briefings/us-ambassador-ukraine.yaml",
+                                      "content/static/note.txt"}))
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    assert "Retitled " in (tmp_path / "served/briefings/zz-copy/index.html").read_text()
+    assert (tmp_path / "served/same-note.txt").read_text() == "second, longer\n"
