@@ -260,11 +260,13 @@ def resolve_request(root: Path, prefix: str, raw_path: str) -> Path | None:
 
 
 def requested_files(prefix: str, raw_path: str) -> set[str]:
-    """The output files a request path may name (a page's folder names its index.html)."""
+    """The output files a request path may name (a page's folder names its index.html), its
+    empty and ``.`` parts left out as ``resolve_request`` leaves them (``/actors//x/`` is
+    ``actors/x/index.html``)."""
     path = urlsplit(raw_path).path
     if not path.startswith(prefix):
         return set()
-    decoded = unquote(path[len(prefix):]).strip("/")
+    decoded = "/".join(p for p in unquote(path[len(prefix):]).split("/") if p not in ("", "."))
     if not decoded:
         return {"index.html"}
     return {decoded, f"{decoded}/index.html"}

@@ -393,3 +393,18 @@ def test_a_setting_only_a_new_preview_applies_is_told(example_site, serve_site):
             break
     assert line.strip() == ("briefgen: note: site.yaml's base_url changed; stop and start briefgen "
                             "serve again to apply it")
+
+
+@pytest.mark.parametrize(("prefix", "path", "files"), [
+    ("/", "/actors//russia/", {"actors/russia", "actors/russia/index.html"}),
+    ("/", "/actors/./russia/", {"actors/russia", "actors/russia/index.html"}),
+    ("/", "//", {"index.html"}),
+    ("/briefs/", "/briefs//x/", {"x", "x/index.html"}),
+    ("/briefs/", "/x/", set()),
+])
+def test_a_request_waits_for_the_files_it_is_served(prefix, path, files):
+    """The files a request waits for while they are remade are the ones it is served:
+    empty and ``.`` parts left out, as when the file is looked up."""
+    from briefgen.server import requested_files
+
+    assert requested_files(prefix, path) == files
