@@ -398,7 +398,7 @@ def test_a_setting_only_a_new_preview_applies_is_told(example_site, serve_site):
 @pytest.mark.parametrize(("prefix", "path", "files"), [
     ("/", "/actors//russia/", {"actors/russia", "actors/russia/index.html"}),
     ("/", "/actors/./russia/", {"actors/russia", "actors/russia/index.html"}),
-    ("/", "//", {"index.html"}),
+    ("/", "/./", {"index.html"}),
     ("/briefs/", "/briefs//x/", {"x", "x/index.html"}),
     ("/briefs/", "/x/", set()),
 ])
