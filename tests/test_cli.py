@@ -436,18 +436,23 @@ def test_a_query_in_the_base_url_option_is_told_as_in_site_yaml(example_site, tm
                          f"'{url}'\n"
 
 
+def _built_with_base_url(site: Path, out: Path, cli, url: str, how: str) -> Path:
+    """The site built with ``url`` as its base URL, given in site.yaml or as the option."""
+    args = ["--base-url", url] if how == "--base-url" else []
+    if how == "site.yaml":
+        site_yaml = site / "site.yaml"
+        site_yaml.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {url}",
+                                    site_yaml.read_text()))
+    result = cli("--site", str(site), "build", *args, "--out", str(out))
+    assert result.code == 0, result.err
+    return out
+
+
 @pytest.mark.parametrize("how", ["site.yaml", "--base-url"])
 def test_a_base_url_path_is_written_percent_encoded_everywhere(example_site, tmp_path, cli, how):
     """As the site's own paths are: the sitemap's addresses must be, and a feed's links."""
-    url = "https://example.org/nüws/été/"
-    site_yaml = example_site / "site.yaml"
-    args = ["--base-url", url] if how == "--base-url" else []
-    if how == "site.yaml":
-        site_yaml.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {url}",
-                                    site_yaml.read_text()))
-    out = tmp_path / "o"
-    result = cli("--site", str(example_site), "build", *args, "--out", str(out))
-    assert result.code == 0, result.err
+    out = _built_with_base_url(example_site, tmp_path / "o", cli, "https://example.org/nüws/été/",
+                               how)
     encoded = "https://example.org/n%C3%BCws/%C3%A9t%C3%A9/"
     assert f"<loc>{encoded}briefings/</loc>" in (out / "sitemap.xml").read_text()
     assert f"Sitemap: {encoded}sitemap.xml" in (out / "robots.txt").read_text()
@@ -459,15 +464,8 @@ def test_a_base_url_path_is_written_percent_encoded_everywhere(example_site, tmp
 def test_a_base_url_host_is_written_as_clients_send_it(example_site, tmp_path, cli, how):
     """A feed reader or a search engine compares addresses as text: the host in lower case
     and ASCII, no port that the scheme implies."""
-    url = "HTTPS://Bücher.Example:443/news/"
-    site_yaml = example_site / "site.yaml"
-    args = ["--base-url", url] if how == "--base-url" else []
-    if how == "site.yaml":
-        site_yaml.write_text(re.sub(r"(?m)^base_url: .*$", f"base_url: {url}",
-                                    site_yaml.read_text()))
-    out = tmp_path / "o"
-    result = cli("--site", str(example_site), "build", *args, "--out", str(out))
-    assert result.code == 0, result.err
+    out = _built_with_base_url(example_site, tmp_path / "o", cli,
+                               "HTTPS://Bücher.Example:443/news/", how)
     address = "https://xn--bcher-kva.example/news/"
     assert f"<loc>{address}briefings/</loc>" in (out / "sitemap.xml").read_text()
     feed = (out / "feed.xml").read_text()
