@@ -305,6 +305,8 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
               flush=True)
         while True:
             if not changes.seen.wait(_until(result.valid_until)):
+                if result.valid_until is None or time.time() < result.valid_until:
+                    continue  # woken before the time (a wait is at most a day long)
                 # The clock reached a scheduled briefing's time (or an update's): no file
                 # changed, but pages do.
                 preview.pending.hold()
@@ -338,14 +340,16 @@ def serve(site: Path, host: str, port: int, drafts: bool, future: bool, poll: bo
 
 
 def _until(valid_until: float | None) -> float | None:
-    """How long the pages stay as they are by the clock alone (None: until a file changes);
-    never less than a moment, so that a time just past does not spin."""
+    """How long to wait for a change before the clock changes pages (None: until a file
+    changes); never less than a moment, so that a time just past does not spin, and at most
+    a day (a briefing scheduled for 2999 is beyond what a wait can take)."""
     if valid_until is None:
         return None
-    return max(CLOCK_GRACE_SECONDS, valid_until - time.time())
+    return min(max(CLOCK_GRACE_SECONDS, valid_until - time.time()), LONGEST_WAIT_SECONDS)
 
 
 CLOCK_GRACE_SECONDS = 0.5
+LONGEST_WAIT_SECONDS = 86_400.0
 
 
 def _report(result: BuildResult, site: Path, first: bool = False) -> None:

@@ -195,6 +195,21 @@ def test_a_scheduled_briefing_appears_when_its_time_comes_without_an_edit(exampl
         assert "Later one" in home.read().decode()
 
 
+@pytest.mark.parametrize("flags", [(), ("--future",)])
+def test_a_briefing_scheduled_centuries_ahead_keeps_the_preview_up(example_site, serve_site,
+                                                                   flags):
+    """Its time is beyond what a wait can take (``threading.TIMEOUT_MAX``): the preview
+    waits a day at a time, and serves meanwhile."""
+    (example_site / "content/briefings/far-off.md").write_text(
+        "---\ntitle: Far off\ndate: 2999-02-01\n---\n\n## 2999-01-31 An anniversary\n\n"
+        "Text [@cbs-russia-written-response].\n")
+    served = serve_site(example_site, *flags)
+    time.sleep(1.5)
+    assert served.proc.poll() is None
+    with urllib.request.urlopen(served.url, timeout=10) as home:
+        assert home.status == 200
+
+
 def test_a_redirect_to_a_folder_keeps_the_query(example_site, serve_site):
     """/search?q=… is /search/?q=…: the reader's words are not lost."""
     served = serve_site(example_site)
