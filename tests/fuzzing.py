@@ -371,7 +371,8 @@ def _diagnostic_problems(err: str, site: Path, files: dict[str, bytes]) -> list[
             if not (site / match["path"]).exists() and not match["path"].startswith("content/"):
                 problems.append(f"diagnostic names no file of the site: {line!r:.300}")
             continue
-        where = _outside(files[path], int(match["line"]), int(match["col"]))
+        where = _outside(files[path], int(match["line"]), int(match["col"]),
+                         "not UTF-8 text" in line)
         if where:
             problems.append(f"{where}: {line!r:.300}")
     return problems
@@ -383,15 +384,16 @@ def _visible_path(path: str) -> str:
     return visible(path)
 
 
-def _outside(data: bytes, line: int, col: int) -> str | None:
-    """Why ``line:col`` is not a place in a file of these bytes, or None when it is."""
+def _outside(data: bytes, line: int, col: int, not_utf8: bool = False) -> str | None:
+    """Why ``line:col`` is not a place in a file of these bytes, or None when it is; one
+    that is not UTF-8 is told at its first such byte (``not_utf8``), and anything else about
+    such a file (a static file's) at its start."""
     try:
         lines = split_lines(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        # Placed at its first byte that is not UTF-8 (a column in the characters before it).
-        bad = _first_bad_byte(data)
-        return None if (line, col) == bad else \
-            f"a file that is not UTF-8 located at {line}:{col}, not at its bad byte {bad}"
+        place = _first_bad_byte(data) if not_utf8 else (1, 1)
+        return None if (line, col) == place else \
+            f"a file that is not UTF-8 located at {line}:{col}, not at {place}"
     if not 1 <= line <= max(1, len(lines)):
         return f"line {line} outside the file's {len(lines)} lines"
     width = len(lines[line - 1]) if lines else 0
