@@ -8,6 +8,7 @@ next start recovers (``tests/test_crash_injection.py``).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -74,6 +75,18 @@ def write_new(path: str, data: bytes) -> None:
                      0o666)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def replace_file(path: str, data: bytes, temporary: str) -> None:
+    """``path`` holds ``data`` as one step: written whole under the name ``temporary`` (in
+    the same folder), then renamed over ``path``; a reader, another build too, finds the old
+    file or the new one, never part of it. The temporary file never stays."""
+    try:
+        write_new(temporary, data)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
 
 
 @functools.cache  # the C library does not change while a process runs

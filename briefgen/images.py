@@ -17,12 +17,13 @@ import io
 import math
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from briefgen.fileops import replace_file
 
 if TYPE_CHECKING:  # Pillow is imported when an image is first looked at: most builds have none
     from PIL import Image
@@ -314,8 +315,10 @@ class CopyCache:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for width, data in copies.items():
             path = self.path(facts, width)
-            self._write(path, data)
-            self._write(_digest_path(path), digest_of(data).encode("ascii"))
+            for target, content in ((path, data),
+                                    (_digest_path(path), digest_of(data).encode("ascii"))):
+                replace_file(str(target), content,
+                             str(self.folder / f".tmp-{os.getpid()}-{target.name}"))
 
     def kept(self, facts: ImageFacts, width: int) -> bytes | None:
         """A copy kept here, if its bytes are the ones stored (a copy damaged in the cache
@@ -329,16 +332,6 @@ class CopyCache:
         if not is_whole(data, facts.format) or digest_of(data).encode("ascii") != digest:
             return None
         return data
-
-    def _write(self, path: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
 
 DIGEST_SUFFIX = ".digest"

@@ -198,6 +198,7 @@ def swap_in(container: Container, ops: FileOps, notes: list[str],
         raise OutputRefused(f"{out / clashes[0]} was not written by briefgen, and this build "
                             "produces a file there; move it away first")
     moved: list[str] = []
+    exchanged = False
     try:
         for rel in foreign:
             target = site / rel

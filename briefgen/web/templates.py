@@ -44,6 +44,7 @@ from briefgen.datetext import PLAIN, DateStyle, date_parts, date_text
 from briefgen.engine.deps import Cancelled, EngineError, Reader
 from briefgen.engine.store import StoreError
 from briefgen.errors import WorkerDied
+from briefgen.fileops import replace_file
 from briefgen.site.roles import RoleSpan, role_on
 from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
@@ -88,15 +89,9 @@ class CompiledTemplates(FileSystemBytecodeCache):
             return
         payload = bucket.checksum.encode("ascii") + b"\n" + marshal.dumps(bucket.code)
         name = self._get_cache_filename(bucket)
-        temporary = f"{name}.{os.getpid()}.tmp"
         with contextlib.suppress(OSError):
-            try:
-                with open(temporary, "wb") as kept:
-                    kept.write(_COMPILED_MAGIC + _compiled_digest(payload) + payload)
-                os.replace(temporary, name)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
+            replace_file(name, _COMPILED_MAGIC + _compiled_digest(payload) + payload,
+                         f"{name}.{os.getpid()}.tmp")
 
 
 # A compiled template's file: this magic (the Python that compiled it), a digest of the
