@@ -6,6 +6,9 @@
   "use strict";
   var script = document.currentScript;
   var prefix = (script && script.getAttribute("data-prefix")) || "/";
+  // How many events the server had published when it read this page: it tells, when we
+  // connect, what changed since (a build may end before the connection is open).
+  var since = script && script.getAttribute("data-since");
   var scrollKey = "briefgen-scroll:" + location.pathname;
   var overlay = null;
   var pill = null;
@@ -186,7 +189,13 @@
 
   function connect() {
     // The server makes the pages that tabs show first, after a change.
-    var events = new EventSource(prefix + "__briefgen/events?page=" + encodeURIComponent(ownFile()));
+    var events = new EventSource(prefix + "__briefgen/events?page=" + encodeURIComponent(ownFile()) +
+                                 (since ? "&since=" + encodeURIComponent(since) : ""));
+    events.addEventListener("missed", function (message) {
+      var data = JSON.parse(message.data);
+      if (data.page || (data.any && document.title === "Waiting for a good build")) reload();
+      else if (data.css) swapStylesheets();
+    });
     events.addEventListener("build", function (message) {
       var data = JSON.parse(message.data);
       if (!data.ok) { showErrors(data.errors); return; }

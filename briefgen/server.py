@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 LIVE_PATH = "__briefgen/"
+NOT_FOUND = "404.html"  # the page served for an address the site lacks
 HEARTBEAT_SECONDS = 15.0
 # A request must arrive (and a heartbeat be written) within this, or the connection goes:
 # idle and half-open connections would otherwise each hold a thread for ever.
@@ -54,8 +55,12 @@ class Told:
 class Broadcaster:
     """Fans build events out to every connected tab, and knows which page each tab shows
     (the live script says so when it connects). A tab that connects later is told the
-    current state (the errors, if the last build failed) but not what changed before it
-    loaded, or it would reload for nothing."""
+    current state (the errors, if the last build failed), and what it missed: each page
+    is served with the count of events published before it was read (``published``), which
+    its tab gives back when it connects; a change published since to its page, or to a
+    style sheet, is told to it then (``missed``). A build that ends between a page's
+    request and its tab's connection is not lost, and a tab is not reloaded for a change
+    that its page already shows."""
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
@@ -63,6 +68,17 @@ class Broadcaster:
         self._clients: dict[queue.Queue[str | None], tuple[str | None, int]] = {}
         self._connections = 0
         self._last: str | None = None
+        self._published = 0  # events published so far
+        # For each file changed, the count of events when it last did (one entry per file
+        # of the site at most); and when a style sheet, or anything, last did.
+        self._changed_at: dict[str, int] = {}
+        self._css_at = 0
+        self._any_at = 0
+
+    def published(self) -> int:
+        """How many events were published so far: read before a page is, and given to it."""
+        with self._lock:
+            return self._published
 
     def publish(self, event: str, data: dict[str, Any]) -> Told:
         """Tell every tab; return which pages the tabs that reload show."""
@@ -70,17 +86,31 @@ class Broadcaster:
         state = {**data, "changed": []}
         changed = set(data.get("changed", ()))
         with self._lock:
+            self._published += 1
+            for rel in changed:
+                self._changed_at[rel] = self._published
+            if changed:
+                self._any_at = self._published
+            if any(rel.endswith(".css") for rel in changed):
+                self._css_at = self._published
             self._last = f"event: {event}\ndata: {json.dumps(state)}\n\n"
             for client in self._clients:
                 client.put(message)
             pages = {page for page, _ in self._clients.values() if page in changed}
             return Told(frozenset(pages), self._connections)
 
-    def subscribe(self, page: str | None = None) -> queue.Queue[str | None]:
+    def subscribe(self, page: str | None = None,
+                  since: int | None = None) -> queue.Queue[str | None]:
+        """A tab's connection; ``since``: the count of events its page was served with."""
         client: queue.Queue[str | None] = queue.Queue()
         with self._lock:
             self._connections += 1
             self._clients[client] = (page, self._connections)
+            if since is not None and since < self._published:
+                missed = {"page": page is not None and self._changed_at.get(page, 0) > since,
+                          "css": self._css_at > since, "any": self._any_at > since}
+                if any(missed.values()):
+                    client.put(f"event: missed\ndata: {json.dumps(missed)}\n\n")
             if self._last is not None:
                 client.put(self._last)
             self._lock.notify_all()
@@ -278,14 +308,24 @@ def page_of(raw_path: str) -> str | None:
     return found[0] if found else None
 
 
+def served_since(raw_path: str) -> int | None:
+    """The count of events a live-reload connection's page was served with (``?since=``)."""
+    found = parse_qs(urlsplit(raw_path).query).get("since")
+    return int(found[0]) if found and found[0].isdigit() and len(found[0]) < 19 else None
+
+
 def entity_tag(state: os.stat_result) -> str:
     """A file's validator: files are replaced, never rewritten in place, so a new file has a
     new inode or time; the live script's tag (``inject``) is the same on every page."""
     return f'"{state.st_ino:x}-{state.st_size:x}-{state.st_mtime_ns:x}"'
 
 
-def inject(html: bytes, prefix: str) -> bytes:
-    tag = f'<script src="{prefix}{LIVE_PATH}live.js" data-prefix="{prefix}" defer></script>'
+def inject(html: bytes, prefix: str, published: int | None = None) -> bytes:
+    """The live script added to a page; ``published``: the count of events published
+    before the page was read (see ``Broadcaster``)."""
+    since = f' data-since="{published}"' if published is not None else ""
+    tag = f'<script src="{prefix}{LIVE_PATH}live.js" data-prefix="{prefix}"{since} defer>' \
+        '</script>'
     marker = html.rfind(b"</body>")
     return html[:marker] + tag.encode() + html[marker:] if marker >= 0 else html + tag.encode()
 
@@ -322,7 +362,10 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                 return
             if pending is not None:
                 pending.wait(requested_files(prefix, self.path))
+                if resolve_request(root, prefix, self.path) is None:
+                    pending.wait({NOT_FOUND})  # an address the site lacks: its 404 page
             with lock.reading():
+                published = events.published()  # before the page is read: see ``Broadcaster``
                 target = resolve_request(root, prefix, self.path)
                 if target is not None and target.is_dir():
                     query = urlsplit(self.path).query  # a search's words, say
@@ -330,7 +373,7 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                     return
                 status, tag = 200, None
                 if target is None:
-                    status, target = 404, root / "404.html"
+                    status, target = 404, root / NOT_FOUND
                 try:
                     with target.open("rb") as file:
                         if status == 200:
@@ -343,7 +386,7 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
                     status, body, target = 404, _WAITING, Path("waiting.html")
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if ctype == "text/html":
-                body = inject(body, prefix)
+                body = inject(body, prefix, published)
             if ctype.startswith("text/") or ctype in ("application/javascript", "application/json",
                                                       "application/xml", "image/svg+xml"):
                 ctype += "; charset=utf-8"
@@ -383,7 +426,7 @@ def make_handler(root: Path, prefix: str, events: Broadcaster, lock: SwapLock,
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            client = events.subscribe(page_of(self.path))
+            client = events.subscribe(page_of(self.path), served_since(self.path))
             try:
                 self.wfile.write(b"retry: 500\n\n")
                 self.wfile.flush()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+import urllib.request
 
 import pytest
 
@@ -162,3 +164,31 @@ def test_the_error_overlay_reads_in_both_schemes_and_can_be_dismissed(example_si
     page.wait_for_selector("#briefgen-error-pill", state="detached", timeout=15000)
     for page in pages.values():
         page.context.close()
+
+
+def test_a_tab_whose_event_stream_opens_after_a_build_still_reloads(example_site, serve_site,
+                                                                      browser):
+    """The page is loaded, a build changes it before the tab's event stream is open (the
+    stream's request is held back until then): the tab reloads when it connects."""
+    shutil.copytree(ROOT / "themes" / "default", example_site / "themes" / "default")
+    served = serve_site(example_site)
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    held = []
+    page.route("**/__briefgen/events*", lambda route: held.append(route))
+    page.goto(served.url + PAGE)
+    page.wait_for_function("window.EventSource !== undefined")
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held, "the live script never asked for its event stream"
+    path = served.site / SOURCE
+    path.write_text(path.read_text().replace(
+        "## What to watch", "## 2022-02-02 Written while the tab connects\n\nText.\n\n"
+        "## What to watch"))
+    url = served.url + PAGE
+    while b"Written while the tab connects" not in urllib.request.urlopen(url, timeout=30).read():
+        assert time.monotonic() < deadline + 30, "the preview never rebuilt"
+        time.sleep(0.1)
+    held[0].continue_()  # (the reloaded page's own stream is held: it is not needed)
+    page.wait_for_selector("text=Written while the tab connects", timeout=15000)
+    page.close()

@@ -11,6 +11,7 @@ import os
 import queue
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -155,6 +156,45 @@ def test_a_page_still_being_remade_is_served_only_once_made(preview):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as response:
             home = response.read().decode()
         assert "Briefing 0 retitled 4" in home
+        build.join(60)
+        assert done.is_set()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def fetch_status(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_page_the_build_removes_and_the_404_page_it_remakes_are_not_served_old(preview):
+    """While a build is held after the open page (a tab that does not reload), a request for
+    the page of a briefing just deleted waits, and is answered 404, not with the old page;
+    a request for an unknown address waits for the 404 page the build remakes."""
+    shown, _ = preview
+    server = BoundedServer(("127.0.0.1", free_port()), make_handler(
+        shown.out, "/", shown.events, shown.lock, threading.Event(), pending=shown.pending))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tab = shown.events.subscribe("index.html")  # the home page lists every briefing
+        (shown.site / "content" / "briefings" / "b1.md").unlink()
+        yaml = shown.site / "site.yaml"  # and the site's title shows on the 404 page
+        yaml.write_text(yaml.read_text().replace("title: ", "title: Renamed ", 1))
+        done = threading.Event()
+        changed = frozenset({"content/briefings/b1.md", "site.yaml"})
+        build = threading.Thread(target=lambda: (shown.rebuild(changed), done.set()))
+        build.start()
+        assert events(tab, 1) == [["index.html"]]
+        assert not done.is_set(), "the rest of the build did not wait for the tab"
+        port = server.server_address[1]
+        status, body = fetch_status(port, "/no/such/page/")
+        assert status == 404 and "Renamed " in body, "the old 404 page was served"
+        status, _ = fetch_status(port, "/briefings/b1/")
+        assert status == 404, "the page of a deleted briefing was served during the build"
         build.join(60)
         assert done.is_set()
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.server import inject, resolve_request
+from briefgen.server import Broadcaster, inject, resolve_request
 from tests.conftest import free_port
 
 
@@ -66,6 +68,46 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def told(client) -> list[tuple[str, dict]]:
+    """The events waiting for a tab: (name, data)."""
+    found = []
+    while not client.empty():
+        message = client.get_nowait()
+        name, data = message.split("\n")[:2]
+        found.append((name.removeprefix("event: "), json.loads(data.removeprefix("data: "))))
+    return found
+
+
+def test_a_tab_that_connects_after_a_build_is_told_what_its_page_missed():
+    """A page is served with the count of events published before it was read; its tab,
+    connecting after a build that changed it, is told (it would otherwise never reload),
+    and is not told of changes its page already shows, or that are not its."""
+    events = Broadcaster()
+    served = events.published()
+    events.publish("build", {"ok": True, "changed": ["a/index.html"], "errors": []})
+    late = told(events.subscribe("a/index.html", served))
+    assert late[0] == ("missed", {"page": True, "css": False, "any": True})
+    # Another page's tab only hears that something changed (a page waiting for a good build
+    # reloads then); a page served after the build hears nothing.
+    assert told(events.subscribe("b/index.html", served))[0] == \
+        ("missed", {"page": False, "css": False, "any": True})
+    assert all(name != "missed" for name, _ in
+               told(events.subscribe("a/index.html", events.published())))
+    events.publish("build", {"ok": True, "changed": ["assets/style.css"], "errors": []})
+    assert told(events.subscribe("b/index.html", served))[0] == \
+        ("missed", {"page": False, "css": True, "any": True})
+    events.publish("build", {"ok": False, "changed": [], "errors": []})
+    now = events.published()
+    assert all(name != "missed" for name, _ in told(events.subscribe("a/index.html", now)))
+
+
+def test_pages_are_served_with_the_count_of_events_before_them(example_site, serve_site):
+    served = serve_site(example_site)
+    _, _, body = fetch(served.url + "briefings/")
+    assert re.search(rb'<script src="/__briefgen/live.js" data-prefix="/" data-since="\d+" '
+                     rb'defer>', body)
 
 
 def test_served_site_over_http(example_site, serve_site):
