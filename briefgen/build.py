@@ -474,7 +474,8 @@ def _template_problem(exc: ThemeError, root: Path) -> Diagnostic:
     where = os.path.abspath(exc.path)
     inside = os.path.relpath(where, os.path.abspath(root))
     shown = Path(inside).as_posix() if not inside.startswith("..") else where
-    return Diagnostic(shown, Loc(exc.line, 1), Severity.ERROR, exc.message)
+    return Diagnostic(shown, Loc(exc.line, exc.column or 1), Severity.ERROR, exc.message,
+                      max(exc.width, 1))
 
 
 def _nothing_changed(engine: Engine, store: EngineStore,

@@ -388,6 +388,31 @@ def test_an_exception_in_a_template_is_a_located_error(example_site, tmp_path, c
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("line, caret, message", [
+    # An undefined name, an attribute one of briefgen's objects lacks, an unknown filter and
+    # test: the caret under the culprit, and what the template could have meant.
+    ("<h1>{{ titel }}</h1>", "       ^~~~~",
+     "'titel' is undefined; did you mean 'title'"),
+    ("<h1>{{ doc.summry_html }}</h1>", "           ^~~~~~~~~~~",
+     "has no attribute 'summry_html'; did you mean 'summary_html'"),
+    ("<h1>{{ title | uper }}</h1>", "               ^~~~",
+     "No filter named 'uper'; did you mean 'upper'?"),
+    ("<h1>{{ title if title is not strng }}</h1>", "                             ^~~~~",
+     "No test named 'strng' found; did you mean 'string'?"),
+    # Nothing named: the line's first tag, not its first column.
+    ("<h1>{{ 1 // 0 }}</h1>", "    ^~", "ZeroDivisionError"),
+])
+def test_a_template_error_points_at_its_culprit_with_a_suggestion(example_site, tmp_path, cli,
+                                                                  line, caret, message):
+    write(example_site, {"templates/page.html": f"<main>\n{line}\n</main>"})
+    result = cli("--site", str(example_site), "build", "--out", str(tmp_path / "out"))
+    assert result.code == 1 and "Traceback" not in result.err
+    column = caret.index("^") + 1
+    assert f"templates/page.html:2:{column}: error: " in result.err
+    assert message in result.err
+    assert f"  2 | {line}\n    | {caret}\n" in result.err
+
+
 def test_check_renders_the_pages_in_workers_and_reports_their_template_errors(example_site):
     # A process of its own, where `check` hands the pages to worker processes.
     write(example_site, {"templates/actor.html": "<p>\n{{ 1 // 0 }}</p>"})

@@ -135,7 +135,7 @@ class PageReader:
             page: bytes | Joined = templates.render_joined(self.r, template,
                                                            context_vars(common, ctx))
         except ThemeError as exc:
-            raise PageError(exc.message, exc.path, exc.line) from None
+            raise PageError(exc.message, exc.path, exc.line, exc.column, exc.width) from None
         return page
 
 

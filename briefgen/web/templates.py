@@ -49,6 +49,7 @@ from briefgen.site.roles import RoleSpan, role_on
 from briefgen.suggest import did_you_mean
 from briefgen.urls import Urls
 from briefgen.web.joined import Joined, Piece
+from briefgen.web.templatefaults import culprit, suggestion
 from briefgen.web.themes import PACKAGED_THEMES, ThemeError, template_folders
 from briefgen.wording import Words, english, fill, language_tag
 
@@ -372,9 +373,9 @@ def render_template(env: Environment, name: str, variables: dict[str, Any]) -> s
     try:
         return env.get_template(name).render(variables)
     except (TemplateError, UnicodeDecodeError) as exc:
-        raise _theme_error(exc, name) from exc
+        raise _pointed(_theme_error(exc, name), env, variables) from exc
     except Exception as exc:
-        raise _raised_by_template(exc, name) from exc
+        raise _pointed(_raised_by_template(exc, name), env, variables) from exc
 
 
 class _TemplateFolder(FileSystemLoader):
@@ -397,9 +398,29 @@ def render_chunks(env: Environment, name: str, variables: dict[str, Any]) -> Ite
     try:
         yield from env.get_template(name).generate(variables)
     except (TemplateError, UnicodeDecodeError) as exc:
-        raise _theme_error(exc, name) from exc
+        raise _pointed(_theme_error(exc, name), env, variables) from exc
     except Exception as exc:
-        raise _raised_by_template(exc, name) from exc
+        raise _pointed(_raised_by_template(exc, name), env, variables) from exc
+
+
+def _pointed(exc: Exception, env: Environment, variables: dict[str, Any]) -> Exception:
+    """A template's error with its culprit found on its line, and a did-you-mean."""
+    if not isinstance(exc, ThemeError) or exc.path is None or exc.line < 1 or exc.column:
+        return exc
+    try:
+        with open(exc.path, encoding="utf-8") as source:
+            line = next(itertools.islice(source, exc.line - 1, None), "")
+    except (OSError, UnicodeDecodeError):
+        line = ""
+    hint = suggestion(exc.message, (*variables, *env.globals), env.filters, env.tests)
+    message = exc.message
+    if hint:  # before the "(while rendering …)" that ends a rendering error's message
+        head, rendering, tail = message.rpartition(" (while rendering ")
+        if not rendering:
+            head = message
+        message = f"{head.rstrip('.')}{hint}{rendering}{tail}"
+    found = culprit(exc.message, line.rstrip("\n"))
+    return type(exc)(message, exc.path, exc.line, found.column, found.width)
 
 
 def _raised_by_template(exc: Exception, name: str) -> Exception:

@@ -28,11 +28,15 @@ DEFAULT_THEME = "default"
 
 class ThemeError(Exception):
     """The theme cannot be found or a template cannot be rendered; ``path`` and ``line``:
-    the template line at fault, when known (the build reports the error there)."""
+    the template line at fault, when known (the build reports the error there); ``column``
+    and ``width``: the culprit on that line, when found (0: not)."""
 
-    def __init__(self, message: str, path: str | None = None, line: int = 0) -> None:
-        super().__init__(message, path, line)  # all three: it crosses from worker processes
+    def __init__(self, message: str, path: str | None = None, line: int = 0,
+                 column: int = 0, width: int = 0) -> None:
+        # All of them: it crosses from worker processes, made again from its arguments.
+        super().__init__(message, path, line, column, width)
         self.message, self.path, self.line = message, path, line
+        self.column, self.width = column, width
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}" if self.path else self.message
