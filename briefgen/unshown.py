@@ -89,7 +89,9 @@ def report_unshown(tokens: Sequence[Token], env: dict[str, Any], text: str, plac
     for taken in sorted(unused):
         _unused_reference(taken, text_lines(), place, diags)
     for index, token in enumerate(tokens):
-        if token.type == "code_block" and token.map:
+        if token.type == "fence" and token.map:
+            _unclosed_fence(token, text_lines(), place, diags)
+        elif token.type == "code_block" and token.map:
             _code_with_links(token, token.map[0], place, diags)
         elif token.type == "blockquote_open" and token.map:
             _lazy_quote_line(token.map, text_lines(), place, diags)
@@ -139,6 +141,27 @@ def _first_link(lines: Iterable[tuple[int, str]]) -> tuple[int, str] | None:
         if match is not None:
             return number, match.group()
     return None
+
+
+_CONTAINER_MARKS = re.compile(r"^[ \t>]*")  # of a quote's lines, and a list item's indent
+
+
+def _unclosed_fence(token: Token, lines: Sequence[str], place: Place,
+                    diags: Diagnostics) -> None:
+    """At the opening of a fenced code block that is never closed: Markdown shows the rest
+    of the text (of its quote or list item) as code, entry headings included."""
+    start, end = token.map
+    last = _CONTAINER_MARKS.sub("", _line(lines, end - 1)).rstrip()
+    fence = token.markup
+    if end - 1 > start and last.startswith(fence) and not last.strip(fence[0]):
+        return  # closed by a line of the fence's characters, at least as many
+    opening = _line(lines, start)
+    taken = end - start - 1
+    diags.warning(place(start, opening[opening.find(fence):]),
+                  f"this code block is never closed: the {taken} line"
+                  f"{'s' if taken != 1 else ''} after it, to the end of the text, are shown "
+                  f"as code (headings, [[links]] and [@citations] included); close it with a "
+                  f"line of {fence}", span=len(fence))
 
 
 def _code_with_links(token: Token, first: int, place: Place, diags: Diagnostics) -> None:

@@ -306,6 +306,18 @@ def test_links_in_text_indented_into_a_code_block_are_a_warning_unlike_fenced_co
     assert "<pre><code>Plain code.\nThen [[russia]] and [@report].\n</code></pre>" in html
 
 
+def test_a_code_fence_never_closed_is_a_warning(index):
+    """An unclosed fence shows the rest of the text as code, entry headings included: said at
+    its opening. Fences closed, in a quote, in a list item or by a longer fence are fine."""
+    html, lines = render(index, "```\nclosed\n```\n\n> ~~~\n> quoted\n> ~~~\n\n- ```\n  listed\n"
+                                "  ```\n\n````\nlonger\n`````\n\nText [@report].\n\n```python\n"
+                                "print()\n\n## 2022-01-31 Swallowed\n\n[[russia]] met.\n")
+    assert lines == ["content/pages/x.md:22:1: warning: this code block is never closed: the 5 "
+                     "lines after it, to the end of the text, are shown as code (headings, "
+                     "[[links]] and [@citations] included); close it with a line of ```"]
+    assert "## 2022-01-31 Swallowed" in html
+
+
 def test_a_line_without_its_quote_sign_after_a_quote_is_a_warning(index):
     lazy = ("this line has no '>' but continues the quotation above, so it is shown as part of "
             "the quote; start it with '>' if it belongs to the quote, or leave a blank line "
