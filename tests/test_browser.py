@@ -44,6 +44,44 @@ def test_pages_fit_a_phone_and_honour_dark_mode(browser, static_server, site_dir
     context.close()
 
 
+LONG = "Donaudampfschifffahrtselektrizitaetenhauptbetriebswerkbauunterbeamtengesellschaft"
+
+
+def test_long_words_and_timed_dates_stay_inside_the_page(browser, static_server, example_site,
+                                                         tmp_path):
+    """A tag, an actor's name and a publisher that are one long word, and entries with a
+    time and a range of times: nothing scrolls sideways on a phone, and on a desktop the
+    timeline's dates stay in their column (clear of the rail and its dots)."""
+    path = example_site / "content" / "briefings" / "russia-written-response.md"
+    text = path.read_text()
+    text = text.replace("tags: [", f"tags: [{LONG}, ", 1)
+    text = text.replace("## 2022-02-01 ", "## 2022-02-01T14:30 ", 1)
+    text = text.replace("## What to watch", "## 2022-02-02T09:00..2022-02-03T17:00 Talks on "
+                        "times\n\nThe [[long-org]] spoke [@long-source].\n\n## What to watch")
+    path.write_text(text)
+    write(example_site, {"content/actors/long-org.yaml": f"name: {LONG}\nkind: organization\n",
+                         "content/sources/long-source.yaml": f"title: Note\npublisher: {LONG}\n"
+                                                             "date: 2022-02-02\n"})
+    out = tmp_path / "out"
+    result = run_subprocess("--site", str(example_site), "build", "--out", str(out))
+    assert result.code == 0, result.err
+    base = static_server(out)
+    pages = ("briefings/russia-written-response/", "actors/long-org/", "actors/russia/",
+             "timeline/", "timeline/2022/")
+    for width, height in ((390, 844), (1366, 900)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for path_ in pages:
+            page.goto(base + path_)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path_} scrolls sideways by {overflow}px at {width}px"
+            spill = page.evaluate("Math.max(0, ...[...document.querySelectorAll("
+                                  "'.bg-tl-date, .bg-toc-date')].map(e => e.scrollWidth - "
+                                  "e.clientWidth))")
+            assert spill <= 0, f"a date of {path_} spills out of its box by {spill}px"
+        page.close()
+
+
 def test_skip_link_moves_focus_to_main(browser, static_server, site_dir):
     base = static_server(site_dir)
     page = browser.new_page()
