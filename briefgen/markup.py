@@ -39,7 +39,7 @@ from briefgen.citerules import (
 )
 from briefgen.dates import looks_like_date
 from briefgen.footnotes import footnotes_plugin
-from briefgen.rawhtml import rawhtml_plugin
+from briefgen.rawhtml import rawhtml_plugin, without_notes
 from briefgen.slug import nfc
 from briefgen.typography import VERBATIM, Typesetter, shown_before
 from briefgen.unshown import unshown_plugin
@@ -180,7 +180,7 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token.content = match.group(0)
         # Targets and labels in NFC, as names are read from YAML (SPEC §12); interned: a
         # link-dense document names the same few targets over and over.
-        label = nfc(_unwrapped(match.group(2) or "").strip())
+        label = nfc(without_notes(_unwrapped(match.group(2) or "")).strip())
         token.meta = {
             "target": sys.intern(nfc(_unwrapped(match.group(1)).strip())),
             "label": sys.intern(label) if label else None,

@@ -107,6 +107,15 @@ def _without_comments(html: str) -> tuple[str, int | None]:
     return "".join(kept), None
 
 
+def without_notes(text: str) -> str:
+    """A piece of text that the inline rule does not see (a link's label) without its
+    editor's notes, the spaces around each one made one."""
+    if OPEN not in text:
+        return text
+    kept, unclosed = _without_comments(text)
+    return text if unclosed is not None else " ".join(kept.split())
+
+
 def _notes_in_html_blocks(state: StateCore) -> None:
     """Comments inside an HTML block (``<div>… <!-- note --> …</div>``) are notes too."""
     tokens: list[Token] = []

@@ -214,6 +214,14 @@ def test_trusted_html_passes_but_comments_and_links_inside_it_do_not(index):
                     'href="/actors/russia/" dir="auto">Russia</a></p>\n<div>\n[[russia]] \n</div>\n')
 
 
+def test_an_editor_s_note_in_a_link_label_is_not_shown(index):
+    html, lines = render(index, "[[russia|Moscow <!-- or Kremlin? -->]] and "
+                                "[[russia|<!-- first -->the\nRussian <!-- x --> side]] spoke.\n")
+    assert lines == []
+    assert ">Moscow</a>" in html and ">the Russian side</a>" in html
+    assert "Kremlin" not in html and "first" not in html and "&lt;!--" not in html
+
+
 @pytest.mark.parametrize("unsafe_html", [False, True])
 def test_an_error_after_a_comment_points_at_its_own_line_and_column(index, unsafe_html):
     text = ("Intro <!-- a [[nobody]]\nlong note -->, then [[nobody]].\n\n"
