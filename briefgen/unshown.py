@@ -150,6 +150,7 @@ def _unclosed_fence(token: Token, lines: Sequence[str], place: Place,
                     diags: Diagnostics) -> None:
     """At the opening of a fenced code block that is never closed: Markdown shows the rest
     of the text (of its quote or list item) as code, entry headings included."""
+    assert token.map is not None
     start, end = token.map
     last = _CONTAINER_MARKS.sub("", _line(lines, end - 1)).rstrip()
     fence = token.markup
