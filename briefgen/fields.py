@@ -86,3 +86,9 @@ PAGE: dict[str, Field] = {
     "summary": Field(Text()),
     "status": Field(Choice(STATUSES)),
 }
+
+
+# The text ``briefgen new`` writes where the editor has to write their own, by field: still
+# there at a build, it would be published as it is (a warning says so).
+STARTER_TEXT = {"publisher": "The publisher's name, or an actor id",
+                "summary": "One line on who this is."}

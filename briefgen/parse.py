@@ -97,6 +97,7 @@ def _actor(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: So
         of = Located(role.get("of"), role.where("of")) if role.get("of") else None
         roles.append(Role(role.get("title"), of, start, end))
     rendered = _body(parser, body)  # before the summary: citations are numbered by first use
+    _starter_text(parser, record, "summary", "a line on who this is, or remove the line")
     summary = parser.inline_field(record, "summary")
     return Actor(
         id=doc_id, path=parser.path, name=parser.located(record, "name", doc_id),
@@ -123,6 +124,7 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
                              "told the language of the source's title")
     _accessed_before(parser, record)
     _archive_is_the_original(parser, record)
+    _starter_text(parser, record, "publisher", "the publisher's name, or an actor's id")
     return Source(
         id=doc_id, path=parser.path, title=record.get("title", doc_id),
         publisher=parser.located(record, "publisher", ""), date=record.get("date", NO_DATE),
@@ -133,6 +135,18 @@ def _source(parser: DocumentParser, doc_id: str, node: yaml.Node | None, body: S
         body=rendered, refs=parser.refs, brackets=tuple(parser.brackets),
         site_links=tuple(parser.site_links),
     )
+
+
+def _starter_text(parser: DocumentParser, record: Record, field: str, what: str) -> None:
+    """A field that still holds the text ``briefgen new`` put there for the editor to
+    replace: it would be published as it is."""
+    written = record.get(field)
+    written = written.value if isinstance(written, Located) else written  # a name's field
+    if isinstance(written, str) and written.strip() == F.STARTER_TEXT[field]:
+        parser.diags.warning(record.where(field),
+                             f"'{field}' is still the text 'briefgen new' wrote, which would "
+                             f"be published as it is; write {what}",
+                             span=len(written.strip()))
 
 
 def _archive_is_the_original(parser: DocumentParser, record: Record) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from briefgen.dates import DateError, parse_date
+from briefgen.fields import STARTER_TEXT
 from briefgen.filenames import MARKDOWN_SUFFIXES, YAML_SUFFIXES
 
 KINDS = ("briefing", "actor", "source", "page")
@@ -105,7 +106,7 @@ def _actor(title: str) -> str:
     return f"""name: "{title}"
 # person, organization, country or group
 kind: person
-summary: One line on who this is.
+summary: {STARTER_TEXT['summary']}
 aliases: []
 # roles:
 #   - title: Minister of Foreign Affairs
@@ -116,7 +117,7 @@ aliases: []
 
 def _source(title: str, day: str) -> str:
     return f"""title: "{title}"
-publisher: The publisher's name, or an actor id
+publisher: {STARTER_TEXT['publisher']}
 date: {day}
 # url: https://example.org/the-article
 # kind: article, statement, transcript, report, dataset, social or other

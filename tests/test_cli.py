@@ -116,6 +116,21 @@ def test_new_and_init_report_what_the_file_system_refuses(tmp_path, cli):
         assert said in result.err
 
 
+def test_the_text_new_writes_for_the_editor_to_replace_is_warned_until_replaced(example_site,
+                                                                                tmp_path, cli):
+    assert cli("--site", str(example_site), "new", "source", "tass-memo").code == 0
+    assert cli("--site", str(example_site), "new", "actor", "kremlin").code == 0
+    result = cli("--site", str(example_site), "check")
+    assert result.code == 0  # starter files pass check: a warning, not an error
+    assert ("content/sources/tass-memo.yaml:2:12: warning: 'publisher' is still the text "
+            "'briefgen new' wrote, which would be published as it is; write the publisher's "
+            "name, or an actor's id") in result.err
+    assert "content/actors/kremlin.yaml:4:10: warning: 'summary' is still the text" in result.err
+    source = example_site / "content" / "sources" / "tass-memo.yaml"
+    source.write_text(source.read_text().replace("The publisher's name, or an actor id", "TASS"))
+    assert "'publisher' is still" not in cli("--site", str(example_site), "check").err
+
+
 def test_new_honours_content_dir(tmp_path, cli):
     site = write(tmp_path / "s", {"site.yaml": "title: T\ncontent_dir: text\n"})
     assert cli("--site", str(site), "new", "source", "memo").code == 0
