@@ -93,6 +93,16 @@ def test_corrections_are_flagged_at_the_top_and_at_their_entry(built: Path):
     assert "An earlier version" not in element(html, "geneva")
 
 
+def test_the_date_of_an_update_is_followed_by_the_language_s_colon(tmp_path: Path, cli):
+    """French sets a no-break space before a colon, in the notes of updates as elsewhere."""
+    site = write(tmp_path / "site", {**SITE, "site.yaml": SITE["site.yaml"] + "language: fr\n"})
+    assert cli("--site", str(site), "build", "--out", str(tmp_path / "out")).code == 0
+    html = page(tmp_path / "out")
+    dated = re.findall(r"</time>(.?): ", html)
+    # the correction at the top, the two notes at their entry, the three of the change log
+    assert len(dated) == 6 and set(dated) == {"\u00a0"}
+
+
 def test_the_change_log_numbers_updates_oldest_first_as_written(built: Path):
     html = page(built)
     log = element(html, "bg-updates")
