@@ -190,12 +190,12 @@ def test_alt_text_keeps_its_words_and_its_citation_counts(built):
 def test_summaries_on_lists_name_the_publisher_and_on_their_page_link(built):
     out, _ = built
     for listing in ("index.html", "briefings/index.html", "tags/diplomacy/index.html"):
-        card = re.search(r'<p class="bg-card-summary">(.*?)</p>', (out / listing).read_text())
+        card = re.search(r'<p dir="auto" class="bg-card-summary">(.*?)</p>', (out / listing).read_text())
         assert card is not None, listing
         assert card.group(1) == ('Talks resumed <span class="bg-cite">(Daily News, p. 4)</span>, '
                                  '<span class="bg-cite bg-cite-intext">Wire</span> says.')
     page = (out / "briefings/talks/index.html").read_text()
-    assert ('<p class="bg-lede">Talks resumed <span class="bg-cite">[<a id="bg-cite-report-1" '
+    assert ('<p dir="auto" class="bg-lede">Talks resumed <span class="bg-cite">[<a id="bg-cite-report-1" '
             'href="#bg-source-report" title="A report">2</a>, p. 4]</span>') in page
     assert '<meta name="description" content="Talks resumed (Daily News, p. 4), Wire says.">' \
         in page

@@ -185,13 +185,20 @@ def test_every_starter_passes_check(tmp_path, cli):
         assert cli("--site", str(site), "new", *args).code == 0
     check = cli("--site", str(site), "check")
     assert check.code == 0, check.err
+    starter = ("warning: '{}' is still the text 'briefgen new' wrote, which would be published "
+               "as it is; write {}")
+    summary = starter.format("summary", "a line on who this is, or remove the line")
     assert sorted(check.headlines) == [
         "content/actors/someone.yaml:1:7: warning: actor 'someone' is never linked; link it "
         "with [[someone]] or remove the file",
+        f"content/actors/someone.yaml:4:10: {summary}",
         "content/actors/something.yaml:1:7: warning: actor 'something' is never linked; link it "
         "with [[something]] or remove the file",
+        f"content/actors/something.yaml:4:10: {summary}",
         "content/sources/memo-2024-03-01.yaml:1:1: warning: source 'memo-2024-03-01' is never "
-        "cited"]
+        "cited",
+        "content/sources/memo-2024-03-01.yaml:2:12: "
+        + starter.format("publisher", "the publisher's name, or an actor's id")]
 
 
 def test_init_scaffolds_a_site_that_builds_without_warnings(tmp_path, cli):
