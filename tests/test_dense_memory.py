@@ -176,7 +176,7 @@ def test_check_reports_an_error_in_the_middle_of_a_page(example_site: Path, cli:
     line = template.splitlines().index("{{ briefing.nope.deeper }}") + 1
     result = cli("--site", str(example_site), "check")
     assert result.code == 1 and "Traceback" not in result.err
-    assert f"templates/briefing.html:{line}:1: error: 'briefgen.site.filled.RenderedBriefing " \
+    assert f"templates/briefing.html:{line}:13: error: 'briefgen.site.filled.RenderedBriefing " \
            "object' has no attribute 'nope' (while rendering briefing.html)" in result.err
 
 
