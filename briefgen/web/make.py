@@ -153,7 +153,7 @@ def make_outputs(engine: Engine, planned: Sequence[Key], stale: set[Key],
             if pending is not None:  # the outputs due (a file found missing is added below)
                 pending.add(paths[key] for key in stale if key in paths)
                 # and the files this build removes: a page that goes is not served meanwhile
-                pending.add(update.old.keys() - set(paths.values()))
+                pending.add(update.old.keys() - update.paths)
                 if later is not None:
                     pending.add(later.paths)
             # One at a time, the smallest first: each tab reloads as soon as its own page is

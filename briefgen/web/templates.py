@@ -414,7 +414,8 @@ def _pointed(exc: Exception, env: Environment, variables: dict[str, Any]) -> Exc
         line = ""
     hint = suggestion(exc.message, (*variables, *env.globals), env.filters, env.tests)
     message = exc.message
-    if hint:  # before the "(while rendering …)" that ends a rendering error's message
+    # (An error raised by a template that another renders passes here twice: said once.)
+    if hint and hint not in message:  # before the "(while rendering …)" at the end
         head, rendering, tail = message.rpartition(" (while rendering ")
         if not rendering:
             head = message
